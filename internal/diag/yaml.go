@@ -1,0 +1,277 @@
+package diag
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// YAML decodes hand-written YAML strictly, recording every problem in Diags
+// with the position of the offending node. It never stops at the first
+// problem: callers walk the whole document and then look at Diags.
+type YAML struct {
+	File  string
+	Diags *Diagnostics
+}
+
+// Parse reads a YAML document into a node tree. A syntax error is recorded
+// (with its line when yaml reports one) and nil is returned.
+func (y YAML) Parse(data []byte) *yaml.Node {
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		y.Diags.Add(Pos{File: y.File, Line: yamlErrLine(err)}, "fix the YAML syntax", "%s", cleanYAMLErr(err))
+		return nil
+	}
+	if doc.Kind == 0 || len(doc.Content) == 0 {
+		y.Diags.Add(Pos{File: y.File, Line: 1}, "the file is empty", "no YAML document found")
+		return nil
+	}
+	return doc.Content[0]
+}
+
+// Pos returns the position of n.
+func (y YAML) Pos(n *yaml.Node) Pos {
+	if n == nil {
+		return Pos{File: y.File}
+	}
+	return Pos{File: y.File, Line: n.Line, Col: n.Column}
+}
+
+// Errorf records an error at n.
+func (y YAML) Errorf(n *yaml.Node, hint, format string, args ...any) {
+	y.Diags.Add(y.Pos(n), hint, format, args...)
+}
+
+// Warnf records a warning at n.
+func (y YAML) Warnf(n *yaml.Node, hint, format string, args ...any) {
+	y.Diags.Warn(y.Pos(n), hint, format, args...)
+}
+
+// Field handles the value of one known key of a mapping.
+type Field func(key, val *yaml.Node)
+
+// Mapping walks the mapping n, calling the handler of each known key.
+// Unknown keys (typos) and duplicate keys are recorded as errors with a
+// "did you mean" hint; what names the mapping in messages ("link 3").
+// It returns false when n is not a mapping.
+func (y YAML) Mapping(n *yaml.Node, what string, fields map[string]Field) bool {
+	n = deref(n)
+	if n == nil || n.Kind != yaml.MappingNode {
+		y.Errorf(n, "write it as key: value pairs", "%s must be a mapping, found %s", what, kindName(n))
+		return false
+	}
+	seen := make(map[string]*yaml.Node, len(n.Content)/2)
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		if k.Kind != yaml.ScalarNode {
+			y.Errorf(k, "keys must be plain words", "%s: key must be a scalar, found %s", what, kindName(k))
+			continue
+		}
+		if prev, dup := seen[k.Value]; dup {
+			y.Errorf(k, fmt.Sprintf("remove one of them (the first is at line %d)", prev.Line), "%s: duplicate key %q", what, k.Value)
+			continue
+		}
+		seen[k.Value] = k
+		h, ok := fields[k.Value]
+		if !ok {
+			y.Errorf(k, suggest(k.Value, fields), "%s: unknown field %q", what, k.Value)
+			continue
+		}
+		if h != nil {
+			h(k, deref(v))
+		}
+	}
+	return true
+}
+
+// Sequence returns the items of a sequence node, or records an error and
+// returns nil when n is not a sequence. A null node is an empty sequence.
+func (y YAML) Sequence(n *yaml.Node, what string) []*yaml.Node {
+	n = deref(n)
+	if isNull(n) {
+		return nil
+	}
+	if n.Kind != yaml.SequenceNode {
+		y.Errorf(n, "write it as a list (- item)", "%s must be a list, found %s", what, kindName(n))
+		return nil
+	}
+	return n.Content
+}
+
+// String returns the scalar value of n, recording an error if n is not a scalar.
+func (y YAML) String(n *yaml.Node, what string) (string, bool) {
+	n = deref(n)
+	if n == nil || n.Kind != yaml.ScalarNode || isNull(n) {
+		y.Errorf(n, "give a single value", "%s must be a scalar value, found %s", what, kindName(n))
+		return "", false
+	}
+	return n.Value, true
+}
+
+// Strings returns a scalar or a list of scalars as a slice.
+func (y YAML) Strings(n *yaml.Node, what string) ([]string, bool) {
+	n = deref(n)
+	if n != nil && n.Kind == yaml.ScalarNode && !isNull(n) {
+		return []string{n.Value}, true
+	}
+	items := y.Sequence(n, what)
+	if items == nil && !isNull(n) {
+		return nil, false
+	}
+	out := make([]string, 0, len(items))
+	ok := true
+	for _, it := range items {
+		s, good := y.String(it, what+" item")
+		ok = ok && good
+		if good {
+			out = append(out, s)
+		}
+	}
+	return out, ok
+}
+
+// Bool parses a YAML boolean.
+func (y YAML) Bool(n *yaml.Node, what string) (bool, bool) {
+	s, ok := y.String(n, what)
+	if !ok {
+		return false, false
+	}
+	switch strings.ToLower(s) {
+	case "true", "yes", "on":
+		return true, true
+	case "false", "no", "off":
+		return false, true
+	}
+	y.Errorf(n, "use true or false", "%s: %q is not a boolean", what, s)
+	return false, false
+}
+
+// Int parses a YAML integer.
+func (y YAML) Int(n *yaml.Node, what string) (int64, bool) {
+	s, ok := y.String(n, what)
+	if !ok {
+		return 0, false
+	}
+	v, err := strconv.ParseInt(strings.ReplaceAll(s, "_", ""), 10, 64)
+	if err != nil {
+		y.Errorf(n, "use a whole number such as 10", "%s: %q is not an integer", what, s)
+		return 0, false
+	}
+	return v, true
+}
+
+// Float parses a YAML number.
+func (y YAML) Float(n *yaml.Node, what string) (float64, bool) {
+	s, ok := y.String(n, what)
+	if !ok {
+		return 0, false
+	}
+	v, err := strconv.ParseFloat(strings.ReplaceAll(s, "_", ""), 64)
+	if err != nil {
+		y.Errorf(n, "use a number such as 0.8", "%s: %q is not a number", what, s)
+		return 0, false
+	}
+	return v, true
+}
+
+func deref(n *yaml.Node) *yaml.Node {
+	for n != nil && n.Kind == yaml.AliasNode {
+		n = n.Alias
+	}
+	return n
+}
+
+func isNull(n *yaml.Node) bool {
+	return n == nil || (n.Kind == yaml.ScalarNode && n.Tag == "!!null")
+}
+
+func kindName(n *yaml.Node) string {
+	n = deref(n)
+	switch {
+	case n == nil:
+		return "nothing"
+	case isNull(n):
+		return "an empty value"
+	case n.Kind == yaml.MappingNode:
+		return "a mapping"
+	case n.Kind == yaml.SequenceNode:
+		return "a list"
+	case n.Kind == yaml.ScalarNode:
+		return fmt.Sprintf("%q", n.Value)
+	}
+	return "an unsupported YAML node"
+}
+
+// suggest builds the hint for an unknown key: the closest known key when
+// one is close, otherwise the list of known keys.
+func suggest(key string, fields map[string]Field) string {
+	known := make([]string, 0, len(fields))
+	for k := range fields {
+		known = append(known, k)
+	}
+	sort.Strings(known)
+	best, bestD := "", 1<<30
+	for _, k := range known {
+		if d := editDistance(strings.ToLower(key), k); d < bestD {
+			best, bestD = k, d
+		}
+	}
+	if best != "" && bestD <= max(2, len(key)/3) {
+		return fmt.Sprintf("did you mean %q?", best)
+	}
+	return "known fields: " + strings.Join(known, ", ")
+}
+
+// Suggest returns the candidate closest to s when it is plausibly a typo of it.
+func Suggest(s string, candidates []string) (string, bool) {
+	best, bestD := "", 1<<30
+	for _, c := range candidates {
+		if d := editDistance(s, c); d < bestD {
+			best, bestD = c, d
+		}
+	}
+	return best, best != "" && bestD <= max(2, len(s)/3)
+}
+
+func editDistance(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	prev := make([]int, len(rb)+1)
+	cur := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(rb)]
+}
+
+func yamlErrLine(err error) int {
+	var line int
+	msg := err.Error()
+	if i := strings.Index(msg, "line "); i >= 0 {
+		fmt.Sscanf(msg[i+5:], "%d", &line)
+	}
+	return line
+}
+
+func cleanYAMLErr(err error) string {
+	msg := strings.TrimPrefix(err.Error(), "yaml: ")
+	if i := strings.Index(msg, "line "); i == 0 {
+		if j := strings.Index(msg, ": "); j > 0 {
+			msg = msg[j+2:]
+		}
+	}
+	return "invalid YAML: " + msg
+}

@@ -1,0 +1,138 @@
+package topology
+
+import (
+	"fmt"
+
+	"github.com/changegate/changegate/internal/diag"
+)
+
+// MaxMetric is the largest IGP metric accepted (IS-IS wide metrics and
+// OSPF both fit; 2^32-1 keeps path sums exact in int64).
+const MaxMetric = 1<<32 - 1
+
+// Network is a whole topology: nodes, links and the traffic matrix.
+type Network struct {
+	Name    string   `json:"name,omitempty"`
+	Nodes   []Node   `json:"nodes"`
+	Links   []Link   `json:"links"`
+	Demands []Demand `json:"demands"`
+	// Files lists the files this network was read from (the topology file
+	// first, then demand files), for digests and messages.
+	Files []string `json:"-"`
+}
+
+// Node is a router or switch.
+type Node struct {
+	Name string `json:"name"`
+	Role string `json:"role,omitempty"`
+	Site string `json:"site,omitempty"`
+	Zone string `json:"zone,omitempty"`
+	// Drained nodes carry no transit traffic (OSPF max-metric, IS-IS
+	// overload) but still source and sink their own.
+	Drained bool `json:"drained"`
+	// Position is optional map coordinates (for pictures in review reports).
+	Position *Position `json:"position,omitempty"`
+	Pos      diag.Pos  `json:"-"`
+}
+
+// Position holds geographic (or abstract) coordinates of a node.
+type Position struct {
+	Lat float64 `json:"lat"`
+	Lon float64 `json:"lon"`
+}
+
+// Link is a bidirectional link between two nodes. Parallel links between
+// the same nodes are allowed; each is its own ECMP next hop.
+type Link struct {
+	ID          string   `json:"id"`
+	A           string   `json:"a"`
+	AInterface  string   `json:"a_interface,omitempty"`
+	B           string   `json:"b"`
+	BInterface  string   `json:"b_interface,omitempty"`
+	CapacityBps float64  `json:"capacity_bps"`
+	MetricAB    int64    `json:"metric_ab"`
+	MetricBA    int64    `json:"metric_ba"`
+	Up          bool     `json:"up"`
+	Class       string   `json:"class,omitempty"`
+	SRLG        []string `json:"srlg"`
+	Pos         diag.Pos `json:"-"`
+}
+
+// Demand is traffic from Src to Dst at RateBps bits per second.
+type Demand struct {
+	Src     string  `json:"src"`
+	Dst     string  `json:"dst"`
+	RateBps float64 `json:"rate_bps"`
+}
+
+// DefaultLinkID is the id a link gets when it names none: "a-b", or
+// "a:if-b:if" when interfaces are given. Duplicates (parallel links
+// without ids) are made unique by the loader with a "#n" suffix.
+func DefaultLinkID(l Link) string {
+	a, b := l.A, l.B
+	if l.AInterface != "" {
+		a += ":" + l.AInterface
+	}
+	if l.BInterface != "" {
+		b += ":" + l.BInterface
+	}
+	return a + "-" + b
+}
+
+// NodeIndex maps node names to their index in n.Nodes.
+func (n *Network) NodeIndex() map[string]int {
+	m := make(map[string]int, len(n.Nodes))
+	for i, nd := range n.Nodes {
+		m[nd.Name] = i
+	}
+	return m
+}
+
+// LinkIndex maps link ids to their index in n.Links.
+func (n *Network) LinkIndex() map[string]int {
+	m := make(map[string]int, len(n.Links))
+	for i, l := range n.Links {
+		m[l.ID] = i
+	}
+	return m
+}
+
+// TotalDemandBps is the sum of all demand rates.
+func (n *Network) TotalDemandBps() float64 {
+	var t float64
+	for _, d := range n.Demands {
+		t += d.RateBps
+	}
+	return t
+}
+
+// SRLGs returns the shared-risk groups in order of first appearance, each
+// with the indices of its links.
+func (n *Network) SRLGs() []SRLG {
+	var out []SRLG
+	idx := map[string]int{}
+	for i, l := range n.Links {
+		for _, g := range l.SRLG {
+			j, ok := idx[g]
+			if !ok {
+				j = len(out)
+				idx[g] = j
+				out = append(out, SRLG{Name: g})
+			}
+			if k := len(out[j].Links); k == 0 || out[j].Links[k-1] != i {
+				out[j].Links = append(out[j].Links, i)
+			}
+		}
+	}
+	return out
+}
+
+// SRLG is a shared-risk link group: links that fail together.
+type SRLG struct {
+	Name  string
+	Links []int
+}
+
+func (l Link) String() string {
+	return fmt.Sprintf("%s (%s-%s)", l.ID, l.A, l.B)
+}
