@@ -1,0 +1,24 @@
+// Package sim is changegate's traffic simulator: pure computation, no I/O.
+//
+// Forwarding is modelled as IGP shortest paths with equal-cost multipath:
+// at every hop, traffic toward a destination is split evenly over the
+// equal-cost next hops (each parallel link is its own next hop), as routers
+// do per flow hash. A drained node (OSPF max-metric, IS-IS overload)
+// sources and sinks its own traffic but carries no transit. Down links
+// carry nothing.
+//
+// The model keeps one shortest-path DAG per destination (distances, next
+// hops, and the traffic passing each node). That makes change cheap:
+//
+//   - State.Apply recomputes only the destinations whose DAG a step can
+//     change (a metric, admin state or drain that touches their next hops,
+//     or that offers a path at least as short as their current one).
+//   - State.N1 evaluates every single link, node and SRLG failure on top of
+//     a state incrementally: for each destination that carries traffic over
+//     a failed link, it finds the nodes that lose next hops, recomputes
+//     distances only for the nodes whose distance grows, and propagates the
+//     change in traffic along the DAG, touching only what moved.
+//
+// Results equal a full recomputation to within 1e-9 relative (see the
+// equivalence tests on Topology Zoo and randomised networks).
+package sim

@@ -1,0 +1,7 @@
+package sim
+
+// Hooks for the external benchmark package.
+
+// FullN1 is the straightforward N-1 (one full Solve per failure) that the
+// incremental N-1 is tested against.
+var FullN1 = fullN1

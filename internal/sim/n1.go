@@ -1,0 +1,561 @@
+package sim
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"sort"
+	"sync"
+	"sync/atomic"
+)
+
+// FailureKind says what fails.
+type FailureKind int
+
+const (
+	LinkFailure FailureKind = iota
+	NodeFailure
+	SRLGFailure
+)
+
+func (k FailureKind) String() string {
+	switch k {
+	case NodeFailure:
+		return "node"
+	case SRLGFailure:
+		return "srlg"
+	}
+	return "link"
+}
+
+// Failure is one failure scenario: a link, a node (with all its links and
+// its own demands), or a shared-risk group of links.
+type Failure struct {
+	Kind  FailureKind
+	Name  string // link id, node name or SRLG name
+	Links []int  // links that go down
+	Node  int    // the failed node for NodeFailure, else -1
+}
+
+// String is "link:ID", "node:NAME" or "srlg:NAME".
+func (f Failure) String() string { return f.Kind.String() + ":" + f.Name }
+
+// Failures lists the single failures of c: every up link, every node, and
+// every SRLG with at least one up link, in that order.
+func (m *Model) Failures(c *Config) []Failure {
+	net := m.Net
+	var out []Failure
+	for i, l := range net.Links {
+		if c.Up[i] {
+			out = append(out, Failure{Kind: LinkFailure, Name: l.ID, Links: []int{i}, Node: -1})
+		}
+	}
+	for v, n := range net.Nodes {
+		var links []int
+		for i := range net.Links {
+			if c.Up[i] && (int(m.arcTail[2*i]) == v || int(m.arcHead[2*i]) == v) {
+				links = append(links, i)
+			}
+		}
+		out = append(out, Failure{Kind: NodeFailure, Name: n.Name, Links: links, Node: v})
+	}
+	for _, g := range net.SRLGs() {
+		var links []int
+		for _, i := range g.Links {
+			if c.Up[i] {
+				links = append(links, i)
+			}
+		}
+		if len(links) > 0 {
+			out = append(out, Failure{Kind: SRLGFailure, Name: g.Name, Links: links, Node: -1})
+		}
+	}
+	return out
+}
+
+// FailureResult is the outcome of one failure on top of a state.
+type FailureResult struct {
+	// Dropped is all demand that cannot be delivered with the failure
+	// (a failed node's own demands are removed, not dropped).
+	Dropped float64
+	// MaxUtilization is the highest arc utilisation with the failure, on MaxArc.
+	MaxUtilization float64
+	MaxArc         int
+}
+
+// N1 is the single-failure analysis of a state.
+type N1 struct {
+	Failures []Failure
+	Results  []FailureResult // parallel to Failures
+	// Worst[a] is the highest utilisation of arc a over the state itself
+	// and every failure; WorstFailure[a] is the index of the failure that
+	// causes it (lowest index on ties), or -1 when no failure raises it
+	// above the state's own utilisation.
+	Worst        []float64
+	WorstFailure []int
+}
+
+// N1 evaluates every failure in failures (see Model.Failures) on top of s,
+// incrementally. It stops early with ctx's error when ctx is cancelled.
+func (s *State) N1(ctx context.Context, failures []Failure) (*N1, error) {
+	m := s.Model
+	nArcs := len(m.arcTail)
+	ix := s.n1Index()
+	res := &N1{Failures: failures, Results: make([]FailureResult, len(failures))}
+
+	workers := max(1, min(runtime.GOMAXPROCS(0), len(failures)))
+	ws := make([]*n1Worker, workers)
+	const chunk = 8
+	nChunks := (len(failures) + chunk - 1) / chunk
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for w := range ws {
+		ws[w] = newN1Worker(s, ix)
+		wg.Add(1)
+		go func(wk *n1Worker) {
+			defer wg.Done()
+			for {
+				c := int(next.Add(1) - 1)
+				if c >= nChunks || ctx.Err() != nil {
+					return
+				}
+				for f := c * chunk; f < min(len(failures), (c+1)*chunk); f++ {
+					res.Results[f] = wk.run(f, &failures[f])
+				}
+			}
+		}(ws[w])
+	}
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("n-1 analysis: %w", err)
+	}
+	res.Worst = make([]float64, nArcs)
+	res.WorstFailure = make([]int, nArcs)
+	for a := 0; a < nArcs; a++ {
+		best, bf := s.Utilization(a), -1
+		for _, wk := range ws {
+			u, f := wk.worst[a], int(wk.worstF[a])
+			if f >= 0 && (u > best || (u == best && bf >= 0 && f < bf)) {
+				best, bf = u, f
+			}
+		}
+		res.Worst[a], res.WorstFailure[a] = best, bf
+	}
+	return res, nil
+}
+
+// n1Index holds what every failure evaluation of one state shares.
+type n1Index struct {
+	arcDestOff []int32 // destinations whose traffic uses arc a as a next hop:
+	arcDest    []int32 // arcDest[arcDestOff[a]:arcDestOff[a+1]], ascending
+	byUtil     []int32 // up arcs by utilisation, highest first
+	droppedSrc []float64
+}
+
+func (s *State) n1Index() *n1Index {
+	m := s.Model
+	nArcs := len(m.arcTail)
+	ix := &n1Index{arcDestOff: make([]int32, nArcs+1), droppedSrc: make([]float64, m.nNodes)}
+	each := func(f func(k int, a int32)) {
+		for k, tr := range s.trees {
+			for _, v := range tr.order[min(1, len(tr.order)):] {
+				if tr.thru[v] == 0 {
+					continue
+				}
+				for _, a := range tr.nh[tr.nhOff[v]:tr.nhOff[v+1]] {
+					f(k, a)
+				}
+			}
+		}
+	}
+	each(func(_ int, a int32) { ix.arcDestOff[a+1]++ })
+	for a := 0; a < nArcs; a++ {
+		ix.arcDestOff[a+1] += ix.arcDestOff[a]
+	}
+	ix.arcDest = make([]int32, ix.arcDestOff[nArcs])
+	pos := append([]int32(nil), ix.arcDestOff[:nArcs]...)
+	each(func(k int, a int32) { ix.arcDest[pos[a]] = int32(k); pos[a]++ })
+
+	for a := 0; a < nArcs; a++ {
+		if s.Config.Up[a/2] {
+			ix.byUtil = append(ix.byUtil, int32(a))
+		}
+	}
+	sort.SliceStable(ix.byUtil, func(i, j int) bool {
+		return s.Utilization(int(ix.byUtil[i])) > s.Utilization(int(ix.byUtil[j]))
+	})
+	for k, tr := range s.trees {
+		if tr.dropped == 0 {
+			continue
+		}
+		for i := m.dmOff[k]; i < m.dmOff[k+1]; i++ {
+			if src := m.dmSrc[i]; tr.dist[src] == inf {
+				ix.droppedSrc[src] += m.dmRate[i]
+			}
+		}
+	}
+	return ix
+}
+
+// Node flags for one (destination, failure) evaluation.
+const (
+	inA    = 1 << iota // next hops change
+	inS                // distance grows (or the node is the failed one)
+	queued             // in the flow heap
+)
+
+type n1Worker struct {
+	s  *State
+	m  *Model
+	ix *n1Index
+
+	// per node, valid when stamp[v] == cur
+	stamp   []uint32
+	cur     uint32
+	flags   []uint8
+	cnt     []int32 // next hops left
+	oldCnt  []int32
+	newDist []int64
+	delta   []float64
+	aList   []int32
+	sList   []int32
+	hops    []int32
+	h       nodeHeap
+
+	// per arc, valid when arcStamp[a] == fcur
+	arcStamp []uint32
+	fcur     uint32
+	arcDelta []float64
+	touched  []int32
+	failed   []bool
+	fArcs    []int32
+
+	destStamp []uint32
+	dests     []int32
+
+	worst  []float64
+	worstF []int32
+}
+
+func newN1Worker(s *State, ix *n1Index) *n1Worker {
+	m := s.Model
+	n, nArcs := m.nNodes, len(m.arcTail)
+	w := &n1Worker{
+		s: s, m: m, ix: ix,
+		stamp: make([]uint32, n), flags: make([]uint8, n), cnt: make([]int32, n), oldCnt: make([]int32, n),
+		newDist: make([]int64, n), delta: make([]float64, n),
+		arcStamp: make([]uint32, nArcs), arcDelta: make([]float64, nArcs), failed: make([]bool, nArcs),
+		destStamp: make([]uint32, len(m.dests)),
+		worst:     make([]float64, nArcs), worstF: make([]int32, nArcs),
+	}
+	for a := range w.worst {
+		w.worst[a] = s.Utilization(a)
+		w.worstF[a] = -1
+	}
+	return w
+}
+
+func (w *n1Worker) run(fi int, f *Failure) FailureResult {
+	s, m, ix := w.s, w.m, w.ix
+	w.fcur++
+	w.touched = w.touched[:0]
+	w.fArcs = w.fArcs[:0]
+	for _, l := range f.Links {
+		for _, a := range []int32{int32(2 * l), int32(2*l + 1)} {
+			if !w.failed[a] {
+				w.failed[a] = true
+				w.fArcs = append(w.fArcs, a)
+			}
+		}
+	}
+	w.dests = w.dests[:0]
+	for _, a := range w.fArcs {
+		for _, k := range ix.arcDest[ix.arcDestOff[a]:ix.arcDestOff[a+1]] {
+			if w.destStamp[k] != w.fcur {
+				w.destStamp[k] = w.fcur
+				w.dests = append(w.dests, k)
+			}
+		}
+	}
+	dropped := s.Dropped
+	failedNode := int32(f.Node)
+	if f.Node >= 0 {
+		dropped -= ix.droppedSrc[f.Node]
+		if k := m.destOf[f.Node]; k >= 0 {
+			dropped -= s.trees[k].dropped
+			if w.destStamp[k] != w.fcur {
+				w.destStamp[k] = w.fcur
+				w.dests = append(w.dests, k)
+			}
+		}
+	}
+	for _, k := range w.dests {
+		if m.dests[k] == failedNode {
+			w.removeTree(s.trees[k])
+			continue
+		}
+		dropped += w.dest(int(k), failedNode)
+	}
+
+	// Evaluate: touched arcs have new loads, the rest keep the state's.
+	r := FailureResult{MaxArc: -1}
+	for _, a := range w.touched {
+		u := 0.0
+		if !w.failed[a] {
+			load := s.Load[a] + w.arcDelta[a]
+			if load < 0 {
+				load = 0 // rounding residue of traffic that all moved away
+			}
+			u = load / s.Config.Capacity[a/2]
+		}
+		if r.MaxArc < 0 || u > r.MaxUtilization || (u == r.MaxUtilization && int(a) < r.MaxArc) {
+			r.MaxUtilization, r.MaxArc = u, int(a)
+		}
+		if u > w.worst[a] {
+			w.worst[a], w.worstF[a] = u, int32(fi)
+		}
+	}
+	for _, a := range ix.byUtil {
+		if w.arcStamp[a] == w.fcur || w.failed[a] {
+			continue
+		}
+		if u := s.Utilization(int(a)); r.MaxArc < 0 || u > r.MaxUtilization || (u == r.MaxUtilization && int(a) < r.MaxArc) {
+			r.MaxUtilization, r.MaxArc = u, int(a)
+		}
+		break
+	}
+	if dropped < 0 {
+		dropped = 0
+	}
+	r.Dropped = dropped
+	for _, a := range w.fArcs {
+		w.failed[a] = false
+	}
+	return r
+}
+
+func (w *n1Worker) addArc(a int32, x float64) {
+	if w.arcStamp[a] != w.fcur {
+		w.arcStamp[a] = w.fcur
+		w.arcDelta[a] = 0
+		w.touched = append(w.touched, a)
+	}
+	w.arcDelta[a] += x
+}
+
+// removeTree subtracts all traffic toward a failed destination.
+func (w *n1Worker) removeTree(tr *tree) {
+	for i := len(tr.order) - 1; i >= 1; i-- {
+		v := tr.order[i]
+		x := tr.thru[v]
+		if x == 0 {
+			continue
+		}
+		hops := tr.nh[tr.nhOff[v]:tr.nhOff[v+1]]
+		share := x / float64(len(hops))
+		for _, a := range hops {
+			w.addArc(a, -share)
+		}
+	}
+}
+
+// touch makes v's per-evaluation data current.
+func (w *n1Worker) touch(v int32) {
+	if w.stamp[v] != w.cur {
+		w.stamp[v] = w.cur
+		w.flags[v] = 0
+		w.delta[v] = 0
+	}
+}
+
+// dest updates destination k for the current failure and returns the
+// demand that becomes undeliverable.
+func (w *n1Worker) dest(k int, failedNode int32) float64 {
+	m, s := w.m, w.s
+	g, c := s.adj, s.Config
+	tr := s.trees[k]
+	t := m.dests[k]
+	dist := tr.dist
+	w.cur++
+	w.aList = w.aList[:0]
+	w.sList = w.sList[:0]
+
+	markA := func(u int32) {
+		w.touch(u)
+		if w.flags[u]&inA == 0 {
+			w.flags[u] |= inA
+			n := tr.nhOff[u+1] - tr.nhOff[u]
+			w.cnt[u], w.oldCnt[u] = n, n
+			w.aList = append(w.aList, u)
+		}
+	}
+	markS := func(u int32) {
+		w.flags[u] |= inS
+		w.sList = append(w.sList, u)
+	}
+	// Seeds: nodes whose next hop is a failed arc.
+	for _, a := range w.fArcs {
+		u, x := m.arcTail[a], m.arcHead[a]
+		if isNextHop(tr, c, t, u, x, c.Metric[a]) {
+			markA(u)
+			w.cnt[u]--
+		}
+	}
+	if failedNode >= 0 && dist[failedNode] != inf {
+		markA(failedNode)
+		if w.flags[failedNode]&inS == 0 {
+			markS(failedNode)
+		}
+	}
+	for _, u := range w.aList {
+		if w.cnt[u] == 0 && w.flags[u]&inS == 0 {
+			markS(u)
+		}
+	}
+	// Grow S: nodes all of whose next hops lead into S or failed arcs.
+	for i := 0; i < len(w.sList); i++ {
+		x := w.sList[i]
+		for j := g.inOff[x]; j < g.inOff[x+1]; j++ {
+			if w.failed[g.inArc[j]] {
+				continue
+			}
+			y := g.inTail[j]
+			if !isNextHop(tr, c, t, y, x, g.inMetric[j]) {
+				continue
+			}
+			markA(y)
+			w.cnt[y]--
+			if w.cnt[y] == 0 && w.flags[y]&inS == 0 {
+				markS(y)
+			}
+		}
+	}
+	// New distances of S, by Dijkstra seeded from the nodes outside S.
+	h := &w.h
+	*h = (*h)[:0]
+	for _, x := range w.sList {
+		best := int64(inf)
+		if x != failedNode {
+			for j := g.outOff[x]; j < g.outOff[x+1]; j++ {
+				z := g.outHead[j]
+				if w.failed[g.outArc[j]] || z == failedNode || dist[z] == inf || (z != t && c.Drained[z]) {
+					continue
+				}
+				if w.stamp[z] == w.cur && w.flags[z]&inS != 0 {
+					continue
+				}
+				best = min(best, dist[z]+g.outMetric[j])
+			}
+		}
+		w.newDist[x] = best
+		if best != inf {
+			h.push(best, x)
+		}
+	}
+	for len(*h) > 0 {
+		it := h.pop()
+		x := it.node
+		if it.key > w.newDist[x] || c.Drained[x] {
+			continue
+		}
+		for j := g.inOff[x]; j < g.inOff[x+1]; j++ {
+			y := g.inTail[j]
+			if w.failed[g.inArc[j]] || y == failedNode || w.stamp[y] != w.cur || w.flags[y]&inS == 0 {
+				continue
+			}
+			if nd := it.key + g.inMetric[j]; nd < w.newDist[y] {
+				w.newDist[y] = nd
+				h.push(nd, y)
+			}
+		}
+	}
+	newDist := func(v int32) int64 {
+		if w.stamp[v] == w.cur && w.flags[v]&inS != 0 {
+			return w.newDist[v]
+		}
+		return dist[v]
+	}
+
+	// Flows: take away the old outflow of every node whose next hops
+	// change, then push traffic down the new DAG in decreasing distance
+	// (a max-heap on negated keys), re-splitting at changed nodes and
+	// forwarding deltas unchanged elsewhere.
+	*h = (*h)[:0]
+	enqueue := func(v int32) {
+		if v == t || v == failedNode || w.flags[v]&queued != 0 {
+			return
+		}
+		w.flags[v] |= queued
+		nd := newDist(v)
+		if nd == inf {
+			h.push(-inf, v)
+		} else {
+			h.push(-nd, v)
+		}
+	}
+	for _, u := range w.aList {
+		if x := tr.thru[u]; x != 0 {
+			hops := tr.nh[tr.nhOff[u]:tr.nhOff[u+1]]
+			share := x / float64(len(hops))
+			for _, a := range hops {
+				w.addArc(a, -share)
+				v := m.arcHead[a]
+				w.touch(v)
+				w.delta[v] -= share
+				enqueue(v)
+			}
+		}
+		enqueue(u)
+	}
+	dropped := 0.0
+	for len(*h) > 0 {
+		var hops []int32
+		y := h.pop().node
+		fl := w.flags[y]
+		var total float64
+		switch {
+		case fl&inS != 0 && w.newDist[y] == inf:
+			dropped += m.own(k, y)
+			continue
+		case fl&inA != 0:
+			total = tr.thru[y] + w.delta[y]
+			w.hops = w.hops[:0]
+			if fl&inS != 0 {
+				dy := w.newDist[y]
+				for j := g.outOff[y]; j < g.outOff[y+1]; j++ {
+					z := g.outHead[j]
+					if w.failed[g.outArc[j]] || z == failedNode || (z != t && c.Drained[z]) {
+						continue
+					}
+					if dz := newDist(z); dz != inf && dz+g.outMetric[j] == dy {
+						w.hops = append(w.hops, g.outArc[j])
+					}
+				}
+			} else {
+				for _, a := range tr.nh[tr.nhOff[y]:tr.nhOff[y+1]] {
+					z := m.arcHead[a]
+					if w.failed[a] || (w.stamp[z] == w.cur && w.flags[z]&inS != 0) {
+						continue
+					}
+					w.hops = append(w.hops, a)
+				}
+			}
+			hops = w.hops
+		default:
+			total = w.delta[y]
+			hops = tr.nh[tr.nhOff[y]:tr.nhOff[y+1]]
+		}
+		if total == 0 || len(hops) == 0 {
+			continue
+		}
+		share := total / float64(len(hops))
+		for _, a := range hops {
+			w.addArc(a, share)
+			v := m.arcHead[a]
+			w.touch(v)
+			w.delta[v] += share
+			enqueue(v)
+		}
+	}
+	return dropped
+}

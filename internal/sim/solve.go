@@ -1,0 +1,358 @@
+package sim
+
+import (
+	"runtime"
+	"sort"
+	"sync"
+	"sync/atomic"
+)
+
+// tree is the shortest-path DAG toward one destination under one Config.
+type tree struct {
+	dist    []int64   // per node; inf when the node cannot reach the destination
+	order   []int32   // reachable nodes by (dist, index); order[0] is the destination
+	nhOff   []int32   // next hops of v are nh[nhOff[v]:nhOff[v+1]] (arcs)
+	nh      []int32   //
+	thru    []float64 // traffic toward the destination at each node (own + transit)
+	dropped float64   // demand whose source cannot reach the destination
+}
+
+// State is the steady state of the network under one Config: per-arc loads
+// and what cannot be delivered. A State is immutable and safe for
+// concurrent reads.
+type State struct {
+	Model  *Model
+	Config *Config
+	// Load is the traffic on each arc in bps (arc 2i: A->B of link i, 2i+1: B->A).
+	Load []float64
+	// Dropped is the demand that cannot reach its destination, in bps.
+	Dropped float64
+
+	adj   *adjacency
+	trees []*tree // per destination (Model.dests)
+}
+
+// Solve computes the steady state of m under c from scratch.
+func (m *Model) Solve(c *Config) *State {
+	s := &State{Model: m, Config: c, adj: m.adjacency(c), trees: make([]*tree, len(m.dests))}
+	parallel(len(m.dests), func(k int, _ int) {
+		s.trees[k] = m.buildTree(s.adj, k, nil)
+	})
+	s.sumLoads()
+	return s
+}
+
+// Apply returns the state under c, recomputing only the destinations
+// whose shortest-path DAG c can change; the others are shared with s.
+// The result is identical to m.Solve(c).
+func (s *State) Apply(c *Config) *State {
+	m := s.Model
+	ns := &State{Model: m, Config: c, adj: m.adjacency(c), trees: make([]*tree, len(m.dests))}
+	old := s.Config
+	var arcs []int32
+	for a := range old.Metric {
+		if old.Metric[a] != c.Metric[a] || old.Up[a/2] != c.Up[a/2] {
+			arcs = append(arcs, int32(a))
+		}
+	}
+	var nodes []int32
+	for v := range old.Drained {
+		if old.Drained[v] != c.Drained[v] {
+			nodes = append(nodes, int32(v))
+		}
+	}
+	parallel(len(m.dests), func(k int, _ int) {
+		tr := s.trees[k]
+		if s.affects(k, c, arcs, nodes) {
+			tr = m.buildTree(ns.adj, k, nil)
+		}
+		ns.trees[k] = tr
+	})
+	ns.sumLoads()
+	return ns
+}
+
+// affects reports whether changing the config from s.Config to c over the
+// given arcs and nodes can change the DAG of destination k.
+func (s *State) affects(k int, c *Config, arcs, nodes []int32) bool {
+	m, old, tr := s.Model, s.Config, s.trees[k]
+	t := m.dests[k]
+	for _, a := range arcs {
+		u, w := m.arcTail[a], m.arcHead[a]
+		if old.Up[a/2] && isNextHop(tr, old, t, u, w, old.Metric[a]) {
+			return true
+		}
+		if c.Up[a/2] && u != t && tr.dist[w] != inf && (w == t || !c.Drained[w]) && c.Metric[a]+tr.dist[w] <= tr.dist[u] {
+			return true
+		}
+	}
+	for _, x := range nodes {
+		if x == t || tr.dist[x] == inf {
+			continue
+		}
+		g := s.adj
+		if !c.Drained[x] { // undrained: may offer new transit paths
+			for i := g.inOff[x]; i < g.inOff[x+1]; i++ {
+				if u := g.inTail[i]; u != t && g.inMetric[i]+tr.dist[x] <= tr.dist[u] {
+					return true
+				}
+			}
+			continue
+		}
+		for i := g.inOff[x]; i < g.inOff[x+1]; i++ { // drained: was it transit?
+			if isNextHop(tr, old, t, g.inTail[i], x, g.inMetric[i]) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// isNextHop reports whether an up arc u->w with metric is a next hop of u
+// toward t in tr.
+func isNextHop(tr *tree, c *Config, t, u, w int32, metric int64) bool {
+	du, dw := tr.dist[u], tr.dist[w]
+	return u != t && du != inf && dw != inf && (w == t || !c.Drained[w]) && dw+metric == du
+}
+
+// buildTree computes the DAG toward destination k: a reverse Dijkstra from
+// the destination (drained nodes are reached but not relaxed through),
+// next hops, and the traffic through each node.
+func (m *Model) buildTree(g *adjacency, k int, h *nodeHeap) *tree {
+	n := m.nNodes
+	t := m.dests[k]
+	tr := &tree{dist: make([]int64, n), nhOff: make([]int32, n+1), thru: make([]float64, n)}
+	dist := tr.dist
+	for i := range dist {
+		dist[i] = inf
+	}
+	if h == nil {
+		h = new(nodeHeap)
+	}
+	*h = (*h)[:0]
+	dist[t] = 0
+	h.push(0, t)
+	order := make([]int32, 0, n)
+	for len(*h) > 0 {
+		it := h.pop()
+		v := it.node
+		if it.key > dist[v] {
+			continue
+		}
+		order = append(order, v)
+		if v != t && g.drained[v] {
+			continue
+		}
+		d := it.key
+		for i := g.inOff[v]; i < g.inOff[v+1]; i++ {
+			u := g.inTail[i]
+			if nd := d + g.inMetric[i]; nd < dist[u] {
+				dist[u] = nd
+				h.push(nd, u)
+			}
+		}
+	}
+	tr.order = order
+
+	nh := make([]int32, 0, n+n/4)
+	for v := int32(0); v < int32(n); v++ {
+		tr.nhOff[v] = int32(len(nh))
+		dv := dist[v]
+		if v == t || dv == inf {
+			continue
+		}
+		for i := g.outOff[v]; i < g.outOff[v+1]; i++ {
+			w := g.outHead[i]
+			if dw := dist[w]; dw != inf && dw+g.outMetric[i] == dv && (w == t || !g.drained[w]) {
+				nh = append(nh, g.outArc[i])
+			}
+		}
+	}
+	tr.nhOff[n] = int32(len(nh))
+	tr.nh = nh
+
+	thru := tr.thru
+	for i := m.dmOff[k]; i < m.dmOff[k+1]; i++ {
+		src := m.dmSrc[i]
+		if dist[src] == inf {
+			tr.dropped += m.dmRate[i]
+			continue
+		}
+		thru[src] += m.dmRate[i]
+	}
+	for i := len(order) - 1; i >= 1; i-- {
+		v := order[i]
+		x := thru[v]
+		if x == 0 {
+			continue
+		}
+		hops := nh[tr.nhOff[v]:tr.nhOff[v+1]]
+		share := x / float64(len(hops))
+		for _, a := range hops {
+			thru[m.arcHead[a]] += share
+		}
+	}
+	return tr
+}
+
+// addLoads adds the traffic of tr to load.
+func (m *Model) addLoads(tr *tree, load []float64) {
+	for i := len(tr.order) - 1; i >= 1; i-- {
+		v := tr.order[i]
+		x := tr.thru[v]
+		if x == 0 {
+			continue
+		}
+		hops := tr.nh[tr.nhOff[v]:tr.nhOff[v+1]]
+		share := x / float64(len(hops))
+		for _, a := range hops {
+			load[a] += share
+		}
+	}
+}
+
+// loadChunks fixes how destinations are grouped when summing loads, so the
+// floating-point result does not depend on the number of CPUs.
+const loadChunks = 16
+
+func (s *State) sumLoads() {
+	m := s.Model
+	nArcs := len(m.arcTail)
+	s.Load = make([]float64, nArcs)
+	nd := len(s.trees)
+	if nd == 0 {
+		return
+	}
+	chunks := min(loadChunks, nd)
+	size := (nd + chunks - 1) / chunks
+	parts := make([][]float64, chunks)
+	parallel(chunks, func(c int, _ int) {
+		part := make([]float64, nArcs)
+		for k := c * size; k < min(nd, (c+1)*size); k++ {
+			m.addLoads(s.trees[k], part)
+		}
+		parts[c] = part
+	})
+	for _, part := range parts {
+		for a, x := range part {
+			s.Load[a] += x
+		}
+	}
+	for _, tr := range s.trees {
+		s.Dropped += tr.dropped
+	}
+}
+
+// Utilization is the load of arc a over its link's capacity (0 when the
+// link is down).
+func (s *State) Utilization(a int) float64 {
+	if !s.Config.Up[a/2] || s.Config.Capacity[a/2] <= 0 {
+		return 0
+	}
+	return s.Load[a] / s.Config.Capacity[a/2]
+}
+
+// MaxUtilization returns the highest utilisation over all arcs and the arc
+// (lowest index on ties), or (0, -1) when there are no links.
+func (s *State) MaxUtilization() (float64, int) {
+	best, arc := 0.0, -1
+	for a := range s.Load {
+		if u := s.Utilization(a); arc < 0 || u > best {
+			best, arc = u, a
+		}
+	}
+	return best, arc
+}
+
+// Unreachable is a demand that cannot be delivered in a state.
+type Unreachable struct {
+	Src, Dst int
+	RateBps  float64
+}
+
+// Unreachable lists the demands whose source cannot reach their
+// destination, by destination then source.
+func (s *State) Unreachable() []Unreachable {
+	var out []Unreachable
+	m := s.Model
+	for k, tr := range s.trees {
+		if tr.dropped == 0 {
+			continue
+		}
+		for i := m.dmOff[k]; i < m.dmOff[k+1]; i++ {
+			if tr.dist[m.dmSrc[i]] == inf {
+				out = append(out, Unreachable{Src: int(m.dmSrc[i]), Dst: int(m.dests[k]), RateBps: m.dmRate[i]})
+			}
+		}
+	}
+	return out
+}
+
+// Components returns the connected components of the network over up
+// links (drained nodes included), largest first, each sorted by node index.
+func (s *State) Components() [][]int {
+	m := s.Model
+	parent := make([]int, m.nNodes)
+	for i := range parent {
+		parent[i] = i
+	}
+	var find func(int) int
+	find = func(x int) int {
+		for parent[x] != x {
+			parent[x] = parent[parent[x]]
+			x = parent[x]
+		}
+		return x
+	}
+	for l, up := range s.Config.Up {
+		if up {
+			a, b := find(int(m.arcTail[2*l])), find(int(m.arcHead[2*l]))
+			if a != b {
+				parent[max(a, b)] = min(a, b)
+			}
+		}
+	}
+	groups := map[int][]int{}
+	for v := 0; v < m.nNodes; v++ {
+		r := find(v)
+		groups[r] = append(groups[r], v)
+	}
+	out := make([][]int, 0, len(groups))
+	for _, g := range groups {
+		out = append(out, g)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if len(out[i]) != len(out[j]) {
+			return len(out[i]) > len(out[j])
+		}
+		return out[i][0] < out[j][0]
+	})
+	return out
+}
+
+// parallel runs f(i, worker) for i in [0, n) on GOMAXPROCS workers.
+func parallel(n int, f func(i, worker int)) {
+	workers := min(runtime.GOMAXPROCS(0), n)
+	if workers <= 1 {
+		for i := 0; i < n; i++ {
+			f(i, 0)
+		}
+		return
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= n {
+					return
+				}
+				f(i, w)
+			}
+		}(w)
+	}
+	wg.Wait()
+}
