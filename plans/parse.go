@@ -1,0 +1,344 @@
+package plans
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/changegate/changegate/internal/diag"
+	"github.com/changegate/changegate/internal/topology"
+)
+
+// LoadFile reads and parses the plan at path. The error is for I/O only;
+// problems in the plan are in the Diagnostics, and the Plan is nil when
+// any of them is an error.
+func LoadFile(path string) (*Plan, diag.Diagnostics, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, nil, fmt.Errorf("read plan: %w", err)
+	}
+	p, ds := Parse(path, data)
+	return p, ds, nil
+}
+
+// Parse parses a plan from data; file names it in diagnostics and becomes
+// Plan.File. It reports every problem it finds, sorted by position, and
+// returns a nil Plan when any of them is an error (and a non-nil one
+// otherwise). It never panics on any input.
+func Parse(file string, data []byte) (*Plan, diag.Diagnostics) {
+	var ds diag.Diagnostics
+	ps := &parser{y: diag.YAML{File: file, Diags: &ds}}
+	p := ps.plan(data)
+	ds.Sort()
+	if ds.HasErrors() {
+		return nil, ds
+	}
+	return p, ds
+}
+
+type parser struct {
+	y diag.YAML
+}
+
+// fields records the key and value nodes of a mapping, for handling after
+// the walk in a fixed order.
+type fields struct {
+	keys, vals map[string]*yaml.Node
+}
+
+func (ps *parser) mapping(n *yaml.Node, what string, names ...string) (fields, bool) {
+	f := fields{keys: map[string]*yaml.Node{}, vals: map[string]*yaml.Node{}}
+	handlers := make(map[string]diag.Field, len(names))
+	for _, name := range names {
+		handlers[name] = func(k, v *yaml.Node) {
+			f.keys[name], f.vals[name] = k, v
+		}
+	}
+	ok := ps.y.Mapping(n, what, handlers)
+	return f, ok
+}
+
+func (ps *parser) plan(data []byte) *Plan {
+	root := ps.y.Parse(data)
+	if root == nil {
+		return nil
+	}
+	ps.singleDocument(data)
+	f, ok := ps.mapping(root, "plan", "id", "title", "topology", "steps")
+	if !ok {
+		return nil
+	}
+	p := &Plan{File: ps.y.File, Pos: ps.y.Pos(root)}
+	if v, ok := f.vals["id"]; ok {
+		p.ID = ps.text(v, "plan: id", "give the change identifier, such as CHG-2011-04-21, or remove id")
+	}
+	if v, ok := f.vals["title"]; ok {
+		p.Title = ps.text(v, "plan: title", "give a one-line summary of the change")
+	} else {
+		ps.y.Errorf(root, "add title: a one-line summary of the change", "plan: missing field %q", "title")
+	}
+	if v, ok := f.vals["topology"]; ok {
+		p.Topology = ps.text(v, "plan: topology", "give the path of the topology file, relative to the plan file, or remove topology")
+	}
+	k, ok := f.keys["steps"]
+	if !ok {
+		ps.y.Errorf(root, "add steps: with at least one step", "plan: missing field %q", "steps")
+		return p
+	}
+	items, isList := ps.list(f.vals["steps"], "plan: steps")
+	if isList && len(items) == 0 {
+		ps.y.Errorf(k, "add at least one step under steps:", "plan has no steps")
+	}
+	names := map[string]*yaml.Node{}
+	for i, it := range items {
+		s, nameNode := ps.step(it, i)
+		if nameNode != nil {
+			if first, dup := names[s.Name]; dup {
+				ps.y.Errorf(nameNode, fmt.Sprintf("the first is at line %d; give each step its own name", first.Line),
+					"duplicate step name %q", s.Name)
+			} else {
+				names[s.Name] = nameNode
+			}
+		}
+		p.Steps = append(p.Steps, s)
+	}
+	return p
+}
+
+// step parses the i-th step. It returns the name node when the step has a
+// valid name, for the duplicate check.
+func (ps *parser) step(n *yaml.Node, i int) (Step, *yaml.Node) {
+	s := Step{Pos: ps.y.Pos(n)}
+	label := fmt.Sprintf("step %d", i+1)
+	f, ok := ps.mapping(n, label, "name", "effects", "rollback")
+	if !ok {
+		return s, nil
+	}
+	var nameNode *yaml.Node
+	if v, ok := f.vals["name"]; ok {
+		s.Name = ps.text(v, label+": name", "give the step a short name, unique within the plan")
+		if s.Name != "" {
+			nameNode = v
+			label = fmt.Sprintf("step %q", s.Name)
+		}
+	} else {
+		ps.y.Errorf(n, "add name: a short name, unique within the plan", "%s: missing field %q", label, "name")
+	}
+
+	const effectsHint = "list what the step changes in the model under effects:, such as - {type: link_down, link: p1-p2}"
+	if v, ok := f.vals["effects"]; ok {
+		items, isList := ps.list(v, label+": effects")
+		if isList && len(items) == 0 {
+			ps.y.Errorf(f.keys["effects"], effectsHint, "%s has no effects", label)
+		}
+		for j, it := range items {
+			s.Effects = append(s.Effects, ps.effect(it, fmt.Sprintf("%s effect %d", label, j+1)))
+		}
+	} else {
+		ps.y.Errorf(n, effectsHint, "%s: missing field %q", label, "effects")
+	}
+
+	if v, ok := f.vals["rollback"]; ok {
+		s.HasRollback = true
+		if isNull(v) {
+			ps.y.Errorf(f.keys["rollback"], "write rollback: [] if the step needs no rollback, or remove rollback to use the exact inverse of the step",
+				"%s: rollback is empty", label)
+		}
+		items, _ := ps.list(v, label+": rollback")
+		for j, it := range items {
+			s.Rollback = append(s.Rollback, ps.effect(it, fmt.Sprintf("%s rollback effect %d", label, j+1)))
+		}
+	}
+	return s, nameNode
+}
+
+func (ps *parser) effect(n *yaml.Node, label string) Effect {
+	e := Effect{Pos: ps.y.Pos(n)}
+	f, ok := ps.mapping(n, label, append([]string{"type"}, effectFields...)...)
+	if !ok {
+		return e
+	}
+	tv, ok := f.vals["type"]
+	if !ok {
+		ps.y.Errorf(n, "add type: one of "+typeList(), "%s: missing field %q", label, "type")
+		return e
+	}
+	ts, ok := ps.y.String(tv, label+": type")
+	if !ok {
+		return e
+	}
+	e.Type = EffectType(ts)
+	spec, ok := effectSpecs[e.Type]
+	if !ok {
+		hint := "known types: " + typeList()
+		if best, near := diag.Suggest(ts, typeNames()); near {
+			hint = fmt.Sprintf("did you mean %q?", best)
+		}
+		ps.y.Errorf(tv, hint, "%s: unknown effect type %q", label, ts)
+		return e
+	}
+	allowed := map[string]bool{}
+	for _, name := range append(append([]string(nil), spec.required...), spec.optional...) {
+		allowed[name] = true
+	}
+	for _, name := range effectFields {
+		if k, given := f.keys[name]; given && !allowed[name] {
+			ps.y.Errorf(k, forbiddenHint(e.Type, spec, name), "%s: %s does not take %q", label, e.Type, name)
+		}
+	}
+	for _, name := range spec.required {
+		if _, given := f.keys[name]; !given {
+			ps.y.Errorf(n, requiredHint[name], "%s: %s needs %q", label, e.Type, name)
+		}
+	}
+	for _, name := range effectFields {
+		v, given := f.vals[name]
+		if !given || !allowed[name] {
+			continue
+		}
+		switch name {
+		case "link":
+			e.Link = ps.text(v, label+": link", "give the id of a link in the topology")
+		case "node":
+			e.Node = ps.text(v, label+": node", "give the name of a node in the topology")
+		case "from":
+			e.From = ps.text(v, label+": from", "give the node at the end of the link whose outgoing metric changes, or remove from to change both directions")
+		case "metric":
+			e.Metric = ps.metric(v, label)
+		case "capacity":
+			e.CapacityBps = ps.capacity(v, label)
+		}
+	}
+	return e
+}
+
+func (ps *parser) metric(v *yaml.Node, label string) int64 {
+	m, ok := ps.y.Int(v, label+": metric")
+	if !ok {
+		return 0
+	}
+	if m < 1 || m > topology.MaxMetric {
+		ps.y.Errorf(v, fmt.Sprintf("use a whole number from 1 to %d; to take a link out of service use link_down", int64(topology.MaxMetric)),
+			"%s: metric %d is out of range", label, m)
+		return 0
+	}
+	return m
+}
+
+func (ps *parser) capacity(v *yaml.Node, label string) float64 {
+	s, ok := ps.y.String(v, label+": capacity")
+	if !ok {
+		return 0
+	}
+	r, err := topology.ParseRate(s)
+	if err != nil {
+		ps.y.Errorf(v, "give the new capacity of the link, such as 400G", "%s: capacity: %v", label, err)
+		return 0
+	}
+	if r <= 0 {
+		ps.y.Errorf(v, "to take the link out of service use link_down", "%s: capacity must be greater than zero", label)
+		return 0
+	}
+	return r
+}
+
+// text returns a non-blank scalar, or records an error and returns "".
+func (ps *parser) text(v *yaml.Node, what, hint string) string {
+	s, ok := ps.y.String(v, what)
+	if !ok {
+		return ""
+	}
+	if strings.TrimSpace(s) == "" {
+		ps.y.Errorf(v, hint, "%s is empty", what)
+		return ""
+	}
+	return s
+}
+
+// list returns the items of a sequence. isList is false when v is neither
+// a list nor empty (an error is then recorded); a null value is an empty list.
+func (ps *parser) list(v *yaml.Node, what string) (items []*yaml.Node, isList bool) {
+	before := len(*ps.y.Diags)
+	items = ps.y.Sequence(v, what)
+	return items, len(*ps.y.Diags) == before
+}
+
+// singleDocument reports YAML documents after the first, which would
+// otherwise be ignored.
+func (ps *parser) singleDocument(data []byte) {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	var doc yaml.Node
+	if dec.Decode(&doc) != nil {
+		return
+	}
+	for {
+		doc = yaml.Node{}
+		err := dec.Decode(&doc)
+		if errors.Is(err, io.EOF) {
+			return
+		}
+		if err != nil {
+			ps.y.Errorf(nil, "fix the YAML syntax, and keep one plan per file", "invalid YAML after the first document: %s",
+				strings.TrimPrefix(err.Error(), "yaml: "))
+			return
+		}
+		if len(doc.Content) > 0 && !isNull(doc.Content[0]) {
+			ps.y.Errorf(doc.Content[0], "keep one plan per file; remove the --- separator and what follows, or move it to its own file",
+				"more than one YAML document in the file")
+			return
+		}
+	}
+}
+
+func isNull(n *yaml.Node) bool {
+	for n != nil && n.Kind == yaml.AliasNode {
+		n = n.Alias
+	}
+	return n == nil || (n.Kind == yaml.ScalarNode && n.Tag == "!!null")
+}
+
+var requiredHint = map[string]string{
+	"link":     "add link: the id of a link in the topology",
+	"node":     "add node: the name of a node in the topology",
+	"metric":   fmt.Sprintf("add metric: a whole number from 1 to %d", int64(topology.MaxMetric)),
+	"capacity": "add capacity: the new capacity of the link, such as 400G",
+}
+
+func forbiddenHint(t EffectType, spec effectSpec, field string) string {
+	takes := strings.Join(spec.required, ", ")
+	if len(spec.optional) > 0 {
+		takes += " and optionally " + strings.Join(spec.optional, ", ")
+	}
+	hint := fmt.Sprintf("remove %s: %s takes %s", field, t, takes)
+	if t == SetMetric && field == "node" {
+		return hint + "; to change one direction of the link use from: <node>"
+	}
+	var owners []string
+	for _, ot := range EffectTypes() {
+		s := effectSpecs[ot]
+		for _, name := range append(append([]string(nil), s.required...), s.optional...) {
+			if name == field {
+				owners = append(owners, string(ot))
+			}
+		}
+	}
+	if len(owners) > 0 {
+		hint += fmt.Sprintf("; %s belongs to %s, which can be a separate effect", field, strings.Join(owners, ", "))
+	}
+	return hint
+}
+
+func typeNames() []string {
+	var out []string
+	for _, t := range EffectTypes() {
+		out = append(out, string(t))
+	}
+	return out
+}
+
+func typeList() string { return strings.Join(typeNames(), ", ") }
