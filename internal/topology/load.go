@@ -1,0 +1,932 @@
+package topology
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"math"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/changegate/changegate/internal/diag"
+)
+
+// ParseOptions says how Parse finds the demand files a topology names.
+// Options hold values only; Parse does I/O solely through Open.
+type ParseOptions struct {
+	// Dir is the directory that relative demand_files names are resolved
+	// against. Empty means the names are used as written.
+	Dir string
+	// Open opens a demand file by its resolved path. When nil, a topology
+	// that names demand files gets an error for each: Parse itself never
+	// touches the file system.
+	Open func(path string) (io.ReadCloser, error)
+}
+
+// maxCSVProblems caps the problems reported for one demand file, so that
+// a wrong file of millions of lines does not drown the report.
+const maxCSVProblems = 100
+
+// rateHint is the hint for every malformed rate or capacity.
+const rateHint = "use a number with an optional unit such as 100G, 2.5G, 400M, 10k or 1000bps"
+
+// LoadFile reads the topology YAML file at path and the demand files it
+// names (relative to the file's directory), validates the result and
+// records the files read in Network.Files. The error is only for I/O
+// (reading path, or a demand file that exists but cannot be read); every
+// problem with the content is a diagnostic. The Network is nil when the
+// diagnostics hold an error.
+func LoadFile(path string) (*Network, diag.Diagnostics, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, nil, fmt.Errorf("load topology: %w", err)
+	}
+	var ioErr error
+	keep := func(err error) {
+		if ioErr == nil && err != nil && !errors.Is(err, fs.ErrNotExist) {
+			ioErr = err
+		}
+	}
+	opts := ParseOptions{
+		Dir: filepath.Dir(path),
+		Open: func(p string) (io.ReadCloser, error) {
+			f, err := os.Open(p)
+			if err != nil {
+				keep(err)
+				return nil, err
+			}
+			return &errReader{f: f, keep: keep}, nil
+		},
+	}
+	n, ds := Parse(path, data, opts)
+	if ioErr != nil {
+		return nil, ds, fmt.Errorf("load topology %s: read demand file: %w", path, ioErr)
+	}
+	return n, ds, nil
+}
+
+// errReader passes read errors (other than EOF) to keep, so that LoadFile
+// can tell I/O failures from content problems.
+type errReader struct {
+	f    *os.File
+	keep func(error)
+}
+
+func (r *errReader) Read(p []byte) (int, error) {
+	n, err := r.f.Read(p)
+	if err != nil && err != io.EOF {
+		r.keep(err)
+	}
+	return n, err
+}
+
+func (r *errReader) Close() error { return r.f.Close() }
+
+// Stat lets the CSV reader size its demand slice from the file size.
+func (r *errReader) Stat() (fs.FileInfo, error) { return r.f.Stat() }
+
+// Parse reads a topology YAML document (docs/topology.md) named file,
+// reads the demand files it names through opts, and validates the result
+// (see Network.Validate). Every problem is reported with its position; the
+// Network is nil exactly when the diagnostics hold an error.
+func Parse(file string, data []byte, opts ParseOptions) (*Network, diag.Diagnostics) {
+	var ds diag.Diagnostics
+	p := &parser{
+		y:    diag.YAML{File: file, Diags: &ds},
+		opts: opts,
+		net:  &Network{Files: []string{file}, Nodes: []Node{}, Links: []Link{}, Demands: []Demand{}},
+		loc:  &locator{file: file, parsed: true},
+	}
+	root := p.y.Parse(data)
+	if root == nil {
+		return nil, ds
+	}
+	p.parseRoot(root)
+	ds = append(ds, p.net.validate(p.loc)...)
+	ds.Sort()
+	if ds.HasErrors() {
+		return nil, ds
+	}
+	return p.net, ds
+}
+
+type parser struct {
+	y    diag.YAML
+	opts ParseOptions
+	net  *Network
+	loc  *locator
+	// known maps each declared node name to itself, so that demands read
+	// from files share one string per node instead of one per line.
+	known map[string]string
+	names []string // declared node names, for "did you mean" hints
+}
+
+func (p *parser) parseRoot(root *yaml.Node) {
+	var nodes, links, demands, matrix, files *yaml.Node
+	var haveNodes bool
+	ok := p.y.Mapping(root, "topology", map[string]diag.Field{
+		"name": func(_, v *yaml.Node) {
+			if s, ok := p.y.String(v, "name"); ok {
+				p.net.Name = s
+			}
+		},
+		"nodes":         func(_, v *yaml.Node) { nodes, haveNodes = v, true },
+		"links":         func(_, v *yaml.Node) { links = v },
+		"demands":       func(_, v *yaml.Node) { demands = v },
+		"demand_matrix": func(_, v *yaml.Node) { matrix = v },
+		"demand_files":  func(_, v *yaml.Node) { files = v },
+	})
+	if !ok {
+		return
+	}
+	if !haveNodes {
+		p.y.Errorf(root, "list the routers under nodes: with a name each", "topology has no nodes field")
+	}
+	// Fixed order, whatever the order of keys in the file: nodes are
+	// needed to check the demands read from the matrix and the files.
+	p.parseNodes(nodes)
+	p.parseLinks(links)
+	p.parseDemandList(demands)
+	p.loc.checkDemands = len(p.net.Demands)
+	if matrix != nil {
+		p.parseMatrix(matrix)
+	}
+	if files != nil {
+		p.parseDemandFiles(files)
+	}
+}
+
+func (p *parser) parseNodes(seq *yaml.Node) {
+	items := p.y.Sequence(seq, "nodes")
+	p.known = make(map[string]string, len(items))
+	for i, it := range items {
+		var nd Node
+		var fn itemPos
+		nd.Pos = p.y.Pos(it)
+		fn.at[fItem] = it
+		what := fmt.Sprintf("node %d", i+1)
+		ok := p.y.Mapping(it, what, map[string]diag.Field{
+			"name": func(_, v *yaml.Node) {
+				var ok bool
+				nd.Name, ok = p.y.String(v, what+": name")
+				fn.set(fName, v, ok)
+			},
+			"role":    p.str(&nd.Role, what+": role"),
+			"site":    p.str(&nd.Site, what+": site"),
+			"zone":    p.str(&nd.Zone, what+": zone"),
+			"drained": func(_, v *yaml.Node) { nd.Drained, _ = p.y.Bool(v, what+": drained") },
+			"position": func(_, v *yaml.Node) {
+				nd.Position = p.parsePosition(v, what+": position")
+				fn.set(fPosition, v, nd.Position != nil)
+			},
+		})
+		if !ok {
+			continue
+		}
+		p.net.Nodes = append(p.net.Nodes, nd)
+		p.loc.nodes = append(p.loc.nodes, fn)
+		if nd.Name != "" {
+			if _, dup := p.known[nd.Name]; !dup {
+				p.known[nd.Name] = nd.Name
+				p.names = append(p.names, nd.Name)
+			}
+		}
+	}
+}
+
+func (p *parser) str(dst *string, what string) diag.Field {
+	return func(_, v *yaml.Node) { *dst, _ = p.y.String(v, what) }
+}
+
+func (p *parser) parsePosition(v *yaml.Node, what string) *Position {
+	var pos Position
+	var lat, lon, haveLat, haveLon bool
+	if !p.y.Mapping(v, what, map[string]diag.Field{
+		"lat": func(_, v *yaml.Node) { haveLat = true; pos.Lat, lat = p.y.Float(v, what+": lat") },
+		"lon": func(_, v *yaml.Node) { haveLon = true; pos.Lon, lon = p.y.Float(v, what+": lon") },
+	}) {
+		return nil
+	}
+	if !haveLat || !haveLon {
+		p.y.Errorf(v, "write it as {lat: 52.1, lon: 4.3}", "%s needs both lat and lon", what)
+		return nil
+	}
+	if !lat || !lon {
+		return nil // reported
+	}
+	return &pos
+}
+
+func (p *parser) parseLinks(seq *yaml.Node) {
+	items := p.y.Sequence(seq, "links")
+	for i, it := range items {
+		l := Link{MetricAB: 1, MetricBA: 1, Up: true, SRLG: []string{}}
+		var fn itemPos
+		l.Pos = p.y.Pos(it)
+		fn.at[fItem] = it
+		what := fmt.Sprintf("link %d", i+1)
+		ok := p.y.Mapping(it, what, map[string]diag.Field{
+			"id": func(_, v *yaml.Node) {
+				s, ok := p.y.String(v, what+": id")
+				if ok && s == "" {
+					p.y.Errorf(v, "remove id to get the default a-b id", "%s: id is empty", what)
+					ok = false
+				}
+				l.ID = s
+				fn.set(fID, v, ok)
+			},
+			"a": func(_, v *yaml.Node) {
+				s, ok := p.y.String(v, what+": a")
+				l.A, l.AInterface = splitEndpoint(s)
+				fn.set(fA, v, ok)
+			},
+			"b": func(_, v *yaml.Node) {
+				s, ok := p.y.String(v, what+": b")
+				l.B, l.BInterface = splitEndpoint(s)
+				fn.set(fB, v, ok)
+			},
+			"capacity": func(_, v *yaml.Node) {
+				var ok bool
+				l.CapacityBps, ok = p.rate(v, what+": capacity")
+				fn.set(fCapacity, v, ok)
+			},
+			"metric": func(_, v *yaml.Node) {
+				fn.set(fMetric, v, p.parseMetric(v, what+": metric", &l, &fn))
+			},
+			"state": func(_, v *yaml.Node) {
+				s, ok := p.y.String(v, what+": state")
+				if !ok {
+					return
+				}
+				switch strings.ToLower(s) {
+				case "up":
+					l.Up = true
+				case "down":
+					l.Up = false
+				default:
+					p.y.Errorf(v, "use up or down", "%s: state %q is not up or down", what, s)
+				}
+			},
+			"class": p.str(&l.Class, what+": class"),
+			"srlg": func(_, v *yaml.Node) {
+				s, ok := p.y.Strings(v, what+": srlg")
+				if ok {
+					l.SRLG = s
+				}
+				fn.set(fSRLG, v, ok)
+			},
+		})
+		if !ok {
+			continue
+		}
+		p.net.Links = append(p.net.Links, l)
+		p.loc.links = append(p.loc.links, fn)
+	}
+	// An empty explicit id was reported; give it the default so that it
+	// causes no further messages.
+	AssignLinkIDs(p.net.Links)
+}
+
+// splitEndpoint splits "node:interface" at the first colon.
+func splitEndpoint(s string) (node, iface string) {
+	node, iface, _ = strings.Cut(s, ":")
+	return node, iface
+}
+
+// parseMetric reads one integer for both directions or {ab, ba}. It
+// reports malformed values and returns false for them.
+func (p *parser) parseMetric(v *yaml.Node, what string, l *Link, fn *itemPos) bool {
+	if v.Kind != yaml.MappingNode {
+		m, ok := p.y.Int(v, what)
+		if ok {
+			l.MetricAB, l.MetricBA = m, m
+		}
+		return ok
+	}
+	var haveAB, haveBA bool
+	good := p.y.Mapping(v, what, map[string]diag.Field{
+		"ab": func(_, v *yaml.Node) {
+			haveAB = true
+			m, ok := p.y.Int(v, what+": ab")
+			if ok {
+				l.MetricAB = m
+			}
+			fn.set(fMetricAB, v, ok)
+		},
+		"ba": func(_, v *yaml.Node) {
+			haveBA = true
+			m, ok := p.y.Int(v, what+": ba")
+			if ok {
+				l.MetricBA = m
+			}
+			fn.set(fMetricBA, v, ok)
+		},
+	})
+	if good && (!haveAB || !haveBA) {
+		p.y.Errorf(v, "give both directions, e.g. {ab: 10, ba: 20}, or one number for both", "%s: a metric mapping needs both ab and ba", what)
+	}
+	return true // per-direction problems are marked on ab and ba
+}
+
+// rate parses a rate scalar, reporting a malformed one at v.
+func (p *parser) rate(v *yaml.Node, what string) (float64, bool) {
+	s, ok := p.y.String(v, what)
+	if !ok {
+		return 0, false
+	}
+	r, err := ParseRate(s)
+	if err != nil {
+		msg, hint := splitRateErr(err)
+		p.y.Errorf(v, hint, "%s: %s", what, msg)
+		return 0, false
+	}
+	return r, true
+}
+
+// splitRateErr turns a ParseRate error into a message and a hint.
+func splitRateErr(err error) (msg, hint string) {
+	msg = err.Error()
+	if i := strings.LastIndex(msg, ": use "); i >= 0 {
+		msg = msg[:i]
+	}
+	if strings.HasSuffix(msg, "is negative") {
+		return msg, "rates and capacities must be 0 or more"
+	}
+	return msg, rateHint
+}
+
+func (p *parser) parseDemandList(seq *yaml.Node) {
+	items := p.y.Sequence(seq, "demands")
+	for i, it := range items {
+		var d Demand
+		var fn itemPos
+		fn.at[fItem] = it
+		what := fmt.Sprintf("demand %d", i+1)
+		var haveRate bool
+		ok := p.y.Mapping(it, what, map[string]diag.Field{
+			"src": func(_, v *yaml.Node) {
+				var ok bool
+				d.Src, ok = p.y.String(v, what+": src")
+				fn.set(fSrc, v, ok)
+			},
+			"dst": func(_, v *yaml.Node) {
+				var ok bool
+				d.Dst, ok = p.y.String(v, what+": dst")
+				fn.set(fDst, v, ok)
+			},
+			"rate": func(_, v *yaml.Node) {
+				var ok bool
+				haveRate = true
+				d.RateBps, ok = p.rate(v, what+": rate")
+				fn.set(fRate, v, ok)
+			},
+		})
+		if !ok {
+			continue
+		}
+		if !haveRate {
+			p.y.Errorf(it, "add rate: with a unit, e.g. rate: 10G (0 is allowed)", "%s has no rate", what)
+		}
+		p.net.Demands = append(p.net.Demands, d)
+		p.loc.demands = append(p.loc.demands, fn)
+	}
+}
+
+// parseMatrix reads demand_matrix. Its demands are checked here, where
+// the position of each cell is known, and not again by validate.
+func (p *parser) parseMatrix(v *yaml.Node) {
+	const what = "demand_matrix"
+	if v.Kind == yaml.ScalarNode && v.Tag == "!!null" {
+		return // "demand_matrix:" with nothing after it
+	}
+	var unitNode, nodesNode, rowsNode *yaml.Node
+	if !p.y.Mapping(v, what, map[string]diag.Field{
+		"unit":  func(_, v *yaml.Node) { unitNode = v },
+		"nodes": func(_, v *yaml.Node) { nodesNode = v },
+		"rows":  func(_, v *yaml.Node) { rowsNode = v },
+	}) {
+		return
+	}
+	unit, unitOK := "", true
+	if unitNode != nil {
+		s, ok := p.y.String(unitNode, what+": unit")
+		switch {
+		case !ok:
+			unitOK = false
+		case !isRateUnit(s):
+			p.y.Errorf(unitNode, "use one of bps, k, M, G, T (or kbps, Mbps, Gbps, Tbps)", "%s: unit %q is not a rate unit", what, s)
+			unitOK = false
+		default:
+			unit = s
+		}
+	}
+	if nodesNode == nil || rowsNode == nil {
+		p.y.Errorf(v, "give nodes: [a, b, ...] and rows: with one list of rates per node", "%s needs both nodes and rows", what)
+		return
+	}
+	names, namesOK := p.matrixNodes(nodesNode)
+	if !isList(rowsNode) {
+		p.y.Sequence(rowsNode, what+": rows") // reports it
+		return
+	}
+	rows := p.y.Sequence(rowsNode, what+": rows")
+	if namesOK && len(rows) != len(names) {
+		p.y.Errorf(rowsNode, "give one row per node, in the order of nodes", "%s has %d rows for %d nodes", what, len(rows), len(names))
+	}
+	for i, row := range rows {
+		cells := p.y.Sequence(row, fmt.Sprintf("%s: row %d", what, i+1))
+		if !isList(row) {
+			continue
+		}
+		if namesOK && len(cells) != len(names) {
+			p.y.Errorf(row, "give one rate per node, in the order of nodes", "%s: row %d has %d entries for %d nodes", what, i+1, len(cells), len(names))
+		}
+		for j, c := range cells {
+			r, ok := p.matrixCell(c, unit, unitOK, i, j)
+			if !ok || r == 0 || i >= len(names) || j >= len(names) {
+				continue
+			}
+			if i == j {
+				p.y.Errorf(c, "the diagonal is traffic from a node to itself: set it to 0", "%s: row %d (%s) has %s on the diagonal", what, i+1, names[i], FormatRateExact(r))
+				continue
+			}
+			p.net.Demands = append(p.net.Demands, Demand{Src: names[i], Dst: names[j], RateBps: r})
+		}
+	}
+}
+
+// matrixNodes reads the node names of demand_matrix; ok is false when the
+// list itself is unusable (so row lengths cannot be checked against it).
+func (p *parser) matrixNodes(n *yaml.Node) ([]string, bool) {
+	const what = "demand_matrix: nodes"
+	if !isList(n) {
+		p.y.Sequence(n, what) // reports it
+		return nil, false
+	}
+	var names []string
+	ok := true
+	seen := map[string]*yaml.Node{}
+	for _, it := range p.y.Sequence(n, what) {
+		s, good := p.y.String(it, what+" item")
+		if !good {
+			ok = false
+			continue
+		}
+		if prev, dup := seen[s]; dup {
+			p.y.Errorf(it, fmt.Sprintf("list each node once; the first is at %s", p.y.Pos(prev)), "%s: %q listed twice", what, s)
+		} else if known, isKnown := p.known[s]; !isKnown {
+			p.y.Errorf(it, p.unknownHint(s), "%s: unknown node %q", what, s)
+		} else {
+			s = known
+		}
+		seen[s] = it
+		names = append(names, s)
+	}
+	return names, ok
+}
+
+func isList(n *yaml.Node) bool {
+	n = deref(n)
+	return n != nil && (n.Kind == yaml.SequenceNode || n.Kind == yaml.ScalarNode && n.Tag == "!!null")
+}
+
+func (p *parser) matrixCell(c *yaml.Node, unit string, unitOK bool, i, j int) (float64, bool) {
+	var s string
+	if c = deref(c); c != nil && c.Kind == yaml.ScalarNode && c.Tag != "!!null" {
+		s = c.Value // the common case, without building a message
+	} else {
+		p.y.String(c, fmt.Sprintf("demand_matrix: row %d column %d", i+1, j+1)) // reports it
+		return 0, false
+	}
+	if !unitOK {
+		return 0, false
+	}
+	what := func() string { return fmt.Sprintf("demand_matrix: row %d column %d", i+1, j+1) }
+	text := s
+	if unit != "" {
+		if _, err := strconv.ParseFloat(strings.ReplaceAll(s, "_", ""), 64); err != nil || strings.ContainsAny(s, "xXpP") {
+			if _, rerr := ParseRate(s); rerr == nil {
+				p.y.Errorf(c, fmt.Sprintf("the matrix unit %s applies to every entry: write the number alone", unit), "%s: %q has its own unit", what(), s)
+			} else {
+				p.y.Errorf(c, fmt.Sprintf("use a plain number; the matrix unit %s applies", unit), "%s: %q is not a number", what(), s)
+			}
+			return 0, false
+		}
+		text = s + unit
+	}
+	r, err := ParseRate(text)
+	if err != nil {
+		msg, hint := splitRateErr(err)
+		p.y.Errorf(c, hint, "%s: %s", what(), msg)
+		return 0, false
+	}
+	return r, true
+}
+
+func isRateUnit(s string) bool {
+	l := strings.ToLower(s)
+	for _, u := range rateUnits {
+		if l == u.suffix {
+			return true
+		}
+	}
+	return false
+}
+
+// unknownHint suggests the closest declared node name.
+func (p *parser) unknownHint(name string) string {
+	return unknownNodeHint(name, p.names)
+}
+
+func unknownNodeHint(name string, names []string) string {
+	if s, ok := diag.Suggest(name, names); ok {
+		return fmt.Sprintf("did you mean %q?", s)
+	}
+	return "declare it under nodes:"
+}
+
+func (p *parser) parseDemandFiles(v *yaml.Node) {
+	items := []*yaml.Node{v}
+	if isList(v) {
+		items = p.y.Sequence(v, "demand_files")
+	}
+	seen := map[string]*yaml.Node{}
+	for _, it := range items {
+		name, ok := p.y.String(it, "demand_files item")
+		if !ok {
+			continue
+		}
+		if name == "" {
+			p.y.Errorf(it, "give the path of a CSV file", "demand_files: empty file name")
+			continue
+		}
+		path := name
+		if !filepath.IsAbs(path) && p.opts.Dir != "" {
+			path = filepath.Join(p.opts.Dir, path)
+		}
+		if prev, dup := seen[path]; dup {
+			p.y.Errorf(it, fmt.Sprintf("list each file once (the first is at %s): its demands would count twice", p.y.Pos(prev)), "demand_files: %q listed twice", name)
+			continue
+		}
+		seen[path] = it
+		if p.opts.Open == nil {
+			p.y.Errorf(it, "load the topology from a file so that demand files can be read", "demand_files: cannot read %q: no file access", name)
+			continue
+		}
+		f, err := p.opts.Open(path)
+		if err != nil {
+			hint := "check the path"
+			if !filepath.IsAbs(name) && p.opts.Dir != "" {
+				hint = fmt.Sprintf("paths are relative to the topology file's directory %s", p.opts.Dir)
+			}
+			p.y.Errorf(it, hint, "demand_files: cannot open %q: %s", name, errText(err))
+			continue
+		}
+		p.net.Files = append(p.net.Files, path)
+		cr := csvReader{p: p, file: path, col: [3]int{-1, -1, -1}}
+		err = cr.readAll(f)
+		f.Close()
+		if err != nil {
+			p.y.Errorf(it, "check that the file can be read", "demand_files: reading %q: %s", name, errText(err))
+		}
+	}
+}
+
+// errText is err without the path that *fs.PathError repeats.
+func errText(err error) string {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err.Error()
+	}
+	return err.Error()
+}
+
+func deref(n *yaml.Node) *yaml.Node {
+	for n != nil && n.Kind == yaml.AliasNode {
+		n = n.Alias
+	}
+	return n
+}
+
+// csvColumns are the columns of a demand file, in any order.
+var csvColumns = [3]string{"src", "dst", "rate"}
+
+// csvReader reads one demand file: a header naming the columns src, dst
+// and rate, then one demand per line; blank lines and lines starting with
+// # are skipped. Demands are checked as they are read (names must be
+// declared nodes, src differs from dst, the rate parses), each problem
+// reported at file:line:column. Node names are shared with the declared
+// nodes, so a good line costs no allocation.
+type csvReader struct {
+	p        *parser
+	file     string
+	line     int
+	problems int
+	header   bool
+	col      [3]int // field index of src, dst and rate; -1 when missing
+	ncols    int
+	fields   [][]byte
+	starts   []int
+	hints    map[string]string // unknown name -> hint, computed once
+	size     int64             // file size when known, to size the demand slice
+	read     int64             // bytes read so far
+}
+
+// sizeAfter is the number of demands read before the demand slice is
+// grown once to the size the file suggests, avoiding repeated copies of
+// a slice of millions of demands.
+const sizeAfter = 4096
+
+// room reports whether another problem will be shown; expensive hints
+// are computed only then.
+func (c *csvReader) room() bool { return c.problems < maxCSVProblems }
+
+func (c *csvReader) report(col int, hint, format string, args ...any) {
+	if c.room() {
+		c.p.y.Diags.Add(diag.Pos{File: c.file, Line: c.line, Col: col}, hint, format, args...)
+	}
+	c.problems++
+}
+
+// readAll streams r; the error is for read failures only.
+func (c *csvReader) readAll(r io.Reader) error {
+	if st, ok := r.(interface{ Stat() (fs.FileInfo, error) }); ok {
+		if fi, err := st.Stat(); err == nil && fi.Mode().IsRegular() {
+			c.size = fi.Size()
+		}
+	}
+	br := bufio.NewReaderSize(r, 1<<20)
+	first := len(c.p.net.Demands)
+	for {
+		if c.size > 0 && len(c.p.net.Demands)-first == sizeAfter {
+			c.grow(first)
+		}
+		line, err := br.ReadSlice('\n')
+		c.read += int64(len(line))
+		if err == bufio.ErrBufferFull {
+			c.line++
+			c.report(1, "a demand line is src,dst,rate", "line is longer than %d bytes", br.Size())
+			for err == bufio.ErrBufferFull {
+				_, err = br.ReadSlice('\n')
+			}
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				return err
+			}
+			continue
+		}
+		if err != nil && err != io.EOF {
+			return err
+		}
+		if len(line) > 0 {
+			c.line++
+			c.parseLine(line)
+		}
+		if err == io.EOF {
+			break
+		}
+	}
+	if !c.header {
+		c.line++
+		c.report(1, "start the file with the header line src,dst,rate", "demand file has no header line")
+	}
+	if c.problems > maxCSVProblems {
+		c.p.y.Diags.Add(diag.Pos{File: c.file}, "fix the problems shown and run again", "%d more problems in this file not shown", c.problems-maxCSVProblems)
+	}
+	return nil
+}
+
+// grow makes room for the demands the rest of the file likely holds,
+// judging by the bytes per demand so far (plus 5%).
+func (c *csvReader) grow(first int) {
+	ds := c.p.net.Demands
+	perLine := float64(c.read) / float64(len(ds)-first)
+	more := int(float64(c.size-c.read)/perLine*1.05) + 16
+	if more > 0 && cap(ds)-len(ds) < more {
+		c.p.net.Demands = append(make([]Demand, 0, len(ds)+more), ds...)
+	}
+}
+
+func (c *csvReader) parseLine(line []byte) {
+	if c.line == 1 {
+		line = bytes.TrimPrefix(line, []byte("\xef\xbb\xbf"))
+	}
+	for len(line) > 0 && (line[len(line)-1] == '\n' || line[len(line)-1] == '\r') {
+		line = line[:len(line)-1]
+	}
+	rest := bytes.TrimLeft(line, " \t")
+	if len(rest) == 0 || rest[0] == '#' {
+		return
+	}
+	var ok bool
+	c.fields, c.starts, ok = splitCSV(line, c.fields[:0], c.starts[:0])
+	switch {
+	case !ok:
+		c.report(1, "close the quote, and keep each demand on one line", "malformed quoted field")
+	case !c.header:
+		c.header = true
+		c.parseHeader()
+	case c.col[0] >= 0 && c.col[1] >= 0 && c.col[2] >= 0:
+		c.parseDemand()
+	}
+}
+
+// splitCSV splits line at commas, trimming blanks around each field, and
+// returns each field's 0-based start column. A line with a double quote
+// goes through encoding/csv (columns are then unknown and given as 0).
+func splitCSV(line []byte, fields [][]byte, starts []int) ([][]byte, []int, bool) {
+	if bytes.IndexByte(line, '"') >= 0 {
+		r := csv.NewReader(bytes.NewReader(line))
+		r.TrimLeadingSpace = true
+		rec, err := r.Read()
+		if err != nil {
+			return fields, starts, false
+		}
+		for _, f := range rec {
+			fields = append(fields, []byte(strings.TrimSpace(f)))
+			starts = append(starts, 0)
+		}
+		return fields, starts, true
+	}
+	start := 0
+	for {
+		end := len(line)
+		i := bytes.IndexByte(line[start:], ',')
+		if i >= 0 {
+			end = start + i
+		}
+		s, e := start, end
+		for s < e && (line[s] == ' ' || line[s] == '\t') {
+			s++
+		}
+		for e > s && (line[e-1] == ' ' || line[e-1] == '\t') {
+			e--
+		}
+		fields = append(fields, line[s:e])
+		starts = append(starts, s)
+		if i < 0 {
+			return fields, starts, true
+		}
+		start = end + 1
+	}
+}
+
+func (c *csvReader) parseHeader() {
+	c.ncols = len(c.fields)
+	matched := 0
+	for i, f := range c.fields {
+		if k := columnIndex(f); k >= 0 && c.col[k] < 0 {
+			c.col[k] = i
+			matched++
+		}
+	}
+	if matched == 0 {
+		c.report(1, "start the file with the header line src,dst,rate", "first line %q is not a header naming the columns src, dst and rate", clip(c.fields))
+		return
+	}
+	seen := [3]bool{}
+	for i, f := range c.fields {
+		k := columnIndex(f)
+		switch {
+		case k < 0:
+			hint := "the columns are src, dst and rate"
+			if s, ok := diag.Suggest(strings.ToLower(string(f)), csvColumns[:]); ok {
+				hint = fmt.Sprintf("did you mean %q?", s)
+			}
+			c.report(col(c.starts[i]), hint, "unknown column %q in header", string(f))
+		case seen[k]:
+			c.report(col(c.starts[i]), "name each column once", "column %q appears twice in header", csvColumns[k])
+		}
+		if k >= 0 {
+			seen[k] = true
+		}
+	}
+	for k, name := range csvColumns {
+		if !seen[k] {
+			c.report(1, "the header line is src,dst,rate", "header has no %s column", name)
+		}
+	}
+}
+
+func col(start int) int { return start + 1 }
+
+func columnIndex(f []byte) int {
+	for k, name := range csvColumns {
+		if len(f) == len(name) && asciiEqualFold(f, name) {
+			return k
+		}
+	}
+	return -1
+}
+
+func clip(fields [][]byte) string {
+	s := string(bytes.Join(fields, []byte(",")))
+	if len(s) > 40 {
+		s = s[:40] + "..."
+	}
+	return s
+}
+
+func (c *csvReader) parseDemand() {
+	if len(c.fields) != c.ncols {
+		c.report(1, "write src,dst,rate in the order of the header", "line has %d fields, the header has %d", len(c.fields), c.ncols)
+		return
+	}
+	var ends [2]string
+	good := true
+	for k := range 2 {
+		f := c.fields[c.col[k]]
+		name, ok := c.p.known[string(f)] // the lookup does not allocate
+		switch {
+		case len(f) == 0:
+			c.report(col(c.starts[c.col[k]]), "give a node name", "empty %s", csvColumns[k])
+			good = false
+		case !ok:
+			hint := ""
+			if c.room() {
+				hint = c.unknownHint(string(f))
+			}
+			c.report(col(c.starts[c.col[k]]), hint, "unknown %s node %q", csvColumns[k], string(f))
+			good = false
+		}
+		ends[k] = name
+	}
+	if good && ends[0] == ends[1] {
+		c.report(col(c.starts[c.col[1]]), "a demand needs two different nodes", "demand from %q to itself", ends[0])
+		good = false
+	}
+	rate, err := parseRateBytes(c.fields[c.col[2]])
+	if err != nil {
+		msg, hint := splitRateErr(err)
+		c.report(col(c.starts[c.col[2]]), hint, "rate: %s", msg)
+		return
+	}
+	if good {
+		c.p.net.Demands = append(c.p.net.Demands, Demand{Src: ends[0], Dst: ends[1], RateBps: rate})
+	}
+}
+
+func (c *csvReader) unknownHint(name string) string {
+	if h, ok := c.hints[name]; ok {
+		return h
+	}
+	if c.hints == nil {
+		c.hints = map[string]string{}
+	}
+	h := c.p.unknownHint(name)
+	c.hints[name] = h
+	return h
+}
+
+// parseRateBytes is ParseRate for a byte slice, without allocating for
+// the common forms ("10G", "2.5M", "1000"). Anything unusual goes through
+// ParseRate itself, so both accept exactly the same inputs.
+func parseRateBytes(b []byte) (float64, error) {
+	num, mult := b, 1.0
+	for _, u := range rateUnits {
+		if len(b) >= len(u.suffix) && asciiEqualFold(b[len(b)-len(u.suffix):], u.suffix) {
+			num, mult = bytes.TrimRight(b[:len(b)-len(u.suffix)], " \t"), u.mult
+			break
+		}
+	}
+	plain := len(num) > 0 && len(num) <= 24
+	for _, c := range num {
+		if !(c >= '0' && c <= '9' || c == '.' || c == 'e' || c == 'E' || c == '+') {
+			plain = false
+			break
+		}
+	}
+	if plain {
+		if v, err := strconv.ParseFloat(string(num), 64); err == nil {
+			if v *= mult; !math.IsInf(v, 0) {
+				return v, nil
+			}
+		}
+	}
+	return ParseRate(string(b))
+}
+
+// asciiEqualFold compares b with the lower-case ASCII string lower,
+// ignoring the case of b.
+func asciiEqualFold(b []byte, lower string) bool {
+	for i := range len(lower) {
+		c := b[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != lower[i] {
+			return false
+		}
+	}
+	return true
+}
