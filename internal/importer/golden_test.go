@@ -1,0 +1,63 @@
+package importer
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/changegate/changegate/internal/diag"
+	"github.com/changegate/changegate/internal/topology"
+	"github.com/google/go-cmp/cmp"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata")
+
+// render writes what an import produced in a stable text form: the
+// diagnostics, then either the network as JSON or the error.
+func render(net *topology.Network, ds diag.Diagnostics, err error) []byte {
+	var b bytes.Buffer
+	b.WriteString("# diagnostics\n")
+	for _, d := range ds {
+		fmt.Fprintln(&b, d)
+	}
+	var le *diag.ListError
+	switch {
+	case errors.As(err, &le):
+		fmt.Fprintf(&b, "# error: %d problem(s), listed above\n", len(le.Diags.Errors()))
+	case err != nil:
+		fmt.Fprintf(&b, "# error\n%v\n", err)
+	default:
+		js, jerr := json.MarshalIndent(net, "", "  ")
+		if jerr != nil {
+			panic(jerr) // a Network always marshals
+		}
+		b.WriteString("# network\n")
+		b.Write(js)
+		b.WriteByte('\n')
+	}
+	return b.Bytes()
+}
+
+// checkGolden compares got with testdata/<name>.golden, rewriting it with -update.
+func checkGolden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", name+".golden")
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s differs from the golden file (go test -update rewrites it) (-want +got):\n%s", path, cmp.Diff(string(want), string(got)))
+	}
+}
