@@ -1,0 +1,98 @@
+package cli
+
+import (
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/changegate/changegate/internal/dryrun"
+	"github.com/changegate/changegate/internal/report"
+	"github.com/changegate/changegate/internal/topology"
+	"github.com/changegate/changegate/plans"
+)
+
+func (a *app) dryrunCommand() *cobra.Command {
+	var topoFile, format string
+	cmd := &cobra.Command{
+		Use:   "dryrun [PLAN] [--topology FILE]",
+		Short: "Simulate a plan step by step: loads, N-1 and rollback of every state",
+		Long: `Simulate a plan step by step against the network model: the baseline and the
+state after every step, each with the load and utilisation of every link
+direction, traffic that cannot be delivered, partitions, the traffic the step
+moves, and its N-1 analysis (every single link, node and shared-risk-group
+failure on top of that state); then the rollback path.
+
+Without a plan, analyse the network as it is: the baseline and its N-1
+("are we safe today?").
+
+The topology comes from --topology, or else from the plan's "topology" field.
+
+Exit codes: 0 the dry-run ran (whatever it found), 1 bad input or an error.`,
+		Example: `  changegate dryrun examples/outage-plan.yaml
+  changegate dryrun examples/safe-plan.yaml --format json
+  changegate dryrun --topology examples/april-2011.yaml`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			cfg, err := a.config(cmd, map[string]string{"threshold": "dryrun.threshold", "n1": "dryrun.n1", "top-movers": "dryrun.top_movers"})
+			if err != nil {
+				return err
+			}
+			if err := cfg.DryRun.check(); err != nil {
+				return err
+			}
+			f, err := report.ParseFormat(format, report.Text, report.JSON)
+			if err != nil {
+				return err
+			}
+			var plan *plans.Plan
+			if len(args) == 1 {
+				p, ds, err := plans.LoadFile(args[0])
+				if err != nil {
+					return err
+				}
+				if ds.HasErrors() {
+					return diagErr(ds)
+				}
+				a.printDiags(ds)
+				plan = p
+				if topoFile == "" {
+					topoFile = p.TopologyPath()
+				}
+			}
+			if topoFile == "" {
+				if plan == nil {
+					return fmt.Errorf("give a plan, or --topology FILE to analyse a network without one")
+				}
+				return fmt.Errorf("%s names no topology: add `topology: FILE` to the plan or pass --topology FILE", plan.File)
+			}
+			net, ds, err := topology.LoadFile(topoFile)
+			if err != nil {
+				return err
+			}
+			if ds.HasErrors() {
+				return diagErr(ds)
+			}
+			a.printDiags(ds)
+			res, ds, err := dryrun.Run(cmd.Context(), net, plan, dryrun.Options{SkipN1: !cfg.DryRun.N1, TopMovers: cfg.DryRun.TopMovers})
+			if err != nil {
+				return err
+			}
+			if ds.HasErrors() {
+				return diagErr(ds)
+			}
+			a.printDiags(ds)
+			switch f {
+			case report.JSON:
+				return report.WriteJSON(a.stdout, res)
+			default:
+				return report.DryRunText(a.stdout, res, report.DryRunOptions{Threshold: cfg.DryRun.Threshold})
+			}
+		},
+	}
+	cmd.Flags().StringVar(&topoFile, "topology", "", "topology file (default: the plan's topology)")
+	cmd.Flags().StringVar(&format, "format", "text", "output format: text or json")
+	cmd.Flags().Float64("threshold", 0.8, "highlight links above this utilisation (0.8 = 80%)")
+	cmd.Flags().Bool("n1", true, "run the N-1 analysis of every state (--n1=false to skip)")
+	cmd.Flags().Int("top-movers", 5, "how many moved links to list per step")
+	return cmd
+}

@@ -1,0 +1,163 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+	"github.com/spf13/viper"
+
+	"github.com/changegate/changegate/internal/diag"
+)
+
+// Exit codes.
+const (
+	ExitOK    = 0
+	ExitError = 1 // bad input or an error
+)
+
+// Version is set at build time with -ldflags "-X .../internal/cli.Version=...".
+var Version = "dev"
+
+// Run executes changegate with args and returns the process exit code.
+func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	a := &app{v: newViper(), stdin: stdin, stdout: stdout, stderr: stderr}
+	root := a.rootCommand()
+	root.SetArgs(args)
+	root.SetIn(stdin)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	err := root.ExecuteContext(ctx)
+	if err == nil {
+		return ExitOK
+	}
+	var ex *exitError
+	if errors.As(err, &ex) {
+		if ex.err != nil {
+			fmt.Fprintf(stderr, "changegate: %v\n", ex.err)
+		}
+		return ex.code
+	}
+	var list *diag.ListError
+	if errors.As(err, &list) {
+		for _, d := range list.Diags {
+			fmt.Fprintln(stderr, d.String())
+		}
+		fmt.Fprintf(stderr, "changegate: %d errors; nothing was done\n", len(list.Diags.Errors()))
+		return ExitError
+	}
+	fmt.Fprintf(stderr, "changegate: %v\n", err)
+	return ExitError
+}
+
+// exitError carries an exit code other than 1 (or 1 with a message).
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string {
+	if e.err == nil {
+		return fmt.Sprintf("exit %d", e.code)
+	}
+	return e.err.Error()
+}
+
+func (e *exitError) Unwrap() error { return e.err }
+
+// app holds what every verb shares: the one viper instance and the streams.
+type app struct {
+	v       *viper.Viper
+	cfgFile string
+	stdin   io.Reader
+	stdout  io.Writer
+	stderr  io.Writer
+}
+
+func newViper() *viper.Viper {
+	v := viper.New()
+	v.SetConfigName("changegate")
+	v.AddConfigPath(".")
+	if dir, err := os.UserConfigDir(); err == nil {
+		v.AddConfigPath(filepath.Join(dir, "changegate"))
+	}
+	v.SetEnvPrefix("CHANGEGATE")
+	v.SetEnvKeyReplacer(strings.NewReplacer(".", "_", "-", "_"))
+	v.AutomaticEnv()
+	for k, val := range defaults {
+		v.SetDefault(k, val)
+	}
+	return v
+}
+
+func (a *app) rootCommand() *cobra.Command {
+	root := &cobra.Command{
+		Use:   "changegate",
+		Short: "A change-control gate for network operations",
+		Long: `changegate dry-runs network change plans step by step against a model of the
+network (devices, links with capacity and IGP metric, the traffic matrix): the
+load on every link after every step, what cannot be delivered, what a single
+failure would do to each intermediate state, and whether the rollback path
+returns the network to where it started.
+
+Configuration comes from changegate.yaml in the working directory or in
+the user config directory (or --config), then CHANGEGATE_* environment
+variables, then flags; each overrides the one before.`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		Version:       Version,
+	}
+	root.PersistentFlags().StringVar(&a.cfgFile, "config", "", "configuration file (default: changegate.yaml in . or the user config dir)")
+	root.AddCommand(a.dryrunCommand(), a.topologyCommand())
+	return root
+}
+
+// config reads the configuration with cmd's flags bound to their keys
+// (flags named in binds; a flag overrides env and file only when set).
+func (a *app) config(cmd *cobra.Command, binds map[string]string) (Config, error) {
+	var cfg Config
+	for flag, key := range binds {
+		f := cmd.Flags().Lookup(flag)
+		if f == nil {
+			return cfg, fmt.Errorf("internal: no flag --%s", flag)
+		}
+		if err := a.v.BindPFlag(key, f); err != nil {
+			return cfg, fmt.Errorf("bind --%s: %w", flag, err)
+		}
+	}
+	if a.cfgFile != "" {
+		a.v.SetConfigFile(a.cfgFile)
+	}
+	if err := a.v.ReadInConfig(); err != nil {
+		var nf viper.ConfigFileNotFoundError
+		if !errors.As(err, &nf) {
+			return cfg, fmt.Errorf("read config: %w", err)
+		}
+	}
+	if err := a.v.UnmarshalExact(&cfg); err != nil {
+		return cfg, fmt.Errorf("config %s: %w (see docs/config.md for the keys)", a.v.ConfigFileUsed(), err)
+	}
+	return cfg, nil
+}
+
+// printDiags writes warnings (and errors) to stderr, one per line.
+func (a *app) printDiags(ds diag.Diagnostics) {
+	ds.Sort()
+	for _, d := range ds {
+		fmt.Fprintln(a.stderr, d.String())
+	}
+}
+
+// diagErr turns diagnostics with errors into the error Run prints.
+func diagErr(ds diag.Diagnostics) error {
+	ds.Sort()
+	return ds.Err()
+}
+
+var _ = pflag.ContinueOnError

@@ -1,0 +1,12 @@
+package cli
+
+import "github.com/spf13/cobra"
+
+func (a *app) topologyCommand() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "topology",
+		Short: "Import, check and show network topologies",
+	}
+	cmd.AddCommand(a.topologyShowCommand(), a.topologyImportCommand())
+	return cmd
+}

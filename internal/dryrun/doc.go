@@ -1,0 +1,8 @@
+// Package dryrun evaluates a plan step by step against a network model:
+// the baseline state and the state after every step, each with its link
+// loads, undeliverable traffic, partitions and N-1 analysis; the traffic
+// each step moves; and the rollback path, simulated like the forward path.
+//
+// It produces facts (Result), not verdicts: policies decide what is
+// allowed, and the report package renders results. It does no I/O.
+package dryrun

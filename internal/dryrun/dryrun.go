@@ -1,0 +1,271 @@
+package dryrun
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"sort"
+
+	"github.com/changegate/changegate/internal/diag"
+	"github.com/changegate/changegate/internal/sim"
+	"github.com/changegate/changegate/internal/topology"
+	"github.com/changegate/changegate/plans"
+)
+
+// Options tune a dry-run.
+type Options struct {
+	// SkipN1 turns off the N-1 analysis of every state.
+	SkipN1 bool
+	// TopMovers is how many link directions to list per step (default 5).
+	TopMovers int
+}
+
+// Run dry-runs p against net: the baseline, the state after every step,
+// and the rollback path. With a nil plan it analyses the network as it is.
+// Problems with the plan's references to the network are returned as
+// diagnostics (Result is nil when there are errors); err is for
+// cancellation and internal failures.
+func Run(ctx context.Context, net *topology.Network, p *plans.Plan, opts Options) (*Result, diag.Diagnostics, error) {
+	if opts.TopMovers == 0 {
+		opts.TopMovers = 5
+	}
+	b := newBinder(net)
+	var ds diag.Diagnostics
+	if p != nil {
+		ds = b.check(p)
+		if ds.HasErrors() {
+			return nil, ds, nil
+		}
+	}
+	m, err := sim.Compile(net)
+	if err != nil {
+		return nil, ds, fmt.Errorf("compile network: %w", err)
+	}
+	r := &runner{ctx: ctx, net: net, m: m, b: b, opts: opts}
+	res := &Result{
+		Version: ResultVersion,
+		Topology: TopologyInfo{
+			Name: net.Name, Nodes: len(net.Nodes), Links: len(net.Links),
+			Demands: len(net.Demands), TotalDemandBps: m.TotalDemand(),
+		},
+	}
+
+	base := m.Baseline()
+	cur := m.Solve(base)
+	st, err := r.describe(0, nil, cur, nil)
+	if err != nil {
+		return nil, ds, err
+	}
+	res.States = append(res.States, st)
+	if p == nil {
+		return res, ds, nil
+	}
+	res.Plan = &PlanInfo{ID: p.ID, Title: p.Title, File: p.File, Steps: len(p.Steps)}
+
+	configs := []*sim.Config{base}
+	states := []*sim.State{cur}
+	for i, step := range p.Steps {
+		c := b.apply(cur.Config, step.Name, step.Effects, &ds)
+		next := cur.Apply(c)
+		st, err := r.describe(i+1, &p.Steps[i], next, cur)
+		if err != nil {
+			return nil, ds, err
+		}
+		res.States = append(res.States, st)
+		configs = append(configs, c)
+		states = append(states, next)
+		cur = next
+	}
+	res.Rollback, err = r.rollback(p, configs, states)
+	if err != nil {
+		return nil, ds, err
+	}
+	return res, ds, nil
+}
+
+type runner struct {
+	ctx  context.Context
+	net  *topology.Network
+	m    *sim.Model
+	b    *binder
+	opts Options
+}
+
+// undo returns the config after rolling back step i from c (the config
+// after the step); before is the config before the step, which the exact
+// inverse restores.
+func (r *runner) undo(step *plans.Step, c, before *sim.Config, ds *diag.Diagnostics) *sim.Config {
+	if !step.HasRollback {
+		return before.Clone()
+	}
+	return r.b.apply(c, step.Name, step.Rollback, ds)
+}
+
+func (r *runner) rollback(p *plans.Plan, configs []*sim.Config, states []*sim.State) (*Rollback, error) {
+	n := len(p.Steps)
+	rb := &Rollback{}
+	var quiet diag.Diagnostics // warnings about no-op rollback effects would repeat the forward ones
+	for i := range p.Steps {
+		step := &p.Steps[i]
+		after, before := configs[i+1], configs[i]
+		got := r.undo(step, after, before, &quiet)
+		e := RollbackStep{Index: i + 1, Step: step.Name, Explicit: step.HasRollback, Differences: r.b.configDiff(before, got)}
+		e.RestoresPrevious = len(e.Differences) == 0
+		if e.Differences == nil {
+			e.Differences = []string{}
+		}
+		c := after
+		for j := i; j >= 0; j-- {
+			c = r.undo(&p.Steps[j], c, configs[j], &quiet)
+		}
+		e.RestoresBaselineFromHere = c.Equal(configs[0])
+		rb.Steps = append(rb.Steps, e)
+	}
+
+	// The rollback path of the whole plan, from the last step back.
+	c, s := configs[n], states[n]
+	for j := n - 1; j >= 0; j-- {
+		step := &p.Steps[j]
+		next := r.undo(step, c, configs[j], &quiet)
+		rs := RollbackState{Undone: step.Name}
+		if next.Equal(configs[j]) {
+			idx := j
+			rs.SameAsState = &idx
+			s = states[j]
+		} else {
+			ns := s.Apply(next)
+			st, err := r.describe(-1, nil, ns, s)
+			if err != nil {
+				return nil, err
+			}
+			name := "rollback of " + step.Name
+			st.Step = &name
+			st.Source = &step.Pos
+			rs.State = &st
+			s = ns
+		}
+		rb.Path = append(rb.Path, rs)
+		c = next
+	}
+	rb.RestoresBaseline = c.Equal(configs[0])
+	return rb, nil
+}
+
+func (r *runner) ref(a int) *LinkRef {
+	if a < 0 {
+		return nil
+	}
+	from, to := r.m.ArcEnds(a)
+	return &LinkRef{ID: r.net.Links[a/2].ID, From: r.net.Nodes[from].Name, To: r.net.Nodes[to].Name}
+}
+
+// describe turns a simulated state into its report form; prev is the
+// state before (nil for the baseline).
+func (r *runner) describe(index int, step *plans.Step, s, prev *sim.State) (State, error) {
+	net, m := r.net, r.m
+	st := State{Index: index, Unreachable: []Demand{}, TopMovers: []Mover{}}
+	if step != nil {
+		name := step.Name
+		st.Step = &name
+		pos := step.Pos
+		st.Source = &pos
+	}
+	nArcs := m.NumArcs()
+	st.Links = make([]LinkLoad, nArcs)
+	for a := 0; a < nArcs; a++ {
+		from, to := m.ArcEnds(a)
+		l := a / 2
+		st.Links[a] = LinkLoad{
+			ID: net.Links[l].ID, From: net.Nodes[from].Name, To: net.Nodes[to].Name, Class: net.Links[l].Class,
+			Up: s.Config.Up[l], LoadBps: s.Load[a], CapacityBps: s.Config.Capacity[l], Utilization: s.Utilization(a),
+		}
+	}
+	u, a := s.MaxUtilization()
+	st.MaxUtilization, st.MaxLink = u, r.ref(a)
+	st.DroppedBps = s.Dropped
+	for _, d := range s.Unreachable() {
+		st.Unreachable = append(st.Unreachable, Demand{Src: net.Nodes[d.Src].Name, Dst: net.Nodes[d.Dst].Name, RateBps: d.RateBps})
+	}
+	comps := s.Components()
+	st.Components = len(comps)
+	st.Partitioned = len(comps) > 1
+	for _, c := range comps[min(1, len(comps)):] {
+		names := make([]string, len(c))
+		for i, v := range c {
+			names[i] = net.Nodes[v].Name
+		}
+		st.Islands = append(st.Islands, names)
+	}
+	if prev != nil {
+		st.MovedBps, st.TopMovers = r.movers(prev, s)
+	}
+	if !r.opts.SkipN1 {
+		n1, err := r.n1(s)
+		if err != nil {
+			return st, err
+		}
+		st.N1 = n1
+	}
+	return st, nil
+}
+
+func (r *runner) movers(prev, s *sim.State) (float64, []Mover) {
+	type mv struct {
+		arc   int
+		delta float64
+	}
+	var all []mv
+	moved := 0.0
+	for a := range s.Load {
+		d := s.Load[a] - prev.Load[a]
+		// Differences below a millionth of a bps are rounding, not traffic.
+		if math.Abs(d) < 1e-6 {
+			continue
+		}
+		moved += math.Abs(d)
+		all = append(all, mv{a, d})
+	}
+	sort.SliceStable(all, func(i, j int) bool { return math.Abs(all[i].delta) > math.Abs(all[j].delta) })
+	out := []Mover{}
+	for _, x := range all[:min(len(all), r.opts.TopMovers)] {
+		ref := r.ref(x.arc)
+		out = append(out, Mover{
+			ID: ref.ID, From: ref.From, To: ref.To, Class: r.net.Links[x.arc/2].Class,
+			BeforeBps: prev.Load[x.arc], AfterBps: s.Load[x.arc], DeltaBps: x.delta,
+		})
+	}
+	return moved, out
+}
+
+func (r *runner) n1(s *sim.State) (*N1, error) {
+	failures := r.m.Failures(s.Config)
+	res, err := s.N1(r.ctx, failures)
+	if err != nil {
+		return nil, err
+	}
+	names := make([]string, len(failures))
+	for i, f := range failures {
+		names[i] = f.String()
+	}
+	out := &N1{Links: make([]N1Link, len(res.Worst)), Failures: make([]FailureResult, len(failures))}
+	worstArc := -1
+	for a, u := range res.Worst {
+		ref := r.ref(a)
+		out.Links[a] = N1Link{ID: ref.ID, From: ref.From, To: ref.To, WorstUtilization: u}
+		if f := res.WorstFailure[a]; f >= 0 {
+			out.Links[a].WorstFailure = &names[f]
+		}
+		if worstArc < 0 || u > res.Worst[worstArc] {
+			worstArc = a
+		}
+	}
+	if worstArc >= 0 {
+		out.MaxUtilization = res.Worst[worstArc]
+		out.MaxLink = r.ref(worstArc)
+		out.WorstFailure = out.Links[worstArc].WorstFailure
+	}
+	for i, fr := range res.Results {
+		out.Failures[i] = FailureResult{Failure: names[i], DroppedBps: fr.Dropped, MaxUtilization: fr.MaxUtilization, MaxLink: r.ref(fr.MaxArc)}
+	}
+	return out, nil
+}

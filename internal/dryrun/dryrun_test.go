@@ -1,0 +1,158 @@
+package dryrun
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/changegate/changegate/internal/topology"
+	"github.com/changegate/changegate/plans"
+)
+
+func load(t *testing.T, planFile string) (*topology.Network, *plans.Plan) {
+	t.Helper()
+	p, ds, err := plans.LoadFile(planFile)
+	if err != nil || ds.HasErrors() {
+		t.Fatalf("load plan %s: %v %v", planFile, err, ds)
+	}
+	net, ds, err := topology.LoadFile(p.TopologyPath())
+	if err != nil || ds.HasErrors() {
+		t.Fatalf("load topology: %v %v", err, ds)
+	}
+	return net, p
+}
+
+func linkUtil(t *testing.T, st State, id, from string) float64 {
+	t.Helper()
+	for _, l := range st.Links {
+		if l.ID == id && l.From == from {
+			return l.Utilization
+		}
+	}
+	t.Fatalf("no link %s from %s", id, from)
+	return 0
+}
+
+// The outage plan is the 2011 mistake: after step 2 the secondary network
+// carries the primary traffic, far over its capacity.
+func TestOutagePlanOverloadsSecondary(t *testing.T) {
+	net, p := load(t, "../../examples/outage-plan.yaml")
+	res, ds, err := Run(context.Background(), net, p, Options{})
+	if err != nil || ds.HasErrors() {
+		t.Fatal(err, ds)
+	}
+	if len(res.States) != len(p.Steps)+1 {
+		t.Fatalf("%d states for %d steps", len(res.States), len(p.Steps))
+	}
+	if u := linkUtil(t, res.States[0], "s1-s2", "s1"); u != 0 {
+		t.Errorf("baseline s1-s2 at %v, want 0", u)
+	}
+	if u := linkUtil(t, res.States[2], "s1-s2", "s1"); u < 5 {
+		t.Errorf("after step 2, s1-s2 at %.0f%%, want far over 100%%", u*100)
+	}
+	if res.States[2].MaxLink.ID != "ebs1-s1" || res.States[2].MaxUtilization < 6 {
+		t.Errorf("after step 2, worst link %v at %v, want ebs1-s1 at 700%%", res.States[2].MaxLink, res.States[2].MaxUtilization)
+	}
+	if res.States[2].MovedBps == 0 || len(res.States[2].TopMovers) == 0 {
+		t.Error("step 2 moves no traffic")
+	}
+	if !res.Rollback.RestoresBaseline {
+		t.Error("the outage plan's rollback does not restore the baseline")
+	}
+}
+
+func TestSafePlanKeepsSecondaryEmpty(t *testing.T) {
+	net, p := load(t, "../../examples/safe-plan.yaml")
+	res, ds, err := Run(context.Background(), net, p, Options{})
+	if err != nil || ds.HasErrors() {
+		t.Fatal(err, ds)
+	}
+	for _, st := range res.States {
+		for _, l := range st.Links {
+			if l.Class == "secondary" && l.LoadBps > 0 {
+				t.Errorf("state %d: secondary link %s carries %v", st.Index, l.ID, l.LoadBps)
+			}
+		}
+		if st.MaxUtilization > 0.8 {
+			t.Errorf("state %d: max utilisation %v over 80%%", st.Index, st.MaxUtilization)
+		}
+	}
+	if !res.Rollback.RestoresBaseline {
+		t.Error("safe plan rollback does not restore the baseline")
+	}
+}
+
+func TestBadRollbackIsFlagged(t *testing.T) {
+	net, _ := load(t, "../../examples/safe-plan.yaml")
+	p, ds := plans.Parse("bad.yaml", []byte(`title: bad rollback
+steps:
+  - name: cost out
+    effects: [{type: set_metric, link: p1-p3, metric: 500}]
+    rollback: [{type: set_metric, link: p1-p3, metric: 20}]
+  - name: drain p2
+    effects: [{type: drain, node: p2}]
+`))
+	if ds.HasErrors() {
+		t.Fatal(ds)
+	}
+	res, ds, err := Run(context.Background(), net, p, Options{SkipN1: true})
+	if err != nil || ds.HasErrors() {
+		t.Fatal(err, ds)
+	}
+	rb := res.Rollback
+	if rb.Steps[0].RestoresPrevious || len(rb.Steps[0].Differences) != 2 {
+		t.Errorf("step 1 rollback: restores=%v differences=%v, want two metric differences", rb.Steps[0].RestoresPrevious, rb.Steps[0].Differences)
+	}
+	if !strings.Contains(rb.Steps[0].Differences[0], "20, not 10") {
+		t.Errorf("difference %q does not give both metrics", rb.Steps[0].Differences[0])
+	}
+	if !rb.Steps[1].RestoresPrevious || rb.Steps[1].RestoresBaselineFromHere || rb.RestoresBaseline {
+		t.Errorf("step 2: %+v, restores baseline %v", rb.Steps[1], rb.RestoresBaseline)
+	}
+	// Undoing step 2 returns to state 1; undoing step 1 goes somewhere new.
+	if rb.Path[0].SameAsState == nil || *rb.Path[0].SameAsState != 1 {
+		t.Errorf("path[0] = %+v, want same as state 1", rb.Path[0])
+	}
+	if rb.Path[1].SameAsState != nil || rb.Path[1].State == nil {
+		t.Errorf("path[1] = %+v, want a new simulated state", rb.Path[1])
+	}
+}
+
+func TestUnknownReferencesReported(t *testing.T) {
+	net, _ := load(t, "../../examples/safe-plan.yaml")
+	p, ds := plans.Parse("bad.yaml", []byte(`title: typos
+steps:
+  - name: a
+    effects: [{type: set_metric, link: p1-p33, metric: 5}, {type: drain, node: p9}, {type: set_metric, link: p1-p3, metric: 5, from: p4}]
+`))
+	if ds.HasErrors() {
+		t.Fatal(ds)
+	}
+	res, ds, err := Run(context.Background(), net, p, Options{})
+	if err != nil || res != nil {
+		t.Fatalf("got result %v, err %v; want diagnostics only", res, err)
+	}
+	if n := len(ds.Errors()); n != 3 {
+		t.Fatalf("%d errors, want 3: %v", n, ds)
+	}
+	if !strings.Contains(ds.Errors()[2].Msg, "not an end of link p1-p3") {
+		t.Errorf("from check: %v", ds.Errors()[2])
+	}
+}
+
+func TestNoPlanAnalysesBaseline(t *testing.T) {
+	net, _ := load(t, "../../examples/safe-plan.yaml")
+	res, _, err := Run(context.Background(), net, nil, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.States) != 1 || res.Plan != nil || res.Rollback != nil || res.States[0].N1 == nil {
+		t.Fatalf("want one baseline state with N-1, got %+v", res)
+	}
+	// Losing p1-p3 and s1-s2 together (duct-north) still leaves p2-p4.
+	for _, f := range res.States[0].N1.Failures {
+		if f.Failure == "srlg:duct-north" && f.DroppedBps != 0 {
+			t.Errorf("duct-north drops %v", f.DroppedBps)
+		}
+	}
+}
