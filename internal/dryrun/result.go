@@ -106,7 +106,7 @@ type N1 struct {
 	// MaxUtilization is the worst utilisation of any link direction under
 	// any single failure, caused by WorstFailure (null when no failure
 	// makes things worse than the state itself).
-	MaxUtilization float64 `json:"max_utilization"`
+	MaxUtilization float64  `json:"max_utilization"`
 	MaxLink        *LinkRef `json:"max_link"`
 	WorstFailure   *string  `json:"worst_failure"`
 	// Links has one entry per link direction, in the order of State.Links.

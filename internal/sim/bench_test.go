@@ -2,12 +2,17 @@ package sim_test
 
 import (
 	"context"
+	"fmt"
+	"os"
+	"path/filepath"
 	"runtime"
 	"sync"
 	"testing"
 
+	"github.com/changegate/changegate/internal/importer"
 	"github.com/changegate/changegate/internal/sim"
 	"github.com/changegate/changegate/internal/topology"
+	"github.com/changegate/changegate/internal/traffic"
 )
 
 type benchNet struct {
@@ -19,8 +24,30 @@ type benchNet struct {
 }
 
 var benchNets = []benchNet{
+	{"cogentco", func() *topology.Network { return zoo("Cogentco") }, 1 << 30},
+	{"kdl", func() *topology.Network { return zoo("Kdl") }, 200},
 	{"clos", func() *topology.Network { return clos(20, 40, 12, 4, 10e6) }, 24},
 	{"wan", func() *topology.Network { return wan(2000, 10000, 1) }, 4},
+}
+
+// zoo imports a Topology Zoo network with 10G default capacity and gravity
+// demands between all node pairs, scaled so the busiest link is at 50%.
+func zoo(name string) *topology.Network {
+	path := filepath.Join("..", "..", "..", "shared", "data", "topology-zoo", "graphml", name+".graphml")
+	f, err := os.Open(path)
+	if err != nil {
+		panic(fmt.Sprintf("topology zoo: %v (the benchmarks need ../shared beside the repository)", err))
+	}
+	defer f.Close()
+	net, _, err := importer.GraphML(f, path, importer.GraphMLOptions{DefaultCapacity: 10e9})
+	if err != nil {
+		panic(err)
+	}
+	net.Demands = traffic.Gravity(net, 1e12)
+	if _, err := traffic.ScaleToPeakUtilization(net, 0.5); err != nil {
+		panic(err)
+	}
+	return net
 }
 
 var (

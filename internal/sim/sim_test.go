@@ -50,8 +50,8 @@ func loadOf(t *testing.T, s *State, id, from string) float64 {
 func TestSolveSmallNetworks(t *testing.T) {
 	square := func() *topology.Network {
 		return &topology.Network{
-			Nodes: nodes("a", "b", "c", "d"),
-			Links: []topology.Link{link("ab", "a", "b", 10, 1), link("bd", "b", "d", 10, 1), link("ac", "a", "c", 10, 1), link("cd", "c", "d", 10, 1)},
+			Nodes:   nodes("a", "b", "c", "d"),
+			Links:   []topology.Link{link("ab", "a", "b", 10, 1), link("bd", "b", "d", 10, 1), link("ac", "a", "c", 10, 1), link("cd", "c", "d", 10, 1)},
 			Demands: []topology.Demand{demand("a", "d", 8)},
 		}
 	}
