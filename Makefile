@@ -1,0 +1,50 @@
+# changegate: a change-control gate for network operations.
+GO       ?= go
+BIN      ?= bin/changegate
+FUZZTIME ?= 20s
+BENCH    ?= .
+BENCHTIME ?= 3x
+
+.PHONY: all build test test-short bench fuzz lint fmt example clean
+
+all: lint test build
+
+build:
+	$(GO) build -o $(BIN) ./cmd/changegate
+
+# The test command CI runs: vet, then every test with the race detector.
+test:
+	$(GO) vet ./...
+	$(GO) test -race -count=1 ./...
+
+test-short:
+	$(GO) test -short -count=1 ./...
+
+# Simulator benchmarks (Topology Zoo Cogentco and Kdl, 3-tier Clos, 2,000-router
+# WAN): steady state, a 20-step plan with N-1 of all 21 states, N-1 of one state,
+# and the full-recomputation baseline. Compare runs with benchstat.
+bench:
+	$(GO) test -run '^$$' -bench '$(BENCH)' -benchtime $(BENCHTIME) -timeout 120m ./internal/sim/
+
+# Run every fuzz target for FUZZTIME each.
+fuzz:
+	@set -e; for pkg in $$($(GO) list ./...); do \
+	  dir=$$($(GO) list -f '{{.Dir}}' $$pkg); \
+	  for t in $$(grep -ho '^func Fuzz[A-Za-z0-9_]*' $$dir/*_test.go 2>/dev/null | sed 's/func //'); do \
+	    echo "== $$pkg $$t"; $(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) $$pkg; \
+	  done; \
+	done
+
+lint:
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+
+fmt:
+	gofmt -w $$(git ls-files '*.go')
+
+# The bundled example: the April 2011 outage, as a plan.
+example:
+	$(GO) run ./cmd/changegate dryrun examples/outage-plan.yaml
+
+clean:
+	rm -rf bin
