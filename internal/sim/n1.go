@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"runtime"
+	"slices"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -103,10 +104,9 @@ func (s *State) N1(ctx context.Context, failures []Failure) (*N1, error) {
 	ix := s.n1Index()
 	res := &N1{Failures: failures, Results: make([]FailureResult, len(failures))}
 
-	workers := max(1, min(runtime.GOMAXPROCS(0), len(failures)))
+	blocks := s.blocks(failures, ix)
+	workers := max(1, min(runtime.GOMAXPROCS(0), len(blocks)))
 	ws := make([]*n1Worker, workers)
-	const chunk = 8
-	nChunks := (len(failures) + chunk - 1) / chunk
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	for w := range ws {
@@ -115,13 +115,11 @@ func (s *State) N1(ctx context.Context, failures []Failure) (*N1, error) {
 		go func(wk *n1Worker) {
 			defer wg.Done()
 			for {
-				c := int(next.Add(1) - 1)
-				if c >= nChunks || ctx.Err() != nil {
+				b := int(next.Add(1) - 1)
+				if b >= len(blocks) || ctx.Err() != nil {
 					return
 				}
-				for f := c * chunk; f < min(len(failures), (c+1)*chunk); f++ {
-					res.Results[f] = wk.run(f, &failures[f])
-				}
+				wk.block(failures, blocks[b][0], blocks[b][1], res.Results)
 			}
 		}(ws[w])
 	}
@@ -222,16 +220,23 @@ type n1Worker struct {
 	hops    []int32
 	h       nodeHeap
 
-	// per arc, valid when arcStamp[a] == fcur
+	// per arc, valid when arcStamp[a] == acur
 	arcStamp []uint32
-	fcur     uint32
+	acur     uint32
 	arcDelta []float64
 	touched  []int32
 	failed   []bool
-	fArcs    []int32
+	fArcs    []int32 // failed arcs of the current pair's failure
 
+	// per block
+	slots     []*slot
 	destStamp []uint32
-	dests     []int32
+	dcur      uint32
+	kCount    []int32 // per destination: pairs in the block
+	kPos      []int32 // per destination: index in kList
+	kList     []int32 // destinations with pairs, ascending
+	kOff      []int32
+	pairs     []int32 // slots, grouped by destination
 
 	worst  []float64
 	worstF []int32
@@ -245,7 +250,7 @@ func newN1Worker(s *State, ix *n1Index) *n1Worker {
 		stamp: make([]uint32, n), flags: make([]uint8, n), cnt: make([]int32, n), oldCnt: make([]int32, n),
 		newDist: make([]int64, n), delta: make([]float64, n),
 		arcStamp: make([]uint32, nArcs), arcDelta: make([]float64, nArcs), failed: make([]bool, nArcs),
-		destStamp: make([]uint32, len(m.dests)),
+		destStamp: make([]uint32, len(m.dests)), kCount: make([]int32, len(m.dests)), kPos: make([]int32, len(m.dests)),
 		worst:     make([]float64, nArcs), worstF: make([]int32, nArcs),
 	}
 	for a := range w.worst {
@@ -255,49 +260,172 @@ func newN1Worker(s *State, ix *n1Index) *n1Worker {
 	return w
 }
 
-func (w *n1Worker) run(fi int, f *Failure) FailureResult {
+// blocks groups consecutive failures so that each group makes about the
+// same number of (destination, failure) pairs. A worker evaluates a block
+// destination by destination, so each destination's DAG is read from
+// memory once per block rather than once per failure. Blocks depend only
+// on the inputs, never on the number of workers, so results are the same
+// on any machine.
+func (s *State) blocks(failures []Failure, ix *n1Index) [][2]int {
+	est := make([]int, len(failures))
+	total := 0
+	for i, f := range failures {
+		for _, l := range f.Links {
+			for _, a := range [2]int{2 * l, 2*l + 1} {
+				est[i] += int(ix.arcDestOff[a+1] - ix.arcDestOff[a])
+			}
+		}
+		est[i]++
+		total += est[i]
+	}
+	budget := min(1<<15, max(1<<10, total/16))
+	var out [][2]int
+	start, sum := 0, 0
+	for i := range failures {
+		if sum > 0 && (sum+est[i] > budget || i-start >= maxBlock) {
+			out = append(out, [2]int{start, i})
+			start, sum = i, 0
+		}
+		sum += est[i]
+	}
+	if start < len(failures) {
+		out = append(out, [2]int{start, len(failures)})
+	}
+	return out
+}
+
+// maxBlock bounds the failures in one block.
+const maxBlock = 256
+
+// slot is the per-failure state of a block.
+type slot struct {
+	f       *Failure
+	fArcs   []int32
+	dests   []int32
+	logArcs []int32   // per-arc load changes, in destination order
+	logVals []float64 //
+	dropped float64
+}
+
+// block evaluates failures[lo:hi] into results.
+func (w *n1Worker) block(failures []Failure, lo, hi int, results []FailureResult) {
 	s, m, ix := w.s, w.m, w.ix
-	w.fcur++
-	w.touched = w.touched[:0]
-	w.fArcs = w.fArcs[:0]
-	for _, l := range f.Links {
-		for _, a := range []int32{int32(2 * l), int32(2*l + 1)} {
-			if !w.failed[a] {
-				w.failed[a] = true
-				w.fArcs = append(w.fArcs, a)
+	n := hi - lo
+	for len(w.slots) < n {
+		w.slots = append(w.slots, &slot{})
+	}
+	// Affected destinations of each failure, and the pairs by destination.
+	w.kList = w.kList[:0]
+	for i := 0; i < n; i++ {
+		sl := w.slots[i]
+		f := &failures[lo+i]
+		sl.f, sl.fArcs, sl.dests = f, sl.fArcs[:0], sl.dests[:0]
+		sl.logArcs, sl.logVals = sl.logArcs[:0], sl.logVals[:0]
+		sl.dropped = s.Dropped
+		w.dcur++
+		for _, l := range f.Links {
+			for _, a := range [2]int32{int32(2 * l), int32(2*l + 1)} {
+				sl.fArcs = append(sl.fArcs, a)
+				for _, k := range ix.arcDest[ix.arcDestOff[a]:ix.arcDestOff[a+1]] {
+					if w.destStamp[k] != w.dcur {
+						w.destStamp[k] = w.dcur
+						sl.dests = append(sl.dests, k)
+					}
+				}
 			}
 		}
-	}
-	w.dests = w.dests[:0]
-	for _, a := range w.fArcs {
-		for _, k := range ix.arcDest[ix.arcDestOff[a]:ix.arcDestOff[a+1]] {
-			if w.destStamp[k] != w.fcur {
-				w.destStamp[k] = w.fcur
-				w.dests = append(w.dests, k)
+		if f.Node >= 0 {
+			sl.dropped -= ix.droppedSrc[f.Node]
+			if k := m.destOf[f.Node]; k >= 0 {
+				sl.dropped -= s.trees[k].dropped
+				if w.destStamp[k] != w.dcur {
+					w.destStamp[k] = w.dcur
+					sl.dests = append(sl.dests, k)
+				}
 			}
 		}
-	}
-	dropped := s.Dropped
-	failedNode := int32(f.Node)
-	if f.Node >= 0 {
-		dropped -= ix.droppedSrc[f.Node]
-		if k := m.destOf[f.Node]; k >= 0 {
-			dropped -= s.trees[k].dropped
-			if w.destStamp[k] != w.fcur {
-				w.destStamp[k] = w.fcur
-				w.dests = append(w.dests, k)
+		for _, k := range sl.dests {
+			if w.kCount[k] == 0 {
+				w.kList = append(w.kList, k)
 			}
+			w.kCount[k]++
 		}
 	}
-	for _, k := range w.dests {
-		if m.dests[k] == failedNode {
-			w.removeTree(s.trees[k])
-			continue
+	slices.Sort(w.kList)
+	w.kOff = w.kOff[:0]
+	off := int32(0)
+	for _, k := range w.kList {
+		w.kOff = append(w.kOff, off)
+		off += w.kCount[k]
+		w.kCount[k] = 0
+	}
+	w.kOff = append(w.kOff, off)
+	if cap(w.pairs) < int(off) {
+		w.pairs = make([]int32, off)
+	}
+	w.pairs = w.pairs[:off]
+	for j, k := range w.kList {
+		w.kPos[k] = int32(j)
+	}
+	fill := append([]int32(nil), w.kOff[:len(w.kList)]...)
+	for i := 0; i < n; i++ {
+		for _, k := range w.slots[i].dests {
+			j := w.kPos[k]
+			w.pairs[fill[j]] = int32(i)
+			fill[j]++
 		}
-		dropped += w.dest(int(k), failedNode)
 	}
 
-	// Evaluate: touched arcs have new loads, the rest keep the state's.
+	// Destination by destination, every failure that affects it.
+	for j, k := range w.kList {
+		for _, i := range w.pairs[w.kOff[j]:w.kOff[j+1]] {
+			sl := w.slots[i]
+			w.beginPair(sl.fArcs)
+			if int(m.dests[k]) == sl.f.Node {
+				w.removeTree(s.trees[k])
+			} else {
+				sl.dropped += w.dest(int(k), int32(sl.f.Node))
+			}
+			w.endPair(sl)
+		}
+	}
+	for i := 0; i < n; i++ {
+		results[lo+i] = w.evaluate(lo+i, w.slots[i])
+	}
+}
+
+func (w *n1Worker) beginPair(fArcs []int32) {
+	w.fArcs = fArcs
+	for _, a := range fArcs {
+		w.failed[a] = true
+	}
+	w.acur++
+	w.touched = w.touched[:0]
+}
+
+// endPair moves the pair's load changes to the failure's log.
+func (w *n1Worker) endPair(sl *slot) {
+	for _, a := range w.touched {
+		sl.logArcs = append(sl.logArcs, a)
+		sl.logVals = append(sl.logVals, w.arcDelta[a])
+	}
+	for _, a := range w.fArcs {
+		w.failed[a] = false
+	}
+}
+
+// evaluate sums a failure's load changes and finds its worst link; arcs
+// not changed keep the state's load.
+func (w *n1Worker) evaluate(fi int, sl *slot) FailureResult {
+	s, ix := w.s, w.ix
+	w.acur++
+	w.touched = w.touched[:0]
+	for i, a := range sl.logArcs {
+		w.addArc(a, sl.logVals[i])
+	}
+	for _, a := range sl.fArcs {
+		w.failed[a] = true
+	}
 	r := FailureResult{MaxArc: -1}
 	for _, a := range w.touched {
 		u := 0.0
@@ -311,12 +439,12 @@ func (w *n1Worker) run(fi int, f *Failure) FailureResult {
 		if r.MaxArc < 0 || u > r.MaxUtilization || (u == r.MaxUtilization && int(a) < r.MaxArc) {
 			r.MaxUtilization, r.MaxArc = u, int(a)
 		}
-		if u > w.worst[a] {
+		if u > w.worst[a] || (u == w.worst[a] && w.worstF[a] > int32(fi)) {
 			w.worst[a], w.worstF[a] = u, int32(fi)
 		}
 	}
 	for _, a := range ix.byUtil {
-		if w.arcStamp[a] == w.fcur || w.failed[a] {
+		if w.arcStamp[a] == w.acur || w.failed[a] {
 			continue
 		}
 		if u := s.Utilization(int(a)); r.MaxArc < 0 || u > r.MaxUtilization || (u == r.MaxUtilization && int(a) < r.MaxArc) {
@@ -324,19 +452,16 @@ func (w *n1Worker) run(fi int, f *Failure) FailureResult {
 		}
 		break
 	}
-	if dropped < 0 {
-		dropped = 0
-	}
-	r.Dropped = dropped
-	for _, a := range w.fArcs {
+	for _, a := range sl.fArcs {
 		w.failed[a] = false
 	}
+	r.Dropped = max(0, sl.dropped)
 	return r
 }
 
 func (w *n1Worker) addArc(a int32, x float64) {
-	if w.arcStamp[a] != w.fcur {
-		w.arcStamp[a] = w.fcur
+	if w.arcStamp[a] != w.acur {
+		w.arcStamp[a] = w.acur
 		w.arcDelta[a] = 0
 		w.touched = append(w.touched, a)
 	}
@@ -481,17 +606,21 @@ func (w *n1Worker) dest(k int, failedNode int32) float64 {
 	// (a max-heap on negated keys), re-splitting at changed nodes and
 	// forwarding deltas unchanged elsewhere.
 	*h = (*h)[:0]
+	// Nodes cut off from the destination only drop their own demand:
+	// no traffic reaches them any more, so they never enter the heap.
+	dropped := 0.0
+	for _, x := range w.sList {
+		if x != failedNode && w.newDist[x] == inf {
+			w.flags[x] |= queued
+			dropped += m.own(k, x)
+		}
+	}
 	enqueue := func(v int32) {
 		if v == t || v == failedNode || w.flags[v]&queued != 0 {
 			return
 		}
 		w.flags[v] |= queued
-		nd := newDist(v)
-		if nd == inf {
-			h.push(-inf, v)
-		} else {
-			h.push(-nd, v)
-		}
+		h.push(-newDist(v), v)
 	}
 	for _, u := range w.aList {
 		if x := tr.thru[u]; x != 0 {
@@ -507,16 +636,12 @@ func (w *n1Worker) dest(k int, failedNode int32) float64 {
 		}
 		enqueue(u)
 	}
-	dropped := 0.0
 	for len(*h) > 0 {
 		var hops []int32
 		y := h.pop().node
 		fl := w.flags[y]
 		var total float64
 		switch {
-		case fl&inS != 0 && w.newDist[y] == inf:
-			dropped += m.own(k, y)
-			continue
 		case fl&inA != 0:
 			total = tr.thru[y] + w.delta[y]
 			w.hops = w.hops[:0]

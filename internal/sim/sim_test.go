@@ -188,6 +188,7 @@ func checkN1(t *testing.T, label string, s *State) {
 	total := s.Model.TotalDemand()
 	ix := s.n1Index()
 	w := newN1Worker(s, ix)
+	scratch := make([]FailureResult, len(failures))
 	nArcs := s.Model.NumArcs()
 	worst := make([]float64, nArcs)
 	for a := range worst {
@@ -196,10 +197,10 @@ func checkN1(t *testing.T, label string, s *State) {
 	for i, f := range failures {
 		ref := full[i]
 		// Arc by arc: rebuild the incremental load vector from the worker.
-		w.run(i, &failures[i])
+		w.block(failures, i, i+1, scratch)
 		for a := 0; a < nArcs; a++ {
 			load := s.Load[a]
-			if w.arcStamp[a] == w.fcur {
+			if w.arcStamp[a] == w.acur {
 				load = max(0, load+w.arcDelta[a])
 			}
 			if !ref.Config.Up[a/2] {

@@ -2,6 +2,7 @@ package sim
 
 import (
 	"runtime"
+	"slices"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -35,8 +36,9 @@ type State struct {
 // Solve computes the steady state of m under c from scratch.
 func (m *Model) Solve(c *Config) *State {
 	s := &State{Model: m, Config: c, adj: m.adjacency(c), trees: make([]*tree, len(m.dests))}
-	parallel(len(m.dests), func(k int, _ int) {
-		s.trees[k] = m.buildTree(s.adj, k, nil)
+	bufs, slabs := workerScratch()
+	parallel(len(m.dests), func(k int, w int) {
+		s.trees[k] = m.buildTree(s.adj, k, bufs[w], slabs[w])
 	})
 	s.sumLoads()
 	return s
@@ -61,10 +63,11 @@ func (s *State) Apply(c *Config) *State {
 			nodes = append(nodes, int32(v))
 		}
 	}
-	parallel(len(m.dests), func(k int, _ int) {
+	bufs, slabs := workerScratch()
+	parallel(len(m.dests), func(k int, w int) {
 		tr := s.trees[k]
 		if s.affects(k, c, arcs, nodes) {
-			tr = m.buildTree(ns.adj, k, nil)
+			tr = m.buildTree(ns.adj, k, bufs[w], slabs[w])
 		}
 		ns.trees[k] = tr
 	})
@@ -115,20 +118,79 @@ func isNextHop(tr *tree, c *Config, t, u, w int32, metric int64) bool {
 	return u != t && du != inf && dw != inf && (w == t || !c.Drained[w]) && dw+metric == du
 }
 
+// treeBuf is per-worker scratch for buildTree.
+type treeBuf struct {
+	h      nodeHeap
+	nhHead []int32 // per node: newest entry of its next-hop list in pool, or -1
+	pool   []nhEntry
+}
+
+type nhEntry struct {
+	arc  int32
+	next int32
+}
+
+// slab hands out the arrays of many trees from a few large allocations.
+type slab struct {
+	i64 []int64
+	f64 []float64
+	i32 []int32
+}
+
+func (s *slab) int64s(n int) []int64 {
+	if len(s.i64) < n {
+		s.i64 = make([]int64, max(n, 64*n))
+	}
+	out := s.i64[:n:n]
+	s.i64 = s.i64[n:]
+	return out
+}
+
+func (s *slab) float64s(n int) []float64 {
+	if len(s.f64) < n {
+		s.f64 = make([]float64, max(n, 64*n))
+	}
+	out := s.f64[:n:n]
+	s.f64 = s.f64[n:]
+	return out
+}
+
+func (s *slab) int32s(n int) []int32 {
+	if len(s.i32) < n {
+		s.i32 = make([]int32, max(n, 64*n))
+	}
+	out := s.i32[:n:n]
+	s.i32 = s.i32[n:]
+	return out
+}
+
 // buildTree computes the DAG toward destination k: a reverse Dijkstra from
 // the destination (drained nodes are reached but not relaxed through),
-// next hops, and the traffic through each node.
-func (m *Model) buildTree(g *adjacency, k int, h *nodeHeap) *tree {
+// recording next hops as arcs tie or improve, and the traffic through
+// each node.
+func (m *Model) buildTree(g *adjacency, k int, buf *treeBuf, sl *slab) *tree {
 	n := m.nNodes
 	t := m.dests[k]
-	tr := &tree{dist: make([]int64, n), nhOff: make([]int32, n+1), thru: make([]float64, n)}
+	if buf == nil {
+		buf = new(treeBuf)
+	}
+	if sl == nil {
+		sl = new(slab)
+	}
+	tr := &tree{dist: sl.int64s(n), nhOff: sl.int32s(n + 1), thru: sl.float64s(n)}
 	dist := tr.dist
 	for i := range dist {
 		dist[i] = inf
 	}
-	if h == nil {
-		h = new(nodeHeap)
+	if len(buf.nhHead) != n {
+		buf.nhHead = make([]int32, n)
 	}
+	head := buf.nhHead
+	for i := range head {
+		head[i] = -1
+	}
+	pool := buf.pool[:0]
+	h := &buf.h
 	*h = (*h)[:0]
 	dist[t] = 0
 	h.push(0, t)
@@ -146,29 +208,47 @@ func (m *Model) buildTree(g *adjacency, k int, h *nodeHeap) *tree {
 		d := it.key
 		for i := g.inOff[v]; i < g.inOff[v+1]; i++ {
 			u := g.inTail[i]
-			if nd := d + g.inMetric[i]; nd < dist[u] {
+			nd := d + g.inMetric[i]
+			switch du := dist[u]; {
+			case nd < du:
 				dist[u] = nd
 				h.push(nd, u)
+				head[u] = int32(len(pool))
+				pool = append(pool, nhEntry{g.inArc[i], -1})
+			case nd == du:
+				pool = append(pool, nhEntry{g.inArc[i], head[u]})
+				head[u] = int32(len(pool) - 1)
 			}
 		}
 	}
+	buf.pool = pool
 	tr.order = order
 
-	nh := make([]int32, 0, n+n/4)
-	for v := int32(0); v < int32(n); v++ {
-		tr.nhOff[v] = int32(len(nh))
-		dv := dist[v]
-		if v == t || dv == inf {
+	// Next hops in CSR form, in arc order (the pool lists them newest first).
+	total := 0
+	for v := 0; v < n; v++ {
+		if v == int(t) {
 			continue
 		}
-		for i := g.outOff[v]; i < g.outOff[v+1]; i++ {
-			w := g.outHead[i]
-			if dw := dist[w]; dw != inf && dw+g.outMetric[i] == dv && (w == t || !g.drained[w]) {
-				nh = append(nh, g.outArc[i])
-			}
+		for e := head[v]; e >= 0; e = pool[e].next {
+			total++
 		}
 	}
-	tr.nhOff[n] = int32(len(nh))
+	nh := sl.int32s(total)
+	pos := int32(0)
+	for v := int32(0); v < int32(n); v++ {
+		tr.nhOff[v] = pos
+		if v == t {
+			continue
+		}
+		start := pos
+		for e := head[v]; e >= 0; e = pool[e].next {
+			nh[pos] = pool[e].arc
+			pos++
+		}
+		slices.Sort(nh[start:pos])
+	}
+	tr.nhOff[n] = pos
 	tr.nh = nh
 
 	thru := tr.thru
@@ -328,6 +408,15 @@ func (s *State) Components() [][]int {
 		return out[i][0] < out[j][0]
 	})
 	return out
+}
+
+func workerScratch() ([]*treeBuf, []*slab) {
+	n := runtime.GOMAXPROCS(0)
+	bufs, slabs := make([]*treeBuf, n), make([]*slab, n)
+	for i := range bufs {
+		bufs[i], slabs[i] = new(treeBuf), new(slab)
+	}
+	return bufs, slabs
 }
 
 // parallel runs f(i, worker) for i in [0, n) on GOMAXPROCS workers.
