@@ -179,8 +179,22 @@ func TestConfigPrecedence(t *testing.T) {
 	}
 	writeFile(t, dir, "changegate.yaml", "dryrun:\n  treshold: 0.5\n")
 	_, errs, code := run(t, "dryrun", example)
-	if code != ExitError || !strings.Contains(errs, "treshold") {
+	if code != ExitError || !strings.Contains(errs, `unknown key "dryrun.treshold" (did you mean "dryrun.threshold"?)`) {
 		t.Errorf("a typo in the config file must be an error naming it; exit %d, stderr %s", code, errs)
+	}
+	// Only changegate.yaml/.yml are configuration; other files named
+	// changegate (the binary, a .json) are not read.
+	os.Remove(filepath.Join(dir, "changegate.yaml"))
+	t.Setenv("CHANGEGATE_DRYRUN_THRESHOLD", "")
+	writeFile(t, dir, "changegate", "\x7fELF binary")
+	writeFile(t, dir, "changegate.json", `{"dryrun": {"threshold": 0.1}}`)
+	if got := threshold(); got != "80.0%" {
+		t.Errorf("threshold %s with only changegate and changegate.json present, want the default 80.0%%", got)
+	}
+	// A threshold written as a percentage is refused, not read as 8000%.
+	_, errs, code = run(t, "dryrun", example, "--threshold", "80")
+	if code != ExitError || !strings.Contains(errs, "0.8 for 80%") {
+		t.Errorf("--threshold 80: exit %d, stderr %s", code, errs)
 	}
 }
 

@@ -41,11 +41,11 @@ var defaults = map[string]any{
 }
 
 func (c DryRunConfig) check() error {
-	if c.Threshold <= 0 || c.Threshold > 100 {
-		return fmt.Errorf("dryrun.threshold %v: use a utilisation fraction such as 0.8 for 80%%", c.Threshold)
+	if c.Threshold <= 0 || c.Threshold > 10 {
+		return fmt.Errorf("threshold %v: give utilisation as a fraction, 0.8 for 80%% (at most 10, i.e. 1000%%)", c.Threshold)
 	}
 	if c.TopMovers < 0 {
-		return fmt.Errorf("dryrun.top_movers %d: use 0 or more", c.TopMovers)
+		return fmt.Errorf("top movers %d: use 0 (none) or more", c.TopMovers)
 	}
 	return nil
 }

@@ -7,10 +7,10 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 
 	"github.com/spf13/cobra"
-	"github.com/spf13/pflag"
 	"github.com/spf13/viper"
 
 	"github.com/changegate/changegate/internal/diag"
@@ -49,7 +49,12 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		for _, d := range list.Diags {
 			fmt.Fprintln(stderr, d.String())
 		}
-		fmt.Fprintf(stderr, "changegate: %d errors; nothing was done\n", len(list.Diags.Errors()))
+		n := len(list.Diags.Errors())
+		noun := "errors"
+		if n == 1 {
+			noun = "error"
+		}
+		fmt.Fprintf(stderr, "changegate: %d %s; nothing was done\n", n, noun)
 		return ExitError
 	}
 	fmt.Fprintf(stderr, "changegate: %v\n", err)
@@ -82,11 +87,6 @@ type app struct {
 
 func newViper() *viper.Viper {
 	v := viper.New()
-	v.SetConfigName("changegate")
-	v.AddConfigPath(".")
-	if dir, err := os.UserConfigDir(); err == nil {
-		v.AddConfigPath(filepath.Join(dir, "changegate"))
-	}
 	v.SetEnvPrefix("CHANGEGATE")
 	v.SetEnvKeyReplacer(strings.NewReplacer(".", "_", "-", "_"))
 	v.AutomaticEnv()
@@ -94,6 +94,24 @@ func newViper() *viper.Viper {
 		v.SetDefault(k, val)
 	}
 	return v
+}
+
+// configFile finds changegate.yaml (or .yml) in the working directory,
+// then in the user config directory; "" when there is none.
+func configFile() string {
+	dirs := []string{"."}
+	if dir, err := os.UserConfigDir(); err == nil {
+		dirs = append(dirs, filepath.Join(dir, "changegate"))
+	}
+	for _, d := range dirs {
+		for _, name := range []string{"changegate.yaml", "changegate.yml"} {
+			p := filepath.Join(d, name)
+			if st, err := os.Stat(p); err == nil && st.Mode().IsRegular() {
+				return p
+			}
+		}
+	}
+	return ""
 }
 
 func (a *app) rootCommand() *cobra.Command {
@@ -131,17 +149,37 @@ func (a *app) config(cmd *cobra.Command, binds map[string]string) (Config, error
 			return cfg, fmt.Errorf("bind --%s: %w", flag, err)
 		}
 	}
-	if a.cfgFile != "" {
-		a.v.SetConfigFile(a.cfgFile)
+	file := a.cfgFile
+	if file == "" {
+		file = configFile()
 	}
-	if err := a.v.ReadInConfig(); err != nil {
-		var nf viper.ConfigFileNotFoundError
-		if !errors.As(err, &nf) {
-			return cfg, fmt.Errorf("read config: %w", err)
+	if file != "" {
+		a.v.SetConfigFile(file)
+		a.v.SetConfigType("yaml")
+		if err := a.v.ReadInConfig(); err != nil {
+			return cfg, fmt.Errorf("read config %s: %w", file, err)
+		}
+		var unknown []string
+		for _, k := range a.v.AllKeys() {
+			if _, ok := defaults[k]; !ok {
+				unknown = append(unknown, k)
+			}
+		}
+		if len(unknown) > 0 {
+			sort.Strings(unknown)
+			var msgs []string
+			for _, k := range unknown {
+				m := fmt.Sprintf("unknown key %q", k)
+				if s, ok := diag.Suggest(k, knownKeys()); ok {
+					m += fmt.Sprintf(" (did you mean %q?)", s)
+				}
+				msgs = append(msgs, m)
+			}
+			return cfg, fmt.Errorf("config %s: %s; the keys are listed in docs/config.md", file, strings.Join(msgs, "; "))
 		}
 	}
-	if err := a.v.UnmarshalExact(&cfg); err != nil {
-		return cfg, fmt.Errorf("config %s: %w (see docs/config.md for the keys)", a.v.ConfigFileUsed(), err)
+	if err := a.v.Unmarshal(&cfg); err != nil {
+		return cfg, fmt.Errorf("configuration (file, CHANGEGATE_* environment or flags): %w", err)
 	}
 	return cfg, nil
 }
@@ -160,4 +198,11 @@ func diagErr(ds diag.Diagnostics) error {
 	return ds.Err()
 }
 
-var _ = pflag.ContinueOnError
+func knownKeys() []string {
+	keys := make([]string, 0, len(defaults))
+	for k := range defaults {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

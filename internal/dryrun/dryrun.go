@@ -16,7 +16,7 @@ import (
 type Options struct {
 	// SkipN1 turns off the N-1 analysis of every state.
 	SkipN1 bool
-	// TopMovers is how many link directions to list per step (default 5).
+	// TopMovers is how many link directions to list per step (0: none).
 	TopMovers int
 }
 
@@ -26,9 +26,6 @@ type Options struct {
 // diagnostics (Result is nil when there are errors); err is for
 // cancellation and internal failures.
 func Run(ctx context.Context, net *topology.Network, p *plans.Plan, opts Options) (*Result, diag.Diagnostics, error) {
-	if opts.TopMovers == 0 {
-		opts.TopMovers = 5
-	}
 	b := newBinder(net)
 	var ds diag.Diagnostics
 	if p != nil {
@@ -91,24 +88,28 @@ type runner struct {
 	opts Options
 }
 
-// undo returns the config after rolling back step i from c (the config
-// after the step); before is the config before the step, which the exact
-// inverse restores.
-func (r *runner) undo(step *plans.Step, c, before *sim.Config, ds *diag.Diagnostics) *sim.Config {
-	if !step.HasRollback {
-		return before.Clone()
+// undo returns the config after rolling back step from c: the plan's
+// rollback when it gives one, else the exact inverse of the step's effects
+// (inverse holds them, computed against the config before the step).
+func (r *runner) undo(step *plans.Step, inverse []plans.Effect, c *sim.Config, ds *diag.Diagnostics) *sim.Config {
+	if step.HasRollback {
+		return r.b.apply(c, step.Name, step.Rollback, ds)
 	}
-	return r.b.apply(c, step.Name, step.Rollback, ds)
+	return r.b.apply(c, step.Name, inverse, ds)
 }
 
 func (r *runner) rollback(p *plans.Plan, configs []*sim.Config, states []*sim.State) (*Rollback, error) {
 	n := len(p.Steps)
 	rb := &Rollback{}
 	var quiet diag.Diagnostics // warnings about no-op rollback effects would repeat the forward ones
+	inverses := make([][]plans.Effect, n)
+	for i := range p.Steps {
+		inverses[i] = r.b.inverse(configs[i], p.Steps[i].Effects)
+	}
 	for i := range p.Steps {
 		step := &p.Steps[i]
 		after, before := configs[i+1], configs[i]
-		got := r.undo(step, after, before, &quiet)
+		got := r.undo(step, inverses[i], after, &quiet)
 		e := RollbackStep{Index: i + 1, Step: step.Name, Explicit: step.HasRollback, Differences: r.b.configDiff(before, got)}
 		e.RestoresPrevious = len(e.Differences) == 0
 		if e.Differences == nil {
@@ -116,7 +117,7 @@ func (r *runner) rollback(p *plans.Plan, configs []*sim.Config, states []*sim.St
 		}
 		c := after
 		for j := i; j >= 0; j-- {
-			c = r.undo(&p.Steps[j], c, configs[j], &quiet)
+			c = r.undo(&p.Steps[j], inverses[j], c, &quiet)
 		}
 		e.RestoresBaselineFromHere = c.Equal(configs[0])
 		rb.Steps = append(rb.Steps, e)
@@ -126,12 +127,11 @@ func (r *runner) rollback(p *plans.Plan, configs []*sim.Config, states []*sim.St
 	c, s := configs[n], states[n]
 	for j := n - 1; j >= 0; j-- {
 		step := &p.Steps[j]
-		next := r.undo(step, c, configs[j], &quiet)
+		next := r.undo(step, inverses[j], c, &quiet)
 		rs := RollbackState{Undone: step.Name}
-		if next.Equal(configs[j]) {
-			idx := j
+		if idx := sameAs(next, configs, j); idx >= 0 {
 			rs.SameAsState = &idx
-			s = states[j]
+			s = states[idx]
 		} else {
 			ns := s.Apply(next)
 			st, err := r.describe(-1, nil, ns, s)
@@ -149,6 +149,20 @@ func (r *runner) rollback(p *plans.Plan, configs []*sim.Config, states []*sim.St
 	}
 	rb.RestoresBaseline = c.Equal(configs[0])
 	return rb, nil
+}
+
+// sameAs returns the index of a forward state whose config equals c,
+// preferring want (the state before the undone step), or -1.
+func sameAs(c *sim.Config, configs []*sim.Config, want int) int {
+	if c.Equal(configs[want]) {
+		return want
+	}
+	for i, fc := range configs {
+		if c.Equal(fc) {
+			return i
+		}
+	}
+	return -1
 }
 
 func (r *runner) ref(a int) *LinkRef {

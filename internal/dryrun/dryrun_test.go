@@ -37,7 +37,7 @@ func linkUtil(t *testing.T, st State, id, from string) float64 {
 // carries the primary traffic, far over its capacity.
 func TestOutagePlanOverloadsSecondary(t *testing.T) {
 	net, p := load(t, "../../examples/outage-plan.yaml")
-	res, ds, err := Run(context.Background(), net, p, Options{})
+	res, ds, err := Run(context.Background(), net, p, Options{TopMovers: 5})
 	if err != nil || ds.HasErrors() {
 		t.Fatal(err, ds)
 	}
@@ -154,5 +154,68 @@ func TestNoPlanAnalysesBaseline(t *testing.T) {
 		if f.Failure == "srlg:duct-north" && f.DroppedBps != 0 {
 			t.Errorf("duct-north drops %v", f.DroppedBps)
 		}
+	}
+}
+
+// A step with no explicit rollback is undone by its exact inverse, which
+// touches only what the step changed: it must not hide a later step's
+// incomplete rollback.
+func TestInverseDoesNotMaskLaterBadRollback(t *testing.T) {
+	net, _ := load(t, "../../examples/safe-plan.yaml")
+	p, ds := plans.Parse("mask.yaml", []byte(`title: masking
+steps:
+  - name: drain s1
+    effects: [{type: drain, node: s1}]
+  - name: cost out p2-p4
+    effects: [{type: set_metric, link: p2-p4, metric: 500}]
+    rollback: [{type: set_metric, link: p2-p4, metric: 20}]
+`))
+	if ds.HasErrors() {
+		t.Fatal(ds)
+	}
+	res, ds, err := Run(context.Background(), net, p, Options{SkipN1: true})
+	if err != nil || ds.HasErrors() {
+		t.Fatal(err, ds)
+	}
+	rb := res.Rollback
+	if !rb.Steps[0].RestoresPrevious || !rb.Steps[0].RestoresBaselineFromHere {
+		t.Errorf("step 1 (exact inverse): %+v", rb.Steps[0])
+	}
+	if rb.Steps[1].RestoresPrevious || rb.Steps[1].RestoresBaselineFromHere {
+		t.Errorf("step 2 (bad rollback) reported as restoring: %+v", rb.Steps[1])
+	}
+	if rb.RestoresBaseline {
+		t.Error("rolling back the whole plan leaves p2-p4 at metric 20, yet restores_baseline is true")
+	}
+	// Undoing step 2 leads somewhere new; undoing step 1 too (p2-p4 still at 20).
+	for i, ps := range rb.Path {
+		if ps.SameAsState != nil {
+			t.Errorf("rollback path[%d] = same as state %d, want a new state", i, *ps.SameAsState)
+		}
+	}
+}
+
+// A rollback state equal to some forward state other than the previous
+// one is recognised as that state.
+func TestRollbackPathRecognisesEarlierStates(t *testing.T) {
+	net, _ := load(t, "../../examples/safe-plan.yaml")
+	p, ds := plans.Parse("skip.yaml", []byte(`title: skip
+steps:
+  - name: drain p2
+    effects: [{type: drain, node: p2}]
+  - name: undrain p2
+    effects: [{type: undrain, node: p2}]
+    rollback: []
+`))
+	if ds.HasErrors() {
+		t.Fatal(ds)
+	}
+	res, _, err := Run(context.Background(), net, p, Options{SkipN1: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Undoing step 2 with an empty rollback stays in state 2, which equals state 0.
+	if got := res.Rollback.Path[0].SameAsState; got == nil || *got != 0 {
+		t.Errorf("path[0].same_as_state = %v, want 0", got)
 	}
 }

@@ -102,6 +102,46 @@ func drainWord(d bool) string {
 	return "in service"
 }
 
+// inverse returns the effects that undo effects applied to before: each
+// parameter an effect touches is set back to its value in before, last
+// effect first. Parameters the step does not touch are left alone, so a
+// later step's leftovers are never hidden by undoing an earlier one.
+func (b *binder) inverse(before *sim.Config, effects []plans.Effect) []plans.Effect {
+	out := make([]plans.Effect, 0, len(effects))
+	for i := len(effects) - 1; i >= 0; i-- {
+		e := effects[i]
+		inv := plans.Effect{Link: e.Link, Node: e.Node, Pos: e.Pos}
+		switch e.Type {
+		case plans.SetMetric:
+			l := b.links[e.Link]
+			link := b.net.Links[l]
+			if e.From == "" || e.From == link.A {
+				inv.Type, inv.From, inv.Metric = plans.SetMetric, link.A, before.Metric[2*l]
+				out = append(out, inv)
+			}
+			if e.From == "" || e.From == link.B {
+				inv.Type, inv.From, inv.Metric = plans.SetMetric, link.B, before.Metric[2*l+1]
+				out = append(out, inv)
+			}
+			continue
+		case plans.LinkDown, plans.LinkUp:
+			inv.Type = plans.LinkDown
+			if before.Up[b.links[e.Link]] {
+				inv.Type = plans.LinkUp
+			}
+		case plans.Drain, plans.Undrain:
+			inv.Type = plans.Undrain
+			if before.Drained[b.nodes[e.Node]] {
+				inv.Type = plans.Drain
+			}
+		case plans.SetCapacity:
+			inv.Type, inv.CapacityBps = plans.SetCapacity, before.Capacity[b.links[e.Link]]
+		}
+		out = append(out, inv)
+	}
+	return out
+}
+
 // configDiff describes how b differs from a, one line per parameter.
 func (b *binder) configDiff(a, c *sim.Config) []string {
 	var out []string

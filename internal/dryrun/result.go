@@ -152,7 +152,8 @@ type RollbackStep struct {
 	Index int    `json:"index"`
 	Step  string `json:"step"`
 	// Explicit is true when the plan gives the rollback; otherwise it is
-	// the exact inverse of the step.
+	// the exact inverse of the step: every parameter the step's effects
+	// touch set back to its value before the step, and nothing else.
 	Explicit bool `json:"explicit"`
 	// RestoresPrevious is true when the rollback applied to the state
 	// after the step gives back exactly the state before it; Differences
@@ -168,8 +169,8 @@ type RollbackStep struct {
 type RollbackState struct {
 	// Undone is the name of the step whose rollback led here.
 	Undone string `json:"undone"`
-	// SameAsState is the index of the forward state this equals (the
-	// state before the undone step), or null when the rollback leads
+	// SameAsState is the index of a forward state this equals (normally
+	// the state before the undone step), or null when the rollback leads
 	// somewhere the forward path never went; State is then that state.
 	SameAsState *int   `json:"same_as_state"`
 	State       *State `json:"state,omitempty"`

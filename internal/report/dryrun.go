@@ -27,12 +27,12 @@ func DryRunText(w io.Writer, r *dryrun.Result, opts DryRunOptions) error {
 		if r.Plan.ID != "" {
 			title = r.Plan.ID + " " + title
 		}
-		ew.printf("Dry-run of %s (%s), %d steps\n", title, r.Plan.File, r.Plan.Steps)
+		ew.printf("Dry-run of %s (%s), %s\n", title, r.Plan.File, plural(r.Plan.Steps, "step"))
 	} else {
 		ew.printf("Analysis of the network as it is (no plan)\n")
 	}
-	ew.printf("Network %s: %d nodes, %d links, %d demands, %s in total. Highlight above %s.\n\n",
-		orDash(t.Name), t.Nodes, t.Links, t.Demands, rate(t.TotalDemandBps), pct(opts.Threshold))
+	ew.printf("Network %s: %s, %s, %s, %s in total. Highlight above %s.\n\n",
+		orDash(t.Name), plural(t.Nodes, "node"), plural(t.Links, "link"), plural(t.Demands, "demand"), rate(t.TotalDemandBps), pct(opts.Threshold))
 
 	tw := tabwriter.NewWriter(ew, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "#\tSTEP\tWORST LINK\tBEFORE\tAFTER\tMOVED\tDROPPED\tN-1 WORST\tN-1 FAILURE")
@@ -89,11 +89,12 @@ func details(ew *errWriter, st *dryrun.State, opts DryRunOptions) {
 	var n1Over []dryrun.FailureResult
 	var n1Drop []dryrun.FailureResult
 	if st.N1 != nil {
+		// Only what a failure makes worse than the state already is.
 		for _, f := range st.N1.Failures {
-			if f.MaxUtilization > opts.Threshold {
+			if f.MaxUtilization > opts.Threshold && f.MaxUtilization > st.MaxUtilization*(1+1e-9) {
 				n1Over = append(n1Over, f)
 			}
-			if f.DroppedBps > 0 {
+			if f.DroppedBps > st.DroppedBps*(1+1e-9)+1e-6 {
 				n1Drop = append(n1Drop, f)
 			}
 		}
@@ -118,7 +119,7 @@ func details(ew *errWriter, st *dryrun.State, opts DryRunOptions) {
 		}
 	}
 	if st.DroppedBps > 0 {
-		ew.printf("  dropped: %s undeliverable (%d demands", rate(st.DroppedBps), len(st.Unreachable))
+		ew.printf("  dropped: %s undeliverable (%s", rate(st.DroppedBps), plural(len(st.Unreachable), "demand"))
 		for i, d := range st.Unreachable[:min(3, len(st.Unreachable))] {
 			sep := ": "
 			if i > 0 {
@@ -145,15 +146,15 @@ func details(ew *errWriter, st *dryrun.State, opts DryRunOptions) {
 		}
 	}
 	if len(n1Over) > 0 {
-		ew.printf("  N-1: %d of %d failures push a link over %s; worst:\n", len(n1Over), len(st.N1.Failures), pct(opts.Threshold))
+		ew.printf("  N-1: %d of %s push a link over %s (beyond this state's own worst); worst:\n", len(n1Over), plural(len(st.N1.Failures), "failure"), pct(opts.Threshold))
 		for _, f := range n1Over[:min(5, len(n1Over))] {
 			ew.printf("    %s -> %s at %s\n", f.Failure, linkText(f.MaxLink), pct(f.MaxUtilization))
 		}
 	}
 	if len(n1Drop) > 0 {
-		ew.printf("  N-1: %d failures drop traffic; worst:\n", len(n1Drop))
+		ew.printf("  N-1: traffic dropped (beyond this state's own) under %s; worst:\n", plural(len(n1Drop), "failure"))
 		for _, f := range n1Drop[:min(5, len(n1Drop))] {
-			ew.printf("    %s drops %s\n", f.Failure, rate(f.DroppedBps))
+			ew.printf("    %s drops %s more (%s in all)\n", f.Failure, rate(f.DroppedBps-st.DroppedBps), rate(f.DroppedBps))
 		}
 	}
 }

@@ -40,3 +40,11 @@ func WriteJSON(w io.Writer, v any) error {
 func pct(u float64) string {
 	return fmt.Sprintf("%.1f%%", u*100)
 }
+
+// plural writes "1 step", "2 steps".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}

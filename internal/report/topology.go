@@ -13,8 +13,8 @@ import (
 // demands are listed (all when negative), and the rest are counted.
 func TopologyText(w io.Writer, net *topology.Network, maxDemands int) error {
 	ew := &errWriter{w: w}
-	ew.printf("Network %s: %d nodes, %d links, %d demands, %s in total\n\n",
-		orDash(net.Name), len(net.Nodes), len(net.Links), len(net.Demands), rate(net.TotalDemandBps()))
+	ew.printf("Network %s: %s, %s, %s, %s in total\n\n",
+		orDash(net.Name), plural(len(net.Nodes), "node"), plural(len(net.Links), "link"), plural(len(net.Demands), "demand"), rate(net.TotalDemandBps()))
 	tw := tabwriter.NewWriter(ew, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "NODE\tROLE\tSITE\tZONE\tDRAINED")
 	for _, n := range net.Nodes {

@@ -251,7 +251,7 @@ func newN1Worker(s *State, ix *n1Index) *n1Worker {
 		newDist: make([]int64, n), delta: make([]float64, n),
 		arcStamp: make([]uint32, nArcs), arcDelta: make([]float64, nArcs), failed: make([]bool, nArcs),
 		destStamp: make([]uint32, len(m.dests)), kCount: make([]int32, len(m.dests)), kPos: make([]int32, len(m.dests)),
-		worst:     make([]float64, nArcs), worstF: make([]int32, nArcs),
+		worst: make([]float64, nArcs), worstF: make([]int32, nArcs),
 	}
 	for a := range w.worst {
 		w.worst[a] = s.Utilization(a)

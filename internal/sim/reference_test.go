@@ -103,10 +103,20 @@ func withFailure(net *topology.Network, c *Config, f Failure) *topology.Network 
 	return &cp
 }
 
-// fullN1 is the straightforward N-1: one complete Solve per failure.
+// fullN1 is the straightforward N-1: one complete Solve per failure, with
+// the failed links down (and, for a node, the network rebuilt without the
+// node's demands).
 func fullN1(s *State, failures []Failure) []*State {
 	out := make([]*State, len(failures))
 	for i, f := range failures {
+		if f.Node < 0 {
+			c := s.Config.Clone()
+			for _, l := range f.Links {
+				c.Up[l] = false
+			}
+			out[i] = s.Model.Solve(c)
+			continue
+		}
 		fn := withFailure(s.Model.Net, s.Config, f)
 		m, err := Compile(fn)
 		if err != nil {
