@@ -1,0 +1,112 @@
+package diag
+
+import (
+	"strings"
+	"testing"
+
+	"go.yaml.in/yaml/v3"
+)
+
+func TestMappingReportsUnknownAndDuplicateKeys(t *testing.T) {
+	var ds Diagnostics
+	y := YAML{File: "f.yaml", Diags: &ds}
+	root := y.Parse([]byte("name: a\ncapcity: 10G\nname: b\nzzz: 1\n"))
+	var got []string
+	y.Mapping(root, "link 1", map[string]Field{
+		"name":     func(_, v *yaml.Node) { got = append(got, v.Value) },
+		"capacity": nil,
+	})
+	want := []string{
+		`f.yaml:2:1: link 1: unknown field "capcity" (hint: did you mean "capacity"?)`,
+		`f.yaml:3:1: link 1: duplicate key "name" (hint: remove one of them (the first is at line 1))`,
+		`f.yaml:4:1: link 1: unknown field "zzz" (hint: known fields: capacity, name)`,
+	}
+	if len(ds) != len(want) {
+		t.Fatalf("got %d diagnostics, want %d: %v", len(ds), len(want), ds)
+	}
+	for i, w := range want {
+		if ds[i].String() != w {
+			t.Errorf("diagnostic %d:\n got %s\nwant %s", i, ds[i], w)
+		}
+	}
+	if len(got) != 1 || got[0] != "a" {
+		t.Errorf("handler saw %v, want only the first name", got)
+	}
+}
+
+func TestScalars(t *testing.T) {
+	tests := []struct {
+		src  string
+		kind string
+		ok   bool
+	}{
+		{"x: 12", "int", true}, {"x: 1_000", "int", true}, {"x: ten", "int", false}, {"x: [1]", "int", false},
+		{"x: 0.5", "float", true}, {"x: nope", "float", false},
+		{"x: yes", "bool", true}, {"x: maybe", "bool", false},
+		{"x: abc", "string", true}, {"x: ", "string", false}, {"x: {a: 1}", "string", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.src+"/"+tt.kind, func(t *testing.T) {
+			var ds Diagnostics
+			y := YAML{File: "f.yaml", Diags: &ds}
+			v := y.Parse([]byte(tt.src)).Content[1]
+			var ok bool
+			switch tt.kind {
+			case "int":
+				_, ok = y.Int(v, "x")
+			case "float":
+				_, ok = y.Float(v, "x")
+			case "bool":
+				_, ok = y.Bool(v, "x")
+			case "string":
+				_, ok = y.String(v, "x")
+			}
+			if ok != tt.ok || ds.HasErrors() == tt.ok {
+				t.Errorf("ok=%v diags=%v, want ok=%v", ok, ds, tt.ok)
+			}
+			for _, d := range ds {
+				if d.Pos.Line != 1 || d.Hint == "" {
+					t.Errorf("diagnostic without position or hint: %v", d)
+				}
+			}
+		})
+	}
+}
+
+func TestParseErrors(t *testing.T) {
+	for _, src := range []string{"", "a: [1,", "\t- x"} {
+		var ds Diagnostics
+		if n := (YAML{File: "f.yaml", Diags: &ds}).Parse([]byte(src)); n != nil || !ds.HasErrors() {
+			t.Errorf("Parse(%q) = %v, %v; want nil and an error", src, n, ds)
+		}
+	}
+}
+
+func TestListErrorNamesEveryProblem(t *testing.T) {
+	var ds Diagnostics
+	ds.Add(Pos{File: "a.yaml", Line: 3, Col: 5}, "fix it", "first")
+	ds.Warn(Pos{File: "a.yaml", Line: 1}, "", "a warning")
+	ds.Add(Pos{File: "a.yaml"}, "", "second")
+	err := ds.Err()
+	if err == nil {
+		t.Fatal("no error")
+	}
+	msg := err.Error()
+	for _, w := range []string{"2 problems:", "a.yaml:3:5: first (hint: fix it)", "a.yaml:1: warning: a warning", "a.yaml: second"} {
+		if !strings.Contains(msg, w) {
+			t.Errorf("error lacks %q:\n%s", w, msg)
+		}
+	}
+	if (Diagnostics{}).Err() != nil || ds.Warnings().Err() != nil {
+		t.Error("warnings alone must not be an error")
+	}
+}
+
+func TestSuggest(t *testing.T) {
+	if s, ok := Suggest("p1-p33", []string{"p1-p3", "p2-p4"}); !ok || s != "p1-p3" {
+		t.Errorf("Suggest = %q, %v", s, ok)
+	}
+	if _, ok := Suggest("zzzzzz", []string{"p1-p3"}); ok {
+		t.Error("Suggest offered an unrelated name")
+	}
+}
