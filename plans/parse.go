@@ -145,7 +145,7 @@ func (ps *parser) step(n *yaml.Node, i int) (Step, *yaml.Node) {
 
 	if v, ok := f.vals["rollback"]; ok {
 		s.HasRollback = true
-		if isNull(v) {
+		if diag.IsNull(v) {
 			ps.y.Errorf(f.keys["rollback"], "write rollback: [] if the step needs no rollback, or remove rollback to use the exact inverse of the step",
 				"%s: rollback is empty", label)
 		}
@@ -287,19 +287,12 @@ func (ps *parser) singleDocument(data []byte) {
 				strings.TrimPrefix(err.Error(), "yaml: "))
 			return
 		}
-		if len(doc.Content) > 0 && !isNull(doc.Content[0]) {
+		if len(doc.Content) > 0 && !diag.IsNull(doc.Content[0]) {
 			ps.y.Errorf(doc.Content[0], "keep one plan per file; remove the --- separator and what follows, or move it to its own file",
 				"more than one YAML document in the file")
 			return
 		}
 	}
-}
-
-func isNull(n *yaml.Node) bool {
-	for n != nil && n.Kind == yaml.AliasNode {
-		n = n.Alias
-	}
-	return n == nil || (n.Kind == yaml.ScalarNode && n.Tag == "!!null")
 }
 
 var requiredHint = map[string]string{

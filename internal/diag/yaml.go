@@ -58,16 +58,16 @@ type Field func(key, val *yaml.Node)
 // "did you mean" hint; what names the mapping in messages ("link 3").
 // It returns false when n is not a mapping.
 func (y YAML) Mapping(n *yaml.Node, what string, fields map[string]Field) bool {
-	n = deref(n)
+	n = Deref(n)
 	if n == nil || n.Kind != yaml.MappingNode {
-		y.Errorf(n, "write it as key: value pairs", "%s must be a mapping, found %s", what, kindName(n))
+		y.Errorf(n, "write it as key: value pairs", "%s must be a mapping, found %s", what, Describe(n))
 		return false
 	}
 	seen := make(map[string]*yaml.Node, len(n.Content)/2)
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], n.Content[i+1]
 		if k.Kind != yaml.ScalarNode {
-			y.Errorf(k, "keys must be plain words", "%s: key must be a scalar, found %s", what, kindName(k))
+			y.Errorf(k, "keys must be plain words", "%s: key must be a scalar, found %s", what, Describe(k))
 			continue
 		}
 		if prev, dup := seen[k.Value]; dup {
@@ -81,7 +81,7 @@ func (y YAML) Mapping(n *yaml.Node, what string, fields map[string]Field) bool {
 			continue
 		}
 		if h != nil {
-			h(k, deref(v))
+			h(k, Deref(v))
 		}
 	}
 	return true
@@ -90,12 +90,12 @@ func (y YAML) Mapping(n *yaml.Node, what string, fields map[string]Field) bool {
 // Sequence returns the items of a sequence node, or records an error and
 // returns nil when n is not a sequence. A null node is an empty sequence.
 func (y YAML) Sequence(n *yaml.Node, what string) []*yaml.Node {
-	n = deref(n)
-	if isNull(n) {
+	n = Deref(n)
+	if IsNull(n) {
 		return nil
 	}
 	if n.Kind != yaml.SequenceNode {
-		y.Errorf(n, "write it as a list (- item)", "%s must be a list, found %s", what, kindName(n))
+		y.Errorf(n, "write it as a list (- item)", "%s must be a list, found %s", what, Describe(n))
 		return nil
 	}
 	return n.Content
@@ -103,9 +103,9 @@ func (y YAML) Sequence(n *yaml.Node, what string) []*yaml.Node {
 
 // String returns the scalar value of n, recording an error if n is not a scalar.
 func (y YAML) String(n *yaml.Node, what string) (string, bool) {
-	n = deref(n)
-	if n == nil || n.Kind != yaml.ScalarNode || isNull(n) {
-		y.Errorf(n, "give a single value", "%s must be a scalar value, found %s", what, kindName(n))
+	n = Deref(n)
+	if n == nil || n.Kind != yaml.ScalarNode || IsNull(n) {
+		y.Errorf(n, "give a single value", "%s must be a scalar value, found %s", what, Describe(n))
 		return "", false
 	}
 	return n.Value, true
@@ -113,12 +113,12 @@ func (y YAML) String(n *yaml.Node, what string) (string, bool) {
 
 // Strings returns a scalar or a list of scalars as a slice.
 func (y YAML) Strings(n *yaml.Node, what string) ([]string, bool) {
-	n = deref(n)
-	if n != nil && n.Kind == yaml.ScalarNode && !isNull(n) {
+	n = Deref(n)
+	if n != nil && n.Kind == yaml.ScalarNode && !IsNull(n) {
 		return []string{n.Value}, true
 	}
 	items := y.Sequence(n, what)
-	if items == nil && !isNull(n) {
+	if items == nil && !IsNull(n) {
 		return nil, false
 	}
 	out := make([]string, 0, len(items))
@@ -177,23 +177,28 @@ func (y YAML) Float(n *yaml.Node, what string) (float64, bool) {
 	return v, true
 }
 
-func deref(n *yaml.Node) *yaml.Node {
-	for n != nil && n.Kind == yaml.AliasNode {
+// Deref follows aliases to the node they name (at most 100 hops, so a
+// malicious chain cannot loop).
+func Deref(n *yaml.Node) *yaml.Node {
+	for i := 0; n != nil && n.Kind == yaml.AliasNode && i < 100; i++ {
 		n = n.Alias
 	}
 	return n
 }
 
-func isNull(n *yaml.Node) bool {
+// IsNull reports whether n is absent or an explicit null (after aliases).
+func IsNull(n *yaml.Node) bool {
+	n = Deref(n)
 	return n == nil || (n.Kind == yaml.ScalarNode && n.Tag == "!!null")
 }
 
-func kindName(n *yaml.Node) string {
-	n = deref(n)
+// Describe names what n is, for messages: "a list", "a mapping", "\"x\"".
+func Describe(n *yaml.Node) string {
+	n = Deref(n)
 	switch {
 	case n == nil:
 		return "nothing"
-	case isNull(n):
+	case IsNull(n):
 		return "an empty value"
 	case n.Kind == yaml.MappingNode:
 		return "a mapping"

@@ -229,18 +229,18 @@ func (c *clab) nodes(topo map[string]pair) []clabNode {
 		return lv
 	}
 	var defaults level
-	if p, ok := topo["defaults"]; ok && !isNull(p.val) {
+	if p, ok := topo["defaults"]; ok && !diag.IsNull(p.val) {
 		defaults = read(p.val, "topology.defaults")
 	}
 	levels := func(section string) map[string]level {
 		out := map[string]level{}
 		p, ok := topo[section]
-		if !ok || isNull(p.val) {
+		if !ok || diag.IsNull(p.val) {
 			return out
 		}
 		_, items := c.fields(p.val, "topology."+section)
 		for _, it := range items {
-			if !isNull(it.val) {
+			if !diag.IsNull(it.val) {
 				out[it.key.Value] = read(it.val, fmt.Sprintf("topology.%s.%s", section, it.key.Value))
 			}
 		}
@@ -249,7 +249,7 @@ func (c *clab) nodes(topo map[string]pair) []clabNode {
 	kinds, groups := levels("kinds"), levels("groups")
 
 	p, ok := topo["nodes"]
-	if !ok || isNull(p.val) {
+	if !ok || diag.IsNull(p.val) {
 		return nil
 	}
 	_, items := c.fields(p.val, "topology.nodes")
@@ -257,7 +257,7 @@ func (c *clab) nodes(topo map[string]pair) []clabNode {
 	for _, it := range items {
 		name := it.key.Value
 		var own level
-		if !isNull(it.val) {
+		if !diag.IsNull(it.val) {
 			own = read(it.val, "node "+name)
 		}
 		if strings.TrimSpace(name) == "" || strings.ContainsAny(name, ": \t") {
@@ -335,7 +335,7 @@ func (c *clab) link(num int, item *yaml.Node, index map[string]clabNode, used ma
 	}
 	list := c.y.Sequence(ep.val, what+" endpoints")
 	if len(list) != 2 {
-		if list != nil || isNull(ep.val) {
+		if list != nil || diag.IsNull(ep.val) {
 			c.y.Errorf(ep.val, `write endpoints: ["r1:eth1", "r2:eth1"]`, "%s must have exactly 2 endpoints, found %d", what, len(list))
 		}
 		return topology.Link{}, false
@@ -391,7 +391,7 @@ func (c *clab) link(num int, item *yaml.Node, index map[string]clabNode, used ma
 		B: ends[1].node, BInterface: ends[1].iface,
 		Up: true, SRLG: []string{}, Pos: c.y.Pos(item),
 	}
-	if p, ok := f["vars"]; ok && !isNull(p.val) {
+	if p, ok := f["vars"]; ok && !diag.IsNull(p.val) {
 		vars, _ := c.fields(p.val, what+" vars")
 		if v, ok := vars["capacity"]; ok {
 			if s, ok := c.y.String(v.val, what+" vars.capacity"); ok {
@@ -422,7 +422,7 @@ func (c *clab) link(num int, item *yaml.Node, index map[string]clabNode, used ma
 
 // endpoint reads "node:interface" or {node: ..., interface: ...}.
 func (c *clab) endpoint(n *yaml.Node, what string) (endpoint, bool) {
-	n = deref(n)
+	n = diag.Deref(n)
 	e := endpoint{at: n}
 	if n != nil && n.Kind == yaml.MappingNode {
 		f, items := c.fields(n, what)
@@ -473,12 +473,12 @@ func (c *clab) unknownField(key *yaml.Node, what string, known []string) {
 // non-scalar keys are errors. It returns nil when n is not a mapping
 // (an error) or is null (nothing).
 func (c *clab) fields(n *yaml.Node, what string) (map[string]pair, []pair) {
-	n = deref(n)
-	if isNull(n) {
+	n = diag.Deref(n)
+	if diag.IsNull(n) {
 		return map[string]pair{}, nil
 	}
 	if n.Kind != yaml.MappingNode {
-		c.y.Errorf(n, "write it as key: value pairs", "%s must be a mapping, found %s", what, describe(n))
+		c.y.Errorf(n, "write it as key: value pairs", "%s must be a mapping, found %s", what, diag.Describe(n))
 		return nil, nil
 	}
 	byKey := map[string]pair{}
@@ -513,7 +513,7 @@ func (c *clab) fields(n *yaml.Node, what string) (map[string]pair, []pair) {
 // mergeSources returns the pairs a merge key brings in: one mapping or a
 // list of them, earlier ones winning.
 func (c *clab) mergeSources(v *yaml.Node, what string) []pair {
-	v = deref(v)
+	v = diag.Deref(v)
 	if v != nil && v.Kind == yaml.SequenceNode {
 		var out []pair
 		for _, it := range v.Content {
@@ -525,9 +525,9 @@ func (c *clab) mergeSources(v *yaml.Node, what string) []pair {
 }
 
 func (c *clab) mergeOne(v *yaml.Node, what string) []pair {
-	v = deref(v)
+	v = diag.Deref(v)
 	if v == nil || v.Kind != yaml.MappingNode {
-		c.y.Errorf(v, "merge (<<) a mapping or a list of mappings", "%s: cannot merge %s", what, describe(v))
+		c.y.Errorf(v, "merge (<<) a mapping or a list of mappings", "%s: cannot merge %s", what, diag.Describe(v))
 		return nil
 	}
 	if c.mergeFailed {
@@ -544,30 +544,4 @@ func (c *clab) mergeOne(v *yaml.Node, what string) []pair {
 	}
 	_, order := c.fields(v, what)
 	return order
-}
-
-func deref(n *yaml.Node) *yaml.Node {
-	for i := 0; n != nil && n.Kind == yaml.AliasNode && i < 100; i++ {
-		n = n.Alias
-	}
-	return n
-}
-
-func isNull(n *yaml.Node) bool {
-	n = deref(n)
-	return n == nil || (n.Kind == yaml.ScalarNode && n.Tag == "!!null")
-}
-
-func describe(n *yaml.Node) string {
-	switch {
-	case isNull(n):
-		return "nothing"
-	case n.Kind == yaml.SequenceNode:
-		return "a list"
-	case n.Kind == yaml.MappingNode:
-		return "a mapping"
-	case n.Kind == yaml.ScalarNode:
-		return fmt.Sprintf("%q", n.Value)
-	}
-	return "an unsupported YAML node"
 }

@@ -494,13 +494,13 @@ func (p *parser) matrixNodes(n *yaml.Node) ([]string, bool) {
 }
 
 func isList(n *yaml.Node) bool {
-	n = deref(n)
+	n = diag.Deref(n)
 	return n != nil && (n.Kind == yaml.SequenceNode || n.Kind == yaml.ScalarNode && n.Tag == "!!null")
 }
 
 func (p *parser) matrixCell(c *yaml.Node, unit string, unitOK bool, i, j int) (float64, bool) {
 	var s string
-	if c = deref(c); c != nil && c.Kind == yaml.ScalarNode && c.Tag != "!!null" {
+	if c = diag.Deref(c); c != nil && c.Kind == yaml.ScalarNode && c.Tag != "!!null" {
 		s = c.Value // the common case, without building a message
 	} else {
 		p.y.String(c, fmt.Sprintf("demand_matrix: row %d column %d", i+1, j+1)) // reports it
@@ -607,13 +607,6 @@ func errText(err error) string {
 		return pe.Err.Error()
 	}
 	return err.Error()
-}
-
-func deref(n *yaml.Node) *yaml.Node {
-	for n != nil && n.Kind == yaml.AliasNode {
-		n = n.Alias
-	}
-	return n
 }
 
 // csvColumns are the columns of a demand file, in any order.
