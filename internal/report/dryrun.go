@@ -86,19 +86,23 @@ func details(ew *errWriter, st *dryrun.State, opts DryRunOptions) {
 		}
 	}
 	sort.SliceStable(over, func(i, j int) bool { return over[i].Utilization > over[j].Utilization })
-	var n1Over []dryrun.FailureResult
+	// N-1: links a single failure pushes over the threshold (beyond what
+	// they carry in this state), and failures that drop more traffic than
+	// this state already drops.
+	var n1Over []dryrun.N1Link
 	var n1Drop []dryrun.FailureResult
 	if st.N1 != nil {
-		// Only what a failure makes worse than the state already is.
-		for _, f := range st.N1.Failures {
-			if f.MaxUtilization > opts.Threshold && f.MaxUtilization > st.MaxUtilization*(1+1e-9) {
-				n1Over = append(n1Over, f)
+		for i, l := range st.N1.Links {
+			if l.WorstFailure != nil && l.WorstUtilization > opts.Threshold && l.WorstUtilization > st.Links[i].Utilization*(1+1e-9) {
+				n1Over = append(n1Over, l)
 			}
+		}
+		for _, f := range st.N1.Failures {
 			if f.DroppedBps > st.DroppedBps*(1+1e-9)+1e-6 {
 				n1Drop = append(n1Drop, f)
 			}
 		}
-		sort.SliceStable(n1Over, func(i, j int) bool { return n1Over[i].MaxUtilization > n1Over[j].MaxUtilization })
+		sort.SliceStable(n1Over, func(i, j int) bool { return n1Over[i].WorstUtilization > n1Over[j].WorstUtilization })
 		sort.SliceStable(n1Drop, func(i, j int) bool { return n1Drop[i].DroppedBps > n1Drop[j].DroppedBps })
 	}
 	if len(over) == 0 && st.DroppedBps == 0 && !st.Partitioned && len(n1Over) == 0 && len(n1Drop) == 0 && len(st.TopMovers) == 0 {
@@ -146,15 +150,19 @@ func details(ew *errWriter, st *dryrun.State, opts DryRunOptions) {
 		}
 	}
 	if len(n1Over) > 0 {
-		ew.printf("  N-1: %d of %s push a link over %s (beyond this state's own worst); worst:\n", len(n1Over), plural(len(st.N1.Failures), "failure"), pct(opts.Threshold))
-		for _, f := range n1Over[:min(5, len(n1Over))] {
-			ew.printf("    %s -> %s at %s\n", f.Failure, linkText(f.MaxLink), pct(f.MaxUtilization))
+		ew.printf("  N-1: a single failure pushes %s over %s; worst:\n", plural(len(n1Over), "link direction"), pct(opts.Threshold))
+		now := map[[3]string]float64{}
+		for _, l := range st.Links {
+			now[[3]string{l.ID, l.From, l.To}] = l.Utilization
+		}
+		for _, l := range n1Over[:min(5, len(n1Over))] {
+			ew.printf("    %s %s->%s at %s if %s fails (now %s)\n", l.ID, l.From, l.To, pct(l.WorstUtilization), failureName(*l.WorstFailure), pct(now[[3]string{l.ID, l.From, l.To}]))
 		}
 	}
 	if len(n1Drop) > 0 {
 		ew.printf("  N-1: traffic dropped (beyond this state's own) under %s; worst:\n", plural(len(n1Drop), "failure"))
 		for _, f := range n1Drop[:min(5, len(n1Drop))] {
-			ew.printf("    %s drops %s more (%s in all)\n", f.Failure, rate(f.DroppedBps-st.DroppedBps), rate(f.DroppedBps))
+			ew.printf("    %s drops %s more (%s in all)\n", failureName(f.Failure), rate(f.DroppedBps-st.DroppedBps), rate(f.DroppedBps))
 		}
 	}
 }
@@ -186,8 +194,11 @@ func rollbackText(ew *errWriter, r *dryrun.Result, opts DryRunOptions) {
 	} else {
 		ew.printf("  ! rolling back the whole plan does NOT return to the baseline.\n")
 	}
-	for _, p := range rb.Path {
+	for i, p := range rb.Path {
 		if p.State == nil {
+			if want := len(rb.Path) - 1 - i; *p.SameAsState != want {
+				ew.printf("  undoing %q returns to state %d, not to state %d before it\n", p.Undone, *p.SameAsState, want)
+			}
 			continue
 		}
 		st := p.State
@@ -198,6 +209,11 @@ func rollbackText(ew *errWriter, r *dryrun.Result, opts DryRunOptions) {
 		ew.printf("  undoing %q leads to a state the plan never visited: worst link %s at %s%s, dropped %s%s\n",
 			p.Undone, linkText(st.MaxLink), mark(st.MaxUtilization, opts.Threshold), pct(st.MaxUtilization), rate(st.DroppedBps), n1)
 	}
+}
+
+// failureName turns "link:x" into "link x".
+func failureName(f string) string {
+	return strings.Replace(f, ":", " ", 1)
 }
 
 func stepName(st dryrun.State) string {
