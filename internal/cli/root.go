@@ -37,13 +37,6 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if err == nil {
 		return ExitOK
 	}
-	var ex *exitError
-	if errors.As(err, &ex) {
-		if ex.err != nil {
-			fmt.Fprintf(stderr, "changegate: %v\n", ex.err)
-		}
-		return ex.code
-	}
 	var list *diag.ListError
 	if errors.As(err, &list) {
 		for _, d := range list.Diags {
@@ -60,21 +53,6 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	fmt.Fprintf(stderr, "changegate: %v\n", err)
 	return ExitError
 }
-
-// exitError carries an exit code other than 1 (or 1 with a message).
-type exitError struct {
-	code int
-	err  error
-}
-
-func (e *exitError) Error() string {
-	if e.err == nil {
-		return fmt.Sprintf("exit %d", e.code)
-	}
-	return e.err.Error()
-}
-
-func (e *exitError) Unwrap() error { return e.err }
 
 // app holds what every verb shares: the one viper instance and the streams.
 type app struct {

@@ -86,6 +86,15 @@ type runner struct {
 	m    *sim.Model
 	b    *binder
 	opts Options
+	// n1Done holds every N-1 computed so far with its config: a state
+	// whose config equals an earlier one (a step undone, the rollback
+	// path) has the same N-1, so it is reused instead of recomputed.
+	n1Done []n1Result
+}
+
+type n1Result struct {
+	config *sim.Config
+	n1     *N1
 }
 
 // undo returns the config after rolling back step from c: the plan's
@@ -252,6 +261,11 @@ func (r *runner) movers(prev, s *sim.State) (float64, []Mover) {
 }
 
 func (r *runner) n1(s *sim.State) (*N1, error) {
+	for _, done := range r.n1Done {
+		if done.config.Equal(s.Config) {
+			return done.n1, nil
+		}
+	}
 	failures := r.m.Failures(s.Config)
 	res, err := s.N1(r.ctx, failures)
 	if err != nil {
@@ -281,5 +295,6 @@ func (r *runner) n1(s *sim.State) (*N1, error) {
 	for i, fr := range res.Results {
 		out.Failures[i] = FailureResult{Failure: names[i], DroppedBps: fr.Dropped, MaxUtilization: fr.MaxUtilization, MaxLink: r.ref(fr.MaxArc)}
 	}
+	r.n1Done = append(r.n1Done, n1Result{config: s.Config, n1: out})
 	return out, nil
 }

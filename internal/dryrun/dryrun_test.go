@@ -219,3 +219,44 @@ steps:
 		t.Errorf("path[0].same_as_state = %v, want 0", got)
 	}
 }
+
+// A state whose model equals an earlier one gets the same N-1 (reused, not
+// recomputed), and it equals a fresh analysis of that model.
+func TestRepeatedStatesShareN1(t *testing.T) {
+	net, _ := load(t, "../../examples/outage-plan.yaml")
+	p, ds := plans.Parse("back.yaml", []byte(`title: there and back
+steps:
+  - name: drain p1
+    effects: [{type: drain, node: p1}]
+  - name: cost out p2-p4
+    effects: [{type: set_metric, link: p2-p4, metric: 500}]
+  - name: cost in p2-p4
+    effects: [{type: set_metric, link: p2-p4, metric: 10}]
+  - name: undrain p1
+    effects: [{type: undrain, node: p1}]
+`))
+	if ds.HasErrors() {
+		t.Fatal(ds)
+	}
+	res, _, err := Run(context.Background(), net, p, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Step 4 returns the model to the baseline; step 3 to state 1.
+	if res.States[4].N1 != res.States[0].N1 || res.States[3].N1 != res.States[1].N1 || res.States[2].N1 == res.States[1].N1 {
+		t.Fatal("repeated states did not reuse the earlier N-1 (or a different state did)")
+	}
+	fresh, _, err := Run(context.Background(), net, nil, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, b := fresh.States[0].N1, res.States[4].N1
+	if len(a.Failures) != len(b.Failures) || a.MaxUtilization != b.MaxUtilization {
+		t.Fatalf("reused N-1 differs from a fresh one: %v vs %v", a.MaxUtilization, b.MaxUtilization)
+	}
+	for i := range a.Failures {
+		if a.Failures[i] != b.Failures[i] && (a.Failures[i].Failure != b.Failures[i].Failure || a.Failures[i].MaxUtilization != b.Failures[i].MaxUtilization || a.Failures[i].DroppedBps != b.Failures[i].DroppedBps) {
+			t.Fatalf("failure %d: %+v vs %+v", i, a.Failures[i], b.Failures[i])
+		}
+	}
+}
