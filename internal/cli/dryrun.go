@@ -73,7 +73,16 @@ Exit codes: 0 the dry-run ran (whatever it found), 1 bad input or an error.`,
 				return diagErr(ds)
 			}
 			a.printDiags(ds)
-			res, ds, err := dryrun.Run(cmd.Context(), net, plan, dryrun.Options{SkipN1: !cfg.DryRun.N1, TopMovers: cfg.DryRun.TopMovers})
+			opts := dryrun.Options{SkipN1: !cfg.DryRun.N1, TopMovers: cfg.DryRun.TopMovers}
+			if isTerminal(a.stderr) {
+				opts.Progress = func(i, n int, label string) {
+					fmt.Fprintf(a.stderr, "\r\033[Kstate %d of %d: %s", i, n, label)
+				}
+			}
+			res, ds, err := dryrun.Run(cmd.Context(), net, plan, opts)
+			if opts.Progress != nil {
+				fmt.Fprint(a.stderr, "\r\033[K")
+			}
 			if err != nil {
 				return err
 			}

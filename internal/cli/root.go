@@ -184,3 +184,14 @@ func knownKeys() []string {
 	sort.Strings(keys)
 	return keys
 }
+
+// isTerminal reports whether w is a terminal (a character device), where
+// transient progress lines make sense; pipes, files and CI logs get none.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}

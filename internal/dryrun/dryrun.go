@@ -18,6 +18,9 @@ type Options struct {
 	SkipN1 bool
 	// TopMovers is how many link directions to list per step (0: none).
 	TopMovers int
+	// Progress, when set, is called before each state is simulated with
+	// its position among the forward states (1-based) and a label.
+	Progress func(state, states int, label string)
 }
 
 // Run dry-runs p against net: the baseline, the state after every step,
@@ -47,6 +50,16 @@ func Run(ctx context.Context, net *topology.Network, p *plans.Plan, opts Options
 		},
 	}
 
+	total := 1
+	if p != nil {
+		total += len(p.Steps)
+	}
+	progress := func(i int, label string) {
+		if opts.Progress != nil {
+			opts.Progress(i+1, total, label)
+		}
+	}
+	progress(0, "baseline")
 	base := m.Baseline()
 	cur := m.Solve(base)
 	st, err := r.describe(0, nil, cur, nil)
@@ -62,6 +75,7 @@ func Run(ctx context.Context, net *topology.Network, p *plans.Plan, opts Options
 	configs := []*sim.Config{base}
 	states := []*sim.State{cur}
 	for i, step := range p.Steps {
+		progress(i+1, step.Name)
 		c := b.apply(cur.Config, step.Name, step.Effects, &ds)
 		next := cur.Apply(c)
 		st, err := r.describe(i+1, &p.Steps[i], next, cur)

@@ -2,6 +2,7 @@ package dryrun
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -258,5 +259,20 @@ steps:
 		if a.Failures[i] != b.Failures[i] && (a.Failures[i].Failure != b.Failures[i].Failure || a.Failures[i].MaxUtilization != b.Failures[i].MaxUtilization || a.Failures[i].DroppedBps != b.Failures[i].DroppedBps) {
 			t.Fatalf("failure %d: %+v vs %+v", i, a.Failures[i], b.Failures[i])
 		}
+	}
+}
+
+func TestProgressReportsEveryState(t *testing.T) {
+	net, p := load(t, "../../examples/outage-plan.yaml")
+	var got []string
+	_, _, err := Run(context.Background(), net, p, Options{SkipN1: true, Progress: func(i, n int, label string) {
+		got = append(got, fmt.Sprintf("%d/%d %s", i, n, label))
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"1/5 baseline", "2/5 shift traffic off p2", "3/5 reload p2 with the new line card", "4/5 return p2 to service", "5/5 shift traffic back"}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("progress = %q, want %q", got, want)
 	}
 }
