@@ -10,7 +10,7 @@ import (
 	"github.com/changegate/changegate/plans"
 )
 
-func load(t *testing.T, planFile string) (*topology.Network, *plans.Plan) {
+func load(t testing.TB, planFile string) (*topology.Network, *plans.Plan) {
 	t.Helper()
 	p, ds, err := plans.LoadFile(planFile)
 	if err != nil || ds.HasErrors() {
