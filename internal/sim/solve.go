@@ -2,7 +2,6 @@ package sim
 
 import (
 	"runtime"
-	"slices"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -194,7 +193,7 @@ func (m *Model) buildTree(g *adjacency, k int, buf *treeBuf, sl *slab) *tree {
 	*h = (*h)[:0]
 	dist[t] = 0
 	h.push(0, t)
-	order := make([]int32, 0, n)
+	order := sl.int32s(n)[:0]
 	for len(*h) > 0 {
 		it := h.pop()
 		v := it.node
@@ -224,7 +223,8 @@ func (m *Model) buildTree(g *adjacency, k int, buf *treeBuf, sl *slab) *tree {
 	buf.pool = pool
 	tr.order = order
 
-	// Next hops in CSR form, in arc order (the pool lists them newest first).
+	// Next hops in CSR form. Their order does not matter: every next hop
+	// of a node gets the same share, so sums come out the same.
 	total := 0
 	for v := 0; v < n; v++ {
 		if v == int(t) {
@@ -241,12 +241,10 @@ func (m *Model) buildTree(g *adjacency, k int, buf *treeBuf, sl *slab) *tree {
 		if v == t {
 			continue
 		}
-		start := pos
 		for e := head[v]; e >= 0; e = pool[e].next {
 			nh[pos] = pool[e].arc
 			pos++
 		}
-		slices.Sort(nh[start:pos])
 	}
 	tr.nhOff[n] = pos
 	tr.nh = nh
