@@ -243,3 +243,45 @@ func writeFile(t *testing.T, dir, name, content string) string {
 	}
 	return p
 }
+
+// plan digest prints the digests the dry-run records, and they survive
+// reformatting the plan but not changing it.
+func TestPlanDigest(t *testing.T) {
+	out, errs, code := run(t, "plan", "digest", "../../examples/outage-plan.yaml", "--format", "json")
+	if code != 0 {
+		t.Fatal(errs)
+	}
+	var d struct{ Plan, Topology, Traffic string }
+	if err := json.Unmarshal([]byte(out), &d); err != nil {
+		t.Fatal(err)
+	}
+	js, _, _ := run(t, "dryrun", "../../examples/outage-plan.yaml", "--format", "json", "--n1=false")
+	var res struct {
+		Digests struct{ Plan, Topology, Traffic string } `json:"digests"`
+	}
+	if err := json.Unmarshal([]byte(js), &res); err != nil {
+		t.Fatal(err)
+	}
+	if res.Digests != d || d.Plan == "" || d.Topology == "" || d.Traffic == "" {
+		t.Fatalf("dry-run digests %+v, plan digest %+v", res.Digests, d)
+	}
+	src, err := os.ReadFile("../../examples/outage-plan.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	topo := abs(t, "../../examples/april-2011.yaml")
+	reformatted := strings.ReplaceAll(string(src), "topology: april-2011.yaml", "topology: "+topo) + "\n# a trailing comment\n"
+	p := writeFile(t, dir, "reformatted.yaml", reformatted)
+	out2, _, _ := run(t, "plan", "digest", p, "--format", "json")
+	if out2 != out {
+		t.Errorf("comments and the topology path changed the digests:\n%s\n%s", out, out2)
+	}
+	changed := writeFile(t, dir, "changed.yaml", strings.Replace(reformatted, "node: p1}", "node: p2}", 1))
+	out3, _, _ := run(t, "plan", "digest", changed, "--format", "json")
+	var d3 struct{ Plan, Topology, Traffic string }
+	json.Unmarshal([]byte(out3), &d3)
+	if d3.Plan == d.Plan || d3.Topology != d.Topology {
+		t.Errorf("changing a step: plan digest %s (was %s), topology %s (was %s)", d3.Plan, d.Plan, d3.Topology, d.Topology)
+	}
+}

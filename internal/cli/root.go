@@ -110,7 +110,7 @@ variables, then flags; each overrides the one before.`,
 		Version:       Version,
 	}
 	root.PersistentFlags().StringVar(&a.cfgFile, "config", "", "configuration file (default: changegate.yaml in . or the user config dir)")
-	root.AddCommand(a.dryrunCommand(), a.topologyCommand())
+	root.AddCommand(a.dryrunCommand(), a.planCommand(), a.topologyCommand())
 	return root
 }
 

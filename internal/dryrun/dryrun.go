@@ -44,6 +44,7 @@ func Run(ctx context.Context, net *topology.Network, p *plans.Plan, opts Options
 	r := &runner{ctx: ctx, net: net, m: m, b: b, opts: opts}
 	res := &Result{
 		Version: ResultVersion,
+		Digests: Digests{Topology: net.TopologyDigest(), Traffic: net.TrafficDigest()},
 		Topology: TopologyInfo{
 			Name: net.Name, Nodes: len(net.Nodes), Links: len(net.Links),
 			Demands: len(net.Demands), TotalDemandBps: m.TotalDemand(),
@@ -71,6 +72,7 @@ func Run(ctx context.Context, net *topology.Network, p *plans.Plan, opts Options
 		return res, ds, nil
 	}
 	res.Plan = &PlanInfo{ID: p.ID, Title: p.Title, File: p.File, Steps: len(p.Steps)}
+	res.Digests.Plan = p.Digest()
 
 	configs := []*sim.Config{base}
 	states := []*sim.State{cur}

@@ -10,6 +10,7 @@ const ResultVersion = 1
 // docs/dryrun.md and stable.
 type Result struct {
 	Version  int          `json:"version"`
+	Digests  Digests      `json:"digests"`
 	Topology TopologyInfo `json:"topology"`
 	// Plan is null when the network is analysed as it is, without a plan.
 	Plan *PlanInfo `json:"plan"`
@@ -17,6 +18,15 @@ type Result struct {
 	States []State `json:"states"`
 	// Rollback is null without a plan.
 	Rollback *Rollback `json:"rollback"`
+}
+
+// Digests are the canonical digests of what was analysed (see
+// plans.Plan.Digest and topology.Network.TopologyDigest, TrafficDigest):
+// the facts an approval or the gate binds to. Plan is empty without a plan.
+type Digests struct {
+	Plan     string `json:"plan,omitempty"`
+	Topology string `json:"topology"`
+	Traffic  string `json:"traffic"`
 }
 
 // TopologyInfo summarises the network analysed.
