@@ -7,8 +7,6 @@ import (
 
 	"github.com/changegate/changegate/internal/dryrun"
 	"github.com/changegate/changegate/internal/report"
-	"github.com/changegate/changegate/internal/topology"
-	"github.com/changegate/changegate/plans"
 )
 
 func (a *app) dryrunCommand() *cobra.Command {
@@ -44,35 +42,14 @@ Exit codes: 0 the dry-run ran (whatever it found), 1 bad input or an error.`,
 			if err != nil {
 				return err
 			}
-			var plan *plans.Plan
+			planFile := ""
 			if len(args) == 1 {
-				p, ds, err := plans.LoadFile(args[0])
-				if err != nil {
-					return err
-				}
-				if ds.HasErrors() {
-					return diagErr(ds)
-				}
-				a.printDiags(ds)
-				plan = p
-				if topoFile == "" {
-					topoFile = p.TopologyPath()
-				}
+				planFile = args[0]
 			}
-			if topoFile == "" {
-				if plan == nil {
-					return fmt.Errorf("give a plan, or --topology FILE to analyse a network without one")
-				}
-				return fmt.Errorf("%s names no topology: add `topology: FILE` to the plan or pass --topology FILE", plan.File)
-			}
-			net, ds, err := topology.LoadFile(topoFile)
+			plan, net, err := a.loadInputs(planFile, topoFile)
 			if err != nil {
 				return err
 			}
-			if ds.HasErrors() {
-				return diagErr(ds)
-			}
-			a.printDiags(ds)
 			opts := dryrun.Options{SkipN1: !cfg.DryRun.N1, TopMovers: cfg.DryRun.TopMovers}
 			if isTerminal(a.stderr) {
 				opts.Progress = func(i, n int, label string) {

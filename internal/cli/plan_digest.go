@@ -7,8 +7,6 @@ import (
 
 	"github.com/changegate/changegate/internal/dryrun"
 	"github.com/changegate/changegate/internal/report"
-	"github.com/changegate/changegate/internal/topology"
-	"github.com/changegate/changegate/plans"
 )
 
 func (a *app) planDigestCommand() *cobra.Command {
@@ -29,32 +27,15 @@ Approvals and the gate use them to prove that what runs is what was checked.`,
 			if err != nil {
 				return err
 			}
-			p, ds, err := plans.LoadFile(args[0])
+			p, net, err := a.loadInputs(args[0], topoFile)
 			if err != nil {
 				return err
-			}
-			if ds.HasErrors() {
-				return diagErr(ds)
-			}
-			a.printDiags(ds)
-			if topoFile == "" {
-				topoFile = p.TopologyPath()
-			}
-			if topoFile == "" {
-				return fmt.Errorf("%s names no topology: add `topology: FILE` to the plan or pass --topology FILE", p.File)
-			}
-			net, ds, err := topology.LoadFile(topoFile)
-			if err != nil {
-				return err
-			}
-			if ds.HasErrors() {
-				return diagErr(ds)
 			}
 			d := dryrun.Digests{Plan: p.Digest(), Topology: net.TopologyDigest(), Traffic: net.TrafficDigest()}
 			if f == report.JSON {
 				return report.WriteJSON(a.stdout, d)
 			}
-			_, err = fmt.Fprintf(a.stdout, "plan      %s  %s\ntopology  %s  %s\ntraffic   %s  %s\n", d.Plan, p.File, d.Topology, topoFile, d.Traffic, topoFile)
+			_, err = fmt.Fprintf(a.stdout, "plan      %s  %s\ntopology  %s  %s\ntraffic   %s  %s\n", d.Plan, p.File, d.Topology, net.Files[0], d.Traffic, net.Files[0])
 			return err
 		},
 	}

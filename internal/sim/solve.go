@@ -136,32 +136,20 @@ type slab struct {
 	i32 []int32
 }
 
-func (s *slab) int64s(n int) []int64 {
-	if len(s.i64) < n {
-		s.i64 = make([]int64, max(n, 64*n))
+// take returns n elements from *buf, refilling it with room for 64 such
+// requests when it runs short.
+func take[T any](buf *[]T, n int) []T {
+	if len(*buf) < n {
+		*buf = make([]T, 64*n)
 	}
-	out := s.i64[:n:n]
-	s.i64 = s.i64[n:]
+	out := (*buf)[:n:n]
+	*buf = (*buf)[n:]
 	return out
 }
 
-func (s *slab) float64s(n int) []float64 {
-	if len(s.f64) < n {
-		s.f64 = make([]float64, max(n, 64*n))
-	}
-	out := s.f64[:n:n]
-	s.f64 = s.f64[n:]
-	return out
-}
-
-func (s *slab) int32s(n int) []int32 {
-	if len(s.i32) < n {
-		s.i32 = make([]int32, max(n, 64*n))
-	}
-	out := s.i32[:n:n]
-	s.i32 = s.i32[n:]
-	return out
-}
+func (s *slab) int64s(n int) []int64     { return take(&s.i64, n) }
+func (s *slab) float64s(n int) []float64 { return take(&s.f64, n) }
+func (s *slab) int32s(n int) []int32     { return take(&s.i32, n) }
 
 // buildTree computes the DAG toward destination k: a reverse Dijkstra from
 // the destination (drained nodes are reached but not relaxed through),

@@ -1,0 +1,44 @@
+package cli
+
+import (
+	"fmt"
+
+	"github.com/changegate/changegate/internal/topology"
+	"github.com/changegate/changegate/plans"
+)
+
+// loadInputs reads the plan (when planFile is not empty) and the topology
+// it is checked against: topoFile, else the plan's own topology. Warnings
+// are printed; errors come back as diagnostics with positions.
+func (a *app) loadInputs(planFile, topoFile string) (*plans.Plan, *topology.Network, error) {
+	var plan *plans.Plan
+	if planFile != "" {
+		p, ds, err := plans.LoadFile(planFile)
+		if err != nil {
+			return nil, nil, err
+		}
+		if ds.HasErrors() {
+			return nil, nil, diagErr(ds)
+		}
+		a.printDiags(ds)
+		plan = p
+		if topoFile == "" {
+			topoFile = p.TopologyPath()
+		}
+	}
+	if topoFile == "" {
+		if plan == nil {
+			return nil, nil, fmt.Errorf("give a plan, or --topology FILE to analyse a network without one")
+		}
+		return nil, nil, fmt.Errorf("%s names no topology: add `topology: FILE` to the plan or pass --topology FILE", plan.File)
+	}
+	net, ds, err := topology.LoadFile(topoFile)
+	if err != nil {
+		return nil, nil, err
+	}
+	if ds.HasErrors() {
+		return nil, nil, diagErr(ds)
+	}
+	a.printDiags(ds)
+	return plan, net, nil
+}
