@@ -110,3 +110,28 @@ func TestSuggest(t *testing.T) {
 		t.Error("Suggest offered an unrelated name")
 	}
 }
+
+func TestSyntaxErrorLine(t *testing.T) {
+	tests := []struct {
+		name string
+		src  string
+		line int
+	}{
+		{"key at the wrong indent", "nodes:\n  - name: r1\n  links: []\n", 3},
+		{"unclosed flow list", "a: 1\nb: 2\nc: [1, 2\nd: 4\n", 3},
+		{"tab indent", "a:\n  b: 1\n\tc: 2\n", 3},
+		{"bad mapping late", "a: 1\nb: 2\nc: 3\nd: 4\ne: : 5\n", 5},
+		{"unclosed quote", "a: 1\nb: \"x\nc: 3\n", 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var ds Diagnostics
+			if n := (YAML{File: "f.yaml", Diags: &ds}).Parse([]byte(tt.src)); n != nil || len(ds) != 1 {
+				t.Fatalf("Parse = %v, %v", n, ds)
+			}
+			if ds[0].Pos.Line != tt.line {
+				t.Errorf("line %d, want %d: %s", ds[0].Pos.Line, tt.line, ds[0])
+			}
+		})
+	}
+}

@@ -22,7 +22,7 @@ type YAML struct {
 func (y YAML) Parse(data []byte) *yaml.Node {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		y.Diags.Add(Pos{File: y.File, Line: yamlErrLine(err)}, "fix the YAML syntax", "%s", cleanYAMLErr(err))
+		y.Diags.Add(Pos{File: y.File, Line: syntaxErrLine(data, err)}, "fix the YAML syntax", "%s", cleanYAMLErr(err))
 		return nil
 	}
 	if doc.Kind == 0 || len(doc.Content) == 0 {
@@ -260,6 +260,46 @@ func editDistance(a, b string) int {
 		prev, cur = cur, prev
 	}
 	return prev[len(rb)]
+}
+
+// syntaxErrLine finds the line of a YAML syntax error. The YAML library
+// often names the line where the enclosing block starts rather than the
+// offending one, so this looks for the shortest run of leading lines that
+// already fails to parse: the offending line is its last. It bisects
+// (about log2(lines) parses), trusting that a broken prefix stays broken
+// as lines are added, and falls back to the library's line when that does
+// not hold.
+func syntaxErrLine(data []byte, err error) int {
+	reported := yamlErrLine(err)
+	ends := []int{} // ends[i]: offset just past line i+1
+	for i, b := range data {
+		if b == '\n' {
+			ends = append(ends, i+1)
+		}
+	}
+	if len(data) > 0 && data[len(data)-1] != '\n' {
+		ends = append(ends, len(data))
+	}
+	fails := func(lines int) bool {
+		var n yaml.Node
+		return yaml.Unmarshal(data[:ends[lines-1]], &n) != nil
+	}
+	if len(ends) == 0 || !fails(len(ends)) {
+		return reported
+	}
+	lo, hi := 1, len(ends) // fails(hi) holds
+	for lo < hi {
+		mid := (lo + hi) / 2
+		if fails(mid) {
+			hi = mid
+		} else {
+			lo = mid + 1
+		}
+	}
+	if hi > 1 && fails(hi-1) {
+		return reported // not monotone: keep what the library said
+	}
+	return hi
 }
 
 func yamlErrLine(err error) int {
