@@ -74,8 +74,9 @@ func Run(ctx context.Context, net *topology.Network, p *plans.Plan, opts Options
 	res.Plan = &PlanInfo{ID: p.ID, Title: p.Title, File: p.File, Steps: len(p.Steps)}
 	res.Digests.Plan = p.Digest()
 
+	// Only configs are kept: a state holds a DAG per destination (about
+	// 100 MB on a 2,000-node network), so holding all of them would not scale.
 	configs := []*sim.Config{base}
-	states := []*sim.State{cur}
 	for i, step := range p.Steps {
 		progress(i+1, step.Name)
 		c := b.apply(cur.Config, step.Name, step.Effects, &ds)
@@ -86,10 +87,9 @@ func Run(ctx context.Context, net *topology.Network, p *plans.Plan, opts Options
 		}
 		res.States = append(res.States, st)
 		configs = append(configs, c)
-		states = append(states, next)
 		cur = next
 	}
-	res.Rollback, err = r.rollback(p, configs, states)
+	res.Rollback, err = r.rollback(p, configs, cur)
 	if err != nil {
 		return nil, ds, err
 	}
@@ -123,7 +123,8 @@ func (r *runner) undo(step *plans.Step, inverse []plans.Effect, c *sim.Config, d
 	return r.b.apply(c, step.Name, inverse, ds)
 }
 
-func (r *runner) rollback(p *plans.Plan, configs []*sim.Config, states []*sim.State) (*Rollback, error) {
+// rollback analyses undoing the plan; last is the state after the last step.
+func (r *runner) rollback(p *plans.Plan, configs []*sim.Config, last *sim.State) (*Rollback, error) {
 	n := len(p.Steps)
 	rb := &Rollback{}
 	var quiet diag.Diagnostics // warnings about no-op rollback effects would repeat the forward ones
@@ -148,17 +149,18 @@ func (r *runner) rollback(p *plans.Plan, configs []*sim.Config, states []*sim.St
 		rb.Steps = append(rb.Steps, e)
 	}
 
-	// The rollback path of the whole plan, from the last step back.
-	c, s := configs[n], states[n]
+	// The rollback path of the whole plan, from the last step back. A
+	// state equal to a forward one is not described again; the others are
+	// simulated in full.
+	c, s := configs[n], last
 	for j := n - 1; j >= 0; j-- {
 		step := &p.Steps[j]
 		next := r.undo(step, inverses[j], c, &quiet)
 		rs := RollbackState{Undone: step.Name}
+		ns := s.Apply(next)
 		if idx := sameAs(next, configs, j); idx >= 0 {
 			rs.SameAsState = &idx
-			s = states[idx]
 		} else {
-			ns := s.Apply(next)
 			st, err := r.describe(-1, nil, ns, s)
 			if err != nil {
 				return nil, err
@@ -167,10 +169,9 @@ func (r *runner) rollback(p *plans.Plan, configs []*sim.Config, states []*sim.St
 			st.Step = &name
 			st.Source = &step.Pos
 			rs.State = &st
-			s = ns
 		}
 		rb.Path = append(rb.Path, rs)
-		c = next
+		c, s = next, ns
 	}
 	rb.RestoresBaseline = c.Equal(configs[0])
 	return rb, nil
