@@ -3,7 +3,7 @@ GO       ?= go
 BIN      ?= bin/changegate
 FUZZTIME ?= 20s
 BENCH    ?= .
-BENCHTIME ?= 3x
+BENCHTIME ?= 1x
 
 .PHONY: all build test test-short bench fuzz lint fmt example clean
 
@@ -22,7 +22,9 @@ test-short:
 
 # Simulator benchmarks (Topology Zoo Cogentco and Kdl, 3-tier Clos, 2,000-router
 # WAN): steady state, a 20-step plan with N-1 of all 21 states, N-1 of one state,
-# and the full-recomputation baseline. Compare runs with benchstat.
+# and the full-recomputation baseline. About 12 minutes on 2 cores at 1x (the
+# Clos plan alone takes 6); narrow with BENCH='SteadyState|N1/cogentco' and
+# compare runs with benchstat (docs/performance.md).
 bench:
 	$(GO) test -run '^$$' -bench '$(BENCH)' -benchtime $(BENCHTIME) -timeout 120m ./internal/sim/
 
