@@ -43,20 +43,7 @@ func TestContainerlabGolden(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.golden, func(t *testing.T) {
 			net, ds, err := importClab(t, tt.file, tt.opts)
-			switch {
-			case tt.wantErr == "" && err != nil:
-				t.Fatalf("unexpected error: %v", err)
-			case tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)):
-				t.Fatalf("error = %v, want one containing %q", err, tt.wantErr)
-			case err != nil && net != nil:
-				t.Fatalf("a failed import returned a network")
-			}
-			if err == nil {
-				if p := consistency(net); len(p) > 0 {
-					t.Errorf("inconsistent network: %v", p)
-				}
-			}
-			checkGolden(t, filepath.Join("containerlab", tt.golden), render(net, ds, err))
+			checkImport(t, filepath.Join("containerlab", tt.golden), tt.wantErr, net, ds, err)
 		})
 	}
 }

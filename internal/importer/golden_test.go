@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/changegate/changegate/internal/diag"
@@ -60,4 +61,25 @@ func checkGolden(t *testing.T, name string, got []byte) {
 	if !bytes.Equal(got, want) {
 		t.Errorf("%s differs from the golden file (go test -update rewrites it) (-want +got):\n%s", path, cmp.Diff(string(want), string(got)))
 	}
+}
+
+// checkImport checks one import against its expectation: an error
+// containing wantErr (no network with it), or a consistent network when
+// wantErr is empty; then the golden file testdata/<golden>.golden.
+func checkImport(t *testing.T, golden, wantErr string, net *topology.Network, ds diag.Diagnostics, err error) {
+	t.Helper()
+	switch {
+	case wantErr == "" && err != nil:
+		t.Fatalf("unexpected error: %v", err)
+	case wantErr != "" && (err == nil || !strings.Contains(err.Error(), wantErr)):
+		t.Fatalf("error = %v, want one containing %q", err, wantErr)
+	case err != nil && net != nil:
+		t.Fatalf("a failed import returned a network")
+	}
+	if err == nil {
+		if p := consistency(net); len(p) > 0 {
+			t.Errorf("inconsistent network: %v", p)
+		}
+	}
+	checkGolden(t, golden, render(net, ds, err))
 }
