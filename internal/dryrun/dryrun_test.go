@@ -85,21 +85,14 @@ func TestSafePlanKeepsSecondaryEmpty(t *testing.T) {
 
 func TestBadRollbackIsFlagged(t *testing.T) {
 	net, _ := load(t, "../../examples/safe-plan.yaml")
-	p, ds := plans.Parse("bad.yaml", []byte(`title: bad rollback
+	res := runPlan(t, net, "bad.yaml", `title: bad rollback
 steps:
   - name: cost out
     effects: [{type: set_metric, link: p1-p3, metric: 500}]
     rollback: [{type: set_metric, link: p1-p3, metric: 20}]
   - name: drain p2
     effects: [{type: drain, node: p2}]
-`))
-	if ds.HasErrors() {
-		t.Fatal(ds)
-	}
-	res, ds, err := Run(context.Background(), net, p, Options{SkipN1: true})
-	if err != nil || ds.HasErrors() {
-		t.Fatal(err, ds)
-	}
+`, Options{SkipN1: true})
 	rb := res.Rollback
 	if rb.Steps[0].RestoresPrevious || len(rb.Steps[0].Differences) != 2 {
 		t.Errorf("step 1 rollback: restores=%v differences=%v, want two metric differences", rb.Steps[0].RestoresPrevious, rb.Steps[0].Differences)
@@ -163,21 +156,14 @@ func TestNoPlanAnalysesBaseline(t *testing.T) {
 // incomplete rollback.
 func TestInverseDoesNotMaskLaterBadRollback(t *testing.T) {
 	net, _ := load(t, "../../examples/safe-plan.yaml")
-	p, ds := plans.Parse("mask.yaml", []byte(`title: masking
+	res := runPlan(t, net, "mask.yaml", `title: masking
 steps:
   - name: drain s1
     effects: [{type: drain, node: s1}]
   - name: cost out p2-p4
     effects: [{type: set_metric, link: p2-p4, metric: 500}]
     rollback: [{type: set_metric, link: p2-p4, metric: 20}]
-`))
-	if ds.HasErrors() {
-		t.Fatal(ds)
-	}
-	res, ds, err := Run(context.Background(), net, p, Options{SkipN1: true})
-	if err != nil || ds.HasErrors() {
-		t.Fatal(err, ds)
-	}
+`, Options{SkipN1: true})
 	rb := res.Rollback
 	if !rb.Steps[0].RestoresPrevious || !rb.Steps[0].RestoresBaselineFromHere {
 		t.Errorf("step 1 (exact inverse): %+v", rb.Steps[0])
@@ -200,21 +186,14 @@ steps:
 // one is recognised as that state.
 func TestRollbackPathRecognisesEarlierStates(t *testing.T) {
 	net, _ := load(t, "../../examples/safe-plan.yaml")
-	p, ds := plans.Parse("skip.yaml", []byte(`title: skip
+	res := runPlan(t, net, "skip.yaml", `title: skip
 steps:
   - name: drain p2
     effects: [{type: drain, node: p2}]
   - name: undrain p2
     effects: [{type: undrain, node: p2}]
     rollback: []
-`))
-	if ds.HasErrors() {
-		t.Fatal(ds)
-	}
-	res, _, err := Run(context.Background(), net, p, Options{SkipN1: true})
-	if err != nil {
-		t.Fatal(err)
-	}
+`, Options{SkipN1: true})
 	// Undoing step 2 with an empty rollback stays in state 2, which equals state 0.
 	if got := res.Rollback.Path[0].SameAsState; got == nil || *got != 0 {
 		t.Errorf("path[0].same_as_state = %v, want 0", got)
@@ -225,7 +204,7 @@ steps:
 // recomputed), and it equals a fresh analysis of that model.
 func TestRepeatedStatesShareN1(t *testing.T) {
 	net, _ := load(t, "../../examples/outage-plan.yaml")
-	p, ds := plans.Parse("back.yaml", []byte(`title: there and back
+	res := runPlan(t, net, "back.yaml", `title: there and back
 steps:
   - name: drain p1
     effects: [{type: drain, node: p1}]
@@ -235,14 +214,7 @@ steps:
     effects: [{type: set_metric, link: p2-p4, metric: 10}]
   - name: undrain p1
     effects: [{type: undrain, node: p1}]
-`))
-	if ds.HasErrors() {
-		t.Fatal(ds)
-	}
-	res, _, err := Run(context.Background(), net, p, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+`, Options{})
 	// Step 4 returns the model to the baseline; step 3 to state 1.
 	if res.States[4].N1 != res.States[0].N1 || res.States[3].N1 != res.States[1].N1 || res.States[2].N1 == res.States[1].N1 {
 		t.Fatal("repeated states did not reuse the earlier N-1 (or a different state did)")
@@ -275,4 +247,19 @@ func TestProgressReportsEveryState(t *testing.T) {
 	if strings.Join(got, "|") != strings.Join(want, "|") {
 		t.Errorf("progress = %q, want %q", got, want)
 	}
+}
+
+// runPlan parses an inline plan and dry-runs it against net, failing the
+// test on any error.
+func runPlan(t *testing.T, net *topology.Network, name, src string, opts Options) *Result {
+	t.Helper()
+	p, ds := plans.Parse(name, []byte(src))
+	if ds.HasErrors() {
+		t.Fatal(ds)
+	}
+	res, ds, err := Run(context.Background(), net, p, opts)
+	if err != nil || ds.HasErrors() {
+		t.Fatal(err, ds)
+	}
+	return res
 }
