@@ -470,18 +470,7 @@ func (w *n1Worker) addArc(a int32, x float64) {
 
 // removeTree subtracts all traffic toward a failed destination.
 func (w *n1Worker) removeTree(tr *tree) {
-	for i := len(tr.order) - 1; i >= 1; i-- {
-		v := tr.order[i]
-		x := tr.thru[v]
-		if x == 0 {
-			continue
-		}
-		hops := tr.nh[tr.nhOff[v]:tr.nhOff[v+1]]
-		share := x / float64(len(hops))
-		for _, a := range hops {
-			w.addArc(a, -share)
-		}
-	}
+	tr.eachShare(func(a int32, share float64) { w.addArc(a, -share) })
 }
 
 // touch makes v's per-evaluation data current.

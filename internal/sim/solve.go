@@ -261,8 +261,10 @@ func (m *Model) buildTree(g *adjacency, k int, buf *treeBuf, sl *slab) *tree {
 	return tr
 }
 
-// addLoads adds the traffic of tr to load.
-func (m *Model) addLoads(tr *tree, load []float64) {
+// eachShare calls f for every next-hop arc carrying traffic toward the
+// destination, with the traffic on it: each node's through traffic split
+// evenly over its next hops.
+func (tr *tree) eachShare(f func(a int32, share float64)) {
 	for i := len(tr.order) - 1; i >= 1; i-- {
 		v := tr.order[i]
 		x := tr.thru[v]
@@ -272,9 +274,14 @@ func (m *Model) addLoads(tr *tree, load []float64) {
 		hops := tr.nh[tr.nhOff[v]:tr.nhOff[v+1]]
 		share := x / float64(len(hops))
 		for _, a := range hops {
-			load[a] += share
+			f(a, share)
 		}
 	}
+}
+
+// addLoads adds the traffic of tr to load.
+func (m *Model) addLoads(tr *tree, load []float64) {
+	tr.eachShare(func(a int32, share float64) { load[a] += share })
 }
 
 // loadChunks fixes how destinations are grouped when summing loads, so the
