@@ -69,19 +69,7 @@ func TestGolden(t *testing.T) {
 			}
 			checkNilMeansErrors(t, n, ds)
 			got := render(n, ds)
-			golden := strings.TrimSuffix(file, ".yaml") + ".golden"
-			if *update {
-				if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run go test -update to create it)", err)
-			}
-			if got != string(want) {
-				t.Errorf("diagnostics differ from %s (-want +got):\n%s", golden, cmp.Diff(string(want), got))
-			}
+			checkGolden(t, strings.TrimSuffix(file, ".yaml")+".golden", got, "diagnostics")
 		})
 	}
 }
@@ -804,5 +792,23 @@ func TestDocExample(t *testing.T) {
 	}
 	if diff := cmp.Diff(want, fromDoc, ignorePos); diff != "" {
 		t.Errorf("doc example differs from testdata/example.yaml (-testdata +doc):\n%s", diff)
+	}
+}
+
+// checkGolden compares got with the golden file, rewriting it with -update;
+// what names the output in the failure message.
+func checkGolden(t *testing.T, golden, got, what string) {
+	t.Helper()
+	if *update {
+		if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if got != string(want) {
+		t.Errorf("%s differ from %s (-want +got):\n%s", what, golden, cmp.Diff(string(want), got))
 	}
 }

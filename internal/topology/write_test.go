@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"os"
 	"slices"
 	"sort"
 	"strings"
@@ -45,19 +44,7 @@ func TestWriteRoundTripExample(t *testing.T) {
 		t.Fatalf("%v %v", err, ds)
 	}
 	got := roundTrip(t, n)
-	golden := "testdata/example.write.golden"
-	if *update {
-		if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if got != string(want) {
-		t.Errorf("Write output differs from %s (-want +got):\n%s", golden, cmp.Diff(string(want), got))
-	}
+	checkGolden(t, "testdata/example.write.golden", got, "Write output")
 }
 
 func TestWriteRoundTrip(t *testing.T) {
