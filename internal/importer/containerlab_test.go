@@ -203,28 +203,10 @@ func TestContainerlabReadError(t *testing.T) {
 }
 
 func FuzzContainerlab(f *testing.F) {
-	files, _ := filepath.Glob(filepath.Join("testdata", "containerlab", "*.clab.yml"))
-	for _, p := range files {
-		data, err := os.ReadFile(p)
-		if err != nil {
-			f.Fatal(err)
-		}
-		f.Add(data)
-	}
+	addSeeds(f, filepath.Join("testdata", "containerlab", "*.clab.yml"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		net, ds, err := Containerlab(strings.NewReader(string(data)), "fuzz.clab.yml", ContainerlabOptions{DefaultCapacity: 1e9})
-		if err != nil {
-			if net != nil || !ds.HasErrors() {
-				t.Fatalf("error %v with network %v and diagnostics %v", err, net != nil, ds)
-			}
-			return
-		}
-		if ds.HasErrors() {
-			t.Fatalf("success with error diagnostics: %v", ds)
-		}
-		if p := consistency(net); len(p) > 0 {
-			t.Fatalf("inconsistent network: %v", p)
-		}
+		checkFuzzImport(t, net, ds, err)
 	})
 }
 

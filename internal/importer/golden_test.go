@@ -83,3 +83,34 @@ func checkImport(t *testing.T, golden, wantErr string, net *topology.Network, ds
 	}
 	checkGolden(t, golden, render(net, ds, err))
 }
+
+// addSeeds adds every file matching pattern to the fuzz corpus.
+func addSeeds(f *testing.F, pattern string) {
+	files, _ := filepath.Glob(pattern)
+	for _, p := range files {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data)
+	}
+}
+
+// checkFuzzImport holds the invariants of any import: an error comes with
+// error diagnostics and no network; success has no errors and a
+// consistent network.
+func checkFuzzImport(t *testing.T, net *topology.Network, ds diag.Diagnostics, err error) {
+	t.Helper()
+	if err != nil {
+		if net != nil || !ds.HasErrors() {
+			t.Fatalf("error %v with network %v and diagnostics %v", err, net != nil, ds)
+		}
+		return
+	}
+	if ds.HasErrors() {
+		t.Fatalf("success with error diagnostics: %v", ds)
+	}
+	if p := consistency(net); len(p) > 0 {
+		t.Fatalf("inconsistent network: %v", p)
+	}
+}
