@@ -100,9 +100,6 @@ func Compile(net *topology.Network) (*Model, error) {
 	return m, nil
 }
 
-// NumNodes is the number of nodes.
-func (m *Model) NumNodes() int { return m.nNodes }
-
 // NumArcs is the number of link directions (twice the number of links).
 func (m *Model) NumArcs() int { return len(m.arcTail) }
 

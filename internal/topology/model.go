@@ -1,8 +1,6 @@
 package topology
 
 import (
-	"fmt"
-
 	"github.com/changegate/changegate/internal/diag"
 )
 
@@ -131,8 +129,4 @@ func (n *Network) SRLGs() []SRLG {
 type SRLG struct {
 	Name  string
 	Links []int
-}
-
-func (l Link) String() string {
-	return fmt.Sprintf("%s (%s-%s)", l.ID, l.A, l.B)
 }
