@@ -7,20 +7,33 @@ import (
 	"fmt"
 )
 
-// Digest is a canonical digest of the plan: its metadata and every step
-// with its effects and rollback, in order. It does not depend on YAML
-// formatting, key order or comments, or on how rates are written. The
-// topology path is left out: the network the plan is checked against is
+// Digest is a canonical digest of the plan: its metadata (id, title,
+// description, author, ticket, risk, window with its time zone), the pre-
+// and post-checks, and every step in order with its devices, wave,
+// configuration and rollback configuration, effects, rollback, checks and
+// soak. It hashes the parsed plan, not its text, so it does not depend on
+// YAML formatting, key order or comments, nor on equivalent spellings: how
+// rates and durations are written ("40G" = "40000M", "5m" = "300s"),
+// configuration as a list or a block string, device: r1 or devices: [r1],
+// defaults written out or left out, or window times written with another
+// offset for the same instant. The paths of the topology, traffic and
+// inventory files are left out: the network the plan is checked against is
 // bound by its own digests (topology.Network.TopologyDigest and
-// TrafficDigest), wherever its file lives.
+// TrafficDigest), wherever its files live.
+//
+// A plan that uses none of the fields added after the first plan format
+// has the digest it had then.
 func (p *Plan) Digest() string {
 	c := *p
-	c.Topology = ""
+	c.Topology, c.Traffic, c.Inventory = "", "", ""
 	// Positions and the file name are excluded by their json:"-" tags; a
 	// step without an explicit rollback has no rollback effects to hash.
+	// Fields that are empty are omitted, so a field added to the format
+	// leaves the digest of plans that do not use it unchanged.
 	data, err := json.Marshal(&c)
 	if err != nil {
-		// Plans hold only strings, integers, finite floats and booleans.
+		// Plans hold only strings, integers, finite floats, booleans and
+		// times, which always encode.
 		panic(fmt.Sprintf("plans: digest: %v", err))
 	}
 	sum := sha256.Sum256(append([]byte("changegate plan v1\n"), data...))

@@ -1,13 +1,19 @@
-// Package plans is the change plan model: the types of a plan (metadata and
-// ordered steps, each with the effects it has on the network model and an
-// optional rollback), and a strict parser of the plan YAML format
-// (docs/plans.md) that reports every problem at once with file:line:column
-// and a hint.
+// Package plans is the change plan model: the types of a plan (metadata,
+// change window, pre- and post-checks, and ordered steps, each with the
+// devices it configures and the configuration sent, the effects it has on
+// the network model, an optional rollback, health checks and soak time),
+// and a strict parser of the plan YAML format (docs/plans.md) that reports
+// every problem at once with file:line:column and a hint.
 //
-// It validates a plan file on its own. It does not read topologies and does
-// not simulate: references to links and nodes are checked against a
-// topology by CheckReferences, and the effects are applied to the network
-// model by the dry-run, which also restores the exact state before a step
-// that gives no rollback. The JSON tags on the types are not yet a
-// documented format.
+// It validates a plan file on its own. It does not read topologies,
+// traffic or inventories, does not talk to devices and does not simulate:
+// references to links, nodes and devices are checked against a topology by
+// CheckReferences, the effects are applied to the network model by the
+// dry-run (which also restores the exact state before a step that gives no
+// rollback), and configuration and checks are carried out by the executor.
+// plan.schema.json (see Schema) describes the YAML format for editors.
+//
+// The JSON form of the types (used by the digest) writes durations in
+// seconds and window times in RFC 3339, UTC; it is not yet a documented
+// format.
 package plans

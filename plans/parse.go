@@ -69,7 +69,8 @@ func (ps *parser) plan(data []byte) *Plan {
 		return nil
 	}
 	ps.singleDocument(data)
-	f, ok := ps.mapping(root, "plan", "id", "title", "topology", "steps")
+	f, ok := ps.mapping(root, "plan", "id", "title", "description", "author", "ticket", "risk", "window",
+		"topology", "traffic", "inventory", "pre_checks", "post_checks", "steps")
 	if !ok {
 		return nil
 	}
@@ -82,8 +83,35 @@ func (ps *parser) plan(data []byte) *Plan {
 	} else {
 		ps.y.Errorf(root, "add title: a one-line summary of the change", "plan: missing field %q", "title")
 	}
+	if v, ok := f.vals["description"]; ok {
+		p.Description = strings.TrimSpace(ps.text(v, "plan: description", "say what the change does and why, or remove description"))
+	}
+	if v, ok := f.vals["author"]; ok {
+		p.Author = ps.text(v, "plan: author", "give who wrote the plan, or remove author")
+	}
+	if v, ok := f.vals["ticket"]; ok {
+		p.Ticket = ps.text(v, "plan: ticket", "give the ticket or change request the plan belongs to, or remove ticket")
+	}
+	if v, ok := f.vals["risk"]; ok {
+		p.Risk = ps.risk(v)
+	}
+	if v, ok := f.vals["window"]; ok {
+		p.Window = ps.window(v)
+	}
 	if v, ok := f.vals["topology"]; ok {
 		p.Topology = ps.text(v, "plan: topology", "give the path of the topology file, relative to the plan file, or remove topology")
+	}
+	if v, ok := f.vals["traffic"]; ok {
+		p.Traffic = ps.text(v, "plan: traffic", "give the path of a demand CSV file, relative to the plan file, or remove traffic to use the topology's demands")
+	}
+	if v, ok := f.vals["inventory"]; ok {
+		p.Inventory = ps.text(v, "plan: inventory", "give the path of the device inventory, relative to the plan file, or remove inventory")
+	}
+	if v, ok := f.vals["pre_checks"]; ok {
+		p.PreChecks = ps.checks(v, "plan: pre_checks", "pre_checks", deviceRequired)
+	}
+	if v, ok := f.vals["post_checks"]; ok {
+		p.PostChecks = ps.checks(v, "plan: post_checks", "post_checks", deviceRequired)
 	}
 	k, ok := f.keys["steps"]
 	if !ok {
@@ -110,12 +138,33 @@ func (ps *parser) plan(data []byte) *Plan {
 	return p
 }
 
+func (ps *parser) risk(v *yaml.Node) Risk {
+	s := ps.text(v, "plan: risk", "give low, medium or high, or remove risk")
+	if s == "" {
+		return ""
+	}
+	if r := Risk(s); r.Valid() {
+		return r
+	}
+	var names []string
+	for _, r := range Risks() {
+		names = append(names, string(r))
+	}
+	hint := "use low, medium or high"
+	if best, near := diag.Suggest(strings.ToLower(s), names); near {
+		hint = fmt.Sprintf("did you mean %q?", best)
+	}
+	ps.y.Errorf(v, hint, "plan: unknown risk %q", s)
+	return ""
+}
+
 // step parses the i-th step. It returns the name node when the step has a
 // valid name, for the duplicate check.
 func (ps *parser) step(n *yaml.Node, i int) (Step, *yaml.Node) {
 	s := Step{Pos: ps.y.Pos(n)}
 	label := fmt.Sprintf("step %d", i+1)
-	f, ok := ps.mapping(n, label, "name", "effects", "rollback")
+	f, ok := ps.mapping(n, label, "name", "device", "devices", "wave", "config", "rollback_config",
+		"effects", "rollback", "checks", "soak")
 	if !ok {
 		return s, nil
 	}
@@ -130,17 +179,53 @@ func (ps *parser) step(n *yaml.Node, i int) (Step, *yaml.Node) {
 		ps.y.Errorf(n, "add name: a short name, unique within the plan", "%s: missing field %q", label, "name")
 	}
 
+	_, hasDevice := f.keys["device"]
+	_, hasDevices := f.keys["devices"]
+	_, hasConfig := f.keys["config"]
+	ps.stepDevices(f, &s, label)
+	if k, ok := f.keys["wave"]; ok {
+		if !hasDevices {
+			ps.y.Errorf(k, "a wave rolls a step out over several devices: list them under devices:, or remove wave",
+				"%s: wave without devices", label)
+		}
+		s.Wave = ps.wave(f.vals["wave"], label, len(s.Devices), hasDevices)
+	}
+	if k, ok := f.keys["config"]; ok {
+		if !hasDevice && !hasDevices {
+			ps.y.Errorf(k, "add device: NAME (or devices: [NAME, ...]) to say which device the configuration is sent to",
+				"%s: config without a device", label)
+		}
+		s.Config = ps.config(k, f.vals["config"], label+": config", "give the configuration lines sent to the device, or remove config")
+	}
+	if k, ok := f.keys["rollback_config"]; ok {
+		if !hasConfig {
+			ps.y.Errorf(k, "rollback_config undoes config: add config, or remove rollback_config",
+				"%s: rollback_config without config", label)
+		}
+		s.RollbackConfig = ps.config(k, f.vals["rollback_config"], label+": rollback_config",
+			"give the configuration lines that undo config, or remove rollback_config")
+	}
+
 	const effectsHint = "list what the step changes in the model under effects:, such as - {type: link_down, link: p1-p2}"
+	const configEffectsHint = effectsHint + ", or write effects: [] if the configuration does not change forwarding"
 	if v, ok := f.vals["effects"]; ok {
 		items, isList := ps.list(v, label+": effects")
-		if isList && len(items) == 0 {
+		switch {
+		case isList && len(items) == 0 && !hasConfig:
 			ps.y.Errorf(f.keys["effects"], effectsHint, "%s has no effects", label)
+		case diag.IsNull(v):
+			ps.y.Errorf(f.keys["effects"], configEffectsHint, "%s: effects is empty", label)
 		}
+		s.Effects = make([]Effect, 0, len(items))
 		for j, it := range items {
 			s.Effects = append(s.Effects, ps.effect(it, fmt.Sprintf("%s effect %d", label, j+1)))
 		}
 	} else {
-		ps.y.Errorf(n, effectsHint, "%s: missing field %q", label, "effects")
+		hint := effectsHint
+		if hasConfig {
+			hint = configEffectsHint
+		}
+		ps.y.Errorf(n, hint, "%s: missing field %q", label, "effects")
 	}
 
 	if v, ok := f.vals["rollback"]; ok {
@@ -154,7 +239,138 @@ func (ps *parser) step(n *yaml.Node, i int) (Step, *yaml.Node) {
 			s.Rollback = append(s.Rollback, ps.effect(it, fmt.Sprintf("%s rollback effect %d", label, j+1)))
 		}
 	}
+
+	if v, ok := f.vals["checks"]; ok {
+		rule := deviceFromStep
+		if !hasDevice && !hasDevices {
+			rule = deviceStepHasNone
+		}
+		s.Checks = ps.checks(v, label+": checks", label, rule)
+	}
+	if v, ok := f.vals["soak"]; ok {
+		s.Soak, _ = ps.duration(v, label+": soak", "use 0 or more, such as 5m")
+	}
 	return s, nameNode
+}
+
+// stepDevices reads device: or devices: into s.Devices.
+func (ps *parser) stepDevices(f fields, s *Step, label string) {
+	dk, hasDevice := f.keys["device"]
+	lk, hasDevices := f.keys["devices"]
+	if hasDevice && hasDevices {
+		later := lk
+		if before(lk, dk) {
+			later = dk
+		}
+		ps.y.Errorf(later, "use device: for one device or devices: for several, not both",
+			"%s: both device and devices", label)
+	}
+	if hasDevice {
+		if d := ps.text(f.vals["device"], label+": device", "give the name of the device the step configures"); d != "" {
+			s.Devices = append(s.Devices, d)
+		}
+	}
+	if !hasDevices {
+		return
+	}
+	v := f.vals["devices"]
+	if v.Kind == yaml.ScalarNode && !diag.IsNull(v) {
+		ps.y.Errorf(v, fmt.Sprintf("write devices: [%s, ...], or device: %s for one device", v.Value, v.Value),
+			"%s: devices must be a list, found %s", label, diag.Describe(v))
+		return
+	}
+	items, isList := ps.list(v, label+": devices")
+	if isList && len(items) == 0 {
+		ps.y.Errorf(lk, "list the devices the step configures, such as devices: [r1, r2], or remove devices",
+			"%s: devices is empty", label)
+	}
+	seen := map[string]*yaml.Node{}
+	for _, it := range items {
+		d := ps.text(it, label+": devices item", "give the name of a device the step configures")
+		if d == "" {
+			continue
+		}
+		if first, dup := seen[d]; dup {
+			ps.y.Errorf(it, fmt.Sprintf("list each device once (the first is at %s)", ps.y.Pos(first)),
+				"%s: device %q listed twice", label, d)
+			continue
+		}
+		seen[d] = it
+		s.Devices = append(s.Devices, d)
+	}
+}
+
+// wave parses a step's wave; devices is how many devices the step has,
+// to check the batch against when known (hasDevices).
+func (ps *parser) wave(v *yaml.Node, label string, devices int, hasDevices bool) *Wave {
+	what := label + ": wave"
+	f, ok := ps.mapping(v, what, "batch", "max_failures")
+	if !ok {
+		return nil
+	}
+	w := &Wave{Batch: 1, Pos: ps.y.Pos(v)}
+	if bv, ok := f.vals["batch"]; ok {
+		if b, ok := ps.y.Int(bv, what+": batch"); ok {
+			switch {
+			case b < 1:
+				ps.y.Errorf(bv, "use 1 or more: how many devices are changed at a time", "%s: batch %d is less than 1", what, b)
+			case hasDevices && devices > 0 && b > int64(devices):
+				ps.y.Errorf(bv, fmt.Sprintf("use a batch from 1 to %d, the number of devices of the step", devices),
+					"%s: batch %d is larger than the %d devices of the step", what, b, devices)
+			default:
+				w.Batch = int(b)
+			}
+		}
+	}
+	if mv, ok := f.vals["max_failures"]; ok {
+		if m, ok := ps.y.Int(mv, what+": max_failures"); ok {
+			if m < 0 || m > 1<<31-1 {
+				ps.y.Errorf(mv, "use 0 (stop at the first failure) or more", "%s: max_failures %d is out of range", what, m)
+			} else {
+				w.MaxFailures = int(m)
+			}
+		}
+	}
+	return w
+}
+
+// config reads configuration lines: a list of lines, or a block string
+// split into lines (its final line break does not make an empty line).
+// Indentation and blank lines inside are kept.
+func (ps *parser) config(k, v *yaml.Node, what, hint string) []string {
+	switch {
+	case diag.IsNull(v):
+		ps.y.Errorf(k, hint, "%s is empty", what)
+		return nil
+	case v.Kind == yaml.ScalarNode:
+		if strings.TrimSpace(v.Value) == "" {
+			ps.y.Errorf(v, hint, "%s is empty", what)
+			return nil
+		}
+		return strings.Split(strings.TrimSuffix(v.Value, "\n"), "\n")
+	case v.Kind != yaml.SequenceNode:
+		ps.y.Errorf(v, "write the lines as a block string (config: | and the lines below it, indented) or as a list of strings",
+			"%s must be lines of text, found %s", what, diag.Describe(v))
+		return nil
+	}
+	if len(v.Content) == 0 {
+		ps.y.Errorf(k, hint, "%s is empty", what)
+		return nil
+	}
+	lines := make([]string, 0, len(v.Content))
+	for j, it := range v.Content {
+		line, ok := ps.y.String(it, fmt.Sprintf("%s line %d", what, j+1))
+		if !ok {
+			continue
+		}
+		if strings.ContainsAny(line, "\n\r") {
+			ps.y.Errorf(it, "give one line per item, or write the lines as a block string (config: | and the lines below it)",
+				"%s line %d holds a line break", what, j+1)
+			continue
+		}
+		lines = append(lines, line)
+	}
+	return lines
 }
 
 func (ps *parser) effect(n *yaml.Node, label string) Effect {

@@ -2,20 +2,44 @@ package plans
 
 import (
 	"path/filepath"
+	"sort"
+	"time"
 
 	"github.com/changegate/changegate/internal/diag"
 )
 
-// Plan is a change plan: metadata and ordered steps.
+// Plan is a change plan: metadata, checks around the change and ordered
+// steps.
 type Plan struct {
 	// ID is the change identifier (a ticket or change number); optional.
 	ID string `json:"id,omitempty"`
 	// Title is a one-line summary of the change; required.
 	Title string `json:"title"`
+	// Description says what the change is and why, in as many lines as
+	// needed; optional. Leading and trailing blank space is removed.
+	Description string `json:"description,omitempty"`
+	// Author is who wrote the plan; optional, free text.
+	Author string `json:"author,omitempty"`
+	// Ticket is the ticket or change request the plan belongs to; optional.
+	Ticket string `json:"ticket,omitempty"`
+	// Risk is the risk the author assigns to the change; "" when not given.
+	Risk Risk `json:"risk,omitempty"`
+	// Window is when the change may run; nil when not given.
+	Window *Window `json:"window,omitempty"`
 	// Topology is the topology file named by the plan, exactly as written
 	// (relative paths are relative to the plan file; see TopologyPath).
 	// Empty when the plan names none.
 	Topology string `json:"topology,omitempty"`
+	// Traffic is the demand CSV file named by the plan, exactly as written
+	// (see TrafficPath). When given, its demands replace the topology's.
+	Traffic string `json:"traffic,omitempty"`
+	// Inventory is the device inventory named by the plan, exactly as
+	// written (see InventoryPath).
+	Inventory string `json:"inventory,omitempty"`
+	// PreChecks run before the first step, PostChecks after the last; each
+	// names its device.
+	PreChecks  []Check `json:"pre_checks,omitempty"`
+	PostChecks []Check `json:"post_checks,omitempty"`
 	// Steps run in order. A parsed plan has at least one.
 	Steps []Step `json:"steps"`
 	// File is the path the plan was read from, as given to Parse.
@@ -23,12 +47,58 @@ type Plan struct {
 	Pos  diag.Pos `json:"-"`
 }
 
-// Step is one step of a plan: what it changes in the network model and,
-// optionally, what undoes it.
+// Risk is the risk level of a change. Its value is the name used in the
+// plan YAML.
+type Risk string
+
+// The risk levels, lowest first.
+const (
+	RiskLow    Risk = "low"
+	RiskMedium Risk = "medium"
+	RiskHigh   Risk = "high"
+)
+
+// Risks returns every risk level, lowest first.
+func Risks() []Risk { return []Risk{RiskLow, RiskMedium, RiskHigh} }
+
+// Valid reports whether r is one of the known risk levels ("" is not).
+func (r Risk) Valid() bool { return r == RiskLow || r == RiskMedium || r == RiskHigh }
+
+func (r Risk) String() string { return string(r) }
+
+// Window is the time window in which a change may run. Start and End are
+// in the location TimeZone names; End is after Start. It serialises to
+// JSON as {start, end, timezone}, the times in RFC 3339, UTC.
+type Window struct {
+	Start time.Time `json:"start"`
+	End   time.Time `json:"end"`
+	// TimeZone is the IANA name of the zone that times without an offset
+	// are read in; "UTC" when the plan gives none.
+	TimeZone string   `json:"timezone"`
+	Pos      diag.Pos `json:"-"`
+}
+
+// Step is one step of a plan: the devices it configures and how, what it
+// changes in the network model, what undoes it, and the checks that must
+// pass after it.
 type Step struct {
 	// Name is unique within the plan.
 	Name string `json:"name"`
-	// Effects are applied in order; a parsed step has at least one.
+	// Devices are the devices the step configures, in plan order, unique
+	// (device: gives one, devices: several). Empty for a step that only
+	// describes an effect on the model.
+	Devices []string `json:"devices,omitempty"`
+	// Wave rolls the step out over Devices in batches; nil means all at
+	// once. Only a step with devices: has one.
+	Wave *Wave `json:"wave,omitempty"`
+	// Config holds the configuration lines sent to each device, for its
+	// platform; RollbackConfig the lines that undo them. Either may be
+	// empty; RollbackConfig is set only when Config is.
+	Config         []string `json:"config,omitempty"`
+	RollbackConfig []string `json:"rollback_config,omitempty"`
+	// Effects are applied in order. A parsed step has at least one, unless
+	// it has Config (a configuration change with no effect on forwarding),
+	// in which case Effects may be empty (never nil).
 	Effects []Effect `json:"effects"`
 	// Rollback holds the effects that undo the step, applied in order to
 	// the state after the step. It is meaningful only when HasRollback is
@@ -37,9 +107,86 @@ type Step struct {
 	Rollback []Effect `json:"rollback,omitempty"`
 	// HasRollback is true when the plan gives rollback explicitly, even as
 	// an empty list (a step that needs no rollback).
-	HasRollback bool     `json:"has_rollback"`
+	HasRollback bool `json:"has_rollback"`
+	// Checks must pass after the step. A check without Device runs on
+	// every device of the step.
+	Checks []Check `json:"checks,omitempty"`
+	// Soak is how long to wait after the checks pass before the next step;
+	// 0 or more. In JSON: soak_seconds.
+	Soak time.Duration `json:"-"`
+	Pos  diag.Pos      `json:"-"`
+}
+
+// Wave says how a step is rolled out over its devices: Batch devices at a
+// time (1 or more, at most the number of devices), stopping once more than
+// MaxFailures devices (0 or more) have failed.
+type Wave struct {
+	Batch       int      `json:"batch"`
+	MaxFailures int      `json:"max_failures"`
 	Pos         diag.Pos `json:"-"`
 }
+
+// Check is a health check: a command run on a device whose output must
+// meet Expect, tried up to 1+Retries times, Interval apart, each try
+// within Timeout. In JSON the durations are interval_seconds and
+// timeout_seconds.
+type Check struct {
+	// Name is unique within its list of checks.
+	Name string `json:"name"`
+	// Device is where the check runs. Plan-level checks always name one;
+	// a step's check without one runs on every device of the step.
+	Device  string `json:"device"`
+	Command string `json:"command"`
+	Expect  Expect `json:"expect"`
+	// Retries is how many times a failed check is tried again (0 or more).
+	Retries int `json:"retries"`
+	// Interval is the wait between tries (0 or more; default 5s).
+	Interval time.Duration `json:"-"`
+	// Timeout bounds one try (greater than 0; default 30s).
+	Timeout time.Duration `json:"-"`
+	Pos     diag.Pos      `json:"-"`
+}
+
+// Default check timings, used when a check gives none.
+const (
+	DefaultCheckInterval = 5 * time.Second
+	DefaultCheckTimeout  = 30 * time.Second
+)
+
+// Expect is what the output of a check must meet.
+type Expect struct {
+	Kind ExpectKind `json:"kind"`
+	// Value is the text (contains), the Go regular expression (regex) or
+	// the Rego expression over output (json); never empty. A parsed regex
+	// compiles.
+	Value string   `json:"value"`
+	Pos   diag.Pos `json:"-"`
+}
+
+// ExpectKind names how a check's output is tested. Its value is the key
+// used under expect: in the plan YAML.
+type ExpectKind string
+
+// The kinds of expectation.
+const (
+	// ExpectContains: the output contains Value.
+	ExpectContains ExpectKind = "contains"
+	// ExpectRegex: the output matches the Go regular expression Value.
+	ExpectRegex ExpectKind = "regex"
+	// ExpectJSON: the output, parsed as JSON, makes the Rego expression
+	// Value (over output) true.
+	ExpectJSON ExpectKind = "json"
+)
+
+// ExpectKinds returns every kind of expectation, in documentation order.
+func ExpectKinds() []ExpectKind { return []ExpectKind{ExpectContains, ExpectRegex, ExpectJSON} }
+
+// Valid reports whether k is one of the known kinds.
+func (k ExpectKind) Valid() bool {
+	return k == ExpectContains || k == ExpectRegex || k == ExpectJSON
+}
+
+func (k ExpectKind) String() string { return string(k) }
 
 // Effect is one change to the network model. Which fields are set depends
 // on Type (see the EffectType constants); the others are zero.
@@ -112,9 +259,50 @@ var effectFields = []string{"link", "node", "from", "metric", "capacity"}
 // TopologyPath returns the topology file the plan names, resolved against
 // the directory of the plan file when it is relative, or "" when the plan
 // names none.
-func (p *Plan) TopologyPath() string {
-	if p.Topology == "" || filepath.IsAbs(p.Topology) {
-		return p.Topology
+func (p *Plan) TopologyPath() string { return p.resolve(p.Topology) }
+
+// TrafficPath returns the demand file the plan names, resolved like
+// TopologyPath, or "" when the plan names none.
+func (p *Plan) TrafficPath() string { return p.resolve(p.Traffic) }
+
+// InventoryPath returns the inventory the plan names, resolved like
+// TopologyPath, or "" when the plan names none.
+func (p *Plan) InventoryPath() string { return p.resolve(p.Inventory) }
+
+func (p *Plan) resolve(path string) string {
+	if path == "" || filepath.IsAbs(path) {
+		return path
 	}
-	return filepath.Join(filepath.Dir(p.File), p.Topology)
+	return filepath.Join(filepath.Dir(p.File), path)
+}
+
+// Devices returns every device named by a step (device: or devices:) or
+// by a check (pre-checks, post-checks and the steps' checks), sorted and
+// without repeats; empty (not nil) when there are none.
+func (p *Plan) Devices() []string {
+	seen := map[string]bool{}
+	add := func(d string) {
+		if d != "" {
+			seen[d] = true
+		}
+	}
+	addChecks := func(cs []Check) {
+		for _, c := range cs {
+			add(c.Device)
+		}
+	}
+	addChecks(p.PreChecks)
+	addChecks(p.PostChecks)
+	for _, s := range p.Steps {
+		for _, d := range s.Devices {
+			add(d)
+		}
+		addChecks(s.Checks)
+	}
+	out := make([]string, 0, len(seen))
+	for d := range seen {
+		out = append(out, d)
+	}
+	sort.Strings(out)
+	return out
 }

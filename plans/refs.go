@@ -9,8 +9,10 @@ import (
 )
 
 // CheckReferences reports every effect (in steps and rollbacks) that names
-// a link or node not in links or nodes, at the effect's position with a
-// "did you mean" hint. For set_metric's from it checks only that the node
+// a link or node not in links or nodes, and every device (of a step or of
+// a check) that is not in nodes, at the position of the effect, step or
+// check with a "did you mean" hint. Devices are the topology's nodes until
+// an inventory is read. For set_metric's from it checks only that the node
 // exists; whether it is an endpoint of the link is the dry-run's to check.
 func (p *Plan) CheckReferences(links, nodes map[string]bool) diag.Diagnostics {
 	var ds diag.Diagnostics
@@ -26,16 +28,42 @@ func (p *Plan) CheckReferences(links, nodes map[string]bool) diag.Diagnostics {
 			ds.Add(e.Pos, unknownHint(e.From, "node", nodeNames), "%s: from: unknown node %q", label, e.From)
 		}
 	}
+	device := func(pos diag.Pos, name, label string) {
+		if name != "" && !nodes[name] {
+			ds.Add(pos, deviceHint(name, nodeNames), "%s: unknown device %q", label, name)
+		}
+	}
+	checks := func(cs []Check, prefix string) {
+		for _, c := range cs {
+			device(c.Pos, c.Device, fmt.Sprintf("%s check %q", prefix, c.Name))
+		}
+	}
+	checks(p.PreChecks, "pre_checks")
+	checks(p.PostChecks, "post_checks")
 	for _, s := range p.Steps {
+		label := fmt.Sprintf("step %q", s.Name)
+		for _, d := range s.Devices {
+			device(s.Pos, d, label)
+		}
+		checks(s.Checks, label)
 		for j, e := range s.Effects {
-			check(e, fmt.Sprintf("step %q effect %d", s.Name, j+1))
+			check(e, fmt.Sprintf("%s effect %d", label, j+1))
 		}
 		for j, e := range s.Rollback {
-			check(e, fmt.Sprintf("step %q rollback effect %d", s.Name, j+1))
+			check(e, fmt.Sprintf("%s rollback effect %d", label, j+1))
 		}
 	}
 	ds.Sort()
 	return ds
+}
+
+// deviceHint is unknownHint for a device, saying where device names come
+// from when no name is close.
+func deviceHint(name string, nodes []string) string {
+	if best, ok := diag.Suggest(name, nodes); ok {
+		return fmt.Sprintf("did you mean %q?", best)
+	}
+	return "a device is a node of the topology; " + unknownHint(name, "node", nodes)
 }
 
 // maxListed is how many known names a hint lists before giving up.

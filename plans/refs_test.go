@@ -152,3 +152,60 @@ func TestExamplePlans(t *testing.T) {
 		})
 	}
 }
+
+func TestCheckReferencesDevices(t *testing.T) {
+	nodes := set("p1", "p2", "p3", "s1", "s2")
+	p, ds := Parse("p.yaml", plan(
+		"title: t",    // 1
+		"pre_checks:", // 2
+		"  - {name: pre, device: p3, command: x, expect: {contains: y}}",       // 3
+		"  - {name: pre typo, device: p33, command: x, expect: {contains: y}}", // 4
+		"steps:", // 5
+		"  - name: one",
+		"    devices: [p1, p9, core-router-7]", // 7
+		"    effects: [{type: drain, node: p1}]",
+		"    checks:",
+		"      - {name: on the step's devices, command: x, expect: {contains: y}}",
+		"      - {name: on a neighbour, device: s4, command: x, expect: {contains: y}}", // 11
+		"  - name: two", // 12
+		"    device: s9",
+		"    effects: [{type: drain, node: p1}]",
+		"post_checks:",
+		"  - {name: post, device: s22, command: x, expect: {contains: y}}", // 16
+	))
+	if ds.HasErrors() {
+		t.Fatal(ds)
+	}
+	var got []string
+	for _, d := range p.CheckReferences(set("p1-p2"), nodes) {
+		got = append(got, d.String())
+	}
+	want := []string{
+		`p.yaml:4:5: pre_checks check "pre typo": unknown device "p33" (hint: did you mean "p3"?)`,
+		`p.yaml:6:5: step "one": unknown device "p9" (hint: did you mean "p1"?)`,
+		`p.yaml:6:5: step "one": unknown device "core-router-7" (hint: a device is a node of the topology; known nodes: p1, p2, p3, s1, s2)`,
+		`p.yaml:11:9: step "one" check "on a neighbour": unknown device "s4" (hint: did you mean "s1"?)`,
+		`p.yaml:12:5: step "two": unknown device "s9" (hint: did you mean "s1"?)`,
+		`p.yaml:16:5: post_checks check "post": unknown device "s22" (hint: did you mean "s2"?)`,
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("mismatch (-want +got):\n%s", diff)
+	}
+}
+
+// TestFullPlanReferences checks the complete example plan (docs/plans.md)
+// against the example network.
+func TestFullPlanReferences(t *testing.T) {
+	p, ds, err := LoadFile("testdata/good-full-plan.yaml")
+	if err != nil || len(ds) != 0 {
+		t.Fatal(err, ds)
+	}
+	links, nodes := exampleTopology(t, filepath.Join("..", "examples", "april-2011.yaml"))
+	known := map[string]bool{}
+	for id := range links {
+		known[id] = true
+	}
+	if ds := p.CheckReferences(known, nodes); len(ds) != 0 {
+		t.Errorf("references: %v", ds)
+	}
+}

@@ -263,3 +263,53 @@ func runPlan(t *testing.T, net *topology.Network, name, src string, opts Options
 	}
 	return res
 }
+
+// A step that only configures devices (effects: []) leaves the model as
+// it was, and its rollback too.
+func TestConfigOnlyStep(t *testing.T) {
+	net, _ := load(t, "../../examples/safe-plan.yaml")
+	res := runPlan(t, net, "config.yaml", `title: enable BFD
+steps:
+  - name: bfd
+    devices: [p1, p2]
+    wave: {batch: 1}
+    config: [router ospf, ' bfd all-interfaces']
+    effects: []
+`, Options{SkipN1: true})
+	if len(res.States) != 2 || res.States[1].MovedBps != 0 || res.States[1].MaxUtilization != res.States[0].MaxUtilization {
+		t.Errorf("the configuration-only step changed the model: %+v", res.States[1])
+	}
+	if !res.Rollback.RestoresBaseline || !res.Rollback.Steps[0].RestoresPrevious {
+		t.Errorf("rollback = %+v", res.Rollback)
+	}
+}
+
+func TestUnknownDevicesReported(t *testing.T) {
+	net, _ := load(t, "../../examples/safe-plan.yaml")
+	p, ds := plans.Parse("bad.yaml", []byte(`title: typos
+steps:
+  - name: a
+    device: p9
+    config: [hostname p9]
+    effects: []
+    checks: [{name: c, device: edge3, command: show version, expect: {contains: FRR}}]
+`))
+	if ds.HasErrors() {
+		t.Fatal(ds)
+	}
+	res, ds, err := Run(context.Background(), net, p, Options{})
+	if err != nil || res != nil {
+		t.Fatalf("got result %v, err %v; want diagnostics only", res, err)
+	}
+	want := []string{
+		`bad.yaml:3:5: step "a": unknown device "p9" (hint: did you mean "p1"?)`,
+		`bad.yaml:7:14: step "a" check "c": unknown device "edge3" (hint: did you mean "edge1"?)`,
+	}
+	var got []string
+	for _, d := range ds {
+		got = append(got, d.String())
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("diagnostics:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}

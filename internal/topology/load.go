@@ -73,6 +73,53 @@ func LoadFile(path string) (*Network, diag.Diagnostics, error) {
 	return n, ds, nil
 }
 
+// LoadDemandFile reads one demand CSV file on its own (the format of
+// demand_files, docs/topology.md), such as the traffic file a plan names,
+// checking every demand against nodes: a name that is not one of them is
+// an error with "did you mean". The error is for I/O only (the file cannot
+// be opened or read); every problem with the content is a diagnostic. The
+// demands are nil when the diagnostics hold an error, and an empty, non-nil
+// slice for a file with a header and no demands.
+func LoadDemandFile(path string, nodes []Node) ([]Demand, diag.Diagnostics, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, nil, fmt.Errorf("load demand file: %w", err)
+	}
+	defer f.Close()
+	demands, ds, err := ReadDemands(path, f, nodes)
+	if err != nil {
+		return nil, ds, fmt.Errorf("load demand file %s: %w", path, err)
+	}
+	return demands, ds, nil
+}
+
+// ReadDemands is LoadDemandFile for a reader; file names it in
+// diagnostics. The error is for read failures only.
+func ReadDemands(file string, r io.Reader, nodes []Node) ([]Demand, diag.Diagnostics, error) {
+	var ds diag.Diagnostics
+	p := &parser{
+		y:     diag.YAML{File: file, Diags: &ds},
+		net:   &Network{Demands: []Demand{}},
+		known: make(map[string]string, len(nodes)),
+	}
+	for _, n := range nodes {
+		if _, dup := p.known[n.Name]; !dup && n.Name != "" {
+			p.known[n.Name] = n.Name
+			p.names = append(p.names, n.Name)
+		}
+	}
+	cr := csvReader{p: p, file: file, col: [3]int{-1, -1, -1}}
+	if err := cr.readAll(r); err != nil {
+		ds.Sort()
+		return nil, ds, err
+	}
+	ds.Sort()
+	if ds.HasErrors() {
+		return nil, ds, nil
+	}
+	return p.net.Demands, ds, nil
+}
+
 // errReader passes read errors (other than EOF) to keep, so that LoadFile
 // can tell I/O failures from content problems.
 type errReader struct {

@@ -599,6 +599,88 @@ func TestLoadFileResolvesDemandFiles(t *testing.T) {
 	})
 }
 
+func TestLoadDemandFile(t *testing.T) {
+	nodes := []Node{{Name: "ams"}, {Name: "fra"}, {Name: "new york"}}
+	tests := []struct {
+		name  string
+		csv   string
+		want  []Demand
+		diags []string
+	}{
+		{
+			name: "plain",
+			csv:  "# peak hour\nsrc,dst,rate\nams,fra,10G\n\"new york\",ams,2.5M\n",
+			want: []Demand{{"ams", "fra", 10e9}, {"new york", "ams", 2.5e6}},
+		},
+		{
+			name: "header only",
+			csv:  "src,dst,rate\n",
+			want: []Demand{},
+		},
+		{
+			name:  "unknown node",
+			csv:   "src,dst,rate\nams,frx,1G\n",
+			diags: []string{`d.csv:2:5: unknown dst node "frx" (hint: did you mean "fra"?)`},
+		},
+		{
+			name: "several problems at once",
+			csv:  "src,dst,rate\nams,ams,1G\nams,fra,ten\n",
+			diags: []string{
+				`d.csv:2:5: demand from "ams" to itself (hint: a demand needs two different nodes)`,
+				`d.csv:3:9: rate: "ten" is not a rate (hint: ` + rateHint + `)`,
+			},
+		},
+		{
+			name:  "no header",
+			csv:   "",
+			diags: []string{`d.csv:1:1: demand file has no header line (hint: start the file with the header line src,dst,rate)`},
+		},
+	}
+	dir := t.TempDir()
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(dir, "d.csv")
+			if err := os.WriteFile(path, []byte(tt.csv), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			got, ds, err := LoadDemandFile(path, nodes)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var msgs []string
+			for _, d := range ds {
+				msgs = append(msgs, strings.Replace(d.String(), path, "d.csv", 1))
+			}
+			if diff := cmp.Diff(tt.diags, msgs); diff != "" {
+				t.Errorf("diagnostics (-want +got):\n%s", diff)
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("demands (-want +got):\n%s", diff)
+			}
+			if (got == nil) != ds.HasErrors() {
+				t.Errorf("demands nil = %v, HasErrors = %v", got == nil, ds.HasErrors())
+			}
+		})
+	}
+
+	t.Run("missing file is an I/O error", func(t *testing.T) {
+		_, _, err := LoadDemandFile(filepath.Join(dir, "none.csv"), nodes)
+		if !errors.Is(err, fs.ErrNotExist) || !strings.HasPrefix(err.Error(), "load demand file: ") {
+			t.Fatalf("error %v: want one wrapping fs.ErrNotExist with context", err)
+		}
+	})
+	t.Run("unreadable file is an I/O error", func(t *testing.T) {
+		sub := filepath.Join(dir, "dir.csv")
+		if err := os.Mkdir(sub, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		d, _, err := LoadDemandFile(sub, nodes)
+		if err == nil || d != nil {
+			t.Fatalf("got %v, %v; want an I/O error", d, err)
+		}
+	})
+}
+
 // writeBenchCSV writes lines demands over nodes nodes and the topology
 // naming it; it returns the topology path and the CSV size.
 func writeBenchCSV(tb testing.TB, dir string, nodes, lines int) (string, int64) {
@@ -730,13 +812,28 @@ func FuzzDemandCSV(f *testing.F) {
 	}
 	f.Add("src,dst,rate\nams,fra,1G\n")
 	const topo = "nodes: [{name: ams}, {name: fra}, {name: lon}, {name: r1}, {name: r3}]\nlinks: [{a: ams, b: fra, capacity: 1G}, {a: lon, b: r1, capacity: 1G}, {a: r3, b: ams, capacity: 1G}]\ndemand_files: d.csv\n"
+	nodes := []Node{{Name: "ams"}, {Name: "fra"}, {Name: "lon"}, {Name: "r1"}, {Name: "r3"}}
 	f.Fuzz(func(t *testing.T, csv string) {
 		n, ds := Parse("t.yaml", []byte(topo), memFiles(map[string]string{"d.csv": csv}))
 		if (n == nil) != ds.HasErrors() {
 			t.Fatalf("network nil = %v, HasErrors = %v", n == nil, ds.HasErrors())
 		}
+		// The same file read on its own gives the same demands and problems.
+		alone, ads, err := ReadDemands("d.csv", strings.NewReader(csv), nodes)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(ds, ads); diff != "" {
+			t.Fatalf("ReadDemands diagnostics differ from Parse (-parse +alone):\n%s", diff)
+		}
 		if n == nil {
+			if alone != nil {
+				t.Fatalf("ReadDemands returned demands despite errors")
+			}
 			return
+		}
+		if diff := cmp.Diff(n.Demands, alone); diff != "" {
+			t.Fatalf("ReadDemands demands differ from Parse (-parse +alone):\n%s", diff)
 		}
 		if lines := strings.Count(csv, "\n") + 1; len(n.Demands) > lines {
 			t.Fatalf("%d demands from %d lines", len(n.Demands), lines)
