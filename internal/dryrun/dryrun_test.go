@@ -3,6 +3,7 @@ package dryrun
 import (
 	"context"
 	"fmt"
+	"math"
 	"strings"
 	"testing"
 
@@ -34,8 +35,10 @@ func linkUtil(t *testing.T, st State, id, from string) float64 {
 	return 0
 }
 
-// The outage plan is the 2011 mistake: after step 2 the secondary network
-// carries the primary traffic, far over its capacity.
+// The outage plan is the 2011 mistake: step 1 drains p1 and p5 instead of
+// p2, which looks harmless on its own (nothing over 70%) but leaves dc1 one
+// failure away from the secondary network; step 2 takes p2 down, and the
+// secondary network carries the primary traffic, far over its capacity.
 func TestOutagePlanOverloadsSecondary(t *testing.T) {
 	net, p := load(t, "../../examples/outage-plan.yaml")
 	res, ds, err := Run(context.Background(), net, p, Options{TopMovers: 5})
@@ -48,34 +51,87 @@ func TestOutagePlanOverloadsSecondary(t *testing.T) {
 	if u := linkUtil(t, res.States[0], "s1-s2", "s1"); u != 0 {
 		t.Errorf("baseline s1-s2 at %v, want 0", u)
 	}
-	if u := linkUtil(t, res.States[2], "s1-s2", "s1"); u < 5 {
-		t.Errorf("after step 2, s1-s2 at %.0f%%, want far over 100%%", u*100)
+	// Step 1: all of dc1's traffic on p2, the secondary network still empty,
+	// but one failure from 700%.
+	st1 := res.States[1]
+	if st1.MaxUtilization > 0.7+1e-9 || linkUtil(t, st1, "s1-s2", "s1") != 0 {
+		t.Errorf("after step 1, worst link %v at %v and s1-s2 at %v, want at most 70%% and 0", st1.MaxLink, st1.MaxUtilization, linkUtil(t, st1, "s1-s2", "s1"))
 	}
-	if res.States[2].MaxLink.ID != "ebs1-s1" || res.States[2].MaxUtilization < 6 {
-		t.Errorf("after step 2, worst link %v at %v, want ebs1-s1 at 700%%", res.States[2].MaxLink, res.States[2].MaxUtilization)
+	if st1.N1 == nil || st1.N1.MaxLink == nil || st1.N1.MaxLink.ID != "ebs1-s1" || math.Abs(st1.N1.MaxUtilization-7) > 1e-9 {
+		t.Errorf("after step 1, N-1 worst %+v, want ebs1-s1 at 700%%", st1.N1)
 	}
-	if res.States[2].MovedBps == 0 || len(res.States[2].TopMovers) == 0 {
+	// Step 2: dc1's traffic on the secondary network, 600% to 700%.
+	st2 := res.States[2]
+	for _, want := range []struct {
+		id, from string
+		util     float64
+	}{{"s1-s2", "s1", 6}, {"s1-s2", "s2", 6}, {"ebs1-s1", "ebs1", 7}, {"ebs1-s1", "s1", 7}, {"ebs2-s2", "ebs2", 6}} {
+		if u := linkUtil(t, st2, want.id, want.from); math.Abs(u-want.util) > 1e-9 {
+			t.Errorf("after step 2, %s from %s at %.0f%%, want %.0f%%", want.id, want.from, u*100, want.util*100)
+		}
+	}
+	if st2.MaxLink.ID != "ebs1-s1" || math.Abs(st2.MaxUtilization-7) > 1e-9 {
+		t.Errorf("after step 2, worst link %v at %v, want ebs1-s1 at 700%%", st2.MaxLink, st2.MaxUtilization)
+	}
+	if st2.MovedBps == 0 || len(st2.TopMovers) == 0 {
 		t.Error("step 2 moves no traffic")
+	}
+	// Step 4 undoes it: back to the baseline, the secondary network empty.
+	if u := linkUtil(t, res.States[4], "s1-s2", "s1"); u != 0 || res.States[4].MaxUtilization != res.States[0].MaxUtilization {
+		t.Errorf("after step 4, s1-s2 at %v and worst link at %v, want the baseline", u, res.States[4].MaxUtilization)
 	}
 	if !res.Rollback.RestoresBaseline {
 		t.Error("the outage plan's rollback does not restore the baseline")
 	}
 }
 
+// The safe plan never puts traffic on the secondary network, in any state
+// or under any single failure of any state: with p2 out, dc1 still has two
+// primary routers (p1 and p5), either of which carries everything.
 func TestSafePlanKeepsSecondaryEmpty(t *testing.T) {
 	net, p := load(t, "../../examples/safe-plan.yaml")
 	res, ds, err := Run(context.Background(), net, p, Options{})
 	if err != nil || ds.HasErrors() {
 		t.Fatal(err, ds)
 	}
+	secondary := map[string]bool{}
 	for _, st := range res.States {
 		for _, l := range st.Links {
-			if l.Class == "secondary" && l.LoadBps > 0 {
-				t.Errorf("state %d: secondary link %s carries %v", st.Index, l.ID, l.LoadBps)
+			if l.Class == "secondary" {
+				secondary[l.ID] = true
+				if l.LoadBps > 0 {
+					t.Errorf("state %d: secondary link %s carries %v", st.Index, l.ID, l.LoadBps)
+				}
 			}
 		}
-		if st.MaxUtilization > 0.8 {
-			t.Errorf("state %d: max utilisation %v over 80%%", st.Index, st.MaxUtilization)
+		if st.MaxUtilization > 0.35+1e-9 {
+			t.Errorf("state %d: max utilisation %v over 35%%", st.Index, st.MaxUtilization)
+		}
+		// Blast radius: at most twice the total demand (160G) moved per step.
+		if st.DroppedBps != 0 || st.MovedBps > 2*160e9 {
+			t.Errorf("state %d: dropped %v, moved %v", st.Index, st.DroppedBps, st.MovedBps)
+		}
+		if st.N1 == nil {
+			t.Fatalf("state %d: no N-1 analysis", st.Index)
+		}
+		if st.N1.MaxUtilization > 0.7+1e-9 {
+			t.Errorf("state %d: N-1 worst %v at %v, over 70%%", st.Index, st.N1.MaxLink, st.N1.MaxUtilization)
+		}
+		for _, l := range st.N1.Links {
+			if secondary[l.ID] && l.WorstUtilization > 0 {
+				t.Errorf("state %d: a single failure (%v) puts %s at %v", st.Index, l.WorstFailure, l.ID, l.WorstUtilization)
+			}
+		}
+		for _, f := range st.N1.Failures {
+			if f.DroppedBps != 0 {
+				t.Errorf("state %d: failure %s drops %v", st.Index, f.Failure, f.DroppedBps)
+			}
+		}
+	}
+	last := res.States[len(res.States)-1]
+	for _, l := range last.Links {
+		if l.ID == "p2-p4" && l.CapacityBps != 400e9 {
+			t.Errorf("after the last step p2-p4 is %v, want 400G", l.CapacityBps)
 		}
 	}
 	if !res.Rollback.RestoresBaseline {
