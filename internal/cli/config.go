@@ -2,6 +2,10 @@ package cli
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
+
+	"go.yaml.in/yaml/v3"
 
 	"github.com/changegate/changegate/internal/topology"
 )
@@ -12,6 +16,21 @@ import (
 type Config struct {
 	DryRun DryRunConfig `mapstructure:"dryrun"`
 	Import ImportConfig `mapstructure:"import"`
+	Policy PolicyConfig `mapstructure:"policy"`
+}
+
+// PolicyConfig says which policies the gate evaluates and how they are
+// tuned (docs/policies.md).
+type PolicyConfig struct {
+	// Dirs are the user's policy directories, loaded beside the built-in
+	// policies. Relative paths in the file are relative to the file.
+	Dirs []string `mapstructure:"dirs"`
+	// Disable lists policy packages not to evaluate.
+	Disable []string `mapstructure:"disable"`
+	// Params override built-in policy parameters. They are read from the
+	// file only, with their case kept (viper lower-cases keys, and zone
+	// or class names may not be lower case).
+	Params map[string]any `mapstructure:"-"`
 }
 
 // DryRunConfig tunes `changegate dryrun`.
@@ -38,7 +57,13 @@ var defaults = map[string]any{
 	"import.default_capacity":    "",
 	"import.metric":              "",
 	"import.reference_bandwidth": "100G",
+	"policy.dirs":                []string{},
+	"policy.disable":             []string{},
 }
+
+// freeFormPrefix marks configuration subtrees whose keys are not fixed:
+// policy parameters, checked against the policies by the engine.
+const freeFormPrefix = "policy.params."
 
 func (c DryRunConfig) check() error {
 	if c.Threshold <= 0 || c.Threshold > 10 {
@@ -60,4 +85,46 @@ func rateOrZero(key, s string) (float64, error) {
 		return 0, fmt.Errorf("%s: %w", key, err)
 	}
 	return v, nil
+}
+
+// readPolicyConfig reads policy.params from the file with the case of its
+// keys kept, and makes policy.dirs from the file relative to the file's
+// directory (directories given by flags stay relative to the working
+// directory).
+func readPolicyConfig(file string, pc *PolicyConfig) error {
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return fmt.Errorf("read config %s: %w", file, err)
+	}
+	var doc struct {
+		Policy struct {
+			Dirs   []string       `yaml:"dirs"`
+			Params map[string]any `yaml:"params"`
+		} `yaml:"policy"`
+	}
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		return fmt.Errorf("read config %s: %w", file, err)
+	}
+	pc.Params = doc.Policy.Params
+	if len(doc.Policy.Dirs) > 0 && sameStrings(doc.Policy.Dirs, pc.Dirs) {
+		base := filepath.Dir(file)
+		for i, d := range pc.Dirs {
+			if !filepath.IsAbs(d) {
+				pc.Dirs[i] = filepath.Join(base, d)
+			}
+		}
+	}
+	return nil
+}
+
+func sameStrings(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
 }

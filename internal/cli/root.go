@@ -37,6 +37,9 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if err == nil {
 		return ExitOK
 	}
+	if errors.Is(err, errDenied) {
+		return ExitDenied
+	}
 	var list *diag.ListError
 	if errors.As(err, &list) {
 		for _, d := range list.Diags {
@@ -110,7 +113,7 @@ variables, then flags; each overrides the one before.`,
 		Version:       Version,
 	}
 	root.PersistentFlags().StringVar(&a.cfgFile, "config", "", "configuration file (default: changegate.yaml in . or the user config dir)")
-	root.AddCommand(a.dryrunCommand(), a.planCommand(), a.topologyCommand())
+	root.AddCommand(a.checkCommand(), a.dryrunCommand(), a.planCommand(), a.policyCommand(), a.topologyCommand())
 	return root
 }
 
@@ -139,7 +142,7 @@ func (a *app) config(cmd *cobra.Command, binds map[string]string) (Config, error
 		}
 		var unknown []string
 		for _, k := range a.v.AllKeys() {
-			if _, ok := defaults[k]; !ok {
+			if _, ok := defaults[k]; !ok && !strings.HasPrefix(k, freeFormPrefix) {
 				unknown = append(unknown, k)
 			}
 		}
@@ -158,6 +161,11 @@ func (a *app) config(cmd *cobra.Command, binds map[string]string) (Config, error
 	}
 	if err := a.v.Unmarshal(&cfg); err != nil {
 		return cfg, fmt.Errorf("configuration (file, CHANGEGATE_* environment or flags): %w", err)
+	}
+	if file != "" {
+		if err := readPolicyConfig(file, &cfg.Policy); err != nil {
+			return cfg, err
+		}
 	}
 	return cfg, nil
 }

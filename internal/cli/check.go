@@ -1,0 +1,125 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/changegate/changegate/internal/finding"
+	"github.com/changegate/changegate/internal/gate"
+	"github.com/changegate/changegate/internal/policy"
+	"github.com/changegate/changegate/internal/report"
+)
+
+// ExitDenied is the exit code of a check whose plan a policy denied.
+const ExitDenied = 2
+
+// errDenied makes Run exit with ExitDenied after the verdict is printed.
+var errDenied = errors.New("denied")
+
+func (a *app) checkCommand() *cobra.Command {
+	var topoFile, format string
+	var dirs []string
+	var timings bool
+	cmd := &cobra.Command{
+		Use:   "check PLAN [--topology FILE] [--policy DIR ...]",
+		Short: "Dry-run a plan and judge it with the policies: allowed or denied",
+		Long: `Dry-run the plan step by step (with the N-1 analysis of every state) and
+evaluate the policies over the result: the built-in library (policies/ in the
+repository, embedded in the binary) and yours (--policy DIR, or policy.dirs in
+the configuration). Every denial and warning names the policy rule
+(file:line), the step, the link or device and the numbers.
+
+The N-1 analysis always runs here: policies depend on it, so no setting
+turns it off. Policies are turned off or tuned only in the configuration file
+(policy.disable, policy.params), where the policy digest records it.
+
+Formats: text (default), json, junit, sarif, github (workflow commands that
+annotate the plan lines of a pull request).
+
+Exit codes: 0 allowed (warnings allowed), 2 denied, 1 bad input or an error.
+A policy that fails to evaluate denies the change (fail closed).`,
+		Example: `  changegate check examples/safe-plan.yaml
+  changegate check examples/outage-plan.yaml --format github
+  changegate check plan.yaml --policy ./policies-local --format sarif > check.sarif`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			cfg, err := a.config(cmd, map[string]string{"top-movers": "dryrun.top_movers"})
+			if err != nil {
+				return err
+			}
+			f, err := finding.ParseFormat(format)
+			if err != nil {
+				return err
+			}
+			plan, net, err := a.loadInputs(args[0], topoFile)
+			if err != nil {
+				return err
+			}
+			popts := policy.Options{
+				Dirs:    append(append([]string(nil), cfg.Policy.Dirs...), dirs...),
+				Disable: cfg.Policy.Disable,
+				Params:  cfg.Policy.Params,
+			}
+			eng, err := a.loadPolicies(cmd, popts)
+			if err != nil {
+				return err
+			}
+			opts := gate.Options{TopMovers: cfg.DryRun.TopMovers}
+			if isTerminal(a.stderr) {
+				opts.Progress = func(i, n int, label string) {
+					fmt.Fprintf(a.stderr, "\r\033[Kstate %d of %d: %s", i, n, label)
+				}
+			}
+			v, ds, err := gate.Check(cmd.Context(), plan, net, eng, opts)
+			if opts.Progress != nil {
+				fmt.Fprint(a.stderr, "\r\033[K")
+			}
+			if err != nil {
+				return err
+			}
+			if ds.HasErrors() {
+				return diagErr(ds)
+			}
+			a.printDiags(ds)
+			if timings {
+				fmt.Fprintf(a.stderr, "timings: dry-run %v, policy input %v, policy evaluation %v\n",
+					v.DryRunTime, v.InputTime, v.EvalTime)
+			}
+			pkgs := eng.Packages()
+			switch f {
+			case finding.Text:
+				err = report.CheckText(a.stdout, v, pkgs, popts.Disable)
+			case finding.JSON:
+				err = report.WriteJSON(a.stdout, report.CheckDocument(v, pkgs))
+			default:
+				err = finding.Write(a.stdout, f, report.CheckFindings(v, pkgs, Version))
+			}
+			if err != nil {
+				return err
+			}
+			if !v.Allowed() {
+				return errDenied
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&topoFile, "topology", "", "topology file (default: the plan's topology)")
+	cmd.Flags().StringVar(&format, "format", "text", "output format: text, json, junit, sarif or github")
+	cmd.Flags().StringArrayVar(&dirs, "policy", nil, "a directory (or .rego file) of your policies, beside the built-in ones; repeat for more")
+	cmd.Flags().Int("top-movers", 5, "how many moved links to give policies per step")
+	cmd.Flags().BoolVar(&timings, "timings", false, "print how long the dry-run and the policy evaluation took (to stderr)")
+	return cmd
+}
+
+// loadPolicies compiles the policies; compile problems come back as
+// diagnostics with file:line.
+func (a *app) loadPolicies(cmd *cobra.Command, opts policy.Options) (*policy.Engine, error) {
+	eng, err := policy.Load(cmd.Context(), opts)
+	var ce *policy.CompileError
+	if errors.As(err, &ce) {
+		return nil, diagErr(ce.Diags)
+	}
+	return eng, err
+}

@@ -1,0 +1,52 @@
+package cli
+
+import (
+	"fmt"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/changegate/changegate/internal/policy"
+)
+
+func (a *app) policyListCommand() *cobra.Command {
+	var dirs []string
+	cmd := &cobra.Command{
+		Use:   "list [--policy DIR ...]",
+		Short: "List the policies check evaluates, with the policy digest",
+		Long: `List the policy packages changegate check evaluates: the built-in ones and
+yours (--policy DIR, or policy.dirs in the configuration), minus those the
+configuration disables; then the digest of the policy set, which approvals
+bind to.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, err := a.config(cmd, nil)
+			if err != nil {
+				return err
+			}
+			eng, err := a.loadPolicies(cmd, policy.Options{
+				Dirs:    append(append([]string(nil), cfg.Policy.Dirs...), dirs...),
+				Disable: cfg.Policy.Disable,
+				Params:  cfg.Policy.Params,
+			})
+			if err != nil {
+				return err
+			}
+			tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
+			fmt.Fprintln(tw, "POLICY\tFILE\tTITLE")
+			for _, p := range eng.Packages() {
+				fmt.Fprintf(tw, "%s\t%s\t%s\n", p.Name, p.File, p.Title)
+			}
+			if err := tw.Flush(); err != nil {
+				return err
+			}
+			for _, d := range cfg.Policy.Disable {
+				fmt.Fprintf(a.stdout, "disabled by configuration: %s\n", d)
+			}
+			_, err = fmt.Fprintf(a.stdout, "policy digest: %s\n", eng.Digest())
+			return err
+		},
+	}
+	cmd.Flags().StringArrayVar(&dirs, "policy", nil, "a directory (or .rego file) of your policies; repeat for more")
+	return cmd
+}

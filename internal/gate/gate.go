@@ -1,0 +1,92 @@
+// Package gate is the change gate: the dry-run of a plan and the policy
+// decision over it, bound to the digests of what was checked.
+package gate
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/changegate/changegate/internal/diag"
+	"github.com/changegate/changegate/internal/dryrun"
+	"github.com/changegate/changegate/internal/policy"
+	"github.com/changegate/changegate/internal/topology"
+	"github.com/changegate/changegate/plans"
+)
+
+// Options tune one check.
+type Options struct {
+	// Stage is when the check happens (default policy.StageCheck).
+	Stage policy.Stage
+	// Time is the evaluation time (default: now).
+	Time time.Time
+	// Approvals are the approvals given so far.
+	Approvals []policy.Approval
+	// TopMovers is passed to the dry-run.
+	TopMovers int
+	// Progress is passed to the dry-run.
+	Progress func(i, n int, label string)
+}
+
+// Verdict is the outcome of a check.
+type Verdict struct {
+	Plan     *plans.Plan
+	Network  *topology.Network
+	DryRun   *dryrun.Result
+	Decision *policy.Decision
+	// Digests are those of the plan, topology, traffic and policy set
+	// the decision is about.
+	Digests policy.Digests
+	Stage   policy.Stage
+	Time    time.Time
+	// Timing of the parts, for --timings and benchmarks.
+	DryRunTime, InputTime, EvalTime time.Duration
+}
+
+// Allowed reports whether no policy denied the change.
+func (v *Verdict) Allowed() bool { return !v.Decision.Denied() }
+
+// Check dry-runs the plan against the network, with the N-1 analysis of
+// every state (the policies need it; it cannot be turned off here), and
+// evaluates the policies over the result. Diagnostics are problems with
+// the plan's references to the network; with errors among them the
+// verdict is nil.
+func Check(ctx context.Context, plan *plans.Plan, net *topology.Network, eng *policy.Engine, opts Options) (*Verdict, diag.Diagnostics, error) {
+	if plan == nil {
+		return nil, nil, fmt.Errorf("internal: gate.Check needs a plan")
+	}
+	if opts.Stage == "" {
+		opts.Stage = policy.StageCheck
+	}
+	if opts.Time.IsZero() {
+		opts.Time = time.Now()
+	}
+	t0 := time.Now()
+	res, ds, err := dryrun.Run(ctx, net, plan, dryrun.Options{TopMovers: opts.TopMovers, Progress: opts.Progress})
+	if err != nil || ds.HasErrors() {
+		return nil, ds, err
+	}
+	v := &Verdict{
+		Plan: plan, Network: net, DryRun: res, Stage: opts.Stage, Time: opts.Time,
+		Digests: policy.Digests{
+			Plan:     res.Digests.Plan,
+			Topology: res.Digests.Topology,
+			Traffic:  res.Digests.Traffic,
+			Policy:   eng.Digest(),
+		},
+		DryRunTime: time.Since(t0),
+	}
+	t1 := time.Now()
+	input := policy.BuildInput(policy.Facts{
+		Plan: plan, Network: net, DryRun: res, Approvals: opts.Approvals,
+		Stage: opts.Stage, Time: opts.Time, PolicyDigest: eng.Digest(), HotFloor: eng.HotFloor(),
+	})
+	v.InputTime = time.Since(t1)
+	t2 := time.Now()
+	v.Decision, err = eng.Evaluate(ctx, input)
+	if err != nil {
+		return nil, ds, err
+	}
+	v.EvalTime = time.Since(t2)
+	return v, ds, nil
+}
