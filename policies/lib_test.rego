@@ -155,7 +155,7 @@ _sl(id, class, util, n1) := {
 	"n1_worst_utilization": n1, "n1_worst_failure": null,
 }
 
-_sstate := {"index": 1, "links": [_sl("x", "", 0.2, 0.3), _sl("y", "secondary", 0.6, 0.6), _sl("z", "", 0.1, 0.9)], "n1": {"failures": []}}
+_sstate := {"index": 1, "links": [_sl("x", "", 0.2, 0.3), _sl("y", "secondary", 0.6, 0.6), _sl("z", "", 0.1, 0.9)], "n1": {"failures": {"names": [], "dropped_bps": [], "max_utilization": [], "max_link": []}}}
 
 test_hot_links_given if {
 	s := summarized({"states": [_sstate], "topology": {"links": {}}}, 0.5).states[0]
@@ -247,7 +247,7 @@ _n1_class_summary(s, ls) := {"n1_max_utilization": max([l.n1_worst_utilization |
 	is_object(s.n1)
 } else := {}
 
-_n1_summary(s) := {"n1": {"max_dropped_bps": max(array.concat([0], [f.dropped_bps | some f in s.n1.failures]))}} if {
+_n1_summary(s) := {"n1": {"max_dropped_bps": max(array.concat([0], s.n1.failures.dropped_bps))}} if {
 	is_object(s.n1)
 } else := {}
 

@@ -41,7 +41,7 @@ _limit(c) := min([lib.threshold(c), params.deny_utilization])
 # its direction's worst failure of any kind (n1_worst_utilization,
 # n1_worst_failure); when that failure is not counted, the worst counted
 # failure is taken from the failures whose busiest link
-# (n1.failures[].max_link) is that direction. Only the classes that
+# (n1.failures.max_link) is that direction. Only the classes that
 # state.classes shows with a worst above their limit are looked for, and
 # only among the directions whose worst is above the lowest of those
 # limits (lib.hot_links): a state without such a class is skipped at once.
@@ -99,10 +99,12 @@ _counted_failures[k] := fs if {
 	some state in input.states
 	k := state.index
 	is_object(state.n1)
-	fs := [{"key": _key(f.max_link), "utilization": f.max_utilization, "failure": f.failure} |
-		some f in state.n1.failures
-		_counted(f.failure)
-		is_object(f.max_link)
+	f := state.n1.failures
+	fs := [{"key": _key(l), "utilization": f.max_utilization[i], "failure": name} |
+		some i, l in f.max_link
+		is_object(l)
+		name := f.names[i]
+		_counted(name)
 	]
 }
 
@@ -120,19 +122,21 @@ _entry(i, l, c, u, failure) := {
 }
 
 # _drops[k]: the counted failures of state k that make traffic
-# undeliverable beyond what the state itself drops. A state where no
-# failure drops more than the state (n1.max_dropped_bps) is skipped at
-# once.
+# undeliverable beyond what the state itself drops, in the order of
+# n1.failures, each as {failure, dropped_bps}. A state where no failure
+# drops more than the state (n1.max_dropped_bps) is skipped at once.
 _drops := {state.index: fs |
 	some state in input.states
 	is_object(state.n1)
-	fs := [f |
+	fs := [{"failure": name, "dropped_bps": x} |
 		_may_drop(state)
 		d := state.dropped_bps
-		some f in state.n1.failures
-		f.dropped_bps > d
-		lib.beyond(f.dropped_bps, d)
-		_counted(f.failure)
+		f := state.n1.failures
+		some i, x in f.dropped_bps
+		x > d
+		lib.beyond(x, d)
+		name := f.names[i]
+		_counted(name)
 	]
 }
 

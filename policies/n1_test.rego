@@ -21,16 +21,26 @@ _links := [
 
 # _n1(worst, failures): an N-1 analysis where worst maps a link direction's
 # position in _links to [n1_worst_utilization, n1_worst_failure]; the others
-# are not raised by any failure. _state puts the worst cases into the
-# state's links and the failures into its n1.
-_n1(worst, failures) := {"worst": worst, "failures": failures}
+# are not raised by any failure. failures lists the failures (from _f), in
+# order. _state puts the worst cases into the state's links and the
+# failures into its n1, as the engine does: n1.failures is {names,
+# dropped_bps, max_utilization, max_link}, one entry per failure in each.
+_n1(worst, failures) := {"worst": worst, "failures": {
+	"names": [f[0] | some f in failures],
+	"dropped_bps": [f[1] | some f in failures],
+	"max_utilization": [f[2] | some f in failures],
+	"max_link": [f[3] | some f in failures],
+}}
 
 _n1link(l, w) := object.union(l, {"n1_worst_utilization": w[0], "n1_worst_failure": w[1]})
 
-_f(name, dropped, util, i) := {
-	"failure": name, "dropped_bps": dropped, "max_utilization": util,
-	"max_link": {"id": _links[i].id, "from": _links[i].from, "to": _links[i].to},
-}
+# _f(name, dropped, util, i): failure name, with which dropped bps are
+# undeliverable in all and whose busiest link direction is the i-th of
+# _links, at util. _fl: the same with the busiest direction given (null:
+# none).
+_f(name, dropped, util, i) := _fl(name, dropped, util, {"id": _links[i].id, "from": _links[i].from, "to": _links[i].to})
+
+_fl(name, dropped, util, link) := [name, dropped, util, link]
 
 _quiet_failures := [_f("link:ebs1-p1", 0, 0.35, 0), _f("link:ebs1-s1", 0, 0.35, 0), _f("node:p1", 0, 0.35, 0)]
 
@@ -245,13 +255,25 @@ test_failure_leaving_a_direction_as_loaded_is_not_n1 if {
 # ebs1->s1.
 _decoys := _after(_n1({2: [8, "srlg:duct"]}, [
 	_f("link:ebs1-p1", 0, 3, 3),
-	{"failure": "link:ebs1-s1b", "dropped_bps": 0, "max_utilization": 4, "max_link": {"id": "ebs1-s1b", "from": "ebs1", "to": "s1"}},
+	_fl("link:ebs1-s1b", 0, 4, {"id": "ebs1-s1b", "from": "ebs1", "to": "s1"}),
 	_f("srlg:duct", 0, 8, 2),
 ]))
 
 test_failure_on_another_direction_does_not_count if {
 	count(n1.deny) == 1 with input as _decoys
 	count(n1.deny) == 0 with input as _decoys
+		with data.changegate.params.n1.failure_kinds as ["link"]
+}
+
+test_failure_without_a_busiest_direction_does_not_count if {
+	# A failure whose max_link is null (no link carries traffic with it)
+	# is nobody's busiest direction.
+	inp := _after(_n1({2: [8, "srlg:duct"]}, [
+		_fl("link:ebs1-p1", 0, 0, null),
+		_f("srlg:duct", 0, 8, 2),
+	]))
+	count(n1.deny) == 1 with input as inp
+	count(n1.deny) == 0 with input as inp
 		with data.changegate.params.n1.failure_kinds as ["link"]
 }
 

@@ -221,3 +221,21 @@ func TestPolicyTestAndList(t *testing.T) {
 		t.Errorf("exit %d\n%s%s", code, out, errs)
 	}
 }
+
+func TestCheckGolden(t *testing.T) {
+	for _, tt := range []struct {
+		golden, plan string
+		code         int
+	}{
+		{"check-outage.txt", outagePlan, ExitDenied},
+		{"check-safe.txt", safePlan, ExitOK},
+	} {
+		t.Run(tt.golden, func(t *testing.T) {
+			out, errs, code := run(t, "check", tt.plan)
+			if code != tt.code {
+				t.Fatalf("exit %d, want %d: %s", code, tt.code, errs)
+			}
+			golden(t, tt.golden, out)
+		})
+	}
+}

@@ -338,7 +338,7 @@ func statesTerm(res *dryrun.Result, floor float64) *ast.Term {
 type stateBuilder struct {
 	totalDemand, floor float64
 	links              []cachedTerm[linkKey]
-	failures           []cachedTerm[failureKey]
+	dropped, maxUtil   []cachedTerm[float64]
 	ids                map[string]*ast.Term
 	refs               map[dryrun.LinkRef]*ast.Term
 }
@@ -356,12 +356,6 @@ type linkKey struct {
 	n1Worst      float64
 	n1Failure    string
 	n1HasFailure bool
-}
-
-type failureKey struct {
-	dropped, maxUtil float64
-	maxLink          dryrun.LinkRef
-	hasMax           bool
 }
 
 func newStateBuilder(totalDemand, floor float64) *stateBuilder {
@@ -526,29 +520,33 @@ func (b *stateBuilder) n1(n *dryrun.N1) *ast.Term {
 	if n == nil {
 		return ast.NullTerm()
 	}
-	failures := make([]*ast.Term, len(n.Failures))
+	// Failures are given as parallel arrays: a state of a large network
+	// has thousands, and an object per failure was a third of the cost of
+	// the whole input. Numbers that did not change since the previous
+	// state reuse their term.
+	names := make([]*ast.Term, len(n.Failures))
+	dropped := make([]*ast.Term, len(n.Failures))
+	maxUtil := make([]*ast.Term, len(n.Failures))
+	maxLink := make([]*ast.Term, len(n.Failures))
 	maxDropped := 0.0
 	for i, f := range n.Failures {
 		maxDropped = max(maxDropped, f.DroppedBps)
-		key := failureKey{dropped: f.DroppedBps, maxUtil: f.MaxUtilization}
-		if f.MaxLink != nil {
-			key.maxLink, key.hasMax = *f.MaxLink, true
-		}
-		failures[i] = cached(&b.failures, i, key, func() *ast.Term {
-			return obj(
-				kv("failure", b.str(f.Failure)),
-				kv("dropped_bps", bps(f.DroppedBps)),
-				kv("max_utilization", frac(f.MaxUtilization)),
-				kv("max_link", b.ref(f.MaxLink)),
-			)
-		})
+		names[i] = b.str(f.Failure)
+		dropped[i] = cached(&b.dropped, i, f.DroppedBps, func() *ast.Term { return bps(f.DroppedBps) })
+		maxUtil[i] = cached(&b.maxUtil, i, f.MaxUtilization, func() *ast.Term { return frac(f.MaxUtilization) })
+		maxLink[i] = b.ref(f.MaxLink)
 	}
 	return obj(
 		kv("max_utilization", frac(n.MaxUtilization)),
 		kv("max_link", b.ref(n.MaxLink)),
 		kv("worst_failure", optStr(n.WorstFailure)),
 		kv("max_dropped_bps", bps(maxDropped)),
-		kv("failures", ast.ArrayTerm(failures...)),
+		kv("failures", obj(
+			kv("names", ast.ArrayTerm(names...)),
+			kv("dropped_bps", ast.ArrayTerm(dropped...)),
+			kv("max_utilization", ast.ArrayTerm(maxUtil...)),
+			kv("max_link", ast.ArrayTerm(maxLink...)),
+		)),
 	)
 }
 

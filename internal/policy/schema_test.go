@@ -207,6 +207,28 @@ func schemaAt(t *testing.T, doc any, path ...any) any {
 	return v
 }
 
+// schemaFailures returns the n1.failures of every state of doc with an
+// N-1 analysis, and checks what the schema cannot: that their parallel
+// arrays have one entry per failure each.
+func schemaFailures(t *testing.T, doc any) []map[string]any {
+	t.Helper()
+	var out []map[string]any
+	for i, s := range schemaAt(t, doc, "states").([]any) {
+		if s.(map[string]any)["n1"] == nil {
+			continue
+		}
+		f := schemaAt(t, s, "n1", "failures").(map[string]any)
+		n := len(f["names"].([]any))
+		for _, k := range []string{"dropped_bps", "max_utilization", "max_link"} {
+			if got := len(f[k].([]any)); got != n {
+				t.Errorf("states[%d].n1.failures: %d %s for %d names", i, got, k, n)
+			}
+		}
+		out = append(out, f)
+	}
+	return out
+}
+
 func TestSchemaAcceptsInputs(t *testing.T) {
 	sch := compileInputSchema(t)
 	// The examples are shared with other tests and change; these load
@@ -253,6 +275,7 @@ func TestSchemaAcceptsInputs(t *testing.T) {
 			if got := schemaAt(t, doc, "stage"); got != string(tt.stage) {
 				t.Errorf("stage = %v, want %s", got, tt.stage)
 			}
+			schemaFailures(t, doc)
 		})
 	}
 
@@ -293,6 +316,31 @@ func TestSchemaAcceptsInputs(t *testing.T) {
 				t.Errorf("no %s check", k)
 			}
 		}
+
+		// n1.failures: every kind of failure, one that drops traffic,
+		// and a busiest direction and none.
+		seen := map[string]bool{}
+		for _, f := range []schemaFixture{safe, outage, full, inline} {
+			for _, fs := range schemaFailures(t, schemaDecode(t, schemaInput(t, f, dryrun.Options{}, StageCheck, nil, 0))) {
+				for _, n := range fs["names"].([]any) {
+					kind, _, _ := strings.Cut(n.(string), ":")
+					seen[kind] = true
+				}
+				for _, d := range fs["dropped_bps"].([]any) {
+					seen["dropping"] = seen["dropping"] || d.(json.Number).String() != "0"
+				}
+				for _, l := range fs["max_link"].([]any) {
+					seen["max_link null"] = seen["max_link null"] || l == nil
+					seen["max_link"] = seen["max_link"] || l != nil
+				}
+			}
+		}
+		for _, k := range []string{"link", "node", "srlg", "dropping", "max_link null", "max_link"} {
+			if !seen[k] {
+				t.Errorf("no n1 failure with %s", k)
+			}
+		}
+
 		doc := schemaDecode(t, schemaInput(t, inline, dryrun.Options{}, StageCheck, nil, 0))
 		full := false
 		for _, p := range schemaAt(t, doc, "rollback", "path").([]any) {
@@ -347,7 +395,7 @@ func TestSchemaRejects(t *testing.T) {
 		{"unknown check key", withN1, set("5s", "plan", "pre_checks", 0, "interval"), "/plan/pre_checks/0"},
 		{"unknown topology node key", withN1, set(nil, "topology", "nodes", "a", "position"), "/topology/nodes/a"},
 		{"unknown link direction key", withN1, set(json.Number("0"), "states", 1, "links", 0, "loss_bps"), "/states/1/links/0"},
-		{"unknown failure key", withN1, set([]any{}, "states", 0, "n1", "failures", 0, "links"), "/states/0/n1/failures/0"},
+		{"unknown failures key", withN1, set([]any{}, "states", 0, "n1", "failures", "links"), "/states/0/n1/failures"},
 		{"unknown approval key", withN1, set("x", "approvals", 0, "signature"), "/approvals/0"},
 		{"n1 field without N-1", withoutN1, set(json.Number("0.5"), "states", 0, "links", 0, "n1_worst_utilization"), "/states/0/links/0/n1_worst_utilization"},
 		{"field a drain does not use", withN1, set("a-b", "plan", "steps", 0, "effects", 0, "link"), "/plan/steps/0/effects/0/link"},
@@ -363,6 +411,7 @@ func TestSchemaRejects(t *testing.T) {
 		{"missing class n1 maximum with N-1", withN1, del("states", 0, "classes", "core", "n1_max_utilization"), "/states/0/classes/core"},
 		{"set_metric without metric", withN1, del("plan", "steps", 0, "rollback", "effects", 0, "metric"), "/plan/steps/0/rollback/effects/0"},
 		{"missing rollback path state", withN1, del("rollback", "path", 0, "state"), "/rollback/path/0"},
+		{"missing failures max_link", withN1, del("states", 1, "n1", "failures", "max_link"), "/states/1/n1/failures"},
 
 		// Wrong types and values.
 		{"version as a string", withN1, set("1", "version"), "/version"},
@@ -379,7 +428,15 @@ func TestSchemaRejects(t *testing.T) {
 		{"drained as a string", withN1, set("no", "topology", "nodes", "a", "drained"), "/topology/nodes/a/drained"},
 		{"baseline with a step", withN1, set("baseline", "states", 0, "step"), "/states/0/step"},
 		{"state without its step", withN1, set(nil, "states", 1, "step"), "/states/1/step"},
-		{"bad failure name", withN1, set("a-b", "states", 0, "n1", "failures", 0, "failure"), "/states/0/n1/failures/0/failure"},
+		{"bad failure name", withN1, set("a-b", "states", 0, "n1", "failures", "names", 0), "/states/0/n1/failures/names/0"},
+		{"failures as a list", withN1, set([]any{map[string]any{
+			"failure": "link:a-b", "dropped_bps": json.Number("0"), "max_utilization": json.Number("0.05"),
+			"max_link": map[string]any{"id": "a-c", "from": "a", "to": "c"},
+		}}, "states", 0, "n1", "failures"), "/states/0/n1/failures"},
+		{"fractional failure drop", withN1, set(json.Number("1.5"), "states", 1, "n1", "failures", "dropped_bps", 0), "/states/1/n1/failures/dropped_bps/0"},
+		{"negative failure drop", withN1, set(json.Number("-1"), "states", 1, "n1", "failures", "dropped_bps", 1), "/states/1/n1/failures/dropped_bps/1"},
+		{"failure utilisation as a string", withN1, set("0.35", "states", 2, "n1", "failures", "max_utilization", 0), "/states/2/n1/failures/max_utilization/0"},
+		{"failure max_link as a link id", withN1, set("a-b", "states", 0, "n1", "failures", "max_link", 0), "/states/0/n1/failures/max_link/0"},
 		{"bad digest", withN1, set("md5:00", "approvals", 0, "digests", "plan"), "/approvals/0/digests/plan"},
 		{"roles null", withN1, set(nil, "approvals", 1, "roles"), "/approvals/1/roles"},
 		{"n1 as false", withoutN1, set(false, "states", 0, "n1"), "/states/0/n1"},
