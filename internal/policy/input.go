@@ -339,7 +339,9 @@ type stateBuilder struct {
 	totalDemand, floor float64
 	links              []cachedTerm[linkKey]
 	dropped, maxUtil   []cachedTerm[float64]
+	names              []cachedTerm[string]
 	ids                map[string]*ast.Term
+	idents             []identTerms
 	refs               map[dryrun.LinkRef]*ast.Term
 }
 
@@ -371,6 +373,42 @@ func (b *stateBuilder) ref(r *dryrun.LinkRef) *ast.Term {
 	if !ok {
 		t = obj(kv("id", b.str(r.ID)), kv("from", b.str(r.From)), kv("to", b.str(r.To)))
 		b.refs[*r] = t
+	}
+	return t
+}
+
+// Keys of the link-direction entries, built once: there are tens of
+// thousands of entries in a large network's input.
+var (
+	keyID          = ast.StringTerm("id")
+	keyFrom        = ast.StringTerm("from")
+	keyTo          = ast.StringTerm("to")
+	keyClass       = ast.StringTerm("class")
+	keyUp          = ast.StringTerm("up")
+	keyLoad        = ast.StringTerm("load_bps")
+	keyCapacity    = ast.StringTerm("capacity_bps")
+	keyUtilization = ast.StringTerm("utilization")
+	keyDelta       = ast.StringTerm("delta_bps")
+	keyN1Worst     = ast.StringTerm("n1_worst_utilization")
+	keyN1Failure   = ast.StringTerm("n1_worst_failure")
+)
+
+// identTerms are the name terms of one link direction.
+type identTerms struct {
+	key                 [4]string
+	id, from, to, class *ast.Term
+}
+
+// ident returns the name terms of link direction i, reused while the
+// names stay the same (they do, in every state of one network).
+func (b *stateBuilder) ident(i int, l dryrun.LinkLoad) *identTerms {
+	if i >= len(b.idents) {
+		b.idents = append(b.idents, make([]identTerms, i+1-len(b.idents))...)
+	}
+	t := &b.idents[i]
+	k := [4]string{l.ID, l.From, l.To, l.Class}
+	if t.id == nil || t.key != k {
+		*t = identTerms{key: k, id: b.str(l.ID), from: b.str(l.From), to: b.str(l.To), class: b.str(l.Class)}
 	}
 	return t
 }
@@ -436,23 +474,24 @@ func (b *stateBuilder) state(s, prev *dryrun.State) *ast.Term {
 			}
 		}
 		t := cached(&b.links, i, key, func() *ast.Term {
+			id := b.ident(i, l)
 			items := [][2]*ast.Term{
-				kv("id", b.str(l.ID)),
-				kv("from", b.str(l.From)),
-				kv("to", b.str(l.To)),
-				kv("class", b.str(l.Class)),
-				kv("up", boolean(l.Up)),
-				kv("load_bps", bps(l.LoadBps)),
-				kv("capacity_bps", bps(l.CapacityBps)),
-				kv("utilization", frac(l.Utilization)),
-				kv("delta_bps", bps(key.delta)),
+				{keyID, id.id},
+				{keyFrom, id.from},
+				{keyTo, id.to},
+				{keyClass, id.class},
+				{keyUp, boolean(l.Up)},
+				{keyLoad, bps(l.LoadBps)},
+				{keyCapacity, bps(l.CapacityBps)},
+				{keyUtilization, frac(l.Utilization)},
+				{keyDelta, bps(key.delta)},
 			}
 			if key.n1 {
 				f := ast.NullTerm()
 				if key.n1HasFailure {
 					f = b.str(key.n1Failure)
 				}
-				items = append(items, kv("n1_worst_utilization", frac(key.n1Worst)), kv("n1_worst_failure", f))
+				items = append(items, [2]*ast.Term{keyN1Worst, frac(key.n1Worst)}, [2]*ast.Term{keyN1Failure, f})
 			}
 			return obj(items...)
 		})
@@ -531,7 +570,7 @@ func (b *stateBuilder) n1(n *dryrun.N1) *ast.Term {
 	maxDropped := 0.0
 	for i, f := range n.Failures {
 		maxDropped = max(maxDropped, f.DroppedBps)
-		names[i] = b.str(f.Failure)
+		names[i] = cached(&b.names, i, f.Failure, func() *ast.Term { return b.str(f.Failure) })
 		dropped[i] = cached(&b.dropped, i, f.DroppedBps, func() *ast.Term { return bps(f.DroppedBps) })
 		maxUtil[i] = cached(&b.maxUtil, i, f.MaxUtilization, func() *ast.Term { return frac(f.MaxUtilization) })
 		maxLink[i] = b.ref(f.MaxLink)
