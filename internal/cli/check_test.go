@@ -239,3 +239,34 @@ func TestCheckGolden(t *testing.T) {
 		})
 	}
 }
+
+// A plan's traffic file replaces the topology's demands, and its
+// problems are reported with their position.
+func TestPlanTrafficFile(t *testing.T) {
+	dir := t.TempDir()
+	topo := abs(t, "../../examples/april-2011.yaml")
+	writeFile(t, dir, "traffic.csv", "src,dst,rate\nebs1,ebs2,1G\n")
+	plan := writeFile(t, dir, "plan.yaml", "title: t\ntopology: "+topo+"\ntraffic: traffic.csv\nsteps:\n  - name: drain p1\n    effects: [{type: drain, node: p1}]\n")
+	out, errs, code := run(t, "dryrun", plan, "--format", "json", "--n1=false")
+	if code != ExitOK {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	var res struct {
+		Topology struct {
+			Demands        int     `json:"demands"`
+			TotalDemandBps float64 `json:"total_demand_bps"`
+		} `json:"topology"`
+	}
+	if err := json.Unmarshal([]byte(out), &res); err != nil {
+		t.Fatal(err)
+	}
+	if res.Topology.Demands != 1 || res.Topology.TotalDemandBps != 1e9 {
+		t.Errorf("traffic file not used: %+v", res.Topology)
+	}
+
+	writeFile(t, dir, "traffic.csv", "src,dst,rate\nebs1,ebs9,1G\n")
+	_, errs, code = run(t, "dryrun", plan, "--n1=false")
+	if code != ExitError || !strings.Contains(errs, "traffic.csv:2") {
+		t.Errorf("exit %d: %s", code, errs)
+	}
+}

@@ -8,8 +8,10 @@ import (
 )
 
 // loadInputs reads the plan (when planFile is not empty) and the topology
-// it is checked against: topoFile, else the plan's own topology. Warnings
-// are printed; errors come back as diagnostics with positions.
+// it is checked against: topoFile, else the plan's own topology, with the
+// plan's traffic file (when it names one) in place of the topology's
+// demands. Warnings are printed; errors come back as diagnostics with
+// positions.
 func (a *app) loadInputs(planFile, topoFile string) (*plans.Plan, *topology.Network, error) {
 	var plan *plans.Plan
 	if planFile != "" {
@@ -40,5 +42,18 @@ func (a *app) loadInputs(planFile, topoFile string) (*plans.Plan, *topology.Netw
 		return nil, nil, diagErr(ds)
 	}
 	a.printDiags(ds)
+	if plan != nil && plan.Traffic != "" {
+		// The plan names the traffic it was planned against: its demands
+		// replace the topology's.
+		demands, ds, err := topology.LoadDemandFile(plan.TrafficPath(), net.Nodes)
+		if err != nil {
+			return nil, nil, fmt.Errorf("traffic of %s: %w", plan.File, err)
+		}
+		if ds.HasErrors() {
+			return nil, nil, diagErr(ds)
+		}
+		a.printDiags(ds)
+		net.Demands = demands
+	}
 	return plan, net, nil
 }
