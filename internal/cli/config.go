@@ -14,9 +14,10 @@ import (
 // (CHANGEGATE_ + the key with dots as underscores, upper case) and most by
 // a flag. docs/config.md documents it.
 type Config struct {
-	DryRun DryRunConfig `mapstructure:"dryrun"`
-	Import ImportConfig `mapstructure:"import"`
-	Policy PolicyConfig `mapstructure:"policy"`
+	DryRun  DryRunConfig  `mapstructure:"dryrun"`
+	Import  ImportConfig  `mapstructure:"import"`
+	Policy  PolicyConfig  `mapstructure:"policy"`
+	Runbook RunbookConfig `mapstructure:"runbook"`
 }
 
 // PolicyConfig says which policies the gate evaluates and how they are
@@ -31,6 +32,13 @@ type PolicyConfig struct {
 	// file only, with their case kept (viper lower-cases keys, and zone
 	// or class names may not be lower case).
 	Params map[string]any `mapstructure:"-"`
+}
+
+// RunbookConfig says where user runbooks are (docs/runbooks.md).
+type RunbookConfig struct {
+	// Dirs are the user's runbook directories, read beside the built-in
+	// runbooks.
+	Dirs []string `mapstructure:"dirs"`
 }
 
 // DryRunConfig tunes `changegate dryrun`.
@@ -59,6 +67,7 @@ var defaults = map[string]any{
 	"import.reference_bandwidth": "100G",
 	"policy.dirs":                []string{},
 	"policy.disable":             []string{},
+	"runbook.dirs":               []string{},
 }
 
 // freeFormPrefix marks configuration subtrees whose keys are not fixed:
@@ -87,11 +96,11 @@ func rateOrZero(key, s string) (float64, error) {
 	return v, nil
 }
 
-// readPolicyConfig reads policy.params from the file with the case of its
-// keys kept, and makes policy.dirs from the file relative to the file's
-// directory (directories given by flags stay relative to the working
-// directory).
-func readPolicyConfig(file string, pc *PolicyConfig) error {
+// readFileSettings reads what viper cannot give as written: policy.params
+// with the case of its keys kept, and policy.dirs and runbook.dirs from
+// the file made relative to the file's directory (directories given by
+// flags or the environment stay relative to the working directory).
+func readFileSettings(file string, cfg *Config) error {
 	data, err := os.ReadFile(file)
 	if err != nil {
 		return fmt.Errorf("read config %s: %w", file, err)
@@ -101,20 +110,30 @@ func readPolicyConfig(file string, pc *PolicyConfig) error {
 			Dirs   []string       `yaml:"dirs"`
 			Params map[string]any `yaml:"params"`
 		} `yaml:"policy"`
+		Runbook struct {
+			Dirs []string `yaml:"dirs"`
+		} `yaml:"runbook"`
 	}
 	if err := yaml.Unmarshal(data, &doc); err != nil {
 		return fmt.Errorf("read config %s: %w", file, err)
 	}
-	pc.Params = doc.Policy.Params
-	if len(doc.Policy.Dirs) > 0 && sameStrings(doc.Policy.Dirs, pc.Dirs) {
-		base := filepath.Dir(file)
-		for i, d := range pc.Dirs {
-			if !filepath.IsAbs(d) {
-				pc.Dirs[i] = filepath.Join(base, d)
-			}
+	cfg.Policy.Params = doc.Policy.Params
+	relativeTo(filepath.Dir(file), doc.Policy.Dirs, cfg.Policy.Dirs)
+	relativeTo(filepath.Dir(file), doc.Runbook.Dirs, cfg.Runbook.Dirs)
+	return nil
+}
+
+// relativeTo resolves the relative paths of dirs against base when dirs
+// came from the file (they equal what the file says).
+func relativeTo(base string, fromFile, dirs []string) {
+	if len(fromFile) == 0 || !sameStrings(fromFile, dirs) {
+		return
+	}
+	for i, d := range dirs {
+		if !filepath.IsAbs(d) {
+			dirs[i] = filepath.Join(base, d)
 		}
 	}
-	return nil
 }
 
 func sameStrings(a, b []string) bool {

@@ -114,6 +114,7 @@ variables, then flags; each overrides the one before.`,
 	}
 	root.PersistentFlags().StringVar(&a.cfgFile, "config", "", "configuration file (default: changegate.yaml in . or the user config dir)")
 	root.AddCommand(a.checkCommand(), a.dryrunCommand(), a.planCommand(), a.policyCommand(), a.topologyCommand())
+	root.AddCommand(a.runbookCommand())
 	return root
 }
 
@@ -163,7 +164,7 @@ func (a *app) config(cmd *cobra.Command, binds map[string]string) (Config, error
 		return cfg, fmt.Errorf("configuration (file, CHANGEGATE_* environment or flags): %w", err)
 	}
 	if file != "" {
-		if err := readPolicyConfig(file, &cfg.Policy); err != nil {
+		if err := readFileSettings(file, &cfg); err != nil {
 			return cfg, err
 		}
 	}

@@ -1,0 +1,555 @@
+package runbook
+
+import (
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"regexp"
+	"strings"
+	"text/template"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/changegate/changegate/internal/diag"
+	"github.com/changegate/changegate/internal/topology"
+)
+
+// LoadFile reads and parses the runbook at path. The error is for I/O
+// only; problems in the runbook are in the Diagnostics.
+func LoadFile(file string) (*Runbook, diag.Diagnostics, error) {
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return nil, nil, fmt.Errorf("read runbook: %w", err)
+	}
+	r, ds := Parse(file, data)
+	return r, ds, nil
+}
+
+// loadFS reads and parses the runbook at name in fsys; file is what
+// diagnostics call it.
+func loadFS(fsys fs.FS, name, file string) (*Runbook, diag.Diagnostics, error) {
+	data, err := fs.ReadFile(fsys, name)
+	if err != nil {
+		return nil, nil, fmt.Errorf("read runbook: %w", err)
+	}
+	r, ds := Parse(file, data)
+	return r, ds, nil
+}
+
+// Parse parses a runbook from data; file names it in diagnostics and its
+// base name (without .yaml or .yml) is the name the runbook must declare.
+// It reports every problem it finds, sorted by position, checks that
+// every template parses, and returns a nil Runbook when any problem is an
+// error. It never panics on any input.
+func Parse(file string, data []byte) (*Runbook, diag.Diagnostics) {
+	var ds diag.Diagnostics
+	ps := &parser{y: diag.YAML{File: file, Diags: &ds}}
+	r := ps.runbook(data)
+	ds.Sort()
+	if ds.HasErrors() || r == nil {
+		if !ds.HasErrors() {
+			ds.Add(diag.Pos{File: file}, "", "no runbook found")
+		}
+		return nil, ds
+	}
+	return r, ds
+}
+
+type parser struct {
+	y diag.YAML
+}
+
+type fields struct {
+	keys, vals map[string]*yaml.Node
+	order      []string
+}
+
+func (ps *parser) mapping(n *yaml.Node, what string, names ...string) (fields, bool) {
+	f := fields{keys: map[string]*yaml.Node{}, vals: map[string]*yaml.Node{}}
+	handlers := make(map[string]diag.Field, len(names))
+	for _, name := range names {
+		handlers[name] = func(k, v *yaml.Node) {
+			f.keys[name], f.vals[name] = k, v
+			f.order = append(f.order, name)
+		}
+	}
+	ok := ps.y.Mapping(n, what, handlers)
+	return f, ok
+}
+
+// text returns a non-blank scalar, or records an error and returns "".
+func (ps *parser) text(v *yaml.Node, what, hint string) string {
+	s, ok := ps.y.String(v, what)
+	if !ok {
+		return ""
+	}
+	if strings.TrimSpace(s) == "" {
+		ps.y.Errorf(v, hint, "%s is empty", what)
+		return ""
+	}
+	return s
+}
+
+var identRE = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
+
+func (ps *parser) runbook(data []byte) *Runbook {
+	root := ps.y.Parse(data)
+	if root == nil {
+		return nil
+	}
+	f, ok := ps.mapping(root, "runbook", "name", "title", "description", "platforms", "params", "examples", "steps")
+	if !ok {
+		return nil
+	}
+	r := &Runbook{File: ps.y.File, Pos: ps.y.Pos(root)}
+	want := strings.TrimSuffix(strings.TrimSuffix(path.Base(strings.ReplaceAll(ps.y.File, "\\", "/")), ".yaml"), ".yml")
+	if v, ok := f.vals["name"]; ok {
+		r.Name = ps.text(v, "runbook: name", "give the runbook's name, the file name without .yaml")
+		if r.Name != "" && !identRE.MatchString(strings.ReplaceAll(r.Name, "-", "_")) {
+			ps.y.Errorf(v, "use lower-case letters, digits, - and _, starting with a letter, such as link-metric", "runbook: name %q is not a valid name", r.Name)
+		} else if r.Name != "" && r.Name != want {
+			ps.y.Errorf(v, fmt.Sprintf("name the runbook %q, or rename the file to %s.yaml", want, r.Name), "runbook: name %q does not match the file name %q", r.Name, want)
+		}
+	} else {
+		ps.y.Errorf(root, fmt.Sprintf("add name: %s (the file name without .yaml)", want), "runbook: missing field %q", "name")
+	}
+	if v, ok := f.vals["title"]; ok {
+		r.Title = ps.text(v, "runbook: title", "give a one-line summary of what the runbook does")
+	} else {
+		ps.y.Errorf(root, "add title: a one-line summary of what the runbook does", "runbook: missing field %q", "title")
+	}
+	if v, ok := f.vals["description"]; ok {
+		r.Description = strings.TrimSpace(ps.text(v, "runbook: description", "say what the runbook does and when to use it, or remove description"))
+	}
+	if v, ok := f.vals["platforms"]; ok {
+		r.Platforms = ps.platforms(f.keys["platforms"], v)
+	} else {
+		ps.y.Errorf(root, "add platforms: the platforms the runbook has configuration for, such as [frr_vtysh, cisco_iosxe]", "runbook: missing field %q", "platforms")
+	}
+	if v, ok := f.vals["params"]; ok {
+		r.Params = ps.params(v)
+	}
+	if v, ok := f.vals["steps"]; ok {
+		items := ps.y.Sequence(v, "runbook: steps")
+		if len(items) == 0 && (diag.IsNull(v) || v.Kind == yaml.SequenceNode) {
+			ps.y.Errorf(f.keys["steps"], "add at least one step under steps:", "runbook has no steps")
+		}
+		for i, it := range items {
+			r.Steps = append(r.Steps, ps.step(r, it, i))
+		}
+	} else {
+		ps.y.Errorf(root, "add steps: with at least one step", "runbook: missing field %q", "steps")
+	}
+	if v, ok := f.vals["examples"]; ok {
+		for i, it := range ps.y.Sequence(v, "runbook: examples") {
+			r.Examples = append(r.Examples, ps.example(r, it, i))
+		}
+	}
+	return r
+}
+
+func (ps *parser) platforms(k, v *yaml.Node) []string {
+	items := ps.y.Sequence(v, "runbook: platforms")
+	if len(items) == 0 && (diag.IsNull(v) || v.Kind == yaml.SequenceNode) {
+		ps.y.Errorf(k, "list at least one platform: "+strings.Join(platformNames(), ", "), "runbook: platforms is empty")
+	}
+	var out []string
+	seen := map[string]bool{}
+	for _, it := range items {
+		name, ok := ps.y.String(it, "runbook: platforms item")
+		if !ok {
+			continue
+		}
+		switch {
+		case !knownPlatform(name):
+			ps.y.Errorf(it, platformHint(name), "runbook: unknown platform %q", name)
+		case seen[name]:
+			ps.y.Errorf(it, "list each platform once", "runbook: platform %q listed twice", name)
+		default:
+			seen[name] = true
+			out = append(out, name)
+		}
+	}
+	return out
+}
+
+func platformHint(name string) string {
+	if best, near := diag.Suggest(name, platformNames()); near {
+		return fmt.Sprintf("did you mean %q?", best)
+	}
+	return "known platforms: " + strings.Join(platformNames(), ", ")
+}
+
+func (ps *parser) params(v *yaml.Node) []Param {
+	var out []Param
+	seen := map[string]*yaml.Node{}
+	for i, it := range ps.y.Sequence(v, "runbook: params") {
+		label := fmt.Sprintf("param %d", i+1)
+		f, ok := ps.mapping(it, label, "name", "type", "description", "default", "min", "max", "values", "of")
+		if !ok {
+			continue
+		}
+		p := Param{Pos: ps.y.Pos(it)}
+		dup := false
+		if nv, ok := f.vals["name"]; ok {
+			p.Name = ps.text(nv, label+": name", "give the parameter a name, such as device")
+			if p.Name != "" {
+				if !identRE.MatchString(p.Name) {
+					ps.y.Errorf(nv, "use lower-case letters, digits and _, starting with a letter, such as restore_metric (templates read it as .NAME)", "%s: name %q is not a valid parameter name", label, p.Name)
+				} else if first, twice := seen[p.Name]; twice {
+					dup = true
+					ps.y.Errorf(nv, fmt.Sprintf("the first is at line %d; give each parameter its own name", first.Line), "duplicate parameter %q", p.Name)
+				} else {
+					seen[p.Name] = nv
+				}
+				label = fmt.Sprintf("param %q", p.Name)
+			}
+		} else {
+			ps.y.Errorf(it, "add name: the name templates use, as .NAME", "%s: missing field %q", label, "name")
+		}
+		if tv, ok := f.vals["type"]; ok {
+			if s, ok := ps.y.String(tv, label+": type"); ok {
+				p.Type = ParamType(s)
+				if !p.Type.valid() {
+					ps.y.Errorf(tv, typeHint(s), "%s: unknown type %q", label, s)
+					p.Type = ""
+				}
+			}
+		} else {
+			ps.y.Errorf(it, "add type: one of "+typeList(), "%s: missing field %q", label, "type")
+		}
+		if dv, ok := f.vals["description"]; ok {
+			p.Description = ps.text(dv, label+": description", "say what the parameter is, or remove description")
+		}
+		for _, b := range []struct {
+			key string
+			dst **int64
+		}{{"min", &p.Min}, {"max", &p.Max}} {
+			bv, ok := f.vals[b.key]
+			if !ok {
+				continue
+			}
+			if p.Type != "" && p.Type != TypeInt {
+				ps.y.Errorf(f.keys[b.key], fmt.Sprintf("remove %s: only an int parameter has bounds", b.key), "%s: %s on a %s parameter", label, b.key, p.Type)
+				continue
+			}
+			if n, ok := ps.y.Int(bv, label+": "+b.key); ok {
+				*b.dst = &n
+			}
+		}
+		if p.Min != nil && p.Max != nil && *p.Min > *p.Max {
+			ps.y.Errorf(f.vals["max"], "make max at least min", "%s: max %d is below min %d", label, *p.Max, *p.Min)
+		}
+		if vv, ok := f.vals["values"]; ok {
+			if p.Type != "" && p.Type != TypeEnum {
+				ps.y.Errorf(f.keys["values"], "remove values, or make the parameter type: enum", "%s: values on a %s parameter", label, p.Type)
+			} else {
+				vals, _ := ps.y.Strings(vv, label+": values")
+				if len(vals) == 0 {
+					ps.y.Errorf(f.keys["values"], "list the allowed values, such as [down, up]", "%s: values is empty", label)
+				}
+				p.Values = vals
+			}
+		} else if p.Type == TypeEnum {
+			ps.y.Errorf(it, "add values: the allowed values, such as [down, up]", "%s: an enum needs %q", label, "values")
+		}
+		if ov, ok := f.vals["of"]; ok {
+			if p.Type != "" && p.Type != TypeLink && p.Type != TypeInterface {
+				ps.y.Errorf(f.keys["of"], "remove of: only link and interface parameters belong to a device", "%s: of on a %s parameter", label, p.Type)
+			} else if s := ps.text(ov, label+": of", "give the name of a device parameter declared before this one"); s != "" {
+				if dp, ok := paramIn(out, s); !ok || dp.Type != TypeDevice {
+					ps.y.Errorf(ov, "name a parameter of type device declared before this one", "%s: of %q is not a device parameter", label, s)
+				} else {
+					p.Of = s
+				}
+			}
+		}
+		if dv, ok := f.vals["default"]; ok {
+			if s, ok := ps.y.String(dv, label+": default"); ok {
+				p.Default, p.HasDefault, p.defNode = s, true, dv
+				if strings.Contains(s, "{{") {
+					ps.parseTemplate(dv, s)
+				} else if p.Type != "" {
+					if _, msg, hint := checkValue(p, s, nil, nil); msg != "" {
+						ps.y.Errorf(dv, hint, "%s: default: %s", label, msg)
+					}
+				}
+			}
+		}
+		if !dup {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func paramIn(ps []Param, name string) (Param, bool) {
+	for _, p := range ps {
+		if p.Name == name {
+			return p, true
+		}
+	}
+	return Param{}, false
+}
+
+func (t ParamType) valid() bool {
+	for _, k := range ParamTypes() {
+		if t == k {
+			return true
+		}
+	}
+	return false
+}
+
+func typeList() string {
+	var names []string
+	for _, t := range ParamTypes() {
+		names = append(names, string(t))
+	}
+	return strings.Join(names, ", ")
+}
+
+func typeHint(s string) string {
+	var names []string
+	for _, t := range ParamTypes() {
+		names = append(names, string(t))
+	}
+	if best, near := diag.Suggest(s, names); near {
+		return fmt.Sprintf("did you mean %q?", best)
+	}
+	return "known types: " + typeList()
+}
+
+// stepKeys are the fields of a runbook step; perPlatform are those that
+// hold one value per platform.
+var (
+	stepKeys    = []string{"name", "for_each", "as", "device", "config", "rollback_config", "effects", "rollback", "checks", "soak"}
+	perPlatform = map[string]bool{"config": true, "rollback_config": true, "checks": true}
+)
+
+func (ps *parser) step(r *Runbook, n *yaml.Node, i int) StepTemplate {
+	s := StepTemplate{Pos: ps.y.Pos(n), node: n, common: map[string]*yaml.Node{}}
+	label := fmt.Sprintf("step %d", i+1)
+	f, ok := ps.mapping(n, label, stepKeys...)
+	if !ok {
+		return s
+	}
+	if v, ok := f.vals["name"]; ok {
+		if name, ok := ps.y.String(v, label+": name"); ok && strings.TrimSpace(name) != "" {
+			label = fmt.Sprintf("step %q", name)
+		}
+	} else {
+		ps.y.Errorf(n, "add name: a short name, unique within the plan (it may use templates, such as \"cost out {{.link}}\")", "%s: missing field %q", label, "name")
+	}
+	if _, ok := f.keys["effects"]; !ok {
+		ps.y.Errorf(n, "list what the step changes in the model under effects:, or write effects: [] if its configuration does not change forwarding", "%s: missing field %q", label, "effects")
+	}
+	if v, ok := f.vals["for_each"]; ok {
+		if p := ps.text(v, label+": for_each", "give a template pipeline that yields a list, such as links_of .device"); p != "" {
+			s.ForEach, s.forNode = p, v
+			ps.parseTemplate(v, forEachText(p))
+		}
+		if av, ok := f.vals["as"]; ok {
+			s.As = ps.text(av, label+": as", "give the name the current item has in templates, such as link")
+			if s.As != "" && !identRE.MatchString(s.As) {
+				ps.y.Errorf(av, "use lower-case letters, digits and _, such as l", "%s: as %q is not a valid name", label, s.As)
+			} else if _, clash := paramIn(r.Params, s.As); clash {
+				ps.y.Errorf(av, "pick a name that is not a parameter's", "%s: as %q is the name of a parameter", label, s.As)
+			}
+		} else {
+			ps.y.Errorf(f.keys["for_each"], "add as: NAME, the name of the current item in templates (.NAME)", "%s: for_each without as", label)
+		}
+	} else if k, ok := f.keys["as"]; ok {
+		ps.y.Errorf(k, "as names the item of for_each: add for_each, or remove as", "%s: as without for_each", label)
+	}
+	if k, ok := f.keys["rollback_config"]; ok {
+		if _, has := f.keys["config"]; !has {
+			ps.y.Errorf(k, "rollback_config undoes config: add config, or remove rollback_config", "%s: rollback_config without config", label)
+		}
+	}
+	if k, ok := f.keys["config"]; ok {
+		if _, has := f.keys["device"]; !has {
+			ps.y.Errorf(k, "add device: \"{{.device}}\" to say which device the configuration is sent to", "%s: config without a device", label)
+		}
+	}
+	for _, key := range f.order {
+		v := f.vals[key]
+		switch {
+		case key == "for_each" || key == "as":
+		case perPlatform[key]:
+			m := ps.perPlatform(r, f.keys[key], v, label+": "+key)
+			switch key {
+			case "config":
+				s.config = m
+			case "rollback_config":
+				s.rbConf = m
+			case "checks":
+				s.checks = m
+			}
+		default:
+			s.common[key] = v
+			ps.templates(v)
+		}
+	}
+	return s
+}
+
+// perPlatform reads a mapping from platform to value, which must have a
+// value for every platform of the runbook and no other.
+func (ps *parser) perPlatform(r *Runbook, k, v *yaml.Node, what string) map[string]*yaml.Node {
+	out := map[string]*yaml.Node{}
+	handlers := map[string]diag.Field{}
+	for _, p := range platformNames() {
+		handlers[p] = func(pk, pv *yaml.Node) {
+			if !r.Supports(p) && len(r.Platforms) > 0 {
+				ps.y.Errorf(pk, fmt.Sprintf("add %s to platforms:, or remove this configuration", p), "%s: %s is not one of the runbook's platforms", what, p)
+				return
+			}
+			out[p] = pv
+			ps.templates(pv)
+		}
+	}
+	if v.Kind == yaml.ScalarNode && !diag.IsNull(v) || v.Kind == yaml.SequenceNode {
+		ps.y.Errorf(v, "give it per platform: frr_vtysh: |, cisco_iosxe: |, and so on", "%s must be a mapping from platform to value, found %s", what, diag.Describe(v))
+		return out
+	}
+	if !ps.y.Mapping(v, what, handlers) {
+		return out
+	}
+	for _, p := range r.Platforms {
+		if _, ok := out[p]; !ok {
+			ps.y.Errorf(k, fmt.Sprintf("add %s: with what to send (or check) on %s, or remove %s from platforms", p, p, p), "%s has nothing for platform %s", what, p)
+		}
+	}
+	return out
+}
+
+// templates checks that every templated scalar under n parses.
+func (ps *parser) templates(n *yaml.Node) {
+	walkScalars(n, func(s *yaml.Node) {
+		if strings.Contains(s.Value, "{{") {
+			ps.parseTemplate(s, s.Value)
+		}
+	})
+}
+
+func (ps *parser) parseTemplate(n *yaml.Node, text string) {
+	if _, err := newTemplate(text, funcs(nil)); err != nil {
+		pos, msg := templateErr(ps.y.Pos(n), n, err)
+		ps.y.Diags.Add(pos, "fix the template (Go text/template syntax; functions: "+strings.Join(funcNames(), ", ")+")", "template: %s", msg)
+	}
+}
+
+func (ps *parser) example(r *Runbook, n *yaml.Node, i int) Example {
+	e := Example{Pos: ps.y.Pos(n), Params: map[string]string{}}
+	label := fmt.Sprintf("example %d", i+1)
+	f, ok := ps.mapping(n, label, "name", "topology", "platform", "params")
+	if !ok {
+		return e
+	}
+	if v, ok := f.vals["name"]; ok {
+		if e.Name = ps.text(v, label+": name", "give the example a short name"); e.Name != "" {
+			label = fmt.Sprintf("example %q", e.Name)
+		}
+	} else {
+		ps.y.Errorf(n, "add name: a short name for the example", "%s: missing field %q", label, "name")
+	}
+	if v, ok := f.vals["topology"]; ok {
+		e.Topology = ps.text(v, label+": topology", "give the topology file to try the example on, relative to the runbook")
+	} else {
+		ps.y.Errorf(n, "add topology: the topology file to try the example on, relative to the runbook, such as ../examples/april-2011.yaml", "%s: missing field %q", label, "topology")
+	}
+	if v, ok := f.vals["platform"]; ok {
+		if e.Platform = ps.text(v, label+": platform", "give one of the runbook's platforms"); e.Platform != "" && !r.Supports(e.Platform) {
+			ps.y.Errorf(v, platformHint(e.Platform), "%s: platform %q is not one of the runbook's platforms", label, e.Platform)
+		}
+	}
+	given := map[string]bool{}
+	if v, ok := f.vals["params"]; ok {
+		pf := map[string]diag.Field{}
+		for _, p := range r.Params {
+			pf[p.Name] = func(_, pv *yaml.Node) {
+				if s, ok := ps.y.String(pv, label+": param "+p.Name); ok {
+					e.Params[p.Name] = s
+					given[p.Name] = true
+				}
+			}
+		}
+		ps.y.Mapping(v, label+": params", pf)
+	}
+	for _, p := range r.Params {
+		if !p.HasDefault && !given[p.Name] && p.Name != "" {
+			ps.y.Errorf(n, fmt.Sprintf("add %s: VALUE under params:", p.Name), "%s: required parameter %q is not given", label, p.Name)
+		}
+	}
+	return e
+}
+
+// walkScalars calls fn for every scalar under n (aliases followed once).
+func walkScalars(n *yaml.Node, fn func(*yaml.Node)) {
+	var walk func(n *yaml.Node, depth int)
+	walk = func(n *yaml.Node, depth int) {
+		n = diag.Deref(n)
+		if n == nil || depth > 100 {
+			return
+		}
+		switch n.Kind {
+		case yaml.ScalarNode:
+			fn(n)
+		case yaml.MappingNode:
+			for i := 1; i < len(n.Content); i += 2 {
+				walk(n.Content[i], depth+1)
+			}
+		case yaml.SequenceNode, yaml.DocumentNode:
+			for _, c := range n.Content {
+				walk(c, depth+1)
+			}
+		}
+	}
+	walk(n, 0)
+}
+
+// newTemplate parses text as a template that fails on a missing key.
+func newTemplate(text string, fm template.FuncMap) (*template.Template, error) {
+	return template.New("t").Option("missingkey=error").Funcs(fm).Parse(text)
+}
+
+func forEachText(pipeline string) string { return "{{collect (" + pipeline + ")}}" }
+
+var tmplErrRE = regexp.MustCompile(`^template: t:(\d+)(?::(\d+))?: (?:executing "t" at )?(.*)$`)
+
+// templateErr turns a text/template error into the position in the
+// runbook file of the scalar n (pos) and a message without the template's
+// internal name.
+func templateErr(pos diag.Pos, n *yaml.Node, err error) (diag.Pos, string) {
+	msg := err.Error()
+	m := tmplErrRE.FindStringSubmatch(msg)
+	if m == nil {
+		return pos, strings.TrimPrefix(msg, "template: ")
+	}
+	var line, col int
+	fmt.Sscanf(m[1], "%d", &line)
+	if m[2] != "" {
+		fmt.Sscanf(m[2], "%d", &col)
+	}
+	if n != nil && (n.Style&(yaml.LiteralStyle|yaml.FoldedStyle)) != 0 && pos.Line > 0 {
+		// The text of a block scalar starts on the line after its | or >,
+		// indented; the column is not tracked.
+		pos.Line += line
+		pos.Col = 0
+	} else if line > 1 && pos.Line > 0 {
+		pos.Line += line - 1
+		pos.Col = 0
+	} else if col > 0 && pos.Col > 0 && n != nil && n.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle) == 0 {
+		pos.Col += col
+	}
+	return pos, m[3]
+}
+
+// checkValue checks the value s of parameter p (net may be nil: names
+// are then not checked; known holds the values of the parameters before
+// p, by name). It returns the value for templates, or a message and hint.
+func checkValue(p Param, s string, net *topology.Network, known map[string]any) (any, string, string) {
+	return check(p, s, net, known)
+}

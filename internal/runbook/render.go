@@ -1,0 +1,356 @@
+package runbook
+
+import (
+	"fmt"
+	"reflect"
+	"sort"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/changegate/changegate/internal/diag"
+	"github.com/changegate/changegate/internal/topology"
+	"github.com/changegate/changegate/plans"
+)
+
+// RenderOptions say how to instantiate a runbook.
+type RenderOptions struct {
+	// Platform selects the configuration and checks; it must be one of
+	// the runbook's platforms. Empty is allowed only for a runbook with a
+	// single platform.
+	Platform string
+	// Params are the parameter values, as strings (as on the command
+	// line); parameters not given take their defaults.
+	Params map[string]string
+	// Topology, when not nil, is what device, link and interface
+	// parameters are checked against and what links_of reads. Runbooks
+	// that call links_of need it.
+	Topology *topology.Network
+	// ParamPos gives where each parameter value was written, for
+	// diagnostics (a plan-side expansion passes the positions in the
+	// plan); values without one are reported at Origin.
+	ParamPos map[string]diag.Pos
+	// Origin names where parameter values come from when ParamPos has no
+	// position for them, such as "--param"; default "params".
+	Origin string
+}
+
+// Render instantiates the runbook's steps for opts: it checks the
+// parameters, renders every template with them, and checks the result
+// as plan steps (the checks of plans.Parse). Diagnostics about the
+// runbook point at its file, line and column; about parameter values, at
+// ParamPos or Origin. The steps are nil when any diagnostic is an error.
+func (r *Runbook) Render(opts RenderOptions) ([]plans.Step, diag.Diagnostics) {
+	p, ds := r.RenderPlan(opts, PlanMeta{})
+	if p == nil {
+		return nil, ds
+	}
+	return p.Steps, ds
+}
+
+// PlanMeta is what RenderPlan writes into the plan besides the steps.
+type PlanMeta struct {
+	// Title defaults to the runbook's name and the parameters given.
+	Title string
+	// Topology is the topology path written into the plan (relative to
+	// where the plan will be written, or absolute); may be empty.
+	Topology string
+}
+
+// RenderPlan renders the runbook as a whole plan: a title, a
+// description saying where it comes from, meta.Topology and the steps.
+func (r *Runbook) RenderPlan(opts RenderOptions, meta PlanMeta) (*plans.Plan, diag.Diagnostics) {
+	var ds diag.Diagnostics
+	origin := opts.Origin
+	if origin == "" {
+		origin = "params"
+	}
+	pos := func(name string) diag.Pos {
+		if p, ok := opts.ParamPos[name]; ok {
+			return p
+		}
+		return diag.Pos{File: origin}
+	}
+	platform := opts.Platform
+	switch {
+	case platform == "" && len(r.Platforms) == 1:
+		platform = r.Platforms[0]
+	case platform == "":
+		ds.Add(diag.Pos{File: origin}, "choose one of "+strings.Join(r.Platforms, ", "), "runbook %s needs a platform", r.Name)
+		return nil, ds
+	case !r.Supports(platform):
+		hint := "choose one of " + strings.Join(r.Platforms, ", ")
+		if best, near := diag.Suggest(platform, r.Platforms); near {
+			hint = fmt.Sprintf("did you mean %q?", best)
+		}
+		ds.Add(diag.Pos{File: origin}, hint, "runbook %s has no configuration for platform %q", r.Name, platform)
+		return nil, ds
+	}
+	data, pds := r.bind(opts.Params, opts.Topology, pos)
+	ds = append(ds, pds...)
+	if ds.HasErrors() {
+		ds.Sort()
+		return nil, ds
+	}
+	rd := &renderer{r: r, fm: funcs(opts.Topology), ds: &ds, src: map[*yaml.Node]*yaml.Node{}}
+	title := meta.Title
+	if title == "" {
+		title = r.defaultTitle(opts.Params, platform)
+	}
+	doc := &yaml.Node{Kind: yaml.MappingNode}
+	addKV(doc, "title", str(title))
+	desc := fmt.Sprintf("%s\n\nRendered from runbook %s for platform %s.", r.Title, r.Name, platform)
+	addKV(doc, "description", &yaml.Node{Kind: yaml.ScalarNode, Value: desc, Style: yaml.LiteralStyle})
+	if meta.Topology != "" {
+		addKV(doc, "topology", str(meta.Topology))
+	}
+	steps := &yaml.Node{Kind: yaml.SequenceNode}
+	for _, st := range r.Steps {
+		for _, item := range rd.items(st, data) {
+			steps.Content = append(steps.Content, rd.step(st, item, platform))
+		}
+	}
+	addKV(doc, "steps", steps)
+	if ds.HasErrors() {
+		ds.Sort()
+		return nil, ds
+	}
+	if len(steps.Content) == 0 {
+		ds.Add(r.Pos, "check the parameters: a for_each gave no items", "runbook %s renders no steps", r.Name)
+		return nil, ds
+	}
+	return rd.check(doc)
+}
+
+func (r *Runbook) defaultTitle(params map[string]string, platform string) string {
+	keys := make([]string, 0, len(params))
+	for k := range params {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var kv []string
+	for _, k := range keys {
+		kv = append(kv, k+"="+params[k])
+	}
+	return fmt.Sprintf("%s (%s) on %s", r.Name, strings.Join(kv, ", "), platform)
+}
+
+type renderer struct {
+	r  *Runbook
+	fm map[string]any
+	ds *diag.Diagnostics
+	// src maps each node of the rendered document to the runbook node it
+	// comes from, for positions.
+	src map[*yaml.Node]*yaml.Node
+}
+
+func (rd *renderer) pos(n *yaml.Node) diag.Pos {
+	if n == nil {
+		return rd.r.Pos
+	}
+	return diag.Pos{File: rd.r.File, Line: n.Line, Col: n.Column}
+}
+
+// items evaluates the step's for_each: one data map per item, or the
+// data itself when the step has none.
+func (rd *renderer) items(st StepTemplate, data map[string]any) []map[string]any {
+	if st.ForEach == "" {
+		return []map[string]any{data}
+	}
+	var got any
+	fm := map[string]any{}
+	for k, v := range rd.fm {
+		fm[k] = v
+	}
+	fm["collect"] = func(v any) string { got = v; return "" }
+	t, err := newTemplate(forEachText(st.ForEach), fm)
+	if err == nil {
+		err = t.Execute(&strings.Builder{}, data)
+	}
+	if err != nil {
+		p, msg := templateErr(rd.pos(st.forNode), nil, err)
+		rd.ds.Add(p, "for_each needs a pipeline that yields a list, such as links_of .device", "for_each: %s", msg)
+		return nil
+	}
+	v := reflect.ValueOf(got)
+	if !v.IsValid() || (v.Kind() != reflect.Slice && v.Kind() != reflect.Array) {
+		rd.ds.Add(rd.pos(st.forNode), "for_each needs a pipeline that yields a list, such as links_of .device", "for_each: %q gives %T, not a list", st.ForEach, got)
+		return nil
+	}
+	out := make([]map[string]any, 0, v.Len())
+	for i := 0; i < v.Len(); i++ {
+		d := make(map[string]any, len(data)+1)
+		for k, x := range data {
+			d[k] = x
+		}
+		d[st.As] = v.Index(i).Interface()
+		out = append(out, d)
+	}
+	return out
+}
+
+// step renders one step for platform.
+func (rd *renderer) step(st StepTemplate, data map[string]any, platform string) *yaml.Node {
+	out := &yaml.Node{Kind: yaml.MappingNode}
+	rd.src[out] = st.node
+	for _, key := range stepKeys {
+		var v *yaml.Node
+		switch key {
+		case "config":
+			v = st.config[platform]
+		case "rollback_config":
+			v = st.rbConf[platform]
+		case "checks":
+			v = st.checks[platform]
+		default:
+			v = st.common[key]
+		}
+		if v == nil {
+			continue
+		}
+		k := str(key)
+		rd.src[k] = keyOf(st.node, key)
+		out.Content = append(out.Content, k, rd.render(v, data))
+	}
+	return out
+}
+
+func keyOf(m *yaml.Node, key string) *yaml.Node {
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value == key {
+			return m.Content[i]
+		}
+	}
+	return m
+}
+
+// render copies n, rendering every templated scalar with data.
+func (rd *renderer) render(n *yaml.Node, data map[string]any) *yaml.Node {
+	return rd.copy(diag.Deref(n), data, 0)
+}
+
+func (rd *renderer) copy(n *yaml.Node, data map[string]any, depth int) *yaml.Node {
+	n = diag.Deref(n)
+	if n == nil {
+		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!null"}
+	}
+	c := &yaml.Node{Kind: n.Kind, Tag: n.Tag, Value: n.Value, Style: n.Style &^ yaml.FlowStyle}
+	if n.Kind == yaml.MappingNode || n.Kind == yaml.SequenceNode {
+		c.Style = n.Style
+	}
+	rd.src[c] = n
+	if depth > 100 {
+		return c
+	}
+	switch n.Kind {
+	case yaml.ScalarNode:
+		if !strings.Contains(n.Value, "{{") {
+			return c
+		}
+		t, err := newTemplate(n.Value, rd.fm)
+		var b strings.Builder
+		if err == nil {
+			err = t.Execute(&b, data)
+		}
+		if err != nil {
+			p, msg := templateErr(rd.pos(n), n, err)
+			rd.ds.Add(p, rd.templateHint(msg), "template: %s", msg)
+			return c
+		}
+		c.Value, c.Tag = b.String(), ""
+		if c.Style&(yaml.LiteralStyle|yaml.FoldedStyle) == 0 {
+			c.Style = 0
+		} else if !strings.HasSuffix(c.Value, "\n") {
+			c.Value += "\n"
+		}
+	default:
+		for _, ch := range n.Content {
+			c.Content = append(c.Content, rd.copy(ch, data, depth+1))
+		}
+	}
+	return c
+}
+
+func (rd *renderer) templateHint(msg string) string {
+	if i := strings.Index(msg, "map has no entry for key "); i >= 0 {
+		key := strings.Trim(msg[i+len("map has no entry for key "):], `"`)
+		var names []string
+		for _, p := range rd.r.Params {
+			names = append(names, p.Name)
+		}
+		if best, near := diag.Suggest(key, names); near {
+			return fmt.Sprintf("did you mean .%s?", best)
+		}
+		return "the parameters are: " + strings.Join(names, ", ")
+	}
+	return "fix the template, or the parameters it uses"
+}
+
+// check writes the rendered document as YAML, parses it as a plan, and
+// moves the positions of the plan's diagnostics and fields back to the
+// runbook.
+func (rd *renderer) check(doc *yaml.Node) (*plans.Plan, diag.Diagnostics) {
+	data, err := yaml.Marshal(&yaml.Node{Kind: yaml.DocumentNode, Content: []*yaml.Node{doc}})
+	if err != nil {
+		rd.ds.Add(rd.r.Pos, "", "internal: write the rendered plan: %v", err)
+		return nil, *rd.ds
+	}
+	var back yaml.Node
+	if err := yaml.Unmarshal(data, &back); err != nil || len(back.Content) != 1 {
+		rd.ds.Add(rd.r.Pos, "", "internal: read the rendered plan back: %v", err)
+		return nil, *rd.ds
+	}
+	where := map[[2]int]diag.Pos{}
+	var walk func(gen, mine *yaml.Node)
+	walk = func(gen, mine *yaml.Node) {
+		if s, ok := rd.src[mine]; ok && s != nil {
+			key := [2]int{gen.Line, gen.Column}
+			if _, seen := where[key]; !seen {
+				where[key] = rd.pos(s)
+			}
+		}
+		for i := 0; i < len(gen.Content) && i < len(mine.Content); i++ {
+			walk(gen.Content[i], mine.Content[i])
+		}
+	}
+	walk(back.Content[0], doc)
+	const file = "(rendered plan)"
+	move := func(p diag.Pos) diag.Pos {
+		if q, ok := where[[2]int{p.Line, p.Col}]; ok {
+			return q
+		}
+		return diag.Pos{File: rd.r.File}
+	}
+	p, pds := plans.Parse(file, data)
+	for _, d := range pds {
+		d.Pos = move(d.Pos)
+		d.Msg = "rendered " + d.Msg
+		*rd.ds = append(*rd.ds, d)
+	}
+	ds := *rd.ds
+	ds.Sort()
+	if ds.HasErrors() || p == nil {
+		return nil, ds
+	}
+	p.File = ""
+	p.Pos = rd.r.Pos
+	for i := range p.Steps {
+		s := &p.Steps[i]
+		s.Pos = move(s.Pos)
+		for j := range s.Effects {
+			s.Effects[j].Pos = move(s.Effects[j].Pos)
+		}
+		for j := range s.Rollback {
+			s.Rollback[j].Pos = move(s.Rollback[j].Pos)
+		}
+		for j := range s.Checks {
+			s.Checks[j].Pos = move(s.Checks[j].Pos)
+			s.Checks[j].Expect.Pos = move(s.Checks[j].Expect.Pos)
+		}
+	}
+	return p, ds
+}
+
+func str(s string) *yaml.Node { return &yaml.Node{Kind: yaml.ScalarNode, Value: s} }
+
+func addKV(m *yaml.Node, k string, v *yaml.Node) { m.Content = append(m.Content, str(k), v) }

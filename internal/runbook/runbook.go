@@ -1,0 +1,166 @@
+package runbook
+
+import (
+	"go.yaml.in/yaml/v3"
+
+	"github.com/changegate/changegate/internal/diag"
+)
+
+// Runbook is a parsed runbook: metadata, typed parameters, examples and
+// step templates. Its templates parse; they are rendered by Render.
+type Runbook struct {
+	// Name is the runbook's name, the file name without .yaml.
+	Name        string
+	Title       string
+	Description string
+	// Platforms are the platforms the runbook supports, in file order;
+	// every step has configuration (and checks, when it has any) for each.
+	Platforms []string
+	Params    []Param
+	Examples  []Example
+	Steps     []StepTemplate
+	// File is the path diagnostics name (for a built-in runbook,
+	// "runbooks/NAME.yaml"); Source says where it comes from: "built-in"
+	// or the user directory it was read from.
+	File   string
+	Source string
+	Pos    diag.Pos
+}
+
+// Param is a typed parameter of a runbook.
+type Param struct {
+	Name        string
+	Type        ParamType
+	Description string
+	// Default is the value used when none is given, as written (it may be
+	// a template over the parameters declared before it); HasDefault says
+	// whether there is one. A parameter without a default is required.
+	Default    string
+	HasDefault bool
+	// Min and Max bound an int parameter when set.
+	Min, Max *int64
+	// Values are the allowed values of an enum parameter.
+	Values []string
+	// Of names the device parameter a link or interface parameter belongs
+	// to: the link must have that device at one end, the interface must
+	// be one of that device's. Empty: not tied to a device.
+	Of  string
+	Pos diag.Pos
+
+	defNode *yaml.Node
+}
+
+// ParamType is the type of a parameter, as written in the runbook.
+type ParamType string
+
+// The parameter types.
+const (
+	TypeString    ParamType = "string"
+	TypeInt       ParamType = "int"
+	TypeBool      ParamType = "bool"
+	TypeEnum      ParamType = "enum"
+	TypeDevice    ParamType = "device"
+	TypeLink      ParamType = "link"
+	TypeInterface ParamType = "interface"
+	TypeDuration  ParamType = "duration"
+	TypeRate      ParamType = "rate"
+)
+
+// ParamTypes returns every parameter type, in documentation order.
+func ParamTypes() []ParamType {
+	return []ParamType{TypeString, TypeInt, TypeBool, TypeEnum, TypeDevice, TypeLink, TypeInterface, TypeDuration, TypeRate}
+}
+
+// Example is a set of parameters the runbook is tested with (CI renders
+// each example for every platform of the runbook and dry-runs it).
+type Example struct {
+	Name string
+	// Topology is the topology file to try the example on, relative to
+	// the runbook file, as written.
+	Topology string
+	// Platform is the platform the example is meant for; every platform
+	// of the runbook is tested with it anyway.
+	Platform string
+	// Params are the parameter values, as strings (as given on the
+	// command line).
+	Params map[string]string
+	Pos    diag.Pos
+}
+
+// StepTemplate is one step of a runbook before rendering. Its fields are
+// kept as YAML nodes, so that each templated scalar is rendered where it
+// is and its errors point at the runbook's line and column.
+type StepTemplate struct {
+	// ForEach is a template pipeline (without braces) giving a list, such
+	// as "links_of .device"; the step is rendered once per item, with the
+	// item as .<As>. Empty: the step is rendered once.
+	ForEach string
+	As      string
+	Pos     diag.Pos
+
+	node    *yaml.Node            // the step mapping
+	common  map[string]*yaml.Node // name, device, effects, rollback, soak
+	config  map[string]*yaml.Node // platform -> config
+	rbConf  map[string]*yaml.Node // platform -> rollback_config
+	checks  map[string]*yaml.Node // platform -> list of checks
+	forNode *yaml.Node
+}
+
+// Platform is a platform a runbook can configure: its name, as used in
+// runbooks and inventories, and what it is.
+type Platform struct {
+	Name        string
+	Description string
+}
+
+// platforms is the registry of known platforms. The names other than
+// frr_vtysh are scrapligo's platform names; frr_vtysh is a custom
+// scrapligo platform definition (scrapligo ships none for FRR).
+var platforms = []Platform{
+	{"frr_vtysh", "FRRouting through vtysh (custom scrapligo platform)"},
+	{"cisco_iosxe", "Cisco IOS-XE"},
+	{"cisco_iosxr", "Cisco IOS-XR (candidate configuration, committed by the executor)"},
+	{"juniper_junos", "Juniper Junos (set commands, committed by the executor)"},
+	{"arista_eos", "Arista EOS"},
+	{"nokia_srl", "Nokia SR Linux (set commands in candidate mode, committed by the executor)"},
+}
+
+// Platforms returns the known platforms.
+func Platforms() []Platform { return append([]Platform(nil), platforms...) }
+
+func platformNames() []string {
+	out := make([]string, len(platforms))
+	for i, p := range platforms {
+		out[i] = p.Name
+	}
+	return out
+}
+
+func knownPlatform(name string) bool {
+	for _, p := range platforms {
+		if p.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
+// Param returns the parameter called name.
+func (r *Runbook) Param(name string) (Param, bool) {
+	for _, p := range r.Params {
+		if p.Name == name {
+			return p, true
+		}
+	}
+	return Param{}, false
+}
+
+// Supports reports whether the runbook has configuration for platform.
+func (r *Runbook) Supports(platform string) bool {
+	for _, p := range r.Platforms {
+		if p == platform {
+			return true
+		}
+	}
+	return false
+}
