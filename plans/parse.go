@@ -70,7 +70,7 @@ func (ps *parser) plan(data []byte) *Plan {
 	}
 	ps.singleDocument(data)
 	f, ok := ps.mapping(root, "plan", "id", "title", "description", "author", "ticket", "risk", "window",
-		"topology", "traffic", "inventory", "pre_checks", "post_checks", "steps")
+		"topology", "traffic", "inventory", "platform", "pre_checks", "post_checks", "steps")
 	if !ok {
 		return nil
 	}
@@ -106,6 +106,9 @@ func (ps *parser) plan(data []byte) *Plan {
 	}
 	if v, ok := f.vals["inventory"]; ok {
 		p.Inventory = ps.text(v, "plan: inventory", "give the path of the device inventory, relative to the plan file, or remove inventory")
+	}
+	if v, ok := f.vals["platform"]; ok {
+		p.Platform = ps.text(v, "plan: platform", "give the platform of the plan's runbook steps, such as frr_vtysh or cisco_iosxe, or remove platform")
 	}
 	if v, ok := f.vals["pre_checks"]; ok {
 		p.PreChecks = ps.checks(v, "plan: pre_checks", "pre_checks", deviceRequired)
@@ -164,9 +167,18 @@ func (ps *parser) step(n *yaml.Node, i int) (Step, *yaml.Node) {
 	s := Step{Pos: ps.y.Pos(n)}
 	label := fmt.Sprintf("step %d", i+1)
 	f, ok := ps.mapping(n, label, "name", "device", "devices", "wave", "config", "rollback_config",
-		"effects", "rollback", "checks", "soak")
+		"effects", "rollback", "checks", "soak", "runbook", "params", "platform")
 	if !ok {
 		return s, nil
+	}
+	if _, ok := f.keys["runbook"]; ok {
+		return ps.runbookStep(n, f, s, label)
+	}
+	for _, key := range []string{"params", "platform"} {
+		if k, ok := f.keys[key]; ok {
+			ps.y.Errorf(k, fmt.Sprintf("%s belongs to a runbook step: add runbook: NAME, or remove %s", key, key),
+				"%s: %s without runbook", label, key)
+		}
 	}
 	var nameNode *yaml.Node
 	if v, ok := f.vals["name"]; ok {
@@ -551,3 +563,53 @@ func typeNames() []string {
 }
 
 func typeList() string { return strings.Join(typeNames(), ", ") }
+
+// runbookStep parses a step written as a runbook reference: runbook,
+// params, platform and optionally name; everything else comes from the
+// runbook.
+func (ps *parser) runbookStep(n *yaml.Node, f fields, s Step, label string) (Step, *yaml.Node) {
+	var nameNode *yaml.Node
+	if v, ok := f.vals["name"]; ok {
+		s.Name = ps.text(v, label+": name", "give the step a short name, or remove name to use the runbook's step names")
+		if s.Name != "" {
+			nameNode = v
+			label = fmt.Sprintf("step %q", s.Name)
+		}
+	}
+	ref := &RunbookRef{Pos: ps.y.Pos(n), ParamPos: map[string]diag.Pos{}}
+	ref.Name = ps.text(f.vals["runbook"], label+": runbook", "give the name of a runbook (changegate runbook list shows them)")
+	if v, ok := f.vals["platform"]; ok {
+		ref.Platform = ps.text(v, label+": platform", "give the platform to render the runbook for, such as frr_vtysh, or remove platform to use the plan's")
+	}
+	if v, ok := f.vals["params"]; ok && !diag.IsNull(v) {
+		v = diag.Deref(v)
+		if v.Kind != yaml.MappingNode {
+			ps.y.Errorf(v, "give the runbook's parameters as a mapping, such as params: {device: p2, metric: 500}",
+				"%s: params must be a mapping, found %s", label, diag.Describe(v))
+		} else {
+			ref.Params = map[string]string{}
+			for i := 0; i+1 < len(v.Content); i += 2 {
+				k, val := v.Content[i], diag.Deref(v.Content[i+1])
+				if _, dup := ref.Params[k.Value]; dup {
+					ps.y.Errorf(k, "give each parameter once", "%s: parameter %q given twice", label, k.Value)
+					continue
+				}
+				if val.Kind != yaml.ScalarNode || diag.IsNull(val) {
+					ps.y.Errorf(val, "give the parameter a single value (text, a number or true/false)",
+						"%s: parameter %q must be a single value, found %s", label, k.Value, diag.Describe(val))
+					continue
+				}
+				ref.Params[k.Value] = val.Value
+				ref.ParamPos[k.Value] = ps.y.Pos(val)
+			}
+		}
+	}
+	for _, key := range []string{"device", "devices", "wave", "config", "rollback_config", "effects", "rollback", "checks", "soak"} {
+		if k, ok := f.keys[key]; ok {
+			ps.y.Errorf(k, fmt.Sprintf("a runbook step takes its %s from the runbook: remove %s, or write the step out without runbook", key, key),
+				"%s: %s with runbook", label, key)
+		}
+	}
+	s.Runbook = ref
+	return s, nameNode
+}

@@ -36,6 +36,9 @@ type Plan struct {
 	// Inventory is the device inventory named by the plan, exactly as
 	// written (see InventoryPath).
 	Inventory string `json:"inventory,omitempty"`
+	// Platform is the default platform of the plan's runbook steps (see
+	// RunbookRef), such as frr_vtysh or cisco_iosxe; empty when not given.
+	Platform string `json:"platform,omitempty"`
 	// PreChecks run before the first step, PostChecks after the last; each
 	// names its device.
 	PreChecks  []Check `json:"pre_checks,omitempty"`
@@ -82,8 +85,16 @@ type Window struct {
 // changes in the network model, what undoes it, and the checks that must
 // pass after it.
 type Step struct {
-	// Name is unique within the plan.
+	// Name is unique within the plan. A runbook step may leave it empty:
+	// its rendered steps are named by the runbook.
 	Name string `json:"name"`
+	// Runbook is set on a step written as a runbook reference, which has
+	// nothing else but Name and Pos: Expand in internal/runbook replaces
+	// it with the runbook's rendered steps.
+	Runbook *RunbookRef `json:"runbook,omitempty"`
+	// FromRunbook records, on a step rendered from a runbook reference,
+	// the reference it came from.
+	FromRunbook *RunbookRef `json:"from_runbook,omitempty"`
 	// Devices are the devices the step configures, in plan order, unique
 	// (device: gives one, devices: several). Empty for a step that only
 	// describes an effect on the model.
@@ -305,4 +316,29 @@ func (p *Plan) Devices() []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// RunbookRef is a step written as a reference to a runbook: the runbook's
+// steps, rendered with Params for Platform, take its place in the plan.
+type RunbookRef struct {
+	// Name is the runbook's name.
+	Name string `json:"name"`
+	// Params are the parameter values as written (scalars, as text).
+	Params map[string]string `json:"params,omitempty"`
+	// Platform is the step's platform; empty means the plan's Platform.
+	Platform string `json:"platform,omitempty"`
+	// ParamPos says where each parameter value is written.
+	ParamPos map[string]diag.Pos `json:"-"`
+	Pos      diag.Pos            `json:"-"`
+}
+
+// HasRunbooks reports whether any step is still a runbook reference to
+// expand.
+func (p *Plan) HasRunbooks() bool {
+	for _, s := range p.Steps {
+		if s.Runbook != nil {
+			return true
+		}
+	}
+	return false
 }

@@ -53,7 +53,7 @@ A policy that fails to evaluate denies the change (fail closed).`,
 			if err != nil {
 				return err
 			}
-			plan, net, err := a.loadInputs(args[0], topoFile)
+			plan, net, err := a.loadInputs(args[0], topoFile, cfg.Runbook.Dirs)
 			if err != nil {
 				return err
 			}

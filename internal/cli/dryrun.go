@@ -46,7 +46,7 @@ Exit codes: 0 the dry-run ran (whatever it found), 1 bad input or an error.`,
 			if len(args) == 1 {
 				planFile = args[0]
 			}
-			plan, net, err := a.loadInputs(planFile, topoFile)
+			plan, net, err := a.loadInputs(planFile, topoFile, cfg.Runbook.Dirs)
 			if err != nil {
 				return err
 			}

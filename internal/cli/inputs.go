@@ -3,16 +3,19 @@ package cli
 import (
 	"fmt"
 
+	"github.com/changegate/changegate/internal/runbook"
 	"github.com/changegate/changegate/internal/topology"
 	"github.com/changegate/changegate/plans"
+	"github.com/changegate/changegate/runbooks"
 )
 
 // loadInputs reads the plan (when planFile is not empty) and the topology
 // it is checked against: topoFile, else the plan's own topology, with the
 // plan's traffic file (when it names one) in place of the topology's
-// demands. Warnings are printed; errors come back as diagnostics with
+// demands, and its runbook steps expanded (built-in runbooks and those in
+// runbookDirs). Warnings are printed; errors come back as diagnostics with
 // positions.
-func (a *app) loadInputs(planFile, topoFile string) (*plans.Plan, *topology.Network, error) {
+func (a *app) loadInputs(planFile, topoFile string, runbookDirs []string) (*plans.Plan, *topology.Network, error) {
 	var plan *plans.Plan
 	if planFile != "" {
 		p, ds, err := plans.LoadFile(planFile)
@@ -54,6 +57,21 @@ func (a *app) loadInputs(planFile, topoFile string) (*plans.Plan, *topology.Netw
 		}
 		a.printDiags(ds)
 		net.Demands = demands
+	}
+	if plan != nil && plan.HasRunbooks() {
+		lib, ds, err := runbook.Load(runbooks.FS, runbookDirs)
+		if err != nil {
+			return nil, nil, err
+		}
+		if ds.HasErrors() {
+			return nil, nil, diagErr(ds)
+		}
+		expanded, ds := runbook.Expand(plan, lib, net)
+		if ds.HasErrors() {
+			return nil, nil, diagErr(ds)
+		}
+		a.printDiags(ds)
+		plan = expanded
 	}
 	return plan, net, nil
 }

@@ -27,7 +27,11 @@ Approvals and the gate use them to prove that what runs is what was checked.`,
 			if err != nil {
 				return err
 			}
-			p, net, err := a.loadInputs(args[0], topoFile)
+			cfg, err := a.config(cmd, nil)
+			if err != nil {
+				return err
+			}
+			p, net, err := a.loadInputs(args[0], topoFile, cfg.Runbook.Dirs)
 			if err != nil {
 				return err
 			}

@@ -33,6 +33,10 @@ type RenderOptions struct {
 	// Origin names where parameter values come from when ParamPos has no
 	// position for them, such as "--param"; default "params".
 	Origin string
+	// At, when set, is where problems without a position of their own
+	// (a missing parameter or platform) are reported: a plan's runbook
+	// step, say. Otherwise they are reported at Origin.
+	At diag.Pos
 }
 
 // Render instantiates the runbook's steps for opts: it checks the
@@ -65,25 +69,29 @@ func (r *Runbook) RenderPlan(opts RenderOptions, meta PlanMeta) (*plans.Plan, di
 	if origin == "" {
 		origin = "params"
 	}
+	at := diag.Pos{File: origin}
+	if opts.At.File != "" {
+		at = opts.At
+	}
 	pos := func(name string) diag.Pos {
 		if p, ok := opts.ParamPos[name]; ok {
 			return p
 		}
-		return diag.Pos{File: origin}
+		return at
 	}
 	platform := opts.Platform
 	switch {
 	case platform == "" && len(r.Platforms) == 1:
 		platform = r.Platforms[0]
 	case platform == "":
-		ds.Add(diag.Pos{File: origin}, "choose one of "+strings.Join(r.Platforms, ", "), "runbook %s needs a platform", r.Name)
+		ds.Add(at, "choose one of "+strings.Join(r.Platforms, ", "), "runbook %s needs a platform", r.Name)
 		return nil, ds
 	case !r.Supports(platform):
 		hint := "choose one of " + strings.Join(r.Platforms, ", ")
 		if best, near := diag.Suggest(platform, r.Platforms); near {
 			hint = fmt.Sprintf("did you mean %q?", best)
 		}
-		ds.Add(diag.Pos{File: origin}, hint, "runbook %s has no configuration for platform %q", r.Name, platform)
+		ds.Add(at, hint, "runbook %s has no configuration for platform %q", r.Name, platform)
 		return nil, ds
 	}
 	data, pds := r.bind(opts.Params, opts.Topology, pos)
