@@ -55,6 +55,9 @@ func Check(ctx context.Context, plan *plans.Plan, net *topology.Network, eng *po
 	if plan == nil {
 		return nil, nil, fmt.Errorf("internal: gate.Check needs a plan")
 	}
+	if plan.HasRunbooks() {
+		return nil, nil, fmt.Errorf("internal: %s has runbook steps; expand them (runbook.Expand) before checking", plan.File)
+	}
 	if opts.Stage == "" {
 		opts.Stage = policy.StageCheck
 	}
