@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -14,13 +13,17 @@ import (
 	"github.com/changegate/changegate/internal/topology"
 )
 
+// MaxFileSize is the largest plan file LoadFile reads: 8 MiB, far more
+// than any real plan (a 60,000-step plan is 3 MiB).
+const MaxFileSize = 8 << 20
+
 // LoadFile reads and parses the plan at path. The error is for I/O only;
 // problems in the plan are in the Diagnostics, and the Plan is nil when
 // any of them is an error.
 func LoadFile(path string) (*Plan, diag.Diagnostics, error) {
-	data, err := os.ReadFile(path)
+	data, err := diag.ReadFile(path, MaxFileSize, "plan")
 	if err != nil {
-		return nil, nil, fmt.Errorf("read plan: %w", err)
+		return nil, nil, err
 	}
 	p, ds := Parse(path, data)
 	return p, ds, nil

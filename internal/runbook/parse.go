@@ -3,7 +3,6 @@ package runbook
 import (
 	"fmt"
 	"io/fs"
-	"os"
 	"path"
 	"regexp"
 	"strings"
@@ -15,12 +14,15 @@ import (
 	"github.com/changegate/changegate/internal/topology"
 )
 
+// MaxFileSize is the largest runbook file LoadFile reads: 1 MiB.
+const MaxFileSize = 1 << 20
+
 // LoadFile reads and parses the runbook at path. The error is for I/O
 // only; problems in the runbook are in the Diagnostics.
 func LoadFile(file string) (*Runbook, diag.Diagnostics, error) {
-	data, err := os.ReadFile(file)
+	data, err := diag.ReadFile(file, MaxFileSize, "runbook")
 	if err != nil {
-		return nil, nil, fmt.Errorf("read runbook: %w", err)
+		return nil, nil, err
 	}
 	r, ds := Parse(file, data)
 	return r, ds, nil
