@@ -21,6 +21,16 @@ type Options struct {
 	// Progress, when set, is called before each state is simulated with
 	// its position among the forward states (1-based) and a label.
 	Progress func(state, states int, label string)
+	// Model, when not nil, is net compiled by sim.Compile, reused instead
+	// of compiling net again: callers that dry-run many plans against one
+	// network compile it once. It must come from this net, unchanged
+	// since (a sim.Model is immutable and safe for concurrent use).
+	Model *sim.Model
+	// Digests, when not nil, are net's topology and traffic digests
+	// (Network.TopologyDigest and TrafficDigest), reused instead of
+	// hashing the network again; Plan is ignored. Hashing a large
+	// traffic matrix costs more than a steady-state dry-run.
+	Digests *Digests
 }
 
 // Run dry-runs p against net: the baseline, the state after every step,
@@ -37,14 +47,19 @@ func Run(ctx context.Context, net *topology.Network, p *plans.Plan, opts Options
 			return nil, ds, nil
 		}
 	}
-	m, err := sim.Compile(net)
-	if err != nil {
-		return nil, ds, fmt.Errorf("compile network: %w", err)
+	m := opts.Model
+	if m == nil {
+		var err error
+		if m, err = sim.Compile(net); err != nil {
+			return nil, ds, fmt.Errorf("compile network: %w", err)
+		}
+	} else if m.NumArcs() != 2*len(net.Links) {
+		return nil, ds, fmt.Errorf("dry-run: Options.Model has %d link directions, the network %d: it was compiled from another network", m.NumArcs(), 2*len(net.Links))
 	}
 	r := &runner{ctx: ctx, net: net, m: m, b: b, opts: opts}
 	res := &Result{
 		Version: ResultVersion,
-		Digests: Digests{Topology: net.TopologyDigest(), Traffic: net.TrafficDigest()},
+		Digests: networkDigests(net, opts.Digests),
 		Topology: TopologyInfo{
 			Name: net.Name, Nodes: len(net.Nodes), Links: len(net.Links),
 			Demands: len(net.Demands), TotalDemandBps: m.TotalDemand(),
@@ -314,4 +329,13 @@ func (r *runner) n1(s *sim.State) (*N1, error) {
 	}
 	r.n1Done = append(r.n1Done, n1Result{config: s.Config, n1: out})
 	return out, nil
+}
+
+// networkDigests returns the given digests (without a plan's) or computes
+// net's.
+func networkDigests(net *topology.Network, given *Digests) Digests {
+	if given != nil {
+		return Digests{Topology: given.Topology, Traffic: given.Traffic}
+	}
+	return Digests{Topology: net.TopologyDigest(), Traffic: net.TrafficDigest()}
 }

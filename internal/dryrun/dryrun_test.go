@@ -7,6 +7,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/changegate/changegate/internal/sim"
 	"github.com/changegate/changegate/internal/topology"
 	"github.com/changegate/changegate/plans"
 )
@@ -367,5 +370,42 @@ steps:
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("diagnostics:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// TestModelReused: a dry-run with Options.Model (and Digests) gives the same result as
+// one that compiles the network itself, and a model of another network is
+// refused.
+func TestModelReused(t *testing.T) {
+	net, p := load(t, "../../examples/safe-plan.yaml")
+	m, err := sim.Compile(net)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	want, _, err := Run(ctx, net, p, Options{SkipN1: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 2; i++ {
+		opts := Options{SkipN1: true, Model: m}
+		if i == 1 {
+			opts.Digests = &Digests{Topology: net.TopologyDigest(), Traffic: net.TrafficDigest(), Plan: "ignored"}
+		}
+		got, _, err := Run(ctx, net, p, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d := cmp.Diff(want, got); d != "" {
+			t.Fatalf("run %d with Options.Model differs (-compiled +reused):\n%s", i, d)
+		}
+	}
+	other := &topology.Network{Nodes: net.Nodes, Links: net.Links[:1], Demands: nil}
+	om, err := sim.Compile(other)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := Run(ctx, net, p, Options{SkipN1: true, Model: om}); err == nil {
+		t.Fatal("a model of another network was accepted")
 	}
 }

@@ -1,0 +1,17 @@
+// Package validate finds changegate's files under some paths (plans,
+// topologies, runbooks, Rego policies) and checks each one the way CI
+// should: plans parse, name what exists in their topology and dry-run
+// (steady state only, no N-1); topologies parse and validate; runbook
+// examples render for every platform and dry-run; policies compile with
+// the built-in library and their Rego tests pass.
+//
+// Every problem becomes a finding.Finding at the file, line and column it
+// is about, in one finding.Case per file, so that any of the CI formats of
+// internal/finding can carry it. Each topology is loaded and compiled for
+// simulation once, however many plans and runbook examples use it, and
+// files are checked concurrently.
+//
+// It is not the gate: policies are not evaluated over plans and there is
+// no N-1 analysis; that is changegate check. docs/validate.md describes it
+// for users.
+package validate

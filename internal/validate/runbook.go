@@ -1,0 +1,91 @@
+package validate
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/changegate/changegate/internal/diag"
+	"github.com/changegate/changegate/internal/finding"
+	"github.com/changegate/changegate/internal/runbook"
+	"github.com/changegate/changegate/plans"
+)
+
+// runbook checks a runbook file: it parses, every example renders for
+// every platform it claims, and each example's steps dry-run against the
+// example's topology. The effects of a step are the same on every
+// platform, so each example is dry-run once.
+func (v *validator) runbook(ctx context.Context, f File) finding.Case {
+	start := time.Now()
+	c := finding.Case{Suite: "runbooks", Name: f.Path, File: f.Path}
+	defer func() { c.Time = time.Since(start) }()
+	r, ds := runbook.Parse(f.Path, f.data)
+	addDiags(&c, ds, RuleRunbookSyntax, pos{1, 1})
+	if r == nil {
+		return c
+	}
+	for _, ex := range r.Examples {
+		at := posOf(ex.Pos)
+		label := fmt.Sprintf("example %q", ex.Name)
+		var nw *network
+		if ex.Topology != "" {
+			nw = v.network(r.ExampleTopology(ex), "")
+			if nw.net == nil {
+				msg := fmt.Sprintf("%s: topology %s does not load", label, r.ExampleTopology(ex))
+				if nw.err != nil {
+					msg += ": " + nw.err.Error()
+				}
+				c.Findings = append(c.Findings, errorAt(f.Path, at, RuleRunbookTopology, msg,
+					"fix the topology or the path, relative to the runbook file"))
+				continue
+			}
+		}
+		paramPos := make(map[string]diag.Pos, len(r.Params))
+		for _, p := range r.Params {
+			paramPos[p.Name] = ex.Pos
+		}
+		for name := range ex.Params {
+			paramPos[name] = ex.Pos
+		}
+		// The same problem on several platforms is reported once, naming
+		// them all.
+		type problem struct {
+			d         diag.Diagnostic
+			platforms []string
+		}
+		var problems []*problem
+		index := map[string]*problem{}
+		var rendered *plans.Plan
+		for _, platform := range r.Platforms {
+			opts := runbook.RenderOptions{Platform: platform, Params: ex.Params, ParamPos: paramPos, Origin: f.Path}
+			if nw != nil {
+				opts.Topology = nw.net
+			}
+			p, rds := r.RenderPlan(opts, runbook.PlanMeta{Title: ex.Name})
+			for _, d := range rds {
+				key := fmt.Sprint(d.Pos, d.Severity, d.Msg)
+				if pr, ok := index[key]; ok {
+					pr.platforms = append(pr.platforms, platform)
+					continue
+				}
+				pr := &problem{d: d, platforms: []string{platform}}
+				index[key] = pr
+				problems = append(problems, pr)
+			}
+			if p != nil && rendered == nil {
+				rendered = p
+			}
+		}
+		for _, pr := range problems {
+			d := pr.d
+			d.Msg = fmt.Sprintf("%s on %s: %s", label, strings.Join(pr.platforms, ", "), d.Msg)
+			addDiags(&c, diag.Diagnostics{d}, RuleRunbookRender, at)
+		}
+		if rendered != nil && nw != nil {
+			rendered.Pos = ex.Pos
+			c.Findings = append(c.Findings, dryRun(ctx, nw, rendered, f.Path, RuleRunbookDryRun, label+": ")...)
+		}
+	}
+	return c
+}

@@ -1,0 +1,289 @@
+package validate
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"runtime"
+	"sync"
+	"time"
+
+	"github.com/changegate/changegate/internal/diag"
+	"github.com/changegate/changegate/internal/dryrun"
+	"github.com/changegate/changegate/internal/finding"
+	"github.com/changegate/changegate/internal/sim"
+	"github.com/changegate/changegate/internal/topology"
+)
+
+// Rule identifiers of the findings validate reports.
+const (
+	RulePlanSyntax      = "plan/syntax"
+	RulePlanTopology    = "plan/topology"
+	RulePlanReference   = "plan/reference"
+	RulePlanDryRun      = "plan/dryrun"
+	RuleTopologyInvalid = "topology/invalid"
+	RuleRunbookSyntax   = "runbook/syntax"
+	RuleRunbookTopology = "runbook/topology"
+	RuleRunbookRender   = "runbook/render"
+	RuleRunbookDryRun   = "runbook/dryrun"
+	RulePolicyCompile   = "policy/compile"
+	RulePolicyTest      = "policy/test"
+)
+
+// Rules describes every rule validate reports, for SARIF.
+func Rules() []finding.Rule {
+	const doc = "https://github.com/changegate/changegate/blob/main/docs/validate.md"
+	return []finding.Rule{
+		{ID: RulePlanSyntax, Title: "Plans follow the plan format", HelpURI: doc, Description: "The plan parses: known fields, right types, required fields present (docs/plans.md)."},
+		{ID: RulePlanTopology, Title: "Plans name a topology that loads", HelpURI: doc, Description: "The plan's topology (and traffic) file exists and is valid, so its references and dry-run can be checked."},
+		{ID: RulePlanReference, Title: "Plans name nodes, links and devices that exist", HelpURI: doc, Description: "Every node, link and device a plan names is in its topology."},
+		{ID: RulePlanDryRun, Title: "Plans dry-run cleanly", HelpURI: doc, Description: "The steady state after every step is simulated (no N-1); effects that change nothing, traffic that cannot be delivered and links over capacity are reported."},
+		{ID: RuleTopologyInvalid, Title: "Topologies follow the topology format", HelpURI: doc, Description: "The topology parses and validates (docs/topology.md)."},
+		{ID: RuleRunbookSyntax, Title: "Runbooks follow the runbook format", HelpURI: doc, Description: "The runbook parses and its templates parse."},
+		{ID: RuleRunbookTopology, Title: "Runbook examples name a topology that loads", HelpURI: doc, Description: "The topology of every runbook example exists and is valid."},
+		{ID: RuleRunbookRender, Title: "Runbook examples render on every platform", HelpURI: doc, Description: "Every example renders for every platform the runbook claims, into valid plan steps."},
+		{ID: RuleRunbookDryRun, Title: "Runbook examples dry-run cleanly", HelpURI: doc, Description: "The steps every example renders dry-run against its topology (no N-1)."},
+		{ID: RulePolicyCompile, Title: "Policies compile", HelpURI: doc, Description: "The Rego policies compile in strict mode together with the built-in library."},
+		{ID: RulePolicyTest, Title: "Policy tests pass", HelpURI: doc, Description: "Every test_* rule in the policies' *_test.rego files passes."},
+	}
+}
+
+// Options tune a validation run. They hold values only.
+type Options struct {
+	// PolicyParams override the built-in policy parameters when policies
+	// are compiled and tested (policy.params of the configuration).
+	PolicyParams map[string]any
+	// Workers is how many files are checked at once; 0 means GOMAXPROCS.
+	Workers int
+}
+
+// Result is what a run found.
+type Result struct {
+	// Cases hold one case per file checked (a topology that a plan or a
+	// runbook names is checked too, even when it is not under the paths).
+	Cases []finding.Case
+	// Skipped lists the YAML files found that are none of the kinds
+	// validate checks, and files named explicitly that it cannot check.
+	Skipped []Skipped
+}
+
+// Run finds the files under paths (see Discover) and checks them all. The
+// error is for paths that cannot be read and for cancellation; every
+// problem in the files is a finding.
+func Run(ctx context.Context, paths []string, opts Options) (*Result, error) {
+	files, skipped, err := Discover(paths)
+	if err != nil {
+		return nil, err
+	}
+	v := &validator{opts: opts, nets: map[string]*network{}}
+	res := &Result{Skipped: skipped}
+
+	// Topologies first, so that each is loaded under the name it was
+	// found by, before plans name it their own way.
+	var topoJobs, jobs []func() []finding.Case
+	found := map[string]bool{}
+	var rego []File
+	for _, f := range files {
+		switch f.Kind {
+		case Topology:
+			found[absPath(f.Path)] = true
+			topoJobs = append(topoJobs, func() []finding.Case { return []finding.Case{v.topology(f)} })
+		case Plan:
+			jobs = append(jobs, func() []finding.Case { return []finding.Case{v.plan(ctx, f)} })
+		case Runbook:
+			jobs = append(jobs, func() []finding.Case { return []finding.Case{v.runbook(ctx, f)} })
+		case Policy:
+			rego = append(rego, f)
+		}
+	}
+	for _, g := range groupByDir(rego) {
+		jobs = append(jobs, func() []finding.Case { return v.policies(ctx, g) })
+	}
+	workers := opts.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	res.Cases = append(res.Cases, runAll(topoJobs, workers)...)
+	res.Cases = append(res.Cases, runAll(jobs, workers)...)
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	// Topologies named by plans or runbooks but not found under the paths.
+	for key, nw := range v.nets {
+		if nw.traffic || found[key] || (nw.net == nil && len(nw.ds) == 0) {
+			continue // a file that cannot be read is reported where it is named
+		}
+		c := finding.Case{Suite: "topologies", Name: nw.path, File: nw.path, Time: nw.took}
+		addDiags(&c, nw.ds, RuleTopologyInvalid, pos{1, 1})
+		if nw.err != nil {
+			c.Findings = append(c.Findings, errorAt(c.File, pos{1, 1}, RuleTopologyInvalid, nw.err.Error(), ""))
+		}
+		res.Cases = append(res.Cases, c)
+	}
+	return res, nil
+}
+
+// runAll runs jobs on workers goroutines and returns their cases in job
+// order.
+func runAll(jobs []func() []finding.Case, workers int) []finding.Case {
+	out := make([][]finding.Case, len(jobs))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range min(workers, len(jobs)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				out[i] = jobs[i]()
+			}
+		}()
+	}
+	for i := range jobs {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	var all []finding.Case
+	for _, cs := range out {
+		all = append(all, cs...)
+	}
+	return all
+}
+
+type validator struct {
+	opts Options
+	mu   sync.Mutex
+	nets map[string]*network // by cleaned absolute path (and traffic file)
+}
+
+// network is a topology loaded and compiled once for every plan and
+// runbook example that uses it.
+type network struct {
+	once    sync.Once
+	path    string // as first named
+	traffic bool   // the topology with a plan's traffic file
+	net     *topology.Network
+	model   *sim.Model
+	digests *dryrun.Digests
+	links   map[string]bool
+	nodes   map[string]bool
+	ds      diag.Diagnostics // the topology's (or the traffic file's) problems
+	err     error            // I/O, or the model does not compile
+	took    time.Duration
+}
+
+func absPath(p string) string {
+	if a, err := filepath.Abs(p); err == nil {
+		return a
+	}
+	return filepath.Clean(p)
+}
+
+// network returns the topology at path, with the demands of the traffic
+// file in place of its own when traffic is not empty, loading and
+// compiling it on first use. Its net is nil when it does not load.
+func (v *validator) network(path, traffic string) *network {
+	key := absPath(path)
+	if traffic != "" {
+		key += "\x00" + absPath(traffic)
+	}
+	v.mu.Lock()
+	nw, ok := v.nets[key]
+	if !ok {
+		nw = &network{path: path, traffic: traffic != ""}
+		v.nets[key] = nw
+	}
+	v.mu.Unlock()
+	nw.once.Do(func() {
+		start := time.Now()
+		defer func() { nw.took = time.Since(start) }()
+		var net *topology.Network
+		if traffic == "" {
+			net, nw.ds, nw.err = topology.LoadFile(path)
+		} else {
+			base := v.network(path, "")
+			if base.net == nil {
+				nw.err = fmt.Errorf("topology %s does not load", path)
+				return
+			}
+			demands, ds, err := topology.LoadDemandFile(traffic, base.net.Nodes)
+			nw.ds, nw.err = ds, err
+			if err != nil || ds.HasErrors() {
+				return
+			}
+			copied := *base.net
+			copied.Demands = demands
+			net = &copied
+		}
+		if nw.err != nil || net == nil {
+			return
+		}
+		m, err := sim.Compile(net)
+		if err != nil {
+			nw.err = fmt.Errorf("compile %s for simulation: %w", path, err)
+			return
+		}
+		nw.net, nw.model = net, m
+		nw.digests = &dryrun.Digests{Topology: net.TopologyDigest(), Traffic: net.TrafficDigest()}
+		nw.links = make(map[string]bool, len(net.Links))
+		for _, l := range net.Links {
+			nw.links[l.ID] = true
+		}
+		nw.nodes = make(map[string]bool, len(net.Nodes))
+		for _, n := range net.Nodes {
+			nw.nodes[n.Name] = true
+		}
+	})
+	return nw
+}
+
+// topology checks a topology file.
+func (v *validator) topology(f File) finding.Case {
+	start := time.Now()
+	c := finding.Case{Suite: "topologies", Name: f.Path, File: f.Path}
+	nw := v.network(f.Path, "")
+	addDiags(&c, nw.ds, RuleTopologyInvalid, pos{1, 1})
+	if nw.err != nil {
+		c.Findings = append(c.Findings, errorAt(f.Path, pos{1, 1}, RuleTopologyInvalid, nw.err.Error(), ""))
+	}
+	c.Time = time.Since(start)
+	return c
+}
+
+// addDiags adds ds to c as findings of rule; a diagnostic without a file
+// is about c's file, and one without a line is placed at fallback.
+func addDiags(c *finding.Case, ds diag.Diagnostics, rule string, fallback pos) {
+	for _, d := range ds {
+		sev := finding.Error
+		if d.Severity == diag.Warning {
+			sev = finding.Warning
+		}
+		f := finding.Finding{Severity: sev, Rule: rule, Message: d.Msg, Hint: d.Hint,
+			File: d.Pos.File, Line: d.Pos.Line, Col: d.Pos.Col}
+		if f.File == "" {
+			f.File = c.File
+		}
+		if f.Line <= 0 && f.File == c.File {
+			f.Line, f.Col = fallback.line, fallback.col
+		}
+		if f.Line > 0 && f.Col <= 0 {
+			f.Col = 1 // the line is known (a YAML syntax error), the column not
+		}
+		c.Findings = append(c.Findings, f)
+	}
+}
+
+func errorAt(file string, p pos, rule, msg, hint string) finding.Finding {
+	return finding.Finding{Severity: finding.Error, Rule: rule, Message: msg, Hint: hint, File: file, Line: p.line, Col: p.col}
+}
+
+func warningAt(file string, p pos, rule, msg, hint string) finding.Finding {
+	return finding.Finding{Severity: finding.Warning, Rule: rule, Message: msg, Hint: hint, File: file, Line: p.line, Col: p.col}
+}
+
+func posOf(p diag.Pos) pos {
+	if p.Line <= 0 {
+		return pos{1, 1}
+	}
+	return pos{p.Line, max(p.Col, 1)}
+}
