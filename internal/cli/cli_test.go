@@ -251,9 +251,12 @@ func TestPlanDigest(t *testing.T) {
 	if code != 0 {
 		t.Fatal(errs)
 	}
-	var d struct{ Plan, Topology, Traffic string }
+	var d struct{ Plan, Topology, Traffic, Policy string }
 	if err := json.Unmarshal([]byte(out), &d); err != nil {
 		t.Fatal(err)
+	}
+	if cj, _, _ := run(t, "check", "../../examples/outage-plan.yaml", "--format", "json"); policyDigest(t, cj) != d.Policy || d.Policy == "" {
+		t.Errorf("plan digest gives policy %q; check gives %q", d.Policy, policyDigest(t, cj))
 	}
 	js, _, _ := run(t, "dryrun", "../../examples/outage-plan.yaml", "--format", "json", "--n1=false")
 	var res struct {
@@ -262,7 +265,7 @@ func TestPlanDigest(t *testing.T) {
 	if err := json.Unmarshal([]byte(js), &res); err != nil {
 		t.Fatal(err)
 	}
-	if res.Digests != d || d.Plan == "" || d.Topology == "" || d.Traffic == "" {
+	if res.Digests.Plan != d.Plan || res.Digests.Topology != d.Topology || res.Digests.Traffic != d.Traffic || d.Plan == "" || d.Topology == "" || d.Traffic == "" {
 		t.Fatalf("dry-run digests %+v, plan digest %+v", res.Digests, d)
 	}
 	src, err := os.ReadFile("../../examples/outage-plan.yaml")

@@ -5,20 +5,24 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/changegate/changegate/internal/dryrun"
+	"github.com/changegate/changegate/internal/policy"
 	"github.com/changegate/changegate/internal/report"
 )
 
 func (a *app) planDigestCommand() *cobra.Command {
 	var topoFile, format string
+	var dirs []string
 	cmd := &cobra.Command{
 		Use:   "digest PLAN [--topology FILE]",
-		Short: "Print the canonical digests of a plan, its topology and its traffic",
-		Long: `Print the canonical digests (sha256) of a plan, of the topology it is
-checked against and of that topology's traffic matrix. A digest changes
-when anything that matters changes, and never with YAML formatting, key
-order, comments or the way rates are written (docs/plans.md, "Digests").
-Approvals and the gate use them to prove that what runs is what was checked.`,
+		Short: "Print the canonical digests of a plan, its topology, its traffic and the policy set",
+		Long: `Print the canonical digests (sha256) of a plan (with its runbook steps
+expanded), of the topology it is checked against, of that topology's
+traffic matrix, and of the policy set changegate check evaluates (the
+built-in policies and yours, with their parameters and what is disabled).
+A digest changes when anything that matters changes, and never with YAML
+formatting, key order, comments or the way rates are written
+(docs/plans.md, "Digests"). Approvals and the gate use them to prove that
+what runs is what was checked.`,
 		Example: `  changegate plan digest examples/safe-plan.yaml
   changegate plan digest examples/safe-plan.yaml --format json`,
 		Args: cobra.ExactArgs(1),
@@ -35,15 +39,25 @@ Approvals and the gate use them to prove that what runs is what was checked.`,
 			if err != nil {
 				return err
 			}
-			d := dryrun.Digests{Plan: p.Digest(), Topology: net.TopologyDigest(), Traffic: net.TrafficDigest()}
+			eng, err := a.loadPolicies(cmd, policy.Options{
+				Dirs:    append(append([]string(nil), cfg.Policy.Dirs...), dirs...),
+				Disable: cfg.Policy.Disable,
+				Params:  cfg.Policy.Params,
+			})
+			if err != nil {
+				return err
+			}
+			d := report.DigestsDoc{Plan: p.Digest(), Topology: net.TopologyDigest(), Traffic: net.TrafficDigest(), Policy: eng.Digest()}
 			if f == report.JSON {
 				return report.WriteJSON(a.stdout, d)
 			}
-			_, err = fmt.Fprintf(a.stdout, "plan      %s  %s\ntopology  %s  %s\ntraffic   %s  %s\n", d.Plan, p.File, d.Topology, net.Files[0], d.Traffic, net.Files[0])
+			_, err = fmt.Fprintf(a.stdout, "plan      %s  %s\ntopology  %s  %s\ntraffic   %s  %s\npolicy    %s  %d policies\n",
+				d.Plan, p.File, d.Topology, net.Files[0], d.Traffic, net.Files[0], d.Policy, len(eng.Packages()))
 			return err
 		},
 	}
 	cmd.Flags().StringVar(&topoFile, "topology", "", "topology file (default: the plan's topology)")
 	cmd.Flags().StringVar(&format, "format", "text", "output format: text or json")
+	cmd.Flags().StringArrayVar(&dirs, "policy", nil, "a directory (or .rego file) of your policies, as for check; repeat for more")
 	return cmd
 }
