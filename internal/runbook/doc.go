@@ -12,7 +12,11 @@
 // runbooks.FS) and the user's directories; Runbook.Render checks the
 // parameters against the topology and renders the steps as plans.Step
 // values (RenderPlan wraps them in a plans.Plan), and WritePlan writes a
-// plan as YAML in the plan format.
+// plan as YAML in the plan format. A step may include another runbook
+// (runbook: NAME, params: {...}): Load checks that every included runbook
+// exists and that no runbook includes itself, directly or through others;
+// rendering splices the included runbook's steps in, at most
+// MaxIncludeDepth includes deep.
 //
 // It is not the plan-side expansion of steps that name a runbook, nor the
 // executor: it only turns a runbook and parameters into steps.

@@ -62,6 +62,7 @@ func Expand(p *plans.Plan, lib *Library, net *topology.Network) (*plans.Plan, di
 			ParamPos: ref.ParamPos,
 			Origin:   p.File,
 			At:       ref.Pos,
+			Library:  lib,
 		})
 		ds = append(ds, rds...)
 		for _, rs := range steps {

@@ -17,6 +17,8 @@ func FuzzParse(f *testing.F) {
 	}
 	f.Add([]byte(good))
 	f.Add([]byte("name: t\ntitle: x\nplatforms: [frr_vtysh]\nsteps: [{name: a, for_each: links_of .d, as: l, effects: []}]\n"))
+	f.Add([]byte(includer("t", "frr_vtysh", "t")))
+	f.Add([]byte("name: t\ntitle: x\nplatforms: [frr_vtysh]\nparams: [{name: device, type: device}]\nsteps:\n  - {name: \"n {{.l.id}}\", for_each: links_of .device, as: l, runbook: t, params: {device: \"{{.l.peer}}\", x: 1}}\n  - {runbook: t, params: [a]}\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		r, ds := Parse("t.yaml", data)
 		if (r == nil) != ds.HasErrors() {
@@ -35,8 +37,13 @@ func FuzzParse(f *testing.F) {
 		for _, p := range r.Params {
 			params[p.Name] = "1"
 		}
+		// A library of the runbook alone: an include of itself is a loop,
+		// found when loading and when rendering.
+		lib := &Library{runbooks: []*Runbook{r}, byName: map[string]*Runbook{r.Name: r}}
+		lib.checkIncludes()
 		for _, pl := range r.Platforms {
 			r.Render(RenderOptions{Platform: pl, Params: params})
+			r.Render(RenderOptions{Platform: pl, Params: params, Library: lib})
 		}
 	})
 }

@@ -26,7 +26,11 @@ type Library struct {
 // *.yaml and *.yml files directly in each). It reports every problem of
 // every runbook; a runbook with errors is left out. Two runbooks with the
 // same name are an error (a user runbook does not replace a built-in
-// one). The error is for I/O only, such as a directory that cannot be read.
+// one). Then the includes are checked across the library (checkIncludes):
+// every included runbook exists, supports the includer's platforms and
+// takes the parameters given, and no runbook includes itself, directly
+// or through others. The error is for I/O only, such as a directory that
+// cannot be read.
 func Load(builtin fs.FS, dirs []string) (*Library, diag.Diagnostics, error) {
 	l := &Library{byName: map[string]*Runbook{}}
 	var ds diag.Diagnostics
@@ -80,8 +84,185 @@ func Load(builtin fs.FS, dirs []string) (*Library, diag.Diagnostics, error) {
 			add(r, rds)
 		}
 	}
+	for _, r := range l.runbooks {
+		r.lib = l
+	}
+	ds = append(ds, l.checkIncludes()...)
 	ds.Sort()
 	return l, ds, nil
+}
+
+// NewLibrary makes a library of runbooks already parsed (by Parse or
+// LoadFile), such as the files a validator was given together with the
+// built-in ones, and checks their includes as Load does. Two runbooks
+// with the same name are an error; the first is kept. Unlike Load it does
+// not tie the runbooks to the library: render them with
+// RenderOptions.Library set to it.
+func NewLibrary(rs []*Runbook) (*Library, diag.Diagnostics) {
+	l := &Library{byName: map[string]*Runbook{}}
+	var ds diag.Diagnostics
+	for _, r := range rs {
+		if r == nil {
+			continue
+		}
+		if first, dup := l.byName[r.Name]; dup {
+			ds.Add(r.Pos, fmt.Sprintf("rename it: runbook names are unique, and %s has it", first.File), "runbook %q is defined twice", r.Name)
+			continue
+		}
+		l.byName[r.Name] = r
+		l.runbooks = append(l.runbooks, r)
+	}
+	ds = append(ds, l.checkIncludes()...)
+	ds.Sort()
+	return l, ds
+}
+
+// checkIncludes checks the include steps of every runbook against the
+// others. Each problem is reported at the include step's runbook: value;
+// an include loop is reported in every runbook of the loop, naming it
+// whole, and a chain of includes deeper than MaxIncludeDepth at the
+// runbooks it starts from.
+func (l *Library) checkIncludes() diag.Diagnostics {
+	var ds diag.Diagnostics
+	for _, r := range l.runbooks {
+		for _, st := range r.Steps {
+			inc := st.Include
+			if inc == nil || inc.Runbook == "" {
+				continue
+			}
+			sub, ok := l.byName[inc.Runbook]
+			if !ok {
+				ds.Add(inc.Pos, l.nameHint(inc.Runbook), "runbook %s includes runbook %q, which does not exist", r.Name, inc.Runbook)
+				continue
+			}
+			var missing []string
+			for _, p := range r.Platforms {
+				if !sub.Supports(p) {
+					missing = append(missing, p)
+				}
+			}
+			if len(missing) > 0 {
+				ds.Add(inc.Pos, fmt.Sprintf("add %s to the platforms of %s (%s), or remove %s from those of %s",
+					strings.Join(missing, ", "), sub.Name, sub.File, strings.Join(missing, ", "), r.Name),
+					"runbook %s includes runbook %s, which has no configuration for platform %s", r.Name, sub.Name, strings.Join(missing, ", "))
+			}
+			var subNames []string
+			for _, p := range sub.Params {
+				subNames = append(subNames, p.Name)
+			}
+			given := make([]string, 0, len(inc.paramKeys))
+			for k := range inc.paramKeys {
+				given = append(given, k)
+			}
+			sort.Strings(given)
+			for _, k := range given {
+				if _, ok := sub.Param(k); ok {
+					continue
+				}
+				hint := "the parameters of " + sub.Name + " are: " + strings.Join(subNames, ", ")
+				if best, near := diag.Suggest(k, subNames); near {
+					hint = fmt.Sprintf("did you mean %q?", best)
+				}
+				n := inc.paramKeys[k]
+				ds.Add(diag.Pos{File: r.File, Line: n.Line, Col: n.Column}, hint, "include %s: runbook %s has no parameter %q", sub.Name, sub.Name, k)
+			}
+			for _, p := range sub.Params {
+				if _, ok := inc.paramKeys[p.Name]; !ok && !p.HasDefault && p.Name != "" {
+					desc := ""
+					if p.Description != "" {
+						desc = ": " + p.Description
+					}
+					ds.Add(inc.Pos, fmt.Sprintf("add %s: VALUE under params: (%s%s)", p.Name, p.Type, desc),
+						"include %s: runbook %s needs parameter %q", sub.Name, sub.Name, p.Name)
+				}
+			}
+		}
+	}
+	inLoop := map[string]bool{}
+	for _, r := range l.runbooks {
+		for _, st := range r.Steps {
+			if inc := st.Include; inc != nil && l.byName[inc.Runbook] != nil {
+				if path := l.includePath(inc.Runbook, r.Name); path != nil {
+					inLoop[r.Name] = true
+					ds.Add(inc.Pos, "a runbook cannot include itself, directly or through others: remove one of the includes",
+						"include loop: %s -> %s", r.Name, strings.Join(path, " -> "))
+				}
+			}
+		}
+	}
+	// The longest chain of includes from each runbook, loops left out.
+	deepest := map[string][]string{}
+	onPath := map[string]bool{}
+	var chain func(r *Runbook) []string
+	chain = func(r *Runbook) []string {
+		if c, ok := deepest[r.Name]; ok {
+			return c
+		}
+		onPath[r.Name] = true
+		var best []string
+		for _, st := range r.Steps {
+			if st.Include == nil {
+				continue
+			}
+			sub := l.byName[st.Include.Runbook]
+			if sub == nil || onPath[sub.Name] || inLoop[sub.Name] {
+				continue
+			}
+			if c := chain(sub); len(c) > len(best) {
+				best = c
+			}
+		}
+		onPath[r.Name] = false
+		c := append([]string{r.Name}, best...)
+		deepest[r.Name] = c
+		return c
+	}
+	for _, r := range l.runbooks {
+		if inLoop[r.Name] {
+			continue
+		}
+		c := chain(r)
+		if len(c)-1 <= MaxIncludeDepth {
+			continue
+		}
+		for _, st := range r.Steps {
+			if st.Include != nil && st.Include.Runbook == c[1] {
+				ds.Add(st.Include.Pos, "write some of the included steps out instead of including them",
+					"includes nest %d deep, more than %d: %s", len(c)-1, MaxIncludeDepth, strings.Join(c, " -> "))
+				break
+			}
+		}
+	}
+	return ds
+}
+
+// includePath returns the shortest chain of includes from the runbook
+// from to the runbook to, both ends included, or nil when there is none.
+func (l *Library) includePath(from, to string) []string {
+	if from == to {
+		return []string{to}
+	}
+	prev := map[string]string{from: ""}
+	queue := []string{from}
+	for len(queue) > 0 {
+		name := queue[0]
+		queue = queue[1:]
+		for _, next := range l.byName[name].Includes() {
+			if _, seen := prev[next]; seen || l.byName[next] == nil {
+				continue
+			}
+			prev[next] = name
+			if next == to {
+				var path []string
+				for n := to; n != ""; n = prev[n] {
+					path = append([]string{n}, path...)
+				}
+				return path
+			}
+			queue = append(queue, next)
+		}
+	}
+	return nil
 }
 
 // All returns the runbooks, built-in ones first, each group by file name.
@@ -93,14 +274,19 @@ func (l *Library) Get(name string) (*Runbook, error) {
 	if r, ok := l.byName[name]; ok {
 		return r, nil
 	}
+	return nil, fmt.Errorf("no runbook %q; %s", name, l.nameHint(name))
+}
+
+// nameHint names the runbook closest to name, or lists them all.
+func (l *Library) nameHint(name string) string {
 	names := make([]string, 0, len(l.runbooks))
 	for _, r := range l.runbooks {
 		names = append(names, r.Name)
 	}
 	if best, near := diag.Suggest(name, names); near {
-		return nil, fmt.Errorf("no runbook %q; did you mean %q?", name, best)
+		return fmt.Sprintf("did you mean %q?", best)
 	}
-	return nil, fmt.Errorf("no runbook %q; the runbooks are: %s (changegate runbook list)", name, strings.Join(names, ", "))
+	return fmt.Sprintf("the runbooks are: %s (changegate runbook list)", strings.Join(names, ", "))
 }
 
 // ExampleTopology returns the topology file of example e resolved against

@@ -324,16 +324,18 @@ func typeHint(s string) string {
 }
 
 // stepKeys are the fields of a runbook step; perPlatform are those that
-// hold one value per platform.
+// hold one value per platform; includeKeys are the fields of a step that
+// includes another runbook.
 var (
 	stepKeys    = []string{"name", "for_each", "as", "device", "config", "rollback_config", "effects", "rollback", "checks", "soak"}
 	perPlatform = map[string]bool{"config": true, "rollback_config": true, "checks": true}
+	includeKeys = []string{"name", "runbook", "params", "for_each", "as"}
 )
 
 func (ps *parser) step(r *Runbook, n *yaml.Node, i int) StepTemplate {
 	s := StepTemplate{Pos: ps.y.Pos(n), node: n, common: map[string]*yaml.Node{}}
 	label := fmt.Sprintf("step %d", i+1)
-	f, ok := ps.mapping(n, label, stepKeys...)
+	f, ok := ps.mapping(n, label, append(stepKeys[:len(stepKeys):len(stepKeys)], "runbook", "params")...)
 	if !ok {
 		return s
 	}
@@ -341,12 +343,54 @@ func (ps *parser) step(r *Runbook, n *yaml.Node, i int) StepTemplate {
 		if name, ok := ps.y.String(v, label+": name"); ok && strings.TrimSpace(name) != "" {
 			label = fmt.Sprintf("step %q", name)
 		}
-	} else {
+	} else if _, inc := f.vals["runbook"]; !inc {
 		ps.y.Errorf(n, "add name: a short name, unique within the plan (it may use templates, such as \"cost out {{.link}}\")", "%s: missing field %q", label, "name")
+	}
+	ps.forEach(r, &s, f, label)
+	if _, inc := f.vals["runbook"]; inc {
+		ps.include(&s, f, label)
+		return s
+	}
+	if k, ok := f.keys["params"]; ok {
+		ps.y.Errorf(k, "params: gives the parameters of an included runbook: add runbook: NAME, or remove params", "%s: params without runbook", label)
 	}
 	if _, ok := f.keys["effects"]; !ok {
 		ps.y.Errorf(n, "list what the step changes in the model under effects:, or write effects: [] if its configuration does not change forwarding", "%s: missing field %q", label, "effects")
 	}
+	if k, ok := f.keys["rollback_config"]; ok {
+		if _, has := f.keys["config"]; !has {
+			ps.y.Errorf(k, "rollback_config undoes config: add config, or remove rollback_config", "%s: rollback_config without config", label)
+		}
+	}
+	if k, ok := f.keys["config"]; ok {
+		if _, has := f.keys["device"]; !has {
+			ps.y.Errorf(k, "add device: \"{{.device}}\" to say which device the configuration is sent to", "%s: config without a device", label)
+		}
+	}
+	for _, key := range f.order {
+		v := f.vals[key]
+		switch {
+		case key == "for_each" || key == "as" || key == "params":
+		case perPlatform[key]:
+			m := ps.perPlatform(r, f.keys[key], v, label+": "+key)
+			switch key {
+			case "config":
+				s.config = m
+			case "rollback_config":
+				s.rbConf = m
+			case "checks":
+				s.checks = m
+			}
+		default:
+			s.common[key] = v
+			ps.templates(v)
+		}
+	}
+	return s
+}
+
+// forEach reads the step's for_each and as.
+func (ps *parser) forEach(r *Runbook, s *StepTemplate, f fields, label string) {
 	if v, ok := f.vals["for_each"]; ok {
 		if p := ps.text(v, label+": for_each", "give a template pipeline that yields a list, such as links_of .device"); p != "" {
 			s.ForEach, s.forNode = p, v
@@ -365,36 +409,78 @@ func (ps *parser) step(r *Runbook, n *yaml.Node, i int) StepTemplate {
 	} else if k, ok := f.keys["as"]; ok {
 		ps.y.Errorf(k, "as names the item of for_each: add for_each, or remove as", "%s: as without for_each", label)
 	}
-	if k, ok := f.keys["rollback_config"]; ok {
-		if _, has := f.keys["config"]; !has {
-			ps.y.Errorf(k, "rollback_config undoes config: add config, or remove rollback_config", "%s: rollback_config without config", label)
-		}
-	}
-	if k, ok := f.keys["config"]; ok {
-		if _, has := f.keys["device"]; !has {
-			ps.y.Errorf(k, "add device: \"{{.device}}\" to say which device the configuration is sent to", "%s: config without a device", label)
+}
+
+// include reads a step that includes another runbook: runbook: NAME,
+// params: a mapping of parameter names to values or templates, and
+// optionally name, for_each and as. Whether the runbook exists, takes
+// those parameters and does not include its includer is checked by Load,
+// which sees the other runbooks.
+func (ps *parser) include(s *StepTemplate, f fields, label string) {
+	v := f.vals["runbook"]
+	inc := &Include{Pos: ps.y.Pos(v), Params: map[string]string{}, paramNodes: map[string]*yaml.Node{}, paramKeys: map[string]*yaml.Node{}}
+	s.Include = inc
+	if name := ps.text(v, label+": runbook", "give the name of the runbook to include, such as link-metric"); name != "" {
+		inc.Runbook = name
+		if strings.Contains(name, "{{") {
+			ps.y.Errorf(v, "name the runbook itself; only the values under params: may be templates", "%s: the included runbook's name cannot be a template", label)
+		} else if !identRE.MatchString(strings.ReplaceAll(name, "-", "_")) {
+			ps.y.Errorf(v, "give a runbook's name, such as link-metric (changegate runbook list shows them)", "%s: runbook %q is not a valid runbook name", label, name)
 		}
 	}
 	for _, key := range f.order {
-		v := f.vals[key]
-		switch {
-		case key == "for_each" || key == "as":
-		case perPlatform[key]:
-			m := ps.perPlatform(r, f.keys[key], v, label+": "+key)
-			switch key {
-			case "config":
-				s.config = m
-			case "rollback_config":
-				s.rbConf = m
-			case "checks":
-				s.checks = m
-			}
-		default:
-			s.common[key] = v
-			ps.templates(v)
+		if !contains(includeKeys, key) {
+			ps.y.Errorf(f.keys[key], "an include step takes only name, runbook, params, for_each and as: the included runbook's steps have their own "+key+"; remove it here",
+				"%s: a step that includes runbook %q does not take %q", label, inc.Runbook, key)
 		}
 	}
-	return s
+	if nv, ok := f.vals["name"]; ok {
+		s.common["name"] = nv
+		ps.templates(nv)
+	}
+	pv, ok := f.vals["params"]
+	if !ok || diag.IsNull(pv) {
+		return
+	}
+	what := label + ": params"
+	if pv.Kind != yaml.MappingNode {
+		ps.y.Errorf(pv, "give the included runbook's parameters as name: value pairs, such as {device: \"{{.device}}\"}", "%s must be a mapping, found %s", what, diag.Describe(pv))
+		return
+	}
+	for i := 0; i+1 < len(pv.Content); i += 2 {
+		k, val := pv.Content[i], diag.Deref(pv.Content[i+1])
+		if k.Kind != yaml.ScalarNode {
+			ps.y.Errorf(k, "keys must be parameter names", "%s: key must be a scalar, found %s", what, diag.Describe(k))
+			continue
+		}
+		if !identRE.MatchString(k.Value) {
+			ps.y.Errorf(k, "give a parameter name of the included runbook: lower-case letters, digits and _", "%s: %q is not a valid parameter name", what, k.Value)
+			continue
+		}
+		if first, dup := inc.paramKeys[k.Value]; dup {
+			ps.y.Errorf(k, fmt.Sprintf("remove one of them (the first is at line %d)", first.Line), "%s: duplicate key %q", what, k.Value)
+			continue
+		}
+		inc.paramKeys[k.Value] = k
+		if val == nil || val.Kind != yaml.ScalarNode || diag.IsNull(val) {
+			ps.y.Errorf(val, "give a value or a template over this runbook's parameters, such as \"{{.device}}\"", "%s: %s must be a scalar value, found %s", what, k.Value, diag.Describe(val))
+			continue
+		}
+		inc.Params[k.Value] = val.Value
+		inc.paramNodes[k.Value] = val
+		if strings.Contains(val.Value, "{{") {
+			ps.parseTemplate(val, val.Value)
+		}
+	}
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
 }
 
 // perPlatform reads a mapping from platform to value, which must have a

@@ -37,6 +37,10 @@ type RenderOptions struct {
 	// (a missing parameter or platform) are reported: a plan's runbook
 	// step, say. Otherwise they are reported at Origin.
 	At diag.Pos
+	// Library is where the runbooks that steps include (runbook: NAME)
+	// are looked up; nil means the library Load put the runbook in. A
+	// runbook read by Parse alone that includes another needs it.
+	Library *Library
 }
 
 // Render instantiates the runbook's steps for opts: it checks the
@@ -100,7 +104,12 @@ func (r *Runbook) RenderPlan(opts RenderOptions, meta PlanMeta) (*plans.Plan, di
 		ds.Sort()
 		return nil, ds
 	}
-	rd := &renderer{r: r, fm: funcs(opts.Topology), ds: &ds, src: map[*yaml.Node]*yaml.Node{}}
+	lib := opts.Library
+	if lib == nil {
+		lib = r.lib
+	}
+	rd := &renderer{r: r, fm: funcs(opts.Topology), ds: &ds, src: map[*yaml.Node]source{},
+		lib: lib, net: opts.Topology, platform: platform, chain: []string{r.Name}, count: &counts{}}
 	title := meta.Title
 	if title == "" {
 		title = r.defaultTitle(opts.Params, platform)
@@ -112,12 +121,7 @@ func (r *Runbook) RenderPlan(opts RenderOptions, meta PlanMeta) (*plans.Plan, di
 	if meta.Topology != "" {
 		addKV(doc, "topology", str(meta.Topology))
 	}
-	steps := &yaml.Node{Kind: yaml.SequenceNode}
-	for _, st := range r.Steps {
-		for _, item := range rd.items(st, data) {
-			steps.Content = append(steps.Content, rd.step(st, item, platform))
-		}
-	}
+	steps := &yaml.Node{Kind: yaml.SequenceNode, Content: rd.steps(data)}
 	addKV(doc, "steps", steps)
 	if ds.HasErrors() {
 		ds.Sort()
@@ -143,13 +147,42 @@ func (r *Runbook) defaultTitle(params map[string]string, platform string) string
 	return fmt.Sprintf("%s (%s) on %s", r.Name, strings.Join(kv, ", "), platform)
 }
 
+// renderer renders the steps of one runbook; an included runbook is
+// rendered by a copy of its includer's renderer, sharing the
+// diagnostics, src and count.
 type renderer struct {
 	r  *Runbook
 	fm map[string]any
 	ds *diag.Diagnostics
-	// src maps each node of the rendered document to the runbook node it
-	// comes from, for positions.
-	src map[*yaml.Node]*yaml.Node
+	// src maps each node of the rendered document to where it comes from
+	// in a runbook, for positions.
+	src map[*yaml.Node]source
+
+	lib      *Library
+	net      *topology.Network
+	platform string
+	// chain holds the names of the runbooks being rendered, the outermost
+	// first and r last; via says where r was included ("" for the
+	// outermost).
+	chain []string
+	via   string
+	// count is shared by all the renderers of one rendering.
+	count *counts
+}
+
+// counts bound the work of one rendering: steps rendered and includes
+// followed, each at most MaxRenderedSteps; over is set when either
+// passes it, and rendering stops.
+type counts struct {
+	steps, includes int
+	over            bool
+}
+
+// source is where a rendered node comes from: a position in a runbook
+// and, for an included runbook, where it was included.
+type source struct {
+	pos diag.Pos
+	via string
 }
 
 func (rd *renderer) pos(n *yaml.Node) diag.Pos {
@@ -157,6 +190,150 @@ func (rd *renderer) pos(n *yaml.Node) diag.Pos {
 		return rd.r.Pos
 	}
 	return diag.Pos{File: rd.r.File, Line: n.Line, Col: n.Column}
+}
+
+// add records an error in the runbook being rendered, saying where it
+// was included when it was.
+func (rd *renderer) add(pos diag.Pos, hint, format string, args ...any) {
+	msg := fmt.Sprintf(format, args...)
+	if rd.via != "" {
+		msg += " (" + rd.via + ")"
+	}
+	rd.ds.Add(pos, hint, "%s", msg)
+}
+
+// steps renders the runbook's steps with data, for_each items and
+// includes expanded in order.
+func (rd *renderer) steps(data map[string]any) []*yaml.Node {
+	var out []*yaml.Node
+	for _, st := range rd.r.Steps {
+		for _, item := range rd.items(st, data) {
+			c := rd.count
+			if c.over {
+				return out
+			}
+			if st.Include != nil {
+				if c.includes++; c.includes > MaxRenderedSteps {
+					c.over = true
+					rd.add(st.Pos, "include fewer runbooks, or use for_each over fewer items",
+						"runbook %s follows more than %d includes", rd.chain[0], MaxRenderedSteps)
+					return out
+				}
+				out = append(out, rd.include(st, item)...)
+				continue
+			}
+			if c.steps++; c.steps > MaxRenderedSteps {
+				c.over = true
+				rd.add(st.Pos, "render fewer steps: fewer for_each items, or fewer includes of runbooks that render many steps",
+					"runbook %s renders more than %d steps", rd.chain[0], MaxRenderedSteps)
+				return out
+			}
+			out = append(out, rd.step(st, item, rd.platform))
+		}
+	}
+	return out
+}
+
+// include renders the runbook that st includes, with the parameters of
+// the include rendered with data, and returns its steps, named after st
+// when st has a name (several are prefixed "NAME: ").
+func (rd *renderer) include(st StepTemplate, data map[string]any) []*yaml.Node {
+	inc := st.Include
+	if rd.lib == nil {
+		rd.add(inc.Pos, "load the runbooks with runbook.Load (changegate does), or give RenderOptions.Library",
+			"runbook %s includes runbook %q, but there is no library of runbooks to find it in", rd.r.Name, inc.Runbook)
+		return nil
+	}
+	for i, name := range rd.chain {
+		if name == inc.Runbook {
+			loop := append(append([]string(nil), rd.chain[i:]...), inc.Runbook)
+			rd.add(inc.Pos, "a runbook cannot include itself, directly or through others: remove one of the includes",
+				"include loop: %s", strings.Join(loop, " -> "))
+			return nil
+		}
+	}
+	if len(rd.chain) > MaxIncludeDepth {
+		rd.add(inc.Pos, "write some of the included steps out instead of including them",
+			"includes nest more than %d deep: %s -> %s", MaxIncludeDepth, strings.Join(rd.chain, " -> "), inc.Runbook)
+		return nil
+	}
+	sub, err := rd.lib.Get(inc.Runbook)
+	if err != nil {
+		rd.add(inc.Pos, rd.lib.nameHint(inc.Runbook), "runbook %s includes runbook %q, which does not exist", rd.r.Name, inc.Runbook)
+		return nil
+	}
+	if !sub.Supports(rd.platform) {
+		rd.add(inc.Pos, fmt.Sprintf("add %s to the platforms of %s, or render %s for one of %s", rd.platform, sub.Name, rd.r.Name, strings.Join(sub.Platforms, ", ")),
+			"runbook %s includes runbook %s, which has no configuration for platform %q", rd.r.Name, sub.Name, rd.platform)
+		return nil
+	}
+	names := make([]string, 0, len(inc.Params))
+	for k := range inc.Params {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	given := make(map[string]string, len(names))
+	ok := true
+	for _, k := range names {
+		v, n := inc.Params[k], inc.paramNodes[k]
+		if !strings.Contains(v, "{{") {
+			given[k] = v
+			continue
+		}
+		t, err := newTemplate(v, rd.fm)
+		var b strings.Builder
+		if err == nil {
+			err = t.Execute(&b, data)
+		}
+		if err != nil {
+			p, msg := templateErr(rd.pos(n), n, err)
+			rd.add(p, rd.templateHint(msg), "template: %s", msg)
+			ok = false
+			continue
+		}
+		given[k] = b.String()
+	}
+	if !ok {
+		return nil
+	}
+	subData, bds := sub.bind(given, rd.net, func(name string) diag.Pos {
+		if n, ok := inc.paramNodes[name]; ok {
+			return rd.pos(n)
+		}
+		return inc.Pos
+	})
+	for _, d := range bds {
+		d.Msg = fmt.Sprintf("include %s: %s", sub.Name, d.Msg)
+		if rd.via != "" {
+			d.Msg += " (" + rd.via + ")"
+		}
+		*rd.ds = append(*rd.ds, d)
+	}
+	if bds.HasErrors() {
+		return nil
+	}
+	child := *rd
+	child.r = sub
+	child.chain = append(append([]string(nil), rd.chain...), sub.Name)
+	child.via = fmt.Sprintf("runbook %s, included by %s at %s", sub.Name, rd.r.Name, inc.Pos)
+	out := child.steps(subData)
+	if nameNode, ok := st.common["name"]; ok && len(out) > 0 {
+		name := rd.render(nameNode, data)
+		for _, s := range out {
+			for i := 0; i+1 < len(s.Content); i += 2 {
+				if s.Content[i].Value != "name" {
+					continue
+				}
+				v := str(name.Value)
+				if len(out) > 1 {
+					v.Value = name.Value + ": " + s.Content[i+1].Value
+				}
+				rd.src[v] = source{pos: rd.pos(nameNode), via: rd.via}
+				s.Content[i+1] = v
+			}
+		}
+	}
+	return out
 }
 
 // items evaluates the step's for_each: one data map per item, or the
@@ -177,12 +354,12 @@ func (rd *renderer) items(st StepTemplate, data map[string]any) []map[string]any
 	}
 	if err != nil {
 		p, msg := templateErr(rd.pos(st.forNode), nil, err)
-		rd.ds.Add(p, "for_each needs a pipeline that yields a list, such as links_of .device", "for_each: %s", msg)
+		rd.add(p, "for_each needs a pipeline that yields a list, such as links_of .device", "for_each: %s", msg)
 		return nil
 	}
 	v := reflect.ValueOf(got)
 	if !v.IsValid() || (v.Kind() != reflect.Slice && v.Kind() != reflect.Array) {
-		rd.ds.Add(rd.pos(st.forNode), "for_each needs a pipeline that yields a list, such as links_of .device", "for_each: %q gives %T, not a list", st.ForEach, got)
+		rd.add(rd.pos(st.forNode), "for_each needs a pipeline that yields a list, such as links_of .device", "for_each: %q gives %T, not a list", st.ForEach, got)
 		return nil
 	}
 	out := make([]map[string]any, 0, v.Len())
@@ -200,7 +377,7 @@ func (rd *renderer) items(st StepTemplate, data map[string]any) []map[string]any
 // step renders one step for platform.
 func (rd *renderer) step(st StepTemplate, data map[string]any, platform string) *yaml.Node {
 	out := &yaml.Node{Kind: yaml.MappingNode}
-	rd.src[out] = st.node
+	rd.src[out] = source{pos: rd.pos(st.node), via: rd.via}
 	for _, key := range stepKeys {
 		var v *yaml.Node
 		switch key {
@@ -217,7 +394,7 @@ func (rd *renderer) step(st StepTemplate, data map[string]any, platform string) 
 			continue
 		}
 		k := str(key)
-		rd.src[k] = keyOf(st.node, key)
+		rd.src[k] = source{pos: rd.pos(keyOf(st.node, key)), via: rd.via}
 		out.Content = append(out.Content, k, rd.render(v, data))
 	}
 	return out
@@ -246,7 +423,7 @@ func (rd *renderer) copy(n *yaml.Node, data map[string]any, depth int) *yaml.Nod
 	if n.Kind == yaml.MappingNode || n.Kind == yaml.SequenceNode {
 		c.Style = n.Style
 	}
-	rd.src[c] = n
+	rd.src[c] = source{pos: rd.pos(n), via: rd.via}
 	if depth > 100 {
 		return c
 	}
@@ -262,7 +439,7 @@ func (rd *renderer) copy(n *yaml.Node, data map[string]any, depth int) *yaml.Nod
 		}
 		if err != nil {
 			p, msg := templateErr(rd.pos(n), n, err)
-			rd.ds.Add(p, rd.templateHint(msg), "template: %s", msg)
+			rd.add(p, rd.templateHint(msg), "template: %s", msg)
 			return c
 		}
 		c.Value, c.Tag = b.String(), ""
@@ -308,13 +485,13 @@ func (rd *renderer) check(doc *yaml.Node) (*plans.Plan, diag.Diagnostics) {
 		rd.ds.Add(rd.r.Pos, "", "internal: read the rendered plan back: %v", err)
 		return nil, *rd.ds
 	}
-	where := map[[2]int]diag.Pos{}
+	where := map[[2]int]source{}
 	var walk func(gen, mine *yaml.Node)
 	walk = func(gen, mine *yaml.Node) {
-		if s, ok := rd.src[mine]; ok && s != nil {
+		if s, ok := rd.src[mine]; ok {
 			key := [2]int{gen.Line, gen.Column}
 			if _, seen := where[key]; !seen {
-				where[key] = rd.pos(s)
+				where[key] = s
 			}
 		}
 		for i := 0; i < len(gen.Content) && i < len(mine.Content); i++ {
@@ -323,16 +500,21 @@ func (rd *renderer) check(doc *yaml.Node) (*plans.Plan, diag.Diagnostics) {
 	}
 	walk(back.Content[0], doc)
 	const file = "(rendered plan)"
-	move := func(p diag.Pos) diag.Pos {
+	from := func(p diag.Pos) source {
 		if q, ok := where[[2]int{p.Line, p.Col}]; ok {
 			return q
 		}
-		return diag.Pos{File: rd.r.File}
+		return source{pos: diag.Pos{File: rd.r.File}}
 	}
+	move := func(p diag.Pos) diag.Pos { return from(p).pos }
 	p, pds := plans.Parse(file, data)
 	for _, d := range pds {
-		d.Pos = move(d.Pos)
+		s := from(d.Pos)
+		d.Pos = s.pos
 		d.Msg = "rendered " + d.Msg
+		if s.via != "" {
+			d.Msg += " (" + s.via + ")"
+		}
 		*rd.ds = append(*rd.ds, d)
 	}
 	ds := *rd.ds

@@ -25,6 +25,10 @@ type Runbook struct {
 	File   string
 	Source string
 	Pos    diag.Pos
+
+	// lib is the library Load put the runbook in: where Render looks up
+	// the runbooks its steps include, unless RenderOptions.Library says.
+	lib *Library
 }
 
 // Param is a typed parameter of a runbook.
@@ -91,6 +95,10 @@ type Example struct {
 // kept as YAML nodes, so that each templated scalar is rendered where it
 // is and its errors point at the runbook's line and column.
 type StepTemplate struct {
+	// Include is set on a step that includes another runbook
+	// (runbook: NAME, params: {...}); such a step has no configuration,
+	// effects or checks of its own.
+	Include *Include
 	// ForEach is a template pipeline (without braces) giving a list, such
 	// as "links_of .device"; the step is rendered once per item, with the
 	// item as .<As>. Empty: the step is rendered once.
@@ -104,6 +112,45 @@ type StepTemplate struct {
 	rbConf  map[string]*yaml.Node // platform -> rollback_config
 	checks  map[string]*yaml.Node // platform -> list of checks
 	forNode *yaml.Node
+}
+
+// MaxIncludeDepth is how deeply includes may nest when a runbook is
+// rendered: a runbook that includes one that includes another is 2 deep.
+const MaxIncludeDepth = 16
+
+// MaxRenderedSteps is the most steps one rendering may produce, for_each
+// items and includes multiplied out, and the most includes it may follow.
+const MaxRenderedSteps = 10000
+
+// Include is a step that includes another runbook: the included runbook
+// is rendered with Params, for the same platform and topology, and its
+// steps take the place of the step.
+type Include struct {
+	// Runbook is the name of the included runbook.
+	Runbook string
+	// Params are the included runbook's parameter values, as written:
+	// templates over the including runbook's parameters (and the step's
+	// for_each item).
+	Params map[string]string
+	// Pos is where the included runbook is named (the value of runbook:).
+	Pos diag.Pos
+
+	paramNodes map[string]*yaml.Node // parameter name -> its value node
+	paramKeys  map[string]*yaml.Node // parameter name -> its key node
+}
+
+// Includes returns the names of the runbooks r's steps include, in step
+// order, each once.
+func (r *Runbook) Includes() []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, st := range r.Steps {
+		if st.Include != nil && !seen[st.Include.Runbook] {
+			seen[st.Include.Runbook] = true
+			out = append(out, st.Include.Runbook)
+		}
+	}
+	return out
 }
 
 // Platform is a platform a runbook can configure: its name, as used in

@@ -20,10 +20,13 @@ func (v *validator) runbook(ctx context.Context, f File) finding.Case {
 	start := time.Now()
 	c := finding.Case{Suite: "runbooks", Name: f.Path, File: f.Path}
 	defer func() { c.Time = time.Since(start) }()
-	r, ds := runbook.Parse(f.Path, f.data)
-	addDiags(&c, ds, RuleRunbookSyntax, pos{1, 1})
-	if r == nil {
-		return c
+	pr := v.runbooks[f.Path]
+	r := pr.r
+	addDiags(&c, pr.ds, RuleRunbookSyntax, pos{1, 1})
+	// Include problems (an unknown runbook, a loop) are the library's.
+	addDiags(&c, v.libDiags[f.Path], RuleRunbookSyntax, pos{1, 1})
+	if r == nil || v.libDiags[f.Path].HasErrors() {
+		return c // its examples would fail to render for the same reason
 	}
 	for _, ex := range r.Examples {
 		at := posOf(ex.Pos)
@@ -58,7 +61,7 @@ func (v *validator) runbook(ctx context.Context, f File) finding.Case {
 		index := map[string]*problem{}
 		var rendered *plans.Plan
 		for _, platform := range r.Platforms {
-			opts := runbook.RenderOptions{Platform: platform, Params: ex.Params, ParamPos: paramPos, Origin: f.Path}
+			opts := runbook.RenderOptions{Platform: platform, Params: ex.Params, ParamPos: paramPos, Origin: f.Path, Library: v.lib}
 			if nw != nil {
 				opts.Topology = nw.net
 			}

@@ -11,8 +11,10 @@ import (
 	"github.com/changegate/changegate/internal/diag"
 	"github.com/changegate/changegate/internal/dryrun"
 	"github.com/changegate/changegate/internal/finding"
+	"github.com/changegate/changegate/internal/runbook"
 	"github.com/changegate/changegate/internal/sim"
 	"github.com/changegate/changegate/internal/topology"
+	"github.com/changegate/changegate/runbooks"
 )
 
 // Rule identifiers of the findings validate reports.
@@ -99,6 +101,9 @@ func Run(ctx context.Context, paths []string, opts Options) (*Result, error) {
 	for _, g := range groupByDir(rego) {
 		jobs = append(jobs, func() []finding.Case { return v.policies(ctx, g) })
 	}
+	if err := v.loadRunbooks(files); err != nil {
+		return nil, err
+	}
 	workers := opts.Workers
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
@@ -154,6 +159,18 @@ type validator struct {
 	opts Options
 	mu   sync.Mutex
 	nets map[string]*network // by cleaned absolute path (and traffic file)
+	// runbooks are the runbook files found, parsed once, by path; lib is
+	// them with the built-in runbooks they do not replace, which includes
+	// resolve against; libDiags are the library's problems (unknown
+	// includes, include loops) by file.
+	runbooks map[string]parsedRunbook
+	lib      *runbook.Library
+	libDiags map[string]diag.Diagnostics
+}
+
+type parsedRunbook struct {
+	r  *runbook.Runbook
+	ds diag.Diagnostics
 }
 
 // network is a topology loaded and compiled once for every plan and
@@ -286,4 +303,42 @@ func posOf(p diag.Pos) pos {
 		return pos{1, 1}
 	}
 	return pos{p.Line, max(p.Col, 1)}
+}
+
+// loadRunbooks parses every runbook file found and builds the library
+// their includes resolve against: the runbooks found, and the built-in
+// runbooks whose names they do not take (validating the repository's own
+// runbooks/ directory checks those files, not the embedded copies).
+func (v *validator) loadRunbooks(files []File) error {
+	v.runbooks = map[string]parsedRunbook{}
+	v.libDiags = map[string]diag.Diagnostics{}
+	var found []*runbook.Runbook
+	names := map[string]bool{}
+	for _, f := range files {
+		if f.Kind != Runbook {
+			continue
+		}
+		r, ds := runbook.Parse(f.Path, f.data)
+		v.runbooks[f.Path] = parsedRunbook{r, ds}
+		if r != nil {
+			found = append(found, r)
+			names[r.Name] = true
+		}
+	}
+	builtin, _, err := runbook.Load(runbooks.FS, nil)
+	if err != nil {
+		return fmt.Errorf("built-in runbooks: %w", err)
+	}
+	all := found
+	for _, r := range builtin.All() {
+		if !names[r.Name] {
+			all = append(all, r)
+		}
+	}
+	lib, ds := runbook.NewLibrary(all)
+	for _, d := range ds {
+		v.libDiags[d.Pos.File] = append(v.libDiags[d.Pos.File], d)
+	}
+	v.lib = lib
+	return nil
 }

@@ -42,6 +42,23 @@ steps:
       cisco_iosxe: "shutdown"
 `
 
+// includer is a runbook whose only step includes the runbook inner.
+func includer(name, inner string) string {
+	return `name: ` + name + `
+title: Include ` + inner + `
+platforms: [frr_vtysh, cisco_iosxe]
+params:
+  - {name: link, type: link, description: the link}
+examples:
+  - name: a-b
+    topology: topo.yaml
+    params: {link: a-b}
+steps:
+  - runbook: ` + inner + `
+    params: {link: "{{.link}}"}
+`
+}
+
 const okPolicy = `package acme.ok
 
 deny contains "x" if {
@@ -127,6 +144,17 @@ func TestFindings(t *testing.T) {
 		{"runbook example with unknown link", "down.yaml", map[string]string{
 			"down.yaml": strings.Replace(runbookDown, "{link: a-b}", "{link: a-z}", 1),
 		}, []want{{RuleRunbookRender, finding.Error, 7, 5, `"a-z" is not a link`}}},
+		{"runbook including an unknown runbook", "outer.yaml", map[string]string{
+			"outer.yaml": includer("outer", "nosuch"),
+		}, []want{{RuleRunbookSyntax, finding.Error, 11, 14, `"nosuch"`}}},
+		{"runbook include loop", "ping.yaml", map[string]string{
+			"ping.yaml": includer("ping", "pong"),
+			"pong.yaml": includer("pong", "ping"),
+		}, []want{{RuleRunbookSyntax, finding.Error, 11, 14, "include loop: ping -> pong -> ping"}}},
+		{"runbook including another found beside it", "outer.yaml", map[string]string{
+			"outer.yaml": includer("outer", "down"),
+			"down.yaml":  runbookDown,
+		}, nil},
 		{"policy does not compile", "pol/bad.rego", map[string]string{
 			"pol/bad.rego": "package acme.bad\n\ndeny contains msg if {\n\tmsg := unknown_thing\n}\n",
 		}, []want{{RulePolicyCompile, finding.Error, 4, 2, "unknown_thing"}}},
