@@ -57,25 +57,15 @@ A policy that fails to evaluate denies the change (fail closed).`,
 			if err != nil {
 				return err
 			}
-			popts := policy.Options{
-				Dirs:    append(append([]string(nil), cfg.Policy.Dirs...), dirs...),
-				Disable: cfg.Policy.Disable,
-				Params:  cfg.Policy.Params,
-			}
+			popts := cfg.Policy.options(dirs)
 			eng, err := a.loadPolicies(cmd, popts)
 			if err != nil {
 				return err
 			}
 			opts := gate.Options{TopMovers: cfg.DryRun.TopMovers}
-			if isTerminal(a.stderr) {
-				opts.Progress = func(i, n int, label string) {
-					fmt.Fprintf(a.stderr, "\r\033[Kstate %d of %d: %s", i, n, label)
-				}
-			}
+			opts.Progress = a.progress()
 			v, ds, err := gate.Check(cmd.Context(), plan, net, eng, opts)
-			if opts.Progress != nil {
-				fmt.Fprint(a.stderr, "\r\033[K")
-			}
+			a.endProgress(opts.Progress)
 			if err != nil {
 				return err
 			}

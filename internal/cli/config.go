@@ -7,6 +7,8 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/changegate/changegate/internal/policy"
+
 	"github.com/changegate/changegate/internal/topology"
 )
 
@@ -32,6 +34,16 @@ type PolicyConfig struct {
 	// file only, with their case kept (viper lower-cases keys, and zone
 	// or class names may not be lower case).
 	Params map[string]any `mapstructure:"-"`
+}
+
+// options are the policy engine's options: the configured policies and
+// directories plus those of --policy flags.
+func (c PolicyConfig) options(flagDirs []string) policy.Options {
+	return policy.Options{
+		Dirs:    append(append([]string(nil), c.Dirs...), flagDirs...),
+		Disable: c.Disable,
+		Params:  c.Params,
+	}
 }
 
 // RunbookConfig says where user runbooks are (docs/runbooks.md).

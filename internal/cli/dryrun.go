@@ -1,8 +1,6 @@
 package cli
 
 import (
-	"fmt"
-
 	"github.com/spf13/cobra"
 
 	"github.com/changegate/changegate/internal/dryrun"
@@ -51,15 +49,9 @@ Exit codes: 0 the dry-run ran (whatever it found), 1 bad input or an error.`,
 				return err
 			}
 			opts := dryrun.Options{SkipN1: !cfg.DryRun.N1, TopMovers: cfg.DryRun.TopMovers}
-			if isTerminal(a.stderr) {
-				opts.Progress = func(i, n int, label string) {
-					fmt.Fprintf(a.stderr, "\r\033[Kstate %d of %d: %s", i, n, label)
-				}
-			}
+			opts.Progress = a.progress()
 			res, ds, err := dryrun.Run(cmd.Context(), net, plan, opts)
-			if opts.Progress != nil {
-				fmt.Fprint(a.stderr, "\r\033[K")
-			}
+			a.endProgress(opts.Progress)
 			if err != nil {
 				return err
 			}

@@ -5,7 +5,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/changegate/changegate/internal/policy"
 	"github.com/changegate/changegate/internal/report"
 )
 
@@ -39,11 +38,7 @@ what runs is what was checked.`,
 			if err != nil {
 				return err
 			}
-			eng, err := a.loadPolicies(cmd, policy.Options{
-				Dirs:    append(append([]string(nil), cfg.Policy.Dirs...), dirs...),
-				Disable: cfg.Policy.Disable,
-				Params:  cfg.Policy.Params,
-			})
+			eng, err := a.loadPolicies(cmd, cfg.Policy.options(dirs))
 			if err != nil {
 				return err
 			}

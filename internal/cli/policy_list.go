@@ -5,8 +5,6 @@ import (
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
-
-	"github.com/changegate/changegate/internal/policy"
 )
 
 func (a *app) policyListCommand() *cobra.Command {
@@ -24,11 +22,7 @@ bind to.`,
 			if err != nil {
 				return err
 			}
-			eng, err := a.loadPolicies(cmd, policy.Options{
-				Dirs:    append(append([]string(nil), cfg.Policy.Dirs...), dirs...),
-				Disable: cfg.Policy.Disable,
-				Params:  cfg.Policy.Params,
-			})
+			eng, err := a.loadPolicies(cmd, cfg.Policy.options(dirs))
 			if err != nil {
 				return err
 			}

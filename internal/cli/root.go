@@ -205,3 +205,21 @@ func isTerminal(w io.Writer) bool {
 	st, err := f.Stat()
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
+
+// progress returns a dry-run progress callback that rewrites one line on
+// a terminal, or nil when stderr is not one (pipes and CI logs get none).
+func (a *app) progress() func(i, n int, label string) {
+	if !isTerminal(a.stderr) {
+		return nil
+	}
+	return func(i, n int, label string) {
+		fmt.Fprintf(a.stderr, "\r\033[Kstate %d of %d: %s", i, n, label)
+	}
+}
+
+// endProgress clears the progress line, if there was one.
+func (a *app) endProgress(p func(i, n int, label string)) {
+	if p != nil {
+		fmt.Fprint(a.stderr, "\r\033[K")
+	}
+}

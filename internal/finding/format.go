@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/changegate/changegate/internal/diag"
 )
 
 // Format names an output format, as given to --format.
@@ -28,21 +30,21 @@ func Formats() []Format {
 // lists the formats and suggests the closest one.
 func ParseFormat(s string) (Format, error) {
 	names := make([]string, 0, len(Formats()))
-	best, bestDist := "", 3
+	best := ""
+	lower := strings.ToLower(s)
 	for _, f := range Formats() {
 		if string(f) == s {
 			return f, nil
 		}
 		names = append(names, string(f))
-		lower := strings.ToLower(s)
-		if strings.HasPrefix(lower, string(f)) {
-			best, bestDist = string(f), 0
-		}
-		if d := distance(lower, string(f)); d < bestDist {
-			best, bestDist = string(f), d
+		if best == "" && strings.HasPrefix(lower, string(f)) {
+			best = string(f)
 		}
 	}
-	switch strings.ToLower(s) {
+	if near, ok := diag.Suggest(lower, names); best == "" && ok {
+		best = near
+	}
+	switch lower {
 	case "xml":
 		best = string(JUnit)
 	case "actions", "gha", "annotations":
@@ -71,26 +73,4 @@ func Write(w io.Writer, f Format, r *Report) error {
 	}
 	_, err := ParseFormat(string(f))
 	return err
-}
-
-// distance is the Levenshtein distance between a and b, in bytes; the
-// names it compares are ASCII.
-func distance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }

@@ -82,23 +82,10 @@ func (e *CompileError) Error() string {
 // and prepares one query per policy package. Problems in the policies are
 // returned as a *CompileError.
 func Load(ctx context.Context, opts Options) (*Engine, error) {
-	var srcs []source
-	if !opts.NoBuiltins {
-		fsys := opts.builtinFS
-		if fsys == nil {
-			fsys = policies.FS
-		}
-		b, err := readFS(fsys, BuiltinPrefix, true, false)
-		if err != nil {
-			return nil, fmt.Errorf("built-in policies: %w", err)
-		}
-		srcs = append(srcs, b...)
-	}
-	user, err := readDirs(opts.Dirs, false)
+	srcs, err := opts.sources(false)
 	if err != nil {
 		return nil, err
 	}
-	srcs = append(srcs, user...)
 	if len(srcs) == 0 {
 		return nil, fmt.Errorf("no policies to evaluate: the built-in policies are off and no policy directory was given")
 	}
@@ -170,6 +157,28 @@ func Load(ctx context.Context, opts Options) (*Engine, error) {
 	e.digest = digest(srcs, params, opts.Disable)
 	e.hotFloor = hotFloor(params)
 	return e, nil
+}
+
+// sources reads the built-in policies (unless NoBuiltins) and the user's,
+// with or without their tests.
+func (opts Options) sources(withTests bool) ([]source, error) {
+	var srcs []source
+	if !opts.NoBuiltins {
+		fsys := opts.builtinFS
+		if fsys == nil {
+			fsys = policies.FS
+		}
+		b, err := readFS(fsys, BuiltinPrefix, true, withTests)
+		if err != nil {
+			return nil, fmt.Errorf("built-in policies: %w", err)
+		}
+		srcs = append(srcs, b...)
+	}
+	user, err := readDirs(opts.Dirs, withTests)
+	if err != nil {
+		return nil, err
+	}
+	return append(srcs, user...), nil
 }
 
 // packagesOf lists the packages that define result rules, sorted by name.

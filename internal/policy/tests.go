@@ -8,8 +8,6 @@ import (
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/storage/inmem"
 	"github.com/open-policy-agent/opa/v1/tester"
-
-	"github.com/changegate/changegate/policies"
 )
 
 // TestResult is the outcome of one Rego unit test (a rule named test_*).
@@ -20,23 +18,10 @@ type TestResult = tester.Result
 // parameters after opts.Params, the way `opa test` does. Policies that do
 // not parse or compile give a *CompileError.
 func RunTests(ctx context.Context, opts Options) ([]*TestResult, error) {
-	var srcs []source
-	if !opts.NoBuiltins {
-		fsys := opts.builtinFS
-		if fsys == nil {
-			fsys = policies.FS
-		}
-		b, err := readFS(fsys, BuiltinPrefix, true, true)
-		if err != nil {
-			return nil, fmt.Errorf("built-in policies: %w", err)
-		}
-		srcs = append(srcs, b...)
-	}
-	user, err := readDirs(opts.Dirs, true)
+	srcs, err := opts.sources(true)
 	if err != nil {
 		return nil, err
 	}
-	srcs = append(srcs, user...)
 	mods, ds := parse(srcs)
 	if ds.HasErrors() {
 		return nil, &CompileError{Diags: ds}
