@@ -55,7 +55,7 @@ func (ps *parser) check(n *yaml.Node, label, prefix string, rule deviceRule) (Ch
 		return c, nil
 	}
 	var nameNode *yaml.Node
-	if v, ok := f.vals["name"]; ok {
+	if v, ok := f.Vals["name"]; ok {
 		c.Name = ps.text(v, label+": name", "give the check a short name, unique within its list")
 		if c.Name != "" {
 			nameNode = v
@@ -64,7 +64,7 @@ func (ps *parser) check(n *yaml.Node, label, prefix string, rule deviceRule) (Ch
 	} else {
 		ps.y.Errorf(n, "add name: a short name, unique within its list", "%s: missing field %q", label, "name")
 	}
-	if v, ok := f.vals["device"]; ok {
+	if v, ok := f.Vals["device"]; ok {
 		c.Device = ps.text(v, label+": device", "give the name of the device the check runs on")
 	} else {
 		switch rule {
@@ -75,17 +75,17 @@ func (ps *parser) check(n *yaml.Node, label, prefix string, rule deviceRule) (Ch
 				"%s: names no device", label)
 		}
 	}
-	if v, ok := f.vals["command"]; ok {
+	if v, ok := f.Vals["command"]; ok {
 		c.Command = ps.text(v, label+": command", "give the command whose output is checked, such as show bgp summary")
 	} else {
 		ps.y.Errorf(n, "add command: the command whose output is checked, such as show bgp summary", "%s: missing field %q", label, "command")
 	}
-	if v, ok := f.vals["expect"]; ok {
-		c.Expect = ps.expect(f.keys["expect"], v, label)
+	if v, ok := f.Vals["expect"]; ok {
+		c.Expect = ps.expect(f.Keys["expect"], v, label)
 	} else {
 		ps.y.Errorf(n, "add expect: with one of contains: TEXT, regex: RE or json: EXPR", "%s: missing field %q", label, "expect")
 	}
-	if v, ok := f.vals["retries"]; ok {
+	if v, ok := f.Vals["retries"]; ok {
 		if r, ok := ps.y.Int(v, label+": retries"); ok {
 			if r < 0 || r > 1<<31-1 {
 				ps.y.Errorf(v, "use 0 (try once) or more", "%s: retries %d is out of range", label, r)
@@ -94,12 +94,12 @@ func (ps *parser) check(n *yaml.Node, label, prefix string, rule deviceRule) (Ch
 			}
 		}
 	}
-	if v, ok := f.vals["interval"]; ok {
+	if v, ok := f.Vals["interval"]; ok {
 		if d, ok := ps.duration(v, label+": interval", "use 0 or more, such as 5s"); ok {
 			c.Interval = d
 		}
 	}
-	if v, ok := f.vals["timeout"]; ok {
+	if v, ok := f.Vals["timeout"]; ok {
 		d, ok := ps.duration(v, label+": timeout", "give how long one try may take, such as 30s")
 		switch {
 		case ok && d == 0:
@@ -129,7 +129,7 @@ func (ps *parser) expect(k, v *yaml.Node, label string) Expect {
 	}
 	var given []string
 	for _, name := range names {
-		if _, ok := f.keys[name]; ok {
+		if _, ok := f.Keys[name]; ok {
 			given = append(given, name)
 		}
 	}
@@ -141,15 +141,15 @@ func (ps *parser) expect(k, v *yaml.Node, label string) Expect {
 		return e
 	case 1:
 	default:
-		sort.Slice(given, func(i, j int) bool { return before(f.keys[given[i]], f.keys[given[j]]) })
+		sort.Slice(given, func(i, j int) bool { return before(f.Keys[given[i]], f.Keys[given[j]]) })
 		for _, name := range given[1:] {
-			ps.y.Errorf(f.keys[name], fmt.Sprintf("keep one: a check tests its output one way; to test it %s and %s as well, add another check", given[0], name),
+			ps.y.Errorf(f.Keys[name], fmt.Sprintf("keep one: a check tests its output one way; to test it %s and %s as well, add another check", given[0], name),
 				"%s: expect has both %s and %s", label, given[0], name)
 		}
 		return e
 	}
 	e.Kind = ExpectKind(given[0])
-	val := f.vals[given[0]]
+	val := f.Vals[given[0]]
 	what := fmt.Sprintf("%s: expect %s", label, e.Kind)
 	switch e.Kind {
 	case ExpectContains:

@@ -44,26 +44,18 @@ func Parse(file string, data []byte) (*Plan, diag.Diagnostics) {
 	return p, ds
 }
 
+// fields are the fields of a mapping, found by mapping.
+type fields = diag.Fields
+
 type parser struct {
 	y diag.YAML
 }
 
 // fields records the key and value nodes of a mapping, for handling after
 // the walk in a fixed order.
-type fields struct {
-	keys, vals map[string]*yaml.Node
-}
 
 func (ps *parser) mapping(n *yaml.Node, what string, names ...string) (fields, bool) {
-	f := fields{keys: map[string]*yaml.Node{}, vals: map[string]*yaml.Node{}}
-	handlers := make(map[string]diag.Field, len(names))
-	for _, name := range names {
-		handlers[name] = func(k, v *yaml.Node) {
-			f.keys[name], f.vals[name] = k, v
-		}
-	}
-	ok := ps.y.Mapping(n, what, handlers)
-	return f, ok
+	return ps.y.Fields(n, what, names...)
 }
 
 func (ps *parser) plan(data []byte) *Plan {
@@ -78,53 +70,53 @@ func (ps *parser) plan(data []byte) *Plan {
 		return nil
 	}
 	p := &Plan{File: ps.y.File, Pos: ps.y.Pos(root)}
-	if v, ok := f.vals["id"]; ok {
+	if v, ok := f.Vals["id"]; ok {
 		p.ID = ps.text(v, "plan: id", "give the change identifier, such as CHG-2011-04-21, or remove id")
 	}
-	if v, ok := f.vals["title"]; ok {
+	if v, ok := f.Vals["title"]; ok {
 		p.Title = ps.text(v, "plan: title", "give a one-line summary of the change")
 	} else {
 		ps.y.Errorf(root, "add title: a one-line summary of the change", "plan: missing field %q", "title")
 	}
-	if v, ok := f.vals["description"]; ok {
+	if v, ok := f.Vals["description"]; ok {
 		p.Description = strings.TrimSpace(ps.text(v, "plan: description", "say what the change does and why, or remove description"))
 	}
-	if v, ok := f.vals["author"]; ok {
+	if v, ok := f.Vals["author"]; ok {
 		p.Author = ps.text(v, "plan: author", "give who wrote the plan, or remove author")
 	}
-	if v, ok := f.vals["ticket"]; ok {
+	if v, ok := f.Vals["ticket"]; ok {
 		p.Ticket = ps.text(v, "plan: ticket", "give the ticket or change request the plan belongs to, or remove ticket")
 	}
-	if v, ok := f.vals["risk"]; ok {
+	if v, ok := f.Vals["risk"]; ok {
 		p.Risk = ps.risk(v)
 	}
-	if v, ok := f.vals["window"]; ok {
+	if v, ok := f.Vals["window"]; ok {
 		p.Window = ps.window(v)
 	}
-	if v, ok := f.vals["topology"]; ok {
+	if v, ok := f.Vals["topology"]; ok {
 		p.Topology = ps.text(v, "plan: topology", "give the path of the topology file, relative to the plan file, or remove topology")
 	}
-	if v, ok := f.vals["traffic"]; ok {
+	if v, ok := f.Vals["traffic"]; ok {
 		p.Traffic = ps.text(v, "plan: traffic", "give the path of a demand CSV file, relative to the plan file, or remove traffic to use the topology's demands")
 	}
-	if v, ok := f.vals["inventory"]; ok {
+	if v, ok := f.Vals["inventory"]; ok {
 		p.Inventory = ps.text(v, "plan: inventory", "give the path of the device inventory, relative to the plan file, or remove inventory")
 	}
-	if v, ok := f.vals["platform"]; ok {
+	if v, ok := f.Vals["platform"]; ok {
 		p.Platform = ps.text(v, "plan: platform", "give the platform of the plan's runbook steps, such as frr_vtysh or cisco_iosxe, or remove platform")
 	}
-	if v, ok := f.vals["pre_checks"]; ok {
+	if v, ok := f.Vals["pre_checks"]; ok {
 		p.PreChecks = ps.checks(v, "plan: pre_checks", "pre_checks", deviceRequired)
 	}
-	if v, ok := f.vals["post_checks"]; ok {
+	if v, ok := f.Vals["post_checks"]; ok {
 		p.PostChecks = ps.checks(v, "plan: post_checks", "post_checks", deviceRequired)
 	}
-	k, ok := f.keys["steps"]
+	k, ok := f.Keys["steps"]
 	if !ok {
 		ps.y.Errorf(root, "add steps: with at least one step", "plan: missing field %q", "steps")
 		return p
 	}
-	items, isList := ps.list(f.vals["steps"], "plan: steps")
+	items, isList := ps.list(f.Vals["steps"], "plan: steps")
 	if isList && len(items) == 0 {
 		ps.y.Errorf(k, "add at least one step under steps:", "plan has no steps")
 	}
@@ -174,17 +166,17 @@ func (ps *parser) step(n *yaml.Node, i int) (Step, *yaml.Node) {
 	if !ok {
 		return s, nil
 	}
-	if _, ok := f.keys["runbook"]; ok {
+	if _, ok := f.Keys["runbook"]; ok {
 		return ps.runbookStep(n, f, s, label)
 	}
 	for _, key := range []string{"params", "platform"} {
-		if k, ok := f.keys[key]; ok {
+		if k, ok := f.Keys[key]; ok {
 			ps.y.Errorf(k, fmt.Sprintf("%s belongs to a runbook step: add runbook: NAME, or remove %s", key, key),
 				"%s: %s without runbook", label, key)
 		}
 	}
 	var nameNode *yaml.Node
-	if v, ok := f.vals["name"]; ok {
+	if v, ok := f.Vals["name"]; ok {
 		s.Name = ps.text(v, label+": name", "give the step a short name, unique within the plan")
 		if s.Name != "" {
 			nameNode = v
@@ -194,42 +186,42 @@ func (ps *parser) step(n *yaml.Node, i int) (Step, *yaml.Node) {
 		ps.y.Errorf(n, "add name: a short name, unique within the plan", "%s: missing field %q", label, "name")
 	}
 
-	_, hasDevice := f.keys["device"]
-	_, hasDevices := f.keys["devices"]
-	_, hasConfig := f.keys["config"]
+	_, hasDevice := f.Keys["device"]
+	_, hasDevices := f.Keys["devices"]
+	_, hasConfig := f.Keys["config"]
 	ps.stepDevices(f, &s, label)
-	if k, ok := f.keys["wave"]; ok {
+	if k, ok := f.Keys["wave"]; ok {
 		if !hasDevices {
 			ps.y.Errorf(k, "a wave rolls a step out over several devices: list them under devices:, or remove wave",
 				"%s: wave without devices", label)
 		}
-		s.Wave = ps.wave(f.vals["wave"], label, len(s.Devices), hasDevices)
+		s.Wave = ps.wave(f.Vals["wave"], label, len(s.Devices), hasDevices)
 	}
-	if k, ok := f.keys["config"]; ok {
+	if k, ok := f.Keys["config"]; ok {
 		if !hasDevice && !hasDevices {
 			ps.y.Errorf(k, "add device: NAME (or devices: [NAME, ...]) to say which device the configuration is sent to",
 				"%s: config without a device", label)
 		}
-		s.Config = ps.config(k, f.vals["config"], label+": config", "give the configuration lines sent to the device, or remove config")
+		s.Config = ps.config(k, f.Vals["config"], label+": config", "give the configuration lines sent to the device, or remove config")
 	}
-	if k, ok := f.keys["rollback_config"]; ok {
+	if k, ok := f.Keys["rollback_config"]; ok {
 		if !hasConfig {
 			ps.y.Errorf(k, "rollback_config undoes config: add config, or remove rollback_config",
 				"%s: rollback_config without config", label)
 		}
-		s.RollbackConfig = ps.config(k, f.vals["rollback_config"], label+": rollback_config",
+		s.RollbackConfig = ps.config(k, f.Vals["rollback_config"], label+": rollback_config",
 			"give the configuration lines that undo config, or remove rollback_config")
 	}
 
 	const effectsHint = "list what the step changes in the model under effects:, such as - {type: link_down, link: p1-p2}"
 	const configEffectsHint = effectsHint + ", or write effects: [] if the configuration does not change forwarding"
-	if v, ok := f.vals["effects"]; ok {
+	if v, ok := f.Vals["effects"]; ok {
 		items, isList := ps.list(v, label+": effects")
 		switch {
 		case isList && len(items) == 0 && !hasConfig:
-			ps.y.Errorf(f.keys["effects"], effectsHint, "%s has no effects", label)
+			ps.y.Errorf(f.Keys["effects"], effectsHint, "%s has no effects", label)
 		case diag.IsNull(v):
-			ps.y.Errorf(f.keys["effects"], configEffectsHint, "%s: effects is empty", label)
+			ps.y.Errorf(f.Keys["effects"], configEffectsHint, "%s: effects is empty", label)
 		}
 		s.Effects = make([]Effect, 0, len(items))
 		for j, it := range items {
@@ -243,10 +235,10 @@ func (ps *parser) step(n *yaml.Node, i int) (Step, *yaml.Node) {
 		ps.y.Errorf(n, hint, "%s: missing field %q", label, "effects")
 	}
 
-	if v, ok := f.vals["rollback"]; ok {
+	if v, ok := f.Vals["rollback"]; ok {
 		s.HasRollback = true
 		if diag.IsNull(v) {
-			ps.y.Errorf(f.keys["rollback"], "write rollback: [] if the step needs no rollback, or remove rollback to use the exact inverse of the step",
+			ps.y.Errorf(f.Keys["rollback"], "write rollback: [] if the step needs no rollback, or remove rollback to use the exact inverse of the step",
 				"%s: rollback is empty", label)
 		}
 		items, _ := ps.list(v, label+": rollback")
@@ -255,14 +247,14 @@ func (ps *parser) step(n *yaml.Node, i int) (Step, *yaml.Node) {
 		}
 	}
 
-	if v, ok := f.vals["checks"]; ok {
+	if v, ok := f.Vals["checks"]; ok {
 		rule := deviceFromStep
 		if !hasDevice && !hasDevices {
 			rule = deviceStepHasNone
 		}
 		s.Checks = ps.checks(v, label+": checks", label, rule)
 	}
-	if v, ok := f.vals["soak"]; ok {
+	if v, ok := f.Vals["soak"]; ok {
 		s.Soak, _ = ps.duration(v, label+": soak", "use 0 or more, such as 5m")
 	}
 	return s, nameNode
@@ -270,8 +262,8 @@ func (ps *parser) step(n *yaml.Node, i int) (Step, *yaml.Node) {
 
 // stepDevices reads device: or devices: into s.Devices.
 func (ps *parser) stepDevices(f fields, s *Step, label string) {
-	dk, hasDevice := f.keys["device"]
-	lk, hasDevices := f.keys["devices"]
+	dk, hasDevice := f.Keys["device"]
+	lk, hasDevices := f.Keys["devices"]
 	if hasDevice && hasDevices {
 		later := lk
 		if before(lk, dk) {
@@ -281,14 +273,14 @@ func (ps *parser) stepDevices(f fields, s *Step, label string) {
 			"%s: both device and devices", label)
 	}
 	if hasDevice {
-		if d := ps.text(f.vals["device"], label+": device", "give the name of the device the step configures"); d != "" {
+		if d := ps.text(f.Vals["device"], label+": device", "give the name of the device the step configures"); d != "" {
 			s.Devices = append(s.Devices, d)
 		}
 	}
 	if !hasDevices {
 		return
 	}
-	v := f.vals["devices"]
+	v := f.Vals["devices"]
 	if v.Kind == yaml.ScalarNode && !diag.IsNull(v) {
 		ps.y.Errorf(v, fmt.Sprintf("write devices: [%s, ...], or device: %s for one device", v.Value, v.Value),
 			"%s: devices must be a list, found %s", label, diag.Describe(v))
@@ -324,7 +316,7 @@ func (ps *parser) wave(v *yaml.Node, label string, devices int, hasDevices bool)
 		return nil
 	}
 	w := &Wave{Batch: 1, Pos: ps.y.Pos(v)}
-	if bv, ok := f.vals["batch"]; ok {
+	if bv, ok := f.Vals["batch"]; ok {
 		if b, ok := ps.y.Int(bv, what+": batch"); ok {
 			switch {
 			case b < 1:
@@ -337,7 +329,7 @@ func (ps *parser) wave(v *yaml.Node, label string, devices int, hasDevices bool)
 			}
 		}
 	}
-	if mv, ok := f.vals["max_failures"]; ok {
+	if mv, ok := f.Vals["max_failures"]; ok {
 		if m, ok := ps.y.Int(mv, what+": max_failures"); ok {
 			if m < 0 || m > 1<<31-1 {
 				ps.y.Errorf(mv, "use 0 (stop at the first failure) or more", "%s: max_failures %d is out of range", what, m)
@@ -394,7 +386,7 @@ func (ps *parser) effect(n *yaml.Node, label string) Effect {
 	if !ok {
 		return e
 	}
-	tv, ok := f.vals["type"]
+	tv, ok := f.Vals["type"]
 	if !ok {
 		ps.y.Errorf(n, "add type: one of "+typeList(), "%s: missing field %q", label, "type")
 		return e
@@ -418,17 +410,17 @@ func (ps *parser) effect(n *yaml.Node, label string) Effect {
 		allowed[name] = true
 	}
 	for _, name := range effectFields {
-		if k, given := f.keys[name]; given && !allowed[name] {
+		if k, given := f.Keys[name]; given && !allowed[name] {
 			ps.y.Errorf(k, forbiddenHint(e.Type, spec, name), "%s: %s does not take %q", label, e.Type, name)
 		}
 	}
 	for _, name := range spec.required {
-		if _, given := f.keys[name]; !given {
+		if _, given := f.Keys[name]; !given {
 			ps.y.Errorf(n, requiredHint[name], "%s: %s needs %q", label, e.Type, name)
 		}
 	}
 	for _, name := range effectFields {
-		v, given := f.vals[name]
+		v, given := f.Vals[name]
 		if !given || !allowed[name] {
 			continue
 		}
@@ -479,25 +471,10 @@ func (ps *parser) capacity(v *yaml.Node, label string) float64 {
 }
 
 // text returns a non-blank scalar, or records an error and returns "".
-func (ps *parser) text(v *yaml.Node, what, hint string) string {
-	s, ok := ps.y.String(v, what)
-	if !ok {
-		return ""
-	}
-	if strings.TrimSpace(s) == "" {
-		ps.y.Errorf(v, hint, "%s is empty", what)
-		return ""
-	}
-	return s
-}
+func (ps *parser) text(v *yaml.Node, what, hint string) string { return ps.y.Text(v, what, hint) }
 
-// list returns the items of a sequence. isList is false when v is neither
-// a list nor empty (an error is then recorded); a null value is an empty list.
-func (ps *parser) list(v *yaml.Node, what string) (items []*yaml.Node, isList bool) {
-	before := len(*ps.y.Diags)
-	items = ps.y.Sequence(v, what)
-	return items, len(*ps.y.Diags) == before
-}
+// list returns the items of a sequence (see diag.YAML.List).
+func (ps *parser) list(v *yaml.Node, what string) ([]*yaml.Node, bool) { return ps.y.List(v, what) }
 
 // singleDocument reports YAML documents after the first, which would
 // otherwise be ignored.
@@ -572,7 +549,7 @@ func typeList() string { return strings.Join(typeNames(), ", ") }
 // runbook.
 func (ps *parser) runbookStep(n *yaml.Node, f fields, s Step, label string) (Step, *yaml.Node) {
 	var nameNode *yaml.Node
-	if v, ok := f.vals["name"]; ok {
+	if v, ok := f.Vals["name"]; ok {
 		s.Name = ps.text(v, label+": name", "give the step a short name, or remove name to use the runbook's step names")
 		if s.Name != "" {
 			nameNode = v
@@ -580,11 +557,11 @@ func (ps *parser) runbookStep(n *yaml.Node, f fields, s Step, label string) (Ste
 		}
 	}
 	ref := &RunbookRef{Pos: ps.y.Pos(n), ParamPos: map[string]diag.Pos{}}
-	ref.Name = ps.text(f.vals["runbook"], label+": runbook", "give the name of a runbook (changegate runbook list shows them)")
-	if v, ok := f.vals["platform"]; ok {
+	ref.Name = ps.text(f.Vals["runbook"], label+": runbook", "give the name of a runbook (changegate runbook list shows them)")
+	if v, ok := f.Vals["platform"]; ok {
 		ref.Platform = ps.text(v, label+": platform", "give the platform to render the runbook for, such as frr_vtysh, or remove platform to use the plan's")
 	}
-	if v, ok := f.vals["params"]; ok && !diag.IsNull(v) {
+	if v, ok := f.Vals["params"]; ok && !diag.IsNull(v) {
 		v = diag.Deref(v)
 		if v.Kind != yaml.MappingNode {
 			ps.y.Errorf(v, "give the runbook's parameters as a mapping, such as params: {device: p2, metric: 500}",
@@ -608,7 +585,7 @@ func (ps *parser) runbookStep(n *yaml.Node, f fields, s Step, label string) (Ste
 		}
 	}
 	for _, key := range []string{"device", "devices", "wave", "config", "rollback_config", "effects", "rollback", "checks", "soak"} {
-		if k, ok := f.keys[key]; ok {
+		if k, ok := f.Keys[key]; ok {
 			ps.y.Errorf(k, fmt.Sprintf("a runbook step takes its %s from the runbook: remove %s, or write the step out without runbook", key, key),
 				"%s: %s with runbook", label, key)
 		}

@@ -43,7 +43,7 @@ func (ps *parser) window(v *yaml.Node) *Window {
 	}
 	w := &Window{TimeZone: "UTC", Pos: ps.y.Pos(v)}
 	loc, zoneOK := time.UTC, true
-	if zv, given := f.vals["timezone"]; given {
+	if zv, given := f.Vals["timezone"]; given {
 		name := ps.text(zv, what+": timezone", zoneHint)
 		switch {
 		case name == "":
@@ -71,7 +71,7 @@ func (ps *parser) window(v *yaml.Node) *Window {
 		{"start", "add start: the time the change may begin, such as 2024-05-01T22:00", &w.Start, &okStart},
 		{"end", "add end: the time the change must be over by, such as 2024-05-02T02:00", &w.End, &okEnd},
 	} {
-		tv, given := f.vals[e.name]
+		tv, given := f.Vals[e.name]
 		if !given {
 			ps.y.Errorf(v, e.hint, "%s: missing field %q", what, e.name)
 			continue
@@ -79,7 +79,7 @@ func (ps *parser) window(v *yaml.Node) *Window {
 		*e.t, *e.ok = ps.timestamp(tv, what+": "+e.name, loc, zoneOK)
 	}
 	if okStart && okEnd && !w.End.After(w.Start) {
-		ps.y.Errorf(f.vals["end"], "the window must end after it starts: check the dates, and the offsets if you gave any",
+		ps.y.Errorf(f.Vals["end"], "the window must end after it starts: check the dates, and the offsets if you gave any",
 			"%s: end %s is not after start %s", what, w.End.Format(time.RFC3339), w.Start.Format(time.RFC3339))
 	}
 	return w

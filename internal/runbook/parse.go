@@ -58,40 +58,19 @@ func Parse(file string, data []byte) (*Runbook, diag.Diagnostics) {
 	return r, ds
 }
 
+// fields are the fields of a mapping, found by mapping.
+type fields = diag.Fields
+
 type parser struct {
 	y diag.YAML
 }
 
-type fields struct {
-	keys, vals map[string]*yaml.Node
-	order      []string
-}
-
 func (ps *parser) mapping(n *yaml.Node, what string, names ...string) (fields, bool) {
-	f := fields{keys: map[string]*yaml.Node{}, vals: map[string]*yaml.Node{}}
-	handlers := make(map[string]diag.Field, len(names))
-	for _, name := range names {
-		handlers[name] = func(k, v *yaml.Node) {
-			f.keys[name], f.vals[name] = k, v
-			f.order = append(f.order, name)
-		}
-	}
-	ok := ps.y.Mapping(n, what, handlers)
-	return f, ok
+	return ps.y.Fields(n, what, names...)
 }
 
 // text returns a non-blank scalar, or records an error and returns "".
-func (ps *parser) text(v *yaml.Node, what, hint string) string {
-	s, ok := ps.y.String(v, what)
-	if !ok {
-		return ""
-	}
-	if strings.TrimSpace(s) == "" {
-		ps.y.Errorf(v, hint, "%s is empty", what)
-		return ""
-	}
-	return s
-}
+func (ps *parser) text(v *yaml.Node, what, hint string) string { return ps.y.Text(v, what, hint) }
 
 var identRE = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
 
@@ -106,7 +85,7 @@ func (ps *parser) runbook(data []byte) *Runbook {
 	}
 	r := &Runbook{File: ps.y.File, Pos: ps.y.Pos(root)}
 	want := strings.TrimSuffix(strings.TrimSuffix(path.Base(strings.ReplaceAll(ps.y.File, "\\", "/")), ".yaml"), ".yml")
-	if v, ok := f.vals["name"]; ok {
+	if v, ok := f.Vals["name"]; ok {
 		r.Name = ps.text(v, "runbook: name", "give the runbook's name, the file name without .yaml")
 		if r.Name != "" && !identRE.MatchString(strings.ReplaceAll(r.Name, "-", "_")) {
 			ps.y.Errorf(v, "use lower-case letters, digits, - and _, starting with a letter, such as link-metric", "runbook: name %q is not a valid name", r.Name)
@@ -116,26 +95,26 @@ func (ps *parser) runbook(data []byte) *Runbook {
 	} else {
 		ps.y.Errorf(root, fmt.Sprintf("add name: %s (the file name without .yaml)", want), "runbook: missing field %q", "name")
 	}
-	if v, ok := f.vals["title"]; ok {
+	if v, ok := f.Vals["title"]; ok {
 		r.Title = ps.text(v, "runbook: title", "give a one-line summary of what the runbook does")
 	} else {
 		ps.y.Errorf(root, "add title: a one-line summary of what the runbook does", "runbook: missing field %q", "title")
 	}
-	if v, ok := f.vals["description"]; ok {
+	if v, ok := f.Vals["description"]; ok {
 		r.Description = strings.TrimSpace(ps.text(v, "runbook: description", "say what the runbook does and when to use it, or remove description"))
 	}
-	if v, ok := f.vals["platforms"]; ok {
-		r.Platforms = ps.platforms(f.keys["platforms"], v)
+	if v, ok := f.Vals["platforms"]; ok {
+		r.Platforms = ps.platforms(f.Keys["platforms"], v)
 	} else {
 		ps.y.Errorf(root, "add platforms: the platforms the runbook has configuration for, such as [frr_vtysh, cisco_iosxe]", "runbook: missing field %q", "platforms")
 	}
-	if v, ok := f.vals["params"]; ok {
+	if v, ok := f.Vals["params"]; ok {
 		r.Params = ps.params(v)
 	}
-	if v, ok := f.vals["steps"]; ok {
+	if v, ok := f.Vals["steps"]; ok {
 		items := ps.y.Sequence(v, "runbook: steps")
 		if len(items) == 0 && (diag.IsNull(v) || v.Kind == yaml.SequenceNode) {
-			ps.y.Errorf(f.keys["steps"], "add at least one step under steps:", "runbook has no steps")
+			ps.y.Errorf(f.Keys["steps"], "add at least one step under steps:", "runbook has no steps")
 		}
 		for i, it := range items {
 			r.Steps = append(r.Steps, ps.step(r, it, i))
@@ -143,7 +122,7 @@ func (ps *parser) runbook(data []byte) *Runbook {
 	} else {
 		ps.y.Errorf(root, "add steps: with at least one step", "runbook: missing field %q", "steps")
 	}
-	if v, ok := f.vals["examples"]; ok {
+	if v, ok := f.Vals["examples"]; ok {
 		for i, it := range ps.y.Sequence(v, "runbook: examples") {
 			r.Examples = append(r.Examples, ps.example(r, it, i))
 		}
@@ -194,7 +173,7 @@ func (ps *parser) params(v *yaml.Node) []Param {
 		}
 		p := Param{Pos: ps.y.Pos(it)}
 		dup := false
-		if nv, ok := f.vals["name"]; ok {
+		if nv, ok := f.Vals["name"]; ok {
 			p.Name = ps.text(nv, label+": name", "give the parameter a name, such as device")
 			if p.Name != "" {
 				if !identRE.MatchString(p.Name) {
@@ -210,7 +189,7 @@ func (ps *parser) params(v *yaml.Node) []Param {
 		} else {
 			ps.y.Errorf(it, "add name: the name templates use, as .NAME", "%s: missing field %q", label, "name")
 		}
-		if tv, ok := f.vals["type"]; ok {
+		if tv, ok := f.Vals["type"]; ok {
 			if s, ok := ps.y.String(tv, label+": type"); ok {
 				p.Type = ParamType(s)
 				if !p.Type.valid() {
@@ -221,19 +200,19 @@ func (ps *parser) params(v *yaml.Node) []Param {
 		} else {
 			ps.y.Errorf(it, "add type: one of "+typeList(), "%s: missing field %q", label, "type")
 		}
-		if dv, ok := f.vals["description"]; ok {
+		if dv, ok := f.Vals["description"]; ok {
 			p.Description = ps.text(dv, label+": description", "say what the parameter is, or remove description")
 		}
 		for _, b := range []struct {
 			key string
 			dst **int64
 		}{{"min", &p.Min}, {"max", &p.Max}} {
-			bv, ok := f.vals[b.key]
+			bv, ok := f.Vals[b.key]
 			if !ok {
 				continue
 			}
 			if p.Type != "" && p.Type != TypeInt {
-				ps.y.Errorf(f.keys[b.key], fmt.Sprintf("remove %s: only an int parameter has bounds", b.key), "%s: %s on a %s parameter", label, b.key, p.Type)
+				ps.y.Errorf(f.Keys[b.key], fmt.Sprintf("remove %s: only an int parameter has bounds", b.key), "%s: %s on a %s parameter", label, b.key, p.Type)
 				continue
 			}
 			if n, ok := ps.y.Int(bv, label+": "+b.key); ok {
@@ -241,24 +220,24 @@ func (ps *parser) params(v *yaml.Node) []Param {
 			}
 		}
 		if p.Min != nil && p.Max != nil && *p.Min > *p.Max {
-			ps.y.Errorf(f.vals["max"], "make max at least min", "%s: max %d is below min %d", label, *p.Max, *p.Min)
+			ps.y.Errorf(f.Vals["max"], "make max at least min", "%s: max %d is below min %d", label, *p.Max, *p.Min)
 		}
-		if vv, ok := f.vals["values"]; ok {
+		if vv, ok := f.Vals["values"]; ok {
 			if p.Type != "" && p.Type != TypeEnum {
-				ps.y.Errorf(f.keys["values"], "remove values, or make the parameter type: enum", "%s: values on a %s parameter", label, p.Type)
+				ps.y.Errorf(f.Keys["values"], "remove values, or make the parameter type: enum", "%s: values on a %s parameter", label, p.Type)
 			} else {
 				vals, _ := ps.y.Strings(vv, label+": values")
 				if len(vals) == 0 {
-					ps.y.Errorf(f.keys["values"], "list the allowed values, such as [down, up]", "%s: values is empty", label)
+					ps.y.Errorf(f.Keys["values"], "list the allowed values, such as [down, up]", "%s: values is empty", label)
 				}
 				p.Values = vals
 			}
 		} else if p.Type == TypeEnum {
 			ps.y.Errorf(it, "add values: the allowed values, such as [down, up]", "%s: an enum needs %q", label, "values")
 		}
-		if ov, ok := f.vals["of"]; ok {
+		if ov, ok := f.Vals["of"]; ok {
 			if p.Type != "" && p.Type != TypeLink && p.Type != TypeInterface {
-				ps.y.Errorf(f.keys["of"], "remove of: only link and interface parameters belong to a device", "%s: of on a %s parameter", label, p.Type)
+				ps.y.Errorf(f.Keys["of"], "remove of: only link and interface parameters belong to a device", "%s: of on a %s parameter", label, p.Type)
 			} else if s := ps.text(ov, label+": of", "give the name of a device parameter declared before this one"); s != "" {
 				if dp, ok := paramIn(out, s); !ok || dp.Type != TypeDevice {
 					ps.y.Errorf(ov, "name a parameter of type device declared before this one", "%s: of %q is not a device parameter", label, s)
@@ -267,7 +246,7 @@ func (ps *parser) params(v *yaml.Node) []Param {
 				}
 			}
 		}
-		if dv, ok := f.vals["default"]; ok {
+		if dv, ok := f.Vals["default"]; ok {
 			if s, ok := ps.y.String(dv, label+": default"); ok {
 				p.Default, p.HasDefault, p.defNode = s, true, dv
 				if strings.Contains(s, "{{") {
@@ -339,40 +318,40 @@ func (ps *parser) step(r *Runbook, n *yaml.Node, i int) StepTemplate {
 	if !ok {
 		return s
 	}
-	if v, ok := f.vals["name"]; ok {
+	if v, ok := f.Vals["name"]; ok {
 		if name, ok := ps.y.String(v, label+": name"); ok && strings.TrimSpace(name) != "" {
 			label = fmt.Sprintf("step %q", name)
 		}
-	} else if _, inc := f.vals["runbook"]; !inc {
+	} else if _, inc := f.Vals["runbook"]; !inc {
 		ps.y.Errorf(n, "add name: a short name, unique within the plan (it may use templates, such as \"cost out {{.link}}\")", "%s: missing field %q", label, "name")
 	}
 	ps.forEach(r, &s, f, label)
-	if _, inc := f.vals["runbook"]; inc {
+	if _, inc := f.Vals["runbook"]; inc {
 		ps.include(&s, f, label)
 		return s
 	}
-	if k, ok := f.keys["params"]; ok {
+	if k, ok := f.Keys["params"]; ok {
 		ps.y.Errorf(k, "params: gives the parameters of an included runbook: add runbook: NAME, or remove params", "%s: params without runbook", label)
 	}
-	if _, ok := f.keys["effects"]; !ok {
+	if _, ok := f.Keys["effects"]; !ok {
 		ps.y.Errorf(n, "list what the step changes in the model under effects:, or write effects: [] if its configuration does not change forwarding", "%s: missing field %q", label, "effects")
 	}
-	if k, ok := f.keys["rollback_config"]; ok {
-		if _, has := f.keys["config"]; !has {
+	if k, ok := f.Keys["rollback_config"]; ok {
+		if _, has := f.Keys["config"]; !has {
 			ps.y.Errorf(k, "rollback_config undoes config: add config, or remove rollback_config", "%s: rollback_config without config", label)
 		}
 	}
-	if k, ok := f.keys["config"]; ok {
-		if _, has := f.keys["device"]; !has {
+	if k, ok := f.Keys["config"]; ok {
+		if _, has := f.Keys["device"]; !has {
 			ps.y.Errorf(k, "add device: \"{{.device}}\" to say which device the configuration is sent to", "%s: config without a device", label)
 		}
 	}
-	for _, key := range f.order {
-		v := f.vals[key]
+	for _, key := range f.Order {
+		v := f.Vals[key]
 		switch {
 		case key == "for_each" || key == "as" || key == "params":
 		case perPlatform[key]:
-			m := ps.perPlatform(r, f.keys[key], v, label+": "+key)
+			m := ps.perPlatform(r, f.Keys[key], v, label+": "+key)
 			switch key {
 			case "config":
 				s.config = m
@@ -391,12 +370,12 @@ func (ps *parser) step(r *Runbook, n *yaml.Node, i int) StepTemplate {
 
 // forEach reads the step's for_each and as.
 func (ps *parser) forEach(r *Runbook, s *StepTemplate, f fields, label string) {
-	if v, ok := f.vals["for_each"]; ok {
+	if v, ok := f.Vals["for_each"]; ok {
 		if p := ps.text(v, label+": for_each", "give a template pipeline that yields a list, such as links_of .device"); p != "" {
 			s.ForEach, s.forNode = p, v
 			ps.parseTemplate(v, forEachText(p))
 		}
-		if av, ok := f.vals["as"]; ok {
+		if av, ok := f.Vals["as"]; ok {
 			s.As = ps.text(av, label+": as", "give the name the current item has in templates, such as link")
 			if s.As != "" && !identRE.MatchString(s.As) {
 				ps.y.Errorf(av, "use lower-case letters, digits and _, such as l", "%s: as %q is not a valid name", label, s.As)
@@ -404,9 +383,9 @@ func (ps *parser) forEach(r *Runbook, s *StepTemplate, f fields, label string) {
 				ps.y.Errorf(av, "pick a name that is not a parameter's", "%s: as %q is the name of a parameter", label, s.As)
 			}
 		} else {
-			ps.y.Errorf(f.keys["for_each"], "add as: NAME, the name of the current item in templates (.NAME)", "%s: for_each without as", label)
+			ps.y.Errorf(f.Keys["for_each"], "add as: NAME, the name of the current item in templates (.NAME)", "%s: for_each without as", label)
 		}
-	} else if k, ok := f.keys["as"]; ok {
+	} else if k, ok := f.Keys["as"]; ok {
 		ps.y.Errorf(k, "as names the item of for_each: add for_each, or remove as", "%s: as without for_each", label)
 	}
 }
@@ -417,7 +396,7 @@ func (ps *parser) forEach(r *Runbook, s *StepTemplate, f fields, label string) {
 // those parameters and does not include its includer is checked by Load,
 // which sees the other runbooks.
 func (ps *parser) include(s *StepTemplate, f fields, label string) {
-	v := f.vals["runbook"]
+	v := f.Vals["runbook"]
 	inc := &Include{Pos: ps.y.Pos(v), Params: map[string]string{}, paramNodes: map[string]*yaml.Node{}, paramKeys: map[string]*yaml.Node{}}
 	s.Include = inc
 	if name := ps.text(v, label+": runbook", "give the name of the runbook to include, such as link-metric"); name != "" {
@@ -428,17 +407,17 @@ func (ps *parser) include(s *StepTemplate, f fields, label string) {
 			ps.y.Errorf(v, "give a runbook's name, such as link-metric (changegate runbook list shows them)", "%s: runbook %q is not a valid runbook name", label, name)
 		}
 	}
-	for _, key := range f.order {
+	for _, key := range f.Order {
 		if !contains(includeKeys, key) {
-			ps.y.Errorf(f.keys[key], "an include step takes only name, runbook, params, for_each and as: the included runbook's steps have their own "+key+"; remove it here",
+			ps.y.Errorf(f.Keys[key], "an include step takes only name, runbook, params, for_each and as: the included runbook's steps have their own "+key+"; remove it here",
 				"%s: a step that includes runbook %q does not take %q", label, inc.Runbook, key)
 		}
 	}
-	if nv, ok := f.vals["name"]; ok {
+	if nv, ok := f.Vals["name"]; ok {
 		s.common["name"] = nv
 		ps.templates(nv)
 	}
-	pv, ok := f.vals["params"]
+	pv, ok := f.Vals["params"]
 	if !ok || diag.IsNull(pv) {
 		return
 	}
@@ -536,25 +515,25 @@ func (ps *parser) example(r *Runbook, n *yaml.Node, i int) Example {
 	if !ok {
 		return e
 	}
-	if v, ok := f.vals["name"]; ok {
+	if v, ok := f.Vals["name"]; ok {
 		if e.Name = ps.text(v, label+": name", "give the example a short name"); e.Name != "" {
 			label = fmt.Sprintf("example %q", e.Name)
 		}
 	} else {
 		ps.y.Errorf(n, "add name: a short name for the example", "%s: missing field %q", label, "name")
 	}
-	if v, ok := f.vals["topology"]; ok {
+	if v, ok := f.Vals["topology"]; ok {
 		e.Topology = ps.text(v, label+": topology", "give the topology file to try the example on, relative to the runbook")
 	} else {
 		ps.y.Errorf(n, "add topology: the topology file to try the example on, relative to the runbook, such as ../examples/april-2011.yaml", "%s: missing field %q", label, "topology")
 	}
-	if v, ok := f.vals["platform"]; ok {
+	if v, ok := f.Vals["platform"]; ok {
 		if e.Platform = ps.text(v, label+": platform", "give one of the runbook's platforms"); e.Platform != "" && !r.Supports(e.Platform) {
 			ps.y.Errorf(v, platformHint(e.Platform), "%s: platform %q is not one of the runbook's platforms", label, e.Platform)
 		}
 	}
 	given := map[string]bool{}
-	if v, ok := f.vals["params"]; ok {
+	if v, ok := f.Vals["params"]; ok {
 		pf := map[string]diag.Field{}
 		for _, p := range r.Params {
 			pf[p.Name] = func(_, pv *yaml.Node) {
