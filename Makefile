@@ -67,3 +67,20 @@ example:
 
 clean:
 	rm -rf bin
+
+# lab: a real FRRouting/OSPF lab built from a topology file (docs/lab.md).
+# Needs root, iproute2, frr and openssh-server. Routers get SSH ports
+# LAB_BASE_PORT, LAB_BASE_PORT+1, ... on 127.0.0.1; state in /tmp/cg-lab-<name>.
+LAB_TOPOLOGY  ?= examples/april-2011.yaml
+LAB_BASE_PORT ?= 2201
+
+.PHONY: lab-up lab-down lab-status
+
+lab-up:
+	$(GO) run ./internal/lab/cmd/cglab up -base-port $(LAB_BASE_PORT) $(LAB_TOPOLOGY)
+
+lab-down:
+	$(GO) run ./internal/lab/cmd/cglab down $(LAB_TOPOLOGY)
+
+lab-status:
+	$(GO) run ./internal/lab/cmd/cglab status $(LAB_TOPOLOGY)

@@ -1,0 +1,222 @@
+package lab
+
+import (
+	"encoding/binary"
+	"fmt"
+	"net/netip"
+	"regexp"
+	"strings"
+
+	"github.com/changegate/changegate/internal/topology"
+)
+
+// Address plan, inside 198.18.0.0/15 (RFC 2544 benchmarking space):
+// node i (0-based, model order) has loopback 198.18.0.0 + i + 1, and
+// link j (model order, down links included so addresses do not move when
+// a link changes state) has the /31 198.19.0.0 + 2j, end a taking the
+// even address and end b the odd one.
+var (
+	loopbackBase = netip.MustParseAddr("198.18.0.0")
+	linkBase     = netip.MustParseAddr("198.19.0.0")
+)
+
+const (
+	maxNodes = 1<<16 - 2 // loopbacks 198.18.0.1 .. 198.18.255.254
+	maxLinks = 1 << 15   // /31s in 198.19.0.0/16
+	// MaxOSPFCost is the largest OSPF interface cost; larger model metrics
+	// cannot be represented in the lab.
+	MaxOSPFCost = 65535
+	// ifNameMax is Linux's IFNAMSIZ minus the terminating NUL.
+	ifNameMax = 15
+	// DefaultCapacityScale divides model capacities for tc: 10G becomes
+	// 10 Mbit/s, 100G 100 Mbit/s.
+	DefaultCapacityScale = 1000
+	// minShapedBps is the lowest rate tc is given.
+	minShapedBps = 10_000
+)
+
+// Layout is the lab built for a network: every name, address, cost and
+// rate, decided before anything is created. It is deterministic: the same
+// network and options give the same layout.
+type Layout struct {
+	Nodes []NodeLayout `json:"nodes"`
+	Links []LinkLayout `json:"links"`
+	// Skipped lists the ids of links left out because they are down.
+	Skipped []string `json:"skipped,omitempty"`
+}
+
+// NodeLayout is one router.
+type NodeLayout struct {
+	Name      string     `json:"name"`      // node name in the model
+	Namespace string     `json:"namespace"` // network namespace, prefix + sanitised name
+	Hostname  string     `json:"hostname"`  // FRR hostname (vtysh prompt)
+	Loopback  netip.Addr `json:"loopback"`  // /32 on lo, also the OSPF router id
+	Drained   bool       `json:"drained"`   // max-metric router-lsa administrative
+	SSHPort   int        `json:"ssh_port"`  // 127.0.0.1 port landing in this router's vtysh
+}
+
+// LinkLayout is one veth pair.
+type LinkLayout struct {
+	ID        string  `json:"id"` // link id in the model
+	A         End     `json:"a"`
+	B         End     `json:"b"`
+	ShapedBps float64 `json:"shaped_bps"` // tc tbf rate on both ends (capacity / scale)
+}
+
+// End is one side of a veth pair.
+type End struct {
+	Node      string       `json:"node"`
+	Model     string       `json:"model_interface,omitempty"` // interface name in the model, if any
+	Interface string       `json:"interface"`                 // Linux name, at most 15 characters
+	Addr      netip.Prefix `json:"addr"`                      // /31
+	Cost      int64        `json:"cost"`                      // OSPF cost out of this end
+}
+
+// LoopbackAddr returns node i's loopback address.
+func LoopbackAddr(i int) netip.Addr { return addrAdd(loopbackBase, uint32(i+1)) }
+
+// LinkAddrs returns the /31 addresses of ends a and b of link j.
+func LinkAddrs(j int) (a, b netip.Prefix) {
+	x := addrAdd(linkBase, uint32(2*j))
+	return netip.PrefixFrom(x, 31), netip.PrefixFrom(addrAdd(x, 1), 31)
+}
+
+func addrAdd(a netip.Addr, n uint32) netip.Addr {
+	b := a.As4()
+	v := binary.BigEndian.Uint32(b[:]) + n
+	binary.BigEndian.PutUint32(b[:], v)
+	return netip.AddrFrom4(b)
+}
+
+var unsafeChars = regexp.MustCompile(`[^a-z0-9-]+`)
+
+// sanitize lowers s and replaces anything but [a-z0-9-] with "-".
+func sanitize(s string) string {
+	s = unsafeChars.ReplaceAllString(strings.ToLower(s), "-")
+	return strings.Trim(s, "-")
+}
+
+// PlanLayout decides the lab for n: namespaces prefix+node, veth names
+// "cg-<peer>" (shortened and numbered to stay unique per node within 15
+// characters), addresses, OSPF costs from the metrics and tc rates from
+// the capacities divided by scale. ports gives each node's SSH port, in
+// node order; nil leaves them 0. Every problem is reported in one error.
+func PlanLayout(n *topology.Network, prefix string, scale float64, ports []int) (*Layout, error) {
+	if scale <= 0 {
+		return nil, fmt.Errorf("capacity scale must be greater than 0, got %g", scale)
+	}
+	if !strings.HasPrefix(prefix, "cg-") || sanitize(prefix) != strings.TrimSuffix(prefix, "-") {
+		return nil, fmt.Errorf("namespace prefix %q must start with \"cg-\" and use only a-z, 0-9 and -", prefix)
+	}
+	if len(n.Nodes) > maxNodes {
+		return nil, fmt.Errorf("%d nodes: the lab's address plan holds at most %d", len(n.Nodes), maxNodes)
+	}
+	if len(n.Links) > maxLinks {
+		return nil, fmt.Errorf("%d links: the lab's address plan holds at most %d", len(n.Links), maxLinks)
+	}
+	if ports != nil && len(ports) != len(n.Nodes) {
+		return nil, fmt.Errorf("%d ssh ports for %d nodes", len(ports), len(n.Nodes))
+	}
+	var problems []string
+	lay := &Layout{}
+	idx := n.NodeIndex()
+	usedNS := map[string]string{}
+	for i, nd := range n.Nodes {
+		base := sanitize(nd.Name)
+		if base == "" {
+			base = fmt.Sprintf("n%d", i+1)
+		}
+		ns := prefix + base
+		for k := 2; usedNS[ns] != ""; k++ {
+			ns = fmt.Sprintf("%s%s-%d", prefix, base, k)
+		}
+		usedNS[ns] = nd.Name
+		nl := NodeLayout{Name: nd.Name, Namespace: ns, Hostname: strings.TrimPrefix(ns, prefix), Loopback: LoopbackAddr(i), Drained: nd.Drained}
+		if ports != nil {
+			nl.SSHPort = ports[i]
+		}
+		lay.Nodes = append(lay.Nodes, nl)
+	}
+	usedIf := map[string]map[string]bool{} // node -> interface names
+	ifName := func(node, peer string) string {
+		used := usedIf[node]
+		if used == nil {
+			used = map[string]bool{}
+			usedIf[node] = used
+		}
+		p := lay.Nodes[idx[peer]].Hostname
+		name := truncate("cg-"+p, ifNameMax)
+		for k := 2; used[name]; k++ {
+			suf := fmt.Sprintf("-%d", k)
+			name = truncate("cg-"+p, ifNameMax-len(suf)) + suf
+		}
+		used[name] = true
+		return name
+	}
+	for j, l := range n.Links {
+		if !l.Up {
+			lay.Skipped = append(lay.Skipped, l.ID)
+			continue
+		}
+		for _, m := range []int64{l.MetricAB, l.MetricBA} {
+			if m < 1 || m > MaxOSPFCost {
+				problems = append(problems, fmt.Sprintf("link %q: metric %d is outside OSPF's interface cost range 1..%d", l.ID, m, MaxOSPFCost))
+				break
+			}
+		}
+		a, b := LinkAddrs(j)
+		rate := l.CapacityBps / scale
+		if rate < minShapedBps {
+			rate = minShapedBps
+		}
+		lay.Links = append(lay.Links, LinkLayout{
+			ID:        l.ID,
+			A:         End{Node: l.A, Model: l.AInterface, Interface: ifName(l.A, l.B), Addr: a, Cost: l.MetricAB},
+			B:         End{Node: l.B, Model: l.BInterface, Interface: ifName(l.B, l.A), Addr: b, Cost: l.MetricBA},
+			ShapedBps: rate,
+		})
+	}
+	if len(problems) > 0 {
+		return nil, fmt.Errorf("topology cannot be built as a lab:\n  %s", strings.Join(problems, "\n  "))
+	}
+	return lay, nil
+}
+
+func truncate(s string, n int) string {
+	if len(s) > n {
+		return strings.TrimRight(s[:n], "-")
+	}
+	return s
+}
+
+// Node returns the layout of the node named name.
+func (l *Layout) Node(name string) (NodeLayout, bool) {
+	for _, n := range l.Nodes {
+		if n.Name == name {
+			return n, true
+		}
+	}
+	return NodeLayout{}, false
+}
+
+// Ends returns the ends of the veths on node name, in link order, each
+// with its link.
+func (l *Layout) Ends(name string) []NodeEnd {
+	var out []NodeEnd
+	for _, lk := range l.Links {
+		if lk.A.Node == name {
+			out = append(out, NodeEnd{Link: lk, End: lk.A, Peer: lk.B})
+		}
+		if lk.B.Node == name {
+			out = append(out, NodeEnd{Link: lk, End: lk.B, Peer: lk.A})
+		}
+	}
+	return out
+}
+
+// NodeEnd is one veth end seen from its node.
+type NodeEnd struct {
+	Link LinkLayout
+	End  End
+	Peer End
+}

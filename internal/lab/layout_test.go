@@ -1,0 +1,200 @@
+package lab
+
+import (
+	"net/netip"
+	"strings"
+	"testing"
+
+	"github.com/changegate/changegate/internal/topology"
+)
+
+func parse(t *testing.T, src string) *topology.Network {
+	t.Helper()
+	n, ds := topology.Parse("inline.yaml", []byte(src), topology.ParseOptions{})
+	if ds.HasErrors() {
+		t.Fatalf("topology: %v", ds)
+	}
+	return n
+}
+
+func TestAddresses(t *testing.T) {
+	for _, tc := range []struct {
+		got, want netip.Addr
+	}{
+		{LoopbackAddr(0), netip.MustParseAddr("198.18.0.1")},
+		{LoopbackAddr(254), netip.MustParseAddr("198.18.0.255")},
+		{LoopbackAddr(255), netip.MustParseAddr("198.18.1.0")},
+		{LoopbackAddr(maxNodes - 1), netip.MustParseAddr("198.18.255.254")},
+	} {
+		if tc.got != tc.want {
+			t.Errorf("loopback: got %s, want %s", tc.got, tc.want)
+		}
+	}
+	lab15 := netip.MustParsePrefix("198.18.0.0/15")
+	for _, j := range []int{0, 1, 127, 128, maxLinks - 1} {
+		a, b := LinkAddrs(j)
+		if a.Bits() != 31 || b.Bits() != 31 || a.Masked() != b.Masked() || a.Addr().Next() != b.Addr() {
+			t.Errorf("link %d: %s and %s are not the two ends of one /31", j, a, b)
+		}
+		if !lab15.Contains(a.Addr()) || !lab15.Contains(b.Addr()) || !strings.HasPrefix(a.String(), "198.19.") {
+			t.Errorf("link %d: %s/%s outside 198.19.0.0/16", j, a, b)
+		}
+	}
+	if a, b := LinkAddrs(1); a.String() != "198.19.0.2/31" || b.String() != "198.19.0.3/31" {
+		t.Errorf("link 1: got %s %s", a, b)
+	}
+}
+
+func TestPlanLayout(t *testing.T) {
+	n := parse(t, `
+nodes: [{name: p1}, {name: "New York", drained: true}, {name: averyveryverylongroutername}, {name: averyveryverylongroutername2}]
+links:
+  - {a: "p1:et-0/0/1", b: "New York", capacity: 100G, metric: {ab: 10, ba: 20}}
+  - {a: p1, b: "New York", capacity: 10G, metric: 1000}
+  - {a: p1, b: "New York", capacity: 1M, state: down}
+  - {a: p1, b: averyveryverylongroutername, capacity: 40G}
+  - {a: p1, b: averyveryverylongroutername2, capacity: 1k}
+`)
+	lay, err := PlanLayout(n, "cg-", DefaultCapacityScale, []int{2201, 2202, 2203, 2204})
+	if err != nil {
+		t.Fatal(err)
+	}
+	nyc, _ := lay.Node("New York")
+	if nyc.Namespace != "cg-new-york" || nyc.Hostname != "new-york" || !nyc.Drained || nyc.Loopback.String() != "198.18.0.2" || nyc.SSHPort != 2202 {
+		t.Errorf("New York: %+v", nyc)
+	}
+	if len(lay.Links) != 4 || len(lay.Skipped) != 1 || lay.Skipped[0] != "p1-New York#2" {
+		t.Fatalf("links %d, skipped %v", len(lay.Links), lay.Skipped)
+	}
+	l0 := lay.Links[0]
+	if l0.A.Interface != "cg-new-york" || l0.B.Interface != "cg-p1" || l0.A.Cost != 10 || l0.B.Cost != 20 || l0.ShapedBps != 100e6 || l0.A.Model != "et-0/0/1" {
+		t.Errorf("link 0: %+v", l0)
+	}
+	if l1 := lay.Links[1]; l1.A.Interface != "cg-new-york-2" || l1.B.Interface != "cg-p1-2" || l1.ShapedBps != 10e6 {
+		t.Errorf("parallel link: %+v", l1)
+	}
+	// The down link keeps its addresses reserved: link 3 in the model
+	// (the 4th) has 198.19.0.6/31.
+	if l2 := lay.Links[2]; l2.A.Addr.String() != "198.19.0.6/31" {
+		t.Errorf("link after a down link: %s", l2.A.Addr)
+	}
+	seen := map[string]bool{}
+	for _, e := range lay.Ends("p1") {
+		if len(e.End.Interface) > 15 || !strings.HasPrefix(e.End.Interface, "cg-") {
+			t.Errorf("interface %q: longer than 15 or without cg-", e.End.Interface)
+		}
+		if seen[e.End.Interface] {
+			t.Errorf("interface %q used twice on p1", e.End.Interface)
+		}
+		seen[e.End.Interface] = true
+	}
+	if got := lay.Links[3].ShapedBps; got != minShapedBps {
+		t.Errorf("1k link shaped to %g, want the floor %d", got, minShapedBps)
+	}
+	again, _ := PlanLayout(n, "cg-", DefaultCapacityScale, []int{2201, 2202, 2203, 2204})
+	for i := range lay.Links {
+		if again.Links[i] != lay.Links[i] {
+			t.Errorf("layout not deterministic at link %d", i)
+		}
+	}
+}
+
+func TestPlanLayoutErrors(t *testing.T) {
+	n := parse(t, `
+nodes: [{name: a}, {name: b}]
+links:
+  - {a: a, b: b, capacity: 1G, metric: 70000}
+  - {a: a, b: b, capacity: 1G, metric: {ab: 1, ba: 100000}}
+`)
+	for _, tc := range []struct {
+		name   string
+		prefix string
+		scale  float64
+		ports  []int
+		want   []string
+	}{
+		{"metrics", "cg-", 1000, nil, []string{`link "a-b": metric 70000`, `link "a-b#2": metric 100000`}},
+		{"prefix", "lab-", 1000, nil, []string{`must start with "cg-"`}},
+		{"scale", "cg-", 0, nil, []string{"scale"}},
+		{"ports", "cg-", 1000, []int{1}, []string{"1 ssh ports for 2 nodes"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := PlanLayout(n, tc.prefix, tc.scale, tc.ports)
+			if err == nil {
+				t.Fatal("no error")
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not contain %q", err, w)
+				}
+			}
+		})
+	}
+}
+
+func TestConfigs(t *testing.T) {
+	n := parse(t, `
+nodes: [{name: r1}, {name: r2, drained: true}]
+links: [{a: r1, b: r2, capacity: 10G, metric: {ab: 7, ba: 9}}]
+`)
+	lay, err := PlanLayout(n, "cg-", DefaultCapacityScale, []int{2301, 2302})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r1, _ := lay.Node("r1")
+	r2, _ := lay.Node("r2")
+	for _, tc := range []struct {
+		name, text string
+		want       []string
+		not        []string
+	}{
+		{"ospfd r1", ospfdConf(lay, r1, "/x/ospfd.log"), []string{"interface cg-r2\n", "ip ospf cost 7\n", "ospf router-id 198.18.0.1\n", "network 198.18.0.0/15 area 0"}, []string{"max-metric"}},
+		{"ospfd r2", ospfdConf(lay, r2, "/x/ospfd.log"), []string{"interface cg-r1\n", "ip ospf cost 9\n", "max-metric router-lsa administrative"}, nil},
+		{"zebra r1", zebraConf(lay, r1, "/x/zebra.log"), []string{"hostname r1\n", "ip forwarding", "description link r1-r2 to r2 (cg-r1)"}, nil},
+		{"sshd", sshdConf("/tmp/cg-lab-x", lay, "cg-x"), []string{"ListenAddress 127.0.0.1\n", "Port 2301\n", "Port 2302\n", "AllowUsers cg-x\n", "Match LocalPort 2302\n  ForceCommand /tmp/cg-lab-x/bin/cg-login /tmp/cg-lab-x/nodes/r2\n"}, []string{"0.0.0.0"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			for _, w := range tc.want {
+				if !strings.Contains(tc.text, w) {
+					t.Errorf("missing %q in:\n%s", w, tc.text)
+				}
+			}
+			for _, w := range tc.not {
+				if strings.Contains(tc.text, w) {
+					t.Errorf("unexpected %q in:\n%s", w, tc.text)
+				}
+			}
+		})
+	}
+}
+
+func TestCountFull(t *testing.T) {
+	in := `{"neighbors":{"198.18.0.1":[{"state":"Full\/-","nbrState":"Full\/-"}],"198.18.0.2":[{"nbrState":"Init\/-"}],"198.18.0.3":[{"nbrState":"Full\/-"},{"nbrState":"Full\/-"}]}}`
+	got, err := countFull([]byte(in))
+	if err != nil || got != 3 {
+		t.Errorf("countFull = %d, %v; want 3", got, err)
+	}
+	if _, err := countFull([]byte("% OSPF is not enabled")); err == nil {
+		t.Error("no error for non-JSON output")
+	}
+}
+
+func TestCheckOwned(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		s    State
+		ok   bool
+	}{
+		{"ok", State{Dir: "/tmp/cg-lab-x", Namespaces: []string{"cg-a"}, Procs: []Proc{{PID: 1, Comm: "cg-zebra"}}, User: "cg-x"}, true},
+		{"dir", State{Dir: "/tmp/lab-x"}, false},
+		{"namespace", State{Dir: "/tmp/cg-lab-x", Namespaces: []string{"prod"}}, false},
+		{"process", State{Dir: "/tmp/cg-lab-x", Procs: []Proc{{PID: 1, Comm: "sshd"}}}, false},
+		{"user", State{Dir: "/tmp/cg-lab-x", User: "root"}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if err := checkOwned(&tc.s); (err == nil) != tc.ok {
+				t.Errorf("checkOwned = %v, want ok=%v", err, tc.ok)
+			}
+		})
+	}
+}
