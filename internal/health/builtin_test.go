@@ -146,3 +146,42 @@ func TestBuiltinArgumentErrors(t *testing.T) {
 		})
 	}
 }
+
+// The built-in FRR checks against output recorded from FRR 8.4 in the
+// lab (make lab-up; router p1 of examples/april-2011.yaml): the shapes
+// the hand-written fixtures assume are the real ones.
+func TestBuiltinsOnRecordedFRR(t *testing.T) {
+	must := func(c plans.Check, err error) plans.Check {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	tests := []struct {
+		name    string
+		c       plans.Check
+		fixture string
+		passed  bool
+	}{
+		{"interface up", must(InterfaceUp(PlatformFRR, "p1", "cg-p2")), "frr84_lab_interface_up.json", true},
+		{"interface missing", must(InterfaceUp(PlatformFRR, "p1", "cg-p9")), "frr84_lab_interface_up.json", false},
+		{"ospf all full", must(OSPFNeighborsFull(PlatformFRR, "p1")), "frr84_lab_ospf_neighbor.json", true},
+		{"ospf named full", must(OSPFNeighborsFull(PlatformFRR, "p1", "198.18.0.1", "198.18.0.9")), "frr84_lab_ospf_neighbor.json", true},
+		{"ospf named missing", must(OSPFNeighborsFull(PlatformFRR, "p1", "198.18.0.12")), "frr84_lab_ospf_neighbor.json", false},
+		{"route via p3", must(RoutePresent(PlatformFRR, "p1", "198.18.0.7/32", "198.19.0.15")), "frr84_lab_ip_route.json", true},
+		{"route via another", must(RoutePresent(PlatformFRR, "p1", "198.18.0.7/32", "198.19.0.9")), "frr84_lab_ip_route.json", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out, err := os.ReadFile(filepath.Join("testdata", tt.fixture))
+			if err != nil {
+				t.Fatal(err)
+			}
+			res := mustCompile(t, tt.c).Run(context.Background(), &fakeRunner{replies: []reply{{out: string(out)}}}, "p1")
+			if res.Passed != tt.passed {
+				t.Errorf("passed = %v, want %v: %s", res.Passed, tt.passed, res.Reason)
+			}
+		})
+	}
+}
