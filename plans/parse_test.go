@@ -2,7 +2,6 @@ package plans
 
 import (
 	"errors"
-	"flag"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -12,9 +11,9 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/changegate/changegate/internal/diag"
-)
 
-var update = flag.Bool("update", false, "rewrite golden files in testdata")
+	"github.com/changegate/changegate/internal/golden"
+)
 
 // plan builds a plan file from lines, so that line numbers in tests are easy to read.
 func plan(lines ...string) []byte { return []byte(strings.Join(lines, "\n") + "\n") }
@@ -316,19 +315,7 @@ func TestGoldenDiagnostics(t *testing.T) {
 				b.WriteString(d.String())
 				b.WriteString("\n")
 			}
-			golden := strings.TrimSuffix(in, ".yaml") + ".golden"
-			if *update {
-				if err := os.WriteFile(golden, []byte(b.String()), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run go test -update to create it)", err)
-			}
-			if diff := cmp.Diff(string(want), b.String()); diff != "" {
-				t.Errorf("diagnostics differ from %s (-want +got):\n%s", golden, diff)
-			}
+			golden.Check(t, strings.TrimSuffix(in, ".yaml")+".golden", []byte(b.String()))
 		})
 	}
 }

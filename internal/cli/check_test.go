@@ -235,7 +235,7 @@ func TestCheckGolden(t *testing.T) {
 			if code != tt.code {
 				t.Fatalf("exit %d, want %d: %s", code, tt.code, errs)
 			}
-			golden(t, tt.golden, out)
+			checkGolden(t, tt.golden, out)
 		})
 	}
 }

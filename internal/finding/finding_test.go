@@ -5,17 +5,15 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"errors"
-	"flag"
-	"os"
 	"path/filepath"
 	"reflect"
 	"slices"
 	"strings"
 	"testing"
 	"time"
-)
 
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
+	"github.com/changegate/changegate/internal/golden"
+)
 
 const ms = time.Millisecond
 
@@ -106,19 +104,7 @@ func TestWritersGolden(t *testing.T) {
 			t.Run(name+"/"+string(f), func(t *testing.T) {
 				got := write(t, f, r)
 				path := filepath.Join("testdata", name+"."+extensions[f])
-				if *update {
-					if err := os.WriteFile(path, got, 0o644); err != nil {
-						t.Fatal(err)
-					}
-					return
-				}
-				want, err := os.ReadFile(path)
-				if err != nil {
-					t.Fatalf("%v (run go test -update to create it)", err)
-				}
-				if !bytes.Equal(got, want) {
-					t.Errorf("output differs from %s (go test -update rewrites it):\n%s", path, got)
-				}
+				golden.Check(t, path, got)
 			})
 		}
 	}

@@ -3,7 +3,6 @@ package topology
 import (
 	"bufio"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"io/fs"
@@ -16,9 +15,9 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/changegate/changegate/internal/diag"
-)
 
-var update = flag.Bool("update", false, "rewrite golden files in testdata")
+	"github.com/changegate/changegate/internal/golden"
+)
 
 // memFiles serves demand files from memory for Parse.
 func memFiles(files map[string]string) ParseOptions {
@@ -892,20 +891,8 @@ func TestDocExample(t *testing.T) {
 	}
 }
 
-// checkGolden compares got with the golden file, rewriting it with -update;
-// what names the output in the failure message.
-func checkGolden(t *testing.T, golden, got, what string) {
+// checkGolden compares got with the golden file, rewriting it with -update.
+func checkGolden(t *testing.T, path, got, _ string) {
 	t.Helper()
-	if *update {
-		if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if got != string(want) {
-		t.Errorf("%s differ from %s (-want +got):\n%s", what, golden, cmp.Diff(string(want), got))
-	}
+	golden.Check(t, path, []byte(got))
 }
