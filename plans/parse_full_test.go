@@ -224,19 +224,7 @@ func TestParseFullFormatProblems(t *testing.T) {
 			`p.yaml:6:13: step "a": checks must be a list, found a mapping (hint: write it as a list (- item))`},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			p, ds := Parse("p.yaml", tt.in)
-			if p != nil {
-				t.Errorf("Parse returned a plan despite errors: %+v", p)
-			}
-			var got []string
-			for _, d := range ds {
-				got = append(got, d.String())
-			}
-			if diff := cmp.Diff([]string{tt.want}, got); diff != "" {
-				t.Errorf("diagnostics mismatch (-want +got):\n%s", diff)
-			}
-		})
+		t.Run(tt.name, func(t *testing.T) { wantOneError(t, tt.in, tt.want) })
 	}
 }
 

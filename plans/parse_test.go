@@ -156,19 +156,7 @@ func TestParseReportsEachProblem(t *testing.T) {
 			`p.yaml:1: no YAML document found (hint: the file is empty)`},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			p, ds := Parse("p.yaml", tt.in)
-			if p != nil {
-				t.Errorf("Parse returned a plan despite errors: %+v", p)
-			}
-			var got []string
-			for _, d := range ds {
-				got = append(got, d.String())
-			}
-			if diff := cmp.Diff([]string{tt.want}, got); diff != "" {
-				t.Errorf("diagnostics mismatch (-want +got):\n%s", diff)
-			}
-		})
+		t.Run(tt.name, func(t *testing.T) { wantOneError(t, tt.in, tt.want) })
 	}
 }
 
@@ -364,5 +352,22 @@ func TestEffectTypes(t *testing.T) {
 	}
 	if len(EffectTypes()) != len(effectSpecs) {
 		t.Errorf("EffectTypes() lists %d types, effectSpecs has %d", len(EffectTypes()), len(effectSpecs))
+	}
+}
+
+// wantOneError parses in and checks that it gives no plan and exactly the
+// diagnostic want.
+func wantOneError(t *testing.T, in []byte, want string) {
+	t.Helper()
+	p, ds := Parse("p.yaml", in)
+	if p != nil {
+		t.Errorf("Parse returned a plan despite errors: %+v", p)
+	}
+	var got []string
+	for _, d := range ds {
+		got = append(got, d.String())
+	}
+	if diff := cmp.Diff([]string{want}, got); diff != "" {
+		t.Errorf("diagnostics mismatch (-want +got):\n%s", diff)
 	}
 }
