@@ -1,8 +1,6 @@
 package importer
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -19,27 +17,14 @@ import (
 // render writes what an import produced in a stable text form: the
 // diagnostics, then either the network as JSON or the error.
 func render(net *topology.Network, ds diag.Diagnostics, err error) []byte {
-	var b bytes.Buffer
-	b.WriteString("# diagnostics\n")
-	for _, d := range ds {
-		fmt.Fprintln(&b, d)
-	}
 	var le *diag.ListError
 	switch {
 	case errors.As(err, &le):
-		fmt.Fprintf(&b, "# error: %d problem(s), listed above\n", len(le.Diags.Errors()))
+		return fmt.Appendf(golden.Diagnostics(ds), "# error: %d problem(s), listed above\n", len(le.Diags.Errors()))
 	case err != nil:
-		fmt.Fprintf(&b, "# error\n%v\n", err)
-	default:
-		js, jerr := json.MarshalIndent(net, "", "  ")
-		if jerr != nil {
-			panic(jerr) // a Network always marshals
-		}
-		b.WriteString("# network\n")
-		b.Write(js)
-		b.WriteByte('\n')
+		return fmt.Appendf(golden.Diagnostics(ds), "# error\n%v\n", err)
 	}
-	return b.Bytes()
+	return golden.Render(ds, "network", net)
 }
 
 // checkGolden compares got with testdata/<name>.golden, rewriting it with -update.
