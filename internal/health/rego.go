@@ -238,10 +238,9 @@ func tidy(err error) error {
 
 // outputDoc is a command's output as the Rego expression sees it.
 type outputDoc struct {
-	text     string
-	json     any   // the parsed output; nil when jsonErr is set
-	jsonErr  error // why the output is not JSON
-	hasLines bool
+	text    string
+	json    any   // the parsed output; nil when jsonErr is set
+	jsonErr error // why the output is not JSON
 }
 
 // parseJSON parses the whole of text (surrounding white space aside) as

@@ -38,13 +38,19 @@ func RunTests(ctx context.Context, opts Options) ([]*TestResult, error) {
 		return nil, err
 	}
 	store := inmem.NewFromObject(map[string]any{"changegate": map[string]any{"params": params}})
+	txn, err := store.NewTransaction(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("run policy tests: %w", err)
+	}
+	defer store.Abort(ctx, txn)
 	ch, err := tester.NewRunner().
 		SetCompiler(ast.NewCompiler().WithStrict(true)).
 		SetStore(store).
+		SetModules(mods).
 		RaiseBuiltinErrors(true).
 		CapturePrintOutput(true).
 		SetTimeout(30*time.Second).
-		Run(ctx, mods)
+		RunTests(ctx, txn)
 	if err != nil {
 		var cds = CompileError{}
 		addRegoErrors(&cds.Diags, "", err, "fix the policy or its test; policies compile in strict mode")

@@ -114,7 +114,7 @@ func TestIncludeLoadErrors(t *testing.T) {
 			"a.yaml": includer("a", "frr_vtysh", "a"),
 		}, []at{{"a.yaml", 7, 14, "include loop: a -> a"}}},
 		{"too deep", deepChain(MaxIncludeDepth + 1), []at{
-			{"d0.yaml", 7, 14, fmt.Sprintf("includes nest 17 deep, more than 16: d0 -> d1 -> ")},
+			{"d0.yaml", 7, 14, "includes nest 17 deep, more than 16: d0 -> d1 -> "},
 		}},
 	}
 	for _, tt := range tests {
