@@ -1,0 +1,208 @@
+package devices
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"sync"
+
+	"github.com/changegate/changegate/internal/diag"
+)
+
+// Pool keeps one session per device open for the length of a run (a
+// check, an apply), so that each device is connected to once. A broken
+// session (timeout, lost connection) is replaced on next use. Calls for
+// one device are serialised; calls for different devices run in
+// parallel. Pool implements health.Runner.
+type Pool struct {
+	inv  *Inventory
+	opts DialOptions
+
+	mu      sync.Mutex
+	entries map[string]*poolEntry
+	closed  bool
+}
+
+type poolEntry struct {
+	mu      sync.Mutex // held while the device is in use
+	session *Session
+	dials   int
+	// transcripts of sessions replaced after they broke, oldest first.
+	old [][]byte
+}
+
+// NewPool returns a pool of sessions to inv's devices.
+func NewPool(inv *Inventory, opts DialOptions) *Pool {
+	return &Pool{inv: inv, opts: opts, entries: map[string]*poolEntry{}}
+}
+
+func (p *Pool) entry(device string) (*poolEntry, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.closed {
+		return nil, fmt.Errorf("device %s: %w: the pool is closed", device, ErrClosed)
+	}
+	e, ok := p.entries[device]
+	if !ok {
+		e = &poolEntry{}
+		p.entries[device] = e
+	}
+	return e, nil
+}
+
+// With runs f with an open session to device, dialling it if the pool
+// has none (or its session broke). f has the device to itself.
+func (p *Pool) With(ctx context.Context, device string, f func(*Session) error) error {
+	d, ok := p.inv.Device(device)
+	if !ok {
+		return unknownDevice(p.inv, device)
+	}
+	e, err := p.entry(device)
+	if err != nil {
+		return err
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.session != nil && !e.session.alive() {
+		e.old = append(e.old, e.session.Transcript())
+		e.session.Close()
+		e.session = nil
+	}
+	if e.session == nil {
+		s, err := Dial(ctx, d, p.opts)
+		if err != nil {
+			return err
+		}
+		e.session, e.dials = s, e.dials+1
+	}
+	return f(e.session)
+}
+
+// RunOutput runs command on device; see Session.Run.
+func (p *Pool) RunOutput(ctx context.Context, device, command string) (*Output, error) {
+	out := &Output{Device: device, Command: command}
+	err := p.With(ctx, device, func(s *Session) error {
+		var err error
+		out, err = s.Run(ctx, command)
+		return err
+	})
+	return out, err
+}
+
+// Run runs command on device and returns its output text, with what
+// had arrived when it fails: the health.Runner interface.
+func (p *Pool) Run(ctx context.Context, device, command string) (string, error) {
+	out, err := p.RunOutput(ctx, device, command)
+	return out.Text, err
+}
+
+// Dials returns how many connections the pool opened to device.
+func (p *Pool) Dials(device string) int {
+	p.mu.Lock()
+	e, ok := p.entries[device]
+	p.mu.Unlock()
+	if !ok {
+		return 0
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.dials
+}
+
+// Transcript returns every transcript of device's sessions in this pool,
+// redacted, oldest first; nil if it was never connected to.
+func (p *Pool) Transcript(device string) []byte {
+	p.mu.Lock()
+	e, ok := p.entries[device]
+	p.mu.Unlock()
+	if !ok {
+		return nil
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	var out []byte
+	for _, t := range e.old {
+		out = append(out, t...)
+	}
+	if e.session != nil {
+		out = append(out, e.session.Transcript()...)
+	}
+	return out
+}
+
+// Close closes every session. Calls after Close fail with ErrClosed.
+func (p *Pool) Close() error {
+	p.mu.Lock()
+	p.closed = true
+	entries := p.entries
+	p.mu.Unlock()
+	var wg sync.WaitGroup
+	for _, e := range entries {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			e.mu.Lock()
+			defer e.mu.Unlock()
+			if e.session != nil {
+				e.old = append(e.old, e.session.Transcript())
+				e.session.Close()
+				e.session = nil
+			}
+		}()
+	}
+	wg.Wait()
+	return nil
+}
+
+// Result is one device's answer in RunAll.
+type Result struct {
+	Output *Output
+	Err    error
+}
+
+// RunAll runs command on every device, at most concurrency at a time
+// (1 if less), and returns the results by device name. It returns when
+// every device has answered or failed, or ctx is done.
+func (p *Pool) RunAll(ctx context.Context, devices []string, command string, concurrency int) map[string]Result {
+	concurrency = max(concurrency, 1)
+	sem := make(chan struct{}, concurrency)
+	var mu sync.Mutex
+	out := make(map[string]Result, len(devices))
+	var wg sync.WaitGroup
+	for _, d := range devices {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			select {
+			case sem <- struct{}{}:
+			case <-ctx.Done():
+				mu.Lock()
+				out[d] = Result{Output: &Output{Device: d, Command: command}, Err: fmt.Errorf("device %s: not run: %w", d, context.Cause(ctx))}
+				mu.Unlock()
+				return
+			}
+			defer func() { <-sem }()
+			o, err := p.RunOutput(ctx, d, command)
+			mu.Lock()
+			out[d] = Result{Output: o, Err: err}
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	return out
+}
+
+// unknownDevice is the error for a device not in inv, with the closest
+// name.
+func unknownDevice(inv *Inventory, name string) error {
+	names := inv.Names()
+	sort.Strings(names)
+	if s, ok := diag.Suggest(name, names); ok {
+		return fmt.Errorf("%w %q: did you mean %q?", ErrUnknownDevice, name, s)
+	}
+	return fmt.Errorf("%w %q (the inventory has %d devices)", ErrUnknownDevice, name, len(names))
+}
+
+// ErrUnknownDevice: the inventory has no device by that name.
+var ErrUnknownDevice = errors.New("no device in the inventory named")
