@@ -81,7 +81,11 @@ AllowAgentForwarding no
 PermitTunnel no
 Subsystem sftp internal-sftp
 LogLevel ERROR
-`, filepath.Join(ssh, "host_ed25519"), filepath.Join(ssh, "sshd.pid"), filepath.Join(ssh, "authorized_keys"), user)
+# One sshd serves every router: let every router be connected to at once
+# (the default, 10:30:100, drops handshakes beyond 10).
+MaxStartups %d
+MaxSessions 20
+`, filepath.Join(ssh, "host_ed25519"), filepath.Join(ssh, "sshd.pid"), filepath.Join(ssh, "authorized_keys"), user, max(100, 4*len(lay.Nodes)))
 	for _, n := range lay.Nodes {
 		fmt.Fprintf(&b, "\nMatch LocalPort %d\n  ForceCommand %s %s\n", n.SSHPort, filepath.Join(dir, "bin", "cg-login"), filepath.Join(dir, "nodes", n.Hostname))
 	}

@@ -472,7 +472,7 @@ exec %[2]s -f %[3]s
 			return err
 		}
 	}
-	return nil
+	return os.WriteFile(l.InventoryFile(), l.inventory(), 0o644)
 }
 
 // createUser adds the lab's login user (group frrvty, for the vtysh

@@ -132,3 +132,20 @@ func StateDirs() ([]string, error) {
 	}
 	return out, nil
 }
+
+// InventoryFile is the changegate inventory of the lab's routers
+// (platform frr_vtysh, the lab's key, host keys checked against the lab's
+// known_hosts), written when the lab comes up.
+func (s *State) InventoryFile() string { return filepath.Join(s.Dir, "inventory.yaml") }
+
+// inventory returns the lab's inventory in changegate's format.
+func (s *State) inventory() []byte {
+	var b strings.Builder
+	fmt.Fprintf(&b, "# The routers of lab %s, written by lab up. Host keys are checked\n# against the lab's own known_hosts file.\n", s.Name)
+	fmt.Fprintf(&b, "defaults:\n  platform: frr_vtysh\n  host: 127.0.0.1\n  username: %s\n  key: {file: %s}\n  host_key: {known_hosts: %s}\n  timeouts: {connect: 5s, command: 10s}\ndevices:\n",
+		s.User, s.KeyFile(), s.KnownHostsFile())
+	for _, nd := range s.Layout.Nodes {
+		fmt.Fprintf(&b, "  %q: {port: %d}\n", nd.Name, nd.SSHPort)
+	}
+	return []byte(b.String())
+}

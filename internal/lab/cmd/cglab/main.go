@@ -126,8 +126,8 @@ func up(ctx context.Context, path string, opts lab.Options, stdout, stderr io.Wr
 	if len(l.Layout.Skipped) > 0 {
 		fmt.Fprintf(stdout, " (down, not built: %s)", strings.Join(l.Layout.Skipped, ", "))
 	}
-	fmt.Fprintf(stdout, "\nstate:       %s\nuser:        %s\nkey:         %s\nknown_hosts: %s\npassword:    %s\n\n",
-		l.Dir, l.User, l.KeyFile(), l.KnownHostsFile(), l.PasswordFile())
+	fmt.Fprintf(stdout, "\nstate:       %s\nuser:        %s\nkey:         %s\nknown_hosts: %s\npassword:    %s\ninventory:   %s\n\n",
+		l.Dir, l.User, l.KeyFile(), l.KnownHostsFile(), l.PasswordFile(), l.InventoryFile())
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "ROUTER\tNAMESPACE\tLOOPBACK\tSSH")
 	for _, nd := range l.Layout.Nodes {

@@ -1,0 +1,70 @@
+package lab
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/changegate/changegate/internal/topology"
+)
+
+// SkipUnlessAvailable skips t unless this process can build a lab (root,
+// network namespaces, FRR, OpenSSH), or fails it when the environment
+// variable CHANGEGATE_LAB is "required" (as .ci/run sets it). In -short
+// mode it skips.
+func SkipUnlessAvailable(t testing.TB) {
+	t.Helper()
+	if os.Getenv("CHANGEGATE_LAB") == "required" {
+		if err := Preflight(); err != nil {
+			t.Fatalf("CHANGEGATE_LAB=required but the lab cannot run: %v", err)
+		}
+		return
+	}
+	if testing.Short() {
+		t.Skip("lab test skipped in -short mode")
+	}
+	if err := Preflight(); err != nil {
+		t.Skipf("lab test skipped (set CHANGEGATE_LAB=required to fail instead): %v", err)
+	}
+}
+
+// UpForTest builds a lab of the topology src (YAML) for test t, named
+// after tag and the process, and takes it down when t ends, whatever
+// happened. Call SkipUnlessAvailable first.
+func UpForTest(t testing.TB, tag, src string) (*Lab, *topology.Network) {
+	t.Helper()
+	n, ds := topology.Parse(tag+".yaml", []byte(src), topology.ParseOptions{})
+	if ds.HasErrors() {
+		t.Fatalf("lab topology: %v", ds)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	id := os.Getpid() % 100000
+	l, err := Up(ctx, n, Options{
+		Name:      fmt.Sprintf("%s-%d", tag, id),
+		Prefix:    fmt.Sprintf("cg-%s%d-", tag[:1], id),
+		Ephemeral: true,
+		Log:       logWriter{t},
+	})
+	if err != nil {
+		t.Fatalf("lab up: %v", err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		if err := l.Down(ctx); err != nil {
+			t.Errorf("lab down: %v", err)
+		}
+	})
+	return l, n
+}
+
+type logWriter struct{ t testing.TB }
+
+func (w logWriter) Write(p []byte) (int, error) {
+	w.t.Log(strings.TrimRight(string(p), "\n"))
+	return len(p), nil
+}
