@@ -16,10 +16,24 @@ import (
 // (CHANGEGATE_ + the key with dots as underscores, upper case) and most by
 // a flag. docs/config.md documents it.
 type Config struct {
-	DryRun  DryRunConfig  `mapstructure:"dryrun"`
-	Import  ImportConfig  `mapstructure:"import"`
-	Policy  PolicyConfig  `mapstructure:"policy"`
-	Runbook RunbookConfig `mapstructure:"runbook"`
+	DryRun    DryRunConfig    `mapstructure:"dryrun"`
+	Import    ImportConfig    `mapstructure:"import"`
+	Inventory InventoryConfig `mapstructure:"inventory"`
+	Policy    PolicyConfig    `mapstructure:"policy"`
+	Runbook   RunbookConfig   `mapstructure:"runbook"`
+}
+
+// InventoryConfig names the device inventory (docs/inventory.md) that
+// the inventory verbs read when no file is given, and that validate
+// checks.
+type InventoryConfig struct {
+	// File is a changegate inventory, a Nornir hosts.yaml (or the
+	// directory holding it) or a containerlab topology (*.clab.yml). A
+	// relative path in the file is relative to the file.
+	File string `mapstructure:"file"`
+	// Format is native, nornir or containerlab; empty tells them apart
+	// by the file's name.
+	Format string `mapstructure:"format"`
 }
 
 // PolicyConfig says which policies the gate evaluates and how they are
@@ -77,6 +91,8 @@ var defaults = map[string]any{
 	"import.default_capacity":    "",
 	"import.metric":              "",
 	"import.reference_bandwidth": "100G",
+	"inventory.file":             "",
+	"inventory.format":           "",
 	"policy.dirs":                []string{},
 	"policy.disable":             []string{},
 	"runbook.dirs":               []string{},
@@ -109,9 +125,10 @@ func rateOrZero(key, s string) (float64, error) {
 }
 
 // readFileSettings reads what viper cannot give as written: policy.params
-// with the case of its keys kept, and policy.dirs and runbook.dirs from
-// the file made relative to the file's directory (directories given by
-// flags or the environment stay relative to the working directory).
+// with the case of its keys kept, and policy.dirs, runbook.dirs and
+// inventory.file from the file made relative to the file's directory
+// (paths given by flags or the environment stay relative to the working
+// directory).
 func readFileSettings(file string, cfg *Config) error {
 	data, err := os.ReadFile(file)
 	if err != nil {
@@ -125,6 +142,9 @@ func readFileSettings(file string, cfg *Config) error {
 		Runbook struct {
 			Dirs []string `yaml:"dirs"`
 		} `yaml:"runbook"`
+		Inventory struct {
+			File string `yaml:"file"`
+		} `yaml:"inventory"`
 	}
 	if err := yaml.Unmarshal(data, &doc); err != nil {
 		return fmt.Errorf("read config %s: %w", file, err)
@@ -132,8 +152,16 @@ func readFileSettings(file string, cfg *Config) error {
 	cfg.Policy.Params = doc.Policy.Params
 	relativeTo(filepath.Dir(file), doc.Policy.Dirs, cfg.Policy.Dirs)
 	relativeTo(filepath.Dir(file), doc.Runbook.Dirs, cfg.Runbook.Dirs)
+	// The environment overrides the file (an empty variable counts as
+	// unset, as it does for viper).
+	if f := doc.Inventory.File; f != "" && cfg.Inventory.File == f && os.Getenv(inventoryFileEnv) == "" && !filepath.IsAbs(f) {
+		cfg.Inventory.File = filepath.Join(filepath.Dir(file), f)
+	}
 	return nil
 }
+
+// inventoryFileEnv is the variable that sets inventory.file.
+const inventoryFileEnv = "CHANGEGATE_INVENTORY_FILE"
 
 // relativeTo resolves the relative paths of dirs against base when dirs
 // came from the file (they equal what the file says).

@@ -19,11 +19,16 @@ func (a *app) validateCommand() *cobra.Command {
 and directories (recursively; hidden and testdata directories are skipped
 unless a file in them is named) and check each one:
 
-  plans       parse, name nodes, links and devices of their topology, and
-              dry-run (the steady state of every step; no N-1)
+  plans       parse, health checks compile, runbook steps expand, name
+              nodes, links and devices of their topology, and dry-run (the
+              steady state of every step; no N-1)
   topologies  parse and validate
-  runbooks    parse, render every example for every platform, dry-run it
+  runbooks    parse, render every example for every platform (and its
+              health checks compile), dry-run it
   policies    compile with the built-in library; their *_test.rego pass
+
+The device inventory that changegate.yaml names (inventory.file) is
+checked too, whatever the paths.
 
 YAML files are told apart by their top-level keys (docs/validate.md);
 changegate.yaml and other YAML files are skipped. Each topology is loaded
@@ -49,10 +54,19 @@ bad input.`,
 			if err != nil {
 				return err
 			}
-			res, err := validate.Run(cmd.Context(), args, validate.Options{
+			opts := validate.Options{
 				PolicyParams: cfg.Policy.Params,
 				Workers:      workers,
-			})
+				RunbookDirs:  cfg.Runbook.Dirs,
+			}
+			if cfg.Inventory.File != "" {
+				src, err := cfg.Inventory.source("", "")
+				if err != nil {
+					return err
+				}
+				opts.Inventory = &validate.Inventory{Path: src.file(), Load: src.load}
+			}
+			res, err := validate.Run(cmd.Context(), args, opts)
 			if err != nil {
 				return err
 			}

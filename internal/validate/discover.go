@@ -166,6 +166,8 @@ func classify(path string, data []byte) (File, string) {
 		f.Kind = Plan
 	case has("nodes") || has("links"):
 		f.Kind = Topology
+	case has("devices"):
+		return File{}, "an inventory? validate checks the one changegate.yaml names (inventory.file); changegate inventory validate FILE checks any"
 	default:
 		return File{}, "not a plan, topology or runbook (no steps and title, nodes or links, or name and params/platforms at the top level)"
 	}

@@ -1,9 +1,13 @@
 // Package validate finds changegate's files under some paths (plans,
 // topologies, runbooks, Rego policies) and checks each one the way CI
-// should: plans parse, name what exists in their topology and dry-run
-// (steady state only, no N-1); topologies parse and validate; runbook
-// examples render for every platform and dry-run; policies compile with
-// the built-in library and their Rego tests pass.
+// should: plans parse, their health checks compile, their runbook steps
+// expand, they name what exists in their topology and dry-run (steady
+// state only, no N-1); topologies parse and validate; runbook examples
+// render for every platform, with health checks that compile, and
+// dry-run; policies compile with the built-in library and their Rego
+// tests pass. The device inventory the configuration names is checked
+// too, read by a loader the caller gives (Options.Inventory): this
+// package does not tell inventory formats apart.
 //
 // Every problem becomes a finding.Finding at the file, line and column it
 // is about, in one finding.Case per file, so that any of the CI formats of

@@ -7,12 +7,14 @@ import (
 
 	"github.com/changegate/changegate/internal/dryrun"
 	"github.com/changegate/changegate/internal/finding"
+	"github.com/changegate/changegate/internal/runbook"
 	"github.com/changegate/changegate/internal/topology"
 	"github.com/changegate/changegate/plans"
 )
 
-// plan checks a plan file: it parses, names what exists in its topology,
-// and dry-runs (steady state only).
+// plan checks a plan file: it parses, its health checks compile, its
+// runbook steps expand (and the checks they render compile), it names
+// what exists in its topology, and it dry-runs (steady state only).
 func (v *validator) plan(ctx context.Context, f File) finding.Case {
 	start := time.Now()
 	c := finding.Case{Suite: "plans", Name: f.Path, File: f.Path}
@@ -22,6 +24,7 @@ func (v *validator) plan(ctx context.Context, f File) finding.Case {
 	if p == nil {
 		return c
 	}
+	addDiags(&c, compileChecks(p), RulePlanCheck, pos{1, 1})
 	root := posOf(p.Pos)
 	if p.Topology == "" {
 		c.Findings = append(c.Findings, warningAt(f.Path, root, RulePlanTopology,
@@ -55,6 +58,15 @@ func (v *validator) plan(ctx context.Context, f File) finding.Case {
 			"fix the topology (its own findings say how) or the path, relative to the plan"))
 		return c
 	}
+	if p.HasRunbooks() {
+		expanded, ds := runbook.Expand(p, v.lib, nw.net)
+		addDiags(&c, ds, RulePlanRunbook, root)
+		if expanded == nil {
+			return c
+		}
+		addDiags(&c, compileChecks(renderedSteps(expanded)), RulePlanCheck, root)
+		p = expanded
+	}
 	refs := p.CheckReferences(nw.links, nw.nodes)
 	addDiags(&c, refs, RulePlanReference, root)
 	if refs.HasErrors() {
@@ -62,6 +74,19 @@ func (v *validator) plan(ctx context.Context, f File) finding.Case {
 	}
 	c.Findings = append(c.Findings, dryRun(ctx, nw, p, f.Path, RulePlanDryRun, "")...)
 	return c
+}
+
+// renderedSteps is p with only the steps its runbook steps rendered to,
+// each named after its runbook, and without its own checks.
+func renderedSteps(p *plans.Plan) *plans.Plan {
+	out := &plans.Plan{File: p.File, Pos: p.Pos}
+	for _, s := range p.Steps {
+		if s.FromRunbook != nil {
+			s.Name = fmt.Sprintf("%s (runbook %s)", s.Name, s.FromRunbook.Name)
+			out.Steps = append(out.Steps, s)
+		}
+	}
+	return out
 }
 
 // dryRun dry-runs p against nw without N-1 and returns its problems as

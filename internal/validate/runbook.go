@@ -13,8 +13,9 @@ import (
 )
 
 // runbook checks a runbook file: it parses, every example renders for
-// every platform it claims, and each example's steps dry-run against the
-// example's topology. The effects of a step are the same on every
+// every platform it claims, the health checks rendered for each platform
+// compile, and each example's steps dry-run against the example's
+// topology. The effects of a step are the same on every
 // platform, so each example is dry-run once.
 func (v *validator) runbook(ctx context.Context, f File) finding.Case {
 	start := time.Now()
@@ -55,10 +56,23 @@ func (v *validator) runbook(ctx context.Context, f File) finding.Case {
 		// them all.
 		type problem struct {
 			d         diag.Diagnostic
+			rule      string
 			platforms []string
 		}
 		var problems []*problem
 		index := map[string]*problem{}
+		add := func(ds diag.Diagnostics, rule, platform string) {
+			for _, d := range ds {
+				key := fmt.Sprint(d.Pos, d.Severity, d.Msg, rule)
+				if pr, ok := index[key]; ok {
+					pr.platforms = append(pr.platforms, platform)
+					continue
+				}
+				pr := &problem{d: d, rule: rule, platforms: []string{platform}}
+				index[key] = pr
+				problems = append(problems, pr)
+			}
+		}
 		var rendered *plans.Plan
 		for _, platform := range r.Platforms {
 			opts := runbook.RenderOptions{Platform: platform, Params: ex.Params, ParamPos: paramPos, Origin: f.Path, Library: v.lib}
@@ -66,24 +80,19 @@ func (v *validator) runbook(ctx context.Context, f File) finding.Case {
 				opts.Topology = nw.net
 			}
 			p, rds := r.RenderPlan(opts, runbook.PlanMeta{Title: ex.Name})
-			for _, d := range rds {
-				key := fmt.Sprint(d.Pos, d.Severity, d.Msg)
-				if pr, ok := index[key]; ok {
-					pr.platforms = append(pr.platforms, platform)
-					continue
+			add(rds, RuleRunbookRender, platform)
+			if p != nil {
+				// The checks differ by platform: each platform's compile.
+				add(compileChecks(p), RuleRunbookCheck, platform)
+				if rendered == nil {
+					rendered = p
 				}
-				pr := &problem{d: d, platforms: []string{platform}}
-				index[key] = pr
-				problems = append(problems, pr)
-			}
-			if p != nil && rendered == nil {
-				rendered = p
 			}
 		}
 		for _, pr := range problems {
 			d := pr.d
 			d.Msg = fmt.Sprintf("%s on %s: %s", label, strings.Join(pr.platforms, ", "), d.Msg)
-			addDiags(&c, diag.Diagnostics{d}, RuleRunbookRender, at)
+			addDiags(&c, diag.Diagnostics{d}, pr.rule, at)
 		}
 		if rendered != nil && nw != nil {
 			rendered.Pos = ex.Pos

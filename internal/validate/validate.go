@@ -5,9 +5,11 @@ import (
 	"fmt"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sync"
 	"time"
 
+	"github.com/changegate/changegate/devices"
 	"github.com/changegate/changegate/internal/diag"
 	"github.com/changegate/changegate/internal/dryrun"
 	"github.com/changegate/changegate/internal/finding"
@@ -22,14 +24,18 @@ const (
 	RulePlanSyntax      = "plan/syntax"
 	RulePlanTopology    = "plan/topology"
 	RulePlanReference   = "plan/reference"
+	RulePlanRunbook     = "plan/runbook"
+	RulePlanCheck       = "plan/check"
 	RulePlanDryRun      = "plan/dryrun"
 	RuleTopologyInvalid = "topology/invalid"
 	RuleRunbookSyntax   = "runbook/syntax"
 	RuleRunbookTopology = "runbook/topology"
 	RuleRunbookRender   = "runbook/render"
+	RuleRunbookCheck    = "runbook/check"
 	RuleRunbookDryRun   = "runbook/dryrun"
 	RulePolicyCompile   = "policy/compile"
 	RulePolicyTest      = "policy/test"
+	RuleInventory       = "inventory/invalid"
 )
 
 // Rules describes every rule validate reports, for SARIF.
@@ -39,24 +45,49 @@ func Rules() []finding.Rule {
 		{ID: RulePlanSyntax, Title: "Plans follow the plan format", HelpURI: doc, Description: "The plan parses: known fields, right types, required fields present (docs/plans.md)."},
 		{ID: RulePlanTopology, Title: "Plans name a topology that loads", HelpURI: doc, Description: "The plan's topology (and traffic) file exists and is valid, so its references and dry-run can be checked."},
 		{ID: RulePlanReference, Title: "Plans name nodes, links and devices that exist", HelpURI: doc, Description: "Every node, link and device a plan names is in its topology."},
+		{ID: RulePlanRunbook, Title: "Plans' runbook steps expand", HelpURI: doc, Description: "Every runbook step names a runbook that exists (built-in, under the paths or in runbook.dirs), with valid parameters, and renders for the step's platform."},
+		{ID: RulePlanCheck, Title: "Plans' health checks compile", HelpURI: doc, Description: "The regular expression or Rego expression of every health check (pre-checks, post-checks, the steps' checks, those runbook steps render) compiles (docs/health-checks.md)."},
 		{ID: RulePlanDryRun, Title: "Plans dry-run cleanly", HelpURI: doc, Description: "The steady state after every step is simulated (no N-1); effects that change nothing, traffic that cannot be delivered and links over capacity are reported."},
 		{ID: RuleTopologyInvalid, Title: "Topologies follow the topology format", HelpURI: doc, Description: "The topology parses and validates (docs/topology.md)."},
 		{ID: RuleRunbookSyntax, Title: "Runbooks follow the runbook format", HelpURI: doc, Description: "The runbook parses and its templates parse."},
 		{ID: RuleRunbookTopology, Title: "Runbook examples name a topology that loads", HelpURI: doc, Description: "The topology of every runbook example exists and is valid."},
 		{ID: RuleRunbookRender, Title: "Runbook examples render on every platform", HelpURI: doc, Description: "Every example renders for every platform the runbook claims, into valid plan steps."},
+		{ID: RuleRunbookCheck, Title: "Runbook health checks compile on every platform", HelpURI: doc, Description: "The health checks every example renders, for every platform, compile (docs/health-checks.md)."},
 		{ID: RuleRunbookDryRun, Title: "Runbook examples dry-run cleanly", HelpURI: doc, Description: "The steps every example renders dry-run against its topology (no N-1)."},
 		{ID: RulePolicyCompile, Title: "Policies compile", HelpURI: doc, Description: "The Rego policies compile in strict mode together with the built-in library."},
 		{ID: RulePolicyTest, Title: "Policy tests pass", HelpURI: doc, Description: "Every test_* rule in the policies' *_test.rego files passes."},
+		{ID: RuleInventory, Title: "The inventory follows the inventory format", HelpURI: doc, Description: "The device inventory the configuration names (inventory.file) parses and resolves: known fields, groups and platforms, no group cycles, no secrets in plain text, every device with a host and a platform (docs/inventory.md)."},
 	}
 }
 
-// Options tune a validation run. They hold values only.
+// Options tune a validation run. They hold values (and the inventory's
+// loader, which Run calls); they do no I/O.
 type Options struct {
 	// PolicyParams override the built-in policy parameters when policies
 	// are compiled and tested (policy.params of the configuration).
 	PolicyParams map[string]any
 	// Workers is how many files are checked at once; 0 means GOMAXPROCS.
 	Workers int
+	// RunbookDirs are the user's runbook directories (runbook.dirs of the
+	// configuration), which plans' runbook steps may name beside the
+	// built-in runbooks and those found under the paths.
+	RunbookDirs []string
+	// Inventory is the device inventory to check besides the files
+	// found (inventory.file of the configuration); nil for none.
+	Inventory *Inventory
+}
+
+// Inventory is a device inventory to check, and how to read it.
+type Inventory struct {
+	// Path is the file the inventory is read from first (a Nornir
+	// inventory's hosts file): the file of its case.
+	Path string
+	// Load reads and resolves the inventory in whatever format it is
+	// written (the CLI's tells a changegate inventory, a Nornir
+	// SimpleInventory and a containerlab topology apart). As for
+	// devices.Load, the error is for I/O only and every problem with the
+	// content is a diagnostic.
+	Load func() (*devices.Inventory, diag.Diagnostics, error)
 }
 
 // Result is what a run found.
@@ -101,7 +132,7 @@ func Run(ctx context.Context, paths []string, opts Options) (*Result, error) {
 	for _, g := range groupByDir(rego) {
 		jobs = append(jobs, func() []finding.Case { return v.policies(ctx, g) })
 	}
-	if err := v.loadRunbooks(files); err != nil {
+	if err := v.loadRunbooks(files, opts.RunbookDirs); err != nil {
 		return nil, err
 	}
 	workers := opts.Workers
@@ -112,6 +143,14 @@ func Run(ctx context.Context, paths []string, opts Options) (*Result, error) {
 	res.Cases = append(res.Cases, runAll(jobs, workers)...)
 	if err := ctx.Err(); err != nil {
 		return nil, err
+	}
+	if opts.Inventory != nil {
+		c, invFiles, err := checkInventory(opts.Inventory)
+		if err != nil {
+			return nil, err
+		}
+		res.Cases = append(res.Cases, c)
+		res.Skipped = slices.DeleteFunc(res.Skipped, func(s Skipped) bool { return invFiles[absPath(s.Path)] })
 	}
 	// Topologies named by plans or runbooks but not found under the paths.
 	for key, nw := range v.nets {
@@ -306,10 +345,12 @@ func posOf(p diag.Pos) pos {
 }
 
 // loadRunbooks parses every runbook file found and builds the library
-// their includes resolve against: the runbooks found, and the built-in
-// runbooks whose names they do not take (validating the repository's own
-// runbooks/ directory checks those files, not the embedded copies).
-func (v *validator) loadRunbooks(files []File) error {
+// their includes and plans' runbook steps resolve against: the runbooks
+// found, and the built-in runbooks and those of dirs whose names they do
+// not take (validating the repository's own runbooks/ directory checks
+// those files, not the embedded copies). The problems of the runbooks in
+// dirs are not reported here: they are checked where they are found.
+func (v *validator) loadRunbooks(files []File, dirs []string) error {
 	v.runbooks = map[string]parsedRunbook{}
 	v.libDiags = map[string]diag.Diagnostics{}
 	var found []*runbook.Runbook
@@ -325,9 +366,9 @@ func (v *validator) loadRunbooks(files []File) error {
 			names[r.Name] = true
 		}
 	}
-	builtin, _, err := runbook.Load(runbooks.FS, nil)
+	builtin, _, err := runbook.Load(runbooks.FS, dirs)
 	if err != nil {
-		return fmt.Errorf("built-in runbooks: %w", err)
+		return fmt.Errorf("runbooks: %w", err)
 	}
 	all := found
 	for _, r := range builtin.All() {

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/changegate/changegate/devices"
+	"github.com/changegate/changegate/internal/diag"
 	"github.com/changegate/changegate/internal/finding"
 )
 
@@ -57,6 +59,19 @@ steps:
   - runbook: ` + inner + `
     params: {link: "{{.link}}"}
 `
+}
+
+// runbookChecked is a runbook whose step checks that expect (a json
+// expectation) holds.
+func runbookChecked(expect string) string {
+	return strings.Replace(strings.Replace(runbookDown, "name: down", "name: checked", 1), `      cisco_iosxe: "shutdown"
+`, `      cisco_iosxe: "shutdown"
+    checks:
+      frr_vtysh:
+        - {name: up, device: a, command: show x, expect: {json: `+expect+`}}
+      cisco_iosxe:
+        - {name: up, device: a, command: show x, expect: {json: `+expect+`}}
+`, 1)
 }
 
 const okPolicy = `package acme.ok
@@ -154,6 +169,45 @@ func TestFindings(t *testing.T) {
 		{"runbook including another found beside it", "outer.yaml", map[string]string{
 			"outer.yaml": includer("outer", "down"),
 			"down.yaml":  runbookDown,
+		}, nil},
+		{"regex check that does not compile", "p.yaml", map[string]string{
+			"p.yaml": plan("bad regex", "  - name: down\n    effects:\n      - {type: link_down, link: a-c}\n    checks:\n      - {name: up, device: a, command: show x, expect: {regex: 'a(b'}}\n"),
+		}, []want{{RulePlanSyntax, finding.Error, 8, 64, "missing closing )"}}},
+		{"Rego check that does not parse", "p.yaml", map[string]string{
+			"p.yaml": plan("bad rego", "  - name: down\n    effects:\n      - {type: link_down, link: a-c}\n    checks:\n      - {name: up, device: a, command: show x, expect: {json: 'output.state =='}}\n"),
+		}, []want{{RulePlanCheck, finding.Error, 8, 56, `step "down": check "up": parse Rego expression: 1 error occurred: 1:15: rego_parse_error: unexpected eof token`}}},
+		{"Rego check naming what does not exist", "p.yaml", map[string]string{
+			"p.yaml": "title: t\ntopology: topo.yaml\npre_checks:\n  - name: fetch\n    device: a\n    command: show x\n    expect:\n      json: http.send({}) == 1\nsteps:\n  - name: down\n    effects:\n      - {type: link_down, link: a-c}\n",
+		}, []want{{RulePlanCheck, finding.Error, 8, 7, `pre_checks: check "fetch": compile Rego expression: 1 error occurred: 1:1: rego_type_error: undefined function http.send`}}},
+		{"Rego check in a plan without a topology", "p.yaml", map[string]string{
+			"p.yaml": "title: t\npost_checks:\n  - {name: up, device: a, command: show x, expect: {json: 'foo.bar'}}\nsteps:\n  - name: down\n    effects:\n      - {type: link_down, link: a-c}\n",
+		}, []want{
+			{RulePlanCheck, finding.Error, 3, 52, `post_checks: check "up": compile Rego expression`},
+			{RulePlanTopology, finding.Warning, 1, 1, "names no topology"},
+		}},
+		{"good checks", "p.yaml", map[string]string{
+			"p.yaml": plan("good checks", "  - name: down\n    effects:\n      - {type: link_down, link: a-c}\n    checks:\n      - {name: up, device: a, command: show x, expect: {json: 'count(lines) > 0'}}\n      - {name: re, device: a, command: show x, expect: {regex: '(?m)^up$'}}\n"),
+		}, nil},
+		{"runbook step", "p.yaml", map[string]string{
+			"down.yaml": runbookDown,
+			"p.yaml":    "title: t\ntopology: topo.yaml\nplatform: frr_vtysh\nsteps:\n  - runbook: down\n    params: {link: a-b}\n",
+		}, nil},
+		{"runbook step without a parameter", "p.yaml", map[string]string{
+			"down.yaml": runbookDown,
+			"p.yaml":    "title: t\ntopology: topo.yaml\nplatform: frr_vtysh\nsteps:\n  - runbook: down\n",
+		}, []want{{RulePlanRunbook, finding.Error, 5, 5, `needs parameter "link"`}}},
+		{"runbook step whose check does not compile", "p.yaml", map[string]string{
+			"checked.yaml": runbookChecked("'output.up =='"),
+			"p.yaml":       "title: t\ntopology: topo.yaml\nplatform: frr_vtysh\nsteps:\n  - runbook: checked\n    params: {link: a-b}\n",
+		}, []want{{RulePlanCheck, finding.Error, 5, 5, `step "down a-b (runbook checked)": check "up": parse Rego expression`}}},
+		{"runbook example whose check does not compile", "checked.yaml", map[string]string{
+			"checked.yaml": runbookChecked("'output.up =='"),
+		}, []want{
+			{RuleRunbookCheck, finding.Error, 20, 58, `example "a-b" on frr_vtysh: step "down a-b": check "up": parse Rego expression`},
+			{RuleRunbookCheck, finding.Error, 22, 58, `example "a-b" on cisco_iosxe: step "down a-b": check "up": parse Rego expression`},
+		}},
+		{"runbook example whose checks compile", "checked.yaml", map[string]string{
+			"checked.yaml": runbookChecked("'output.up == true'"),
 		}, nil},
 		{"policy does not compile", "pol/bad.rego", map[string]string{
 			"pol/bad.rego": "package acme.bad\n\ndeny contains msg if {\n\tmsg := unknown_thing\n}\n",
@@ -288,5 +342,102 @@ func TestExamplesPass(t *testing.T) {
 	}
 	if len(res.Cases) < 3 {
 		t.Errorf("%d cases, want the plans and the topology of examples/", len(res.Cases))
+	}
+}
+
+// TestInventory: the inventory of the configuration is a case of its own,
+// every problem at its line, and its file is not listed as skipped.
+func TestInventory(t *testing.T) {
+	const bad = "defaults:\n  password: hunter2\ndevices:\n  p1: {host: 10.0.0.1, platform: ios}\n  p2: {platform: frr_vtysh}\n"
+	tests := []struct {
+		name    string
+		content string
+		want    []want
+	}{
+		{"good", "devices:\n  a: {host: 10.0.0.1, platform: frr_vtysh}\n", nil},
+		{"bad", bad, []want{
+			{RuleInventory, finding.Error, 2, 13, "password is written in plain text"},
+			{RuleInventory, finding.Error, 4, 34, `unknown platform "ios"`},
+			{RuleInventory, finding.Error, 5, 3, "device p2 has no host"},
+		}},
+		{"warning", "groups:\n  unused: {port: 2222}\ndevices:\n  a: {host: 10.0.0.1, platform: frr_vtysh}\n", []want{
+			{RuleInventory, finding.Warning, 2, 3, "group unused is used by no device"},
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := corpus(t, map[string]string{"topo.yaml": topo, "inventory.yaml": tt.content})
+			file := filepath.Join(dir, "inventory.yaml")
+			res, err := Run(context.Background(), []string{dir}, Options{Inventory: &Inventory{
+				Path: file,
+				Load: func() (*devices.Inventory, diag.Diagnostics, error) { return devices.Load(file) },
+			}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var c *finding.Case
+			for i := range res.Cases {
+				if res.Cases[i].File == file {
+					c = &res.Cases[i]
+				}
+			}
+			if c == nil || c.Suite != "inventories" {
+				t.Fatalf("no inventory case for %s: %+v", file, res.Cases)
+			}
+			if len(c.Findings) != len(tt.want) {
+				t.Fatalf("%d findings, want %d: %+v", len(c.Findings), len(tt.want), c.Findings)
+			}
+			for i, w := range tt.want {
+				f := c.Findings[i]
+				if f.Rule != w.rule || f.Severity != w.sev || f.File != file || f.Line != w.line || f.Col != w.col || !strings.Contains(f.Message, w.msg) {
+					t.Errorf("finding %d = %s %s %s:%d:%d %q\nwant %s %s %s:%d:%d ...%q...",
+						i, f.Rule, f.Severity, f.File, f.Line, f.Col, f.Message, w.rule, w.sev, file, w.line, w.col, w.msg)
+				}
+			}
+			for _, s := range res.Skipped {
+				if s.Path == file {
+					t.Errorf("the inventory is checked, and listed as skipped: %+v", s)
+				}
+			}
+		})
+	}
+	// Without the configuration naming it, an inventory under the paths
+	// is skipped, with a reason that says how to check it.
+	dir := corpus(t, map[string]string{"inventory.yaml": bad})
+	res, err := Run(context.Background(), []string{dir}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Cases) != 0 || len(res.Skipped) != 1 || !strings.Contains(res.Skipped[0].Reason, "inventory validate") {
+		t.Errorf("cases %+v, skipped %+v; want the inventory skipped, naming inventory validate", res.Cases, res.Skipped)
+	}
+	// An inventory that cannot be read is bad input, not a finding.
+	missing := filepath.Join(dir, "nope.yaml")
+	_, err = Run(context.Background(), []string{dir}, Options{Inventory: &Inventory{
+		Path: missing,
+		Load: func() (*devices.Inventory, diag.Diagnostics, error) { return devices.Load(missing) },
+	}})
+	if err == nil || !strings.Contains(err.Error(), "nope.yaml") {
+		t.Errorf("missing inventory: error %v, want one naming the file", err)
+	}
+}
+
+// Every rule a finding can carry is described for SARIF.
+func TestRulesListed(t *testing.T) {
+	described := map[string]bool{}
+	for _, r := range Rules() {
+		if described[r.ID] {
+			t.Errorf("rule %s is described twice", r.ID)
+		}
+		described[r.ID] = true
+	}
+	for _, id := range []string{
+		RulePlanSyntax, RulePlanTopology, RulePlanReference, RulePlanRunbook, RulePlanCheck, RulePlanDryRun,
+		RuleTopologyInvalid, RuleRunbookSyntax, RuleRunbookTopology, RuleRunbookRender, RuleRunbookCheck,
+		RuleRunbookDryRun, RulePolicyCompile, RulePolicyTest, RuleInventory,
+	} {
+		if !described[id] {
+			t.Errorf("rule %s is not in Rules()", id)
+		}
 	}
 }

@@ -1,0 +1,183 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/changegate/changegate/devices"
+	"github.com/changegate/changegate/internal/diag"
+)
+
+// The formats an inventory can be read in (--inventory-format,
+// inventory.format).
+const (
+	inventoryNative       = "native"
+	inventoryNornir       = "nornir"
+	inventoryContainerlab = "containerlab"
+)
+
+var inventoryFormats = []string{inventoryNative, inventoryNornir, inventoryContainerlab}
+
+// inventorySource is an inventory file and the format it is written in.
+type inventorySource struct {
+	// path is a changegate inventory, a Nornir hosts file or the
+	// directory holding one, or a containerlab topology.
+	path string
+	// format is one of inventoryFormats; "" tells them apart by the
+	// file's name (see detect).
+	format string
+}
+
+// source picks the inventory of a verb: flagPath (with
+// flagFormat) when given, else the configured one (with its format).
+// The error says how to name one when there is none.
+func (c InventoryConfig) source(flagPath, flagFormat string) (inventorySource, error) {
+	src := inventorySource{path: flagPath, format: flagFormat}
+	if src.path == "" {
+		src.path = c.File
+		if src.format == "" {
+			src.format = c.Format
+		}
+	}
+	if src.path == "" {
+		return src, errors.New("no inventory: pass --inventory FILE, or set inventory.file in changegate.yaml (docs/config.md)")
+	}
+	if src.format != "" && !isInventoryFormat(src.format) {
+		msg := fmt.Sprintf("unknown inventory format %q: use one of %s", src.format, strings.Join(inventoryFormats, ", "))
+		if s, ok := diag.Suggest(src.format, inventoryFormats); ok {
+			msg += fmt.Sprintf(" (did you mean %q?)", s)
+		}
+		return src, errors.New(msg)
+	}
+	return src, nil
+}
+
+func isInventoryFormat(s string) bool {
+	for _, f := range inventoryFormats {
+		if s == f {
+			return true
+		}
+	}
+	return false
+}
+
+// detect returns the format of s: its own when set; else a directory or
+// a file named hosts.yaml (or .yml) is a Nornir SimpleInventory, a file
+// named *.clab.yml (or .yaml) a containerlab topology, and anything else
+// a changegate inventory.
+func (s inventorySource) detect() string {
+	if s.format != "" {
+		return s.format
+	}
+	if st, err := os.Stat(s.path); err == nil && st.IsDir() {
+		return inventoryNornir
+	}
+	base := strings.ToLower(filepath.Base(s.path))
+	switch {
+	case base == "hosts.yaml" || base == "hosts.yml":
+		return inventoryNornir
+	case strings.HasSuffix(base, ".clab.yml") || strings.HasSuffix(base, ".clab.yaml"):
+		return inventoryContainerlab
+	}
+	return inventoryNative
+}
+
+// file is the file the inventory is read from first (for a Nornir
+// directory, its hosts file), to name it in messages and findings.
+func (s inventorySource) file() string {
+	if s.detect() != inventoryNornir {
+		return s.path
+	}
+	hosts, _, _, err := nornirFiles(s.path)
+	if err != nil {
+		return s.path
+	}
+	return hosts
+}
+
+// load reads and resolves the inventory. As for devices.Load, the error
+// is for I/O only, every problem with the content is a diagnostic, and
+// the inventory is nil exactly when the diagnostics hold an error.
+func (s inventorySource) load() (*devices.Inventory, diag.Diagnostics, error) {
+	var (
+		inv *devices.Inventory
+		ds  diag.Diagnostics
+		err error
+	)
+	switch s.detect() {
+	case inventoryNornir:
+		hosts, groups, defaults, ferr := nornirFiles(s.path)
+		if ferr != nil {
+			return nil, nil, fmt.Errorf("inventory: %w", ferr)
+		}
+		inv, ds, err = devices.FromNornir(hosts, groups, defaults)
+	case inventoryContainerlab:
+		inv, ds, err = devices.FromContainerlab(s.path)
+	default:
+		inv, ds, err = devices.Load(s.path)
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("inventory: %w", err)
+	}
+	ds.Sort()
+	return inv, ds, nil
+}
+
+// nornirFiles finds the files of a Nornir SimpleInventory: path is its
+// hosts file or the directory holding hosts.yaml (or hosts.yml); groups
+// and defaults are the groups.yaml and defaults.yaml (or .yml) beside
+// the hosts file, "" when there are none.
+func nornirFiles(path string) (hosts, groups, defaults string, err error) {
+	dir := filepath.Dir(path)
+	hosts = path
+	if st, serr := os.Stat(path); serr == nil && st.IsDir() {
+		dir = path
+		if hosts = findFile(dir, "hosts"); hosts == "" {
+			return "", "", "", fmt.Errorf("%s holds no Nornir hosts.yaml or hosts.yml", path)
+		}
+	}
+	return hosts, findFile(dir, "groups"), findFile(dir, "defaults"), nil
+}
+
+// findFile returns dir/name.yaml, else dir/name.yml, else "".
+func findFile(dir, name string) string {
+	for _, ext := range []string{".yaml", ".yml"} {
+		p := filepath.Join(dir, name+ext)
+		if st, err := os.Stat(p); err == nil && st.Mode().IsRegular() {
+			return p
+		} else if err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return p // let the reader report why it cannot be read
+		}
+	}
+	return ""
+}
+
+// loadInventory reads the inventory of a verb: flagPath in flagFormat
+// when flagPath is given, else the configured one (inventory.file and
+// inventory.format). Warnings are printed; errors come back as
+// diagnostics with positions, which Run prints.
+func (a *app) loadInventory(cmd *cobra.Command, flagPath, flagFormat string) (*devices.Inventory, error) {
+	cfg, err := a.config(cmd, nil)
+	if err != nil {
+		return nil, err
+	}
+	src, err := cfg.Inventory.source(flagPath, flagFormat)
+	if err != nil {
+		return nil, err
+	}
+	inv, ds, err := src.load()
+	if err != nil {
+		return nil, err
+	}
+	if ds.HasErrors() {
+		return nil, diagErr(ds)
+	}
+	a.printDiags(ds)
+	return inv, nil
+}
