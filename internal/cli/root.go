@@ -114,7 +114,7 @@ variables, then flags; each overrides the one before.`,
 	}
 	root.PersistentFlags().StringVar(&a.cfgFile, "config", "", "configuration file (default: changegate.yaml in . or the user config dir)")
 	root.AddCommand(a.checkCommand(), a.dryrunCommand(), a.planCommand(), a.policyCommand(), a.topologyCommand())
-	root.AddCommand(a.runbookCommand())
+	root.AddCommand(a.deviceCommand(), a.inventoryCommand(), a.runbookCommand())
 	root.AddCommand(a.validateCommand())
 	return root
 }

@@ -1,0 +1,178 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/changegate/changegate/devices"
+	"github.com/changegate/changegate/internal/report"
+)
+
+func (a *app) deviceRunCommand() *cobra.Command {
+	var file, invFormat, format, transcript string
+	var all bool
+	var concurrency int
+	var timeout time.Duration
+	cmd := &cobra.Command{
+		Use:   "run DEVICE[,DEVICE...] COMMAND... [--inventory FILE]",
+		Short: "Run one command on devices over SSH and print what they answer",
+		Long: `Connect to each device of the inventory named (comma-separated, or --all)
+over SSH, checking its host key, and run COMMAND (the remaining arguments,
+joined by spaces) at the platform's default privilege level.
+
+With one device the output is printed as the device gave it (without the
+echoed command and the prompt), so it can be piped. With several, each
+answer is headed "=== DEVICE". A command the device refuses (its platform's
+failure strings: "% Unknown command", "syntax error", ...) is a failure; so
+are a timeout and a lost connection, whose partial output is still
+printed. Failures go to standard error; the exit status is 1 if any device
+failed.
+
+--transcript FILE writes each session's raw transcript (what the devices
+sent, which echoes what was typed) with credentials and secret-looking
+configuration values redacted.
+
+Credentials come from the inventory's references; one written as
+{prompt: true} is asked for on the terminal.`,
+		Example: `  changegate device run p1 show ip ospf neighbor --inventory /tmp/cg-lab-april-2011/inventory.yaml
+  changegate device run p1,p2 'show ip route 198.18.0.5/32 json' --format json
+  changegate device run --all show version --concurrency 50`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			f, err := report.ParseFormat(format, report.Text, report.JSON)
+			if err != nil {
+				return err
+			}
+			inv, err := a.loadInventory(cmd, file, invFormat)
+			if err != nil {
+				return err
+			}
+			var names []string
+			if all {
+				names = inv.Names()
+			} else {
+				if len(args) < 2 {
+					return errors.New("give a device and a command: changegate device run DEVICE COMMAND...")
+				}
+				names, args = splitNames(args[0]), args[1:]
+			}
+			command := strings.TrimSpace(strings.Join(args, " "))
+			if command == "" {
+				return errors.New("the command is empty")
+			}
+			if _, err := selectDevices(inv, names); err != nil {
+				return err
+			}
+			ctx := cmd.Context()
+			if timeout > 0 {
+				var cancel context.CancelFunc
+				ctx, cancel = context.WithTimeout(ctx, timeout)
+				defer cancel()
+			}
+			pool := devices.NewPool(inv, devices.DialOptions{Prompter: terminalPrompter{in: a.stdin, out: a.stderr}})
+			results := pool.RunAll(ctx, names, command, concurrency)
+			pool.Close()
+			if transcript != "" {
+				if err := writeTranscripts(transcript, pool, names); err != nil {
+					return err
+				}
+			}
+			failed := 0
+			for _, n := range names {
+				if results[n].Err != nil {
+					failed++
+				}
+			}
+			if f == report.JSON {
+				if err := report.WriteJSON(a.stdout, runDocument(names, results)); err != nil {
+					return err
+				}
+			} else {
+				for _, n := range names {
+					r := results[n]
+					if len(names) > 1 {
+						fmt.Fprintf(a.stdout, "=== %s (%s)\n", n, r.Output.Took.Round(time.Millisecond))
+					}
+					if r.Output.Text != "" {
+						fmt.Fprintln(a.stdout, r.Output.Text)
+					}
+					if r.Err != nil {
+						fmt.Fprintf(a.stderr, "changegate: %v\n", r.Err)
+						if r.Output.Partial && r.Output.Text != "" {
+							fmt.Fprintf(a.stderr, "changegate: the output above from %s is partial: it is what arrived before the failure\n", n)
+						}
+					}
+				}
+			}
+			if failed > 0 {
+				return fmt.Errorf("%d of %d devices failed", failed, len(names))
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&file, "inventory", "", "inventory file (default: inventory.file of the configuration)")
+	cmd.Flags().StringVar(&invFormat, "inventory-format", "", "inventory format: native, nornir or containerlab (default: from the file name)")
+	cmd.Flags().StringVar(&format, "format", "text", "output format: text or json")
+	cmd.Flags().StringVar(&transcript, "transcript", "", "write the redacted session transcripts to this file")
+	cmd.Flags().BoolVar(&all, "all", false, "run on every device of the inventory (every argument is then the command)")
+	cmd.Flags().IntVar(&concurrency, "concurrency", 20, "devices talked to at once")
+	cmd.Flags().DurationVar(&timeout, "timeout", 0, "overall time limit (0: none beyond each device's own timeouts)")
+	return cmd
+}
+
+func splitNames(s string) []string {
+	var out []string
+	for _, n := range strings.Split(s, ",") {
+		if n = strings.TrimSpace(n); n != "" {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+type runResult struct {
+	*devices.Output
+	TookSeconds float64 `json:"took_seconds"`
+	Error       string  `json:"error,omitempty"`
+}
+
+func runDocument(names []string, results map[string]devices.Result) any {
+	out := make([]runResult, 0, len(names))
+	for _, n := range names {
+		r := results[n]
+		rr := runResult{Output: r.Output, TookSeconds: r.Output.Took.Seconds()}
+		if r.Err != nil {
+			rr.Error = r.Err.Error()
+		}
+		out = append(out, rr)
+	}
+	return struct {
+		Results []runResult `json:"results"`
+	}{out}
+}
+
+// writeTranscripts writes the pool's transcripts of names to path, each
+// headed by its device.
+func writeTranscripts(path string, pool *devices.Pool, names []string) error {
+	var b strings.Builder
+	for _, n := range names {
+		t := pool.Transcript(n)
+		if t == nil {
+			continue
+		}
+		fmt.Fprintf(&b, "### device %s\n%s", n, t)
+		if !strings.HasSuffix(b.String(), "\n") {
+			b.WriteByte('\n')
+		}
+	}
+	if err := os.WriteFile(path, []byte(b.String()), 0o600); err != nil {
+		return fmt.Errorf("write transcript: %w", err)
+	}
+	return nil
+}
