@@ -2,6 +2,7 @@ package devices
 
 import (
 	"fmt"
+	"net"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -183,6 +184,16 @@ func (p *parser) host(v *yaml.Node, what string) (string, bool) {
 		return "", false
 	case strings.ContainsAny(s, " \t\n/"):
 		p.y.Errorf(v, "give an address or DNS name, without a scheme, path or spaces; the port goes in port:", "%s: host %q is not an address or DNS name", what, s)
+		return "", false
+	}
+	if h, port, err := net.SplitHostPort(s); err == nil {
+		// "10.0.0.4:22" or "[2001:db8::1]:22"; a bare IPv6 address does
+		// not split.
+		p.y.Errorf(v, fmt.Sprintf("write host: %s and port: %s", h, port), "%s: host %q has a port in it", what, s)
+		return "", false
+	}
+	if strings.HasPrefix(s, "[") && strings.HasSuffix(s, "]") {
+		p.y.Errorf(v, "write the IPv6 address without brackets: "+strings.Trim(s, "[]"), "%s: host %q is in brackets", what, s)
 		return "", false
 	}
 	return s, true
