@@ -5,7 +5,7 @@ FUZZTIME ?= 20s
 BENCH    ?= .
 BENCHTIME ?= 1x
 
-.PHONY: all build test test-short bench bench-policy bench-validate opa-test fuzz lint fmt example clean
+.PHONY: all build test test-short bench bench-policy bench-validate bench-devices opa-test fuzz lint fmt example clean
 
 all: lint test build
 
@@ -37,6 +37,11 @@ bench-policy:
 # topology (Topology Zoo Cogentco): target under 5 s.
 bench-validate:
 	$(GO) test -run '^$$' -bench 'BenchmarkValidate' -benchtime 3x ./internal/validate/
+
+# The device adapter: one show command on 200 fake SSH devices (connecting,
+# and reusing connections), and one command's overhead against a raw SSH shell.
+bench-devices:
+	$(GO) test -run '^$$' -bench 'RunAll200|Command' -benchtime 20x -count 8 ./devices/
 
 # The built-in policies' Rego tests with OPA's own runner (go test runs them
 # too); the first run compiles OPA, about a minute.
