@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -91,11 +92,26 @@ func TestDeviceRun(t *testing.T) {
 	if err != nil || !strings.Contains(string(b), "### device r1") || !strings.Contains(string(b), "show secret") || strings.Contains(string(b), fakePW) {
 		t.Errorf("transcript (%v):\n%s", err, b)
 	}
+	// A credential to ask for, and no terminal to ask on.
+	promptInv := writeFile(t, dir, "prompt.yaml", regexp.MustCompile(`password: \{file: [^}]*\}`).ReplaceAllString(readFile(t, inv), "password: {prompt: true}"))
+	_, errs, code = run(t, "device", "run", "r0", "show version", "--inventory", promptInv)
+	if code != 1 || !strings.Contains(errs, "standard input is not a terminal") {
+		t.Errorf("prompt without a terminal: exit %d, %s", code, errs)
+	}
 	// Unknown device: nothing is run.
 	_, errs, code = run(t, "device", "run", "r3", "show version", "--inventory", inv)
 	if code != 1 || !strings.Contains(errs, `did you mean "r0"`) && !strings.Contains(errs, `did you mean "r1"`) {
 		t.Errorf("unknown device: exit %d, %s", code, errs)
 	}
+}
+
+func readFile(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }
 
 func TestDeviceCheck(t *testing.T) {
