@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"time"
 
 	"go.yaml.in/yaml/v3"
 
@@ -16,11 +17,51 @@ import (
 // (CHANGEGATE_ + the key with dots as underscores, upper case) and most by
 // a flag. docs/config.md documents it.
 type Config struct {
+	Apply     ApplyConfig     `mapstructure:"apply"`
 	DryRun    DryRunConfig    `mapstructure:"dryrun"`
 	Import    ImportConfig    `mapstructure:"import"`
 	Inventory InventoryConfig `mapstructure:"inventory"`
 	Policy    PolicyConfig    `mapstructure:"policy"`
 	Runbook   RunbookConfig   `mapstructure:"runbook"`
+	State     StateConfig     `mapstructure:"state"`
+}
+
+// ApplyConfig tunes changegate apply and recover (docs/apply.md).
+type ApplyConfig struct {
+	// Concurrency bounds the devices configured or checked at once.
+	Concurrency int `mapstructure:"concurrency"`
+	// RollbackTimeout bounds a rollback once the run was interrupted.
+	RollbackTimeout time.Duration `mapstructure:"rollback_timeout"`
+	// Observe compares the routers' forwarding with the dry-run's
+	// prediction after every step (docs/observe.md).
+	Observe bool `mapstructure:"observe"`
+	// ObserveTolerance is how many destinations per device may differ.
+	ObserveTolerance int `mapstructure:"observe_tolerance"`
+	// ObserveTimeout is how long the routers get to converge to the
+	// prediction (the comparison is retried until then).
+	ObserveTimeout time.Duration `mapstructure:"observe_timeout"`
+}
+
+// StateConfig says where runs keep their journals and device locks.
+type StateConfig struct {
+	// Dir is the state directory; "" means $XDG_STATE_HOME/changegate
+	// (~/.local/state/changegate).
+	Dir string `mapstructure:"dir"`
+}
+
+// dir returns the state directory.
+func (c StateConfig) dir() (string, error) {
+	if c.Dir != "" {
+		return c.Dir, nil
+	}
+	if d := os.Getenv("XDG_STATE_HOME"); d != "" {
+		return filepath.Join(d, "changegate"), nil
+	}
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return "", fmt.Errorf("no state directory: set state.dir in changegate.yaml or CHANGEGATE_STATE_DIR (%w)", err)
+	}
+	return filepath.Join(home, ".local", "state", "changegate"), nil
 }
 
 // InventoryConfig names the device inventory (docs/inventory.md) that
@@ -85,6 +126,12 @@ type ImportConfig struct {
 }
 
 var defaults = map[string]any{
+	"apply.concurrency":          20,
+	"apply.rollback_timeout":     "10m",
+	"apply.observe":              true,
+	"apply.observe_tolerance":    0,
+	"apply.observe_timeout":      "60s",
+	"state.dir":                  "",
 	"dryrun.threshold":           0.8,
 	"dryrun.n1":                  true,
 	"dryrun.top_movers":          5,

@@ -40,6 +40,14 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if errors.Is(err, errDenied) {
 		return ExitDenied
 	}
+	if errors.Is(err, errRolledBack) {
+		fmt.Fprintf(stderr, "changegate: %v\n", err)
+		return ExitRolledBack
+	}
+	if errors.Is(err, errRollbackFailed) {
+		fmt.Fprintf(stderr, "changegate: %v\n", err)
+		return ExitRollbackFailed
+	}
 	var list *diag.ListError
 	if errors.As(err, &list) {
 		for _, d := range list.Diags {
@@ -115,6 +123,7 @@ variables, then flags; each overrides the one before.`,
 	root.PersistentFlags().StringVar(&a.cfgFile, "config", "", "configuration file (default: changegate.yaml in . or the user config dir)")
 	root.AddCommand(a.checkCommand(), a.dryrunCommand(), a.planCommand(), a.policyCommand(), a.topologyCommand())
 	root.AddCommand(a.deviceCommand(), a.inventoryCommand(), a.runbookCommand())
+	root.AddCommand(a.applyCommand(), a.recoverCommand(), a.runsCommand(), a.lockCommand())
 	root.AddCommand(a.validateCommand())
 	return root
 }

@@ -22,6 +22,9 @@ type Options struct {
 	Time time.Time
 	// Approvals are the approvals given so far.
 	Approvals []policy.Approval
+	// Override is a break-glass override (apply only), shown to the
+	// policies as input.override.
+	Override *policy.Override
 	// TopMovers is passed to the dry-run.
 	TopMovers int
 	// Progress is passed to the dry-run.
@@ -81,7 +84,7 @@ func Check(ctx context.Context, plan *plans.Plan, net *topology.Network, eng *po
 	}
 	t1 := time.Now()
 	input := policy.BuildInput(policy.Facts{
-		Plan: plan, Network: net, DryRun: res, Approvals: opts.Approvals,
+		Plan: plan, Network: net, DryRun: res, Approvals: opts.Approvals, Override: opts.Override,
 		Stage: opts.Stage, Time: opts.Time, PolicyDigest: eng.Digest(), HotFloor: eng.HotFloor(),
 	})
 	v.InputTime = time.Since(t1)

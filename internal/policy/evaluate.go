@@ -47,6 +47,22 @@ type Decision struct {
 	Results []Result `json:"results"`
 }
 
+// Unoverridable returns the denials a break-glass override cannot
+// override: those whose result says "overridable": false, and policies
+// that failed to evaluate.
+func (d *Decision) Unoverridable() []Result {
+	var out []Result
+	for _, r := range d.Results {
+		if r.Kind != Deny {
+			continue
+		}
+		if v, ok := r.Facts["overridable"].(bool); (ok && !v) || r.EvalError {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
 // Denied reports whether any result is a denial.
 func (d *Decision) Denied() bool {
 	for _, r := range d.Results {

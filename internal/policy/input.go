@@ -47,13 +47,25 @@ type Digests struct {
 	Plan, Topology, Traffic, Policy string
 }
 
+// Override is a break-glass override of the gate: the change runs
+// although policies deny it. It is explicit (a reason is required),
+// recorded in the run's journal, and in the policy input, so a policy can
+// refuse it: a denial whose result has "overridable": false stands.
+type Override struct {
+	Reason string
+	User   string
+	Time   time.Time
+}
+
 // Facts are everything a policy decision is about.
 type Facts struct {
 	Plan      *plans.Plan
 	Network   *topology.Network
 	DryRun    *dryrun.Result
 	Approvals []Approval
-	Stage     Stage
+	// Override is set when the operator breaks glass (apply only).
+	Override *Override
+	Stage    Stage
 	Time      time.Time
 	// PolicyDigest is the engine's Digest.
 	PolicyDigest string
@@ -86,7 +98,19 @@ func BuildInput(f Facts) ast.Value {
 		kv("states", statesTerm(res, f.HotFloor)),
 		kv("rollback", rollbackTerm(res, f.HotFloor)),
 		kv("approvals", approvalsTerm(f.Approvals)),
+		kv("override", overrideTerm(f.Override)),
 	).Value
+}
+
+func overrideTerm(o *Override) *ast.Term {
+	if o == nil {
+		return ast.NullTerm()
+	}
+	return obj(
+		kv("reason", str(o.Reason)),
+		kv("user", str(o.User)),
+		kv("time", str(o.Time.UTC().Format(time.RFC3339))),
+	)
 }
 
 // Term constructors, short because the builders below are long lists.

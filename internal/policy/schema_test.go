@@ -81,6 +81,17 @@ steps:
         command: show interface e2
         expect: {contains: down}
         timeout: 2s
+      - name: no OSPF neighbour on e2
+        command: show ip ospf neighbor
+        expect:
+          textfsm:
+            template_text: |
+              Value NEIGHBOR_ID (\S+)
+              Value INTERFACE (\S+)
+
+              Start
+                ^${NEIGHBOR_ID}\s+\d+\s+\S+\s+\S+\s+\S+\s+\S+\s+${INTERFACE} -> Record
+            rego: '[r | some r in output; startswith(r.INTERFACE, "e2:")] == []'
 `
 )
 
@@ -157,8 +168,12 @@ func schemaInput(t *testing.T, f schemaFixture, opts dryrun.Options, stage Stage
 			Traffic: res.Digests.Traffic, Policy: schemaDigest("policy"),
 		}
 	}
+	var override *Override
+	if stage == StageApply { // apply-stage inputs carry a break-glass override
+		override = &Override{Reason: "bridge down, CHG-1", User: "jane@host", Time: time.Date(2011, 4, 21, 0, 31, 0, 0, time.UTC)}
+	}
 	v := BuildInput(Facts{
-		Plan: f.plan, Network: f.net, DryRun: res, Approvals: approvals, Stage: stage,
+		Plan: f.plan, Network: f.net, DryRun: res, Approvals: approvals, Stage: stage, Override: override,
 		Time:         time.Date(2011, 4, 21, 0, 30, 0, 0, time.FixedZone("EDT", -4*3600)),
 		PolicyDigest: schemaDigest("policy"), HotFloor: hotFloor,
 	})

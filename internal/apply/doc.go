@@ -1,0 +1,18 @@
+// Package apply executes a change plan on the network, step by step: the
+// pre-checks, then for each step the configuration on its devices (in
+// waves with a canary when the step says so), the soak time, the step's
+// health checks and the comparison of what the routers do with what the
+// dry-run predicted; then the post-checks. When anything fails (a check, a
+// device, a timeout, the operator's interrupt) it stops and rolls back
+// every step it applied, in reverse order, checking the state it returns
+// to, and reports what remains changed if a rollback itself fails.
+//
+// Every intent is written to the run's journal before the action it
+// describes, and every result after, so that Recover can finish the
+// rollback of a run whose process died at any point.
+//
+// The executor does no I/O of its own: devices, the journal, locks and the
+// observation of routes come in through small interfaces (Target, Journal,
+// Observer); the CLI wires the real ones (package devices over SSH,
+// internal/journal, internal/lock, internal/observe).
+package apply

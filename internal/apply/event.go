@@ -1,0 +1,38 @@
+package apply
+
+import "time"
+
+// Event is one thing the executor did or found, for progress views.
+// Events are also what --format json streams.
+type Event struct {
+	Time time.Time `json:"time"`
+	// Kind is what happened: run.start, gate, lock, check, step.start,
+	// config, soak, observe, confirm, step.done, step.failed,
+	// rollback.start, rollback.config, rollback.done, run.end.
+	Kind string `json:"kind"`
+	// Step is the step (1-based; 0 for the run's own phases), Steps how
+	// many the plan has.
+	Step  int `json:"step,omitempty"`
+	Steps int `json:"steps,omitempty"`
+	// Phase is pre, step, post or rollback for checks.
+	Phase  string `json:"phase,omitempty"`
+	Device string `json:"device,omitempty"`
+	// Name is the step's or check's name.
+	Name string `json:"name,omitempty"`
+	// Status is running, ok, failed or skipped.
+	Status  string `json:"status,omitempty"`
+	Message string `json:"message,omitempty"`
+	// Elapsed is the time since the run started.
+	Elapsed time.Duration `json:"elapsed_ns"`
+}
+
+// Statuses of events.
+const (
+	StatusRunning = "running"
+	StatusOK      = "ok"
+	StatusFailed  = "failed"
+	StatusSkipped = "skipped"
+)
+
+// Sink receives events, in order, from one goroutine at a time.
+type Sink func(Event)

@@ -1,0 +1,344 @@
+package apply
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/changegate/changegate/devices"
+	"github.com/changegate/changegate/internal/health"
+	"github.com/changegate/changegate/internal/journal"
+	"github.com/changegate/changegate/plans"
+)
+
+// Journal is where the executor records every intent before acting and
+// every result after. *journal.Journal implements it.
+type Journal interface {
+	Append(r journal.Record) (journal.Record, error)
+}
+
+// Observer compares what devices forward now with the model's prediction
+// for a state (0 the baseline, k after step k). A difference beyond its
+// tolerance is an Observation with Passed false.
+type Observer interface {
+	Observe(ctx context.Context, state int, devices []string) ([]Observation, error)
+}
+
+// Options are what Execute works with.
+type Options struct {
+	// Run is the run's id, for the report.
+	Run     string
+	Target  Target
+	Journal Journal
+	// Observer compares the routers with the model after each step; nil
+	// skips the comparison (recorded as skipped).
+	Observer Observer
+	// Sink receives progress events; nil discards them.
+	Sink Sink
+	// Concurrency bounds the devices configured at once (default 20).
+	Concurrency int
+	// RollbackTimeout bounds the rollback once the run's context is done
+	// (an interrupt): the rollback runs on its own context (default 10m).
+	RollbackTimeout time.Duration
+	// ConfirmMargin is added to the time a confirmed commit is given
+	// (the step's soak and checks at their slowest) (default 2m).
+	ConfirmMargin time.Duration
+	// AfterRecord, when set, is called after every journal record is
+	// written (tests use it to kill the process at each phase boundary).
+	AfterRecord func(journal.Record)
+}
+
+// Phases of checks and failures.
+const (
+	PhasePre      = "pre"
+	PhaseStep     = "step"
+	PhasePost     = "post"
+	PhaseRollback = "rollback"
+)
+
+// change is a step's configuration on one device, from the moment its
+// intent is recorded: what the rollback must undo.
+type change struct {
+	step     int
+	device   string
+	lines    []string
+	rollback []string
+	// result is what Configure returned (nil until it returns, and when
+	// the process died before).
+	result  *devices.ConfigResult
+	err     error
+	pending bool // a confirmed commit awaits confirmation
+}
+
+type executor struct {
+	plan  *plans.Plan
+	opts  Options
+	start time.Time
+	rep   *Report
+
+	mu      sync.Mutex // guards changes, emit and the journal error
+	changes []*change
+	jerr    error
+
+	checks map[*plans.Check]*health.Check
+}
+
+// Execute runs plan on opts.Target, journalling everything, and rolls it
+// back when a step fails or ctx ends (an interrupt). The plan must have
+// passed the gate, with its runbook steps expanded, and the caller holds
+// the locks of its devices. The Report says what happened; the error is
+// only for a journal that cannot be written (the run stops and rolls
+// back as far as it can).
+func Execute(ctx context.Context, plan *plans.Plan, opts Options) (*Report, error) {
+	if opts.Concurrency <= 0 {
+		opts.Concurrency = 20
+	}
+	if opts.RollbackTimeout <= 0 {
+		opts.RollbackTimeout = 10 * time.Minute
+	}
+	if opts.ConfirmMargin <= 0 {
+		opts.ConfirmMargin = 2 * time.Minute
+	}
+	e := &executor{plan: plan, opts: opts, start: time.Now(), checks: map[*plans.Check]*health.Check{}}
+	e.rep = &Report{Run: opts.Run, Plan: plan.File, Started: e.start}
+	for i := range plan.Steps {
+		e.rep.Steps = append(e.rep.Steps, StepReport{Index: i + 1, Name: plan.Steps[i].Name, Status: StatusSkipped})
+	}
+	if err := e.compile(); err != nil {
+		e.rep.Status, e.rep.Reason = NotStarted, err.Error()
+		return e.finish(), nil
+	}
+	e.record("run.start", 0, "", map[string]any{"plan": plan.File, "title": plan.Title, "steps": len(plan.Steps), "devices": plan.Devices()})
+	e.emit(Event{Kind: "run.start", Steps: len(plan.Steps), Name: plan.Title, Status: StatusRunning, Message: fmt.Sprintf("%d steps on %d devices", len(plan.Steps), len(plan.Devices()))})
+
+	// Pre-checks: nothing is changed when they fail.
+	if res, ok := e.runChecks(ctx, PhasePre, 0, checksOn(plan.PreChecks, nil)); !ok {
+		e.rep.PreChecks = res
+		e.rep.Status = NotStarted
+		return e.finish(), e.journalErr()
+	} else {
+		e.rep.PreChecks = res
+	}
+	for i := range plan.Steps {
+		if !e.step(ctx, i+1) {
+			e.rollback(ctx, i+1)
+			return e.finish(), e.journalErr()
+		}
+	}
+	if res, ok := e.runChecks(ctx, PhasePost, len(plan.Steps), checksOn(plan.PostChecks, nil)); !ok {
+		e.rep.PostChecks = res
+		e.rollback(ctx, len(plan.Steps))
+		return e.finish(), e.journalErr()
+	} else {
+		e.rep.PostChecks = res
+	}
+	e.rep.Status = Succeeded
+	return e.finish(), e.journalErr()
+}
+
+// compile compiles every health check of the plan once.
+func (e *executor) compile() error {
+	add := func(cs []plans.Check) error {
+		for i := range cs {
+			c, err := health.Compile(cs[i])
+			if err != nil {
+				return fmt.Errorf("%s: %w", cs[i].Pos, err)
+			}
+			e.checks[&cs[i]] = c
+		}
+		return nil
+	}
+	if err := add(e.plan.PreChecks); err != nil {
+		return err
+	}
+	if err := add(e.plan.PostChecks); err != nil {
+		return err
+	}
+	for i := range e.plan.Steps {
+		if err := add(e.plan.Steps[i].Checks); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (e *executor) finish() *Report {
+	e.rep.Took = time.Since(e.start).Seconds()
+	data := map[string]any{"status": e.rep.Status, "reason": e.rep.Reason, "remaining": e.rep.Remaining}
+	if e.rep.Failure != nil {
+		data["failure"] = e.rep.Failure
+	}
+	e.record("run.end", 0, "", data)
+	msg := e.rep.Reason
+	if e.rep.Status == Succeeded {
+		msg = fmt.Sprintf("%d steps applied, every check passed", len(e.plan.Steps))
+	}
+	st := StatusOK
+	if e.rep.Status != Succeeded && !(e.rep.Recovery && e.rep.Status == RolledBack) {
+		st = StatusFailed
+	}
+	e.emit(Event{Kind: "run.end", Status: st, Name: e.rep.Status, Message: msg})
+	return e.rep
+}
+
+// record writes one journal record. A journal that cannot be written
+// stops the run: the error is kept and every later action is refused.
+func (e *executor) record(typ string, step int, device string, data any) bool {
+	raw, err := json.Marshal(data)
+	if err != nil {
+		raw, _ = json.Marshal(map[string]string{"unmarshalable": err.Error()})
+	}
+	r, err := e.opts.Journal.Append(journal.Record{Type: typ, Step: step, Device: device, Data: raw})
+	e.mu.Lock()
+	first := err != nil && e.jerr == nil
+	if first {
+		e.jerr = fmt.Errorf("journal: %w", err)
+	}
+	ok := e.jerr == nil
+	e.mu.Unlock()
+	if first {
+		e.fail(Failure{Step: step, Phase: "journal", Device: device, Reason: fmt.Sprintf("cannot write the journal (%v): stopping, since nothing may be done that is not recorded first", err)})
+	}
+	if err == nil && e.opts.AfterRecord != nil {
+		e.opts.AfterRecord(r)
+	}
+	return ok
+}
+
+func (e *executor) journalErr() error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.jerr
+}
+
+func (e *executor) emit(ev Event) {
+	if e.opts.Sink == nil {
+		return
+	}
+	ev.Time = time.Now()
+	ev.Elapsed = ev.Time.Sub(e.start)
+	if ev.Steps == 0 {
+		ev.Steps = len(e.plan.Steps)
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.opts.Sink(ev)
+}
+
+// fail records the first failure of the run.
+func (e *executor) fail(f Failure) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.rep.Failure == nil {
+		e.rep.Failure = &f
+		if e.rep.Reason == "" {
+			e.rep.Reason = describeFailure(f)
+		}
+	}
+}
+
+func describeFailure(f Failure) string {
+	where := f.Phase
+	if f.Step > 0 && f.Phase == PhaseStep {
+		where = fmt.Sprintf("step %d", f.Step)
+	}
+	switch {
+	case f.Check != "":
+		return fmt.Sprintf("%s: check %q on %s failed: %s", where, f.Check, f.Device, f.Reason)
+	case f.Device != "":
+		return fmt.Sprintf("%s: %s: %s", where, f.Device, f.Reason)
+	}
+	return fmt.Sprintf("%s: %s", where, f.Reason)
+}
+
+// interrupted reports whether ctx is done, recording it as the failure.
+func (e *executor) interrupted(ctx context.Context, step int, phase string) bool {
+	if ctx.Err() == nil {
+		return false
+	}
+	e.fail(Failure{Step: step, Phase: phase, Reason: fmt.Sprintf("interrupted (%v)", context.Cause(ctx))})
+	return true
+}
+
+// deviceCheck is a compiled check and the device it runs on.
+type deviceCheck struct {
+	spec   *plans.Check
+	device string
+}
+
+// checksOn pairs checks with their devices: their own, else each of
+// devs.
+func checksOn(cs []plans.Check, devs []string) []deviceCheck {
+	var out []deviceCheck
+	for i := range cs {
+		if cs[i].Device != "" {
+			out = append(out, deviceCheck{&cs[i], cs[i].Device})
+			continue
+		}
+		for _, d := range devs {
+			out = append(out, deviceCheck{&cs[i], d})
+		}
+	}
+	return out
+}
+
+// runChecks runs checks in parallel (bounded), records each result, and
+// reports whether all passed. The first failure is the run's failure
+// unless one is recorded already.
+func (e *executor) runChecks(ctx context.Context, phase string, step int, cs []deviceCheck) ([]health.Result, bool) {
+	results := make([]health.Result, len(cs))
+	sem := make(chan struct{}, e.opts.Concurrency)
+	var wg sync.WaitGroup
+	for i, c := range cs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			e.emit(Event{Kind: "check", Step: step, Phase: phase, Device: c.device, Name: c.spec.Name, Status: StatusRunning})
+			r := e.checks[c.spec].Run(ctx, e.opts.Target, c.device)
+			results[i] = r
+			e.record("check.result", step, c.device, map[string]any{"phase": phase, "result": r})
+			st := StatusOK
+			if !r.Passed {
+				st = StatusFailed
+			}
+			e.emit(Event{Kind: "check", Step: step, Phase: phase, Device: c.device, Name: c.spec.Name, Status: st, Message: r.Reason})
+		}()
+	}
+	wg.Wait()
+	ok := e.journalErr() == nil
+	for _, r := range results {
+		if !r.Passed {
+			if ok {
+				out := ""
+				if n := len(r.Attempts); n > 0 {
+					out = r.Attempts[n-1].Output
+				}
+				e.fail(Failure{Step: step, Phase: phase, Device: r.Device, Check: r.Check, Reason: r.Reason, Output: out})
+			}
+			ok = false
+		}
+	}
+	return results, ok
+}
+
+// sleep waits d or until ctx is done; false when ctx ended it.
+func sleep(ctx context.Context, d time.Duration) bool {
+	if d <= 0 {
+		return ctx.Err() == nil
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
+	}
+}
+
+var errJournal = errors.New("the journal cannot be written")

@@ -1,0 +1,208 @@
+package apply
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/changegate/changegate/devices"
+	"github.com/changegate/changegate/internal/health"
+	"github.com/changegate/changegate/internal/journal"
+	"github.com/changegate/changegate/plans"
+)
+
+// Change is a device change a journal records, and how far it got.
+type Change struct {
+	Step     int      `json:"step"`
+	Device   string   `json:"device"`
+	Lines    []string `json:"lines"`
+	Rollback []string `json:"rollback"`
+	// State is intended (no result recorded: the process died while
+	// sending, so some lines may have taken effect), applied, failed (the
+	// device refused it; Applied lines took effect), rolled-back, or
+	// not-applied.
+	State   string `json:"state"`
+	Applied int    `json:"applied"`
+	// Pending is true when a confirmed commit was left unconfirmed: the
+	// device reverts it by itself when its timer runs out.
+	Pending   bool      `json:"pending,omitempty"`
+	ConfirmBy time.Time `json:"confirm_by,omitzero"`
+	Error     string    `json:"error,omitempty"`
+}
+
+// Change states.
+const (
+	ChangeIntended   = "intended"
+	ChangeApplied    = "applied"
+	ChangeFailed     = "failed"
+	ChangeRolledBack = "rolled-back"
+	ChangeNone       = "not-applied"
+)
+
+// State is what a journal says about its run.
+type State struct {
+	// Ended is true when the run recorded its end (run.end), with Status.
+	Ended  bool   `json:"ended"`
+	Status string `json:"status,omitempty"`
+	// Step is the last step started; InFlight says what it was doing
+	// when the journal stops (its last record's type).
+	Step     int    `json:"step"`
+	InFlight string `json:"in_flight,omitempty"`
+	// Changes are every device change, in the order intended.
+	Changes []Change `json:"changes"`
+}
+
+// NeedsRollback returns the changes that may still be in place: applied,
+// intended without a result, or refused after some lines took effect.
+func (s *State) NeedsRollback() []Change {
+	var out []Change
+	for _, c := range s.Changes {
+		switch {
+		case c.State == ChangeApplied, c.State == ChangeIntended,
+			c.State == ChangeFailed && c.Applied > 0:
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+type intentData struct {
+	Lines    []string `json:"lines"`
+	Rollback []string `json:"rollback"`
+}
+
+type resultData struct {
+	Result *devices.ConfigResult `json:"result"`
+	Error  string                `json:"error"`
+}
+
+// ReadState reads what records say happened.
+func ReadState(records []journal.Record) (*State, error) {
+	st := &State{}
+	idx := map[[2]any]int{}
+	key := func(r journal.Record) [2]any { return [2]any{r.Step, r.Device} }
+	for _, r := range records {
+		st.InFlight = r.Type
+		switch r.Type {
+		case "step.start":
+			st.Step = r.Step
+		case "config.intent":
+			var d intentData
+			if err := json.Unmarshal(r.Data, &d); err != nil {
+				return nil, fmt.Errorf("journal record %d (%s): %w", r.Seq, r.Type, err)
+			}
+			idx[key(r)] = len(st.Changes)
+			st.Changes = append(st.Changes, Change{Step: r.Step, Device: r.Device, Lines: d.Lines, Rollback: d.Rollback, State: ChangeIntended})
+		case "config.result":
+			i, ok := idx[key(r)]
+			if !ok {
+				return nil, fmt.Errorf("journal record %d: a result for step %d on %s without its intent", r.Seq, r.Step, r.Device)
+			}
+			var d resultData
+			if err := json.Unmarshal(r.Data, &d); err != nil {
+				return nil, fmt.Errorf("journal record %d (%s): %w", r.Seq, r.Type, err)
+			}
+			c := &st.Changes[i]
+			c.Error = d.Error
+			if d.Result != nil {
+				c.Applied = d.Result.Applied
+				c.Pending = d.Result.PendingConfirm
+				c.ConfirmBy = d.Result.ConfirmBy
+			}
+			switch {
+			case d.Error == "" && d.Result != nil && d.Result.Committed:
+				c.State = ChangeApplied
+			case d.Error != "" && c.Applied == 0 && (d.Result == nil || !d.Result.Committed):
+				c.State = ChangeNone
+				if d.Result == nil || len(d.Result.Outputs) == 0 || isUncertain(d.Error) {
+					c.State = ChangeIntended // no answer: it may have taken effect
+				}
+			default:
+				c.State = ChangeFailed
+			}
+		case "confirm.result":
+			if i, ok := idx[key(r)]; ok {
+				var d struct{ Error string }
+				json.Unmarshal(r.Data, &d)
+				if d.Error == "" {
+					st.Changes[i].Pending = false
+				}
+			}
+		case "rollback.result":
+			if i, ok := idx[key(r)]; ok {
+				var d resultData
+				if err := json.Unmarshal(r.Data, &d); err != nil {
+					return nil, fmt.Errorf("journal record %d (%s): %w", r.Seq, r.Type, err)
+				}
+				if d.Error == "" {
+					st.Changes[i].State = ChangeRolledBack
+				}
+			}
+		case "run.end":
+			var d struct{ Status string }
+			json.Unmarshal(r.Data, &d)
+			st.Ended, st.Status = true, d.Status
+		}
+	}
+	return st, nil
+}
+
+// isUncertain reports whether a configuration error leaves it unknown
+// what reached the device (a timeout or a lost connection).
+func isUncertain(msg string) bool {
+	for _, e := range []error{devices.ErrTimeout, devices.ErrConnectionLost, devices.ErrClosed} {
+		if strings.Contains(msg, e.Error()) {
+			return true
+		}
+	}
+	return false
+}
+
+// Recover rolls back what a run whose process died left changed, from
+// its journal records, appending its own records to opts.Journal (the
+// same run's journal). plan is the run's plan, for the checks of the
+// states returned to; nil rolls back without checking. Changes are
+// undone in the reverse of the order they were intended.
+func Recover(ctx context.Context, plan *plans.Plan, records []journal.Record, opts Options) (*Report, error) {
+	st, err := ReadState(records)
+	if err != nil {
+		return nil, err
+	}
+	if opts.RollbackTimeout <= 0 {
+		opts.RollbackTimeout = 10 * time.Minute
+	}
+	if opts.Concurrency <= 0 {
+		opts.Concurrency = 20
+	}
+	e := &executor{plan: plan, opts: opts, start: time.Now(), checks: map[*plans.Check]*health.Check{}}
+	file := ""
+	if plan != nil {
+		file = plan.File
+		if err := e.compile(); err != nil {
+			return nil, err
+		}
+	}
+	e.rep = &Report{Run: opts.Run, Plan: file, Started: e.start, Recovery: true, Reason: fmt.Sprintf("recovering run %s (it stopped during %s of step %d)", opts.Run, st.InFlight, st.Step)}
+	upTo := 0
+	for _, c := range st.NeedsRollback() {
+		ch := &change{step: c.Step, device: c.Device, lines: c.Lines, rollback: c.Rollback, pending: c.Pending}
+		if c.State != ChangeIntended {
+			ch.result = &devices.ConfigResult{Applied: c.Applied, Committed: c.State == ChangeApplied}
+		}
+		e.changes = append(e.changes, ch)
+		upTo = max(upTo, c.Step)
+	}
+	sort.SliceStable(e.changes, func(i, j int) bool { return e.changes[i].step < e.changes[j].step })
+	e.record("recover.start", st.Step, "", map[string]any{"in_flight": st.InFlight, "changes": st.NeedsRollback()})
+	e.emit(Event{Kind: "recover.start", Step: st.Step, Status: StatusRunning, Message: fmt.Sprintf("%d changes to roll back", len(e.changes))})
+	if len(e.changes) == 0 {
+		e.rep.Status = RolledBack
+		e.rep.Reason = "nothing to roll back: no change of the run is in place"
+	} else {
+		e.rollback(ctx, upTo)
+	}
+	return e.finish(), e.journalErr()
+}

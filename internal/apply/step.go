@@ -1,0 +1,325 @@
+package apply
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/changegate/changegate/devices"
+	"github.com/changegate/changegate/plans"
+)
+
+// batches splits a step's devices into waves: without a wave, all at
+// once; with one, a canary (the first device) and then batches of
+// Wave.Batch.
+func batches(s *plans.Step) [][]string {
+	if len(s.Devices) == 0 {
+		return nil
+	}
+	if s.Wave == nil || s.Wave.Batch <= 0 || len(s.Devices) == 1 {
+		return [][]string{s.Devices}
+	}
+	out := [][]string{s.Devices[:1]}
+	for rest := s.Devices[1:]; len(rest) > 0; {
+		n := min(s.Wave.Batch, len(rest))
+		out = append(out, rest[:n])
+		rest = rest[n:]
+	}
+	return out
+}
+
+// step applies step k and checks it. It reports whether the step
+// succeeded; on failure the run's failure is recorded and the caller
+// rolls back.
+func (e *executor) step(ctx context.Context, k int) bool {
+	s := &e.plan.Steps[k-1]
+	t0 := time.Now()
+	rep := &e.rep.Steps[k-1]
+	rep.Status = StatusRunning
+	defer func() { rep.Took = time.Since(t0).Seconds() }()
+	if !e.record("step.start", k, "", map[string]any{"name": s.Name, "devices": s.Devices}) {
+		rep.Status = StatusFailed
+		e.fail(Failure{Step: k, Phase: PhaseStep, Reason: e.journalErr().Error()})
+		return false
+	}
+	e.emit(Event{Kind: "step.start", Step: k, Name: s.Name, Status: StatusRunning, Message: strings.Join(s.Devices, ", ")})
+
+	budget := 0
+	if s.Wave != nil {
+		budget = s.Wave.MaxFailures
+	}
+	failures := 0
+	confirm := e.confirmWindow(s)
+	// Checks without a device run on each device of the step: per wave
+	// when the step has waves, else after the soak with the others.
+	waveChecks := s.Wave != nil && s.Wave.Batch > 0
+	for w, batch := range batches(s) {
+		if e.interrupted(ctx, k, PhaseStep) {
+			rep.Status = StatusFailed
+			return false
+		}
+		failed := e.configure(ctx, k, w, batch, s, confirm, rep)
+		if waveChecks && len(failed) < len(batch) {
+			var ok []string
+			for _, d := range batch {
+				if !contains(failed, d) {
+					ok = append(ok, d)
+				}
+			}
+			res, _ := e.runChecks(ctx, PhaseStep, k, devicelessOn(s.Checks, ok))
+			rep.Checks = append(rep.Checks, res...)
+			for _, r := range res {
+				if !r.Passed && !contains(failed, r.Device) {
+					failed = append(failed, r.Device)
+				}
+			}
+		}
+		failures += len(failed)
+		if failures > budget {
+			rep.Status = StatusFailed
+			if budget > 0 {
+				e.fail(Failure{Step: k, Phase: PhaseStep, Reason: fmt.Sprintf("%d devices failed, more than the wave's budget of %d", failures, budget)})
+			}
+			return false
+		}
+		if len(failed) > 0 {
+			e.emit(Event{Kind: "step.wave", Step: k, Status: StatusFailed, Message: fmt.Sprintf("wave %d: %d failed (%s); %d of %d failures allowed so far", w, len(failed), strings.Join(failed, ", "), failures, budget)})
+		}
+	}
+	if s.Soak > 0 {
+		e.record("soak", k, "", map[string]any{"seconds": s.Soak.Seconds()})
+		e.emit(Event{Kind: "soak", Step: k, Status: StatusRunning, Message: fmt.Sprintf("soaking %s", s.Soak)})
+		if !sleep(ctx, s.Soak) {
+			e.interrupted(ctx, k, PhaseStep)
+			rep.Status = StatusFailed
+			return false
+		}
+	}
+	cs := withDeviceOnly(s.Checks)
+	if !waveChecks {
+		cs = checksOn(s.Checks, s.Devices)
+	}
+	res, ok := e.runChecks(ctx, PhaseStep, k, cs)
+	rep.Checks = append(rep.Checks, res...)
+	if !ok {
+		rep.Status = StatusFailed
+		return false
+	}
+	if !e.observe(ctx, k, PhaseStep, s.Devices, &rep.Observed) {
+		rep.Status = StatusFailed
+		return false
+	}
+	if !e.confirmAll(ctx, k, rep) {
+		rep.Status = StatusFailed
+		return false
+	}
+	rep.Status = StatusOK
+	e.record("step.done", k, "", map[string]any{"took_seconds": time.Since(t0).Seconds()})
+	e.emit(Event{Kind: "step.done", Step: k, Name: s.Name, Status: StatusOK, Message: fmt.Sprintf("in %s", time.Since(t0).Round(time.Millisecond))})
+	return true
+}
+
+// confirmWindow is how long a confirmed commit of step s is given: the
+// soak, every check at its slowest, twice over, and the margin.
+func (e *executor) confirmWindow(s *plans.Step) time.Duration {
+	var checks time.Duration
+	for _, c := range s.Checks {
+		n := time.Duration(c.Retries + 1)
+		checks += n*c.Timeout + (n-1)*c.Interval
+	}
+	return 2*(s.Soak+checks) + e.opts.ConfirmMargin
+}
+
+// configure sends step k's configuration to the devices of one wave, in
+// parallel, and returns those that failed.
+func (e *executor) configure(ctx context.Context, k, wave int, batch []string, s *plans.Step, confirm time.Duration, rep *StepReport) []string {
+	if len(s.Config) == 0 {
+		return nil
+	}
+	var mu sync.Mutex
+	var failed []string
+	reports := make([]DeviceReport, len(batch))
+	sem := make(chan struct{}, e.opts.Concurrency)
+	var wg sync.WaitGroup
+	for i, d := range batch {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			dr := DeviceReport{Device: d, Wave: wave}
+			err := e.configureDevice(ctx, k, d, s, confirm, &dr)
+			reports[i] = dr
+			if err != nil {
+				mu.Lock()
+				failed = append(failed, d)
+				mu.Unlock()
+				e.fail(Failure{Step: k, Phase: PhaseStep, Device: d, Reason: err.Error(), Output: lastOutput(dr.Config)})
+			}
+		}()
+	}
+	wg.Wait()
+	rep.Devices = append(rep.Devices, reports...)
+	return failed
+}
+
+// configureDevice records the intent, sends the configuration and
+// records the result.
+func (e *executor) configureDevice(ctx context.Context, k int, d string, s *plans.Step, confirm time.Duration, dr *DeviceReport) error {
+	g := e.opts.Target.Guarantees(d)
+	opts := devices.ConfigOptions{}
+	if g.ConfirmedCommit {
+		opts.ConfirmWithin = confirm
+	}
+	c := &change{step: k, device: d, lines: s.Config, rollback: s.RollbackConfig}
+	// The change is rollback's to undo from the moment it is intended:
+	// the device may have taken some lines even if no answer comes back.
+	e.mu.Lock()
+	e.changes = append(e.changes, c)
+	e.mu.Unlock()
+	if !e.record("config.intent", k, d, map[string]any{"lines": s.Config, "rollback": s.RollbackConfig, "confirm_within_seconds": opts.ConfirmWithin.Seconds(), "guarantees": g}) {
+		c.err = e.journalErr()
+		return c.err
+	}
+	e.emit(Event{Kind: "config", Step: k, Device: d, Status: StatusRunning, Message: fmt.Sprintf("%d lines (%s)", len(s.Config), g.Method)})
+	res, err := e.opts.Target.Configure(ctx, d, s.Config, opts)
+	e.mu.Lock()
+	c.result, c.err = res, err
+	c.pending = res != nil && res.PendingConfirm
+	e.mu.Unlock()
+	dr.Config = res
+	data := map[string]any{"result": res}
+	if err != nil {
+		dr.Error = err.Error()
+		data["error"] = err.Error()
+	}
+	e.record("config.result", k, d, data)
+	if err != nil {
+		e.emit(Event{Kind: "config", Step: k, Device: d, Status: StatusFailed, Message: err.Error()})
+		return err
+	}
+	msg := "committed"
+	if c.pending {
+		msg = fmt.Sprintf("committed, confirm by %s", res.ConfirmBy.Format(time.TimeOnly))
+	}
+	e.emit(Event{Kind: "config", Step: k, Device: d, Status: StatusOK, Message: msg})
+	return nil
+}
+
+// observe compares the devices with the model's state k.
+func (e *executor) observe(ctx context.Context, k int, phase string, devs []string, into *[]Observation) bool {
+	if e.opts.Observer == nil || len(devs) == 0 {
+		e.record("observe.skipped", k, "", map[string]any{"reason": "no observer"})
+		return true
+	}
+	e.emit(Event{Kind: "observe", Step: k, Phase: phase, Status: StatusRunning, Message: "comparing routes with the model"})
+	obs, err := e.opts.Observer.Observe(ctx, k, devs)
+	*into = append(*into, obs...)
+	data := map[string]any{"state": k, "observations": obs}
+	if err != nil {
+		data["error"] = err.Error()
+	}
+	e.record("observe.result", k, "", data)
+	if err != nil {
+		e.fail(Failure{Step: k, Phase: phase, Reason: "comparing the routers with the model: " + err.Error()})
+		e.emit(Event{Kind: "observe", Step: k, Phase: phase, Status: StatusFailed, Message: err.Error()})
+		return false
+	}
+	ok := true
+	for _, o := range obs {
+		if !o.Passed {
+			ok = false
+			e.fail(Failure{Step: k, Phase: phase, Device: o.Device, Reason: "the routers do not forward as the model predicts, so its verdict does not hold: " + o.Explanation})
+			e.emit(Event{Kind: "observe", Step: k, Phase: phase, Device: o.Device, Status: StatusFailed, Message: o.Explanation})
+		}
+	}
+	if ok {
+		e.emit(Event{Kind: "observe", Step: k, Phase: phase, Status: StatusOK, Message: fmt.Sprintf("%d devices forward as predicted", len(obs))})
+	}
+	return ok
+}
+
+// confirmAll confirms the pending confirmed commits of step k.
+func (e *executor) confirmAll(ctx context.Context, k int, rep *StepReport) bool {
+	ok := true
+	for _, c := range e.changesOf(k) {
+		if !c.pending {
+			continue
+		}
+		if !e.record("confirm.intent", k, c.device, nil) {
+			return false
+		}
+		outs, err := e.opts.Target.Confirm(ctx, c.device)
+		data := map[string]any{"outputs": outs}
+		if err != nil {
+			data["error"] = err.Error()
+			e.fail(Failure{Step: k, Phase: PhaseStep, Device: c.device, Reason: "confirming the commit: " + err.Error()})
+			ok = false
+		} else {
+			e.mu.Lock()
+			c.pending = false
+			e.mu.Unlock()
+			for i := range rep.Devices {
+				if rep.Devices[i].Device == c.device {
+					rep.Devices[i].Confirmed = true
+				}
+			}
+		}
+		e.record("confirm.result", k, c.device, data)
+	}
+	return ok
+}
+
+func (e *executor) changesOf(k int) []*change {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	var out []*change
+	for _, c := range e.changes {
+		if c.step == k {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// devicelessOn pairs the checks without a device with each of devs.
+func devicelessOn(cs []plans.Check, devs []string) []deviceCheck {
+	var out []deviceCheck
+	for i := range cs {
+		if cs[i].Device == "" {
+			for _, d := range devs {
+				out = append(out, deviceCheck{&cs[i], d})
+			}
+		}
+	}
+	return out
+}
+
+// withDeviceOnly pairs the checks that name a device with it.
+func withDeviceOnly(cs []plans.Check) []deviceCheck {
+	var out []deviceCheck
+	for i := range cs {
+		if cs[i].Device != "" {
+			out = append(out, deviceCheck{&cs[i], cs[i].Device})
+		}
+	}
+	return out
+}
+
+func contains(xs []string, x string) bool {
+	for _, y := range xs {
+		if y == x {
+			return true
+		}
+	}
+	return false
+}
+
+func lastOutput(r *devices.ConfigResult) string {
+	if r == nil || len(r.Outputs) == 0 {
+		return ""
+	}
+	return r.Outputs[len(r.Outputs)-1].Text
+}

@@ -1,0 +1,32 @@
+// Package journal is the append-only, crash-safe log of an apply run.
+//
+// Each run has a directory <state>/runs/<run-id>/ holding:
+//
+//	meta.json      what the run is: plan file and title, input digests,
+//	               user, host, pid, start time, free-form extras; written
+//	               once by Create
+//	status.json    {"status": "running"|"succeeded"|"rolled-back"|
+//	               "failed"|"recovered", "time": ...}; replaced by SetStatus
+//	journal.jsonl  one Record per line, appended by Append
+//
+// The executor appends a record before each action (its intent) and one
+// after (its result). Append writes a whole line in one write and fsyncs
+// the file before it returns, so a record Append has returned for survives
+// the process being killed at any moment; meta.json and status.json are
+// replaced atomically (temporary file, fsync, rename, fsync of the
+// directory), and every directory entry the package creates is fsynced.
+// If the process dies in the middle of Append, the file ends with a torn
+// line: Read returns it in Run.Torn, beside the records before it, and
+// does not fail. A bad line anywhere else is an error naming file:line.
+//
+// A Journal holds an exclusive flock on journal.jsonl while it is open.
+// The kernel drops it when the process exits however it exits, so List
+// and Read tell a live run from an abandoned one (Summary.Live,
+// Summary.Abandoned) without trusting pids, and Open refuses a journal
+// that another process is still writing.
+//
+// The package does not interpret record types or payloads, redact
+// anything, replay runs or lock devices: those belong to the executor,
+// the recover command and internal/lock. It works on local, POSIX
+// file systems (flock, fsync of directories).
+package journal

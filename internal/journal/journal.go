@@ -1,0 +1,324 @@
+package journal
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"os/user"
+	"path/filepath"
+	"sync"
+	"time"
+)
+
+// File names inside a run's directory.
+const (
+	runsDir     = "runs"
+	journalFile = "journal.jsonl"
+	metaFile    = "meta.json"
+	statusFile  = "status.json"
+)
+
+// Record is one line of the journal. The journal assigns Seq and Time and
+// does not interpret Type or Data: their meaning belongs to the caller.
+type Record struct {
+	Seq    int             `json:"seq"`  // 1, 2, ... in the order of Append
+	Time   time.Time       `json:"time"` // when Append wrote it, in UTC
+	Type   string          `json:"type"` // such as "run.start", "step.intent", "config.result"; required
+	Step   int             `json:"step,omitempty"`
+	Device string          `json:"device,omitempty"`
+	Data   json.RawMessage `json:"data,omitempty"` // the caller's payload, already redacted by the caller
+}
+
+// Meta describes a run. It is written once, by Create, to meta.json.
+type Meta struct {
+	RunID     string            `json:"run_id"`
+	PlanFile  string            `json:"plan_file"`
+	PlanTitle string            `json:"plan_title,omitempty"`
+	Digests   map[string]string `json:"digests,omitempty"` // such as "plan", "topology", "policy" -> "sha256:..."
+	User      string            `json:"user"`
+	Host      string            `json:"host"`
+	PID       int               `json:"pid"`
+	Started   time.Time         `json:"started"`
+	Extra     map[string]string `json:"extra,omitempty"` // anything else the caller wants to keep with the run
+}
+
+// Status is where a run stands, kept in status.json beside the journal.
+type Status string
+
+// The statuses a run can have. A run is Running from Create until the
+// caller sets another status; the others are final as far as the journal
+// is concerned, and SetStatus accepts any of them at any time.
+const (
+	Running    Status = "running"
+	Succeeded  Status = "succeeded"
+	RolledBack Status = "rolled-back"
+	Failed     Status = "failed"
+	Recovered  Status = "recovered" // a run that died unfinished and was then put right by recover
+)
+
+var statuses = []Status{Running, Succeeded, RolledBack, Failed, Recovered}
+
+// Finished reports whether s is a final status, anything but Running.
+func (s Status) Finished() bool { return s != Running }
+
+// statusDoc is the content of status.json.
+type statusDoc struct {
+	Status Status    `json:"status"`
+	Time   time.Time `json:"time"`
+}
+
+// Journal is an open run journal, with this process as its only writer.
+// Its methods are safe for concurrent use.
+type Journal struct {
+	dir   string // <state>/runs/<run-id>
+	runID string
+	now   func() time.Time
+
+	mu    sync.Mutex
+	f     *os.File                  // nil once closed
+	write func([]byte) (int, error) // f.Write; a test splits it to widen the moment a kill tears a line
+	seq   int                       // the Seq of the last record written
+	fail  error                     // set when a write or fsync failed: the file's tail is unknown
+}
+
+// ErrClosed is returned by Append and SetStatus after Close.
+var ErrClosed = errors.New("journal is closed")
+
+// Create starts the journal of a new run in <stateDir>/runs/<runID>/. The
+// run's directory must not exist yet (if Create fails after making it, it
+// removes it again). It writes meta.json (filling RunID, and User, Host,
+// PID and Started where they are zero) and status.json ("running")
+// atomically, and creates an empty journal.jsonl; every new file and
+// directory is fsynced, and so is its parent directory. The returned
+// Journal holds an exclusive flock on journal.jsonl until Close or until
+// the process dies, which is how readers tell a live run from an
+// abandoned one (Summary.Live).
+func Create(stateDir, runID string, meta Meta) (j *Journal, err error) {
+	if err := CheckRunID(runID); err != nil {
+		return nil, err
+	}
+	runs := filepath.Join(stateDir, runsDir)
+	if err := mkdirs(runs); err != nil {
+		return nil, fmt.Errorf("create runs directory: %w", err)
+	}
+	dir := filepath.Join(runs, runID)
+	if err := os.Mkdir(dir, dirPerm); err != nil {
+		if errors.Is(err, fs.ErrExist) {
+			return nil, fmt.Errorf("run %s already exists in %s", runID, runs)
+		}
+		return nil, fmt.Errorf("create run directory: %w", err)
+	}
+	defer func() {
+		if err != nil { // nothing was journaled: leave no half-made run behind
+			_ = os.RemoveAll(dir)
+			_ = syncDir(runs)
+		}
+	}()
+	if err := syncDir(runs); err != nil {
+		return nil, err
+	}
+
+	meta.RunID = runID
+	fillMeta(&meta)
+	b, err := json.MarshalIndent(meta, "", "  ")
+	if err != nil {
+		return nil, fmt.Errorf("encode meta: %w", err)
+	}
+	if err := writeAtomic(dir, metaFile, append(b, '\n')); err != nil {
+		return nil, fmt.Errorf("write %s: %w", metaFile, err)
+	}
+	now := time.Now
+	if err := writeStatus(dir, Running, now().UTC()); err != nil {
+		return nil, err
+	}
+
+	path := filepath.Join(dir, journalFile)
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE|os.O_EXCL, filePerm)
+	if err != nil {
+		return nil, fmt.Errorf("create journal: %w", err)
+	}
+	if err := lockWriter(f); err != nil {
+		_ = f.Close()
+		return nil, fmt.Errorf("lock journal: %w", err)
+	}
+	err = f.Sync()
+	if err == nil {
+		err = syncDir(dir)
+	}
+	if err != nil {
+		_ = f.Close()
+		return nil, fmt.Errorf("create journal: %w", err)
+	}
+	return &Journal{dir: dir, runID: runID, now: now, f: f, write: f.Write}, nil
+}
+
+// Open reopens the journal of an existing run for appending, for
+// recovery. It refuses a run whose journal another process has open for
+// writing, and a journal with a corrupt line before its last. A torn last
+// line (Run.Torn) is cut off, and the truncation fsynced, so that new
+// records follow the last complete one; Seq continues from there. The
+// torn bytes are gone from the file afterwards: a caller that wants to
+// keep them records them itself, from the returned Run.
+func Open(stateDir, runID string) (*Journal, *Run, error) {
+	if err := CheckRunID(runID); err != nil {
+		return nil, nil, err
+	}
+	dir := filepath.Join(stateDir, runsDir, runID)
+	path := filepath.Join(dir, journalFile)
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_APPEND, 0)
+	if err != nil {
+		return nil, nil, fmt.Errorf("open run %s: %w", runID, err)
+	}
+	if err := lockWriter(f); err != nil {
+		_ = f.Close()
+		return nil, nil, fmt.Errorf("open run %s: %w", runID, err)
+	}
+	run, err := readRun(dir, runID, f)
+	if err != nil {
+		_ = f.Close()
+		return nil, nil, err
+	}
+	if len(run.Torn) > 0 {
+		fi, err := f.Stat()
+		if err == nil {
+			err = f.Truncate(fi.Size() - int64(len(run.Torn)))
+		}
+		if err == nil {
+			err = f.Sync()
+		}
+		if err != nil {
+			_ = f.Close()
+			return nil, nil, fmt.Errorf("cut the torn last line of %s: %w", path, err)
+		}
+	}
+	j := &Journal{dir: dir, runID: runID, now: time.Now, f: f, write: f.Write}
+	if n := len(run.Records); n > 0 {
+		j.seq = run.Records[n-1].Seq
+	}
+	return j, run, nil
+}
+
+// Append writes r as one line at the end of the journal and fsyncs it
+// before returning: a record Append has returned for survives the process
+// being killed at any moment. It sets r.Seq to the next number and r.Time
+// to now in UTC, overwriting what the caller put there, and returns the
+// record as written. r.Type is required and r.Data, when set, must be
+// valid JSON. After a failed write or fsync the journal refuses every
+// further Append, since the end of the file is then unknown.
+func (j *Journal) Append(r Record) (Record, error) {
+	if r.Type == "" {
+		return Record{}, errors.New("append: record has no type")
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.f == nil {
+		return Record{}, fmt.Errorf("append: %w", ErrClosed)
+	}
+	if j.fail != nil {
+		return Record{}, j.fail
+	}
+	r.Seq = j.seq + 1
+	r.Time = j.now().UTC()
+	line, err := json.Marshal(r) // compact: a record never contains a newline
+	if err != nil {
+		return Record{}, fmt.Errorf("append %s: encode: %w", r.Type, err)
+	}
+	line = append(line, '\n')
+	if _, err := j.write(line); err != nil {
+		j.fail = fmt.Errorf("journal %s is unusable after a failed write: %w", j.Path(), err)
+		return Record{}, j.fail
+	}
+	if err := j.f.Sync(); err != nil {
+		j.fail = fmt.Errorf("journal %s is unusable after a failed fsync: %w", j.Path(), err)
+		return Record{}, j.fail
+	}
+	j.seq = r.Seq
+	return r, nil
+}
+
+// SetStatus records the run's status in status.json, atomically and
+// durably. The caller appends its own closing record first, then sets the
+// status, so that a finished status never precedes the journal's end.
+func (j *Journal) SetStatus(s Status) error {
+	if !knownStatus(s) {
+		return fmt.Errorf("set status: unknown status %q (known: %v)", s, statuses)
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.f == nil {
+		return fmt.Errorf("set status: %w", ErrClosed)
+	}
+	return writeStatus(j.dir, s, j.now().UTC())
+}
+
+// Close releases the journal. Every record was already fsynced by Append.
+// Closing twice is not an error.
+func (j *Journal) Close() error {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.f == nil {
+		return nil
+	}
+	err := j.f.Close()
+	j.f = nil
+	if err != nil {
+		return fmt.Errorf("close journal: %w", err)
+	}
+	return nil
+}
+
+// Path returns the journal file, <state>/runs/<run-id>/journal.jsonl.
+func (j *Journal) Path() string { return filepath.Join(j.dir, journalFile) }
+
+// RunID returns the run's id.
+func (j *Journal) RunID() string { return j.runID }
+
+func knownStatus(s Status) bool {
+	for _, k := range statuses {
+		if s == k {
+			return true
+		}
+	}
+	return false
+}
+
+func writeStatus(dir string, s Status, now time.Time) error {
+	b, err := json.Marshal(statusDoc{Status: s, Time: now})
+	if err != nil {
+		return fmt.Errorf("encode status: %w", err)
+	}
+	if err := writeAtomic(dir, statusFile, append(b, '\n')); err != nil {
+		return fmt.Errorf("write %s: %w", statusFile, err)
+	}
+	return nil
+}
+
+// fillMeta fills the fields of m that describe this process, where the
+// caller left them zero.
+func fillMeta(m *Meta) {
+	if m.Started.IsZero() {
+		m.Started = time.Now()
+	}
+	m.Started = m.Started.UTC()
+	if m.PID == 0 {
+		m.PID = os.Getpid()
+	}
+	if m.Host == "" {
+		m.Host, _ = os.Hostname()
+	}
+	if m.User == "" {
+		if u, err := user.Current(); err == nil {
+			m.User = u.Username
+		} else {
+			m.User = os.Getenv("USER")
+		}
+	}
+}
+
+// readAll reads f from its start.
+func readAll(f *os.File) ([]byte, error) {
+	return io.ReadAll(io.NewSectionReader(f, 0, 1<<62))
+}

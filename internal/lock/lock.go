@@ -1,0 +1,435 @@
+package lock
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// Holder is who holds a lock: the run and its plan, and the process
+// running it. Start and Boot identify the process beyond its pid, which
+// the kernel reuses.
+type Holder struct {
+	Run   string    `json:"run"`
+	Plan  string    `json:"plan"`
+	User  string    `json:"user"`
+	Host  string    `json:"host"`
+	PID   int       `json:"pid"`
+	Start uint64    `json:"start,omitempty"` // the process's start time, clock ticks after boot (/proc/<pid>/stat field 22)
+	Boot  string    `json:"boot,omitempty"`  // the kernel's boot id (/proc/sys/kernel/random/boot_id)
+	Since time.Time `json:"since"`
+}
+
+// Lock is a device's lock as List reports it.
+type Lock struct {
+	Device string
+	Holder Holder
+	// Stale says that the holder is gone (see Break); StaleWhy says why
+	// the holder is or is not taken to be gone.
+	Stale    bool
+	StaleWhy string
+	// Problem says why the lock file could not be read; Holder is then
+	// empty. Such a lock is never stale.
+	Problem string
+	File    string // the lock file
+}
+
+// file is the content of a lock file. Token is new for each Acquire, so
+// that a Set removes only the locks it created itself.
+type file struct {
+	Device string `json:"device"`
+	Token  string `json:"token"`
+	Holder Holder `json:"holder"`
+}
+
+// Locker takes and breaks device locks: one file per device in
+// <state>/locks. Its methods are safe for concurrent use, by goroutines and
+// by processes sharing the state directory.
+type Locker struct {
+	dir string
+}
+
+// New returns a Locker for the locks in <stateDir>/locks. It does no I/O.
+func New(stateDir string) *Locker {
+	return &Locker{dir: filepath.Join(stateDir, "locks")}
+}
+
+// Dir returns the directory holding the lock files.
+func (l *Locker) Dir() string { return l.dir }
+
+// HeldError is a device that another holder has locked.
+type HeldError struct {
+	Device string
+	Holder Holder
+	Stale  bool // the holder is gone: the lock can be broken
+}
+
+func (e *HeldError) Error() string {
+	h := e.Holder
+	msg := fmt.Sprintf("device %s is locked by run %s (plan %s, %s@%s pid %d) since %s",
+		quote(e.Device), h.Run, h.Plan, h.User, h.Host, h.PID, h.Since.UTC().Format(time.RFC3339))
+	if e.Stale {
+		msg += "; the holder is gone: break the lock with `changegate lock break " + shellQuote(e.Device) + "`"
+	}
+	return msg
+}
+
+// Acquire locks every device for h, all or nothing. It takes the locks in
+// sorted order, so concurrent runs cannot deadlock and of two runs racing
+// for overlapping sets at least one, and only one, gets all of them. On the
+// first device already locked, by anyone (locks are not re-entrant), it
+// releases what it took and returns a *HeldError naming the device and its
+// holder, with Stale set when that holder is gone. It also stops, releasing
+// everything, when ctx is done. Each lock file is written to a temporary
+// file, fsynced and then hard-linked into place, which fails if the lock
+// exists: a lock is never seen half-written, even after a crash.
+//
+// h.Run and h.PID are required; a zero h.Since is set to now. The caller
+// must Release the set on every path out of the run.
+func (l *Locker) Acquire(ctx context.Context, devices []string, h Holder) (*Set, error) {
+	if h.Run == "" || h.PID <= 0 {
+		return nil, fmt.Errorf("acquire locks: the holder needs a run and a pid (got run %q, pid %d)", h.Run, h.PID)
+	}
+	if h.Since.IsZero() {
+		h.Since = time.Now()
+	}
+	h.Since = h.Since.UTC()
+	devices = slices.Clone(devices)
+	slices.Sort(devices)
+	devices = slices.Compact(devices)
+	for _, d := range devices {
+		if _, err := fileName(d); err != nil {
+			return nil, fmt.Errorf("acquire locks: %w", err)
+		}
+	}
+	set := &Set{l: l, token: randHex(8)}
+	if len(devices) == 0 {
+		return set, nil
+	}
+	if err := mkdirs(l.dir); err != nil {
+		return nil, fmt.Errorf("acquire locks: %w", err)
+	}
+	for _, d := range devices {
+		err := ctx.Err()
+		if err == nil {
+			err = l.create(d, set.token, h)
+		}
+		if err != nil {
+			if rerr := set.Release(); rerr != nil {
+				err = errors.Join(err, rerr)
+			}
+			var held *HeldError
+			if errors.As(err, &held) {
+				return nil, err
+			}
+			return nil, fmt.Errorf("acquire locks: %w", err)
+		}
+		set.devices = append(set.devices, d)
+	}
+	if err := syncDir(l.dir); err != nil {
+		_ = set.Release()
+		return nil, fmt.Errorf("acquire locks: %w", err)
+	}
+	return set, nil
+}
+
+// create makes device's lock file, or returns a *HeldError.
+func (l *Locker) create(device, token string, h Holder) error {
+	name, _ := fileName(device)
+	path := filepath.Join(l.dir, name)
+	b, err := json.Marshal(file{Device: device, Token: token, Holder: h})
+	if err != nil {
+		return fmt.Errorf("lock %s: %w", device, err)
+	}
+	tmp := filepath.Join(l.dir, ".tmp-"+randHex(8))
+	if err := writeSynced(tmp, append(b, '\n')); err != nil {
+		return fmt.Errorf("lock %s: %w", device, err)
+	}
+	defer os.Remove(tmp)
+	for range 3 {
+		err := os.Link(tmp, path)
+		if err == nil {
+			return nil
+		}
+		if !errors.Is(err, fs.ErrExist) {
+			return fmt.Errorf("lock %s: %w", device, err)
+		}
+		f, _, err := read(path)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue // released in the meantime: try again
+		}
+		if err != nil {
+			return fmt.Errorf("device %s is locked, but its lock file is unreadable: %w", quote(device), err)
+		}
+		stale, _ := gone(f.Holder)
+		return &HeldError{Device: device, Holder: f.Holder, Stale: stale}
+	}
+	return fmt.Errorf("lock %s: its lock file keeps appearing and disappearing", device)
+}
+
+// Set is the locks one Acquire took.
+type Set struct {
+	l     *Locker
+	token string // in each of the set's lock files
+
+	mu      sync.Mutex
+	devices []string // held, in the order taken
+}
+
+// Devices returns the devices the set still holds, sorted.
+func (s *Set) Devices() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.devices)
+}
+
+// Release removes the set's locks, in reverse order. It removes a lock
+// file only if it is still the one this set created (same token): a lock
+// broken and retaken by another run is left alone, and since every removal
+// (Release, Break) takes the removers' flock, no Break can slip between
+// that check and the removal. It tries every lock and returns the
+// failures joined; it is safe to call again, and a set that holds nothing
+// releases nothing.
+func (s *Set) Release() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.devices) == 0 {
+		return nil
+	}
+	unlock, err := s.l.lockRemovers()
+	if errors.Is(err, fs.ErrNotExist) {
+		s.devices = nil // the locks directory is gone, and our locks with it
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("release locks: %w", err)
+	}
+	defer unlock()
+	var errs []error
+	var kept []string
+	for i := len(s.devices) - 1; i >= 0; i-- {
+		d := s.devices[i]
+		name, _ := fileName(d)
+		path := filepath.Join(s.l.dir, name)
+		f, _, err := read(path)
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			continue
+		case err != nil:
+			errs = append(errs, fmt.Errorf("release %s: %w", d, err))
+			kept = append(kept, d)
+			continue
+		case f.Token != s.token:
+			continue // not ours any more
+		}
+		if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			errs = append(errs, fmt.Errorf("release %s: %w", d, err))
+			kept = append(kept, d)
+		}
+	}
+	slices.Reverse(kept)
+	s.devices = kept
+	if err := syncDir(s.l.dir); err != nil {
+		errs = append(errs, fmt.Errorf("release locks: %w", err))
+	}
+	return errors.Join(errs...)
+}
+
+// List returns every lock, sorted by device, saying of each whether its
+// holder is gone. A lock file it cannot read is listed with Problem set.
+// No locks directory means no locks.
+func (l *Locker) List() ([]Lock, error) {
+	entries, err := os.ReadDir(l.dir)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, nil
+		}
+		return nil, fmt.Errorf("list locks: %w", err)
+	}
+	var out []Lock
+	for _, e := range entries {
+		device, ok := deviceName(e.Name())
+		if !ok || !e.Type().IsRegular() {
+			continue
+		}
+		path := filepath.Join(l.dir, e.Name())
+		lk := Lock{Device: device, File: path}
+		f, _, err := read(path)
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			continue // released while we listed
+		case err != nil:
+			lk.Problem = err.Error()
+		default:
+			lk.Holder = f.Holder
+			lk.Stale, lk.StaleWhy = gone(f.Holder)
+		}
+		out = append(out, lk)
+	}
+	slices.SortFunc(out, func(a, b Lock) int { return strings.Compare(a.Device, b.Device) })
+	return out, nil
+}
+
+// ErrNotLocked is returned, wrapped, by Break for a device that has no lock.
+var ErrNotLocked = errors.New("not locked")
+
+// Break removes the lock on device if its holder is gone (see Lock.Stale)
+// and returns that holder. A lock whose holder may be alive is refused
+// with a *HeldError carrying its details, and so is a lock taken on
+// another host: changegate cannot see that host's processes, so such a
+// lock is removed by hand once its run is known to be over.
+//
+// Breaking is race-safe: Break and Release take turns removing locks (an
+// flock on <state>/locks/.remove), so the stale lock cannot be replaced
+// between being judged and being removed; and as a guard against hands
+// editing the directory, the lock file is renamed aside and checked to be
+// the very lock judged stale before it is removed, and put back if not.
+func (l *Locker) Break(device string) (Holder, error) {
+	name, err := fileName(device)
+	if err != nil {
+		return Holder{}, fmt.Errorf("break lock: %w", err)
+	}
+	path := filepath.Join(l.dir, name)
+	if _, err := os.Stat(l.dir); errors.Is(err, fs.ErrNotExist) {
+		return Holder{}, fmt.Errorf("break lock: device %s is %w", quote(device), ErrNotLocked)
+	}
+	unlock, err := l.lockRemovers()
+	if err != nil {
+		return Holder{}, fmt.Errorf("break lock on %s: %w", device, err)
+	}
+	defer unlock()
+
+	f, raw, err := read(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return Holder{}, fmt.Errorf("break lock: device %s is %w", quote(device), ErrNotLocked)
+	}
+	if err != nil {
+		return Holder{}, fmt.Errorf("break lock on %s: %w; if no run holds it, remove %s by hand", quote(device), err, path)
+	}
+	stale, why := gone(f.Holder)
+	if !stale {
+		if host, _ := os.Hostname(); f.Holder.Host != host {
+			why += "; once that run is known to be over, remove " + path + " by hand"
+		}
+		return f.Holder, fmt.Errorf("%w: %s; not breaking the lock", &HeldError{Device: device, Holder: f.Holder}, why)
+	}
+	aside := filepath.Join(l.dir, ".broken-"+randHex(8))
+	if err := os.Rename(path, aside); err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return Holder{}, fmt.Errorf("break lock: device %s is %w", quote(device), ErrNotLocked)
+		}
+		return Holder{}, fmt.Errorf("break lock on %s: %w", device, err)
+	}
+	moved, err := os.ReadFile(aside)
+	if err != nil || !bytes.Equal(moved, raw) {
+		// Not the lock we judged: put it back where it was.
+		if lerr := os.Link(aside, path); lerr != nil {
+			return Holder{}, fmt.Errorf("break lock on %s: the lock changed while breaking it and could not be put back (%v); it is in %s", device, lerr, aside)
+		}
+		_ = os.Remove(aside)
+		return Holder{}, fmt.Errorf("break lock on %s: the lock changed while breaking it; left in place", device)
+	}
+	if err := os.Remove(aside); err != nil {
+		return Holder{}, fmt.Errorf("break lock on %s: %w", device, err)
+	}
+	if err := syncDir(l.dir); err != nil {
+		return Holder{}, fmt.Errorf("break lock on %s: %w", device, err)
+	}
+	return f.Holder, nil
+}
+
+// lockRemovers takes the removers' flock, waiting for another Break or
+// Release to finish.
+func (l *Locker) lockRemovers() (func(), error) {
+	f, err := os.OpenFile(filepath.Join(l.dir, ".remove"), os.O_RDONLY|os.O_CREATE, filePerm)
+	if err != nil {
+		return nil, err
+	}
+	for {
+		err = syscall.Flock(int(f.Fd()), syscall.LOCK_EX)
+		if !errors.Is(err, syscall.EINTR) {
+			break
+		}
+	}
+	if err != nil {
+		_ = f.Close()
+		return nil, fmt.Errorf("flock %s: %w", f.Name(), err)
+	}
+	return func() { _ = f.Close() }, nil
+}
+
+// read reads and decodes a lock file, returning its bytes too.
+func read(path string) (file, []byte, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return file{}, nil, err
+	}
+	var f file
+	if err := json.Unmarshal(b, &f); err != nil {
+		return file{}, b, fmt.Errorf("%s: %w", path, err)
+	}
+	if f.Holder.Run == "" {
+		return file{}, b, fmt.Errorf("%s: no holder", path)
+	}
+	return f, b, nil
+}
+
+// writeSynced creates path with data and fsyncs it.
+func writeSynced(path string, data []byte) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, filePerm)
+	if err != nil {
+		return err
+	}
+	_, err = f.Write(data)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		_ = os.Remove(path)
+	}
+	return err
+}
+
+// quote returns device as is when it is plain, else quoted.
+func quote(device string) string {
+	if plain(device) {
+		return device
+	}
+	return fmt.Sprintf("%q", device)
+}
+
+// shellQuote returns device as a shell word.
+func shellQuote(device string) string {
+	if plain(device) {
+		return device
+	}
+	return "'" + strings.ReplaceAll(device, "'", `'\''`) + "'"
+}
+
+func plain(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, c := range s {
+		switch {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
+		case strings.ContainsRune("-_.:/@+", c):
+		default:
+			return false
+		}
+	}
+	return true
+}
