@@ -20,6 +20,20 @@ type Journal interface {
 	Append(r journal.Record) (journal.Record, error)
 }
 
+// resultAppender is a Journal that can write a record without waiting
+// for the disk (*journal.Journal): for records that report what already
+// happened. The next intent's Append makes them durable.
+type resultAppender interface {
+	AppendResult(r journal.Record) (journal.Record, error)
+}
+
+// durableFirst are the records that must be on disk before the action
+// they announce (a change to a device), and the run's end.
+var durableFirst = map[string]bool{
+	"run.start": true, "config.intent": true, "confirm.intent": true,
+	"rollback.intent": true, "rollback.start": true, "recover.start": true, "run.end": true,
+}
+
 // Observer compares what devices forward now with the model's prediction
 // for a state (0 the baseline, k after step k). A difference beyond its
 // tolerance is an Observation with Passed false.
@@ -191,7 +205,13 @@ func (e *executor) record(typ string, step int, device string, data any) bool {
 	if err != nil {
 		raw, _ = json.Marshal(map[string]string{"unmarshalable": err.Error()})
 	}
-	r, err := e.opts.Journal.Append(journal.Record{Type: typ, Step: step, Device: device, Data: raw})
+	rec := journal.Record{Type: typ, Step: step, Device: device, Data: raw}
+	var r journal.Record
+	if ra, ok := e.opts.Journal.(resultAppender); ok && !durableFirst[typ] {
+		r, err = ra.AppendResult(rec)
+	} else {
+		r, err = e.opts.Journal.Append(rec)
+	}
 	e.mu.Lock()
 	first := err != nil && e.jerr == nil
 	if first {

@@ -82,6 +82,7 @@ type Journal struct {
 	write func([]byte) (int, error) // f.Write; a test splits it to widen the moment a kill tears a line
 	seq   int                       // the Seq of the last record written
 	fail  error                     // set when a write or fsync failed: the file's tail is unknown
+	dirty bool                      // a record was written since the last fsync (AppendResult)
 }
 
 // ErrClosed is returned by Append and SetStatus after Close.
@@ -208,7 +209,17 @@ func Open(stateDir, runID string) (*Journal, *Run, error) {
 // record as written. r.Type is required and r.Data, when set, must be
 // valid JSON. After a failed write or fsync the journal refuses every
 // further Append, since the end of the file is then unknown.
-func (j *Journal) Append(r Record) (Record, error) {
+func (j *Journal) Append(r Record) (Record, error) { return j.append(r, true) }
+
+// AppendResult writes r like Append but does not wait for the disk: it
+// is for a record that reports what already happened (a result), which no
+// action depends on. The next Append (an intent, which must be durable
+// before its action), SetStatus or Close makes it durable with everything
+// before it. A crash may lose it: recovery then treats the action as
+// possibly done, which is the safe reading.
+func (j *Journal) AppendResult(r Record) (Record, error) { return j.append(r, false) }
+
+func (j *Journal) append(r Record, sync bool) (Record, error) {
 	if r.Type == "" {
 		return Record{}, errors.New("append: record has no type")
 	}
@@ -231,12 +242,28 @@ func (j *Journal) Append(r Record) (Record, error) {
 		j.fail = fmt.Errorf("journal %s is unusable after a failed write: %w", j.Path(), err)
 		return Record{}, j.fail
 	}
+	j.seq = r.Seq
+	j.dirty = true
+	if sync {
+		if err := j.sync(); err != nil {
+			return Record{}, err
+		}
+	}
+	return r, nil
+}
+
+// sync fsyncs the journal if a record was written since the last fsync.
+// j.mu is held.
+func (j *Journal) sync() error {
+	if !j.dirty {
+		return nil
+	}
 	if err := j.f.Sync(); err != nil {
 		j.fail = fmt.Errorf("journal %s is unusable after a failed fsync: %w", j.Path(), err)
-		return Record{}, j.fail
+		return j.fail
 	}
-	j.seq = r.Seq
-	return r, nil
+	j.dirty = false
+	return nil
 }
 
 // SetStatus records the run's status in status.json, atomically and
@@ -251,10 +278,13 @@ func (j *Journal) SetStatus(s Status) error {
 	if j.f == nil {
 		return fmt.Errorf("set status: %w", ErrClosed)
 	}
+	if err := j.sync(); err != nil {
+		return err
+	}
 	return writeStatus(j.dir, s, j.now().UTC())
 }
 
-// Close releases the journal. Every record was already fsynced by Append.
+// Close makes every record durable and releases the journal.
 // Closing twice is not an error.
 func (j *Journal) Close() error {
 	j.mu.Lock()
@@ -262,8 +292,12 @@ func (j *Journal) Close() error {
 	if j.f == nil {
 		return nil
 	}
+	serr := j.sync()
 	err := j.f.Close()
 	j.f = nil
+	if err == nil {
+		err = serr
+	}
 	if err != nil {
 		return fmt.Errorf("close journal: %w", err)
 	}

@@ -499,3 +499,39 @@ func TestConcurrentAppend(t *testing.T) {
 		next[d.W]++
 	}
 }
+
+// TestAppendResultDurableWithNextAppend checks that a result written
+// without waiting for the disk is in the journal, in order, and becomes
+// durable with the next Append (tested by reading it back after Close).
+func TestAppendResultDurableWithNextAppend(t *testing.T) {
+	dir := t.TempDir()
+	j, err := Create(dir, "r1", Meta{PlanFile: "p.yaml"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, typ := range []string{"intent", "result", "result", "intent"} {
+		var r Record
+		if typ == "intent" {
+			r, err = j.Append(Record{Type: typ})
+		} else {
+			r, err = j.AppendResult(Record{Type: typ})
+		}
+		if err != nil || r.Seq != i+1 {
+			t.Fatalf("record %d: %v %+v", i, err, r)
+		}
+	}
+	if j.dirty {
+		t.Error("an Append left earlier results unsynced")
+	}
+	j.AppendResult(Record{Type: "result"})
+	if !j.dirty {
+		t.Error("AppendResult synced")
+	}
+	if err := j.Close(); err != nil || j.dirty {
+		t.Fatalf("close: %v, dirty %v", err, j.dirty)
+	}
+	run, err := Read(dir, "r1")
+	if err != nil || len(run.Records) != 5 {
+		t.Fatalf("%v, %d records", err, len(run.Records))
+	}
+}

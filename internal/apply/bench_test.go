@@ -1,0 +1,154 @@
+package apply
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/changegate/changegate/devices"
+	"github.com/changegate/changegate/internal/fakedev"
+	"github.com/changegate/changegate/internal/journal"
+	"github.com/changegate/changegate/plans"
+)
+
+// steps returns a plan of n steps, each setting a value on one of devs
+// (in turn) and checking it.
+func steps(n int, devs []string) *plans.Plan {
+	p := &plans.Plan{File: "bench.yaml"}
+	for i := 0; i < n; i++ {
+		p.Steps = append(p.Steps, plans.Step{
+			Name: fmt.Sprintf("s%d", i), Devices: []string{devs[i%len(devs)]},
+			Config: []string{fmt.Sprintf("set cost %d", 100+i)}, RollbackConfig: []string{"set cost 10"},
+			Checks: []plans.Check{check("cost", "", fmt.Sprintf("cost %d", 100+i))},
+		})
+	}
+	return p
+}
+
+// BenchmarkStepOverhead is the executor's own time per step: devices
+// that answer at once (in memory) and the real, fsync'd journal. The
+// target is under 50 ms per step.
+func BenchmarkStepOverhead(b *testing.B) {
+	const n = 20
+	devs := []string{"r1", "r2", "r3"}
+	dir := b.TempDir()
+	i := 0
+	for b.Loop() {
+		i++
+		j, err := journal.Create(dir, fmt.Sprintf("bench-%d", i), journal.Meta{PlanFile: "bench.yaml"})
+		if err != nil {
+			b.Fatal(err)
+		}
+		rep, err := Execute(context.Background(), steps(n, devs), Options{Target: newFakeNet(devs...), Journal: j})
+		j.Close()
+		if err != nil || rep.Status != Succeeded {
+			b.Fatalf("%v %s %s", err, rep.Status, rep.Reason)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/n/1e6, "ms/step")
+}
+
+// TestStepOverhead checks the 50 ms target per step (not under the race
+// detector).
+func TestStepOverhead(t *testing.T) {
+	if raceEnabled || testing.Short() {
+		t.Skip("timing target: not under -race or -short")
+	}
+	r := testing.Benchmark(BenchmarkStepOverhead)
+	per := time.Duration(r.NsPerOp() / 20)
+	t.Logf("executor overhead: %s per step (journal fsync'd)", per)
+	if per > 50*time.Millisecond {
+		t.Errorf("executor overhead %s per step, target 50ms", per)
+	}
+}
+
+// wavePlan is one step over devs in waves of 20, its check on each.
+func wavePlan(devs []string) *plans.Plan {
+	return &plans.Plan{File: "waves.yaml", Steps: []plans.Step{{
+		Name: "all", Devices: devs, Wave: &plans.Wave{Batch: 20},
+		Config: []string{"interface lo", "description changegate"}, RollbackConfig: []string{"interface lo", "no description"},
+		Checks: []plans.Check{{Name: "version", Command: "show version", Expect: plans.Expect{Kind: plans.ExpectContains, Value: "fake"}, Timeout: 5 * time.Second}},
+	}}}
+}
+
+// fakeFleet starts n fake FRR devices and returns a Target over them.
+func fakeFleet(tb testing.TB, n int) (Target, []string, func()) {
+	tb.Helper()
+	dir := tb.TempDir()
+	pw := filepath.Join(dir, "pw")
+	os.WriteFile(pw, []byte("pw-bench\n"), 0o600)
+	kh := filepath.Join(dir, "known_hosts")
+	var inv strings.Builder
+	fmt.Fprintf(&inv, "defaults:\n  platform: frr_vtysh\n  host: 127.0.0.1\n  username: admin\n  password: {file: %s}\n  host_key: {known_hosts: %s}\ndevices:\n", pw, kh)
+	var names []string
+	for i := 0; i < n; i++ {
+		name := fmt.Sprintf("r%d", i)
+		p, _ := fakedev.Platform("frr_vtysh", name)
+		p.Respond("show version", "fake FRR "+name)
+		srv, err := fakedev.Start(context.Background(), fakedev.Options{Personality: p, Users: map[string]string{"admin": "pw-bench"}})
+		if err != nil {
+			tb.Fatal(err)
+		}
+		tb.Cleanup(func() { srv.Close() })
+		srv.WriteKnownHosts(kh)
+		fmt.Fprintf(&inv, "  %s: {port: %d}\n", name, srv.Port())
+		names = append(names, name)
+	}
+	in, ds := devices.Parse(filepath.Join(dir, "inventory.yaml"), []byte(inv.String()))
+	if ds.HasErrors() {
+		tb.Fatal(ds)
+	}
+	pool := devices.NewPool(in, devices.DialOptions{})
+	return PoolTarget{Pool: pool, Inventory: in}, names, func() { pool.Close() }
+}
+
+// TestWaves100 applies one step to 100 fake SSH devices in waves of 20
+// (canary first) and checks the 10 s target (not under -race).
+func TestWaves100(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts 100 SSH servers")
+	}
+	target, names, done := fakeFleet(t, 100)
+	defer done()
+	j := &memJournal{}
+	t0 := time.Now()
+	rep, err := Execute(context.Background(), wavePlan(names), Options{Target: target, Journal: j})
+	took := time.Since(t0)
+	if err != nil || rep.Status != Succeeded {
+		t.Fatalf("%v %s %s", err, rep.Status, rep.Reason)
+	}
+	if n := len(rep.Steps[0].Devices); n != 100 || len(rep.Steps[0].Checks) != 100 {
+		t.Errorf("%d devices configured, %d checks", n, len(rep.Steps[0].Checks))
+	}
+	waves := map[int]int{}
+	for _, d := range rep.Steps[0].Devices {
+		waves[d.Wave]++
+	}
+	if waves[0] != 1 || waves[1] != 20 || waves[5] != 19 {
+		t.Errorf("waves: %v", waves)
+	}
+	t.Logf("100 devices in waves of 20: %s", took.Round(time.Millisecond))
+	if !raceEnabled && took > 10*time.Second {
+		t.Errorf("took %s, target 10s", took)
+	}
+}
+
+// BenchmarkWaves100 is TestWaves100's run, connections included.
+func BenchmarkWaves100(b *testing.B) {
+	for b.Loop() {
+		b.StopTimer()
+		target, names, done := fakeFleet(b, 100)
+		b.StartTimer()
+		rep, err := Execute(context.Background(), wavePlan(names), Options{Target: target, Journal: &memJournal{}})
+		if err != nil || rep.Status != Succeeded {
+			b.Fatalf("%v %s", err, rep.Reason)
+		}
+		b.StopTimer()
+		done()
+		b.StartTimer()
+	}
+}
