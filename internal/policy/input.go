@@ -66,7 +66,7 @@ type Facts struct {
 	// Override is set when the operator breaks glass (apply only).
 	Override *Override
 	Stage    Stage
-	Time      time.Time
+	Time     time.Time
 	// PolicyDigest is the engine's Digest.
 	PolicyDigest string
 	// HotFloor is the utilisation above which link directions are listed
