@@ -83,7 +83,7 @@ func (ps *parser) check(n *yaml.Node, label, prefix string, rule deviceRule) (Ch
 	if v, ok := f.Vals["expect"]; ok {
 		c.Expect = ps.expect(f.Keys["expect"], v, label)
 	} else {
-		ps.y.Errorf(n, "add expect: with one of contains: TEXT, regex: RE or json: EXPR", "%s: missing field %q", label, "expect")
+		ps.y.Errorf(n, "add expect: with one of "+expectForms, "%s: missing field %q", label, "expect")
 	}
 	if v, ok := f.Vals["retries"]; ok {
 		if r, ok := ps.y.Int(v, label+": retries"); ok {
@@ -111,9 +111,12 @@ func (ps *parser) check(n *yaml.Node, label, prefix string, rule deviceRule) (Ch
 	return c, nameNode
 }
 
+// expectForms lists the forms of expect, for hints.
+const expectForms = "contains: TEXT, regex: RE, json: EXPR or textfsm: {template: FILE, rego: EXPR}"
+
 // expect parses the expect mapping of a check: exactly one of the kinds.
 func (ps *parser) expect(k, v *yaml.Node, label string) Expect {
-	const hint = "give one of contains: TEXT, regex: RE or json: EXPR"
+	const hint = "give one of " + expectForms
 	e := Expect{Pos: ps.y.Pos(v)}
 	if diag.IsNull(v) {
 		ps.y.Errorf(k, hint, "%s: expect is empty", label)
@@ -165,6 +168,8 @@ func (ps *parser) expect(k, v *yaml.Node, label string) Expect {
 		}
 	case ExpectJSON:
 		e.Value = ps.text(val, what, "give a Rego expression over output that must be true, such as output.state == \"Established\"")
+	case ExpectTextFSM:
+		ps.textFSM(f.Keys[given[0]], val, what, &e)
 	}
 	return e
 }

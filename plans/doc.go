@@ -5,12 +5,15 @@
 // and a strict parser of the plan YAML format (docs/plans.md) that reports
 // every problem at once with file:line:column and a hint.
 //
-// It validates a plan file on its own. It does not read topologies,
-// traffic or inventories, does not talk to devices and does not simulate:
-// references to links, nodes and devices are checked against a topology by
-// CheckReferences, the effects are applied to the network model by the
-// dry-run (which also restores the exact state before a step that gives no
-// rollback), and configuration and checks are carried out by the executor.
+// It validates a plan file on its own, with the TextFSM templates its
+// checks name: LoadFile reads them (relative to the plan file) and the
+// parsed check holds the template's text, which the digest covers; Parse
+// reads no file. It does not read topologies, traffic or inventories,
+// does not talk to devices and does not simulate: references to links,
+// nodes and devices are checked against a topology by CheckReferences, the
+// effects are applied to the network model by the dry-run (which also
+// restores the exact state before a step that gives no rollback), and
+// configuration and checks are carried out by the executor.
 // plan.schema.json (see Schema) describes the YAML format for editors.
 //
 // The JSON form of the types (used by the digest) writes durations in

@@ -7,6 +7,8 @@ import (
 	"regexp"
 	"slices"
 	"testing"
+
+	"github.com/changegate/changegate/internal/textfsm"
 )
 
 func FuzzParse(f *testing.F) {
@@ -36,6 +38,8 @@ func FuzzParse(f *testing.F) {
 		"title: t\nsteps:\n  - name: a\n    devices: [r1, r2]\n    wave: {batch: 2, max_failures: 1}\n    config: |\n      a\n       b\n    rollback_config: [c]\n    effects: []\n    soak: 1m30s\n",
 		"title: t\npre_checks: [{name: c, device: r1, command: x, expect: {regex: 'a|b'}, retries: 1, interval: 1s, timeout: 2s}]\nsteps:\n  - {name: a, device: r1, effects: [{type: drain, node: r1}], checks: [{name: c, command: x, expect: {json: output.ok}}]}\n",
 		"title: t\ntraffic: t.csv\ninventory: i.yaml\npost_checks: [{name: c, device: r1, command: x, expect: {contains: y}}]\nsteps:\n  - {name: a, effects: [{type: drain, node: r1}], soak: 0}\n",
+		"title: t\npre_checks:\n  - name: c\n    device: r1\n    command: x\n    expect:\n      textfsm:\n        template_text: |\n          Value ID (\\S+)\n          Value List L (\\d+)\n\n          Start\n            ^${ID} $L -> Record\n        rego: count(output) > 0\nsteps:\n  - {name: a, effects: [{type: drain, node: r1}]}\n",
+		"title: t\nsteps:\n  - {name: a, device: r1, effects: [], config: [x], checks: [{name: c, command: x, expect: {textfsm: {template: t.textfsm, rego: output}}}]}\n",
 	} {
 		f.Add([]byte(s))
 	}
@@ -153,6 +157,14 @@ func checkChecks(t *testing.T, cs []Check) {
 		if c.Expect.Kind == ExpectRegex {
 			if _, err := regexp.Compile(c.Expect.Value); err != nil {
 				t.Fatalf("regex that does not compile: %v", err)
+			}
+		}
+		if (c.Expect.Kind == ExpectTextFSM) != (c.Expect.Template != "") || c.Expect.TemplateFile != "" {
+			t.Fatalf("template of a parsed check (no file read): %+v", c.Expect)
+		}
+		if c.Expect.Kind == ExpectTextFSM {
+			if _, err := textfsm.Compile(c.Expect.Template); err != nil {
+				t.Fatalf("template that does not compile: %v", err)
 			}
 		}
 	}

@@ -17,25 +17,64 @@ import (
 // than any real plan (a 60,000-step plan is 3 MiB).
 const MaxFileSize = 8 << 20
 
-// LoadFile reads and parses the plan at path. The error is for I/O only;
-// problems in the plan are in the Diagnostics, and the Plan is nil when
-// any of them is an error.
+// MaxTemplateSize is the largest TextFSM template file ReadTemplate
+// reads: 1 MiB, far more than any real template (ntc-templates' largest
+// is under 20 KiB).
+const MaxTemplateSize = 1 << 20
+
+// LoadFile reads and parses the plan at path, and the TextFSM template
+// files its checks name (relative to the plan's directory). The error is
+// for reading path only; problems in the plan, and template files that
+// cannot be read, are in the Diagnostics, and the Plan is nil when any of
+// them is an error.
 func LoadFile(path string) (*Plan, diag.Diagnostics, error) {
 	data, err := diag.ReadFile(path, MaxFileSize, "plan")
 	if err != nil {
 		return nil, nil, err
 	}
-	p, ds := Parse(path, data)
+	p, ds := ParseWith(path, data, ParseOptions{ReadFile: ReadTemplate})
 	return p, ds, nil
+}
+
+// ReadTemplate reads a TextFSM template file of at most MaxTemplateSize
+// bytes: the ParseOptions.ReadFile of a plan read from disk.
+func ReadTemplate(path string) ([]byte, error) {
+	return diag.ReadFile(path, MaxTemplateSize, "TextFSM template")
+}
+
+// ParseOptions say how ParseWith reads what a plan refers to. The zero
+// value is Parse: no file is read.
+type ParseOptions struct {
+	// ReadFile reads a TextFSM template file that a check names
+	// (template: FILE), by its path resolved against the directory of the
+	// plan file. When nil, parsing touches no file system, and each check
+	// that names a template file is an error whose hint is NoFileHint
+	// (or, when that is empty, one that says to give the template inline).
+	ReadFile func(path string) ([]byte, error)
+	// NoFileHint is the hint when ReadFile is nil.
+	NoFileHint string
+	// Rendered says the plan text was generated (a runbook rendered into
+	// a plan), so that its lines are nobody's: a problem inside an inline
+	// template is reported at the start of the template, with its line in
+	// the template in the message, instead of at the line of the plan
+	// text.
+	Rendered bool
 }
 
 // Parse parses a plan from data; file names it in diagnostics and becomes
 // Plan.File. It reports every problem it finds, sorted by position, and
 // returns a nil Plan when any of them is an error (and a non-nil one
-// otherwise). It never panics on any input.
+// otherwise). It never panics on any input. It reads no file: a check
+// that names a TextFSM template file is an error (LoadFile, or ParseWith
+// with ReadFile, reads them).
 func Parse(file string, data []byte) (*Plan, diag.Diagnostics) {
+	return ParseWith(file, data, ParseOptions{})
+}
+
+// ParseWith is Parse with options.
+func ParseWith(file string, data []byte, opts ParseOptions) (*Plan, diag.Diagnostics) {
 	var ds diag.Diagnostics
-	ps := &parser{y: diag.YAML{File: file, Diags: &ds}}
+	ps := &parser{y: diag.YAML{File: file, Diags: &ds}, opts: opts, data: data}
 	p := ps.plan(data)
 	ds.Sort()
 	if ds.HasErrors() {
@@ -48,7 +87,9 @@ func Parse(file string, data []byte) (*Plan, diag.Diagnostics) {
 type fields = diag.Fields
 
 type parser struct {
-	y diag.YAML
+	y    diag.YAML
+	opts ParseOptions
+	data []byte // the plan text, for positions inside block scalars
 }
 
 // fields records the key and value nodes of a mapping, for handling after

@@ -168,10 +168,19 @@ const (
 type Expect struct {
 	Kind ExpectKind `json:"kind"`
 	// Value is the text (contains), the Go regular expression (regex) or
-	// the Rego expression over output (json); never empty. A parsed regex
-	// compiles.
-	Value string   `json:"value"`
-	Pos   diag.Pos `json:"-"`
+	// the Rego expression over output (json, textfsm); never empty. A
+	// parsed regex compiles.
+	Value string `json:"value"`
+	// Template is the TextFSM template of a textfsm expectation: its text,
+	// as given inline (template_text) or read from TemplateFile, so that
+	// the plan, and its digest, hold exactly what will be checked. Empty
+	// for the other kinds. A parsed template compiles.
+	Template string `json:"template,omitempty"`
+	// TemplateFile is the template file a textfsm expectation names, as
+	// written (relative to the plan file); empty when the template is
+	// inline. It is not part of the digest: Template is.
+	TemplateFile string   `json:"template_file,omitempty"`
+	Pos          diag.Pos `json:"-"`
 }
 
 // ExpectKind names how a check's output is tested. Its value is the key
@@ -187,14 +196,20 @@ const (
 	// ExpectJSON: the output, parsed as JSON, makes the Rego expression
 	// Value (over output) true.
 	ExpectJSON ExpectKind = "json"
+	// ExpectTextFSM: the output, parsed by the TextFSM template Template
+	// into records, makes the Rego expression Value (over output, the
+	// list of records) true.
+	ExpectTextFSM ExpectKind = "textfsm"
 )
 
 // ExpectKinds returns every kind of expectation, in documentation order.
-func ExpectKinds() []ExpectKind { return []ExpectKind{ExpectContains, ExpectRegex, ExpectJSON} }
+func ExpectKinds() []ExpectKind {
+	return []ExpectKind{ExpectContains, ExpectRegex, ExpectJSON, ExpectTextFSM}
+}
 
 // Valid reports whether k is one of the known kinds.
 func (k ExpectKind) Valid() bool {
-	return k == ExpectContains || k == ExpectRegex || k == ExpectJSON
+	return k == ExpectContains || k == ExpectRegex || k == ExpectJSON || k == ExpectTextFSM
 }
 
 func (k ExpectKind) String() string { return string(k) }

@@ -114,8 +114,8 @@ func TestSchemaAcceptsValidPlans(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if _, ds := Parse(f, data); ds.HasErrors() {
-				t.Fatalf("not a valid plan: %v", ds)
+			if _, ds, err := LoadFile(f); err != nil || ds.HasErrors() {
+				t.Fatalf("not a valid plan: %v %v", err, ds)
 			}
 			if err := sch.Validate(yamlToJSON(t, data)); err != nil {
 				t.Errorf("schema rejects a valid plan: %v", err)
@@ -181,6 +181,12 @@ func TestSchemaRejects(t *testing.T) {
 		{"expect with two tests", checks("{name: c, command: x, expect: {contains: y, regex: y}}")},
 		{"expect unknown test", checks("{name: c, command: x, expect: {equals: y}}")},
 		{"expect empty text", checks(`{name: c, command: x, expect: {contains: ""}}`)},
+		{"textfsm without rego", checks("{name: c, command: x, expect: {textfsm: {template: t.textfsm}}}")},
+		{"textfsm without template", checks("{name: c, command: x, expect: {textfsm: {rego: 'count(output) > 0'}}}")},
+		{"textfsm with template and template_text", checks(`{name: c, command: x, expect: {textfsm: {template: t.textfsm, template_text: "Value X (a)\n\nStart\n  ^${X}\n", rego: 'count(output) > 0'}}}`)},
+		{"textfsm unknown field", checks("{name: c, command: x, expect: {textfsm: {template: t.textfsm, rego: 'count(output) > 0', regex: a}}}")},
+		{"textfsm blank rego", checks(`{name: c, command: x, expect: {textfsm: {template: t.textfsm, rego: " "}}}`)},
+		{"textfsm not a mapping", checks("{name: c, command: x, expect: {textfsm: t.textfsm}}")},
 		{"negative retries", checks("{name: c, command: x, expect: {contains: y}, retries: -1}")},
 		{"interval not a duration", checks("{name: c, command: x, expect: {contains: y}, interval: soon}")},
 		{"zero timeout", checks("{name: c, command: x, expect: {contains: y}, timeout: 0s}")},

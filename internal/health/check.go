@@ -29,7 +29,8 @@ type Check struct {
 }
 
 // Compile checks c and compiles its expectation once: the regular
-// expression of a regex check, the Rego expression of a json check. A
+// expression of a regex check, the Rego expression of a json check, the
+// TextFSM template and the Rego expression of a textfsm check. A
 // Timeout of 0 means plans.DefaultCheckTimeout; Interval is taken as
 // given (0 is no wait). Errors name the check.
 func Compile(c plans.Check) (*Check, error) {
@@ -74,7 +75,13 @@ func Compile(c plans.Check) (*Check, error) {
 		if err != nil {
 			return nil, fmt.Errorf("check %q: %w", c.Name, err)
 		}
-		k.match = e.eval
+		k.match = e.evalJSON
+	case plans.ExpectTextFSM:
+		m, err := compileTextFSM(c.Expect)
+		if err != nil {
+			return nil, fmt.Errorf("check %q: %w", c.Name, err)
+		}
+		k.match = m.match
 	default:
 		var kinds []string
 		for _, x := range plans.ExpectKinds() {

@@ -382,7 +382,7 @@ func TestCompileErrors(t *testing.T) {
 		{"no command", plans.Check{Name: "n", Expect: plans.Expect{Kind: plans.ExpectContains, Value: "x"}}, `check "n": no command`},
 		{"negative retries", plans.Check{Name: "n", Command: "c", Retries: -1, Expect: plans.Expect{Kind: plans.ExpectContains, Value: "x"}}, `check "n": retries is -1; it must be 0 or more`},
 		{"empty value", plans.Check{Name: "n", Command: "c", Expect: plans.Expect{Kind: plans.ExpectRegex}}, `check "n": expect regex has no value`},
-		{"unknown kind", plans.Check{Name: "n", Command: "c", Expect: plans.Expect{Kind: "textfsm", Value: "x"}}, `check "n": unknown expect kind "textfsm" (known: contains, regex, json)`},
+		{"unknown kind", plans.Check{Name: "n", Command: "c", Expect: plans.Expect{Kind: "ttp", Value: "x"}}, `check "n": unknown expect kind "ttp" (known: contains, regex, json, textfsm)`},
 		{"bad regex", check(plans.ExpectRegex, `Cost: (`), "check \"c\": regex: error parsing regexp: missing closing ): `Cost: (`"},
 		{"rego syntax", check(plans.ExpectJSON, `count(output.neighbors >= 2`), `check "c": parse Rego expression: 2 errors occurred:
 1:27: rego_parse_error: unexpected eof token: expected "," or ")"`},

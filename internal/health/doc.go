@@ -1,7 +1,8 @@
 // Package health runs health checks: a command run on a device through a
 // Runner, its output tested against the check's expectation (contains,
-// regex, or a Rego expression over the output as JSON, text and lines),
-// with retries, an interval between tries and a timeout on each try. A
+// regex, or a Rego expression over the output as JSON, text and lines, or
+// over the records a TextFSM template parses from it), with retries, an
+// interval between tries and a timeout on each try. A
 // Result records every try: what was run, what came back, and why it
 // passed or failed.
 //

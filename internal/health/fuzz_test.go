@@ -8,9 +8,9 @@ import (
 	"github.com/changegate/changegate/plans"
 )
 
-// FuzzEvaluate feeds arbitrary output through the text-to-lines and JSON
-// paths: checks must neither panic nor fail to decide, lines must put the
-// text back together, and output must be kept whole.
+// FuzzEvaluate feeds arbitrary output through the text-to-lines, JSON and
+// TextFSM paths: checks must neither panic nor fail to decide, lines must
+// put the text back together, and output must be kept whole.
 func FuzzEvaluate(f *testing.F) {
 	for _, s := range []string{
 		"", "\n", "\r\n", "a\nb", "a\r\nb\r\n", ospfText, ospfNeighbors, `{"neighbors": {}}`, `[1, 2]`,
@@ -25,7 +25,11 @@ func FuzzEvaluate(f *testing.F) {
 		mustCompile(f, check(plans.ExpectJSON, `some l in lines; startswith(l, "198.18.")`)),
 		mustCompile(f, check(plans.ExpectJSON, `count(text) == count(text)`)),
 		mustCompile(f, check(plans.ExpectRegex, `^Cost: 500$`)),
+		mustCompile(f, textFSMCheck(f, fixture(f, ospfTemplateFile), `[r.NEIGHBOR_ID | some r in output; not startswith(r.STATE, "Full")] == []`)),
+		mustCompile(f, textFSMCheck(f, fixture(f, ospfTemplateFile), `count(output) == count(lines)`)),
 	}
+	f.Add(fixture(f, "frr84_lab_ospf_neighbor.txt"))
+	f.Add(fixture(f, "frr84_ospf_neighbor_exstart.txt"))
 	f.Fuzz(func(t *testing.T, out string) {
 		lines := splitLines(out)
 		joined := strings.Join(lines, "\n")

@@ -236,13 +236,6 @@ func tidy(err error) error {
 	return keep
 }
 
-// outputDoc is a command's output as the Rego expression sees it.
-type outputDoc struct {
-	text    string
-	json    any   // the parsed output; nil when jsonErr is set
-	jsonErr error // why the output is not JSON
-}
-
 // parseJSON parses the whole of text (surrounding white space aside) as
 // one JSON value, keeping numbers exact.
 func parseJSON(text string) (any, error) {
@@ -273,55 +266,59 @@ func splitLines(text string) []string {
 	return ls
 }
 
-// input builds the Rego input for output: only what the expression reads.
-// Output that is JSON OPA cannot hold (a number too big for it) counts as
-// not JSON.
-func (e *regoExpr) input(output string) (ast.Value, outputDoc, error) {
-	doc := outputDoc{text: output}
+// input builds the Rego input: output bound to out (unless nil), text
+// and lines to the text; only what the expression reads.
+func (e *regoExpr) input(text string, out ast.Value) ast.Value {
 	in := ast.NewObject()
-	if e.uses["output"] {
-		doc.json, doc.jsonErr = parseJSON(output)
-		if doc.jsonErr == nil {
-			v, err := ast.InterfaceToValue(doc.json)
-			if err != nil {
-				doc.json, doc.jsonErr = nil, err
-			} else {
-				in.Insert(ast.StringTerm("output"), ast.NewTerm(v))
-			}
-		}
+	if e.uses["output"] && out != nil {
+		in.Insert(ast.StringTerm("output"), ast.NewTerm(out))
 	}
 	if e.uses["text"] {
-		in.Insert(ast.StringTerm("text"), ast.StringTerm(output))
+		in.Insert(ast.StringTerm("text"), ast.StringTerm(text))
 	}
 	if e.uses["lines"] {
-		ls := splitLines(output)
+		ls := splitLines(text)
 		terms := make([]*ast.Term, len(ls))
 		for i, s := range ls {
 			terms[i] = ast.StringTerm(s)
 		}
 		in.Insert(ast.StringTerm("lines"), ast.ArrayTerm(terms...))
 	}
-	return in, doc, nil
+	return in
 }
 
-// eval evaluates the expression over output. err is set when evaluation
-// fails (a built-in error, a cancelled context); reason always says why.
-func (e *regoExpr) eval(ctx context.Context, output string) (passed bool, reason string, err error) {
-	in, doc, err := e.input(output)
+// evalJSON evaluates the expression with output bound to the command's
+// output parsed as JSON: undefined, and said so in a failing reason, when
+// the output is not JSON (or is JSON OPA cannot hold, such as a number
+// too big for it).
+func (e *regoExpr) evalJSON(ctx context.Context, text string) (passed bool, reason string, err error) {
+	if !e.uses["output"] {
+		return e.eval(ctx, text, nil, "")
+	}
+	v, err := parseJSON(text)
+	var out ast.Value
+	if err == nil {
+		out, err = ast.InterfaceToValue(v)
+	}
 	if err != nil {
-		return false, fmt.Sprintf("cannot build the input of expression `%s`: %v", e.src, err), err
+		return e.eval(ctx, text, nil, fmt.Sprintf("the output is not JSON (%v), so output is undefined: ", err))
 	}
-	notJSON := ""
-	if doc.jsonErr != nil {
-		notJSON = fmt.Sprintf("the output is not JSON (%v), so output is undefined: ", doc.jsonErr)
-	}
+	return e.eval(ctx, text, out, "")
+}
+
+// eval evaluates the expression with output bound to out (undefined
+// when nil) and text and lines to the text. err is set when evaluation
+// fails (a built-in error, a cancelled context); reason always says why,
+// and starts with failPrefix when the expression is not true.
+func (e *regoExpr) eval(ctx context.Context, text string, out ast.Value, failPrefix string) (passed bool, reason string, err error) {
+	in := e.input(text, out)
 	if e.body != nil {
 		rs, err := e.body.Eval(ctx, rego.EvalParsedInput(in))
 		if err != nil {
 			return false, fmt.Sprintf("expression `%s` failed: %v", e.src, err), fmt.Errorf("evaluate expression: %w", err)
 		}
 		if len(rs) == 0 {
-			return false, notJSON + fmt.Sprintf("expression `%s` is false or undefined", e.src), nil
+			return false, failPrefix + fmt.Sprintf("expression `%s` is false or undefined", e.src), nil
 		}
 		return true, fmt.Sprintf("expression `%s` is true", e.src), nil
 	}
@@ -358,7 +355,7 @@ func (e *regoExpr) eval(ctx context.Context, output string) (passed bool, reason
 		if len(facts) > 0 {
 			r += " (" + strings.Join(facts, "; ") + ")"
 		}
-		return false, notJSON + r, nil
+		return false, failPrefix + r, nil
 	}
 	return true, fmt.Sprintf("expression `%s` is true", e.src), nil
 }

@@ -507,7 +507,10 @@ func (rd *renderer) check(doc *yaml.Node) (*plans.Plan, diag.Diagnostics) {
 		return source{pos: diag.Pos{File: rd.r.File}}
 	}
 	move := func(p diag.Pos) diag.Pos { return from(p).pos }
-	p, pds := plans.Parse(file, data)
+	p, pds := plans.ParseWith(file, data, plans.ParseOptions{
+		NoFileHint: "a runbook's check gives its TextFSM template inline, as template_text: |; template files are not read for runbooks",
+		Rendered:   true,
+	})
 	for _, d := range pds {
 		s := from(d.Pos)
 		d.Pos = s.pos

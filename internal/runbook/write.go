@@ -16,7 +16,10 @@ import (
 // WritePlan writes p as YAML in the plan format (docs/plans.md), which
 // plans.Parse reads back into an equal plan (positions and File aside).
 // Defaults are left out: check timings of 5s and 30s, zero retries and
-// soak, a wave of one device at a time with no failures.
+// soak, a wave of one device at a time with no failures. A textfsm check's
+// template is written inline (template_text), even when it was read from
+// a file, so the written plan does not depend on where it is written and
+// reads back with an empty Expect.TemplateFile.
 func WritePlan(w io.Writer, p *plans.Plan) error {
 	doc := &yaml.Node{Kind: yaml.MappingNode}
 	opt := func(k, v string) {
@@ -158,7 +161,17 @@ func checks(cs []plans.Check) *yaml.Node {
 		}
 		addKV(m, "command", text(c.Command))
 		e := &yaml.Node{Kind: yaml.MappingNode, Style: yaml.FlowStyle}
-		addKV(e, string(c.Expect.Kind), text(c.Expect.Value))
+		if c.Expect.Kind == plans.ExpectTextFSM {
+			t := &yaml.Node{Kind: yaml.MappingNode}
+			// The encoder falls back to a quoted string when a literal
+			// block would not read back exactly.
+			addKV(t, "template_text", &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: c.Expect.Template, Style: yaml.LiteralStyle})
+			addKV(t, "rego", text(c.Expect.Value))
+			e.Style = 0
+			addKV(e, string(c.Expect.Kind), t)
+		} else {
+			addKV(e, string(c.Expect.Kind), text(c.Expect.Value))
+		}
 		addKV(m, "expect", e)
 		if c.Retries != 0 {
 			addKV(m, "retries", str(strconv.Itoa(c.Retries)))

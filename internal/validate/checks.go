@@ -42,6 +42,8 @@ func checkHint(k plans.ExpectKind) string {
 		return "fix the regular expression (Go RE2 syntax: https://pkg.go.dev/regexp/syntax)"
 	case plans.ExpectJSON:
 		return "fix the Rego expression (v1 syntax) over output, text and lines; docs/health-checks.md shows examples"
+	case plans.ExpectTextFSM:
+		return "fix the Rego expression (v1 syntax) over output (the records the template parsed), text and lines; docs/health-checks.md shows examples"
 	}
 	return "docs/health-checks.md describes checks"
 }

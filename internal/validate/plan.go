@@ -19,7 +19,7 @@ func (v *validator) plan(ctx context.Context, f File) finding.Case {
 	start := time.Now()
 	c := finding.Case{Suite: "plans", Name: f.Path, File: f.Path}
 	defer func() { c.Time = time.Since(start) }()
-	p, ds := plans.Parse(f.Path, f.data)
+	p, ds := plans.ParseWith(f.Path, f.data, plans.ParseOptions{ReadFile: plans.ReadTemplate})
 	addDiags(&c, ds, RulePlanSyntax, pos{1, 1})
 	if p == nil {
 		return c
