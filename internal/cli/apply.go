@@ -27,6 +27,10 @@ const (
 	ExitRollbackFailed = 4
 )
 
+// afterRecord, when set (by tests only), is called after every journal
+// record of apply: the crash tests kill the process there.
+var afterRecord func(journal.Record)
+
 var (
 	errRolledBack     = errors.New("the run failed and was rolled back")
 	errRollbackFailed = errors.New("the rollback did not finish: changes remain")
@@ -159,6 +163,8 @@ rolled back; 4 the rollback did not finish (what remains changed is listed);
 				Sink:            progressSink(a.stdout, format, format == "text" && isTerminal(a.stdout)),
 				Concurrency:     cfg.Apply.Concurrency,
 				RollbackTimeout: cfg.Apply.RollbackTimeout,
+				ConfirmMargin:   cfg.Apply.ConfirmMargin,
+				AfterRecord:     afterRecord,
 			})
 			if rep != nil {
 				j.SetStatus(journalStatus(rep.Status))

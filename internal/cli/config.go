@@ -32,6 +32,8 @@ type ApplyConfig struct {
 	Concurrency int `mapstructure:"concurrency"`
 	// RollbackTimeout bounds a rollback once the run was interrupted.
 	RollbackTimeout time.Duration `mapstructure:"rollback_timeout"`
+	// ConfirmMargin is added to the time a confirmed commit is given.
+	ConfirmMargin time.Duration `mapstructure:"confirm_margin"`
 	// Observe compares the routers' forwarding with the dry-run's
 	// prediction after every step (docs/observe.md).
 	Observe bool `mapstructure:"observe"`
