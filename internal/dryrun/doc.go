@@ -5,4 +5,9 @@
 //
 // It produces facts (Result), not verdicts: policies decide what is
 // allowed, and the report package renders results. It does no I/O.
+//
+// Predictor (and Predict) give, for the baseline and the state after each
+// step, the IGP next hops of chosen nodes toward every other node: what
+// apply compares the routers' forwarding with (internal/observe). They
+// bind the plan to the network as Run does, and ignore the traffic.
 package dryrun

@@ -11,11 +11,13 @@ import (
 )
 
 // Address plan, inside 198.18.0.0/15 (RFC 2544 benchmarking space):
-// node i (0-based, model order) has loopback 198.18.0.0 + i + 1, and
-// link j (model order, down links included so addresses do not move when
-// a link changes state) has the /31 198.19.0.0 + 2j, end a taking the
-// even address and end b the odd one.
+// node i (0-based, model order) has the loopback the topology gives it
+// (which must be an IPv4 address in 198.18.0.0/15 that no link uses), or
+// else 198.18.0.0 + i + 1; link j (model order, down links included so
+// addresses do not move when a link changes state) has the /31
+// 198.19.0.0 + 2j, end a taking the even address and end b the odd one.
 var (
+	labPrefix    = netip.MustParsePrefix("198.18.0.0/15")
 	loopbackBase = netip.MustParseAddr("198.18.0.0")
 	linkBase     = netip.MustParseAddr("198.19.0.0")
 )
@@ -50,7 +52,7 @@ type NodeLayout struct {
 	Name      string     `json:"name"`      // node name in the model
 	Namespace string     `json:"namespace"` // network namespace, prefix + sanitised name
 	Hostname  string     `json:"hostname"`  // FRR hostname (vtysh prompt)
-	Loopback  netip.Addr `json:"loopback"`  // /32 on lo, also the OSPF router id
+	Loopback  netip.Addr `json:"loopback"`  // /32 on lo, also the OSPF router id: the node's loopback, or LoopbackAddr(i)
 	Drained   bool       `json:"drained"`   // max-metric router-lsa administrative
 	SSHPort   int        `json:"ssh_port"`  // 127.0.0.1 port landing in this router's vtysh
 }
@@ -72,7 +74,8 @@ type End struct {
 	Cost      int64        `json:"cost"`                      // OSPF cost out of this end
 }
 
-// LoopbackAddr returns node i's loopback address.
+// LoopbackAddr returns the loopback address node i gets when the topology
+// gives it none.
 func LoopbackAddr(i int) netip.Addr { return addrAdd(loopbackBase, uint32(i+1)) }
 
 // LinkAddrs returns the /31 addresses of ends a and b of link j.
@@ -98,9 +101,10 @@ func sanitize(s string) string {
 
 // PlanLayout decides the lab for n: namespaces prefix+node, veth names
 // "cg-<peer>" (shortened and numbered to stay unique per node within 15
-// characters), addresses, OSPF costs from the metrics and tc rates from
-// the capacities divided by scale. ports gives each node's SSH port, in
-// node order; nil leaves them 0. Every problem is reported in one error.
+// characters), addresses (a node's loopback is the topology's when given,
+// see loopbacks), OSPF costs from the metrics and tc rates from the
+// capacities divided by scale. ports gives each node's SSH port, in node
+// order; nil leaves them 0. Every problem is reported in one error.
 func PlanLayout(n *topology.Network, prefix string, scale float64, ports []int) (*Layout, error) {
 	if scale <= 0 {
 		return nil, fmt.Errorf("capacity scale must be greater than 0, got %g", scale)
@@ -117,7 +121,7 @@ func PlanLayout(n *topology.Network, prefix string, scale float64, ports []int) 
 	if ports != nil && len(ports) != len(n.Nodes) {
 		return nil, fmt.Errorf("%d ssh ports for %d nodes", len(ports), len(n.Nodes))
 	}
-	var problems []string
+	problems := loopbackProblems(n)
 	lay := &Layout{}
 	idx := n.NodeIndex()
 	usedNS := map[string]string{}
@@ -131,7 +135,7 @@ func PlanLayout(n *topology.Network, prefix string, scale float64, ports []int) 
 			ns = fmt.Sprintf("%s%s-%d", prefix, base, k)
 		}
 		usedNS[ns] = nd.Name
-		nl := NodeLayout{Name: nd.Name, Namespace: ns, Hostname: strings.TrimPrefix(ns, prefix), Loopback: LoopbackAddr(i), Drained: nd.Drained}
+		nl := NodeLayout{Name: nd.Name, Namespace: ns, Hostname: strings.TrimPrefix(ns, prefix), Loopback: nodeLoopback(nd, i), Drained: nd.Drained}
 		if ports != nil {
 			nl.SSHPort = ports[i]
 		}
@@ -180,6 +184,69 @@ func PlanLayout(n *topology.Network, prefix string, scale float64, ports []int) 
 		return nil, fmt.Errorf("topology cannot be built as a lab:\n  %s", strings.Join(problems, "\n  "))
 	}
 	return lay, nil
+}
+
+// nodeLoopback is node i's loopback in the lab: the topology's, or the
+// lab's own numbering when it gives none (loopbackProblems has checked
+// the topology's).
+func nodeLoopback(nd topology.Node, i int) netip.Addr {
+	if a := nd.LoopbackAddr(); a.IsValid() {
+		return a
+	}
+	return LoopbackAddr(i)
+}
+
+// loopbackProblems checks the loopbacks the topology gives: each must be
+// an IPv4 address inside 198.18.0.0/15 (the lab never uses any other
+// address), not one of the lab's link addresses, and not the loopback of
+// another node, whether given or numbered by the lab.
+func loopbackProblems(n *topology.Network) []string {
+	var problems []string
+	linkEnd := addrAdd(linkBase, uint32(2*len(n.Links))) // first address after the links'
+	owner := make(map[netip.Addr]int, len(n.Nodes))
+	describe := func(i int) string {
+		if n.Nodes[i].Loopback == "" {
+			return fmt.Sprintf("node %q (numbered by the lab, as it gives no loopback)", n.Nodes[i].Name)
+		}
+		return fmt.Sprintf("node %q", n.Nodes[i].Name)
+	}
+	for i, nd := range n.Nodes {
+		if nd.Loopback == "" {
+			continue
+		}
+		a := nd.LoopbackAddr()
+		switch {
+		case !a.IsValid():
+			problems = append(problems, fmt.Sprintf("node %q: loopback %q is not an IP address", nd.Name, nd.Loopback))
+		case !a.Is4():
+			problems = append(problems, fmt.Sprintf("node %q: loopback %s is not IPv4: the lab runs OSPFv2, whose router id is an IPv4 address; give an address inside %s, or remove loopback: to let the lab number the node", nd.Name, a, labPrefix))
+		case !labPrefix.Contains(a):
+			problems = append(problems, fmt.Sprintf("node %q: loopback %s is outside %s, the only addresses the lab uses: give one inside it (198.18.0.1 to 198.18.255.254 are never link addresses), or remove loopback: to let the lab number the node", nd.Name, a, labPrefix))
+		case a.Compare(linkBase) >= 0 && a.Less(linkEnd):
+			j := int(addrDiff(a, linkBase) / 2)
+			problems = append(problems, fmt.Sprintf("node %q: loopback %s is an address of link %q in the lab (links take two addresses each from %s up): give one in 198.18.0.0/16", nd.Name, a, n.Links[j].ID, linkBase))
+		default:
+			owner[a] = i
+		}
+	}
+	// owner holds the last node given each address: an earlier node with
+	// the same address, or a node the lab numbers onto it, clashes.
+	for i, nd := range n.Nodes {
+		a := nd.LoopbackAddr()
+		if nd.Loopback == "" {
+			a = LoopbackAddr(i)
+		}
+		if j, taken := owner[a]; taken && j != i {
+			problems = append(problems, fmt.Sprintf("%s: loopback %s is also the loopback of %s", describe(j), a, describe(i)))
+		}
+	}
+	return problems
+}
+
+// addrDiff returns a - b for IPv4 addresses a >= b.
+func addrDiff(a, b netip.Addr) uint32 {
+	x, y := a.As4(), b.As4()
+	return binary.BigEndian.Uint32(x[:]) - binary.BigEndian.Uint32(y[:])
 }
 
 func truncate(s string, n int) string {

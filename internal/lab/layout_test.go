@@ -1,6 +1,7 @@
 package lab
 
 import (
+	"fmt"
 	"net/netip"
 	"strings"
 	"testing"
@@ -194,6 +195,82 @@ func TestCheckOwned(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			if err := checkOwned(&tc.s); (err == nil) != tc.ok {
 				t.Errorf("checkOwned = %v, want ok=%v", err, tc.ok)
+			}
+		})
+	}
+}
+
+func TestPlanLayoutLoopbacks(t *testing.T) {
+	n := parse(t, `
+nodes:
+  - {name: p1, loopback: 198.18.10.1}
+  - {name: p2}
+  - {name: p3, loopback: 198.19.200.3}
+links:
+  - {a: p1, b: p2, capacity: 10G}
+  - {a: p2, b: p3, capacity: 10G}
+`)
+	lay, err := PlanLayout(n, "cg-", DefaultCapacityScale, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []struct{ node, loopback string }{
+		{"p1", "198.18.10.1"},  // the topology's
+		{"p2", "198.18.0.2"},   // the lab's numbering: node 2 gives none
+		{"p3", "198.19.200.3"}, // in the link half, beyond the addresses the links take
+	} {
+		nd, _ := lay.Node(want.node)
+		if nd.Loopback.String() != want.loopback {
+			t.Errorf("%s: loopback %s, want %s", want.node, nd.Loopback, want.loopback)
+		}
+		if conf := ospfdConf(lay, nd, "/x/ospfd.log"); !strings.Contains(conf, "ospf router-id "+want.loopback+"\n") {
+			t.Errorf("%s: router id is not the loopback:\n%s", want.node, conf)
+		}
+	}
+}
+
+func TestPlanLayoutLoopbackErrors(t *testing.T) {
+	// Built in code: a parsed topology cannot hold the duplicate or the
+	// malformed address, which the lab checks all the same.
+	nodes := func(loopbacks ...string) *topology.Network {
+		n := &topology.Network{}
+		for i, lo := range loopbacks {
+			n.Nodes = append(n.Nodes, topology.Node{Name: fmt.Sprintf("r%d", i+1), Loopback: lo})
+		}
+		for i := 1; i < len(n.Nodes); i++ {
+			n.Links = append(n.Links, topology.Link{ID: fmt.Sprintf("l%d", i), A: n.Nodes[i-1].Name, B: n.Nodes[i].Name, CapacityBps: 1e9, MetricAB: 1, MetricBA: 1, Up: true})
+		}
+		return n
+	}
+	for _, tc := range []struct {
+		name string
+		net  *topology.Network
+		want []string
+	}{
+		{"outside the lab's range", nodes("10.0.0.1", ""),
+			[]string{`node "r1": loopback 10.0.0.1 is outside 198.18.0.0/15, the only addresses the lab uses`}},
+		{"IPv6", nodes("", "2001:db8::2"),
+			[]string{`node "r2": loopback 2001:db8::2 is not IPv4: the lab runs OSPFv2`}},
+		{"not an address", nodes("198.18.0.300", ""),
+			[]string{`node "r1": loopback "198.18.0.300" is not an IP address`}},
+		{"a link's address", nodes("", "", "198.19.0.3"),
+			[]string{`node "r3": loopback 198.19.0.3 is an address of link "l2" in the lab`}},
+		{"the number the lab gives another node", nodes("", "198.18.0.1"),
+			[]string{`node "r2": loopback 198.18.0.1 is also the loopback of node "r1" (numbered by the lab, as it gives no loopback)`}},
+		{"two nodes", nodes("198.18.5.5", "", "198.18.5.5"),
+			[]string{`node "r3": loopback 198.18.5.5 is also the loopback of node "r1"`}},
+		{"every problem at once", nodes("10.0.0.1", "::1", "", "198.18.0.3"),
+			[]string{`node "r1": loopback 10.0.0.1 is outside`, `node "r2": loopback ::1 is not IPv4`, `node "r4": loopback 198.18.0.3 is also the loopback of node "r3" (numbered by the lab`}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := PlanLayout(tc.net, "cg-", DefaultCapacityScale, nil)
+			if err == nil {
+				t.Fatal("no error")
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error\n%s\ndoes not contain %q", err, w)
+				}
 			}
 		})
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"hash"
+	"net/netip"
 	"slices"
 	"strconv"
 	"strings"
@@ -14,11 +15,17 @@ import (
 const DigestPrefix = "sha256:"
 
 // TopologyDigest is a canonical digest of everything in the network that
-// simulation and policy depend on, except the traffic: nodes (name, role,
-// site, zone, drained) and links (id, ends, interfaces, capacity, metrics,
-// admin state, class, shared-risk groups). It does not depend on the
-// order of nodes and links, on YAML formatting or comments, on how rates
-// are written, on the network's name, or on node positions (pictures only).
+// simulation, policy and the checks of a run depend on, except the
+// traffic: nodes (name, role, site, zone, drained, loopback) and links
+// (id, ends, interfaces, capacity, metrics, admin state, class,
+// shared-risk groups). It does not depend on the order of nodes and
+// links, on YAML formatting or comments, on how rates or addresses are
+// written, on the network's name, or on node positions (pictures only).
+//
+// Loopbacks do not change the simulation, but apply maps what routers
+// report to nodes through them (internal/observe), so an approval binds
+// them too. A node without a loopback hashes exactly as before loopbacks
+// existed: digests of networks without loopbacks are unchanged.
 func (n *Network) TopologyDigest() string {
 	type node struct {
 		Name    string `json:"name"`
@@ -26,6 +33,8 @@ func (n *Network) TopologyDigest() string {
 		Site    string `json:"site"`
 		Zone    string `json:"zone"`
 		Drained bool   `json:"drained"`
+		// Loopback is left out when empty, keeping older digests.
+		Loopback string `json:"loopback,omitempty"`
 	}
 	type link struct {
 		ID          string   `json:"id"`
@@ -42,7 +51,7 @@ func (n *Network) TopologyDigest() string {
 	}
 	nodes := make([]node, len(n.Nodes))
 	for i, nd := range n.Nodes {
-		nodes[i] = node{nd.Name, nd.Role, nd.Site, nd.Zone, nd.Drained}
+		nodes[i] = node{nd.Name, nd.Role, nd.Site, nd.Zone, nd.Drained, canonicalAddr(nd.Loopback)}
 	}
 	slices.SortFunc(nodes, func(a, b node) int { return strings.Compare(a.Name, b.Name) })
 	links := make([]link, len(n.Links))
@@ -131,6 +140,15 @@ func (n *Network) TrafficDigest() string {
 		h.Write(buf)
 	}
 	return DigestPrefix + hex.EncodeToString(h.Sum(nil))
+}
+
+// canonicalAddr is s as netip writes it, or s itself when it is not an
+// address (an invalid network is digested as given).
+func canonicalAddr(s string) string {
+	if a, err := netip.ParseAddr(s); err == nil {
+		return a.String()
+	}
+	return s
 }
 
 func write(h hash.Hash, s string) { h.Write([]byte(s)) }

@@ -9,6 +9,7 @@ import (
 	"io"
 	"io/fs"
 	"math"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -230,6 +231,11 @@ func (p *parser) parseNodes(seq *yaml.Node) {
 			"site":    p.str(&nd.Site, what+": site"),
 			"zone":    p.str(&nd.Zone, what+": zone"),
 			"drained": func(_, v *yaml.Node) { nd.Drained, _ = p.y.Bool(v, what+": drained") },
+			"loopback": func(_, v *yaml.Node) {
+				var ok bool
+				nd.Loopback, ok = p.parseLoopback(v, what+": loopback")
+				fn.set(fLoopback, v, ok)
+			},
 			"position": func(_, v *yaml.Node) {
 				nd.Position = p.parsePosition(v, what+": position")
 				fn.set(fPosition, v, nd.Position != nil)
@@ -251,6 +257,29 @@ func (p *parser) parseNodes(seq *yaml.Node) {
 
 func (p *parser) str(dst *string, what string) diag.Field {
 	return func(_, v *yaml.Node) { *dst, _ = p.y.String(v, what) }
+}
+
+// loopbackHint is the hint for a loopback that is not an address.
+const loopbackHint = "write one IPv4 or IPv6 address, such as 192.0.2.1 or 2001:db8::1"
+
+// parseLoopback reads a loopback address and returns it in canonical
+// form. What parses but cannot be a loopback (a zone, multicast) is left
+// to validate, which checks built networks the same way.
+func (p *parser) parseLoopback(v *yaml.Node, what string) (string, bool) {
+	s, ok := p.y.String(v, what)
+	if !ok {
+		return "", false
+	}
+	a, err := netip.ParseAddr(strings.TrimSpace(s))
+	if err == nil {
+		return a.String(), true
+	}
+	if pfx, perr := netip.ParsePrefix(strings.TrimSpace(s)); perr == nil {
+		p.y.Errorf(v, fmt.Sprintf("write the address alone: %s (a loopback is one address)", pfx.Addr()), "%s: %q is a prefix, not an address", what, s)
+	} else {
+		p.y.Errorf(v, loopbackHint, "%s: %q is not an IP address", what, s)
+	}
+	return s, false
 }
 
 func (p *parser) parsePosition(v *yaml.Node, what string) *Position {

@@ -767,6 +767,8 @@ func FuzzParse(f *testing.F) {
 		}
 		f.Add(data)
 	}
+	f.Add([]byte(withLoopbacks("198.18.0.1", `"2001:db8::"`)))
+	f.Add([]byte(withLoopbacks("::ffff:1.2.3.4", "fe80::1%eth0")))
 	csvs := map[string]string{}
 	paths, _ := filepath.Glob("testdata/*.csv")
 	for _, p := range paths {

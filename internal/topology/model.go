@@ -1,6 +1,8 @@
 package topology
 
 import (
+	"net/netip"
+
 	"github.com/changegate/changegate/internal/diag"
 )
 
@@ -28,9 +30,28 @@ type Node struct {
 	// Drained nodes carry no transit traffic (OSPF max-metric, IS-IS
 	// overload) but still source and sink their own.
 	Drained bool `json:"drained"`
+	// Loopback is the node's loopback address, IPv4 or IPv6, written
+	// canonically (netip.Addr.String); empty when not given. It is the
+	// address the node's routes are known by and, for IPv4, its OSPF
+	// router id. The simulation does not use it: it ties the model's
+	// nodes to what real routers report (see internal/observe).
+	Loopback string `json:"loopback,omitempty"`
 	// Position is optional map coordinates (for pictures in review reports).
 	Position *Position `json:"position,omitempty"`
 	Pos      diag.Pos  `json:"-"`
+}
+
+// LoopbackAddr returns the node's loopback address, or the zero Addr
+// (not IsValid) when it has none or it does not parse.
+func (nd Node) LoopbackAddr() netip.Addr {
+	if nd.Loopback == "" {
+		return netip.Addr{}
+	}
+	a, err := netip.ParseAddr(nd.Loopback)
+	if err != nil {
+		return netip.Addr{}
+	}
+	return a
 }
 
 // Position holds geographic (or abstract) coordinates of a node.

@@ -3,6 +3,7 @@ package topology
 import (
 	"fmt"
 	"math"
+	"net/netip"
 	"strconv"
 	"strings"
 
@@ -15,7 +16,9 @@ import (
 // made in code) and returns every problem found:
 //
 //   - errors: empty or duplicate node names, or names with a colon
-//     (reserved for node:interface); empty or duplicate link ids;
+//     (reserved for node:interface); a loopback that is not a routable
+//     unicast address without a zone, or that two nodes share; empty or
+//     duplicate link ids;
 //     a link endpoint or demand naming an unknown node; a link from a node
 //     to itself; a capacity that is not greater than 0; a metric outside
 //     1..MaxMetric; an empty shared-risk group name; a demand from a node
@@ -42,6 +45,7 @@ const (
 	fItem field = iota
 	fName
 	fPosition
+	fLoopback
 	fID
 	fA
 	fB
@@ -115,6 +119,7 @@ func (n *Network) validate(l *locator) diag.Diagnostics {
 	// Nodes.
 	index := make(map[string]int, len(n.Nodes))
 	names := make([]string, 0, len(n.Nodes))
+	loopbacks := map[netip.Addr]int{}
 	for i, nd := range n.Nodes {
 		switch {
 		case l.bad(l.nodes, i, fName):
@@ -134,6 +139,9 @@ func (n *Network) validate(l *locator) diag.Diagnostics {
 		}
 		if p := nd.Position; p != nil && !l.bad(l.nodes, i, fPosition) && (!finite(p.Lat) || !finite(p.Lon)) {
 			ds.Add(nodePos(i, fPosition), "use finite numbers", "node %s: position {lat: %v, lon: %v} is not a finite coordinate", nodeName(nd, i), p.Lat, p.Lon)
+		}
+		if nd.Loopback != "" && !l.bad(l.nodes, i, fLoopback) {
+			n.checkLoopback(&ds, i, nodePos, loopbacks)
 		}
 	}
 	hints := map[string]string{}
@@ -256,6 +264,35 @@ func (n *Network) validate(l *locator) diag.Diagnostics {
 		}
 	}
 	return ds
+}
+
+// checkLoopback reports a loopback that is not an address, or cannot be a
+// router's loopback, or is another node's (seen maps the addresses so far
+// to their node's index).
+func (n *Network) checkLoopback(ds *diag.Diagnostics, i int, nodePos func(int, field) diag.Pos, seen map[netip.Addr]int) {
+	nd := n.Nodes[i]
+	pos := nodePos(i, fLoopback)
+	what := "node " + nodeName(nd, i)
+	a, err := netip.ParseAddr(nd.Loopback)
+	switch {
+	case err != nil:
+		ds.Add(pos, loopbackHint, "%s: loopback %q is not an IP address", what, nd.Loopback)
+		return
+	case a.Zone() != "":
+		ds.Add(pos, fmt.Sprintf("remove %%%s: a loopback is reached from other routers, so it has no zone", a.Zone()), "%s: loopback %s has a zone", what, a)
+		return
+	case a.Is4In6():
+		ds.Add(pos, fmt.Sprintf("write it as IPv4: %s", a.Unmap()), "%s: loopback %s is an IPv4-mapped IPv6 address", what, a)
+		return
+	case a.IsUnspecified(), a.IsMulticast(), a.IsLoopback(), a.IsLinkLocalUnicast(), a == netip.AddrFrom4([4]byte{255, 255, 255, 255}):
+		ds.Add(pos, "give the address other routers reach the node at (on its loopback interface, e.g. lo0), not 127.0.0.1, ::1, multicast or link-local", "%s: loopback %s is not a routable unicast address", what, a)
+		return
+	}
+	if j, dup := seen[a]; dup {
+		ds.Add(pos, "each node needs its own loopback; the other is "+firstAt(nodePos(j, fLoopback), "node", j), "%s: loopback %s is also the loopback of node %s", what, a, nodeName(n.Nodes[j], j))
+		return
+	}
+	seen[a] = i
 }
 
 func (n *Network) checkMetrics(ds *diag.Diagnostics, l *locator, i int, what string, linkPos func(int, field) diag.Pos) {

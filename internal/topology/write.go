@@ -20,7 +20,8 @@ const matrixMaxCellsPerDemand = 4
 // Write writes n as topology YAML (docs/topology.md). For a valid network,
 // Parse reads the output back to an equal Network (positions and Files
 // aside). The output is deterministic: items keep their order, default
-// values are left out (metric 1, state up, drained false, empty fields,
+// values are left out (metric 1, state up, drained false, empty fields
+// such as a node without a loopback,
 // link ids equal to the loader's default), rates are written exactly.
 //
 // More than 1000 demands are written as a demand_matrix when that gives
@@ -66,6 +67,9 @@ func writeNodes(w *bufio.Writer, nodes []Node) {
 		}
 		if nd.Drained {
 			w.WriteString("    drained: true\n")
+		}
+		if nd.Loopback != "" {
+			fmt.Fprintf(w, "    loopback: %s\n", quote(nd.Loopback))
 		}
 		if p := nd.Position; p != nil {
 			fmt.Fprintf(w, "    position: {lat: %s, lon: %s}\n", number(p.Lat), number(p.Lon))

@@ -317,7 +317,7 @@ func TestQuote(t *testing.T) {
 func TestJSONFields(t *testing.T) {
 	n := &Network{
 		Name:    "x",
-		Nodes:   []Node{{Name: "a", Role: "r", Site: "s", Zone: "z", Drained: true, Position: &Position{1, 2}}},
+		Nodes:   []Node{{Name: "a", Role: "r", Site: "s", Zone: "z", Drained: true, Loopback: "198.18.0.1", Position: &Position{1, 2}}},
 		Links:   []Link{{ID: "l", A: "a", AInterface: "i", B: "b", BInterface: "j", CapacityBps: 1, MetricAB: 1, MetricBA: 2, Up: true, Class: "c", SRLG: []string{"g"}}},
 		Demands: []Demand{{"a", "b", 1}},
 	}
@@ -344,7 +344,7 @@ func TestJSONFields(t *testing.T) {
 		want []string
 	}{
 		{"network", got, []string{"demands", "links", "name", "nodes"}},
-		{"node", first("nodes"), []string{"drained", "name", "position", "role", "site", "zone"}},
+		{"node", first("nodes"), []string{"drained", "loopback", "name", "position", "role", "site", "zone"}},
 		{"position", first("nodes").(map[string]any)["position"], []string{"lat", "lon"}},
 		{"link", first("links"), []string{"a", "a_interface", "b", "b_interface", "capacity_bps", "class", "id", "metric_ab", "metric_ba", "srlg", "up"}},
 		{"demand", first("demands"), []string{"dst", "rate_bps", "src"}},

@@ -1,0 +1,375 @@
+package observe_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/changegate/changegate/internal/dryrun"
+	"github.com/changegate/changegate/internal/lab"
+	"github.com/changegate/changegate/internal/observe"
+	"github.com/changegate/changegate/internal/topology"
+	"github.com/changegate/changegate/plans"
+)
+
+// The recordings in testdata/frr84 come from real FRR 8.4 routers built
+// by internal/lab from testdata/square.yaml and testdata/drain.yaml:
+//
+//	CHANGEGATE_OBSERVE_RECORD=1 go test ./internal/observe/ -run TestRecordFRR
+//
+// rewrites them (as root, where the lab can run). The other tests replay
+// them.
+const platform = "frr_vtysh"
+
+func loadNet(t testing.TB, path string) *topology.Network {
+	t.Helper()
+	n, ds, err := topology.LoadFile(path)
+	if err != nil || ds.HasErrors() {
+		t.Fatalf("load %s: %v %v", path, err, ds)
+	}
+	return n
+}
+
+func loadPlan(t testing.TB, path string) *plans.Plan {
+	t.Helper()
+	p, ds, err := plans.LoadFile(path)
+	if err != nil || ds.HasErrors() {
+		t.Fatalf("load %s: %v %v", path, err, ds)
+	}
+	return p
+}
+
+func nodeNames(n *topology.Network) []string {
+	var out []string
+	for _, nd := range n.Nodes {
+		out = append(out, nd.Name)
+	}
+	return out
+}
+
+// recording is where one router's output of one command is kept.
+func recording(labName string, state int, node, command string) string {
+	file := node + "." + strings.ReplaceAll(strings.TrimSuffix(command, " json"), " ", "-") + ".json"
+	return filepath.Join("testdata", "frr84", labName, fmt.Sprintf("state%d", state), file)
+}
+
+// replay reads the recorded outputs of node in state.
+func replay(t *testing.T, labName string, state int, node string) map[string]string {
+	t.Helper()
+	cmds, err := observe.Commands(platform)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]string{}
+	for _, c := range cmds {
+		data, err := os.ReadFile(recording(labName, state, node, c))
+		if err != nil {
+			t.Fatalf("%v (record with CHANGEGATE_OBSERVE_RECORD=1 go test -run TestRecordFRR)", err)
+		}
+		out[c] = string(data)
+	}
+	return out
+}
+
+// The square in both states: every router forwards exactly as predicted,
+// ECMP and parallel links included; and the state-1 routers differ from
+// the state-0 prediction exactly where the step moved traffic.
+func TestReplaySquare(t *testing.T) {
+	net := loadNet(t, "testdata/square.yaml")
+	pred, err := dryrun.Predict(context.Background(), net, loadPlan(t, "testdata/square-plan.yaml"), nodeNames(net))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for state := range pred.States {
+		for _, node := range nodeNames(net) {
+			obs, err := observe.Read(net, node, platform, replay(t, "square", state, node))
+			if err != nil {
+				t.Fatal(err)
+			}
+			c, err := observe.Compare(pred.States[state][node], obs, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !c.OK || len(c.Differences) != 0 || c.Compared != 4 {
+				t.Errorf("state %d: %s", state, c)
+			}
+		}
+	}
+	// p1 in state 0 uses both parallel links to p2: two next hops, one node.
+	obs, err := observe.Read(net, "p1", platform, replay(t, "square", 0, "p1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := obs.Routes["p2"]; len(r.NextHops) != 2 || r.NextHops[0].Node != "p2" || r.NextHops[1].Node != "p2" || r.Protocol != "ospf" || r.Prefix.String() != "198.18.10.2/32" {
+		t.Errorf("p1 -> p2: %+v, want two next hops, both p2, over OSPF to 198.18.10.2/32", r)
+	}
+	// The state-1 routers against the baseline's prediction: the model of
+	// the wrong state is caught.
+	obs, err = observe.Read(net, "p1", platform, replay(t, "square", 1, "p1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := observe.Compare(pred.States[0]["p1"], obs, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `p1: 2 of 4 destinations differ from the model, beyond the tolerance of 1
+  p1 -> p4: the model predicts via p2, p3; the router forwards via p3
+  p1 -> p5: the model predicts via p2, p3; the router forwards via p3`
+	if got := c.String(); got != want || c.OK {
+		t.Errorf("state 1 against the baseline (OK %v):\n%s\nwant\n%s", c.OK, got, want)
+	}
+}
+
+// The drained network, as measured on FRR 8.4: where OSPF's max-metric
+// differs from the model's "no transit through a drained node".
+func TestReplayDrain(t *testing.T) {
+	net := loadNet(t, "testdata/drain.yaml")
+	pred, err := dryrun.Predict(context.Background(), net, nil, nodeNames(net))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, node := range nodeNames(net) {
+		obs, err := observe.Read(net, node, platform, replay(t, "drain", 0, node))
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, err := observe.Compare(pred.States[0][node], obs, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got[node] = c.String()
+	}
+	want := map[string]string{
+		// d's own routes: max-metric puts every link of d at 65535 in d's
+		// own SPF too, so d goes straight to b (65535) rather than through
+		// a and x (65555), and splits toward x over a and b (65545 each),
+		// where the model keeps a drained node's metrics for its own
+		// traffic: b over a (30) and directly (30), x over a (20).
+		"d": `d: 2 of 4 destinations differ from the model, beyond the tolerance of 0
+  d -> b: the model predicts via a, b; the router forwards via b
+  d -> x: the model predicts via a; the router forwards via a, b`,
+		// s is behind d alone: OSPF still reaches it through d at 65535
+		// more, the model (no transit through a drained node at all) says
+		// it is unreachable; and s reaches everything through d.
+		"a": `a: 1 of 4 destinations differ from the model, beyond the tolerance of 0
+  a -> s: the model predicts no route (s unreachable); the router forwards via d`,
+		"b": `b: 1 of 4 destinations differ from the model, beyond the tolerance of 0
+  b -> s: the model predicts no route (s unreachable); the router forwards via d, x`,
+		"x": `x: 1 of 4 destinations differ from the model, beyond the tolerance of 0
+  x -> s: the model predicts no route (s unreachable); the router forwards via a`,
+		"s": `s: 3 of 4 destinations differ from the model, beyond the tolerance of 0
+  s -> a: the model predicts no route (a unreachable); the router forwards via d
+  s -> b: the model predicts no route (b unreachable); the router forwards via d
+  s -> x: the model predicts no route (x unreachable); the router forwards via d`,
+	}
+	for _, node := range nodeNames(net) {
+		if got[node] != want[node] {
+			t.Errorf("%s:\n%s\nwant\n%s", node, got[node], want[node])
+		}
+	}
+}
+
+// observeLab reads node's router in l as apply would, through the
+// commands of the platform (here host-side vtysh instead of SSH).
+func observeLab(ctx context.Context, l *lab.Lab, net *topology.Network, node string) (*observe.Observation, map[string]string, error) {
+	cmds, err := observe.Commands(platform)
+	if err != nil {
+		return nil, nil, err
+	}
+	outputs := map[string]string{}
+	for _, c := range cmds {
+		out, err := l.Vtysh(ctx, node, c)
+		if err != nil {
+			return nil, nil, err
+		}
+		outputs[c] = out
+	}
+	obs, err := observe.Read(net, node, platform, outputs)
+	return obs, outputs, err
+}
+
+// waitFor polls every router until ok holds for all of them at once,
+// three polls in a row with the same observations (routes settled), and
+// returns the outputs of the last poll.
+func waitFor(t *testing.T, ctx context.Context, l *lab.Lab, net *topology.Network, ok func(node string, obs *observe.Observation) bool) map[string]map[string]string {
+	t.Helper()
+	var prev map[string]*observe.Observation
+	stable := 0
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		cur := map[string]*observe.Observation{}
+		outs := map[string]map[string]string{}
+		good := true
+		for _, node := range nodeNames(net) {
+			obs, out, err := observeLab(ctx, l, net, node)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cur[node], outs[node] = obs, out
+			good = good && ok(node, obs)
+		}
+		if good && prev != nil && reflect.DeepEqual(prev, cur) {
+			stable++
+		} else {
+			stable = 0
+		}
+		if stable == 2 {
+			return outs
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("routes did not settle in 20 s; last observations: %+v", cur)
+		}
+		prev = cur
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+// matches is the wait condition "forwards as predicted in state".
+func matches(pred *dryrun.Prediction, state int) func(string, *observe.Observation) bool {
+	return func(node string, obs *observe.Observation) bool {
+		c, err := observe.Compare(pred.States[state][node], obs, 0)
+		return err == nil && len(c.Differences) == 0
+	}
+}
+
+// applyMetrics sets the metrics a plan step's set_metric effects give.
+func applyMetrics(net *topology.Network, step plans.Step) {
+	for _, e := range step.Effects {
+		if e.Type != plans.SetMetric {
+			continue
+		}
+		l := &net.Links[net.LinkIndex()[e.Link]]
+		if e.From == "" || e.From == l.A {
+			l.MetricAB = e.Metric
+		}
+		if e.From == "" || e.From == l.B {
+			l.MetricBA = e.Metric
+		}
+	}
+}
+
+// TestLabMatchesPrediction builds the square on real FRR routers, checks
+// that every router forwards as the dry-run predicts, runs the plan's
+// metric change on the routers and checks the new state the same way.
+func TestLabMatchesPrediction(t *testing.T) {
+	lab.SkipUnlessAvailable(t)
+	src, err := os.ReadFile("testdata/square.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, net := lab.UpForTest(t, "live", string(src))
+	p := loadPlan(t, "testdata/square-plan.yaml")
+	pred, err := dryrun.Predict(context.Background(), net, p, nodeNames(net))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+
+	for _, nd := range net.Nodes {
+		if got, _ := l.Layout.Node(nd.Name); got.Loopback.String() != nd.Loopback {
+			t.Fatalf("%s: the lab's loopback %s is not the topology's %s", nd.Name, got.Loopback, nd.Loopback)
+		}
+	}
+	t0 := time.Now()
+	waitFor(t, ctx, l, net, matches(pred, 0))
+	t.Logf("baseline: every router forwards as predicted (%.2fs after up)", time.Since(t0).Seconds())
+
+	t1 := time.Now()
+	obs, _, err := observeLab(ctx, l, net, "p1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("observing one router (2 vtysh commands, parse, map): %v", time.Since(t1))
+
+	applyMetrics(net, p.Steps[0])
+	t2 := time.Now()
+	if _, err := l.SetMetrics(ctx, net); err != nil {
+		t.Fatal(err)
+	}
+	// Right after the change p1 may still forward the old way; once it
+	// settles, every router matches the prediction of state 1.
+	for ok := matches(pred, 1); ; time.Sleep(10 * time.Millisecond) {
+		obs, _, err := observeLab(ctx, l, net, "p1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ok("p1", obs) {
+			t.Logf("after step 1: p1 forwards as predicted %.0f ms after the cost change", float64(time.Since(t2).Microseconds())/1000)
+			break
+		}
+		if time.Since(t2) > 10*time.Second {
+			t.Fatalf("p1 does not forward as predicted 10 s after the change: %+v", obs.Routes)
+		}
+	}
+	waitFor(t, ctx, l, net, matches(pred, 1))
+	t.Logf("after step 1: every router forwards as predicted (settled %.2fs after the cost change)", time.Since(t2).Seconds())
+
+	obs, _, err = observeLab(ctx, l, net, "p1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := observe.Compare(pred.States[0]["p1"], obs, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.OK || len(c.Differences) != 2 {
+		t.Errorf("p1 after the change still matches the baseline prediction:\n%s", c)
+	}
+}
+
+// TestRecordFRR rewrites testdata/frr84 from real routers. It runs only
+// with CHANGEGATE_OBSERVE_RECORD=1.
+func TestRecordFRR(t *testing.T) {
+	if os.Getenv("CHANGEGATE_OBSERVE_RECORD") != "1" {
+		t.Skip("set CHANGEGATE_OBSERVE_RECORD=1 to record testdata/frr84 from a lab")
+	}
+	lab.SkipUnlessAvailable(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 120*time.Second)
+	defer cancel()
+	write := func(labName string, state int, outs map[string]map[string]string) {
+		for node, byCmd := range outs {
+			for cmd, text := range byCmd {
+				path := recording(labName, state, node, cmd)
+				if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+	}
+
+	t.Run("square", func(t *testing.T) {
+		src, _ := os.ReadFile("testdata/square.yaml")
+		l, net := lab.UpForTest(t, "square", string(src))
+		p := loadPlan(t, "testdata/square-plan.yaml")
+		pred, err := dryrun.Predict(ctx, net, p, nodeNames(net))
+		if err != nil {
+			t.Fatal(err)
+		}
+		write("square", 0, waitFor(t, ctx, l, net, matches(pred, 0)))
+		applyMetrics(net, p.Steps[0])
+		if _, err := l.SetMetrics(ctx, net); err != nil {
+			t.Fatal(err)
+		}
+		write("square", 1, waitFor(t, ctx, l, net, matches(pred, 1)))
+	})
+	t.Run("drain", func(t *testing.T) {
+		src, _ := os.ReadFile("testdata/drain.yaml")
+		l, net := lab.UpForTest(t, "drain", string(src))
+		// OSPF reaches everything here, whatever the model says: wait for a
+		// route to every other router on every router.
+		write("drain", 0, waitFor(t, ctx, l, net, func(_ string, obs *observe.Observation) bool {
+			return len(obs.Routes) == len(net.Nodes)-1
+		}))
+	})
+}

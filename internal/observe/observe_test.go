@@ -1,0 +1,130 @@
+package observe
+
+import (
+	"os"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/changegate/changegate/internal/topology"
+)
+
+func square(t *testing.T) *topology.Network {
+	t.Helper()
+	n, ds, err := topology.LoadFile("testdata/square.yaml")
+	if err != nil || ds.HasErrors() {
+		t.Fatal(err, ds)
+	}
+	return n
+}
+
+func TestCommands(t *testing.T) {
+	cmds, err := Commands("frr_vtysh")
+	if err != nil || !slices.Equal(cmds, []string{"show ip route json", "show ip ospf neighbor json"}) {
+		t.Errorf("frr_vtysh: %q, %v", cmds, err)
+	}
+	cmds[0] = "changed"
+	if again, _ := Commands("frr_vtysh"); again[0] != "show ip route json" {
+		t.Error("the caller changed the platform's commands")
+	}
+	_, err = Commands("cisco_iosxe")
+	if err == nil || err.Error() != `observe: platform "cisco_iosxe" is not supported; supported platforms: frr_vtysh` {
+		t.Errorf("unknown platform: %v", err)
+	}
+}
+
+// p1's own loopback, connected, as every FRR table holds it.
+const ownP1 = `"198.18.10.1/32":[{"protocol":"connected","selected":true,"installed":true,"nexthops":[{"directlyConnected":true,"interfaceName":"lo","active":true,"fib":true}]}]`
+
+const p1Neighbors = `{"neighbors":{
+  "198.18.10.2":[{"ifaceAddress":"198.19.0.1","ifaceName":"cg-p2:198.19.0.0","nbrState":"Full/-"}],
+  "198.18.10.3":[{"ifaceAddress":"198.19.0.5","ifaceName":"cg-p3:198.19.0.4","nbrState":"Full/-"}],
+  "198.18.99.9":[{"ifaceAddress":"198.19.0.7","ifaceName":"cg-x:198.19.0.6","nbrState":"Full/-"}]
+}}`
+
+func TestReadMapsNextHops(t *testing.T) {
+	routes := `{` + ownP1 + `,
+"198.18.10.2/32":[{"protocol":"ospf","selected":true,"installed":true,"nexthops":[{"ip":"198.19.0.1","interfaceName":"cg-p2","active":true,"fib":true}]}],
+"198.18.10.3/32":[{"protocol":"ospf","selected":true,"installed":true,"nexthops":[{"interfaceName":"cg-p3","active":true,"fib":true},{"ip":"198.19.0.7","interfaceName":"cg-x","active":true,"fib":true}]}],
+"198.18.10.4/32":[{"protocol":"static","selected":true,"installed":true,"nexthops":[{"ip":"198.19.0.99","interfaceName":"cg-p2","active":true,"fib":true},{"ip":"198.19.0.5","interfaceName":"cg-p3","active":true,"fib":false}]},
+                  {"protocol":"ospf","selected":false,"nexthops":[{"ip":"198.19.0.1","interfaceName":"cg-p2","active":true}]}],
+"198.18.10.5/32":[{"protocol":"ospf","selected":true,"installed":false,"nexthops":[{"ip":"198.19.0.1","interfaceName":"cg-p2","active":true}]}]
+}`
+	obs, err := Read(square(t), "p1", "frr_vtysh", map[string]string{"show ip route json": routes, "show ip ospf neighbor json": p1Neighbors})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string][]string{}
+	for dest, r := range obs.Routes {
+		nodes, unmapped := r.Nodes()
+		got[dest] = append(append([]string{r.Protocol}, nodes...), unmapped...)
+	}
+	want := map[string][]string{
+		"p2": {"ospf", "p2"},
+		// An interface-only next hop is the one neighbour on that
+		// interface; a neighbour whose router id is no loopback is named.
+		"p3": {"ospf", "p3", "198.19.0.7 on cg-x (its OSPF neighbour's router id 198.18.99.9 is no node's loopback)"},
+		// The static route is the one forwarded by: only its fib next hop
+		// counts, and no neighbour has that address.
+		"p4": {"static", "198.19.0.99 on cg-p2 (no OSPF neighbour has this address)"},
+		// p5's route is selected but not installed: p1 does not forward by it.
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("routes (-want +got):\n%s", diff)
+	}
+	if len(obs.Destinations) != 4 || obs.Destinations["p5"].String() != "198.18.10.5/32" || len(obs.Neighbors) != 3 {
+		t.Errorf("destinations %v, %d neighbours", obs.Destinations, len(obs.Neighbors))
+	}
+}
+
+func TestReadErrors(t *testing.T) {
+	good := map[string]string{"show ip route json": `{` + ownP1 + `}`, "show ip ospf neighbor json": p1Neighbors}
+	recorded := func(node string) map[string]string {
+		out := map[string]string{}
+		for _, c := range []string{"show ip route json", "show ip ospf neighbor json"} {
+			data, err := os.ReadFile("testdata/frr84/square/state0/" + node + "." + strings.ReplaceAll(strings.TrimSuffix(c, " json"), " ", "-") + ".json")
+			if err != nil {
+				t.Fatal(err)
+			}
+			out[c] = string(data)
+		}
+		return out
+	}
+	for _, tc := range []struct {
+		name     string
+		change   func(n *topology.Network)
+		node     string
+		platform string
+		outputs  map[string]string
+		want     string
+	}{
+		{"unknown platform", nil, "p1", "junos", good, `observe: platform "junos" is not supported; supported platforms: frr_vtysh`},
+		{"unknown node", nil, "p9", "frr_vtysh", good, `observe: no node "p9" in the topology`},
+		{"missing output", nil, "p1", "frr_vtysh", map[string]string{"show ip route json": "{}"},
+			`observe p1: no output for "show ip ospf neighbor json" (run every command of observe.Commands("frr_vtysh"))`},
+		{"nodes without loopbacks", func(n *topology.Network) { n.Nodes[2].Loopback, n.Nodes[4].Loopback = "", "" }, "p1", "frr_vtysh", good,
+			"observe: nodes p3, p5 have no loopback in the topology: add loopback: to every node (docs/topology.md, Loopbacks)"},
+		{"IPv6 loopbacks", func(n *topology.Network) { n.Nodes[1].Loopback = "2001:db8::2" }, "p1", "frr_vtysh", good,
+			"observe: node p2 has an IPv6 loopback: frr_vtysh is observed through OSPFv2"},
+		{"malformed output", nil, "p1", "frr_vtysh", map[string]string{"show ip route json": "{\n  \"x\": []\n}", "show ip ospf neighbor json": p1Neighbors},
+			`observe p1: 1 problem:` + "\n" + `  p1 "show ip route json":2:3: route key "x" is not a prefix`},
+		{"another router's output", nil, "p1", "frr_vtysh", recorded("p2"),
+			"observe p1: the router has no connected route to 198.18.10.1, the node's loopback: is this router p1, and is its loopback in the topology right?"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			net := square(t)
+			if tc.change != nil {
+				tc.change(net)
+			}
+			obs, err := Read(net, tc.node, tc.platform, tc.outputs)
+			if err == nil || !strings.HasPrefix(err.Error(), tc.want) {
+				t.Errorf("error:\n%v\nwant it to start with:\n%s", err, tc.want)
+			}
+			if obs != nil {
+				t.Error("an observation with an error")
+			}
+		})
+	}
+}
