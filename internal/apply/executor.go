@@ -136,6 +136,12 @@ func Execute(ctx context.Context, plan *plans.Plan, opts Options) (*Report, erro
 	} else {
 		e.rep.PreChecks = res
 	}
+	// The routers must forward as the model says before anything changes:
+	// otherwise its verdict is about another network.
+	if !e.observe(ctx, 0, PhasePre, plan.Devices(), &e.rep.Observed) {
+		e.rep.Status = NotStarted
+		return e.finish(), e.journalErr()
+	}
 	for i := range plan.Steps {
 		if !e.step(ctx, i+1) {
 			e.rollback(ctx, i+1)

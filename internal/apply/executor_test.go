@@ -49,7 +49,7 @@ func TestSucceeds(t *testing.T) {
 		t.Fatalf("status %s: %s", rep.Status, rep.Reason)
 	}
 	want := []string{
-		"run.start", "check.result@r1", "check.result@r2",
+		"run.start", "check.result@r1", "check.result@r2", "observe.skipped",
 		"step.start", "config.intent@r1", "config.result@r1", "check.result@r1", "observe.skipped", "step.done",
 		"step.start", "config.intent@r2", "config.result@r2", "check.result@r2", "observe.skipped", "step.done",
 		"check.result@r1", "run.end",
@@ -299,6 +299,50 @@ func TestRecoverAtEveryRecord(t *testing.T) {
 		}
 		if len(st.NeedsRollback()) == 0 && len(n.calls) != 0 {
 			t.Errorf("cut %d: nothing to roll back but sent %v", cut, n.calls)
+		}
+	}
+}
+
+// fakeObserver fails the comparison in the states listed.
+type fakeObserver struct{ failIn map[int]bool }
+
+func (o fakeObserver) Observe(_ context.Context, state int, devs []string) ([]Observation, error) {
+	var out []Observation
+	for _, d := range devs {
+		ok := !o.failIn[state]
+		expl := "forwards as predicted"
+		if !ok {
+			expl = d + " -> r9: the model predicts via r2; the router forwards via r3"
+		}
+		out = append(out, Observation{Device: d, Passed: ok, Explanation: expl})
+	}
+	return out, nil
+}
+
+// TestObservedAgainstPredicted checks that a router forwarding otherwise
+// than the model predicts stops the run: before anything changed (not
+// started), or after a step (rolled back).
+func TestObservedAgainstPredicted(t *testing.T) {
+	for _, tc := range []struct {
+		state      int
+		wantStatus string
+		wantCalls  int
+	}{
+		{0, NotStarted, 0},
+		{1, RolledBack, 2},
+		{2, RolledBack, 4},
+	} {
+		n := newFakeNet("r1", "r2")
+		before := n.snapshot()
+		rep, err := Execute(context.Background(), twoSteps(), Options{Target: n, Journal: &memJournal{}, Observer: fakeObserver{failIn: map[int]bool{tc.state: true}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rep.Status != tc.wantStatus || !strings.Contains(rep.Reason, "do not forward as the model predicts") || len(n.calls) != tc.wantCalls {
+			t.Errorf("state %d: %s (%s), calls %v", tc.state, rep.Status, rep.Reason, n.calls)
+		}
+		if d := cmp.Diff(before, n.snapshot()); d != "" {
+			t.Errorf("state %d: not back:\n%s", tc.state, d)
 		}
 	}
 }

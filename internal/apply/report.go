@@ -32,7 +32,10 @@ type Report struct {
 	// Failure is the first thing that failed.
 	Failure *Failure `json:"failure,omitempty"`
 	// PreChecks and PostChecks are the plan's checks' results.
-	PreChecks  []health.Result `json:"pre_checks,omitempty"`
+	PreChecks []health.Result `json:"pre_checks,omitempty"`
+	// Observed is the routers compared with the model before the first
+	// step.
+	Observed   []Observation   `json:"observed,omitempty"`
 	PostChecks []health.Result `json:"post_checks,omitempty"`
 	Steps      []StepReport    `json:"steps"`
 	// Rollback is what the rollback did, in the order it did it, and

@@ -236,7 +236,7 @@ func (e *executor) observe(ctx context.Context, k int, phase string, devs []stri
 		}
 	}
 	if ok {
-		e.emit(Event{Kind: "observe", Step: k, Phase: phase, Status: StatusOK, Message: fmt.Sprintf("%d devices forward as predicted", len(obs))})
+		e.emit(Event{Kind: "observe", Step: k, Phase: phase, Status: StatusOK, Message: forwardsAsPredicted(len(obs))})
 	}
 	return ok
 }
@@ -322,4 +322,11 @@ func lastOutput(r *devices.ConfigResult) string {
 		return ""
 	}
 	return r.Outputs[len(r.Outputs)-1].Text
+}
+
+func forwardsAsPredicted(n int) string {
+	if n == 1 {
+		return "the router forwards as the model predicts"
+	}
+	return fmt.Sprintf("the %d routers forward as the model predicts", n)
 }

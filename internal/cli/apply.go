@@ -154,12 +154,13 @@ rolled back; 4 the rollback did not finish (what remains changed is listed);
 
 			pool := devices.NewPool(inv, devices.DialOptions{Prompter: terminalPrompter{in: a.stdin, out: a.stderr}})
 			defer pool.Close()
-			obs, err := a.observer(cfg, net, plan, pool, inv)
+			target := apply.PoolTarget{Pool: pool, Inventory: inv}
+			obs, err := a.observer(cfg, net, plan, target, inv)
 			if err != nil {
 				return err
 			}
 			rep, err := apply.Execute(ctx, plan, apply.Options{
-				Run: runID, Target: apply.PoolTarget{Pool: pool, Inventory: inv}, Journal: j, Observer: obs,
+				Run: runID, Target: target, Journal: j, Observer: obs,
 				Sink:            progressSink(a.stdout, format, format == "text" && isTerminal(a.stdout)),
 				Concurrency:     cfg.Apply.Concurrency,
 				RollbackTimeout: cfg.Apply.RollbackTimeout,

@@ -89,8 +89,3 @@ func firstLines(s string, n int) []string {
 	return lines
 }
 
-// observer returns what compares the routers with the dry-run after each
-// step, or nil when apply.observe is off.
-func (a *app) observer(cfg Config, net any, plan any, pool any, inv any) (apply.Observer, error) {
-	return nil, nil
-}

@@ -120,15 +120,17 @@ Exit status: 0 nothing remains changed; 4 the rollback did not finish
 	return cmd
 }
 
-// takeOverLocks takes devs' locks for a recovery of runID: a lock the
+// takeOverLocks takes devs' locks for a recovery of runID: every lock the
 // dead run itself left is broken first; any other holder refuses.
 func takeOverLocks(cmd *cobra.Command, l *lock.Locker, devs []string, runID, planFile string) (*lock.Set, error) {
 	locks, err := l.List()
 	if err != nil {
 		return nil, err
 	}
+	// Every lock the dead run left goes, also on devices with nothing to
+	// roll back; recover holds those it rolls back on.
 	for _, lk := range locks {
-		if lk.Holder.Run == runID && contains(devs, lk.Device) {
+		if lk.Holder.Run == runID {
 			if !lk.Stale {
 				return nil, fmt.Errorf("run %s is still alive (pid %d on %s): it is not abandoned", runID, lk.Holder.PID, lk.Holder.Host)
 			}

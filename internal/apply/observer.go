@@ -1,0 +1,133 @@
+package apply
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/changegate/changegate/internal/dryrun"
+	"github.com/changegate/changegate/internal/observe"
+	"github.com/changegate/changegate/internal/topology"
+)
+
+// ModelObserver compares what the routers forward with the dry-run's
+// prediction (package observe): it runs the platform's commands through
+// the Target, reads the routes, and compares them with the predicted
+// next hops of each device in the state. Routers take time to converge
+// after a change, so a comparison that differs is tried again every
+// Interval until Timeout.
+type ModelObserver struct {
+	Net       *topology.Network
+	Predictor *dryrun.Predictor
+	Target    Target
+	// Tolerance is how many destinations per device may differ.
+	Tolerance int
+	// Timeout bounds the wait for the routers to converge (default 60s);
+	// Interval is the wait between tries (default 1s).
+	Timeout  time.Duration
+	Interval time.Duration
+}
+
+// CanObserve says why the routers of devices cannot be compared with the
+// model, or "" when they can: every node needs a loopback, and every
+// device a platform observe knows.
+func CanObserve(net *topology.Network, devices []string, platform func(string) string) string {
+	var missing []string
+	for _, n := range net.Nodes {
+		if n.Loopback == "" {
+			missing = append(missing, n.Name)
+		}
+	}
+	if len(missing) > 0 {
+		return fmt.Sprintf("%d nodes have no loopback: in the topology (%s)", len(missing), strings.Join(first(missing, 5), ", "))
+	}
+	for _, d := range devices {
+		if _, err := observe.Commands(platform(d)); err != nil {
+			return fmt.Sprintf("device %s: %v", d, err)
+		}
+	}
+	return ""
+}
+
+func first(xs []string, n int) []string {
+	if len(xs) > n {
+		return append(xs[:n:n], "...")
+	}
+	return xs
+}
+
+// Observe implements Observer: one Observation per device, compared in
+// parallel.
+func (o *ModelObserver) Observe(ctx context.Context, state int, devs []string) ([]Observation, error) {
+	predicted, err := o.Predictor.NextHops(ctx, state, devs)
+	if err != nil {
+		return nil, err
+	}
+	timeout, interval := o.Timeout, o.Interval
+	if timeout <= 0 {
+		timeout = 60 * time.Second
+	}
+	if interval <= 0 {
+		interval = time.Second
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	out := make([]Observation, len(devs))
+	var wg sync.WaitGroup
+	for i, d := range devs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			out[i] = o.device(ctx, d, predicted[d], interval)
+		}()
+	}
+	wg.Wait()
+	return out, nil
+}
+
+// device compares one device until it matches or ctx ends.
+func (o *ModelObserver) device(ctx context.Context, d string, predicted map[string][]string, interval time.Duration) Observation {
+	platform := o.Target.Guarantees(d).Platform
+	cmds, err := observe.Commands(platform)
+	if err != nil {
+		return Observation{Device: d, Error: err.Error(), Explanation: err.Error()}
+	}
+	var last Observation
+	for try := 1; ; try++ {
+		last = o.once(ctx, d, platform, cmds, predicted)
+		if last.Passed {
+			if try > 1 {
+				last.Explanation += fmt.Sprintf(" (converged after %d tries)", try)
+			}
+			return last
+		}
+		select {
+		case <-ctx.Done():
+			last.Explanation += fmt.Sprintf(" (still so after %d tries)", try)
+			return last
+		case <-time.After(interval):
+		}
+	}
+}
+
+func (o *ModelObserver) once(ctx context.Context, d, platform string, cmds []string, predicted map[string][]string) Observation {
+	outputs := map[string]string{}
+	for _, c := range cmds {
+		text, err := o.Target.Run(ctx, d, c)
+		if err != nil {
+			return Observation{Device: d, Error: err.Error(), Explanation: fmt.Sprintf("%s: %v", c, err)}
+		}
+		outputs[c] = text
+	}
+	obs, err := observe.Read(o.Net, d, platform, outputs)
+	if err != nil {
+		return Observation{Device: d, Error: err.Error(), Explanation: err.Error()}
+	}
+	cmp, err := observe.Compare(predicted, obs, o.Tolerance)
+	if err != nil {
+		return Observation{Device: d, Error: err.Error(), Explanation: err.Error()}
+	}
+	return Observation{Device: d, Passed: cmp.OK, Explanation: cmp.String()}
+}

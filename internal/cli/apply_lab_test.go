@@ -1,0 +1,361 @@
+package cli
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/changegate/changegate/internal/journal"
+	"github.com/changegate/changegate/internal/lab"
+)
+
+// The lab of the apply tests: a square a-b-c-d-a, every link metric 10,
+// interfaces named as the lab names them, loopbacks as the lab numbers
+// them.
+const applyLabTopology = `nodes:
+  - {name: a, loopback: 198.18.0.1}
+  - {name: b, loopback: 198.18.0.2}
+  - {name: c, loopback: 198.18.0.3}
+  - {name: d, loopback: 198.18.0.4}
+links:
+  - {id: ab, a: "a:cg-b", b: "b:cg-a", capacity: 10G, metric: 10}
+  - {id: bc, a: "b:cg-c", b: "c:cg-b", capacity: 10G, metric: 10}
+  - {id: cd, a: "c:cg-d", b: "d:cg-c", capacity: 10G, metric: 10}
+  - {id: da, a: "d:cg-a", b: "a:cg-d", capacity: 10G, metric: 10}
+`
+
+// costOutAB costs a-b out from a, then from b; each step checks the new
+// cost and that a reaches b's loopback through d (the model's
+// prediction: a-d-c-b, 30, against 1000 direct).
+func costOutAB(soak string) string {
+	return `title: cost out a-b
+risk: low
+topology: topology.yaml
+pre_checks:
+  - name: a has two Full neighbours
+    device: a
+    command: show ip ospf neighbor json
+    expect:
+      json: count([n | some _, ns in output.neighbors; n := ns[_]; startswith(n.nbrState, "Full")]) == 2
+    retries: 20
+    interval: 250ms
+steps:
+  - name: cost out a-b on a
+    device: a
+    config: |
+      interface cg-b
+       ip ospf cost 1000
+    rollback_config: |
+      interface cg-b
+       ip ospf cost 10
+    effects:
+      - {type: set_metric, link: ab, metric: 1000, from: a}
+    checks:
+      - name: a reaches b through d
+        command: show ip route 198.18.0.2/32 json
+        expect:
+          json: |
+            some r in output["198.18.0.2/32"]
+            r.selected
+            [h.interfaceName | some h in r.nexthops] == ["cg-d"]
+        retries: 20
+        interval: 250ms
+    soak: ` + soak + `
+  - name: cost out a-b on b
+    device: b
+    config: |
+      interface cg-a
+       ip ospf cost 1000
+    rollback_config: |
+      interface cg-a
+       ip ospf cost 10
+    effects:
+      - {type: set_metric, link: ab, metric: 1000, from: b}
+    checks:
+      - name: cost is 1000
+        command: show ip ospf interface cg-a
+        expect: {regex: 'Cost: 1000\b'}
+post_checks:
+  - name: b reaches a through c
+    device: b
+    command: show ip route 198.18.0.1/32 json
+    expect:
+      json: |
+        some r in output["198.18.0.1/32"]
+        [h.interfaceName | some h in r.nexthops] == ["cg-c"]
+    retries: 20
+    interval: 250ms
+`
+}
+
+// routes returns every router's OSPF routes to the loopbacks, as
+// "router prefix via interfaces", sorted: what forwarding looks like.
+func routes(t *testing.T, l *lab.Lab) string {
+	t.Helper()
+	var out []string
+	for _, n := range l.Layout.Nodes {
+		text, err := l.Vtysh(context.Background(), n.Name, "show ip route json")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var table map[string][]struct {
+			Protocol string
+			Selected bool
+			Nexthops []struct{ InterfaceName string }
+		}
+		if err := json.Unmarshal([]byte(text), &table); err != nil {
+			t.Fatal(err)
+		}
+		for prefix, rs := range table {
+			if !strings.HasPrefix(prefix, "198.18.") {
+				continue
+			}
+			for _, r := range rs {
+				if r.Protocol != "ospf" || !r.Selected {
+					continue
+				}
+				var via []string
+				for _, h := range r.Nexthops {
+					via = append(via, h.InterfaceName)
+				}
+				sort.Strings(via)
+				out = append(out, fmt.Sprintf("%s %s via %s", n.Name, prefix, strings.Join(via, ",")))
+			}
+		}
+	}
+	sort.Strings(out)
+	return strings.Join(out, "\n")
+}
+
+// waitRoutes waits for the lab's routes to equal want (OSPF converging).
+func waitRoutes(t *testing.T, l *lab.Lab, want string) {
+	t.Helper()
+	var got string
+	for deadline := time.Now().Add(15 * time.Second); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
+		if got = routes(t, l); got == want {
+			return
+		}
+	}
+	t.Fatalf("routes differ from what they should be\nwant:\n%s\ngot:\n%s", want, got)
+}
+
+// TestApplyLab runs apply end to end against real FRR routers over SSH:
+// a plan that succeeds (the routers forward as the model predicts after
+// every step), a plan that fails because of a fault the model does not
+// know and is rolled back to the routes of before, two runs on one
+// device, and a run killed at each phase and recovered.
+func TestApplyLab(t *testing.T) {
+	lab.SkipUnlessAvailable(t)
+	isolate(t)
+	l, _ := lab.UpForTest(t, "apply", applyLabTopology)
+	dir := t.TempDir()
+	writeFile(t, dir, "topology.yaml", applyLabTopology)
+	writeFile(t, dir, "plan.yaml", costOutAB("0s"))
+	writeFile(t, dir, "plan-soak.yaml", costOutAB("30s"))
+	t.Setenv("CHANGEGATE_STATE_DIR", filepath.Join(dir, "state"))
+	t.Setenv("CHANGEGATE_INVENTORY_FILE", l.InventoryFile())
+	plan := filepath.Join(dir, "plan.yaml")
+	ctx := context.Background()
+	reset := func() {
+		t.Helper()
+		if err := l.ResetCosts(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := l.WaitConverged(ctx); err != nil {
+		t.Fatal(err)
+	}
+	baseline := routes(t, l)
+
+	t.Run("succeeds", func(t *testing.T) {
+		defer reset()
+		out, errs, code := run(t, "apply", plan)
+		if code != 0 || !strings.Contains(out, "APPLIED: run ") {
+			t.Fatalf("exit %d\n%s\n%s", code, out, errs)
+		}
+		for _, want := range []string{`step 1/2 [a] config OK`, `step 2/2 [b] step-check "cost is 1000" OK`, `observe OK: the router forwards as the model predicts`, `[b] post-check "b reaches a through c" OK`} {
+			if !strings.Contains(out, want) {
+				t.Errorf("output lacks %q:\n%s", want, out)
+			}
+		}
+		if c, _ := l.Vtysh(ctx, "a", "show ip ospf interface cg-b"); !strings.Contains(c, "Cost: 1000") {
+			t.Errorf("a's cost not changed:\n%s", c)
+		}
+	})
+	waitRoutes(t, l, baseline)
+
+	t.Run("fault the model does not know: rolled back", func(t *testing.T) {
+		// c's cost towards b is 1000 on the router, 10 in the model:
+		// invisible from a before the change, but after it a's best way
+		// to b is the direct link again, not through d.
+		if err := l.Configure(ctx, "c", "interface cg-b", "ip ospf cost 1000"); err != nil {
+			t.Fatal(err)
+		}
+		defer reset()
+		time.Sleep(time.Second)
+		before := routes(t, l)
+		out, errs, code := run(t, "apply", plan)
+		if code != ExitRolledBack || !strings.Contains(out, "FAILED AND ROLLED BACK") {
+			t.Fatalf("exit %d, want %d\n%s\n%s", code, ExitRolledBack, out, errs)
+		}
+		if !strings.Contains(out, `check "a reaches b through d" on a failed`) && !strings.Contains(out, "do not forward as the model predicts") {
+			t.Errorf("the failure is not the check or the comparison with the model:\n%s", out)
+		}
+		waitRoutes(t, l, before)
+	})
+	waitRoutes(t, l, baseline)
+
+	t.Run("two runs on one device", func(t *testing.T) {
+		child := startApplyChild(t, filepath.Join(dir, "plan-soak.yaml"), "")
+		waitRecord(t, child, "soak")
+		_, errs, code := run(t, "apply", plan)
+		if code != 1 || !strings.Contains(errs, "device a is locked by run "+child.run) || !strings.Contains(errs, "plan-soak.yaml") {
+			t.Errorf("second run: exit %d\n%s", code, errs)
+		}
+		child.kill(t)
+		out, errs, code := run(t, "recover", child.run)
+		if code != 0 || !strings.Contains(out, "RECOVERED") {
+			t.Fatalf("recover: exit %d\n%s\n%s", code, out, errs)
+		}
+	})
+	waitRoutes(t, l, baseline)
+
+	// Kill the run right after each kind of record (the action it
+	// announces may or may not have happened) and recover.
+	for _, at := range []string{"config.intent:1", "config.result:1", "check.result:2", "step.done:1", "config.intent:2", "config.result:2"} {
+		t.Run("killed after "+at, func(t *testing.T) {
+			child := startApplyChild(t, plan, at)
+			child.wait(t)
+			out, errs, code := run(t, "recover", child.run)
+			if code != 0 || !strings.Contains(out, "RECOVERED") {
+				t.Fatalf("recover: exit %d\n%s\n%s", code, out, errs)
+			}
+			waitRoutes(t, l, baseline)
+			out, _, _ = run(t, "runs")
+			if !strings.Contains(out, child.run+"  recovered") {
+				t.Errorf("runs:\n%s", out)
+			}
+		})
+	}
+}
+
+// applyChild is `changegate apply` running in a child process (this test
+// binary), which a test kills.
+type applyChild struct {
+	cmd  *exec.Cmd
+	run  string
+	done chan error
+	dir  string
+}
+
+// startApplyChild runs apply of plan in a child process; with killAt
+// ("TYPE:N") the child kills itself with SIGKILL right after its N-th
+// journal record of that type.
+func startApplyChild(t *testing.T, plan, killAt string) *applyChild {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^TestApplyChildProcess$", "-test.v")
+	cmd.Env = append(os.Environ(), "CHANGEGATE_TEST_APPLY_CHILD="+plan, "CHANGEGATE_TEST_KILL_AT="+killAt)
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stderr = cmd.Stdout
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	c := &applyChild{cmd: cmd, done: make(chan error, 1)}
+	runs := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		var log strings.Builder
+		for sc.Scan() {
+			line := sc.Text()
+			log.WriteString(line + "\n")
+			if i := strings.Index(line, "changegate: run "); i >= 0 {
+				f := strings.Fields(line[i:])
+				runs <- strings.TrimSuffix(f[2], ":")
+			}
+		}
+		c.done <- cmd.Wait()
+		t.Logf("child:\n%s", log.String())
+	}()
+	select {
+	case c.run = <-runs:
+	case err := <-c.done:
+		t.Fatalf("child ended before starting a run: %v", err)
+	case <-time.After(30 * time.Second):
+		cmd.Process.Kill()
+		t.Fatal("child started no run in 30s")
+	}
+	c.dir = filepath.Join(os.Getenv("CHANGEGATE_STATE_DIR"), "runs", c.run)
+	return c
+}
+
+// wait waits for the child to end (killed by itself).
+func (c *applyChild) wait(t *testing.T) {
+	t.Helper()
+	select {
+	case err := <-c.done:
+		if ee, ok := err.(*exec.ExitError); !ok || ee.Sys().(syscall.WaitStatus).Signal() != syscall.SIGKILL {
+			t.Fatalf("child ended with %v, want killed", err)
+		}
+	case <-time.After(60 * time.Second):
+		c.cmd.Process.Kill()
+		t.Fatal("child did not end in 60s")
+	}
+}
+
+func (c *applyChild) kill(t *testing.T) {
+	t.Helper()
+	c.cmd.Process.Signal(syscall.SIGKILL)
+	c.wait(t)
+}
+
+// waitRecord waits until the child's journal has a record of type typ.
+func waitRecord(t *testing.T, c *applyChild, typ string) {
+	t.Helper()
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		r, err := journal.Read(os.Getenv("CHANGEGATE_STATE_DIR"), c.run)
+		if err == nil {
+			for _, rec := range r.Records {
+				if rec.Type == typ {
+					return
+				}
+			}
+		}
+	}
+	t.Fatalf("no %s record in 30s", typ)
+}
+
+// TestApplyChildProcess is the child of startApplyChild; it does nothing
+// in a normal test run.
+func TestApplyChildProcess(t *testing.T) {
+	plan := os.Getenv("CHANGEGATE_TEST_APPLY_CHILD")
+	if plan == "" {
+		t.Skip("only a child process of TestApplyLab runs this")
+	}
+	if at := os.Getenv("CHANGEGATE_TEST_KILL_AT"); at != "" {
+		typ, nth, _ := strings.Cut(at, ":")
+		seen := 0
+		afterRecord = func(r journal.Record) {
+			if r.Type == typ {
+				seen++
+				if fmt.Sprint(seen) == nth {
+					syscall.Kill(os.Getpid(), syscall.SIGKILL)
+					select {} // wait for the signal
+				}
+			}
+		}
+	}
+	code := Run(context.Background(), []string{"apply", plan}, strings.NewReader(""), os.Stdout, os.Stdout)
+	t.Fatalf("apply ended with %d instead of being killed", code)
+}
