@@ -1,0 +1,92 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/changegate/changegate/internal/fakedev"
+)
+
+// TestApplyDeniedTouchesNothing applies the outage-shaped example plan
+// with an inventory of fake devices: the gate denies it, apply exits 2
+// with the verdict, no device is connected to, and no run is created.
+// Break-glass without a reason is refused too.
+func TestApplyDeniedTouchesNothing(t *testing.T) {
+	isolate(t)
+	dir := t.TempDir()
+	state := filepath.Join(dir, "state")
+	t.Setenv("CHANGEGATE_STATE_DIR", state)
+	kh := filepath.Join(dir, "known_hosts")
+	pw := writeFile(t, dir, "pw", "pw\n")
+	var inv strings.Builder
+	fmt.Fprintf(&inv, "defaults: {platform: frr_vtysh, host: 127.0.0.1, username: admin, password: {file: %s}, host_key: {known_hosts: %s}}\ndevices:\n", pw, kh)
+	var srvs []*fakedev.Server
+	for _, n := range []string{"ebs1", "edge1", "p1", "p2", "p5", "s1", "ebs2", "edge2", "p3", "p4", "p6", "s2"} {
+		p, _ := fakedev.Platform("frr_vtysh", n)
+		srv, err := fakedev.Start(context.Background(), fakedev.Options{Personality: p, Users: map[string]string{"admin": "pw"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { srv.Close() })
+		srv.WriteKnownHosts(kh)
+		srvs = append(srvs, srv)
+		fmt.Fprintf(&inv, "  %s: {port: %d}\n", n, srv.Port())
+	}
+	invFile := writeFile(t, dir, "inventory.yaml", inv.String())
+
+	out, errs, code := run(t, "apply", "../../examples/outage-plan.yaml", "--inventory", invFile)
+	if code != ExitDenied || !strings.Contains(errs, "DENIED") || !strings.Contains(errs, "apply refused: the gate denies this plan; no device was contacted") {
+		t.Errorf("exit %d\nstdout %s\nstderr %s", code, out, errs)
+	}
+	_, errs, code = run(t, "apply", "../../examples/outage-plan.yaml", "--inventory", invFile, "--break-glass", " ")
+	if code != 1 || !strings.Contains(errs, "--break-glass needs a reason") {
+		t.Errorf("break-glass without a reason: exit %d %s", code, errs)
+	}
+	for i, s := range srvs {
+		if s.Connections() != 0 {
+			t.Errorf("device %d was connected to", i)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(state, "runs")); !os.IsNotExist(err) {
+		t.Errorf("a run was created: %v", err)
+	}
+
+	// A policy can refuse break-glass: its denial is not overridable.
+	pol := filepath.Join(dir, "policies")
+	os.MkdirAll(pol, 0o755)
+	writeFile(t, pol, "no_break_glass.rego", `package local.breakglass
+
+import rego.v1
+
+deny contains {"msg": "break-glass is not allowed on this network", "overridable": false} if input.override != null
+`)
+	_, errs, code = run(t, "apply", "../../examples/outage-plan.yaml", "--inventory", invFile, "--break-glass", "INC-1: restore service", "--policy", pol)
+	if code != ExitDenied || !strings.Contains(errs, "cannot be overridden (break-glass is not allowed on this network)") {
+		t.Errorf("unoverridable denial: exit %d\n%s", code, errs)
+	}
+	for i, s := range srvs {
+		if s.Connections() != 0 {
+			t.Errorf("device %d was connected to after an unoverridable denial", i)
+		}
+	}
+
+	// Break-glass with a reason runs the denied plan, loudly, and the
+	// journal keeps the reason and every denial it overrode.
+	out, errs, code = run(t, "apply", "../../examples/outage-plan.yaml", "--inventory", invFile, "--break-glass", "INC-1: restore service")
+	if !strings.Contains(errs, "BREAK-GLASS: the gate denies this plan") || !strings.Contains(errs, "INC-1: restore service") {
+		t.Errorf("break-glass: exit %d\n%s\n%s", code, out, errs)
+	}
+	out, _, _ = run(t, "runs")
+	f := strings.Fields(strings.Split(out, "\n")[1])
+	if len(f) == 0 {
+		t.Fatalf("no run listed:\n%s", out)
+	}
+	show, _, _ := run(t, "runs", "show", f[0])
+	if !strings.Contains(show, "BREAK-GLASS by ") || !strings.Contains(show, "override") {
+		t.Errorf("runs show does not tell the break-glass:\n%s", show)
+	}
+}
