@@ -148,7 +148,7 @@ func Execute(ctx context.Context, plan *plans.Plan, opts Options) (*Report, erro
 			return e.finish(), e.journalErr()
 		}
 	}
-	if res, ok := e.runChecks(ctx, PhasePost, len(plan.Steps), checksOn(plan.PostChecks, nil)); !ok {
+	if res, ok := e.runChecks(ctx, PhasePost, 0, checksOn(plan.PostChecks, nil)); !ok {
 		e.rep.PostChecks = res
 		e.rollback(ctx, len(plan.Steps))
 		return e.finish(), e.journalErr()

@@ -18,83 +18,26 @@ import (
 	"github.com/changegate/changegate/internal/lab"
 )
 
-// The lab of the apply tests: a square a-b-c-d-a, every link metric 10,
-// interfaces named as the lab names them, loopbacks as the lab numbers
-// them.
-const applyLabTopology = `nodes:
-  - {name: a, loopback: 198.18.0.1}
-  - {name: b, loopback: 198.18.0.2}
-  - {name: c, loopback: 198.18.0.3}
-  - {name: d, loopback: 198.18.0.4}
-links:
-  - {id: ab, a: "a:cg-b", b: "b:cg-a", capacity: 10G, metric: 10}
-  - {id: bc, a: "b:cg-c", b: "c:cg-b", capacity: 10G, metric: 10}
-  - {id: cd, a: "c:cg-d", b: "d:cg-c", capacity: 10G, metric: 10}
-  - {id: da, a: "d:cg-a", b: "a:cg-d", capacity: 10G, metric: 10}
-`
+// The apply tests' lab and plan are the lab example (examples/lab): a
+// square a-b-c-d-a, and a plan costing out a-b from both ends whose first
+// step checks that a reaches b through d (a-d-c-b, 30, against 1000
+// direct).
+func labExample(t *testing.T, name string) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("..", "..", "examples", "lab", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
 
-// costOutAB costs a-b out from a, then from b; each step checks the new
-// cost and that a reaches b's loopback through d (the model's
-// prediction: a-d-c-b, 30, against 1000 direct).
-func costOutAB(soak string) string {
-	return `title: cost out a-b
-risk: low
-topology: topology.yaml
-pre_checks:
-  - name: a has two Full neighbours
-    device: a
-    command: show ip ospf neighbor json
-    expect:
-      json: count([n | some _, ns in output.neighbors; n := ns[_]; startswith(n.nbrState, "Full")]) == 2
-    retries: 20
-    interval: 250ms
-steps:
-  - name: cost out a-b on a
-    device: a
-    config: |
-      interface cg-b
-       ip ospf cost 1000
-    rollback_config: |
-      interface cg-b
-       ip ospf cost 10
-    effects:
-      - {type: set_metric, link: ab, metric: 1000, from: a}
-    checks:
-      - name: a reaches b through d
-        command: show ip route 198.18.0.2/32 json
-        expect:
-          json: |
-            some r in output["198.18.0.2/32"]
-            r.selected
-            [h.interfaceName | some h in r.nexthops] == ["cg-d"]
-        retries: 20
-        interval: 250ms
-    soak: ` + soak + `
-  - name: cost out a-b on b
-    device: b
-    config: |
-      interface cg-a
-       ip ospf cost 1000
-    rollback_config: |
-      interface cg-a
-       ip ospf cost 10
-    effects:
-      - {type: set_metric, link: ab, metric: 1000, from: b}
-    checks:
-      - name: cost is 1000
-        command: show ip ospf interface cg-a
-        expect: {regex: 'Cost: 1000\b'}
-post_checks:
-  - name: b reaches a through c
-    device: b
-    command: show ip route 198.18.0.1/32 json
-    expect:
-      json: |
-        some r in output["198.18.0.1/32"]
-        [h.interfaceName | some h in r.nexthops] == ["cg-c"]
-    retries: 20
-    interval: 250ms
-`
+// costOutAB is the example plan with the first step's soak set.
+func costOutAB(t *testing.T, soak string) string {
+	plan := labExample(t, "cost-out.yaml")
+	if !strings.Contains(plan, "soak: 0s") {
+		t.Fatal("examples/lab/cost-out.yaml has no soak: 0s to change")
+	}
+	return strings.Replace(plan, "soak: 0s", "soak: "+soak, 1)
 }
 
 // routes returns every router's OSPF routes to the loopbacks, as
@@ -156,11 +99,12 @@ func waitRoutes(t *testing.T, l *lab.Lab, want string) {
 func TestApplyLab(t *testing.T) {
 	lab.SkipUnlessAvailable(t)
 	isolate(t)
-	l, _ := lab.UpForTest(t, "apply", applyLabTopology)
+	topo := labExample(t, "topology.yaml")
+	l, _ := lab.UpForTest(t, "apply", topo)
 	dir := t.TempDir()
-	writeFile(t, dir, "topology.yaml", applyLabTopology)
-	writeFile(t, dir, "plan.yaml", costOutAB("0s"))
-	writeFile(t, dir, "plan-soak.yaml", costOutAB("30s"))
+	writeFile(t, dir, "topology.yaml", topo)
+	writeFile(t, dir, "plan.yaml", costOutAB(t, "0s"))
+	writeFile(t, dir, "plan-soak.yaml", costOutAB(t, "30s"))
 	t.Setenv("CHANGEGATE_STATE_DIR", filepath.Join(dir, "state"))
 	t.Setenv("CHANGEGATE_INVENTORY_FILE", l.InventoryFile())
 	plan := filepath.Join(dir, "plan.yaml")

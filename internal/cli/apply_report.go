@@ -88,4 +88,3 @@ func firstLines(s string, n int) []string {
 	}
 	return lines
 }
-

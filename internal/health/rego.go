@@ -315,17 +315,17 @@ func (e *regoExpr) eval(ctx context.Context, text string, out ast.Value, failPre
 	if e.body != nil {
 		rs, err := e.body.Eval(ctx, rego.EvalParsedInput(in))
 		if err != nil {
-			return false, fmt.Sprintf("expression `%s` failed: %v", e.src, err), fmt.Errorf("evaluate expression: %w", err)
+			return false, fmt.Sprintf("expression `%s` failed: %v", shown(e.src), err), fmt.Errorf("evaluate expression: %w", err)
 		}
 		if len(rs) == 0 {
-			return false, failPrefix + fmt.Sprintf("expression `%s` is false or undefined", e.src), nil
+			return false, failPrefix + fmt.Sprintf("expression `%s` is false or undefined", shown(e.src)), nil
 		}
-		return true, fmt.Sprintf("expression `%s` is true", e.src), nil
+		return true, fmt.Sprintf("expression `%s` is true", shown(e.src)), nil
 	}
 	for _, p := range e.parts {
 		v, defined, err := evalValue(ctx, p.query, in)
 		if err != nil {
-			return false, fmt.Sprintf("expression `%s` failed: %v", p.src, err), fmt.Errorf("evaluate expression: %w", err)
+			return false, fmt.Sprintf("expression `%s` failed: %v", shown(p.src), err), fmt.Errorf("evaluate expression: %w", err)
 		}
 		if defined && v == true {
 			continue
@@ -351,13 +351,13 @@ func (e *regoExpr) eval(ctx context.Context, text string, out ast.Value, failPre
 				facts = append(facts, o.src+" is "+render(ov))
 			}
 		}
-		r := fmt.Sprintf("expression `%s` is %s", p.src, what)
+		r := fmt.Sprintf("expression `%s` is %s", shown(p.src), what)
 		if len(facts) > 0 {
 			r += " (" + strings.Join(facts, "; ") + ")"
 		}
 		return false, failPrefix + r, nil
 	}
-	return true, fmt.Sprintf("expression `%s` is true", e.src), nil
+	return true, fmt.Sprintf("expression `%s` is true", shown(e.src)), nil
 }
 
 func evalValue(ctx context.Context, q rego.PreparedEvalQuery, in ast.Value) (any, bool, error) {
@@ -400,3 +400,18 @@ func cut(s string, n int) string {
 }
 
 func utf8RuneStart(b byte) bool { return b&0xC0 != 0x80 }
+
+// shown is an expression as quoted in a reason: a multi-line body on one
+// line, its lines joined by "; " (as Rego reads them).
+func shown(src string) string {
+	if !strings.Contains(src, "\n") {
+		return src
+	}
+	var parts []string
+	for _, l := range strings.Split(src, "\n") {
+		if l = strings.TrimSpace(l); l != "" {
+			parts = append(parts, l)
+		}
+	}
+	return strings.Join(parts, "; ")
+}
