@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -37,7 +38,7 @@ var (
 )
 
 func (a *app) applyCommand() *cobra.Command {
-	var topoFile, invFile, invFormat, format, breakGlass string
+	var topoFile, invFile, invFormat, format, breakGlass, checked string
 	var dirs []string
 	cmd := &cobra.Command{
 		Use:   "apply PLAN [--inventory FILE]",
@@ -102,6 +103,11 @@ rolled back; 4 the rollback did not finish (what remains changed is listed);
 			}
 			if ds.HasErrors() {
 				return diagErr(ds)
+			}
+			if checked != "" {
+				if err := matchChecked(checked, v); err != nil {
+					return err
+				}
 			}
 			if v.Decision.Denied() {
 				if override == nil {
@@ -184,8 +190,51 @@ rolled back; 4 the rollback did not finish (what remains changed is listed);
 	cmd.Flags().StringVar(&invFormat, "inventory-format", "", "inventory format: native, nornir or containerlab (default: from the file name)")
 	cmd.Flags().StringArrayVar(&dirs, "policy", nil, "a directory of your own policies (repeatable)")
 	cmd.Flags().StringVar(&format, "format", "text", "output: text (a live view on a terminal, one line per event otherwise) or json (one event per line)")
+	cmd.Flags().StringVar(&checked, "checked", "", "the JSON verdict (changegate check --format json) that was reviewed: refuse unless this run's plan, topology, traffic and policies have the same digests")
 	cmd.Flags().StringVar(&breakGlass, "break-glass", "", "run although the gate denies, for this reason (recorded in the journal and shown to policies)")
 	return cmd
+}
+
+// errNotAsChecked refuses a run whose inputs differ from what was checked.
+var errNotAsChecked = errors.New("apply refused: what would run is not what was checked")
+
+// matchChecked compares the verdict about to run with the reviewed one
+// in file (check --format json): every digest must be the same.
+func matchChecked(file string, v *gate.Verdict) error {
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return fmt.Errorf("--checked: %w", err)
+	}
+	var doc report.CheckDoc
+	if err := json.Unmarshal(data, &doc); err != nil || doc.Version == 0 {
+		return fmt.Errorf("--checked %s: not the JSON of changegate check --format json (%v)", file, err)
+	}
+	var diffs []string
+	for _, d := range []struct{ what, was, now string }{
+		{"plan", doc.Digests.Plan, v.Digests.Plan},
+		{"topology", doc.Digests.Topology, v.Digests.Topology},
+		{"traffic", doc.Digests.Traffic, v.Digests.Traffic},
+		{"policy", doc.Digests.Policy, v.Digests.Policy},
+	} {
+		if d.was != d.now {
+			diffs = append(diffs, fmt.Sprintf("%s %s (checked: %s)", d.what, d.now, d.was))
+		}
+	}
+	if len(diffs) > 0 {
+		return fmt.Errorf("%w: %s differs from %s: %s; check the plan again and have the new verdict reviewed", errNotAsChecked, strings.Join(firstWords(diffs), ", "), file, strings.Join(diffs, "; "))
+	}
+	if doc.Verdict != "allowed" {
+		return fmt.Errorf("%w: the verdict in %s is %s", errNotAsChecked, file, doc.Verdict)
+	}
+	return nil
+}
+
+func firstWords(ss []string) []string {
+	out := make([]string, len(ss))
+	for i, s := range ss {
+		out[i], _, _ = strings.Cut(s, " ")
+	}
+	return out
 }
 
 func countDenials(d *policy.Decision) int {

@@ -90,3 +90,33 @@ deny contains {"msg": "break-glass is not allowed on this network", "overridable
 		t.Errorf("runs show does not tell the break-glass:\n%s", show)
 	}
 }
+
+// TestApplyChecked refuses a run whose plan changed since the verdict
+// that was reviewed, and one whose reviewed verdict was a denial.
+func TestApplyChecked(t *testing.T) {
+	isolate(t)
+	dir := t.TempDir()
+	t.Setenv("CHANGEGATE_STATE_DIR", filepath.Join(dir, "state"))
+	writeFile(t, dir, "topology.yaml", readFile(t, "../../examples/lab/topology.yaml"))
+	plan := writeFile(t, dir, "plan.yaml", readFile(t, "../../examples/lab/cost-out.yaml"))
+	out, errs, code := run(t, "check", plan, "--format", "json")
+	if code != 0 {
+		t.Fatalf("check: %d %s", code, errs)
+	}
+	verdict := writeFile(t, dir, "verdict.json", out)
+	// Edited after the review: 1000 becomes 900.
+	writeFile(t, dir, "plan.yaml", strings.Replace(readFile(t, plan), "ip ospf cost 1000", "ip ospf cost 900", 1))
+	_, errs, code = run(t, "apply", plan, "--checked", verdict)
+	if code != 1 || !strings.Contains(errs, "apply refused: what would run is not what was checked: plan differs from "+verdict) {
+		t.Errorf("edited plan: exit %d\n%s", code, errs)
+	}
+	out, _, _ = run(t, "check", "../../examples/outage-plan.yaml", "--format", "json")
+	denied := writeFile(t, dir, "denied.json", out)
+	_, errs, code = run(t, "apply", "../../examples/outage-plan.yaml", "--checked", denied)
+	if code != 1 || !strings.Contains(errs, "the verdict in "+denied+" is denied") {
+		t.Errorf("denied verdict: exit %d\n%s", code, errs)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "state", "runs")); !os.IsNotExist(err) {
+		t.Errorf("a run was created: %v", err)
+	}
+}
