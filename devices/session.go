@@ -237,10 +237,12 @@ func (s *Session) do(ctx context.Context, what, echo string, op func(timeout tim
 	switch {
 	case errors.Is(err, util.ErrTimeoutError), errors.Is(err, context.DeadlineExceeded):
 		err = fmt.Errorf("%s: %w within %s (no prompt came back%s)", what, ErrTimeout, timeout.Round(time.Millisecond), s.lastLineHint(echo))
+	case errors.Is(err, util.ErrPrivilegeError):
+		// Before the connection check: scrapligo closes the connection
+		// itself after this error.
+		err = fmt.Errorf("%s: %w%s", what, err, s.lastLineHint(echo))
 	case errors.Is(err, util.ErrConnectionError), s.tr.eof.Load():
 		err = fmt.Errorf("%s: %w: %w", what, ErrConnectionLost, err)
-	case errors.Is(err, util.ErrPrivilegeError):
-		err = fmt.Errorf("%s: %w%s", what, err, s.lastLineHint(echo))
 	default:
 		err = fmt.Errorf("%s: %w", what, err)
 	}

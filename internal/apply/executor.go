@@ -107,22 +107,8 @@ type executor struct {
 // only for a journal that cannot be written (the run stops and rolls
 // back as far as it can).
 func Execute(ctx context.Context, plan *plans.Plan, opts Options) (*Report, error) {
-	if opts.Concurrency <= 0 {
-		opts.Concurrency = 20
-	}
-	if opts.RollbackTimeout <= 0 {
-		opts.RollbackTimeout = 10 * time.Minute
-	}
-	if opts.ConfirmMargin <= 0 {
-		opts.ConfirmMargin = 2 * time.Minute
-	}
-	e := &executor{plan: plan, opts: opts, start: time.Now(), checks: map[*plans.Check]*health.Check{}}
-	e.rep = &Report{Run: opts.Run, Plan: plan.File, Started: e.start}
-	for i := range plan.Steps {
-		e.rep.Steps = append(e.rep.Steps, StepReport{Index: i + 1, Name: plan.Steps[i].Name, Status: StatusSkipped})
-	}
-	if err := e.compile(); err != nil {
-		e.rep.Status, e.rep.Reason = NotStarted, err.Error()
+	e, ok := newExecutor(plan, opts)
+	if !ok {
 		return e.finish(), nil
 	}
 	e.record("run.start", 0, "", map[string]any{"plan": plan.File, "title": plan.Title, "steps": len(plan.Steps), "devices": plan.Devices()})
@@ -142,15 +128,44 @@ func Execute(ctx context.Context, plan *plans.Plan, opts Options) (*Report, erro
 		e.rep.Status = NotStarted
 		return e.finish(), e.journalErr()
 	}
+	return e.from(ctx, 1)
+}
+
+// newExecutor sets the defaults and compiles the plan's checks; false
+// (with the report saying why) when they do not compile.
+func newExecutor(plan *plans.Plan, opts Options) (*executor, bool) {
+	if opts.Concurrency <= 0 {
+		opts.Concurrency = 20
+	}
+	if opts.RollbackTimeout <= 0 {
+		opts.RollbackTimeout = 10 * time.Minute
+	}
+	if opts.ConfirmMargin <= 0 {
+		opts.ConfirmMargin = 2 * time.Minute
+	}
+	e := &executor{plan: plan, opts: opts, start: time.Now(), checks: map[*plans.Check]*health.Check{}}
+	e.rep = &Report{Run: opts.Run, Plan: plan.File, Started: e.start}
 	for i := range plan.Steps {
-		if !e.step(ctx, i+1) {
-			e.rollback(ctx, i+1)
+		e.rep.Steps = append(e.rep.Steps, StepReport{Index: i + 1, Name: plan.Steps[i].Name, Status: StatusSkipped})
+	}
+	if err := e.compile(); err != nil {
+		e.rep.Status, e.rep.Reason = NotStarted, err.Error()
+		return e, false
+	}
+	return e, true
+}
+
+// from runs steps first.. and the post-checks, rolling back on failure.
+func (e *executor) from(ctx context.Context, first int) (*Report, error) {
+	for k := first; k <= len(e.plan.Steps); k++ {
+		if !e.step(ctx, k) {
+			e.rollback(ctx, k)
 			return e.finish(), e.journalErr()
 		}
 	}
-	if res, ok := e.runChecks(ctx, PhasePost, 0, checksOn(plan.PostChecks, nil)); !ok {
+	if res, ok := e.runChecks(ctx, PhasePost, 0, checksOn(e.plan.PostChecks, nil)); !ok {
 		e.rep.PostChecks = res
-		e.rollback(ctx, len(plan.Steps))
+		e.rollback(ctx, len(e.plan.Steps))
 		return e.finish(), e.journalErr()
 	} else {
 		e.rep.PostChecks = res

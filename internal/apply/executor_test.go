@@ -346,3 +346,34 @@ func TestObservedAgainstPredicted(t *testing.T) {
 		}
 	}
 }
+
+// TestResumeAtEveryRecord kills a run after each journal record in turn
+// and resumes it: every device ends as if the run had never stopped, and
+// no completed step is applied twice.
+func TestResumeAtEveryRecord(t *testing.T) {
+	_, full := run(t, twoSteps(), newFakeNet("r1", "r2"))
+	total := len(full.all())
+	for cut := 1; cut < total; cut++ {
+		n := newFakeNet("r1", "r2")
+		j := &memJournal{dieAfter: cut, onDeath: n.freeze}
+		Execute(context.Background(), twoSteps(), Options{Target: n, Journal: j})
+		records := j.all()
+		st, _ := ReadState(records)
+		n.mu.Lock()
+		n.frozen, n.calls = false, nil
+		n.mu.Unlock()
+		rep, err := Resume(context.Background(), twoSteps(), records, Options{Target: n, Journal: &memJournal{records: records}})
+		if err != nil {
+			t.Fatalf("cut %d (%s): %v", cut, records[cut-1].Type, err)
+		}
+		if rep.Status != Succeeded {
+			t.Errorf("cut %d (%s): %s %s", cut, records[cut-1].Type, rep.Status, rep.Reason)
+		}
+		if c := n.snapshot(); c["r1"]["cost"] != "500" || c["r2"]["cost"] != "500" {
+			t.Errorf("cut %d: devices %v", cut, c)
+		}
+		if st.Done >= 1 && contains(n.calls, "r1: set cost 500") {
+			t.Errorf("cut %d (%s): step 1 was done but applied again: %v", cut, records[cut-1].Type, n.calls)
+		}
+	}
+}

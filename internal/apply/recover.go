@@ -47,9 +47,11 @@ type State struct {
 	// Ended is true when the run recorded its end (run.end), with Status.
 	Ended  bool   `json:"ended"`
 	Status string `json:"status,omitempty"`
-	// Step is the last step started; InFlight says what it was doing
-	// when the journal stops (its last record's type).
+	// Step is the last step started, Done the last one completed (its
+	// checks passed, its commits confirmed); InFlight says what the run
+	// was doing when the journal stops (its last record's type).
 	Step     int    `json:"step"`
+	Done     int    `json:"done"`
 	InFlight string `json:"in_flight,omitempty"`
 	// Changes are every device change, in the order intended.
 	Changes []Change `json:"changes"`
@@ -89,6 +91,8 @@ func ReadState(records []journal.Record) (*State, error) {
 		switch r.Type {
 		case "step.start":
 			st.Step = r.Step
+		case "step.done":
+			st.Done = r.Step
 		case "config.intent":
 			var d intentData
 			if err := json.Unmarshal(r.Data, &d); err != nil {
@@ -205,4 +209,63 @@ func Recover(ctx context.Context, plan *plans.Plan, records []journal.Record, op
 		e.rollback(ctx, upTo)
 	}
 	return e.finish(), e.journalErr()
+}
+
+// Resume continues a run whose process died, from its journal, instead of
+// rolling it back: the changes of the step in flight are rolled back (the
+// step is run again whole), the state after the last completed step is
+// checked (its checks, the routers against the model), and the run goes
+// on from the next step as apply does, rolling everything back (the
+// earlier steps too) if anything fails. plan must be the run's plan; the
+// caller checks that it is the same (digest) and that the gate still
+// allows it.
+func Resume(ctx context.Context, plan *plans.Plan, records []journal.Record, opts Options) (*Report, error) {
+	st, err := ReadState(records)
+	if err != nil {
+		return nil, err
+	}
+	if st.Ended {
+		return nil, fmt.Errorf("the run ended (%s): there is nothing to resume", st.Status)
+	}
+	if st.Done > len(plan.Steps) {
+		return nil, fmt.Errorf("the journal has step %d done but the plan has %d steps: not the run's plan", st.Done, len(plan.Steps))
+	}
+	e, ok := newExecutor(plan, opts)
+	if !ok {
+		return e.finish(), nil
+	}
+	e.rep.Resumed = true
+	var inflight []*change
+	for _, c := range st.NeedsRollback() {
+		ch := &change{step: c.Step, device: c.Device, lines: c.Lines, rollback: c.Rollback, pending: c.Pending}
+		if c.State != ChangeIntended {
+			ch.result = &devices.ConfigResult{Applied: c.Applied, Committed: c.State == ChangeApplied}
+		}
+		if c.Step <= st.Done {
+			e.changes = append(e.changes, ch)
+		} else {
+			inflight = append(inflight, ch)
+		}
+	}
+	for k := 1; k <= st.Done; k++ {
+		e.rep.Steps[k-1].Status = StatusOK
+	}
+	e.record("resume.start", st.Step, "", map[string]any{"done": st.Done, "in_flight": st.InFlight, "undo": len(inflight)})
+	e.emit(Event{Kind: "resume.start", Step: st.Done + 1, Status: StatusRunning, Message: fmt.Sprintf("steps 1-%d done; rolling back %d changes of step %d, then going on from it", st.Done, len(inflight), st.Done+1)})
+	for i := len(inflight) - 1; i >= 0; i-- {
+		rr := e.undo(ctx, inflight[i])
+		e.rep.Rollback = append(e.rep.Rollback, rr)
+		if rr.Error != "" {
+			e.fail(Failure{Step: inflight[i].step, Phase: PhaseRollback, Device: inflight[i].device, Reason: "undoing the step in flight: " + rr.Error})
+			e.rep.Remaining = append(e.rep.Remaining, Remaining{Step: inflight[i].step, Device: inflight[i].device, Lines: inflight[i].lines, Why: rr.Error})
+			e.changes = append(e.changes, inflight[i])
+			e.rollback(ctx, st.Step)
+			return e.finish(), e.journalErr()
+		}
+	}
+	if !e.checkReturnedTo(ctx, st.Done, inflight) {
+		e.rollback(ctx, st.Done)
+		return e.finish(), e.journalErr()
+	}
+	return e.from(ctx, st.Done+1)
 }

@@ -47,8 +47,9 @@ type Report struct {
 	Remaining []Remaining `json:"remaining,omitempty"`
 	Started   time.Time   `json:"started"`
 	Took      float64     `json:"took_seconds"`
-	// Recovery is true for the report of Recover.
+	// Recovery is true for the report of Recover, Resumed for Resume.
 	Recovery bool `json:"recovery,omitempty"`
+	Resumed  bool `json:"resumed,omitempty"`
 }
 
 // StepReport is what happened to one step.

@@ -173,6 +173,22 @@ func TestApplyLab(t *testing.T) {
 	})
 	waitRoutes(t, l, baseline)
 
+	t.Run("killed then resumed", func(t *testing.T) {
+		defer reset()
+		child := startApplyChild(t, plan, "config.intent:2")
+		child.wait(t)
+		out, errs, code := run(t, "recover", child.run, "--resume")
+		if code != 0 || !strings.Contains(out, "APPLIED") || !strings.Contains(out, "resume start") {
+			t.Fatalf("resume: exit %d\n%s\n%s", code, out, errs)
+		}
+		for _, r := range []struct{ node, iface string }{{"a", "cg-b"}, {"b", "cg-a"}} {
+			if c, _ := l.Vtysh(ctx, r.node, "show ip ospf interface "+r.iface); !strings.Contains(c, "Cost: 1000") {
+				t.Errorf("%s %s not at 1000 after the resumed run", r.node, r.iface)
+			}
+		}
+	})
+	waitRoutes(t, l, baseline)
+
 	// Kill the run right after each kind of record (the action it
 	// announces may or may not have happened) and recover.
 	for _, at := range []string{"config.intent:1", "config.result:1", "check.result:2", "step.done:1", "config.intent:2", "config.result:2"} {

@@ -28,6 +28,8 @@ func writeApplyReport(w io.Writer, rep *apply.Report) {
 		fmt.Fprintf(w, "RECOVERED: run %s: every change it left is rolled back (%s)\n", rep.Run, rep.Reason)
 	case rep.Recovery:
 		fmt.Fprintf(w, "RECOVERY INCOMPLETE: run %s: %s\n", rep.Run, rep.Reason)
+	case rep.Status == apply.Succeeded && rep.Resumed:
+		fmt.Fprintf(w, "APPLIED (resumed): run %s, %d steps; every check passed\n", rep.Run, len(rep.Steps))
 	case rep.Status == apply.Succeeded:
 		fmt.Fprintf(w, "APPLIED: run %s, %d steps in %.1fs; every check passed\n", rep.Run, len(rep.Steps), rep.Took)
 	case rep.Status == apply.NotStarted:

@@ -9,13 +9,17 @@ import (
 
 	"github.com/changegate/changegate/devices"
 	"github.com/changegate/changegate/internal/apply"
+	"github.com/changegate/changegate/internal/gate"
 	"github.com/changegate/changegate/internal/journal"
 	"github.com/changegate/changegate/internal/lock"
+	"github.com/changegate/changegate/internal/policy"
+	"github.com/changegate/changegate/internal/report"
 	"github.com/changegate/changegate/plans"
 )
 
 func (a *app) recoverCommand() *cobra.Command {
 	var invFile, invFormat, format string
+	var resume bool
 	cmd := &cobra.Command{
 		Use:   "recover RUN [--inventory FILE]",
 		Short: "Finish a run whose process died: show what was in flight and roll back what it changed",
@@ -31,6 +35,13 @@ compared with the model, as apply does.
 A confirmed commit left unconfirmed reverts by itself when its timer runs
 out; recover confirms it and sends the rollback, so the device does not
 depend on the timer.
+
+With --resume, recover continues the run instead, as an explicit choice:
+it needs the run's plan, unchanged (same digest), and the gate must still
+allow it (checked again now, at stage apply). The changes of the step in
+flight are rolled back, the state after the last completed step is
+checked, and the run goes on from the step in flight, with rollback of
+everything (earlier steps included) if anything fails.
 
 Recover refuses a run whose process is still alive, and takes the run's
 device locks (breaking the dead run's own locks).
@@ -64,6 +75,9 @@ Exit status: 0 nothing remains changed; 4 the rollback did not finish
 			if st.Ended && len(todo) == 0 {
 				fmt.Fprintf(a.stderr, "changegate: run %s ended (%s) and nothing of it remains to roll back\n", runID, st.Status)
 				return nil
+			}
+			if resume {
+				return a.resume(cmd, cfg, stateDir, j, run, st, invFile, invFormat, format)
 			}
 			var plan *plans.Plan
 			if p, ds, err := plans.LoadFile(run.Meta.PlanFile); err == nil && !ds.HasErrors() && p.Digest() == run.Meta.Digests["plan"] && !p.HasRunbooks() {
@@ -117,7 +131,73 @@ Exit status: 0 nothing remains changed; 4 the rollback did not finish
 	cmd.Flags().StringVar(&invFile, "inventory", "", "inventory file (default: the one the run used)")
 	cmd.Flags().StringVar(&invFormat, "inventory-format", "", "inventory format: native, nornir or containerlab (default: from the file name)")
 	cmd.Flags().StringVar(&format, "format", "text", "output: text or json (one event per line)")
+	cmd.Flags().BoolVar(&resume, "resume", false, "continue the run from the step in flight instead of rolling it back (the gate is checked again)")
 	return cmd
+}
+
+// resume continues run from its journal (recover --resume).
+func (a *app) resume(cmd *cobra.Command, cfg Config, stateDir string, j *journal.Journal, run *journal.Run, st *apply.State, invFile, invFormat, format string) error {
+	if st.Ended {
+		return fmt.Errorf("run %s ended (%s): there is nothing to resume", run.Meta.RunID, st.Status)
+	}
+	plan, net, err := a.loadInputs(run.Meta.PlanFile, "", cfg.Runbook.Dirs)
+	if err != nil {
+		return fmt.Errorf("resume needs the run's plan: %w", err)
+	}
+	if plan.Digest() != run.Meta.Digests["plan"] {
+		return fmt.Errorf("resume refused: %s changed since the run (digest %s, the run's %s); recover without --resume rolls it back", plan.File, plan.Digest(), run.Meta.Digests["plan"])
+	}
+	eng, err := a.loadPolicies(cmd, cfg.Policy.options(nil))
+	if err != nil {
+		return err
+	}
+	v, ds, err := gate.Check(cmd.Context(), plan, net, eng, gate.Options{Stage: policy.StageApply})
+	if err != nil {
+		return err
+	}
+	if ds.HasErrors() {
+		return diagErr(ds)
+	}
+	if v.Decision.Denied() {
+		report.CheckText(a.stderr, v, eng.Packages(), cfg.Policy.Disable)
+		fmt.Fprintln(a.stderr, "changegate: resume refused: the gate denies the plan now; recover without --resume rolls the run back")
+		return errDenied
+	}
+	if invFile == "" {
+		invFile = strings.Split(run.Meta.Extra["inventory"], ",")[0]
+	}
+	inv, err := a.loadInventory(cmd, invFile, invFormat)
+	if err != nil {
+		return err
+	}
+	locks, err := takeOverLocks(cmd, lock.New(stateDir), plan.Devices(), run.Meta.RunID, plan.File)
+	if err != nil {
+		return err
+	}
+	defer locks.Release()
+	pool := devices.NewPool(inv, devices.DialOptions{Prompter: terminalPrompter{in: a.stdin, out: a.stderr}})
+	defer pool.Close()
+	target := apply.PoolTarget{Pool: pool, Inventory: inv}
+	obs, err := a.observer(cfg, net, plan, target, inv)
+	if err != nil {
+		return err
+	}
+	j.SetStatus(journal.Running)
+	rep, err := apply.Resume(cmd.Context(), plan, run.Records, apply.Options{
+		Run: run.Meta.RunID, Target: target, Journal: j, Observer: obs,
+		Sink:            progressSink(a.stdout, format, format == "text" && isTerminal(a.stdout)),
+		Concurrency:     cfg.Apply.Concurrency,
+		RollbackTimeout: cfg.Apply.RollbackTimeout,
+		ConfirmMargin:   cfg.Apply.ConfirmMargin,
+	})
+	if err != nil {
+		return err
+	}
+	j.SetStatus(journalStatus(rep.Status))
+	if format == "text" {
+		writeApplyReport(a.stdout, rep)
+	}
+	return runExit(rep)
 }
 
 // takeOverLocks takes devs' locks for a recovery of runID: every lock the
