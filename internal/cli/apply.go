@@ -177,6 +177,8 @@ rolled back; 4 the rollback did not finish (what remains changed is listed);
 				j.SetStatus(journalStatus(rep.Status))
 				if format == "text" {
 					writeApplyReport(a.stdout, rep)
+				} else {
+					writeReportEvent(a.stdout, rep)
 				}
 			}
 			if err != nil {

@@ -90,3 +90,12 @@ func firstLines(s string, n int) []string {
 	}
 	return lines
 }
+
+// writeReportEvent ends a JSON event stream with the run's report:
+// {"kind": "report", "report": {...}}.
+func writeReportEvent(w io.Writer, rep *apply.Report) {
+	json.NewEncoder(w).Encode(struct {
+		Kind   string        `json:"kind"`
+		Report *apply.Report `json:"report"`
+	}{"report", rep})
+}

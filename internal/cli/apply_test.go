@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -76,9 +77,24 @@ deny contains {"msg": "break-glass is not allowed on this network", "overridable
 
 	// Break-glass with a reason runs the denied plan, loudly, and the
 	// journal keeps the reason and every denial it overrode.
-	out, errs, code = run(t, "apply", "../../examples/outage-plan.yaml", "--inventory", invFile, "--break-glass", "INC-1: restore service")
+	out, errs, code = run(t, "apply", "../../examples/outage-plan.yaml", "--inventory", invFile, "--break-glass", "INC-1: restore service", "--format", "json")
 	if !strings.Contains(errs, "BREAK-GLASS: the gate denies this plan") || !strings.Contains(errs, "INC-1: restore service") {
 		t.Errorf("break-glass: exit %d\n%s\n%s", code, out, errs)
+	}
+	// --format json: one event per line, the report last.
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	var last struct {
+		Kind   string
+		Report struct{ Run, Status string }
+	}
+	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &last); err != nil || last.Kind != "report" || last.Report.Run == "" || last.Report.Status == "" {
+		t.Errorf("last JSON line %q: %v", lines[len(lines)-1], err)
+	}
+	for _, l := range lines[:len(lines)-1] {
+		var ev struct{ Kind string }
+		if err := json.Unmarshal([]byte(l), &ev); err != nil || ev.Kind == "" {
+			t.Errorf("not an event: %q", l)
+		}
 	}
 	out, _, _ = run(t, "runs")
 	f := strings.Fields(strings.Split(out, "\n")[1])

@@ -121,6 +121,8 @@ Exit status: 0 nothing remains changed; 4 the rollback did not finish
 			j.SetStatus(status)
 			if format == "text" {
 				writeApplyReport(a.stdout, rep)
+			} else {
+				writeReportEvent(a.stdout, rep)
 			}
 			if rep.Status != apply.RolledBack {
 				return errRollbackFailed
@@ -196,6 +198,8 @@ func (a *app) resume(cmd *cobra.Command, cfg Config, stateDir string, j *journal
 	j.SetStatus(journalStatus(rep.Status))
 	if format == "text" {
 		writeApplyReport(a.stdout, rep)
+	} else {
+		writeReportEvent(a.stdout, rep)
 	}
 	return runExit(rep)
 }
