@@ -85,6 +85,9 @@ type change struct {
 	result  *devices.ConfigResult
 	err     error
 	pending bool // a confirmed commit awaits confirmation
+	// undone is set once the change was rolled back during the run (a
+	// device that failed within a wave's budget).
+	undone bool
 }
 
 type executor struct {

@@ -196,15 +196,18 @@ func TestWaves(t *testing.T) {
 	n := newFakeNet(devs...)
 	n.refuse["r2|set cost 500"] = true
 	rep, _ := run(t, plan(), n)
-	if rep.Status != Succeeded {
-		t.Fatalf("one failure within budget: %s %s", rep.Status, rep.Reason)
+	if rep.Status != Succeeded || rep.Failure != nil || len(rep.Steps[0].Tolerated) != 1 || !strings.HasPrefix(rep.Steps[0].Tolerated[0], "r2: ") {
+		t.Fatalf("one failure within budget: %s %s %+v", rep.Status, rep.Reason, rep.Steps[0].Tolerated)
+	}
+	if c := n.snapshot(); c["r2"]["cost"] != "10" || c["r3"]["cost"] != "500" {
+		t.Errorf("the tolerated failure was not put back, or the others not applied: %v", c)
 	}
 	n = newFakeNet(devs...)
 	n.refuse["r2|set cost 500"] = true
 	n.refuse["r4|set cost 500"] = true
 	before := n.snapshot()
 	rep, _ = run(t, plan(), n)
-	if rep.Status != RolledBack || !strings.Contains(rep.Reason, "r2") {
+	if rep.Status != RolledBack || !strings.Contains(rep.Reason, "2 devices failed, more than the wave's budget of 1: r2: ") || !strings.Contains(rep.Reason, "; r4: ") {
 		t.Fatalf("two failures: %s %s", rep.Status, rep.Reason)
 	}
 	if n.calls[0] != "r1: set cost 500" {

@@ -57,9 +57,13 @@ type StepReport struct {
 	Index int    `json:"index"`
 	Name  string `json:"name"`
 	// Status is ok, failed or skipped (not reached).
-	Status  string          `json:"status"`
-	Devices []DeviceReport  `json:"devices,omitempty"`
-	Checks  []health.Result `json:"checks,omitempty"`
+	Status  string         `json:"status"`
+	Devices []DeviceReport `json:"devices,omitempty"`
+	// Tolerated are the devices that failed within the wave's budget
+	// (rolled back at once and left out of the rest of the step), with
+	// why when known.
+	Tolerated []string        `json:"tolerated,omitempty"`
+	Checks    []health.Result `json:"checks,omitempty"`
 	// Observed is the comparison of the routers with the model after the
 	// step.
 	Observed []Observation `json:"observed,omitempty"`

@@ -29,7 +29,7 @@ func (e *executor) rollback(ctx context.Context, upTo int) {
 		var undone bool
 		for i := len(changes) - 1; i >= 0; i-- {
 			c := changes[i]
-			if c.step != k {
+			if c.step != k || c.undone {
 				continue
 			}
 			rr := e.undo(rctx, c)

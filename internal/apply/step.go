@@ -51,6 +51,7 @@ func (e *executor) step(ctx context.Context, k int) bool {
 		budget = s.Wave.MaxFailures
 	}
 	failures := 0
+	var skipped []string // devices that failed within the budget
 	confirm := e.confirmWindow(s)
 	// Checks without a device run on each device of the step: per wave
 	// when the step has waves, else after the soak with the others.
@@ -60,6 +61,9 @@ func (e *executor) step(ctx context.Context, k int) bool {
 			rep.Status = StatusFailed
 			return false
 		}
+		e.mu.Lock()
+		savedFailure, savedReason := e.rep.Failure, e.rep.Reason
+		e.mu.Unlock()
 		failed := e.configure(ctx, k, w, batch, s, confirm, rep)
 		if waveChecks && len(failed) < len(batch) {
 			var ok []string
@@ -80,12 +84,33 @@ func (e *executor) step(ctx context.Context, k int) bool {
 		if failures > budget {
 			rep.Status = StatusFailed
 			if budget > 0 {
-				e.fail(Failure{Step: k, Phase: PhaseStep, Reason: fmt.Sprintf("%d devices failed, more than the wave's budget of %d", failures, budget)})
+				all := append(append([]string(nil), rep.Tolerated...), failureReasons(e.rep.Failure, failed)...)
+				f := Failure{Step: k, Phase: PhaseStep, Reason: fmt.Sprintf("%d devices failed, more than the wave's budget of %d: %s", failures, budget, strings.Join(all, "; "))}
+				e.mu.Lock()
+				e.rep.Failure, e.rep.Reason = &f, describeFailure(f)
+				e.mu.Unlock()
 			}
 			return false
 		}
 		if len(failed) > 0 {
-			e.emit(Event{Kind: "step.wave", Step: k, Status: StatusFailed, Message: fmt.Sprintf("wave %d: %d failed (%s); %d of %d failures allowed so far", w, len(failed), strings.Join(failed, ", "), failures, budget)})
+			// Within the budget: not the run's failure. The failed devices
+			// are put back as they were and left out of the rest of the
+			// step.
+			e.mu.Lock()
+			rep.Tolerated = append(rep.Tolerated, failureReasons(e.rep.Failure, failed)...)
+			e.rep.Failure, e.rep.Reason = savedFailure, savedReason
+			e.mu.Unlock()
+			e.emit(Event{Kind: "step.wave", Step: k, Status: StatusFailed, Message: fmt.Sprintf("wave %d: %d failed (%s); %d of %d failures allowed so far; rolling them back", w, len(failed), strings.Join(failed, ", "), failures, budget)})
+			for _, c := range e.changesOf(k) {
+				if contains(failed, c.device) && !c.undone {
+					rr := e.undo(ctx, c)
+					e.rep.Rollback = append(e.rep.Rollback, rr)
+					if rr.Error == "" {
+						c.undone = true
+					}
+				}
+			}
+			skipped = append(skipped, failed...)
 		}
 	}
 	if s.Soak > 0 {
@@ -107,7 +132,13 @@ func (e *executor) step(ctx context.Context, k int) bool {
 		rep.Status = StatusFailed
 		return false
 	}
-	if !e.observe(ctx, k, PhaseStep, s.Devices, &rep.Observed) {
+	var observed []string
+	for _, d := range s.Devices {
+		if !contains(skipped, d) {
+			observed = append(observed, d)
+		}
+	}
+	if !e.observe(ctx, k, PhaseStep, observed, &rep.Observed) {
 		rep.Status = StatusFailed
 		return false
 	}
@@ -329,4 +360,18 @@ func forwardsAsPredicted(n int) string {
 		return "the router forwards as the model predicts"
 	}
 	return fmt.Sprintf("the %d routers forward as the model predicts", n)
+}
+
+// failureReasons names the devices that failed within a wave's budget;
+// f is the failure recorded for the first of them.
+func failureReasons(f *Failure, devs []string) []string {
+	var out []string
+	for _, d := range devs {
+		if f != nil && f.Device == d {
+			out = append(out, d+": "+f.Reason)
+		} else {
+			out = append(out, d)
+		}
+	}
+	return out
 }
