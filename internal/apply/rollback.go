@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/changegate/changegate/devices"
 )
@@ -138,14 +137,6 @@ func errString(err error) string {
 		return ""
 	}
 	return err.Error()
-}
-
-// summary is a one-line list of lines for messages.
-func summary(lines []string) string {
-	if len(lines) <= 2 {
-		return strings.Join(lines, "; ")
-	}
-	return strings.Join(lines[:2], "; ") + fmt.Sprintf("; ... (%d lines)", len(lines))
 }
 
 // checkReturnedTo checks state k after its successor was rolled back: the

@@ -83,7 +83,6 @@ func clock(d time.Duration) string {
 // of n, phase, what is running, elapsed), redrawn in place.
 type liveView struct {
 	w       io.Writer
-	status  string
 	running map[string]string // what is in progress, by key
 	drawn   bool
 }

@@ -58,7 +58,7 @@ Credentials come from the inventory's references; one written as
 				names = inv.Names()
 			} else {
 				if len(args) < 2 {
-					return errors.New("give a device and a command: changegate device run DEVICE COMMAND...")
+					return errors.New("give a device and a command: changegate device run DEVICE COMMAND")
 				}
 				names, args = splitNames(args[0]), args[1:]
 			}

@@ -283,7 +283,7 @@ func TestLabMatchesPrediction(t *testing.T) {
 	t.Logf("baseline: every router forwards as predicted (%.2fs after up)", time.Since(t0).Seconds())
 
 	t1 := time.Now()
-	obs, _, err := observeLab(ctx, l, net, "p1")
+	_, _, err = observeLab(ctx, l, net, "p1")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -312,7 +312,7 @@ func TestLabMatchesPrediction(t *testing.T) {
 	waitFor(t, ctx, l, net, matches(pred, 1))
 	t.Logf("after step 1: every router forwards as predicted (settled %.2fs after the cost change)", time.Since(t2).Seconds())
 
-	obs, _, err = observeLab(ctx, l, net, "p1")
+	obs, _, err := observeLab(ctx, l, net, "p1")
 	if err != nil {
 		t.Fatal(err)
 	}
