@@ -47,7 +47,7 @@ func NewPredictor(net *topology.Network, p *plans.Plan) (*Predictor, error) {
 	}
 	// Forwarding does not depend on the traffic: compile without it, so a
 	// large traffic matrix costs nothing here.
-	m, err := sim.Compile(&topology.Network{Name: net.Name, Nodes: net.Nodes, Links: net.Links})
+	m, err := sim.Compile(&topology.Network{Name: net.Name, IGP: net.IGP, Nodes: net.Nodes, Links: net.Links})
 	if err != nil {
 		return nil, fmt.Errorf("predict: compile network: %w", err)
 	}

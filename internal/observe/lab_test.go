@@ -373,3 +373,28 @@ func TestRecordFRR(t *testing.T) {
 		}))
 	})
 }
+
+// TestReplayDrainOSPF replays the same recording with the network's IGP
+// said to be OSPF: the model then drains with max-metric, as FRR does,
+// and every router matches the prediction.
+func TestReplayDrainOSPF(t *testing.T) {
+	net := loadNet(t, "testdata/drain.yaml")
+	net.IGP = topology.IGPOSPF
+	pred, err := dryrun.Predict(context.Background(), net, nil, nodeNames(net))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, node := range nodeNames(net) {
+		obs, err := observe.Read(net, node, platform, replay(t, "drain", 0, node))
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, err := observe.Compare(pred.States[0][node], obs, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !c.OK || len(c.Differences) != 0 {
+			t.Errorf("%s", c)
+		}
+	}
+}

@@ -33,13 +33,17 @@ type Model struct {
 
 	srcTotal []float64 // total demand sourced by each node
 	total    float64
+
+	// maxMetric is true when drains are OSPF max-metric (Net.IGP is
+	// ospf): see effective.
+	maxMetric bool
 }
 
 // Compile indexes net for simulation. It fails on references to unknown
 // nodes; run topology validation first for user-facing messages.
 func Compile(net *topology.Network) (*Model, error) {
 	idx := net.NodeIndex()
-	m := &Model{Net: net, nNodes: len(net.Nodes)}
+	m := &Model{Net: net, nNodes: len(net.Nodes), maxMetric: net.IGP == topology.IGPOSPF}
 	m.arcTail = make([]int32, 2*len(net.Links))
 	m.arcHead = make([]int32, 2*len(net.Links))
 	for i, l := range net.Links {
@@ -147,6 +151,35 @@ func (m *Model) Baseline() *Config {
 		c.Drained[i] = n.Drained
 	}
 	return c
+}
+
+// effective returns c as the IGP computes on it. With IS-IS overload (the
+// default) that is c itself: drained nodes are not relaxed through. With
+// OSPF max-metric a drained node advertises its links at MaxLinkMetric
+// (RFC 6987), its own SPF included: every arc out of it costs that, and no
+// node is drained for the algorithms, so it carries transit only when no
+// other path exists.
+func (m *Model) effective(c *Config) *Config {
+	if !m.maxMetric {
+		return c
+	}
+	any := false
+	for _, d := range c.Drained {
+		any = any || d
+	}
+	if !any {
+		return c
+	}
+	e := c.Clone()
+	for a, u := range m.arcTail {
+		if c.Drained[u] {
+			e.Metric[a] = topology.MaxLinkMetric
+		}
+	}
+	for v := range e.Drained {
+		e.Drained[v] = false
+	}
+	return e
 }
 
 // Clone returns a deep copy.

@@ -486,7 +486,7 @@ func (w *n1Worker) touch(v int32) {
 // demand that becomes undeliverable.
 func (w *n1Worker) dest(k int, failedNode int32) float64 {
 	m, s := w.m, w.s
-	g, c := s.adj, s.Config
+	g, c := s.adj, s.eff
 	tr := s.trees[k]
 	t := m.dests[k]
 	dist := tr.dist

@@ -19,7 +19,7 @@ import (
 // on the traffic matrix: predicting a few routers' forwarding is far
 // cheaper than Solve.
 func (m *Model) NextHops(c *Config, srcs []int) [][][]int {
-	g := m.adjacency(c)
+	g := m.adjacency(m.effective(c))
 	out := make([][][]int, len(srcs))
 	parallel(len(srcs), func(i, _ int) {
 		out[i] = m.nextHops(g, int32(srcs[i]))

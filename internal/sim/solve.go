@@ -28,13 +28,17 @@ type State struct {
 	// Dropped is the demand that cannot reach its destination, in bps.
 	Dropped float64
 
+	// eff is Config as the IGP sees it (Model.effective): what the
+	// shortest paths are computed on.
+	eff   *Config
 	adj   *adjacency
 	trees []*tree // per destination (Model.dests)
 }
 
 // Solve computes the steady state of m under c from scratch.
 func (m *Model) Solve(c *Config) *State {
-	s := &State{Model: m, Config: c, adj: m.adjacency(c), trees: make([]*tree, len(m.dests))}
+	eff := m.effective(c)
+	s := &State{Model: m, Config: c, eff: eff, adj: m.adjacency(eff), trees: make([]*tree, len(m.dests))}
 	bufs, slabs := workerScratch()
 	parallel(len(m.dests), func(k int, w int) {
 		s.trees[k] = m.buildTree(s.adj, k, bufs[w], slabs[w])
@@ -48,8 +52,10 @@ func (m *Model) Solve(c *Config) *State {
 // The result is identical to m.Solve(c).
 func (s *State) Apply(c *Config) *State {
 	m := s.Model
-	ns := &State{Model: m, Config: c, adj: m.adjacency(c), trees: make([]*tree, len(m.dests))}
-	old := s.Config
+	eff := m.effective(c)
+	ns := &State{Model: m, Config: c, eff: eff, adj: m.adjacency(eff), trees: make([]*tree, len(m.dests))}
+	old := s.eff
+	c = eff // what changed is what the IGP sees
 	var arcs []int32
 	for a := range old.Metric {
 		if old.Metric[a] != c.Metric[a] || old.Up[a/2] != c.Up[a/2] {
@@ -77,7 +83,7 @@ func (s *State) Apply(c *Config) *State {
 // affects reports whether changing the config from s.Config to c over the
 // given arcs and nodes can change the DAG of destination k.
 func (s *State) affects(k int, c *Config, arcs, nodes []int32) bool {
-	m, old, tr := s.Model, s.Config, s.trees[k]
+	m, old, tr := s.Model, s.eff, s.trees[k]
 	t := m.dests[k]
 	for _, a := range arcs {
 		u, w := m.arcTail[a], m.arcHead[a]

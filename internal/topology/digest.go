@@ -67,6 +67,9 @@ func (n *Network) TopologyDigest() string {
 	h := sha256.New()
 	enc := json.NewEncoder(h)
 	write(h, "changegate topology v1\n")
+	if n.IGP != "" { // left out when not given, keeping older digests
+		write(h, "igp "+n.IGP+"\n")
+	}
 	for _, nd := range nodes {
 		_ = enc.Encode(nd) // encoding to a hash cannot fail
 	}

@@ -186,6 +186,16 @@ func (p *parser) parseRoot(root *yaml.Node) {
 				p.net.Name = s
 			}
 		},
+		"igp": func(_, v *yaml.Node) {
+			if s, ok := p.y.String(v, "igp"); ok {
+				switch s {
+				case IGPOSPF, IGPISIS:
+					p.net.IGP = s
+				default:
+					p.y.Errorf(v, `write igp: ospf (a drained node's links cost 65535: max-metric) or igp: isis (a drained node carries no transit: overload)`, "unknown igp %q", s)
+				}
+			}
+		},
 		"nodes":         func(_, v *yaml.Node) { nodes, haveNodes = v, true },
 		"links":         func(_, v *yaml.Node) { links = v },
 		"demands":       func(_, v *yaml.Node) { demands = v },

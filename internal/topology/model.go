@@ -12,7 +12,13 @@ const MaxMetric = 1<<32 - 1
 
 // Network is a whole topology: nodes, links and the traffic matrix.
 type Network struct {
-	Name    string   `json:"name,omitempty"`
+	Name string `json:"name,omitempty"`
+	// IGP says how the network's routers drain a node, which is all the
+	// model needs to know of the IGP: IGPOSPF drains with max-metric (the
+	// node's links cost MaxLinkMetric, so it stays a path of last resort),
+	// IGPISIS (and "", the default) with the overload bit (no transit at
+	// all).
+	IGP     string   `json:"igp,omitempty"`
 	Nodes   []Node   `json:"nodes"`
 	Links   []Link   `json:"links"`
 	Demands []Demand `json:"demands"`
@@ -27,8 +33,11 @@ type Node struct {
 	Role string `json:"role,omitempty"`
 	Site string `json:"site,omitempty"`
 	Zone string `json:"zone,omitempty"`
-	// Drained nodes carry no transit traffic (OSPF max-metric, IS-IS
-	// overload) but still source and sink their own.
+	// Drained nodes are taken out of transit, as the network's IGP does
+	// it (Network.IGP): with IS-IS overload they carry no transit at all
+	// but still source and sink their own traffic; with OSPF max-metric
+	// their links cost MaxLinkMetric, so they carry transit only when
+	// there is no other path.
 	Drained bool `json:"drained"`
 	// Loopback is the node's loopback address, IPv4 or IPv6, written
 	// canonically (netip.Addr.String); empty when not given. It is the
@@ -151,3 +160,12 @@ type SRLG struct {
 	Name  string
 	Links []int
 }
+
+// The IGPs a network can name, and OSPF's maximum link metric (RFC 6987's
+// MaxLinkMetric, 0xFFFF), which a router drained with max-metric gives its
+// links.
+const (
+	IGPOSPF       = "ospf"
+	IGPISIS       = "isis"
+	MaxLinkMetric = 0xFFFF
+)

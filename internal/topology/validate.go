@@ -116,6 +116,12 @@ func (n *Network) validate(l *locator) diag.Diagnostics {
 	nodePos := func(i int, f field) diag.Pos { return l.pos(l.nodes, i, f, n.Nodes[i].Pos) }
 	linkPos := func(i int, f field) diag.Pos { return l.pos(l.links, i, f, n.Links[i].Pos) }
 
+	switch n.IGP {
+	case "", IGPOSPF, IGPISIS:
+	default: // a network built in code; the parser reports its own
+		ds.Add(diag.Pos{File: l.file, Line: 1, Col: 1}, "use ospf or isis", "unknown igp %q", n.IGP)
+	}
+
 	// Nodes.
 	index := make(map[string]int, len(n.Nodes))
 	names := make([]string, 0, len(n.Nodes))

@@ -36,6 +36,9 @@ func Write(w io.Writer, n *Network) error {
 	if n.Name != "" {
 		fmt.Fprintf(bw, "name: %s\n", quote(n.Name))
 	}
+	if n.IGP != "" {
+		fmt.Fprintf(bw, "igp: %s\n", n.IGP)
+	}
 	writeNodes(bw, n.Nodes)
 	writeLinks(bw, n.Links)
 	if names := matrixOrder(n); names != nil {
