@@ -3,6 +3,8 @@ package apply
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -58,9 +60,16 @@ func first(xs []string, n int) []string {
 	return xs
 }
 
-// Observe implements Observer: one Observation per device, compared in
-// parallel.
+// Observe implements Observer: one Observation per router compared, in
+// parallel. The routers compared are devs (those the step touched) and
+// every other router the model predicts forwards differently in state
+// than in the state before or after it (draining a router changes its
+// neighbours' routes, not its own), where the inventory can reach it.
 func (o *ModelObserver) Observe(ctx context.Context, state int, devs []string) ([]Observation, error) {
+	devs, err := o.affected(ctx, state, devs)
+	if err != nil {
+		return nil, err
+	}
 	predicted, err := o.Predictor.NextHops(ctx, state, devs)
 	if err != nil {
 		return nil, err
@@ -130,4 +139,37 @@ func (o *ModelObserver) once(ctx context.Context, d, platform string, cmds []str
 		return Observation{Device: d, Error: err.Error(), Explanation: err.Error()}
 	}
 	return Observation{Device: d, Passed: cmp.OK, Explanation: cmp.String()}
+}
+
+// affected adds to devs the routers whose predicted forwarding differs
+// between state and its neighbouring states, that the target can reach
+// and observe can read.
+func (o *ModelObserver) affected(ctx context.Context, state int, devs []string) ([]string, error) {
+	var all []string
+	for _, n := range o.Net.Nodes {
+		all = append(all, n.Name)
+	}
+	cur, err := o.Predictor.NextHops(ctx, state, all)
+	if err != nil {
+		return nil, err
+	}
+	out := append([]string(nil), devs...)
+	for _, other := range []int{state - 1, state + 1} {
+		if other < 0 || other >= o.Predictor.States() {
+			continue
+		}
+		routes, err := o.Predictor.NextHops(ctx, other, all)
+		if err != nil {
+			return nil, err
+		}
+		for _, n := range all {
+			if slices.Contains(out, n) || maps.EqualFunc(cur[n], routes[n], slices.Equal[[]string]) {
+				continue
+			}
+			if _, err := observe.Commands(o.Target.Guarantees(n).Platform); err == nil {
+				out = append(out, n)
+			}
+		}
+	}
+	return out, nil
 }

@@ -34,6 +34,7 @@ var afterRecord func(journal.Record)
 
 var (
 	errRolledBack     = errors.New("the run failed and was rolled back")
+	errNotStarted     = errors.New("the run did not start: nothing was changed")
 	errRollbackFailed = errors.New("the rollback did not finish: changes remain")
 )
 
@@ -285,8 +286,10 @@ func runExit(rep *apply.Report) error {
 	switch rep.Status {
 	case apply.Succeeded:
 		return nil
-	case apply.RolledBack, apply.NotStarted:
+	case apply.RolledBack:
 		return errRolledBack
+	case apply.NotStarted:
+		return errNotStarted
 	}
 	return errRollbackFailed
 }
