@@ -326,6 +326,7 @@ func topologyTerm(net *topology.Network) *ast.Term {
 	}
 	return obj(
 		kv("name", str(net.Name)),
+		kv("igp", str(net.IGP)),
 		kv("nodes", obj(nodes...)),
 		kv("links", obj(links...)),
 	)
