@@ -5,68 +5,20 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"syscall"
 	"time"
+
+	"github.com/changegate/changegate/internal/durable"
 )
-
-// Permissions asked for; the umask trims them (to 0750 and 0640 under
-// the usual 022). Others never get access.
-const (
-	dirPerm  = 0o770
-	filePerm = 0o660
-)
-
-// mkdirs creates dir and any missing parents, fsyncing the parent of each
-// directory it creates so that the new entry survives a crash.
-func mkdirs(dir string) error {
-	fi, err := os.Stat(dir)
-	if err == nil {
-		if !fi.IsDir() {
-			return fmt.Errorf("%s is not a directory", dir)
-		}
-		return nil
-	}
-	if !errors.Is(err, fs.ErrNotExist) {
-		return err
-	}
-	parent := filepath.Dir(dir)
-	if parent != dir {
-		if err := mkdirs(parent); err != nil {
-			return err
-		}
-	}
-	if err := os.Mkdir(dir, dirPerm); err != nil && !errors.Is(err, fs.ErrExist) {
-		return err
-	}
-	return syncDir(parent)
-}
-
-// syncDir fsyncs a directory, making the creation, renaming or removal of
-// its entries durable.
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	err = d.Sync()
-	if cerr := d.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return fmt.Errorf("sync directory %s: %w", dir, err)
-	}
-	return nil
-}
 
 // writeAtomic replaces dir/name with data: it writes a temporary file in
 // dir, fsyncs it, renames it over name and fsyncs dir. A reader sees the
 // old content or the new, never a mix, even if the process dies.
 func writeAtomic(dir, name string, data []byte) (err error) {
 	tmp := filepath.Join(dir, "."+name+".tmp-"+randHex(4))
-	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, filePerm)
+	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, durable.FilePerm)
 	if err != nil {
 		return err
 	}
@@ -89,7 +41,7 @@ func writeAtomic(dir, name string, data []byte) (err error) {
 	if err = os.Rename(tmp, filepath.Join(dir, name)); err != nil {
 		return err
 	}
-	return syncDir(dir)
+	return durable.SyncDir(dir)
 }
 
 func randHex(n int) string {

@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"sync"
 	"time"
+
+	"github.com/changegate/changegate/internal/durable"
 )
 
 // File names inside a run's directory.
@@ -102,11 +104,11 @@ func Create(stateDir, runID string, meta Meta) (j *Journal, err error) {
 		return nil, err
 	}
 	runs := filepath.Join(stateDir, runsDir)
-	if err := mkdirs(runs); err != nil {
+	if err := durable.MkdirAll(runs); err != nil {
 		return nil, fmt.Errorf("create runs directory: %w", err)
 	}
 	dir := filepath.Join(runs, runID)
-	if err := os.Mkdir(dir, dirPerm); err != nil {
+	if err := os.Mkdir(dir, durable.DirPerm); err != nil {
 		if errors.Is(err, fs.ErrExist) {
 			return nil, fmt.Errorf("run %s already exists in %s", runID, runs)
 		}
@@ -115,10 +117,10 @@ func Create(stateDir, runID string, meta Meta) (j *Journal, err error) {
 	defer func() {
 		if err != nil { // nothing was journaled: leave no half-made run behind
 			_ = os.RemoveAll(dir)
-			_ = syncDir(runs)
+			_ = durable.SyncDir(runs)
 		}
 	}()
-	if err := syncDir(runs); err != nil {
+	if err := durable.SyncDir(runs); err != nil {
 		return nil, err
 	}
 
@@ -137,7 +139,7 @@ func Create(stateDir, runID string, meta Meta) (j *Journal, err error) {
 	}
 
 	path := filepath.Join(dir, journalFile)
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE|os.O_EXCL, filePerm)
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE|os.O_EXCL, durable.FilePerm)
 	if err != nil {
 		return nil, fmt.Errorf("create journal: %w", err)
 	}
@@ -147,7 +149,7 @@ func Create(stateDir, runID string, meta Meta) (j *Journal, err error) {
 	}
 	err = f.Sync()
 	if err == nil {
-		err = syncDir(dir)
+		err = durable.SyncDir(dir)
 	}
 	if err != nil {
 		_ = f.Close()

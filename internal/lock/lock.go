@@ -14,6 +14,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/changegate/changegate/internal/durable"
 )
 
 // Holder is who holds a lock: the run and its plan, and the process
@@ -116,7 +118,7 @@ func (l *Locker) Acquire(ctx context.Context, devices []string, h Holder) (*Set,
 	if len(devices) == 0 {
 		return set, nil
 	}
-	if err := mkdirs(l.dir); err != nil {
+	if err := durable.MkdirAll(l.dir); err != nil {
 		return nil, fmt.Errorf("acquire locks: %w", err)
 	}
 	for _, d := range devices {
@@ -136,7 +138,7 @@ func (l *Locker) Acquire(ctx context.Context, devices []string, h Holder) (*Set,
 		}
 		set.devices = append(set.devices, d)
 	}
-	if err := syncDir(l.dir); err != nil {
+	if err := durable.SyncDir(l.dir); err != nil {
 		_ = set.Release()
 		return nil, fmt.Errorf("acquire locks: %w", err)
 	}
@@ -239,7 +241,7 @@ func (s *Set) Release() error {
 	}
 	slices.Reverse(kept)
 	s.devices = kept
-	if err := syncDir(s.l.dir); err != nil {
+	if err := durable.SyncDir(s.l.dir); err != nil {
 		errs = append(errs, fmt.Errorf("release locks: %w", err))
 	}
 	return errors.Join(errs...)
@@ -342,7 +344,7 @@ func (l *Locker) Break(device string) (Holder, error) {
 	if err := os.Remove(aside); err != nil {
 		return Holder{}, fmt.Errorf("break lock on %s: %w", device, err)
 	}
-	if err := syncDir(l.dir); err != nil {
+	if err := durable.SyncDir(l.dir); err != nil {
 		return Holder{}, fmt.Errorf("break lock on %s: %w", device, err)
 	}
 	return f.Holder, nil
@@ -351,7 +353,7 @@ func (l *Locker) Break(device string) (Holder, error) {
 // lockRemovers takes the removers' flock, waiting for another Break or
 // Release to finish.
 func (l *Locker) lockRemovers() (func(), error) {
-	f, err := os.OpenFile(filepath.Join(l.dir, ".remove"), os.O_RDONLY|os.O_CREATE, filePerm)
+	f, err := os.OpenFile(filepath.Join(l.dir, ".remove"), os.O_RDONLY|os.O_CREATE, durable.FilePerm)
 	if err != nil {
 		return nil, err
 	}
@@ -386,7 +388,7 @@ func read(path string) (file, []byte, error) {
 
 // writeSynced creates path with data and fsyncs it.
 func writeSynced(path string, data []byte) error {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, filePerm)
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, durable.FilePerm)
 	if err != nil {
 		return err
 	}
