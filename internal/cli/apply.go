@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"os/user"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -122,6 +123,8 @@ rolled back; 4 the rollback did not finish (what remains changed is listed);
 					return errDenied
 				}
 				fmt.Fprintf(a.stderr, "changegate: BREAK-GLASS: the gate denies this plan (%d denials); running it anyway on %s's authority: %s\n", countDenials(v.Decision), who, breakGlass)
+			} else if n := len(v.Decision.Results); n > 0 {
+				fmt.Fprintf(a.stderr, "changegate: the gate allows this plan, with %d warnings (changegate check lists them)\n", n)
 			}
 
 			if invFile == "" && plan.Inventory != "" {
@@ -144,8 +147,9 @@ rolled back; 4 the rollback did not finish (what remains changed is listed);
 				return fmt.Errorf("apply refused: %w", err)
 			}
 			defer locks.Release()
+			// Absolute paths: recover may run from another directory.
 			j, err := journal.Create(stateDir, runID, journal.Meta{
-				PlanFile: plan.File, PlanTitle: plan.Title,
+				PlanFile: absPath(plan.File), PlanTitle: plan.Title,
 				Digests: map[string]string{"plan": v.Digests.Plan, "topology": v.Digests.Topology, "traffic": v.Digests.Traffic, "policy": v.Digests.Policy},
 				Extra:   runExtra(inv, override, v),
 			})
@@ -240,6 +244,13 @@ func firstWords(ss []string) []string {
 	return out
 }
 
+func absPath(p string) string {
+	if a, err := filepath.Abs(p); err == nil {
+		return a
+	}
+	return p
+}
+
 func countDenials(d *policy.Decision) int {
 	n := 0
 	for _, r := range d.Results {
@@ -260,7 +271,11 @@ func currentUser() string {
 }
 
 func runExtra(inv *devices.Inventory, o *policy.Override, v *gate.Verdict) map[string]string {
-	m := map[string]string{"inventory": strings.Join(inv.Files, ","), "verdict": "allowed"}
+	var files []string
+	for _, f := range inv.Files {
+		files = append(files, absPath(f))
+	}
+	m := map[string]string{"inventory": strings.Join(files, ","), "verdict": "allowed"}
 	if !v.Allowed() {
 		m["verdict"] = "denied"
 	}
