@@ -99,7 +99,11 @@ rolled back; 4 the rollback did not finish (what remains changed is listed);
 			if breakGlass != "" {
 				override = &policy.Override{Reason: breakGlass, User: who, Time: time.Now()}
 			}
-			v, ds, err := gate.Check(ctx, plan, net, eng, gate.Options{Stage: policy.StageApply, Override: override})
+			_, approvals, err := a.approvals(cfg, plan.File)
+			if err != nil {
+				return err
+			}
+			v, ds, err := gate.Check(ctx, plan, net, eng, gate.Options{Stage: policy.StageApply, Override: override, Approvals: approvals})
 			if err != nil {
 				return err
 			}

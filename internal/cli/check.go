@@ -62,7 +62,11 @@ A policy that fails to evaluate denies the change (fail closed).`,
 			if err != nil {
 				return err
 			}
-			opts := gate.Options{TopMovers: cfg.DryRun.TopMovers}
+			_, approvals, err := a.approvals(cfg, plan.File)
+			if err != nil {
+				return err
+			}
+			opts := gate.Options{TopMovers: cfg.DryRun.TopMovers, Approvals: approvals}
 			opts.Progress = a.progress()
 			v, ds, err := gate.Check(cmd.Context(), plan, net, eng, opts)
 			a.endProgress(opts.Progress)

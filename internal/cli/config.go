@@ -18,6 +18,7 @@ import (
 // a flag. docs/config.md documents it.
 type Config struct {
 	Apply     ApplyConfig     `mapstructure:"apply"`
+	Approvals ApprovalsConfig `mapstructure:"approvals"`
 	DryRun    DryRunConfig    `mapstructure:"dryrun"`
 	Import    ImportConfig    `mapstructure:"import"`
 	Inventory InventoryConfig `mapstructure:"inventory"`
@@ -42,6 +43,17 @@ type ApplyConfig struct {
 	// ObserveTimeout is how long the routers get to converge to the
 	// prediction (the comparison is retried until then).
 	ObserveTimeout time.Duration `mapstructure:"observe_timeout"`
+}
+
+// ApprovalsConfig says whose approvals count (docs/approvals.md).
+type ApprovalsConfig struct {
+	// AllowedSigners is an OpenSSH allowed_signers file: the keys whose
+	// approvals count, and the names they approve as. Relative paths in
+	// the file are relative to the file.
+	AllowedSigners string `mapstructure:"allowed_signers"`
+	// Roles maps approver names to their roles. Read from the file only,
+	// with the case of names kept.
+	Roles map[string][]string `mapstructure:"-"`
 }
 
 // StateConfig says where runs keep their journals and device locks.
@@ -134,6 +146,7 @@ var defaults = map[string]any{
 	"apply.observe_tolerance":    0,
 	"apply.observe_timeout":      "60s",
 	"state.dir":                  "",
+	"approvals.allowed_signers":  "",
 	"dryrun.threshold":           0.8,
 	"dryrun.n1":                  true,
 	"dryrun.top_movers":          5,
@@ -147,9 +160,11 @@ var defaults = map[string]any{
 	"runbook.dirs":               []string{},
 }
 
-// freeFormPrefix marks configuration subtrees whose keys are not fixed:
-// policy parameters, checked against the policies by the engine.
-const freeFormPrefix = "policy.params."
+// freeFormPrefixes mark configuration subtrees whose keys are not fixed:
+// policy parameters (checked against the policies by the engine) and
+// approvers' roles.
+var freeFormPrefixes = []string{"policy.params.", "approvals.roles."}
+
 
 func (c DryRunConfig) check() error {
 	if c.Threshold <= 0 || c.Threshold > 10 {
@@ -194,11 +209,19 @@ func readFileSettings(file string, cfg *Config) error {
 		Inventory struct {
 			File string `yaml:"file"`
 		} `yaml:"inventory"`
+		Approvals struct {
+			AllowedSigners string              `yaml:"allowed_signers"`
+			Roles          map[string][]string `yaml:"roles"`
+		} `yaml:"approvals"`
 	}
 	if err := yaml.Unmarshal(data, &doc); err != nil {
 		return fmt.Errorf("read config %s: %w", file, err)
 	}
 	cfg.Policy.Params = doc.Policy.Params
+	cfg.Approvals.Roles = doc.Approvals.Roles
+	if f := doc.Approvals.AllowedSigners; f != "" && cfg.Approvals.AllowedSigners == f && !filepath.IsAbs(f) {
+		cfg.Approvals.AllowedSigners = filepath.Join(filepath.Dir(file), f)
+	}
 	relativeTo(filepath.Dir(file), doc.Policy.Dirs, cfg.Policy.Dirs)
 	relativeTo(filepath.Dir(file), doc.Runbook.Dirs, cfg.Runbook.Dirs)
 	// The environment overrides the file (an empty variable counts as

@@ -153,7 +153,11 @@ func (a *app) resume(cmd *cobra.Command, cfg Config, stateDir string, j *journal
 	if err != nil {
 		return err
 	}
-	v, ds, err := gate.Check(cmd.Context(), plan, net, eng, gate.Options{Stage: policy.StageApply})
+	_, approvals, err := a.approvals(cfg, plan.File)
+	if err != nil {
+		return err
+	}
+	v, ds, err := gate.Check(cmd.Context(), plan, net, eng, gate.Options{Stage: policy.StageApply, Approvals: approvals})
 	if err != nil {
 		return err
 	}

@@ -124,6 +124,7 @@ variables, then flags; each overrides the one before.`,
 	root.AddCommand(a.checkCommand(), a.dryrunCommand(), a.planCommand(), a.policyCommand(), a.topologyCommand())
 	root.AddCommand(a.deviceCommand(), a.inventoryCommand(), a.runbookCommand())
 	root.AddCommand(a.applyCommand(), a.recoverCommand(), a.runsCommand(), a.lockCommand())
+	root.AddCommand(a.approveCommand(), a.approvalsCommand())
 	root.AddCommand(a.validateCommand())
 	return root
 }
@@ -153,7 +154,7 @@ func (a *app) config(cmd *cobra.Command, binds map[string]string) (Config, error
 		}
 		var unknown []string
 		for _, k := range a.v.AllKeys() {
-			if _, ok := defaults[k]; !ok && !strings.HasPrefix(k, freeFormPrefix) {
+			if _, ok := defaults[k]; !ok && !freeForm(k) {
 				unknown = append(unknown, k)
 			}
 		}
@@ -231,4 +232,13 @@ func (a *app) endProgress(p func(i, n int, label string)) {
 	if p != nil {
 		fmt.Fprint(a.stderr, "\r\033[K")
 	}
+}
+
+func freeForm(key string) bool {
+	for _, p := range freeFormPrefixes {
+		if strings.HasPrefix(key, p) {
+			return true
+		}
+	}
+	return false
 }

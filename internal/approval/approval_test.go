@@ -1,0 +1,101 @@
+package approval
+
+import (
+	"crypto/ed25519"
+	"crypto/rand"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"golang.org/x/crypto/ssh"
+
+	"github.com/changegate/changegate/internal/sshsig"
+)
+
+func signer(t *testing.T) ssh.Signer {
+	t.Helper()
+	_, k, _ := ed25519.GenerateKey(rand.Reader)
+	s, err := ssh.NewSignerFromKey(k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+var digests = Digests{Plan: "sha256:aa", Topology: "sha256:bb", Traffic: "sha256:cc", Policy: "sha256:dd"}
+
+// TestLoad writes approvals next to a plan and reads them back verified,
+// or not, with why.
+func TestLoad(t *testing.T) {
+	dir := t.TempDir()
+	plan := filepath.Join(dir, "change.yaml")
+	jane, bob := signer(t), signer(t)
+	signers, err := sshsig.ParseAllowedSigners("allowed_signers", []byte(fmt.Sprintf("jane@x namespaces=\"changegate\" %s\nbob@x namespaces=\"git\" %s", ssh.MarshalAuthorizedKey(jane.PublicKey()), ssh.MarshalAuthorizedKey(bob.PublicKey()))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 11, 24, 2, 0, 0, 0, time.UTC)
+	for _, c := range []struct {
+		s  ssh.Signer
+		as string
+	}{{jane, "jane@x"}, {bob, "bob@x"}, {jane, "someone@x"}} {
+		a, err := Sign(c.s, c.as, "ok", digests, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := Write(plan, a); err != nil {
+			t.Fatal(err)
+		}
+	}
+	os.WriteFile(filepath.Join(Dir(plan), "junk.json"), []byte("{"), 0o644)
+	got, err := Load(plan, signers, map[string][]string{"jane@x": {"lead"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{
+		"bob@x.json":     `the key SHA256:`, // allowed for git only
+		"jane@x.json":    ``,
+		"junk.json":      `not an approval file`,
+		"someone@x.json": `belongs to jane@x in the allowed signers, not to someone@x`,
+	}
+	if len(got) != len(want) {
+		t.Fatalf("%d approvals: %+v", len(got), got)
+	}
+	for _, c := range got {
+		w := want[filepath.Base(c.File)]
+		if (w == "") != c.Verified || !strings.Contains(c.Why, w) {
+			t.Errorf("%s: verified %v, why %q; want %q", filepath.Base(c.File), c.Verified, c.Why, w)
+		}
+	}
+	if p := got[1].Policy(); p.Approver != "jane@x" || !p.Verified || p.Roles[0] != "lead" || p.Digests.Plan != "sha256:aa" {
+		t.Errorf("policy view %+v", p)
+	}
+	if s := Stale(got[1].Approval, Digests{Plan: "sha256:aa", Topology: "sha256:b2", Traffic: "sha256:cc", Policy: "sha256:d2"}); strings.Join(s, ",") != "topology,policy" {
+		t.Errorf("stale %v", s)
+	}
+}
+
+// TestSignatureVerifiesWithSSHKeygen checks an approval's signature with
+// OpenSSH's own ssh-keygen -Y verify, over the approval's message.
+func TestSignatureVerifiesWithSSHKeygen(t *testing.T) {
+	if _, err := exec.LookPath("ssh-keygen"); err != nil {
+		t.Skip("ssh-keygen not installed")
+	}
+	dir := t.TempDir()
+	s := signer(t)
+	a, err := Sign(s, "jane@x", "", digests, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(dir, "allowed"), []byte("jane@x "+string(ssh.MarshalAuthorizedKey(s.PublicKey()))), 0o644)
+	os.WriteFile(filepath.Join(dir, "sig"), []byte(a.Signature), 0o644)
+	cmd := exec.Command("ssh-keygen", "-Y", "verify", "-f", filepath.Join(dir, "allowed"), "-I", "jane@x", "-n", Namespace, "-s", filepath.Join(dir, "sig"))
+	cmd.Stdin = strings.NewReader(string(a.Message()))
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("ssh-keygen -Y verify: %v\n%s", err, out)
+	}
+}

@@ -1,0 +1,263 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/crypto/ssh"
+	"golang.org/x/crypto/ssh/agent"
+
+	"github.com/changegate/changegate/internal/approval"
+	"github.com/changegate/changegate/internal/gate"
+	"github.com/changegate/changegate/internal/policy"
+	"github.com/changegate/changegate/internal/sshsig"
+)
+
+func (a *app) approveCommand() *cobra.Command {
+	var topoFile, key, as, comment string
+	var dirs []string
+	cmd := &cobra.Command{
+		Use:   "approve PLAN --key KEY [--as NAME] [--comment TEXT]",
+		Short: "Approve a plan: sign what was checked with your SSH key",
+		Long: `Check the plan as changegate check does, then sign the digests of the plan,
+its topology, its traffic and the policy set with your SSH key, in OpenSSH's
+signature format (namespace "changegate"; ssh-keygen -Y verify checks it,
+as git checks signed commits). The approval is written next to the plan
+(change.yaml -> change.approvals/NAME.json), to commit with it.
+
+The approval counts only while the plan, topology, traffic and policies
+are exactly what was signed, and when the key is in the allowed-signers
+file (approvals.allowed_signers) under the approver's name: the approvals
+policy judges that at check and at apply.
+
+--key is a private key file (ed25519 or RSA; a passphrase is asked for on
+the terminal), or a public key file (.pub) whose private key ssh-agent
+holds. The approver's name is --as, else the key's name in the allowed
+signers.`,
+		Example: `  changegate approve change.yaml --key ~/.ssh/id_ed25519
+  changegate approve change.yaml --key ~/.ssh/id_ed25519.pub --comment "looked at the N-1 table"`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if key == "" {
+				return errors.New("give your SSH key: --key FILE (a private key, or a .pub whose key ssh-agent holds)")
+			}
+			cfg, err := a.config(cmd, nil)
+			if err != nil {
+				return err
+			}
+			plan, net, err := a.loadInputs(args[0], topoFile, cfg.Runbook.Dirs)
+			if err != nil {
+				return err
+			}
+			eng, err := a.loadPolicies(cmd, cfg.Policy.options(dirs))
+			if err != nil {
+				return err
+			}
+			v, ds, err := gate.Check(cmd.Context(), plan, net, eng, gate.Options{})
+			if err != nil {
+				return err
+			}
+			if ds.HasErrors() {
+				return diagErr(ds)
+			}
+			signer, err := a.signer(cmd.Context(), key)
+			if err != nil {
+				return err
+			}
+			signers, err := a.allowedSigners(cfg)
+			if err != nil {
+				return err
+			}
+			if as == "" {
+				s, ok := sshsig.Find(signers, signer.PublicKey(), approval.Namespace)
+				if !ok || len(s.Principals) == 0 {
+					return fmt.Errorf("the key %s is not in the allowed signers (approvals.allowed_signers): say who you are with --as NAME; the approval will not count until the key is listed under that name", ssh.FingerprintSHA256(signer.PublicKey()))
+				}
+				as = s.Principals[0]
+			}
+			ap, err := approval.Sign(signer, as, comment, approval.FromPolicy(v.Digests), time.Now())
+			if err != nil {
+				return err
+			}
+			path, err := approval.Write(plan.File, ap)
+			if err != nil {
+				return err
+			}
+			verdict := "ALLOWED"
+			if !v.Allowed() {
+				verdict = "DENIED"
+			}
+			fmt.Fprintf(a.stdout, "approved by %s: %s (the gate's verdict now: %s)\n  plan     %s\n  topology %s\n  traffic  %s\n  policy   %s\nwritten to %s: commit it with the plan\n",
+				as, plan.File, verdict, v.Digests.Plan, v.Digests.Topology, v.Digests.Traffic, v.Digests.Policy, path)
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&topoFile, "topology", "", "topology file (default: the plan's topology:)")
+	cmd.Flags().StringVar(&key, "key", "", "your SSH private key, or a .pub file whose key ssh-agent holds")
+	cmd.Flags().StringVar(&as, "as", "", "your name as in the allowed signers (default: the key's name there)")
+	cmd.Flags().StringVar(&comment, "comment", "", "a comment, signed with the approval")
+	cmd.Flags().StringArrayVar(&dirs, "policy", nil, "a directory of your own policies (repeatable)")
+	return cmd
+}
+
+// signer returns the SSH signer of path: a private key file (asking for
+// its passphrase on the terminal when it has one), or a public key whose
+// private key ssh-agent holds.
+func (a *app) signer(ctx context.Context, path string) (ssh.Signer, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("--key: %w", err)
+	}
+	if pub, _, _, _, err := ssh.ParseAuthorizedKey(data); err == nil {
+		sock := os.Getenv("SSH_AUTH_SOCK")
+		if sock == "" {
+			return nil, fmt.Errorf("--key %s is a public key, and SSH_AUTH_SOCK is not set: start ssh-agent and add the key, or give the private key", path)
+		}
+		var d net.Dialer
+		conn, err := d.DialContext(ctx, "unix", sock)
+		if err != nil {
+			return nil, fmt.Errorf("ssh-agent: %w", err)
+		}
+		signers, err := agent.NewClient(conn).Signers()
+		if err != nil {
+			return nil, fmt.Errorf("ssh-agent: %w", err)
+		}
+		for _, s := range signers {
+			if bytes.Equal(s.PublicKey().Marshal(), pub.Marshal()) {
+				return s, nil
+			}
+		}
+		return nil, fmt.Errorf("ssh-agent does not hold the key of %s (%s): ssh-add it", path, ssh.FingerprintSHA256(pub))
+	}
+	s, err := ssh.ParsePrivateKey(data)
+	var missing *ssh.PassphraseMissingError
+	if errors.As(err, &missing) {
+		pass, perr := terminalPrompter{in: a.stdin, out: a.stderr}.Prompt(ctx, "passphrase of "+path)
+		if perr != nil {
+			return nil, perr
+		}
+		s, err = ssh.ParsePrivateKeyWithPassphrase(data, []byte(pass))
+	}
+	if err != nil {
+		return nil, fmt.Errorf("--key %s: %w", path, err)
+	}
+	return s, nil
+}
+
+// allowedSigners reads approvals.allowed_signers; none when not set.
+func (a *app) allowedSigners(cfg Config) ([]sshsig.AllowedSigner, error) {
+	f := cfg.Approvals.AllowedSigners
+	if f == "" {
+		return nil, nil
+	}
+	data, err := os.ReadFile(f)
+	if err != nil {
+		return nil, fmt.Errorf("approvals.allowed_signers: %w", err)
+	}
+	return sshsig.ParseAllowedSigners(f, data)
+}
+
+// approvals loads and verifies the plan's approvals, for the gate.
+func (a *app) approvals(cfg Config, planFile string) ([]approval.Checked, []policy.Approval, error) {
+	signers, err := a.allowedSigners(cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	checked, err := approval.Load(planFile, signers, cfg.Approvals.Roles)
+	if err != nil {
+		return nil, nil, err
+	}
+	var out []policy.Approval
+	for _, c := range checked {
+		out = append(out, c.Policy())
+	}
+	return checked, out, nil
+}
+
+func (a *app) approvalsCommand() *cobra.Command {
+	var topoFile string
+	var dirs []string
+	cmd := &cobra.Command{
+		Use:   "approvals PLAN",
+		Short: "List the plan's approvals: who approved what, and whether each still counts",
+		Long: `List the approvals kept next to the plan (PLAN.approvals/), each with its
+approver, time and comment, and whether it still counts: its signature
+verifies, its key is in the allowed signers under the approver's name, and
+the plan, topology, traffic and policies are still what it signed (stale
+otherwise, naming what changed).`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			cfg, err := a.config(cmd, nil)
+			if err != nil {
+				return err
+			}
+			plan, net, err := a.loadInputs(args[0], topoFile, cfg.Runbook.Dirs)
+			if err != nil {
+				return err
+			}
+			eng, err := a.loadPolicies(cmd, cfg.Policy.options(dirs))
+			if err != nil {
+				return err
+			}
+			v, ds, err := gate.Check(cmd.Context(), plan, net, eng, gate.Options{})
+			if err != nil {
+				return err
+			}
+			if ds.HasErrors() {
+				return diagErr(ds)
+			}
+			checked, _, err := a.approvals(cfg, plan.File)
+			if err != nil {
+				return err
+			}
+			if len(checked) == 0 {
+				fmt.Fprintf(a.stdout, "%s has no approvals (%s/ is empty or missing)\n", plan.File, approval.Dir(plan.File))
+				return nil
+			}
+			now := approval.FromPolicy(v.Digests)
+			for _, c := range checked {
+				writeApproval(a, c, now)
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&topoFile, "topology", "", "topology file (default: the plan's topology:)")
+	cmd.Flags().StringArrayVar(&dirs, "policy", nil, "a directory of your own policies (repeatable)")
+	return cmd
+}
+
+func writeApproval(a *app, c approval.Checked, now approval.Digests) {
+	if c.Approval == nil {
+		fmt.Fprintf(a.stdout, "DOES NOT COUNT  %s: %s\n", c.File, c.Why)
+		return
+	}
+	ap := c.Approval
+	status := "COUNTS"
+	var why []string
+	if !c.Verified {
+		status = "DOES NOT COUNT"
+		why = append(why, c.Why)
+	}
+	if stale := approval.Stale(ap, now); len(stale) > 0 {
+		status = "STALE"
+		why = append(why, "the "+strings.Join(stale, ", ")+" changed since it was signed")
+	}
+	fmt.Fprintf(a.stdout, "%-14s  %s at %s", status, ap.Approver, ap.Time.Local().Format(time.DateTime))
+	if len(c.Roles) > 0 {
+		fmt.Fprintf(a.stdout, " (roles: %s)", strings.Join(c.Roles, ", "))
+	}
+	if ap.Comment != "" {
+		fmt.Fprintf(a.stdout, ": %q", ap.Comment)
+	}
+	fmt.Fprintln(a.stdout)
+	for _, w := range why {
+		fmt.Fprintf(a.stdout, "                %s\n", w)
+	}
+}

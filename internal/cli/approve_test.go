@@ -1,0 +1,108 @@
+package cli
+
+import (
+	"crypto/ed25519"
+	"crypto/rand"
+	"encoding/pem"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"golang.org/x/crypto/ssh"
+)
+
+// newKey writes a fresh ed25519 private key to dir/name and returns its
+// authorized_keys line.
+func newKey(t *testing.T, dir, name string) string {
+	t.Helper()
+	_, k, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	blk, err := ssh.MarshalPrivateKey(k, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(dir, name), pem.EncodeToMemory(blk), 0o600)
+	s, _ := ssh.NewSignerFromKey(k)
+	return strings.TrimSpace(string(ssh.MarshalAuthorizedKey(s.PublicKey())))
+}
+
+// TestApprove approves the safe example plan (risk medium: one approval
+// needed) with an SSH key, and follows the approval: it counts, it makes
+// the check's approval warning go, a changed plan makes it stale, and a
+// key not in the allowed signers does not count.
+func TestApprove(t *testing.T) {
+	isolate(t)
+	dir := t.TempDir()
+	writeFile(t, dir, "april-2011.yaml", readFile(t, "../../examples/april-2011.yaml"))
+	plan := writeFile(t, dir, "plan.yaml", readFile(t, "../../examples/safe-plan.yaml"))
+	jane := newKey(t, dir, "jane")
+	mallory := newKey(t, dir, "mallory")
+	_ = mallory
+	writeFile(t, dir, "allowed_signers", fmt.Sprintf("jane@example.net namespaces=\"changegate\" %s\n", jane))
+	cfg := writeFile(t, dir, "changegate.yaml", "approvals:\n  allowed_signers: allowed_signers\n  roles:\n    jane@example.net: [network-lead]\n")
+
+	out, _, code := run(t, "--config", cfg, "check", plan)
+	if code != 0 || !strings.Contains(out, `risk "medium" needs 1 approval, has 0 valid`) {
+		_, e, _ := run(t, "--config", cfg, "check", plan)
+		t.Fatalf("before: exit %d\n%s%s", code, out, e)
+	}
+	t.Setenv("CHANGEGATE_STATE_DIR", filepath.Join(dir, "state"))
+	_, errs, code := run(t, "--config", cfg, "apply", plan)
+	if code != ExitDenied || !strings.Contains(errs, `risk "medium" needs 1 approval, has 0 valid`) {
+		t.Fatalf("apply before the approval: exit %d\n%s", code, errs)
+	}
+	out, errs, code = run(t, "--config", cfg, "approve", plan, "--key", filepath.Join(dir, "jane"), "--comment", "N-1 table looks right")
+	if code != 0 || !strings.Contains(out, "approved by jane@example.net") {
+		t.Fatalf("approve: exit %d\n%s%s", code, out, errs)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "plan.approvals", "jane@example.net.json")); err != nil {
+		t.Fatal(err)
+	}
+	out, _, _ = run(t, "--config", cfg, "approvals", plan)
+	if !strings.HasPrefix(out, "COUNTS          jane@example.net at ") || !strings.Contains(out, "(roles: network-lead)") {
+		t.Errorf("approvals:\n%s", out)
+	}
+	out, _, code = run(t, "--config", cfg, "check", plan)
+	if code != 0 || strings.Contains(out, "needs 1 approval") {
+		t.Errorf("after: exit %d\n%s", code, out)
+	}
+	// apply now passes the gate (and stops at the missing inventory).
+	_, errs, code = run(t, "--config", cfg, "apply", plan)
+	if code != 1 || !strings.Contains(errs, "no inventory") {
+		t.Errorf("apply after the approval: exit %d\n%s", code, errs)
+	}
+
+	// mallory signs too, with a key nobody allowed.
+	_, errs, code = run(t, "--config", cfg, "approve", plan, "--key", filepath.Join(dir, "mallory"))
+	if code != 1 || !strings.Contains(errs, "is not in the allowed signers") {
+		t.Errorf("unknown key without --as: exit %d %s", code, errs)
+	}
+	run(t, "--config", cfg, "approve", plan, "--key", filepath.Join(dir, "mallory"), "--as", "mallory@example.net")
+	out, _, _ = run(t, "--config", cfg, "approvals", plan)
+	if !strings.Contains(out, "DOES NOT COUNT  mallory@example.net") || !strings.Contains(out, "is not in the allowed signers") {
+		t.Errorf("mallory:\n%s", out)
+	}
+	// jane's approval file edited to name someone else: the signature no
+	// longer verifies.
+	p := filepath.Join(dir, "plan.approvals", "jane@example.net.json")
+	writeFile(t, filepath.Dir(p), "forged.json", strings.Replace(readFile(t, p), `"approver": "jane@example.net"`, `"approver": "boss@example.net"`, 1))
+	out, _, _ = run(t, "--config", cfg, "approvals", plan)
+	if !strings.Contains(out, "DOES NOT COUNT  boss@example.net") || !strings.Contains(out, "the signature does not verify") {
+		t.Errorf("forged:\n%s", out)
+	}
+
+	// One line of the plan changes: the approval is stale.
+	writeFile(t, dir, "plan.yaml", strings.Replace(readFile(t, plan), "ip ospf cost 500", "ip ospf cost 600", 1))
+	out, _, _ = run(t, "--config", cfg, "approvals", plan)
+	if !strings.Contains(out, "STALE           jane@example.net") || !strings.Contains(out, "the plan changed since it was signed") {
+		t.Errorf("stale:\n%s", out)
+	}
+	out, _, _ = run(t, "--config", cfg, "check", plan)
+	if !strings.Contains(out, "approval by jane@example.net is stale") {
+		t.Errorf("check after the change:\n%s", out)
+	}
+}
