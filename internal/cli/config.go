@@ -165,7 +165,6 @@ var defaults = map[string]any{
 // approvers' roles.
 var freeFormPrefixes = []string{"policy.params.", "approvals.roles."}
 
-
 func (c DryRunConfig) check() error {
 	if c.Threshold <= 0 || c.Threshold > 10 {
 		return fmt.Errorf("threshold %v: give utilisation as a fraction, 0.8 for 80%% (at most 10, i.e. 1000%%)", c.Threshold)
