@@ -1,0 +1,92 @@
+package cli
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/changegate/changegate/internal/approval"
+	"github.com/changegate/changegate/internal/gate"
+	"github.com/changegate/changegate/internal/report"
+)
+
+func (a *app) reviewCommand() *cobra.Command {
+	var topoFile, format, out string
+	var dirs []string
+	cmd := &cobra.Command{
+		Use:   "review PLAN [--format markdown] [-o FILE]",
+		Short: "Write the review of a plan for approvers: the verdict, one line per step, the details folded",
+		Long: `Check the plan as changegate check does and write what approvers need to
+read, sized for a pull-request comment: the verdict and its reasons first,
+one line per step (the worst link before and after, the traffic moved, the
+N-1 worst case, the step's results), then each step's details in a folded
+<details> section (every result with its rule, the configuration and its
+rollback, the checks, the links that moved), the approvals and whether each
+counts, and the digests an approval signs. The same inputs give the same
+bytes.
+
+Formats: markdown. (HTML with pictures of the network is not written yet.)`,
+		Example: `  changegate review change.yaml -o review.md
+  gh pr comment --body-file review.md`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if format != "markdown" {
+				return fmt.Errorf("--format %q: only markdown is written so far", format)
+			}
+			cfg, err := a.config(cmd, nil)
+			if err != nil {
+				return err
+			}
+			plan, net, err := a.loadInputs(args[0], topoFile, cfg.Runbook.Dirs)
+			if err != nil {
+				return err
+			}
+			eng, err := a.loadPolicies(cmd, cfg.Policy.options(dirs))
+			if err != nil {
+				return err
+			}
+			checked, approvals, err := a.approvals(cfg, plan.File)
+			if err != nil {
+				return err
+			}
+			v, ds, err := gate.Check(cmd.Context(), plan, net, eng, gate.Options{Approvals: approvals})
+			if err != nil {
+				return err
+			}
+			if ds.HasErrors() {
+				return diagErr(ds)
+			}
+			now := approval.FromPolicy(v.Digests)
+			var ras []report.ReviewApproval
+			for _, c := range checked {
+				ra := report.ReviewApproval{Status: "COUNTS", Approver: c.File}
+				if c.Approval != nil {
+					ra.Approver = c.Approval.Approver
+				}
+				if !c.Verified {
+					ra.Status, ra.Why = "DOES NOT COUNT", c.Why
+				} else if stale := approval.Stale(c.Approval, now); len(stale) > 0 {
+					ra.Status, ra.Why = "STALE", "the "+strings.Join(stale, ", ")+" changed since it was signed"
+				}
+				ras = append(ras, ra)
+			}
+			var b bytes.Buffer
+			if err := report.ReviewMarkdown(&b, v, ras); err != nil {
+				return err
+			}
+			if out == "" || out == "-" {
+				_, err = a.stdout.Write(b.Bytes())
+				return err
+			}
+			return os.WriteFile(out, b.Bytes(), 0o644)
+		},
+	}
+	cmd.Flags().StringVar(&topoFile, "topology", "", "topology file (default: the plan's topology:)")
+	cmd.Flags().StringVar(&format, "format", "markdown", "output format: markdown")
+	cmd.Flags().StringVarP(&out, "output", "o", "", "write to FILE instead of standard output")
+	cmd.Flags().StringArrayVar(&dirs, "policy", nil, "a directory of your own policies (repeatable)")
+	return cmd
+}

@@ -1,0 +1,273 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/changegate/changegate/internal/dryrun"
+	"github.com/changegate/changegate/internal/gate"
+	"github.com/changegate/changegate/internal/policy"
+	"github.com/changegate/changegate/plans"
+)
+
+// ReviewApproval is one approval as the review shows it.
+type ReviewApproval struct {
+	Approver string
+	// Status is COUNTS, STALE or DOES NOT COUNT; Why says why not.
+	Status string
+	Why    string
+}
+
+// reviewResultsShown bounds the rules listed up front; every result is in
+// the steps' details.
+const reviewResultsShown = 10
+
+// ReviewMarkdown writes the review of a verdict for a pull-request
+// comment: the verdict and its reasons first, one line per step, then the
+// details of each step (results, configuration and rollback, checks,
+// links that moved) folded in <details>, the approvals and the digests.
+// The same verdict gives the same bytes: nothing depends on the time.
+func ReviewMarkdown(w io.Writer, v *gate.Verdict, approvals []ReviewApproval) error {
+	ew := &errWriter{w: w}
+	p, d, res := v.Plan, v.Decision, v.DryRun
+	word := "ALLOWED"
+	if !v.Allowed() {
+		word = "DENIED"
+	}
+	title := p.Title
+	if p.ID != "" {
+		title = p.ID + " " + title
+	}
+	ew.printf("## %s: %s\n\n", word, md(title))
+	t := res.Topology
+	ew.printf("`%s`: %s checked against %s (%s, %s, %s of traffic), N-1 of every state. **%s, %s.**",
+		p.File, plural(len(p.Steps), "step"), md(orDash(t.Name)), plural(t.Nodes, "node"), plural(t.Links, "link"), rate(t.TotalDemandBps),
+		plural(d.Count(policy.Deny), "denial"), plural(d.Count(policy.Warn), "warning"))
+	if by := countByPolicy(d.Results, policy.Deny); by != "" {
+		ew.printf(" Denied by %s.", by)
+	}
+	ew.printf("\n\n")
+
+	// The reasons: one line per rule that fired (denials first), with how
+	// often and in which steps, and its first message; every result is in
+	// the steps' details.
+	type group struct {
+		r     policy.Result
+		n     int
+		steps []int
+	}
+	var groups []*group
+	byRule := map[string]*group{}
+	for _, kind := range []policy.Kind{policy.Deny, policy.Warn} {
+		for _, r := range d.Results {
+			if r.Kind != kind {
+				continue
+			}
+			key := fmt.Sprintf("%s %s %s:%d", r.Kind, r.Policy, r.File, r.Line)
+			g, ok := byRule[key]
+			if !ok {
+				g = &group{r: r}
+				byRule[key] = g
+				groups = append(groups, g)
+			}
+			g.n++
+			if len(g.steps) == 0 || g.steps[len(g.steps)-1] != r.Step {
+				g.steps = append(g.steps, r.Step)
+			}
+		}
+	}
+	for i, g := range groups {
+		if i == reviewResultsShown {
+			ew.printf("- ... and %d more rules (in the steps' details)\n", len(groups)-i)
+			break
+		}
+		ew.printf("- **%s** %s", kindWord(g.r.Kind), g.r.Policy)
+		if g.n > 1 {
+			ew.printf(" (%d results, %s)", g.n, stepList(g.steps))
+		}
+		ew.printf(": %s\n", md(g.r.Msg))
+	}
+	if len(groups) > 0 {
+		ew.printf("\n")
+	}
+
+	// One line per step.
+	ew.printf("| # | step | worst link: before → after | moved | N-1 worst case | results |\n|---:|---|---|---:|---|---|\n")
+	for k := 1; k < len(res.States); k++ {
+		before, after := res.States[k-1], res.States[k]
+		ew.printf("| %d | %s | %s → %s | %s | %s | %s |\n", k, md(p.Steps[k-1].Name),
+			worst(before), worst(after), rate(after.MovedBps), n1Worst(after), stepResults(d, k))
+	}
+	ew.printf("\n")
+
+	for k := 1; k <= len(p.Steps); k++ {
+		reviewStep(ew, v, k)
+	}
+	if rs := stepResultList(d, 0); len(rs) > 0 {
+		ew.printf("<details><summary>The plan as a whole: %s</summary>\n\n", stepResults(d, 0))
+		for _, r := range rs {
+			ew.printf("- **%s** %s (`%s:%d`): %s\n", kindWord(r.Kind), r.Policy, r.File, r.Line, md(r.Msg))
+		}
+		ew.printf("\n</details>\n\n")
+	}
+
+	ew.printf("### Approvals\n\n")
+	if len(approvals) == 0 {
+		ew.printf("None yet: `changegate approve %s --key KEY`.\n\n", p.File)
+	}
+	for _, a := range approvals {
+		ew.printf("- **%s** %s", a.Status, md(a.Approver))
+		if a.Why != "" {
+			ew.printf(": %s", md(a.Why))
+		}
+		ew.printf("\n")
+	}
+	if len(approvals) > 0 {
+		ew.printf("\n")
+	}
+	ew.printf("Digests: plan `%s`, topology `%s`, traffic `%s`, policy `%s`.\n", v.Digests.Plan, v.Digests.Topology, v.Digests.Traffic, v.Digests.Policy)
+	return ew.err
+}
+
+func reviewStep(ew *errWriter, v *gate.Verdict, k int) {
+	s := &v.Plan.Steps[k-1]
+	st := v.DryRun.States[k]
+	ew.printf("<details><summary>Step %d: %s (%s)</summary>\n\n", k, md(s.Name), stepResults(v.Decision, k))
+	if len(s.Devices) > 0 {
+		ew.printf("Devices: %s", md(strings.Join(s.Devices, ", ")))
+		if s.Wave != nil {
+			ew.printf(" (waves of %d, at most %d failures)", s.Wave.Batch, s.Wave.MaxFailures)
+		}
+		ew.printf(". ")
+	}
+	if s.Soak > 0 {
+		ew.printf("Soak: %s.", s.Soak)
+	}
+	ew.printf("\n\n")
+	for _, r := range stepResultList(v.Decision, k) {
+		ew.printf("- **%s** %s (`%s:%d`): %s\n", kindWord(r.Kind), r.Policy, r.File, r.Line, md(r.Msg))
+	}
+	if len(stepResultList(v.Decision, k)) > 0 {
+		ew.printf("\n")
+	}
+	if len(s.Config) > 0 {
+		ew.printf("Configuration:\n\n```\n%s\n```\n\nRollback:\n\n```\n%s\n```\n\n", strings.Join(s.Config, "\n"), strings.Join(s.RollbackConfig, "\n"))
+	}
+	if len(s.Checks) > 0 {
+		ew.printf("Checks:\n\n")
+		for _, c := range s.Checks {
+			dev := c.Device
+			if dev == "" {
+				dev = "each device"
+			}
+			ew.printf("- %s on %s: `%s` expects %s\n", md(c.Name), md(dev), c.Command, expectText(c.Expect))
+		}
+		ew.printf("\n")
+	}
+	if len(st.TopMovers) > 0 {
+		ew.printf("| link direction | before | after | change |\n|---|---:|---:|---:|\n")
+		for _, m := range st.TopMovers {
+			ew.printf("| %s %s→%s | %s | %s | %+.0f%% |\n", md(m.ID), md(m.From), md(m.To), rate(m.BeforeBps), rate(m.AfterBps), changePct(m))
+		}
+		ew.printf("\n")
+	}
+	ew.printf("</details>\n\n")
+}
+
+func changePct(m dryrun.Mover) float64 {
+	if m.BeforeBps == 0 {
+		if m.AfterBps == 0 {
+			return 0
+		}
+		return 100
+	}
+	return 100 * m.DeltaBps / m.BeforeBps
+}
+
+func expectText(e plans.Expect) string {
+	v := strings.ReplaceAll(e.Value, "\n", "; ")
+	return fmt.Sprintf("%s `%s`", e.Kind, strings.ReplaceAll(v, "`", "'"))
+}
+
+func worst(s dryrun.State) string {
+	if s.MaxLink == nil {
+		return "none"
+	}
+	return fmt.Sprintf("%s %s (%s→%s)", pct(s.MaxUtilization), md(s.MaxLink.ID), md(s.MaxLink.From), md(s.MaxLink.To))
+}
+
+func n1Worst(s dryrun.State) string {
+	if s.N1 == nil || s.N1.MaxLink == nil || s.N1.WorstFailure == nil {
+		return "no failure makes it worse"
+	}
+	return fmt.Sprintf("%s on %s if %s fails", pct(s.N1.MaxUtilization), md(s.N1.MaxLink.ID), md(*s.N1.WorstFailure))
+}
+
+func stepResultList(d *policy.Decision, k int) []policy.Result {
+	var out []policy.Result
+	for _, r := range d.Results {
+		if r.Step == k || (k == 0 && r.Step < 1) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+func stepResults(d *policy.Decision, k int) string {
+	var deny, warn int
+	for _, r := range stepResultList(d, k) {
+		if r.Kind == policy.Deny {
+			deny++
+		} else {
+			warn++
+		}
+	}
+	switch {
+	case deny == 0 && warn == 0:
+		return "ok"
+	case deny == 0:
+		return plural(warn, "warning")
+	case warn == 0:
+		return "**" + plural(deny, "denial") + "**"
+	}
+	return "**" + plural(deny, "denial") + "**, " + plural(warn, "warning")
+}
+
+func kindWord(k policy.Kind) string {
+	if k == policy.Deny {
+		return "DENY"
+	}
+	return "warn"
+}
+
+// md escapes what Markdown (and a table cell) would read as markup.
+func md(s string) string {
+	r := strings.NewReplacer("|", `\|`, "*", `\*`, "_", `\_`, "`", "'", "<", "&lt;", ">", "&gt;", "\n", " ")
+	return r.Replace(s)
+}
+
+// stepList names steps: "step 2", "steps 1, 3", "the plan" for 0.
+func stepList(steps []int) string {
+	var names []string
+	var plan bool
+	for _, k := range steps {
+		if k < 1 {
+			plan = true
+			continue
+		}
+		names = append(names, fmt.Sprint(k))
+	}
+	var parts []string
+	switch len(names) {
+	case 0:
+	case 1:
+		parts = append(parts, "step "+names[0])
+	default:
+		parts = append(parts, "steps "+strings.Join(names, ", "))
+	}
+	if plan {
+		parts = append(parts, "the plan")
+	}
+	return strings.Join(parts, " and ")
+}
