@@ -17,7 +17,7 @@ func (a *app) reviewCommand() *cobra.Command {
 	var topoFile, format, out string
 	var dirs []string
 	cmd := &cobra.Command{
-		Use:   "review PLAN [--format markdown] [-o FILE]",
+		Use:   "review PLAN [--format markdown|html] [-o FILE]",
 		Short: "Write the review of a plan for approvers: the verdict, one line per step, the details folded",
 		Long: `Check the plan as changegate check does and write what approvers need to
 read, sized for a pull-request comment: the verdict and its reasons first,
@@ -28,13 +28,17 @@ rollback, the checks, the links that moved), the approvals and whether each
 counts, and the digests an approval signs. The same inputs give the same
 bytes.
 
-Formats: markdown. (HTML with pictures of the network is not written yet.)`,
+Formats: markdown, or html: one self-contained file (no scripts, nothing
+fetched) with a chart of the worst utilisation per state with and without
+N-1, and a picture of the network for each step (node positions from the
+topology's coordinates, else a circle; links coloured by utilisation, the
+links the step changes dashed).`,
 		Example: `  changegate review change.yaml -o review.md
   gh pr comment --body-file review.md`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if format != "markdown" {
-				return fmt.Errorf("--format %q: only markdown is written so far", format)
+			if format != "markdown" && format != "html" {
+				return fmt.Errorf("--format %q: use markdown or html", format)
 			}
 			cfg, err := a.config(cmd, nil)
 			if err != nil {
@@ -74,7 +78,11 @@ Formats: markdown. (HTML with pictures of the network is not written yet.)`,
 				ras = append(ras, ra)
 			}
 			var b bytes.Buffer
-			if err := report.ReviewMarkdown(&b, v, ras); err != nil {
+			write := report.ReviewMarkdown
+			if format == "html" {
+				write = report.ReviewHTML
+			}
+			if err := write(&b, v, ras); err != nil {
 				return err
 			}
 			if out == "" || out == "-" {
@@ -85,7 +93,7 @@ Formats: markdown. (HTML with pictures of the network is not written yet.)`,
 		},
 	}
 	cmd.Flags().StringVar(&topoFile, "topology", "", "topology file (default: the plan's topology:)")
-	cmd.Flags().StringVar(&format, "format", "markdown", "output format: markdown")
+	cmd.Flags().StringVar(&format, "format", "markdown", "output format: markdown or html")
 	cmd.Flags().StringVarP(&out, "output", "o", "", "write to FILE instead of standard output")
 	cmd.Flags().StringArrayVar(&dirs, "policy", nil, "a directory of your own policies (repeatable)")
 	return cmd

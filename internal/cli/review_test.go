@@ -1,9 +1,16 @@
 package cli
 
 import (
+	"context"
+	"image/color"
+	"image/png"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestReviewMarkdown pins the review of both examples (golden files,
@@ -31,7 +38,89 @@ func TestReviewMarkdown(t *testing.T) {
 			checkGolden(t, tc.golden, out)
 		})
 	}
-	if _, errs, code := run(t, "review", "../../examples/safe-plan.yaml", "--format", "html"); code != 1 || !strings.Contains(errs, "only markdown") {
-		t.Errorf("html: exit %d %s", code, errs)
+	if _, errs, code := run(t, "review", "../../examples/safe-plan.yaml", "--format", "pdf"); code != 1 || !strings.Contains(errs, "use markdown or html") {
+		t.Errorf("pdf: exit %d %s", code, errs)
 	}
 }
+
+// TestReviewHTMLGolden pins the HTML review of the outage example.
+func TestReviewHTMLGolden(t *testing.T) {
+	isolate(t)
+	out, errs, code := run(t, "review", "../../examples/outage-plan.yaml", "--format", "html")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	again, _, _ := run(t, "review", "../../examples/outage-plan.yaml", "--format", "html")
+	if again != out {
+		t.Error("two reviews of the same inputs differ")
+	}
+	if n := strings.Count(out, `<svg class="network"`); n != 4 {
+		t.Errorf("%d network pictures for 4 steps", n)
+	}
+	if strings.Contains(out, "<script") || strings.Contains(out, "http://") && !strings.Contains(out, `xmlns="http://www.w3.org/2000/svg"`) {
+		t.Error("the file is not self-contained")
+	}
+	checkGolden(t, "review-outage.html", out)
+}
+
+// TestReviewHTMLInBrowser renders the HTML review in headless Chromium
+// (Debian's chromium, which .ci/run installs): it loads without errors,
+// and the pictures appear: the screenshot holds the links' colours.
+func TestReviewHTMLInBrowser(t *testing.T) {
+	bin, err := exec.LookPath("chromium")
+	if err != nil {
+		t.Skip("chromium is not installed (apt-get install chromium)")
+	}
+	isolate(t)
+	dir := t.TempDir()
+	page := filepath.Join(dir, "review.html")
+	if _, errs, code := run(t, "review", "../../examples/outage-plan.yaml", "--format", "html", "-o", page); code != 0 {
+		t.Fatal(errs)
+	}
+	shot := filepath.Join(dir, "review.png")
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
+		"--enable-logging=stderr", "--v=0", "--window-size=1000,2600", "--screenshot="+shot, "file://"+page)
+	cmd.Env = append(os.Environ(), "HOME="+dir)
+	logs, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("chromium: %v\n%s", err, logs)
+	}
+	for _, l := range strings.Split(string(logs), "\n") {
+		if strings.Contains(l, "CONSOLE") || strings.Contains(l, "Uncaught") || strings.Contains(l, "Failed to load resource") {
+			t.Errorf("the page logged: %s", l)
+		}
+	}
+	f, err := os.Open(shot)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	img, err := png.Decode(f)
+	if err != nil {
+		t.Fatalf("screenshot: %v", err)
+	}
+	// The pictures appear: pixels of the green of idle links, the red of
+	// the verdict and of overloaded links, and the chart's lines.
+	want := map[string]color.RGBA{"green link": {0x33, 0xaa, 0x33, 0xff}, "chart line": {0x22, 0x33, 0x66, 0xff}, "orange N-1 line": {0xee, 0x66, 0x00, 0xff}}
+	found := map[string]int{}
+	b := img.Bounds()
+	for y := b.Min.Y; y < b.Max.Y; y++ {
+		for x := b.Min.X; x < b.Max.X; x++ {
+			r, g, bl, _ := img.At(x, y).RGBA()
+			for name, c := range want {
+				if near(r>>8, c.R) && near(g>>8, c.G) && near(bl>>8, c.B) {
+					found[name]++
+				}
+			}
+		}
+	}
+	for name := range want {
+		if found[name] < 50 {
+			t.Errorf("%s: %d pixels in the screenshot: the pictures did not render", name, found[name])
+		}
+	}
+}
+
+func near(a uint32, b uint8) bool { return a+12 >= uint32(b) && a <= uint32(b)+12 }

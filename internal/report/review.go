@@ -52,31 +52,7 @@ func ReviewMarkdown(w io.Writer, v *gate.Verdict, approvals []ReviewApproval) er
 	// The reasons: one line per rule that fired (denials first), with how
 	// often and in which steps, and its first message; every result is in
 	// the steps' details.
-	type group struct {
-		r     policy.Result
-		n     int
-		steps []int
-	}
-	var groups []*group
-	byRule := map[string]*group{}
-	for _, kind := range []policy.Kind{policy.Deny, policy.Warn} {
-		for _, r := range d.Results {
-			if r.Kind != kind {
-				continue
-			}
-			key := fmt.Sprintf("%s %s %s:%d", r.Kind, r.Policy, r.File, r.Line)
-			g, ok := byRule[key]
-			if !ok {
-				g = &group{r: r}
-				byRule[key] = g
-				groups = append(groups, g)
-			}
-			g.n++
-			if len(g.steps) == 0 || g.steps[len(g.steps)-1] != r.Step {
-				g.steps = append(g.steps, r.Step)
-			}
-		}
-	}
+	groups := ruleGroups(d)
 	for i, g := range groups {
 		if i == reviewResultsShown {
 			ew.printf("- ... and %d more rules (in the steps' details)\n", len(groups)-i)
@@ -270,4 +246,37 @@ func stepList(steps []int) string {
 		parts = append(parts, "the plan")
 	}
 	return strings.Join(parts, " and ")
+}
+
+// ruleGroup is one rule that fired: its first result, how many results
+// it gave, in which steps.
+type ruleGroup struct {
+	r     policy.Result
+	n     int
+	steps []int
+}
+
+// ruleGroups groups results by rule, denials first, in result order.
+func ruleGroups(d *policy.Decision) []*ruleGroup {
+	var groups []*ruleGroup
+	byRule := map[string]*ruleGroup{}
+	for _, kind := range []policy.Kind{policy.Deny, policy.Warn} {
+		for _, r := range d.Results {
+			if r.Kind != kind {
+				continue
+			}
+			key := fmt.Sprintf("%s %s %s:%d", r.Kind, r.Policy, r.File, r.Line)
+			g, ok := byRule[key]
+			if !ok {
+				g = &ruleGroup{r: r}
+				byRule[key] = g
+				groups = append(groups, g)
+			}
+			g.n++
+			if len(g.steps) == 0 || g.steps[len(g.steps)-1] != r.Step {
+				g.steps = append(g.steps, r.Step)
+			}
+		}
+	}
+	return groups
 }
