@@ -5,12 +5,14 @@ import (
 	"crypto/rand"
 	"encoding/pem"
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"golang.org/x/crypto/ssh"
+	"golang.org/x/crypto/ssh/agent"
 )
 
 // newKey writes a fresh ed25519 private key to dir/name and returns its
@@ -104,5 +106,57 @@ func TestApprove(t *testing.T) {
 	out, _, _ = run(t, "--config", cfg, "check", plan)
 	if !strings.Contains(out, "approval by jane@example.net is stale") {
 		t.Errorf("check after the change:\n%s", out)
+	}
+}
+
+// TestApproveWithAgent signs with a key ssh-agent holds, named by its
+// public key file.
+func TestApproveWithAgent(t *testing.T) {
+	isolate(t)
+	dir := t.TempDir()
+	writeFile(t, dir, "april-2011.yaml", readFile(t, "../../examples/april-2011.yaml"))
+	plan := writeFile(t, dir, "plan.yaml", readFile(t, "../../examples/safe-plan.yaml"))
+	_, k, _ := ed25519.GenerateKey(rand.Reader)
+	s, _ := ssh.NewSignerFromKey(k)
+	pub := strings.TrimSpace(string(ssh.MarshalAuthorizedKey(s.PublicKey())))
+	writeFile(t, dir, "jane.pub", pub+"\n")
+	writeFile(t, dir, "allowed_signers", "jane@example.net "+pub+"\n")
+	cfg := writeFile(t, dir, "changegate.yaml", "approvals:\n  allowed_signers: allowed_signers\n")
+
+	// An in-process agent holding the key, on a socket of its own.
+	keyring := agent.NewKeyring()
+	if err := keyring.Add(agent.AddedKey{PrivateKey: k}); err != nil {
+		t.Fatal(err)
+	}
+	sock := filepath.Join(dir, "agent.sock")
+	l, err := net.Listen("unix", sock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			go agent.ServeAgent(keyring, c)
+		}
+	}()
+	t.Setenv("SSH_AUTH_SOCK", sock)
+	out, errs, code := run(t, "--config", cfg, "approve", plan, "--key", filepath.Join(dir, "jane.pub"))
+	if code != 0 || !strings.Contains(out, "approved by jane@example.net") {
+		t.Fatalf("exit %d\n%s%s", code, out, errs)
+	}
+	out, _, _ = run(t, "--config", cfg, "approvals", plan)
+	if !strings.HasPrefix(out, "COUNTS          jane@example.net") {
+		t.Errorf("approvals:\n%s", out)
+	}
+	// A public key the agent does not hold.
+	_, k2, _ := ed25519.GenerateKey(rand.Reader)
+	s2, _ := ssh.NewSignerFromKey(k2)
+	writeFile(t, dir, "other.pub", string(ssh.MarshalAuthorizedKey(s2.PublicKey())))
+	if _, errs, code := run(t, "--config", cfg, "approve", plan, "--key", filepath.Join(dir, "other.pub")); code != 1 || !strings.Contains(errs, "ssh-agent does not hold the key") {
+		t.Errorf("key not in the agent: exit %d %s", code, errs)
 	}
 }
