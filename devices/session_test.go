@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -256,7 +257,7 @@ func TestConfigure(t *testing.T) {
 			if srv.Pending() != g.ConfirmedCommit {
 				t.Errorf("device pending %v, want %v", srv.Pending(), g.ConfirmedCommit)
 			}
-			if tc.commit != "" && !contains(srv.Inputs(), tc.commit) {
+			if tc.commit != "" && !slices.Contains(srv.Inputs(), tc.commit) {
 				t.Errorf("no %q sent: %q", tc.commit, srv.Inputs())
 			}
 			if g.ConfirmedCommit {
@@ -295,7 +296,7 @@ func TestConfigure(t *testing.T) {
 			} else if res.Applied != 1 || last.Command != "bad-line 1" || last.FailedWhen == "" {
 				t.Errorf("line by line: applied %d, last %q (failed when %q)", res.Applied, last.Command, last.FailedWhen)
 			}
-			if contains(srv.Inputs(), "description never") {
+			if slices.Contains(srv.Inputs(), "description never") {
 				t.Error("a line after the refused one was sent")
 			}
 			if _, err := s.Run(ctx, "show version"); err != nil {
@@ -451,15 +452,6 @@ func freePort(t *testing.T) int {
 	return port
 }
 
-func contains(xs []string, x string) bool {
-	for _, y := range xs {
-		if y == x {
-			return true
-		}
-	}
-	return false
-}
-
 func matchesAny(xs []string, re string) bool {
 	r := regexp.MustCompile(re)
 	for _, y := range xs {
@@ -472,7 +464,7 @@ func matchesAny(xs []string, re string) bool {
 
 func containsAll(xs, want []string) bool {
 	for _, w := range want {
-		if !contains(xs, w) {
+		if !slices.Contains(xs, w) {
 			return false
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -150,7 +151,7 @@ func knownAlgorithms(path, addr string) []string {
 	var algs []string
 	for _, k := range ke.Want {
 		for _, a := range algorithmsFor(k.Key.Type()) {
-			if !contains(algs, a) {
+			if !slices.Contains(algs, a) {
 				algs = append(algs, a)
 			}
 		}
@@ -163,15 +164,6 @@ func algorithmsFor(keyType string) []string {
 		return []string{ssh.KeyAlgoRSASHA512, ssh.KeyAlgoRSASHA256, ssh.KeyAlgoRSA}
 	}
 	return []string{keyType}
-}
-
-func contains(xs []string, x string) bool {
-	for _, y := range xs {
-		if y == x {
-			return true
-		}
-	}
-	return false
 }
 
 // strAddr is a net.Addr for an address known only as host:port.

@@ -2,6 +2,7 @@ package apply
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -375,7 +376,7 @@ func TestResumeAtEveryRecord(t *testing.T) {
 		if c := n.snapshot(); c["r1"]["cost"] != "500" || c["r2"]["cost"] != "500" {
 			t.Errorf("cut %d: devices %v", cut, c)
 		}
-		if st.Done >= 1 && contains(n.calls, "r1: set cost 500") {
+		if st.Done >= 1 && slices.Contains(n.calls, "r1: set cost 500") {
 			t.Errorf("cut %d (%s): step 1 was done but applied again: %v", cut, records[cut-1].Type, n.calls)
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/changegate/changegate/devices"
 )
@@ -164,7 +165,7 @@ func (e *executor) checkReturnedTo(ctx context.Context, k int, changes []*change
 	e.rep.RollbackChecks = append(e.rep.RollbackChecks, res...)
 	var devs []string
 	for _, c := range changes {
-		if c.step == k+1 && !contains(devs, c.device) {
+		if c.step == k+1 && !slices.Contains(devs, c.device) {
 			devs = append(devs, c.device)
 		}
 	}

@@ -3,6 +3,7 @@ package apply
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -68,14 +69,14 @@ func (e *executor) step(ctx context.Context, k int) bool {
 		if waveChecks && len(failed) < len(batch) {
 			var ok []string
 			for _, d := range batch {
-				if !contains(failed, d) {
+				if !slices.Contains(failed, d) {
 					ok = append(ok, d)
 				}
 			}
 			res, _ := e.runChecks(ctx, PhaseStep, k, devicelessOn(s.Checks, ok))
 			rep.Checks = append(rep.Checks, res...)
 			for _, r := range res {
-				if !r.Passed && !contains(failed, r.Device) {
+				if !r.Passed && !slices.Contains(failed, r.Device) {
 					failed = append(failed, r.Device)
 				}
 			}
@@ -102,7 +103,7 @@ func (e *executor) step(ctx context.Context, k int) bool {
 			e.mu.Unlock()
 			e.emit(Event{Kind: "step.wave", Step: k, Status: StatusFailed, Message: fmt.Sprintf("wave %d: %d failed (%s); %d of %d failures allowed so far; rolling them back", w, len(failed), strings.Join(failed, ", "), failures, budget)})
 			for _, c := range e.changesOf(k) {
-				if contains(failed, c.device) && !c.undone {
+				if slices.Contains(failed, c.device) && !c.undone {
 					rr := e.undo(ctx, c)
 					e.rep.Rollback = append(e.rep.Rollback, rr)
 					if rr.Error == "" {
@@ -134,7 +135,7 @@ func (e *executor) step(ctx context.Context, k int) bool {
 	}
 	var observed []string
 	for _, d := range s.Devices {
-		if !contains(skipped, d) {
+		if !slices.Contains(skipped, d) {
 			observed = append(observed, d)
 		}
 	}
@@ -337,15 +338,6 @@ func withDeviceOnly(cs []plans.Check) []deviceCheck {
 		}
 	}
 	return out
-}
-
-func contains(xs []string, x string) bool {
-	for _, y := range xs {
-		if y == x {
-			return true
-		}
-	}
-	return false
 }
 
 func lastOutput(r *devices.ConfigResult) string {

@@ -3,6 +3,7 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -94,7 +95,7 @@ Exit status: 0 nothing remains changed; 4 the rollback did not finish
 			}
 			var devs []string
 			for _, c := range todo {
-				if !contains(devs, c.Device) {
+				if !slices.Contains(devs, c.Device) {
 					devs = append(devs, c.Device)
 				}
 			}
@@ -236,13 +237,4 @@ func takeOverLocks(cmd *cobra.Command, l *lock.Locker, devs []string, runID, pla
 		return nil, err
 	}
 	return set, nil
-}
-
-func contains(xs []string, x string) bool {
-	for _, y := range xs {
-		if y == x {
-			return true
-		}
-	}
-	return false
 }
