@@ -52,21 +52,11 @@ signers.`,
 			if err != nil {
 				return err
 			}
-			plan, net, err := a.loadInputs(args[0], topoFile, cfg.Runbook.Dirs)
+			v, _, err := a.checkWithApprovals(cmd, cfg, args[0], topoFile, dirs)
 			if err != nil {
 				return err
 			}
-			eng, err := a.loadPolicies(cmd, cfg.Policy.options(dirs))
-			if err != nil {
-				return err
-			}
-			v, ds, err := gate.Check(cmd.Context(), plan, net, eng, gate.Options{})
-			if err != nil {
-				return err
-			}
-			if ds.HasErrors() {
-				return diagErr(ds)
-			}
+			plan := v.Plan
 			signer, err := a.signer(cmd.Context(), key)
 			if err != nil {
 				return err
@@ -164,6 +154,52 @@ func (a *app) allowedSigners(cfg Config) ([]sshsig.AllowedSigner, error) {
 	return sshsig.ParseAllowedSigners(f, data)
 }
 
+// checkWithApprovals reads the plan (with its topology, traffic and
+// runbook steps), the policies and the plan's approvals, and checks the
+// plan as changegate check does: the verdict, and the approvals verified.
+func (a *app) checkWithApprovals(cmd *cobra.Command, cfg Config, planFile, topoFile string, dirs []string) (*gate.Verdict, []approval.Checked, error) {
+	plan, net, err := a.loadInputs(planFile, topoFile, cfg.Runbook.Dirs)
+	if err != nil {
+		return nil, nil, err
+	}
+	eng, err := a.loadPolicies(cmd, cfg.Policy.options(dirs))
+	if err != nil {
+		return nil, nil, err
+	}
+	checked, approvals, err := a.approvals(cfg, plan.File)
+	if err != nil {
+		return nil, nil, err
+	}
+	v, ds, err := gate.Check(cmd.Context(), plan, net, eng, gate.Options{Approvals: approvals})
+	if err != nil {
+		return nil, nil, err
+	}
+	if ds.HasErrors() {
+		return nil, nil, diagErr(ds)
+	}
+	return v, checked, nil
+}
+
+// approvalStatus says whether an approval counts against the digests
+// now: COUNTS, STALE or DOES NOT COUNT, and why not.
+func approvalStatus(c approval.Checked, now approval.Digests) (string, []string) {
+	var why []string
+	status := "COUNTS"
+	if !c.Verified {
+		status = "DOES NOT COUNT"
+		why = append(why, c.Why)
+	}
+	if c.Approval != nil {
+		if stale := approval.Stale(c.Approval, now); len(stale) > 0 {
+			if status == "COUNTS" {
+				status = "STALE"
+			}
+			why = append(why, "the "+strings.Join(stale, ", ")+" changed since it was signed")
+		}
+	}
+	return status, why
+}
+
 // approvals loads and verifies the plan's approvals, for the gate.
 func (a *app) approvals(cfg Config, planFile string) ([]approval.Checked, []policy.Approval, error) {
 	signers, err := a.allowedSigners(cfg)
@@ -198,25 +234,11 @@ otherwise, naming what changed).`,
 			if err != nil {
 				return err
 			}
-			plan, net, err := a.loadInputs(args[0], topoFile, cfg.Runbook.Dirs)
+			v, checked, err := a.checkWithApprovals(cmd, cfg, args[0], topoFile, dirs)
 			if err != nil {
 				return err
 			}
-			eng, err := a.loadPolicies(cmd, cfg.Policy.options(dirs))
-			if err != nil {
-				return err
-			}
-			v, ds, err := gate.Check(cmd.Context(), plan, net, eng, gate.Options{})
-			if err != nil {
-				return err
-			}
-			if ds.HasErrors() {
-				return diagErr(ds)
-			}
-			checked, _, err := a.approvals(cfg, plan.File)
-			if err != nil {
-				return err
-			}
+			plan := v.Plan
 			if len(checked) == 0 {
 				fmt.Fprintf(a.stdout, "%s has no approvals (%s/ is empty or missing)\n", plan.File, approval.Dir(plan.File))
 				return nil
@@ -234,21 +256,12 @@ otherwise, naming what changed).`,
 }
 
 func writeApproval(a *app, c approval.Checked, now approval.Digests) {
+	status, why := approvalStatus(c, now)
 	if c.Approval == nil {
-		fmt.Fprintf(a.stdout, "DOES NOT COUNT  %s: %s\n", c.File, c.Why)
+		fmt.Fprintf(a.stdout, "%s  %s: %s\n", status, c.File, strings.Join(why, "; "))
 		return
 	}
 	ap := c.Approval
-	status := "COUNTS"
-	var why []string
-	if !c.Verified {
-		status = "DOES NOT COUNT"
-		why = append(why, c.Why)
-	}
-	if stale := approval.Stale(ap, now); len(stale) > 0 {
-		status = "STALE"
-		why = append(why, "the "+strings.Join(stale, ", ")+" changed since it was signed")
-	}
 	fmt.Fprintf(a.stdout, "%-14s  %s at %s", status, ap.Approver, ap.Time.Local().Format(time.DateTime))
 	if len(c.Roles) > 0 {
 		fmt.Fprintf(a.stdout, " (roles: %s)", strings.Join(c.Roles, ", "))

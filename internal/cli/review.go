@@ -9,7 +9,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/changegate/changegate/internal/approval"
-	"github.com/changegate/changegate/internal/gate"
 	"github.com/changegate/changegate/internal/report"
 )
 
@@ -44,37 +43,20 @@ links the step changes dashed).`,
 			if err != nil {
 				return err
 			}
-			plan, net, err := a.loadInputs(args[0], topoFile, cfg.Runbook.Dirs)
+			v, checked, err := a.checkWithApprovals(cmd, cfg, args[0], topoFile, dirs)
 			if err != nil {
 				return err
-			}
-			eng, err := a.loadPolicies(cmd, cfg.Policy.options(dirs))
-			if err != nil {
-				return err
-			}
-			checked, approvals, err := a.approvals(cfg, plan.File)
-			if err != nil {
-				return err
-			}
-			v, ds, err := gate.Check(cmd.Context(), plan, net, eng, gate.Options{Approvals: approvals})
-			if err != nil {
-				return err
-			}
-			if ds.HasErrors() {
-				return diagErr(ds)
 			}
 			now := approval.FromPolicy(v.Digests)
 			var ras []report.ReviewApproval
 			for _, c := range checked {
-				ra := report.ReviewApproval{Status: "COUNTS", Approver: c.File}
+				ra := report.ReviewApproval{Approver: c.File}
 				if c.Approval != nil {
 					ra.Approver = c.Approval.Approver
 				}
-				if !c.Verified {
-					ra.Status, ra.Why = "DOES NOT COUNT", c.Why
-				} else if stale := approval.Stale(c.Approval, now); len(stale) > 0 {
-					ra.Status, ra.Why = "STALE", "the "+strings.Join(stale, ", ")+" changed since it was signed"
-				}
+				var why []string
+				ra.Status, why = approvalStatus(c, now)
+				ra.Why = strings.Join(why, "; ")
 				ras = append(ras, ra)
 			}
 			var b bytes.Buffer
