@@ -70,13 +70,18 @@ the run back: prefer it.`,
 }
 
 func (a *app) locker(cmd *cobra.Command) (*lock.Locker, error) {
-	cfg, err := a.config(cmd, nil)
-	if err != nil {
-		return nil, err
-	}
-	dir, err := cfg.State.dir()
+	dir, err := a.stateDir(cmd)
 	if err != nil {
 		return nil, err
 	}
 	return lock.New(dir), nil
+}
+
+// stateDir is the configured state directory (state.dir).
+func (a *app) stateDir(cmd *cobra.Command) (string, error) {
+	cfg, err := a.config(cmd, nil)
+	if err != nil {
+		return "", err
+	}
+	return cfg.State.dir()
 }

@@ -28,11 +28,7 @@ is gone was abandoned: 'changegate recover RUN' finishes it.`,
 			if err != nil {
 				return err
 			}
-			cfg, err := a.config(cmd, nil)
-			if err != nil {
-				return err
-			}
-			dir, err := cfg.State.dir()
+			dir, err := a.stateDir(cmd)
 			if err != nil {
 				return err
 			}
@@ -83,11 +79,7 @@ func (a *app) runsShowCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			cfg, err := a.config(cmd, nil)
-			if err != nil {
-				return err
-			}
-			dir, err := cfg.State.dir()
+			dir, err := a.stateDir(cmd)
 			if err != nil {
 				return err
 			}
