@@ -58,13 +58,6 @@ func findPlatform(name string) (Platform, bool) {
 	return Platform{}, false
 }
 
-// PlatformDefinition returns changegate's own scrapligo definition (YAML)
-// of a platform scrapligo does not ship, or false.
-func PlatformDefinition(name string) ([]byte, bool) {
-	b, err := platformFiles.ReadFile("platforms/" + name + ".yaml")
-	return b, err == nil
-}
-
 // driver builds the scrapligo network driver for d over tr, writing the
 // raw session to log.
 func (p *platformDef) driver(d *Device, tr *sshTransport, log *transcript) (*network.Driver, error) {

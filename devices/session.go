@@ -153,9 +153,6 @@ func transient(err error) bool {
 	return errors.Is(err, syscall.ECONNRESET) || errors.Is(err, io.EOF) || errors.Is(err, syscall.ECONNREFUSED)
 }
 
-// Device returns the device the session is open to.
-func (s *Session) Device() *Device { return s.dev }
-
 // Run runs one command at the platform's default privilege level and
 // returns its output. The error wraps ErrCommandFailed when the output
 // holds a failure string, ErrTimeout or ErrConnectionLost when no prompt

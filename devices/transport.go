@@ -87,7 +87,7 @@ func dialSSH(ctx context.Context, d *Device, cr *credentials) (*sshTransport, er
 	if khPath != "" {
 		// Offer first the key types known_hosts holds for this address, so a
 		// server with several host keys presents the one we can check.
-		cfg.HostKeyAlgorithms = knownAlgorithms(khPath, addr)
+		cfg.HostKeyAlgorithms = knownAlgorithms(hostKey, addr)
 	}
 
 	var dialer net.Dialer
@@ -136,14 +136,11 @@ func hostKeyCallback(d *Device) (ssh.HostKeyCallback, string, error) {
 	return cb, path, nil
 }
 
-// knownAlgorithms lists the host key algorithms known_hosts has for addr.
-func knownAlgorithms(path, addr string) []string {
-	cb, err := knownhosts.New(path)
-	if err != nil {
-		return nil
-	}
+// knownAlgorithms lists the host key algorithms the known_hosts check cb
+// has for addr.
+func knownAlgorithms(cb ssh.HostKeyCallback, addr string) []string {
 	// Asking with a throwaway key makes knownhosts list what it wants.
-	err = cb(addr, strAddr(addr), probeKey{})
+	err := cb(addr, strAddr(addr), probeKey{})
 	var ke *knownhosts.KeyError
 	if !errors.As(err, &ke) {
 		return nil

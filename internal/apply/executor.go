@@ -117,12 +117,11 @@ func Execute(ctx context.Context, plan *plans.Plan, opts Options) (*Report, erro
 	e.emit(Event{Kind: "run.start", Steps: len(plan.Steps), Name: plan.Title, Status: StatusRunning, Message: fmt.Sprintf("%d steps on %d devices", len(plan.Steps), len(plan.Devices()))})
 
 	// Pre-checks: nothing is changed when they fail.
-	if res, ok := e.runChecks(ctx, PhasePre, 0, checksOn(plan.PreChecks, nil)); !ok {
-		e.rep.PreChecks = res
+	res, ok := e.runChecks(ctx, PhasePre, 0, checksOn(plan.PreChecks, nil))
+	e.rep.PreChecks = res
+	if !ok {
 		e.rep.Status = NotStarted
 		return e.finish(), e.journalErr()
-	} else {
-		e.rep.PreChecks = res
 	}
 	// The routers must forward as the model says before anything changes:
 	// otherwise its verdict is about another network.
@@ -165,12 +164,11 @@ func (e *executor) from(ctx context.Context, first int) (*Report, error) {
 			return e.finish(), e.journalErr()
 		}
 	}
-	if res, ok := e.runChecks(ctx, PhasePost, 0, checksOn(e.plan.PostChecks, nil)); !ok {
-		e.rep.PostChecks = res
+	res, ok := e.runChecks(ctx, PhasePost, 0, checksOn(e.plan.PostChecks, nil))
+	e.rep.PostChecks = res
+	if !ok {
 		e.rollback(ctx, len(e.plan.Steps))
 		return e.finish(), e.journalErr()
-	} else {
-		e.rep.PostChecks = res
 	}
 	e.rep.Status = Succeeded
 	return e.finish(), e.journalErr()
