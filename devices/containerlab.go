@@ -1,7 +1,9 @@
 package devices
 
 import (
+	"context"
 	"fmt"
+	"github.com/changegate/changegate/internal/userfile"
 	"maps"
 	"path"
 	"slices"
@@ -79,8 +81,8 @@ func ContainerlabKinds() map[string]string { return maps.Clone(containerlabKinds
 // warning; bridges and the host are skipped silently. Credentials are not
 // imported (containerlab's are well-known defaults, in plain text). The
 // error is for I/O only, as for Load.
-func FromContainerlab(path string) (*Inventory, diag.Diagnostics, error) {
-	data, err := diag.ReadFile(path, maxInventoryFile, "containerlab topology")
+func FromContainerlab(ctx context.Context, path string) (*Inventory, diag.Diagnostics, error) {
+	data, err := userfile.Read(ctx, path, userfile.Kind{Name: "containerlab topology", Limit: userfile.Inventory.Limit})
 	if err != nil {
 		return nil, nil, err
 	}

@@ -1,12 +1,13 @@
 package devices
 
 import (
+	"context"
 	"path/filepath"
 	"testing"
 )
 
 func TestGoldenInventory(t *testing.T) {
-	inv, ds, err := Load(filepath.Join("testdata", "inventory.yaml"))
+	inv, ds, err := Load(context.Background(), filepath.Join("testdata", "inventory.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}

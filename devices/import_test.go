@@ -1,6 +1,7 @@
 package devices
 
 import (
+	"context"
 	"path/filepath"
 	"testing"
 )
@@ -22,7 +23,7 @@ func TestGoldenNornir(t *testing.T) {
 				}
 				return filepath.Join(dir, f)
 			}
-			inv, ds, err := FromNornir(p(tt.hosts), p(tt.groups), p(tt.defaults))
+			inv, ds, err := FromNornir(context.Background(), p(tt.hosts), p(tt.groups), p(tt.defaults))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -34,7 +35,7 @@ func TestGoldenNornir(t *testing.T) {
 func TestGoldenContainerlab(t *testing.T) {
 	for _, name := range []string{"lab", "prefix", "frr"} {
 		t.Run(name, func(t *testing.T) {
-			inv, ds, err := FromContainerlab(filepath.Join("testdata", "containerlab", name+".clab.yml"))
+			inv, ds, err := FromContainerlab(context.Background(), filepath.Join("testdata", "containerlab", name+".clab.yml"))
 			if err != nil {
 				t.Fatal(err)
 			}

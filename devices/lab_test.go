@@ -31,7 +31,7 @@ links:
   - {a: b, b: c, capacity: 10G, metric: 10}
   - {a: a, b: c, capacity: 10G, metric: 10}
 `)
-	inv, ds, err := devices.Load(l.InventoryFile())
+	inv, ds, err := devices.Load(context.Background(), l.InventoryFile())
 	if err != nil || ds.HasErrors() {
 		t.Fatalf("lab inventory: %v %v", err, ds)
 	}

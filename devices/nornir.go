@@ -1,7 +1,9 @@
 package devices
 
 import (
+	"context"
 	"fmt"
+	"github.com/changegate/changegate/internal/userfile"
 	"maps"
 	"slices"
 	"strings"
@@ -59,12 +61,12 @@ type NornirFile struct {
 // reference to it (NornirCredential), read from the file when the device
 // is connected to, and a warning says the file holds a plain-text secret.
 // The error is for I/O only, as for Load.
-func FromNornir(hostsPath, groupsPath, defaultsPath string) (*Inventory, diag.Diagnostics, error) {
+func FromNornir(ctx context.Context, hostsPath, groupsPath, defaultsPath string) (*Inventory, diag.Diagnostics, error) {
 	read := func(path, what string) (NornirFile, error) {
 		if path == "" {
 			return NornirFile{}, nil
 		}
-		data, err := diag.ReadFile(path, maxInventoryFile, what)
+		data, err := userfile.Read(ctx, path, userfile.Kind{Name: what, Limit: userfile.Inventory.Limit})
 		return NornirFile{Path: path, Data: data}, err
 	}
 	hosts, err := read(hostsPath, "Nornir hosts file")

@@ -1,7 +1,9 @@
 package devices
 
 import (
+	"context"
 	"fmt"
+	"github.com/changegate/changegate/internal/userfile"
 	"net"
 	"path/filepath"
 	"slices"
@@ -13,15 +15,12 @@ import (
 	"github.com/changegate/changegate/internal/diag"
 )
 
-// maxInventoryFile is the largest inventory file read.
-const maxInventoryFile = 16 << 20
-
 // Load reads the inventory file at path (docs/inventory.md) and resolves
 // every device. The error is for I/O only; every problem with the content
 // is a diagnostic, and the Inventory is nil exactly when the diagnostics
 // hold an error.
-func Load(path string) (*Inventory, diag.Diagnostics, error) {
-	data, err := diag.ReadFile(path, maxInventoryFile, "inventory")
+func Load(ctx context.Context, path string) (*Inventory, diag.Diagnostics, error) {
+	data, err := userfile.Read(ctx, path, userfile.Inventory)
 	if err != nil {
 		return nil, nil, err
 	}

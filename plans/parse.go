@@ -2,6 +2,7 @@ package plans
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -11,46 +12,43 @@ import (
 
 	"github.com/changegate/changegate/internal/diag"
 	"github.com/changegate/changegate/internal/topology"
+	"github.com/changegate/changegate/internal/userfile"
 )
 
-// MaxFileSize is the largest plan file LoadFile reads: 8 MiB, far more
-// than any real plan (a 60,000-step plan is 3 MiB).
-const MaxFileSize = 8 << 20
-
-// MaxTemplateSize is the largest TextFSM template file ReadTemplate
-// reads: 1 MiB, far more than any real template (ntc-templates' largest
-// is under 20 KiB).
-const MaxTemplateSize = 1 << 20
-
-// LoadFile reads and parses the plan at path, and the TextFSM template
-// files its checks name (relative to the plan's directory). The error is
-// for reading path only; problems in the plan, and template files that
-// cannot be read, are in the Diagnostics, and the Plan is nil when any of
-// them is an error.
-func LoadFile(path string) (*Plan, diag.Diagnostics, error) {
-	data, err := diag.ReadFile(path, MaxFileSize, "plan")
+// LoadFile reads and parses the plan at path, a file the user gave, and
+// the TextFSM template files its checks name, which must be inside the
+// plan's repository or an allowed directory (scope). The error is for
+// reading path only; problems in the plan, and template files that cannot
+// be read, are in the Diagnostics, and the Plan is nil when any of them is
+// an error.
+func LoadFile(ctx context.Context, path string, scope userfile.Scope) (*Plan, diag.Diagnostics, error) {
+	data, err := userfile.Read(ctx, path, userfile.Plan)
 	if err != nil {
 		return nil, nil, err
 	}
-	p, ds := ParseWith(path, data, ParseOptions{ReadFile: ReadTemplate})
+	p, ds := ParseWith(path, data, ParseOptions{ReadFile: TemplateReader(ctx, path, scope)})
 	return p, ds, nil
 }
 
-// ReadTemplate reads a TextFSM template file of at most MaxTemplateSize
-// bytes: the ParseOptions.ReadFile of a plan read from disk.
-func ReadTemplate(path string) ([]byte, error) {
-	return diag.ReadFile(path, MaxTemplateSize, "TextFSM template")
+// TemplateReader returns the ParseOptions.ReadFile of the plan file
+// file: it reads the template files the plan names, inside the plan's
+// repository or an allowed directory.
+func TemplateReader(ctx context.Context, file string, scope userfile.Scope) func(name string) (string, []byte, error) {
+	return func(name string) (string, []byte, error) {
+		return scope.Read(ctx, file, name, userfile.Template)
+	}
 }
 
 // ParseOptions say how ParseWith reads what a plan refers to. The zero
 // value is Parse: no file is read.
 type ParseOptions struct {
 	// ReadFile reads a TextFSM template file that a check names
-	// (template: FILE), by its path resolved against the directory of the
-	// plan file. When nil, parsing touches no file system, and each check
-	// that names a template file is an error whose hint is NoFileHint
-	// (or, when that is empty, one that says to give the template inline).
-	ReadFile func(path string) ([]byte, error)
+	// (template: FILE), by the name the plan gives, and returns its path
+	// (resolved against the directory of the plan file) and content.
+	// When nil, parsing touches no file system, and each check that names
+	// a template file is an error whose hint is NoFileHint (or, when that
+	// is empty, one that says to give the template inline).
+	ReadFile func(name string) (path string, data []byte, err error)
 	// NoFileHint is the hint when ReadFile is nil.
 	NoFileHint string
 	// Rendered says the plan text was generated (a runbook rendered into

@@ -1,7 +1,9 @@
 package plans
 
 import (
+	"context"
 	"encoding/json"
+	"github.com/changegate/changegate/internal/userfile"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -503,7 +505,7 @@ func TestFullPlanReportsAllProblemsAtOnce(t *testing.T) {
 // TestJSON checks the JSON form: durations in seconds, window times in
 // UTC, and a round trip that keeps the plan (but for positions).
 func TestJSON(t *testing.T) {
-	p, ds, err := LoadFile("testdata/good-full-plan.yaml")
+	p, ds, err := LoadFile(context.Background(), "testdata/good-full-plan.yaml", userfile.Scope{})
 	if err != nil || ds.HasErrors() {
 		t.Fatal(err, ds)
 	}

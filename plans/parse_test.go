@@ -1,7 +1,9 @@
 package plans
 
 import (
+	"context"
 	"errors"
+	"github.com/changegate/changegate/internal/userfile"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -291,12 +293,12 @@ func TestGoldenDiagnostics(t *testing.T) {
 	}
 	for _, in := range matches {
 		t.Run(filepath.Base(in), func(t *testing.T) {
-			p, ds, err := LoadFile(in)
+			p, ds, err := LoadFile(context.Background(), in, userfile.Scope{})
 			if err != nil {
 				t.Fatal(err)
 			}
 			if p != nil || !ds.HasErrors() {
-				t.Fatalf("LoadFile(%s) = %v, %v; want nil plan and errors", in, p, ds)
+				t.Fatalf("LoadFile(context.Background(), %s, userfile.Scope{}) = %v, %v; want nil plan and errors", in, p, ds)
 			}
 			var b strings.Builder
 			for _, d := range ds {
@@ -319,24 +321,24 @@ func TestLoadFile(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	p, ds, err := LoadFile(good)
+	p, ds, err := LoadFile(context.Background(), good, userfile.Scope{})
 	if err != nil || ds.HasErrors() || p == nil {
-		t.Fatalf("LoadFile(good) = %v, %v, %v", p, ds, err)
+		t.Fatalf("LoadFile(context.Background(), good, userfile.Scope{}) = %v, %v, %v", p, ds, err)
 	}
 	if p.File != good || p.Steps[0].Effects[0].Pos.File != good {
 		t.Errorf("File = %q, effect file = %q; want %q", p.File, p.Steps[0].Effects[0].Pos.File, good)
 	}
 
-	p, ds, err = LoadFile(bad)
+	p, ds, err = LoadFile(context.Background(), bad, userfile.Scope{})
 	if err != nil || p != nil || !ds.HasErrors() {
-		t.Fatalf("LoadFile(bad) = %v, %v, %v; want nil plan, errors, no I/O error", p, ds, err)
+		t.Fatalf("LoadFile(context.Background(), bad, userfile.Scope{}) = %v, %v, %v; want nil plan, errors, no I/O error", p, ds, err)
 	}
 
-	_, _, err = LoadFile(filepath.Join(dir, "missing.yaml"))
+	_, _, err = LoadFile(context.Background(), filepath.Join(dir, "missing.yaml"), userfile.Scope{})
 	if !errors.Is(err, fs.ErrNotExist) {
-		t.Fatalf("LoadFile(missing) error = %v, want one wrapping fs.ErrNotExist", err)
+		t.Fatalf("LoadFile(context.Background(), missing, userfile.Scope{}) error = %v, want one wrapping fs.ErrNotExist", err)
 	}
-	if !strings.HasPrefix(err.Error(), "read plan: ") {
+	if !strings.HasPrefix(err.Error(), "read plan "+filepath.Join(dir, "missing.yaml")+": ") {
 		t.Errorf("error %q lacks the read plan: context", err)
 	}
 }

@@ -1,6 +1,8 @@
 package plans
 
 import (
+	"context"
+	"github.com/changegate/changegate/internal/userfile"
 	"os"
 	"path/filepath"
 	"strings"
@@ -123,7 +125,7 @@ func exampleTopology(t *testing.T, path string) (links map[string][2]string, nod
 func TestExamplePlans(t *testing.T) {
 	for _, name := range []string{"outage-plan.yaml", "safe-plan.yaml"} {
 		t.Run(name, func(t *testing.T) {
-			p, ds, err := LoadFile(filepath.Join("..", "examples", name))
+			p, ds, err := LoadFile(context.Background(), filepath.Join("..", "examples", name), userfile.Scope{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -196,7 +198,7 @@ func TestCheckReferencesDevices(t *testing.T) {
 // TestFullPlanReferences checks the complete example plan (docs/plans.md)
 // against the example network.
 func TestFullPlanReferences(t *testing.T) {
-	p, ds, err := LoadFile("testdata/good-full-plan.yaml")
+	p, ds, err := LoadFile(context.Background(), "testdata/good-full-plan.yaml", userfile.Scope{})
 	if err != nil || len(ds) != 0 {
 		t.Fatal(err, ds)
 	}

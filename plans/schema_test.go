@@ -2,8 +2,10 @@ package plans
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/changegate/changegate/internal/userfile"
 	"os"
 	"path/filepath"
 	"strings"
@@ -114,7 +116,7 @@ func TestSchemaAcceptsValidPlans(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if _, ds, err := LoadFile(f); err != nil || ds.HasErrors() {
+			if _, ds, err := LoadFile(context.Background(), f, userfile.Scope{}); err != nil || ds.HasErrors() {
 				t.Fatalf("not a valid plan: %v %v", err, ds)
 			}
 			if err := sch.Validate(yamlToJSON(t, data)); err != nil {

@@ -80,11 +80,7 @@ func (ps *parser) templateFile(v *yaml.Node, what string, e *Expect) {
 		ps.y.Errorf(v, hint, "%s: template file %q cannot be read here", what, name)
 		return
 	}
-	path := name
-	if !filepath.IsAbs(path) {
-		path = filepath.Join(filepath.Dir(ps.y.File), path)
-	}
-	data, err := ps.opts.ReadFile(path)
+	path, data, err := ps.opts.ReadFile(name)
 	if err != nil {
 		ps.y.Errorf(v, fmt.Sprintf("the path is relative to the plan's directory (%s); check the name, or give the template inline with template_text", filepath.Dir(ps.y.File)),
 			"%s: template %q: %v", what, name, unwrapPath(err))

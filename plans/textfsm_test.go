@@ -1,7 +1,9 @@
 package plans
 
 import (
+	"context"
 	"encoding/json"
+	"github.com/changegate/changegate/internal/userfile"
 	"os"
 	"path/filepath"
 	"strings"
@@ -34,7 +36,7 @@ func textFSMPlan(expect ...string) []byte {
 // parseTextFSM parses as if the plan were testdata/p.yaml, reading
 // template files from disk.
 func parseTextFSM(data []byte) (*Plan, []string) {
-	p, ds := ParseWith("testdata/p.yaml", data, ParseOptions{ReadFile: ReadTemplate})
+	p, ds := ParseWith("testdata/p.yaml", data, ParseOptions{ReadFile: TemplateReader(context.Background(), "testdata/p.yaml", userfile.Scope{})})
 	var got []string
 	for _, d := range ds {
 		got = append(got, d.String())
@@ -172,7 +174,7 @@ func TestParseRenderedTemplateProblem(t *testing.T) {
 }
 
 func TestLoadFileReadsTemplates(t *testing.T) {
-	p, ds, err := LoadFile("testdata/good-textfsm-plan.yaml")
+	p, ds, err := LoadFile(context.Background(), "testdata/good-textfsm-plan.yaml", userfile.Scope{})
 	if err != nil || p == nil {
 		t.Fatalf("LoadFile: %v, %v", err, ds)
 	}
@@ -205,9 +207,9 @@ func TestDigestCoversTemplates(t *testing.T) {
 	digest := func(name string, expect ...string) string {
 		t.Helper()
 		write(name, string(textFSMPlan(expect...)))
-		p, ds, err := LoadFile(filepath.Join(dir, name))
+		p, ds, err := LoadFile(context.Background(), filepath.Join(dir, name), userfile.Scope{})
 		if err != nil || p == nil {
-			t.Fatalf("LoadFile(%s): %v, %v", name, err, ds)
+			t.Fatalf("LoadFile(context.Background(), %s, userfile.Scope{}): %v, %v", name, err, ds)
 		}
 		return p.Digest()
 	}
@@ -247,7 +249,7 @@ func TestDigestCoversTemplates(t *testing.T) {
 // TestTextFSMJSON: the JSON form of a check keeps its template and the
 // file it came from, and reads back to the same plan.
 func TestTextFSMJSON(t *testing.T) {
-	p, ds, err := LoadFile("testdata/good-textfsm-plan.yaml")
+	p, ds, err := LoadFile(context.Background(), "testdata/good-textfsm-plan.yaml", userfile.Scope{})
 	if err != nil || p == nil {
 		t.Fatalf("LoadFile: %v, %v", err, ds)
 	}

@@ -3,6 +3,7 @@ package runbooks_test
 import (
 	"bytes"
 	"context"
+	"github.com/changegate/changegate/internal/userfile"
 	"path/filepath"
 	"testing"
 
@@ -22,7 +23,7 @@ var required = []string{"link-metric", "interface-state", "router-drain", "route
 
 func library(t *testing.T) *runbook.Library {
 	t.Helper()
-	lib, ds, err := runbook.Load(runbooks.FS, nil)
+	lib, ds, err := runbook.Load(context.Background(), runbooks.FS, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,7 +56,7 @@ func TestExamples(t *testing.T) {
 	lib := library(t)
 	for _, r := range lib.All() {
 		for _, ex := range r.Examples {
-			net, ds, err := topology.LoadFile(filepath.Join(".", ex.Topology)) // relative to this directory
+			net, ds, err := topology.LoadFile(context.Background(), filepath.Join(".", ex.Topology), userfile.Scope{}) // relative to this directory
 			if err != nil || ds.HasErrors() {
 				t.Fatalf("%s example %q: topology: %v %v", r.Name, ex.Name, err, ds.Err())
 			}

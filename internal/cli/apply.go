@@ -1,9 +1,11 @@
 package cli
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/changegate/changegate/internal/userfile"
 	"os"
 	"os/user"
 	"path/filepath"
@@ -85,7 +87,7 @@ rolled back; 4 the rollback did not finish (what remains changed is listed);
 				return err
 			}
 			ctx := cmd.Context()
-			plan, net, err := a.loadInputs(args[0], topoFile, cfg.Runbook.Dirs)
+			plan, net, err := a.loadInputs(cmd.Context(), cfg, args[0], topoFile)
 			if err != nil {
 				return err
 			}
@@ -111,7 +113,7 @@ rolled back; 4 the rollback did not finish (what remains changed is listed);
 				return diagErr(ds)
 			}
 			if checked != "" {
-				if err := matchChecked(checked, v); err != nil {
+				if err := matchChecked(cmd.Context(), checked, v); err != nil {
 					return err
 				}
 			}
@@ -132,7 +134,9 @@ rolled back; 4 the rollback did not finish (what remains changed is listed);
 			}
 
 			if invFile == "" && plan.Inventory != "" {
-				invFile = plan.InventoryPath()
+				if invFile, err = cfg.Paths.scope().Resolve(plan.File, plan.Inventory, userfile.Inventory); err != nil {
+					return fmt.Errorf("%s: inventory: %w", plan.File, err)
+				}
 			}
 			inv, err := a.loadInventory(cmd, invFile, invFormat)
 			if err != nil {
@@ -211,8 +215,8 @@ var errNotAsChecked = errors.New("apply refused: what would run is not what was 
 
 // matchChecked compares the verdict about to run with the reviewed one
 // in file (check --format json): every digest must be the same.
-func matchChecked(file string, v *gate.Verdict) error {
-	data, err := os.ReadFile(file)
+func matchChecked(ctx context.Context, file string, v *gate.Verdict) error {
+	data, err := userfile.Read(ctx, file, userfile.Verdict)
 	if err != nil {
 		return fmt.Errorf("--checked: %w", err)
 	}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/changegate/changegate/internal/userfile"
 	"net"
 	"os"
 	"strings"
@@ -101,7 +102,7 @@ signers.`,
 // its passphrase on the terminal when it has one), or a public key whose
 // private key ssh-agent holds.
 func (a *app) signer(ctx context.Context, path string) (ssh.Signer, error) {
-	data, err := os.ReadFile(path)
+	data, err := userfile.Read(ctx, path, userfile.Key)
 	if err != nil {
 		return nil, fmt.Errorf("--key: %w", err)
 	}
@@ -147,7 +148,7 @@ func (a *app) allowedSigners(cfg Config) ([]sshsig.AllowedSigner, error) {
 	if f == "" {
 		return nil, nil
 	}
-	data, err := os.ReadFile(f)
+	data, err := userfile.Read(context.Background(), f, userfile.AllowedSigners)
 	if err != nil {
 		return nil, fmt.Errorf("approvals.allowed_signers: %w", err)
 	}
@@ -158,7 +159,7 @@ func (a *app) allowedSigners(cfg Config) ([]sshsig.AllowedSigner, error) {
 // runbook steps), the policies and the plan's approvals, and checks the
 // plan as changegate check does: the verdict, and the approvals verified.
 func (a *app) checkWithApprovals(cmd *cobra.Command, cfg Config, planFile, topoFile string, dirs []string) (*gate.Verdict, []approval.Checked, error) {
-	plan, net, err := a.loadInputs(planFile, topoFile, cfg.Runbook.Dirs)
+	plan, net, err := a.loadInputs(cmd.Context(), cfg, planFile, topoFile)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -53,7 +53,7 @@ A policy that fails to evaluate denies the change (fail closed).`,
 			if err != nil {
 				return err
 			}
-			plan, net, err := a.loadInputs(args[0], topoFile, cfg.Runbook.Dirs)
+			plan, net, err := a.loadInputs(cmd.Context(), cfg, args[0], topoFile)
 			if err != nil {
 				return err
 			}

@@ -244,7 +244,7 @@ func TestCheckGolden(t *testing.T) {
 // problems are reported with their position.
 func TestPlanTrafficFile(t *testing.T) {
 	dir := t.TempDir()
-	topo := abs(t, "../../examples/april-2011.yaml")
+	topo := writeFile(t, dir, "april-2011.yaml", readFile(t, "../../examples/april-2011.yaml"))
 	writeFile(t, dir, "traffic.csv", "src,dst,rate\nebs1,ebs2,1G\n")
 	plan := writeFile(t, dir, "plan.yaml", "title: t\ntopology: "+topo+"\ntraffic: traffic.csv\nsteps:\n  - name: drain p1\n    effects: [{type: drain, node: p1}]\n")
 	out, errs, code := run(t, "dryrun", plan, "--format", "json", "--n1=false")

@@ -259,7 +259,7 @@ func TestPlanDigest(t *testing.T) {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	topo := abs(t, "../../examples/april-2011.yaml")
+	topo := writeFile(t, dir, "april-2011.yaml", readFile(t, "../../examples/april-2011.yaml")) // named by its absolute path
 	reformatted := strings.ReplaceAll(string(src), "topology: april-2011.yaml", "topology: "+topo) + "\n# a trailing comment\n"
 	p := writeFile(t, dir, "reformatted.yaml", reformatted)
 	out2, _, _ := run(t, "plan", "digest", p, "--format", "json")

@@ -11,6 +11,7 @@ import (
 	"github.com/changegate/changegate/internal/policy"
 
 	"github.com/changegate/changegate/internal/topology"
+	"github.com/changegate/changegate/internal/userfile"
 )
 
 // Config is changegate.yaml. Every key can also be set by environment
@@ -22,6 +23,7 @@ type Config struct {
 	DryRun    DryRunConfig    `mapstructure:"dryrun"`
 	Import    ImportConfig    `mapstructure:"import"`
 	Inventory InventoryConfig `mapstructure:"inventory"`
+	Paths     PathsConfig     `mapstructure:"paths"`
 	Policy    PolicyConfig    `mapstructure:"policy"`
 	Runbook   RunbookConfig   `mapstructure:"runbook"`
 	State     StateConfig     `mapstructure:"state"`
@@ -77,6 +79,19 @@ func (c StateConfig) dir() (string, error) {
 	}
 	return filepath.Join(home, ".local", "state", "changegate"), nil
 }
+
+// PathsConfig says where the files a plan or a topology names may be
+// (docs/security.md): inside the repository that holds the plan or
+// topology, or inside one of Allow.
+type PathsConfig struct {
+	// Allow are more directories whose files plans and topologies may
+	// name (a shared traffic matrix, say). Relative paths in the file are
+	// relative to the file.
+	Allow []string `mapstructure:"allow"`
+}
+
+// scope is the userfile.Scope of the files plans and topologies name.
+func (c PathsConfig) scope() userfile.Scope { return userfile.Scope{Allow: c.Allow} }
 
 // InventoryConfig names the device inventory (docs/inventory.md) that
 // the inventory verbs read when no file is given, and that validate
@@ -155,6 +170,7 @@ var defaults = map[string]any{
 	"import.reference_bandwidth": "100G",
 	"inventory.file":             "",
 	"inventory.format":           "",
+	"paths.allow":                []string{},
 	"policy.dirs":                []string{},
 	"policy.disable":             []string{},
 	"runbook.dirs":               []string{},
@@ -208,6 +224,9 @@ func readFileSettings(file string, cfg *Config) error {
 		Inventory struct {
 			File string `yaml:"file"`
 		} `yaml:"inventory"`
+		Paths struct {
+			Allow []string `yaml:"allow"`
+		} `yaml:"paths"`
 		Approvals struct {
 			AllowedSigners string              `yaml:"allowed_signers"`
 			Roles          map[string][]string `yaml:"roles"`
@@ -223,6 +242,7 @@ func readFileSettings(file string, cfg *Config) error {
 	}
 	relativeTo(filepath.Dir(file), doc.Policy.Dirs, cfg.Policy.Dirs)
 	relativeTo(filepath.Dir(file), doc.Runbook.Dirs, cfg.Runbook.Dirs)
+	relativeTo(filepath.Dir(file), doc.Paths.Allow, cfg.Paths.Allow)
 	// The environment overrides the file (an empty variable counts as
 	// unset, as it does for viper).
 	if f := doc.Inventory.File; f != "" && cfg.Inventory.File == f && os.Getenv(inventoryFileEnv) == "" && !filepath.IsAbs(f) {

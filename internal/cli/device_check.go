@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"github.com/changegate/changegate/internal/userfile"
 	"strconv"
 	"strings"
 	"sync"
@@ -51,7 +52,7 @@ and what the device answered are printed), 1 bad input.`,
 			if err != nil {
 				return err
 			}
-			plan, _, err := a.loadInputs(args[0], topoFile, cfg.Runbook.Dirs)
+			plan, _, err := a.loadInputs(cmd.Context(), cfg, args[0], topoFile)
 			if err != nil {
 				return err
 			}
@@ -60,7 +61,9 @@ and what the device answered are printed), 1 bad input.`,
 				return err
 			}
 			if file == "" && plan.Inventory != "" {
-				file = plan.InventoryPath()
+				if file, err = cfg.Paths.scope().Resolve(plan.File, plan.Inventory, userfile.Inventory); err != nil {
+					return fmt.Errorf("%s: inventory: %w", plan.File, err)
+				}
 			}
 			inv, err := a.loadInventory(cmd, file, invFormat)
 			if err != nil {

@@ -44,7 +44,7 @@ Exit codes: 0 the dry-run ran (whatever it found), 1 bad input or an error.`,
 			if len(args) == 1 {
 				planFile = args[0]
 			}
-			plan, net, err := a.loadInputs(planFile, topoFile, cfg.Runbook.Dirs)
+			plan, net, err := a.loadInputs(cmd.Context(), cfg, planFile, topoFile)
 			if err != nil {
 				return err
 			}

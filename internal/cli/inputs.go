@@ -1,10 +1,12 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/changegate/changegate/internal/runbook"
 	"github.com/changegate/changegate/internal/topology"
+	"github.com/changegate/changegate/internal/userfile"
 	"github.com/changegate/changegate/plans"
 	"github.com/changegate/changegate/runbooks"
 )
@@ -12,13 +14,15 @@ import (
 // loadInputs reads the plan (when planFile is not empty) and the topology
 // it is checked against: topoFile, else the plan's own topology, with the
 // plan's traffic file (when it names one) in place of the topology's
-// demands, and its runbook steps expanded (built-in runbooks and those in
-// runbookDirs). Warnings are printed; errors come back as diagnostics with
-// positions.
-func (a *app) loadInputs(planFile, topoFile string, runbookDirs []string) (*plans.Plan, *topology.Network, error) {
+// demands, and its runbook steps expanded (built-in runbooks and those of
+// runbook.dirs). The files the plan and the topology name must be inside
+// their repository or paths.allow (userfile.Scope). Warnings are printed;
+// errors come back as diagnostics with positions.
+func (a *app) loadInputs(ctx context.Context, cfg Config, planFile, topoFile string) (*plans.Plan, *topology.Network, error) {
+	scope := cfg.Paths.scope()
 	var plan *plans.Plan
 	if planFile != "" {
-		p, ds, err := plans.LoadFile(planFile)
+		p, ds, err := plans.LoadFile(ctx, planFile, scope)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -27,8 +31,11 @@ func (a *app) loadInputs(planFile, topoFile string, runbookDirs []string) (*plan
 		}
 		a.printDiags(ds)
 		plan = p
-		if topoFile == "" {
-			topoFile = p.TopologyPath()
+		if topoFile == "" && p.Topology != "" {
+			topoFile, err = scope.Resolve(p.File, p.Topology, userfile.Topology)
+			if err != nil {
+				return nil, nil, fmt.Errorf("%s: topology: %w", p.File, err)
+			}
 		}
 	}
 	if topoFile == "" {
@@ -37,7 +44,7 @@ func (a *app) loadInputs(planFile, topoFile string, runbookDirs []string) (*plan
 		}
 		return nil, nil, fmt.Errorf("%s names no topology: add `topology: FILE` to the plan or pass --topology FILE", plan.File)
 	}
-	net, ds, err := topology.LoadFile(topoFile)
+	net, ds, err := topology.LoadFile(ctx, topoFile, scope)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -48,7 +55,11 @@ func (a *app) loadInputs(planFile, topoFile string, runbookDirs []string) (*plan
 	if plan != nil && plan.Traffic != "" {
 		// The plan names the traffic it was planned against: its demands
 		// replace the topology's.
-		demands, ds, err := topology.LoadDemandFile(plan.TrafficPath(), net.Nodes)
+		path, err := scope.Resolve(plan.File, plan.Traffic, userfile.Demands)
+		if err != nil {
+			return nil, nil, fmt.Errorf("%s: traffic: %w", plan.File, err)
+		}
+		demands, ds, err := topology.LoadDemandFile(ctx, path, net.Nodes)
 		if err != nil {
 			return nil, nil, fmt.Errorf("traffic of %s: %w", plan.File, err)
 		}
@@ -59,7 +70,7 @@ func (a *app) loadInputs(planFile, topoFile string, runbookDirs []string) (*plan
 		net.Demands = demands
 	}
 	if plan != nil && plan.HasRunbooks() {
-		lib, ds, err := runbook.Load(runbooks.FS, runbookDirs)
+		lib, ds, err := runbook.Load(ctx, runbooks.FS, cfg.Runbook.Dirs)
 		if err != nil {
 			return nil, nil, err
 		}

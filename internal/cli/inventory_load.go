@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -104,7 +105,7 @@ func (s inventorySource) file() string {
 // load reads and resolves the inventory. As for devices.Load, the error
 // is for I/O only, every problem with the content is a diagnostic, and
 // the inventory is nil exactly when the diagnostics hold an error.
-func (s inventorySource) load() (*devices.Inventory, diag.Diagnostics, error) {
+func (s inventorySource) load(ctx context.Context) (*devices.Inventory, diag.Diagnostics, error) {
 	var (
 		inv *devices.Inventory
 		ds  diag.Diagnostics
@@ -116,11 +117,11 @@ func (s inventorySource) load() (*devices.Inventory, diag.Diagnostics, error) {
 		if ferr != nil {
 			return nil, nil, fmt.Errorf("inventory: %w", ferr)
 		}
-		inv, ds, err = devices.FromNornir(hosts, groups, defaults)
+		inv, ds, err = devices.FromNornir(ctx, hosts, groups, defaults)
 	case inventoryContainerlab:
-		inv, ds, err = devices.FromContainerlab(s.path)
+		inv, ds, err = devices.FromContainerlab(ctx, s.path)
 	default:
-		inv, ds, err = devices.Load(s.path)
+		inv, ds, err = devices.Load(ctx, s.path)
 	}
 	if err != nil {
 		return nil, nil, fmt.Errorf("inventory: %w", err)
@@ -171,7 +172,7 @@ func (a *app) loadInventory(cmd *cobra.Command, flagPath, flagFormat string) (*d
 	if err != nil {
 		return nil, err
 	}
-	inv, ds, err := src.load()
+	inv, ds, err := src.load(cmd.Context())
 	if err != nil {
 		return nil, err
 	}

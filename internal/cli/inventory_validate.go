@@ -38,12 +38,12 @@ and do not fail. Exit codes: 0 no error, 1 an error or bad input.`,
 			if err != nil {
 				return err
 			}
-			inv, ds, err := src.load()
+			inv, ds, err := src.load(cmd.Context())
 			if err != nil {
 				return err
 			}
 			if topoFile != "" && inv != nil {
-				net, tds, err := topology.LoadFile(topoFile)
+				net, tds, err := topology.LoadFile(cmd.Context(), topoFile, cfg.Paths.scope())
 				if err != nil {
 					return err
 				}

@@ -34,7 +34,7 @@ what runs is what was checked.`,
 			if err != nil {
 				return err
 			}
-			p, net, err := a.loadInputs(args[0], topoFile, cfg.Runbook.Dirs)
+			p, net, err := a.loadInputs(cmd.Context(), cfg, args[0], topoFile)
 			if err != nil {
 				return err
 			}

@@ -81,7 +81,7 @@ Exit status: 0 nothing remains changed; 4 the rollback did not finish
 				return a.resume(cmd, cfg, stateDir, j, run, st, invFile, invFormat, format)
 			}
 			var plan *plans.Plan
-			if p, ds, err := plans.LoadFile(run.Meta.PlanFile); err == nil && !ds.HasErrors() && p.Digest() == run.Meta.Digests["plan"] && !p.HasRunbooks() {
+			if p, ds, err := plans.LoadFile(cmd.Context(), run.Meta.PlanFile, cfg.Paths.scope()); err == nil && !ds.HasErrors() && p.Digest() == run.Meta.Digests["plan"] && !p.HasRunbooks() {
 				plan = p
 			} else {
 				fmt.Fprintf(a.stderr, "changegate: the plan %s is gone or changed since the run: rolling back from the journal alone, without health checks\n", run.Meta.PlanFile)
@@ -143,7 +143,7 @@ func (a *app) resume(cmd *cobra.Command, cfg Config, stateDir string, j *journal
 	if st.Ended {
 		return fmt.Errorf("run %s ended (%s): there is nothing to resume", run.Meta.RunID, st.Status)
 	}
-	plan, net, err := a.loadInputs(run.Meta.PlanFile, "", cfg.Runbook.Dirs)
+	plan, net, err := a.loadInputs(cmd.Context(), cfg, run.Meta.PlanFile, "")
 	if err != nil {
 		return fmt.Errorf("resume needs the run's plan: %w", err)
 	}

@@ -25,7 +25,7 @@ func (a *app) loadRunbooks(cmd *cobra.Command, extra []string) (*runbook.Library
 		return nil, err
 	}
 	dirs := append(append([]string(nil), cfg.Runbook.Dirs...), extra...)
-	lib, ds, err := runbook.Load(runbooks.FS, dirs)
+	lib, ds, err := runbook.Load(cmd.Context(), runbooks.FS, dirs)
 	if err != nil {
 		return nil, err
 	}

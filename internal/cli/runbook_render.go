@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -60,7 +61,11 @@ The topology path is written into the plan relative to the plan file.`,
 			if err != nil {
 				return err
 			}
-			return a.runbookRender(lib, args)
+			cfg, err := a.config(cmd, nil)
+			if err != nil {
+				return err
+			}
+			return a.runbookRender(cmd.Context(), cfg, lib, args)
 		},
 	}
 	cmd.Flags().StringArrayVar(&kvs, "param", nil, "a parameter, KEY=VALUE; repeat for more")
@@ -72,7 +77,7 @@ The topology path is written into the plan relative to the plan file.`,
 	return cmd
 }
 
-func (a *app) runbookRender(lib *runbook.Library, args runbookRenderArgs) error {
+func (a *app) runbookRender(ctx context.Context, cfg Config, lib *runbook.Library, args runbookRenderArgs) error {
 	r, err := lib.Get(args.name)
 	if err != nil {
 		return err
@@ -80,7 +85,7 @@ func (a *app) runbookRender(lib *runbook.Library, args runbookRenderArgs) error 
 	opts := runbook.RenderOptions{Platform: args.platform, Params: args.params, Origin: "--param"}
 	meta := runbook.PlanMeta{Title: args.title}
 	if args.topology != "" {
-		net, ds, err := topology.LoadFile(args.topology)
+		net, ds, err := topology.LoadFile(ctx, args.topology, cfg.Paths.scope())
 		if err != nil {
 			return err
 		}

@@ -15,9 +15,11 @@ func TestRunbookVerbs(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "restore_metric  int (1..65535)       (required)") {
 		t.Fatalf("show: exit %d\n%s%s", code, out, errs)
 	}
-	plan := filepath.Join(t.TempDir(), "plan.yaml")
+	dir := t.TempDir()
+	topo := writeFile(t, dir, "april-2011.yaml", readFile(t, "../../examples/april-2011.yaml"))
+	plan := filepath.Join(dir, "plan.yaml")
 	_, errs, code = run(t, "runbook", "render", "router-maintenance-drain", "--param", "device=p2", "--param", "metric=500",
-		"--platform", "juniper_junos", "--topology", "../../examples/april-2011.yaml", "-o", plan)
+		"--platform", "juniper_junos", "--topology", topo, "-o", plan)
 	if code != 0 {
 		t.Fatalf("render: exit %d: %s", code, errs)
 	}

@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"fmt"
+	"github.com/changegate/changegate/internal/userfile"
 	"os"
 
 	"github.com/spf13/cobra"
@@ -56,9 +57,9 @@ link sits at --peak-utilization. See docs/import.md.`,
 			if err != nil {
 				return err
 			}
-			data, err := os.ReadFile(args[0])
+			data, err := userfile.Read(cmd.Context(), args[0], userfile.Import)
 			if err != nil {
-				return fmt.Errorf("read %s: %w", args[0], err)
+				return err
 			}
 			var net *topology.Network
 			var ds diag.Diagnostics

@@ -26,7 +26,11 @@ The JSON form is documented in docs/topology.md and stable.`,
 			if err != nil {
 				return err
 			}
-			net, ds, err := topology.LoadFile(args[0])
+			cfg, err := a.config(cmd, nil)
+			if err != nil {
+				return err
+			}
+			net, ds, err := topology.LoadFile(cmd.Context(), args[0], cfg.Paths.scope())
 			if err != nil {
 				return err
 			}

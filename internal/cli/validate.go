@@ -2,6 +2,8 @@ package cli
 
 import (
 	"fmt"
+	"github.com/changegate/changegate/devices"
+	"github.com/changegate/changegate/internal/diag"
 
 	"github.com/spf13/cobra"
 
@@ -58,13 +60,16 @@ bad input.`,
 				PolicyParams: cfg.Policy.Params,
 				Workers:      workers,
 				RunbookDirs:  cfg.Runbook.Dirs,
+				Scope:        cfg.Paths.scope(),
 			}
 			if cfg.Inventory.File != "" {
 				src, err := cfg.Inventory.source("", "")
 				if err != nil {
 					return err
 				}
-				opts.Inventory = &validate.Inventory{Path: src.file(), Load: src.load}
+				opts.Inventory = &validate.Inventory{Path: src.file(), Load: func() (*devices.Inventory, diag.Diagnostics, error) {
+					return src.load(cmd.Context())
+				}}
 			}
 			res, err := validate.Run(cmd.Context(), args, opts)
 			if err != nil {

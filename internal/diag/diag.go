@@ -66,14 +66,16 @@ func (d Diagnostic) String() string {
 // Diagnostics is an ordered collection of problems. The zero value is ready to use.
 type Diagnostics []Diagnostic
 
-// Add appends an error.
+// Add appends an error. Arguments are made safe to show (clipArgs): one
+// formatted with %q is taken for content of a user's file and quoted as an
+// Excerpt at most; other strings are made printable and clipped.
 func (ds *Diagnostics) Add(pos Pos, hint, format string, args ...any) {
-	*ds = append(*ds, Diagnostic{Pos: pos, Severity: Error, Msg: fmt.Sprintf(format, args...), Hint: hint})
+	*ds = append(*ds, Diagnostic{Pos: pos, Severity: Error, Msg: fmt.Sprintf(format, clipArgs(format, args)...), Hint: hint})
 }
 
 // Warn appends a warning.
 func (ds *Diagnostics) Warn(pos Pos, hint, format string, args ...any) {
-	*ds = append(*ds, Diagnostic{Pos: pos, Severity: Warning, Msg: fmt.Sprintf(format, args...), Hint: hint})
+	*ds = append(*ds, Diagnostic{Pos: pos, Severity: Warning, Msg: fmt.Sprintf(format, clipArgs(format, args)...), Hint: hint})
 }
 
 // HasErrors reports whether any diagnostic is an error.

@@ -205,7 +205,7 @@ func Describe(n *yaml.Node) string {
 	case n.Kind == yaml.SequenceNode:
 		return "a list"
 	case n.Kind == yaml.ScalarNode:
-		return fmt.Sprintf("%q", n.Value)
+		return Excerpt(n.Value)
 	}
 	return "an unsupported YAML node"
 }

@@ -3,6 +3,7 @@ package dryrun
 import (
 	"context"
 	"fmt"
+	"github.com/changegate/changegate/internal/userfile"
 	"math"
 	"strings"
 	"testing"
@@ -16,11 +17,11 @@ import (
 
 func load(t testing.TB, planFile string) (*topology.Network, *plans.Plan) {
 	t.Helper()
-	p, ds, err := plans.LoadFile(planFile)
+	p, ds, err := plans.LoadFile(context.Background(), planFile, userfile.Scope{})
 	if err != nil || ds.HasErrors() {
 		t.Fatalf("load plan %s: %v %v", planFile, err, ds)
 	}
-	net, ds, err := topology.LoadFile(p.TopologyPath())
+	net, ds, err := topology.LoadFile(context.Background(), p.TopologyPath(), userfile.Scope{})
 	if err != nil || ds.HasErrors() {
 		t.Fatalf("load topology: %v %v", err, ds)
 	}

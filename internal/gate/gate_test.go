@@ -2,6 +2,7 @@ package gate
 
 import (
 	"context"
+	"github.com/changegate/changegate/internal/userfile"
 	"strings"
 	"testing"
 	"time"
@@ -13,11 +14,11 @@ import (
 
 func loadExample(t *testing.T, name string) (*plans.Plan, *topology.Network) {
 	t.Helper()
-	p, ds, err := plans.LoadFile("../../examples/" + name)
+	p, ds, err := plans.LoadFile(context.Background(), "../../examples/"+name, userfile.Scope{})
 	if err != nil || ds.HasErrors() {
 		t.Fatalf("%v %v", err, ds.Err())
 	}
-	net, ds, err := topology.LoadFile(p.TopologyPath())
+	net, ds, err := topology.LoadFile(context.Background(), p.TopologyPath(), userfile.Scope{})
 	if err != nil || ds.HasErrors() {
 		t.Fatalf("%v %v", err, ds.Err())
 	}

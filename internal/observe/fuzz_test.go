@@ -1,8 +1,10 @@
 package observe
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
+	"github.com/changegate/changegate/internal/userfile"
 	"os"
 	"path/filepath"
 	"strings"
@@ -115,7 +117,7 @@ func FuzzParseFRRNeighbors(f *testing.F) {
 // error, or an observation whose routes are to other nodes, each next
 // hop a node or explained.
 func FuzzRead(f *testing.F) {
-	net, ds, err := topology.LoadFile("testdata/square.yaml")
+	net, ds, err := topology.LoadFile(context.Background(), "testdata/square.yaml", userfile.Scope{})
 	if err != nil || ds.HasErrors() {
 		f.Fatal(err, ds)
 	}

@@ -3,6 +3,7 @@ package observe_test
 import (
 	"context"
 	"fmt"
+	"github.com/changegate/changegate/internal/userfile"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -28,7 +29,7 @@ const platform = "frr_vtysh"
 
 func loadNet(t testing.TB, path string) *topology.Network {
 	t.Helper()
-	n, ds, err := topology.LoadFile(path)
+	n, ds, err := topology.LoadFile(context.Background(), path, userfile.Scope{})
 	if err != nil || ds.HasErrors() {
 		t.Fatalf("load %s: %v %v", path, err, ds)
 	}
@@ -37,7 +38,7 @@ func loadNet(t testing.TB, path string) *topology.Network {
 
 func loadPlan(t testing.TB, path string) *plans.Plan {
 	t.Helper()
-	p, ds, err := plans.LoadFile(path)
+	p, ds, err := plans.LoadFile(context.Background(), path, userfile.Scope{})
 	if err != nil || ds.HasErrors() {
 		t.Fatalf("load %s: %v %v", path, err, ds)
 	}

@@ -1,6 +1,8 @@
 package observe
 
 import (
+	"context"
+	"github.com/changegate/changegate/internal/userfile"
 	"os"
 	"slices"
 	"strings"
@@ -13,7 +15,7 @@ import (
 
 func square(t *testing.T) *topology.Network {
 	t.Helper()
-	n, ds, err := topology.LoadFile("testdata/square.yaml")
+	n, ds, err := topology.LoadFile(context.Background(), "testdata/square.yaml", userfile.Scope{})
 	if err != nil || ds.HasErrors() {
 		t.Fatal(err, ds)
 	}

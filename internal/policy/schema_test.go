@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"github.com/changegate/changegate/internal/userfile"
 	"os"
 	"slices"
 	"strconv"
@@ -105,7 +106,7 @@ type schemaFixture struct {
 // one the plan names.
 func schemaLoadPlan(t *testing.T, path, topoPath string) schemaFixture {
 	t.Helper()
-	p, ds, err := plans.LoadFile(path)
+	p, ds, err := plans.LoadFile(context.Background(), path, userfile.Scope{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -115,7 +116,7 @@ func schemaLoadPlan(t *testing.T, path, topoPath string) schemaFixture {
 	if topoPath == "" {
 		topoPath = p.TopologyPath()
 	}
-	net, ds, err := topology.LoadFile(topoPath)
+	net, ds, err := topology.LoadFile(context.Background(), topoPath, userfile.Scope{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,8 @@
 package runbook
 
 import (
+	"context"
+	"github.com/changegate/changegate/internal/userfile"
 	"strings"
 	"testing"
 
@@ -11,11 +13,11 @@ import (
 
 func expandSetup(t *testing.T) (*Library, *topology.Network) {
 	t.Helper()
-	lib, ds, err := Load(runbooks.FS, nil)
+	lib, ds, err := Load(context.Background(), runbooks.FS, nil)
 	if err != nil || ds.HasErrors() {
 		t.Fatalf("%v %v", err, ds.Err())
 	}
-	net, ds, err := topology.LoadFile("../../examples/april-2011.yaml")
+	net, ds, err := topology.LoadFile(context.Background(), "../../examples/april-2011.yaml", userfile.Scope{})
 	if err != nil || ds.HasErrors() {
 		t.Fatalf("%v %v", err, ds.Err())
 	}

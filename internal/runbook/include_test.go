@@ -1,6 +1,7 @@
 package runbook
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -56,7 +57,7 @@ func loadDir(t *testing.T, files map[string]string) (*Library, diag.Diagnostics,
 			t.Fatal(err)
 		}
 	}
-	lib, ds, err := Load(nil, []string{dir})
+	lib, ds, err := Load(context.Background(), nil, []string{dir})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -276,7 +277,7 @@ func TestIncludeParseErrors(t *testing.T) {
 // with those steps written out (testdata/flat), for every example and
 // platform.
 func TestIncludeSameSteps(t *testing.T) {
-	lib, ds, err := Load(runbooks.FS, nil)
+	lib, ds, err := Load(context.Background(), runbooks.FS, nil)
 	if err != nil || len(ds) > 0 {
 		t.Fatal(err, ds.Err())
 	}
@@ -287,7 +288,7 @@ func TestIncludeSameSteps(t *testing.T) {
 	if got := composite.Includes(); strings.Join(got, ",") != "link-metric,router-drain" {
 		t.Fatalf("router-maintenance-drain includes %v", got)
 	}
-	flat, _, err := LoadFile("testdata/flat/router-maintenance-drain.yaml")
+	flat, _, err := LoadFile(context.Background(), "testdata/flat/router-maintenance-drain.yaml")
 	if err != nil || flat == nil {
 		t.Fatal(err)
 	}

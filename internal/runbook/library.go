@@ -1,6 +1,7 @@
 package runbook
 
 import (
+	"context"
 	"fmt"
 	"io/fs"
 	"os"
@@ -31,7 +32,7 @@ type Library struct {
 // takes the parameters given, and no runbook includes itself, directly
 // or through others. The error is for I/O only, such as a directory that
 // cannot be read.
-func Load(builtin fs.FS, dirs []string) (*Library, diag.Diagnostics, error) {
+func Load(ctx context.Context, builtin fs.FS, dirs []string) (*Library, diag.Diagnostics, error) {
 	l := &Library{byName: map[string]*Runbook{}}
 	var ds diag.Diagnostics
 	add := func(r *Runbook, rds diag.Diagnostics) {
@@ -74,7 +75,7 @@ func Load(builtin fs.FS, dirs []string) (*Library, diag.Diagnostics, error) {
 			if e.IsDir() || (ext != ".yaml" && ext != ".yml") {
 				continue
 			}
-			r, rds, err := LoadFile(filepath.Join(dir, e.Name()))
+			r, rds, err := LoadFile(ctx, filepath.Join(dir, e.Name()))
 			if err != nil {
 				return nil, nil, err
 			}

@@ -1,7 +1,9 @@
 package runbook
 
 import (
+	"context"
 	"fmt"
+	"github.com/changegate/changegate/internal/userfile"
 	"io/fs"
 	"path"
 	"regexp"
@@ -14,13 +16,11 @@ import (
 	"github.com/changegate/changegate/internal/topology"
 )
 
-// MaxFileSize is the largest runbook file LoadFile reads: 1 MiB.
-const MaxFileSize = 1 << 20
-
-// LoadFile reads and parses the runbook at path. The error is for I/O
-// only; problems in the runbook are in the Diagnostics.
-func LoadFile(file string) (*Runbook, diag.Diagnostics, error) {
-	data, err := diag.ReadFile(file, MaxFileSize, "runbook")
+// LoadFile reads and parses the runbook at path (a regular text file of
+// at most userfile.Runbook's limit). The error is for I/O only; problems
+// in the runbook are in the Diagnostics.
+func LoadFile(ctx context.Context, file string) (*Runbook, diag.Diagnostics, error) {
+	data, err := userfile.Read(ctx, file, userfile.Runbook)
 	if err != nil {
 		return nil, nil, err
 	}

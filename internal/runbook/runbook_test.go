@@ -1,6 +1,8 @@
 package runbook
 
 import (
+	"context"
+	"github.com/changegate/changegate/internal/userfile"
 	"os"
 	"path/filepath"
 	"strings"
@@ -33,7 +35,7 @@ steps:
 
 func net(t *testing.T) *topology.Network {
 	t.Helper()
-	n, ds, err := topology.LoadFile("../../examples/april-2011.yaml")
+	n, ds, err := topology.LoadFile(context.Background(), "../../examples/april-2011.yaml", userfile.Scope{})
 	if err != nil || ds.HasErrors() {
 		t.Fatal(err, ds.Err())
 	}
@@ -186,7 +188,7 @@ func TestLoadDirs(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "bad.yaml"), []byte("name: bad\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	lib, ds, err := Load(os.DirFS(dir), []string{dir})
+	lib, ds, err := Load(context.Background(), os.DirFS(dir), []string{dir})
 	if err != nil {
 		t.Fatal(err)
 	}

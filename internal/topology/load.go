@@ -3,6 +3,7 @@ package topology
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -10,7 +11,6 @@ import (
 	"io/fs"
 	"math"
 	"net/netip"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -18,6 +18,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/changegate/changegate/internal/diag"
+	"github.com/changegate/changegate/internal/userfile"
 )
 
 // ParseOptions says how Parse finds the demand files a topology names.
@@ -39,19 +40,29 @@ const maxCSVProblems = 100
 // rateHint is the hint for every malformed rate or capacity.
 const rateHint = "use a number with an optional unit such as 100G, 2.5G, 400M, 10k or 1000bps"
 
-// LoadFile reads the topology YAML file at path and the demand files it
-// names (relative to the file's directory), validates the result and
-// records the files read in Network.Files. The error is only for I/O
-// (reading path, or a demand file that exists but cannot be read); every
-// problem with the content is a diagnostic. The Network is nil when the
-// diagnostics hold an error.
-func LoadFile(path string) (*Network, diag.Diagnostics, error) {
-	data, err := os.ReadFile(path)
+// LoadFile reads the topology YAML file at path, a file the user gave,
+// and the demand files it names (relative to the file's directory, and
+// inside its repository or an allowed directory: scope), validates the
+// result and records the files read in Network.Files. The error is only
+// for I/O (reading path, or a demand file that exists but cannot be
+// read); every problem with the content is a diagnostic. The Network is
+// nil when the diagnostics hold an error.
+func LoadFile(ctx context.Context, path string, scope userfile.Scope) (*Network, diag.Diagnostics, error) {
+	data, err := userfile.Read(ctx, path, userfile.Topology)
 	if err != nil {
-		return nil, nil, fmt.Errorf("load topology: %w", err)
+		return nil, nil, err // a *userfile.Error names the topology and says why
 	}
+	return Load(ctx, path, data, scope)
+}
+
+// Load is LoadFile for a topology already read: data, from path.
+func Load(ctx context.Context, path string, data []byte, scope userfile.Scope) (*Network, diag.Diagnostics, error) {
 	var ioErr error
 	keep := func(err error) {
+		var refused *userfile.Error
+		if errors.As(err, &refused) && refused.Err != nil && !errors.As(refused.Err, new(*fs.PathError)) {
+			return // a refusal of the content: a diagnostic at the file's name
+		}
 		if ioErr == nil && err != nil && !errors.Is(err, fs.ErrNotExist) {
 			ioErr = err
 		}
@@ -59,12 +70,16 @@ func LoadFile(path string) (*Network, diag.Diagnostics, error) {
 	opts := ParseOptions{
 		Dir: filepath.Dir(path),
 		Open: func(p string) (io.ReadCloser, error) {
-			f, err := os.Open(p)
+			abs, err := filepath.Abs(p)
+			if err != nil {
+				return nil, err
+			}
+			_, f, err := scope.Open(ctx, path, abs, userfile.Demands)
 			if err != nil {
 				keep(err)
 				return nil, err
 			}
-			return &errReader{f: f, keep: keep}, nil
+			return &errReader{r: f, keep: keep}, nil
 		},
 	}
 	n, ds := Parse(path, data, opts)
@@ -75,16 +90,16 @@ func LoadFile(path string) (*Network, diag.Diagnostics, error) {
 }
 
 // LoadDemandFile reads one demand CSV file on its own (the format of
-// demand_files, docs/topology.md), such as the traffic file a plan names,
-// checking every demand against nodes: a name that is not one of them is
-// an error with "did you mean". The error is for I/O only (the file cannot
-// be opened or read); every problem with the content is a diagnostic. The
-// demands are nil when the diagnostics hold an error, and an empty, non-nil
-// slice for a file with a header and no demands.
-func LoadDemandFile(path string, nodes []Node) ([]Demand, diag.Diagnostics, error) {
-	f, err := os.Open(path)
+// demand_files, docs/topology.md), a file the user gave, checking every
+// demand against nodes: a name that is not one of them is an error with
+// "did you mean". The error is for I/O only (the file cannot be opened or
+// read); every problem with the content is a diagnostic. The demands are
+// nil when the diagnostics hold an error, and an empty, non-nil slice for
+// a file with a header and no demands.
+func LoadDemandFile(ctx context.Context, path string, nodes []Node) ([]Demand, diag.Diagnostics, error) {
+	f, err := userfile.Open(ctx, path, userfile.Demands)
 	if err != nil {
-		return nil, nil, fmt.Errorf("load demand file: %w", err)
+		return nil, nil, err // a *userfile.Error names the file and says why
 	}
 	defer f.Close()
 	demands, ds, err := ReadDemands(path, f, nodes)
@@ -124,22 +139,27 @@ func ReadDemands(file string, r io.Reader, nodes []Node) ([]Demand, diag.Diagnos
 // errReader passes read errors (other than EOF) to keep, so that LoadFile
 // can tell I/O failures from content problems.
 type errReader struct {
-	f    *os.File
+	r    io.ReadCloser
 	keep func(error)
 }
 
 func (r *errReader) Read(p []byte) (int, error) {
-	n, err := r.f.Read(p)
+	n, err := r.r.Read(p)
 	if err != nil && err != io.EOF {
 		r.keep(err)
 	}
 	return n, err
 }
 
-func (r *errReader) Close() error { return r.f.Close() }
+func (r *errReader) Close() error { return r.r.Close() }
 
 // Stat lets the CSV reader size its demand slice from the file size.
-func (r *errReader) Stat() (fs.FileInfo, error) { return r.f.Stat() }
+func (r *errReader) Stat() (fs.FileInfo, error) {
+	if st, ok := r.r.(interface{ Stat() (fs.FileInfo, error) }); ok {
+		return st.Stat()
+	}
+	return nil, errors.ErrUnsupported
+}
 
 // Parse reads a topology YAML document (docs/topology.md) named file,
 // reads the demand files it names through opts, and validates the result

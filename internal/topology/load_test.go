@@ -2,8 +2,10 @@ package topology
 
 import (
 	"bufio"
+	"context"
 	"errors"
 	"fmt"
+	"github.com/changegate/changegate/internal/userfile"
 	"io"
 	"io/fs"
 	"os"
@@ -62,7 +64,7 @@ func TestGolden(t *testing.T) {
 	}
 	for _, file := range files {
 		t.Run(filepath.Base(file), func(t *testing.T) {
-			n, ds, err := LoadFile(file)
+			n, ds, err := LoadFile(context.Background(), file, userfile.Scope{})
 			if err != nil {
 				t.Fatalf("LoadFile: %v", err)
 			}
@@ -307,7 +309,7 @@ func TestParseErrors(t *testing.T) {
 }
 
 func TestFiveProblemsReportedAtOnce(t *testing.T) {
-	n, ds, err := LoadFile("testdata/five-problems.yaml")
+	n, ds, err := LoadFile(context.Background(), "testdata/five-problems.yaml", userfile.Scope{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -331,7 +333,7 @@ func TestFiveProblemsReportedAtOnce(t *testing.T) {
 }
 
 func TestParseExample(t *testing.T) {
-	n, ds, err := LoadFile("testdata/example.yaml")
+	n, ds, err := LoadFile(context.Background(), "testdata/example.yaml", userfile.Scope{})
 	if err != nil || len(ds) != 0 {
 		t.Fatalf("LoadFile: %v\n%s", err, render(n, ds))
 	}
@@ -546,12 +548,13 @@ func TestLoadFileResolvesDemandFiles(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	write(".git/HEAD", "ref: refs/heads/main\n") // a repository: net/ may name ../traffic/
 	write("net/topo.yaml", "nodes: [{name: a}, {name: b}]\nlinks: [{a: a, b: b, capacity: 1G}]\ndemand_files: [../traffic/d.csv, e.csv]\n")
 	write("traffic/d.csv", "src,dst,rate\na,b,1G\n")
 	write("net/e.csv", "src,dst,rate\nb,a,2G\n")
 	path := filepath.Join(dir, "net", "topo.yaml")
 
-	n, ds, err := LoadFile(path)
+	n, ds, err := LoadFile(context.Background(), path, userfile.Scope{})
 	if err != nil || n == nil {
 		t.Fatalf("LoadFile: %v\n%s", err, render(n, ds))
 	}
@@ -565,7 +568,7 @@ func TestLoadFileResolvesDemandFiles(t *testing.T) {
 
 	t.Run("missing demand file is a diagnostic", func(t *testing.T) {
 		write("net/missing.yaml", "nodes: [{name: a}, {name: b}]\nlinks: [{a: a, b: b, capacity: 1G}]\ndemand_files: nope.csv\n")
-		n, ds, err := LoadFile(filepath.Join(dir, "net", "missing.yaml"))
+		n, ds, err := LoadFile(context.Background(), filepath.Join(dir, "net", "missing.yaml"), userfile.Scope{})
 		if err != nil || n != nil || len(ds) != 1 {
 			t.Fatalf("got %v, %v\n%s", n, err, render(n, ds))
 		}
@@ -577,21 +580,21 @@ func TestLoadFileResolvesDemandFiles(t *testing.T) {
 			t.Errorf("hint = %q, want %q", ds[0].Hint, want)
 		}
 	})
-	t.Run("unreadable demand file is an I/O error", func(t *testing.T) {
+	t.Run("a demand file that is a directory is refused at its name", func(t *testing.T) {
 		if err := os.MkdirAll(filepath.Join(dir, "net", "dir.csv"), 0o755); err != nil {
 			t.Fatal(err)
 		}
 		write("net/dir.yaml", "nodes: [{name: a}, {name: b}]\nlinks: [{a: a, b: b, capacity: 1G}]\ndemand_files: dir.csv\n")
-		n, _, err := LoadFile(filepath.Join(dir, "net", "dir.yaml"))
-		if err == nil || n != nil {
-			t.Fatalf("got network %v, error %v; want an I/O error", n, err)
+		n, ds, err := LoadFile(context.Background(), filepath.Join(dir, "net", "dir.yaml"), userfile.Scope{})
+		if err != nil || n != nil || !ds.HasErrors() {
+			t.Fatalf("got network %v, error %v, %v; want a diagnostic", n, err, ds)
 		}
-		if !strings.Contains(err.Error(), "read demand file") {
-			t.Errorf("error %q does not say what failed", err)
+		if d := ds.Errors()[0]; d.Pos.Line != 3 || !strings.Contains(d.Msg, "is a directory, not a regular file") {
+			t.Errorf("diagnostic %v does not say, at the name, that it is a directory", d)
 		}
 	})
 	t.Run("missing topology is an I/O error", func(t *testing.T) {
-		_, _, err := LoadFile(filepath.Join(dir, "none.yaml"))
+		_, _, err := LoadFile(context.Background(), filepath.Join(dir, "none.yaml"), userfile.Scope{})
 		if !errors.Is(err, fs.ErrNotExist) {
 			t.Fatalf("error %v does not wrap fs.ErrNotExist", err)
 		}
@@ -642,7 +645,7 @@ func TestLoadDemandFile(t *testing.T) {
 			if err := os.WriteFile(path, []byte(tt.csv), 0o644); err != nil {
 				t.Fatal(err)
 			}
-			got, ds, err := LoadDemandFile(path, nodes)
+			got, ds, err := LoadDemandFile(context.Background(), path, nodes)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -663,8 +666,8 @@ func TestLoadDemandFile(t *testing.T) {
 	}
 
 	t.Run("missing file is an I/O error", func(t *testing.T) {
-		_, _, err := LoadDemandFile(filepath.Join(dir, "none.csv"), nodes)
-		if !errors.Is(err, fs.ErrNotExist) || !strings.HasPrefix(err.Error(), "load demand file: ") {
+		_, _, err := LoadDemandFile(context.Background(), filepath.Join(dir, "none.csv"), nodes)
+		if !errors.Is(err, fs.ErrNotExist) || !strings.HasPrefix(err.Error(), "read demand file "+filepath.Join(dir, "none.csv")+": ") {
 			t.Fatalf("error %v: want one wrapping fs.ErrNotExist with context", err)
 		}
 	})
@@ -673,7 +676,7 @@ func TestLoadDemandFile(t *testing.T) {
 		if err := os.Mkdir(sub, 0o755); err != nil {
 			t.Fatal(err)
 		}
-		d, _, err := LoadDemandFile(sub, nodes)
+		d, _, err := LoadDemandFile(context.Background(), sub, nodes)
 		if err == nil || d != nil {
 			t.Fatalf("got %v, %v; want an I/O error", d, err)
 		}
@@ -725,7 +728,7 @@ func TestCSVDoesNotAllocatePerLine(t *testing.T) {
 	const lines = 20000
 	path, _ := writeBenchCSV(t, t.TempDir(), 50, lines)
 	allocs := testing.AllocsPerRun(3, func() {
-		n, ds, err := LoadFile(path)
+		n, ds, err := LoadFile(context.Background(), path, userfile.Scope{})
 		if err != nil || n == nil || len(n.Demands) != lines {
 			t.Fatalf("LoadFile: %v, %d problems", err, len(ds))
 		}
@@ -747,7 +750,7 @@ func BenchmarkLoadCSV4M(b *testing.B) {
 	b.ResetTimer()
 	start := time.Now()
 	for range b.N {
-		n, ds, err := LoadFile(path)
+		n, ds, err := LoadFile(context.Background(), path, userfile.Scope{})
 		if err != nil || n == nil || len(n.Demands) != lines {
 			b.Fatalf("LoadFile: %v\n%v", err, ds.Err())
 		}
@@ -884,7 +887,7 @@ func TestDocExample(t *testing.T) {
 	if fromDoc == nil || len(ds) > 0 {
 		t.Fatalf("doc example: %v", render(fromDoc, ds))
 	}
-	want, _, err := LoadFile("testdata/example.yaml")
+	want, _, err := LoadFile(context.Background(), "testdata/example.yaml", userfile.Scope{})
 	if err != nil || want == nil {
 		t.Fatal(err)
 	}

@@ -2,8 +2,10 @@ package topology
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/changegate/changegate/internal/userfile"
 	"slices"
 	"sort"
 	"strings"
@@ -39,7 +41,7 @@ func roundTrip(t *testing.T, n *Network) string {
 }
 
 func TestWriteRoundTripExample(t *testing.T) {
-	n, ds, err := LoadFile("testdata/example.yaml")
+	n, ds, err := LoadFile(context.Background(), "testdata/example.yaml", userfile.Scope{})
 	if err != nil || n == nil {
 		t.Fatalf("%v %v", err, ds)
 	}

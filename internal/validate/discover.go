@@ -3,7 +3,10 @@ package validate
 import (
 	"bufio"
 	"bytes"
+	"context"
+	"errors"
 	"fmt"
+	"github.com/changegate/changegate/internal/userfile"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -46,8 +49,10 @@ type pos struct{ line, col int }
 // Discover walks paths (files or directories, recursively) and classifies
 // every .yaml, .yml and .rego file. In directories it skips hidden
 // directories and directories named testdata; a file named explicitly is
-// always looked at. The error is for paths that cannot be read.
-func Discover(paths []string) ([]File, []Skipped, error) {
+// always looked at. Files are read as userfile.Read does: a file that is
+// not a regular text file within the size limit is skipped, with why.
+// The error is for paths that cannot be read.
+func Discover(ctx context.Context, paths []string) ([]File, []Skipped, error) {
 	var files []File
 	var skipped []Skipped
 	add := func(path string, explicit bool) error {
@@ -62,9 +67,14 @@ func Discover(paths []string) ([]File, []Skipped, error) {
 			}
 			return nil
 		}
-		data, err := os.ReadFile(path)
+		data, err := userfile.Read(ctx, path, yamlFile)
+		var refused *userfile.Error
+		if errors.As(err, &refused) && refused.Err != nil && !errors.As(refused.Err, new(*fs.PathError)) {
+			skipped = append(skipped, Skipped{path, err.Error()})
+			return nil
+		}
 		if err != nil {
-			return fmt.Errorf("read %s: %w", path, err)
+			return err
 		}
 		f, reason := classify(path, data)
 		if reason != "" {
@@ -174,4 +184,6 @@ func classify(path string, data []byte) (File, string) {
 	return f, ""
 }
 
-func readFile(path string) ([]byte, error) { return os.ReadFile(path) }
+// yamlFile is the kind of a YAML file before it is known to be a plan, a
+// topology or a runbook: the limit is the largest of theirs.
+var yamlFile = userfile.Kind{Name: "file", Limit: userfile.Topology.Limit}

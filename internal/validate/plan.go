@@ -3,6 +3,7 @@ package validate
 import (
 	"context"
 	"fmt"
+	"github.com/changegate/changegate/internal/userfile"
 	"time"
 
 	"github.com/changegate/changegate/internal/dryrun"
@@ -19,7 +20,7 @@ func (v *validator) plan(ctx context.Context, f File) finding.Case {
 	start := time.Now()
 	c := finding.Case{Suite: "plans", Name: f.Path, File: f.Path}
 	defer func() { c.Time = time.Since(start) }()
-	p, ds := plans.ParseWith(f.Path, f.data, plans.ParseOptions{ReadFile: plans.ReadTemplate})
+	p, ds := plans.ParseWith(f.Path, f.data, plans.ParseOptions{ReadFile: plans.TemplateReader(ctx, f.Path, v.opts.Scope)})
 	addDiags(&c, ds, RulePlanSyntax, pos{1, 1})
 	if p == nil {
 		return c
@@ -36,13 +37,25 @@ func (v *validator) plan(ctx context.Context, f File) finding.Case {
 	if k, ok := f.keys["topology"]; ok {
 		at = k
 	}
+	topoPath, err := v.opts.Scope.Resolve(f.Path, p.Topology, userfile.Topology)
+	if err != nil {
+		c.Findings = append(c.Findings, errorAt(f.Path, at, RulePlanTopology, "topology "+p.Topology+" does not load: "+err.Error(), ""))
+		return c
+	}
 	trafficPath := ""
 	if p.Traffic != "" {
-		trafficPath = p.TrafficPath()
+		trafficPath, err = v.opts.Scope.Resolve(f.Path, p.Traffic, userfile.Demands)
+		if err != nil {
+			if k, ok := f.keys["traffic"]; ok {
+				at = k
+			}
+			c.Findings = append(c.Findings, errorAt(f.Path, at, RulePlanTopology, "traffic "+p.Traffic+" does not load: "+err.Error(), ""))
+			return c
+		}
 	}
-	nw := v.network(p.TopologyPath(), trafficPath)
+	nw := v.network(ctx, topoPath, trafficPath)
 	if nw.net == nil {
-		what := "topology " + p.TopologyPath()
+		what := "topology " + topoPath
 		if trafficPath != "" {
 			what += " with traffic " + trafficPath
 			if k, ok := f.keys["traffic"]; ok {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/changegate/changegate/internal/userfile"
 	"io/fs"
 	"path/filepath"
 	"sort"
@@ -38,13 +39,13 @@ func groupByDir(files []File) [][]File {
 // isBuiltinCopy reports whether every file of the group is a copy of the
 // built-in policy of the same name: the library's own directory in a
 // checkout, which is compiled and tested on its own, not beside itself.
-func isBuiltinCopy(group []File) bool {
+func isBuiltinCopy(ctx context.Context, group []File) bool {
 	for _, f := range group {
 		data, err := fs.ReadFile(policies.FS, filepath.Base(f.Path))
 		if err != nil {
 			return false
 		}
-		own, err := readFile(f.Path)
+		own, err := userfile.Read(ctx, f.Path, userfile.Policy)
 		if err != nil || !bytes.Equal(own, data) {
 			return false
 		}
@@ -63,7 +64,7 @@ func (v *validator) policies(ctx context.Context, group []File) []finding.Case {
 	// A copy of the built-in library (its own directory in a checkout) is
 	// compiled and tested as the built-in library, with its parameters,
 	// and not beside itself; its files are then named policies/NAME.
-	builtin := isBuiltinCopy(group)
+	builtin := isBuiltinCopy(ctx, group)
 	for i, f := range group {
 		cases[i] = finding.Case{Suite: "policies", Name: f.Path, File: f.Path}
 		if builtin {

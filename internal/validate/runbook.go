@@ -3,6 +3,7 @@ package validate
 import (
 	"context"
 	"fmt"
+	"github.com/changegate/changegate/internal/userfile"
 	"strings"
 	"time"
 
@@ -34,7 +35,12 @@ func (v *validator) runbook(ctx context.Context, f File) finding.Case {
 		label := fmt.Sprintf("example %q", ex.Name)
 		var nw *network
 		if ex.Topology != "" {
-			nw = v.network(r.ExampleTopology(ex), "")
+			path, err := v.opts.Scope.Resolve(f.Path, ex.Topology, userfile.Topology)
+			if err != nil {
+				c.Findings = append(c.Findings, errorAt(f.Path, at, RuleRunbookTopology, label+": "+err.Error(), ""))
+				continue
+			}
+			nw = v.network(ctx, path, "")
 			if nw.net == nil {
 				msg := fmt.Sprintf("%s: topology %s does not load", label, r.ExampleTopology(ex))
 				if nw.err != nil {

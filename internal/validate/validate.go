@@ -3,6 +3,7 @@ package validate
 import (
 	"context"
 	"fmt"
+	"github.com/changegate/changegate/internal/userfile"
 	"path/filepath"
 	"runtime"
 	"slices"
@@ -75,6 +76,10 @@ type Options struct {
 	// Inventory is the device inventory to check besides the files
 	// found (inventory.file of the configuration); nil for none.
 	Inventory *Inventory
+	// Scope says where the files plans, topologies and runbooks name
+	// may be (paths.allow of the configuration): a name outside is a
+	// finding, and the file is not read.
+	Scope userfile.Scope
 }
 
 // Inventory is a device inventory to check, and how to read it.
@@ -104,7 +109,7 @@ type Result struct {
 // error is for paths that cannot be read and for cancellation; every
 // problem in the files is a finding.
 func Run(ctx context.Context, paths []string, opts Options) (*Result, error) {
-	files, skipped, err := Discover(paths)
+	files, skipped, err := Discover(ctx, paths)
 	if err != nil {
 		return nil, err
 	}
@@ -120,7 +125,7 @@ func Run(ctx context.Context, paths []string, opts Options) (*Result, error) {
 		switch f.Kind {
 		case Topology:
 			found[absPath(f.Path)] = true
-			topoJobs = append(topoJobs, func() []finding.Case { return []finding.Case{v.topology(f)} })
+			topoJobs = append(topoJobs, func() []finding.Case { return []finding.Case{v.topology(ctx, f)} })
 		case Plan:
 			jobs = append(jobs, func() []finding.Case { return []finding.Case{v.plan(ctx, f)} })
 		case Runbook:
@@ -132,7 +137,7 @@ func Run(ctx context.Context, paths []string, opts Options) (*Result, error) {
 	for _, g := range groupByDir(rego) {
 		jobs = append(jobs, func() []finding.Case { return v.policies(ctx, g) })
 	}
-	if err := v.loadRunbooks(files, opts.RunbookDirs); err != nil {
+	if err := v.loadRunbooks(ctx, files, opts.RunbookDirs); err != nil {
 		return nil, err
 	}
 	workers := opts.Workers
@@ -237,8 +242,10 @@ func absPath(p string) string {
 
 // network returns the topology at path, with the demands of the traffic
 // file in place of its own when traffic is not empty, loading and
-// compiling it on first use. Its net is nil when it does not load.
-func (v *validator) network(path, traffic string) *network {
+// compiling it on first use. Its net is nil when it does not load. A path
+// that a file names is checked against the scope (userfile.Scope.Resolve)
+// before it gets here.
+func (v *validator) network(ctx context.Context, path, traffic string) *network {
 	key := absPath(path)
 	if traffic != "" {
 		key += "\x00" + absPath(traffic)
@@ -255,14 +262,14 @@ func (v *validator) network(path, traffic string) *network {
 		defer func() { nw.took = time.Since(start) }()
 		var net *topology.Network
 		if traffic == "" {
-			net, nw.ds, nw.err = topology.LoadFile(path)
+			net, nw.ds, nw.err = topology.LoadFile(ctx, path, v.opts.Scope)
 		} else {
-			base := v.network(path, "")
+			base := v.network(ctx, path, "")
 			if base.net == nil {
 				nw.err = fmt.Errorf("topology %s does not load", path)
 				return
 			}
-			demands, ds, err := topology.LoadDemandFile(traffic, base.net.Nodes)
+			demands, ds, err := topology.LoadDemandFile(ctx, traffic, base.net.Nodes)
 			nw.ds, nw.err = ds, err
 			if err != nil || ds.HasErrors() {
 				return
@@ -294,10 +301,10 @@ func (v *validator) network(path, traffic string) *network {
 }
 
 // topology checks a topology file.
-func (v *validator) topology(f File) finding.Case {
+func (v *validator) topology(ctx context.Context, f File) finding.Case {
 	start := time.Now()
 	c := finding.Case{Suite: "topologies", Name: f.Path, File: f.Path}
-	nw := v.network(f.Path, "")
+	nw := v.network(ctx, f.Path, "")
 	addDiags(&c, nw.ds, RuleTopologyInvalid, pos{1, 1})
 	if nw.err != nil {
 		c.Findings = append(c.Findings, errorAt(f.Path, pos{1, 1}, RuleTopologyInvalid, nw.err.Error(), ""))
@@ -350,7 +357,7 @@ func posOf(p diag.Pos) pos {
 // not take (validating the repository's own runbooks/ directory checks
 // those files, not the embedded copies). The problems of the runbooks in
 // dirs are not reported here: they are checked where they are found.
-func (v *validator) loadRunbooks(files []File, dirs []string) error {
+func (v *validator) loadRunbooks(ctx context.Context, files []File, dirs []string) error {
 	v.runbooks = map[string]parsedRunbook{}
 	v.libDiags = map[string]diag.Diagnostics{}
 	var found []*runbook.Runbook
@@ -366,7 +373,7 @@ func (v *validator) loadRunbooks(files []File, dirs []string) error {
 			names[r.Name] = true
 		}
 	}
-	builtin, _, err := runbook.Load(runbooks.FS, dirs)
+	builtin, _, err := runbook.Load(ctx, runbooks.FS, dirs)
 	if err != nil {
 		return fmt.Errorf("runbooks: %w", err)
 	}

@@ -272,7 +272,7 @@ func TestDiscover(t *testing.T) {
 		"testdata/p.yaml":         plan("fixture", ""),
 		"plans/testdata/bad.yaml": "title: x\nsteps: [\n",
 	})
-	files, skipped, err := Discover([]string{dir, filepath.Join(dir, "testdata", "p.yaml")})
+	files, skipped, err := Discover(context.Background(), []string{dir, filepath.Join(dir, "testdata", "p.yaml")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -301,7 +301,7 @@ func TestDiscover(t *testing.T) {
 	if strings.Join(names, " ") != "changegate.yaml other.yaml" {
 		t.Errorf("skipped %v, want changegate.yaml and other.yaml", names)
 	}
-	if _, _, err := Discover([]string{filepath.Join(dir, "nope")}); err == nil {
+	if _, _, err := Discover(context.Background(), []string{filepath.Join(dir, "nope")}); err == nil {
 		t.Error("a path that does not exist was accepted")
 	}
 }
@@ -309,13 +309,13 @@ func TestDiscover(t *testing.T) {
 // TestTopologyLoadedOnce: however many plans name a topology (by different
 // spellings of its path), it is loaded and compiled once.
 func TestTopologyLoadedOnce(t *testing.T) {
-	files := map[string]string{"net/topo.yaml": topo}
+	files := map[string]string{"net/topo.yaml": topo, ".git/HEAD": "ref: refs/heads/main\n"}
 	for i := range 20 {
 		files["plans/p"+string(rune('a'+i))+".yaml"] = "title: t\ntopology: ../net/../net/topo.yaml\nsteps:\n  - name: s\n    effects:\n      - {type: link_down, link: a-c}\n"
 	}
 	dir := corpus(t, files)
 	v := &validator{nets: map[string]*network{}}
-	fs, _, err := Discover([]string{dir})
+	fs, _, err := Discover(context.Background(), []string{dir})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -370,7 +370,7 @@ func TestInventory(t *testing.T) {
 			file := filepath.Join(dir, "inventory.yaml")
 			res, err := Run(context.Background(), []string{dir}, Options{Inventory: &Inventory{
 				Path: file,
-				Load: func() (*devices.Inventory, diag.Diagnostics, error) { return devices.Load(file) },
+				Load: func() (*devices.Inventory, diag.Diagnostics, error) { return devices.Load(context.Background(), file) },
 			}})
 			if err != nil {
 				t.Fatal(err)
@@ -415,7 +415,9 @@ func TestInventory(t *testing.T) {
 	missing := filepath.Join(dir, "nope.yaml")
 	_, err = Run(context.Background(), []string{dir}, Options{Inventory: &Inventory{
 		Path: missing,
-		Load: func() (*devices.Inventory, diag.Diagnostics, error) { return devices.Load(missing) },
+		Load: func() (*devices.Inventory, diag.Diagnostics, error) {
+			return devices.Load(context.Background(), missing)
+		},
 	}})
 	if err == nil || !strings.Contains(err.Error(), "nope.yaml") {
 		t.Errorf("missing inventory: error %v, want one naming the file", err)

@@ -16,6 +16,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/changegate/changegate/internal/userfile"
 	"io"
 	"os"
 	"os/signal"
@@ -108,7 +109,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 
 func up(ctx context.Context, path string, opts lab.Options, stdout, stderr io.Writer) error {
 	t0 := time.Now()
-	n, ds, err := topology.LoadFile(path)
+	n, ds, err := topology.LoadFile(ctx, path, userfile.Scope{})
 	if err != nil {
 		return err
 	}

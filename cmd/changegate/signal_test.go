@@ -1,0 +1,85 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// syncBuffer is a bytes.Buffer safe for the signal goroutine to write.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// The first signal cancels the context; the second exits at once with
+// 128 + its number, whatever the command is doing.
+func TestSecondSignalExits(t *testing.T) {
+	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM} {
+		t.Run(sig.String(), func(t *testing.T) {
+			var stderr syncBuffer
+			exited := make(chan int, 1)
+			ctx, stop := interruptible(context.Background(), &stderr, func(code int) { exited <- code })
+			defer stop()
+			if err := syscall.Kill(syscall.Getpid(), sig); err != nil {
+				t.Fatal(err)
+			}
+			select {
+			case <-ctx.Done():
+			case <-time.After(10 * time.Second):
+				t.Fatal("the first signal did not cancel the context")
+			}
+			select {
+			case code := <-exited:
+				t.Fatalf("exited with %d after one signal", code)
+			default:
+			}
+			if err := syscall.Kill(syscall.Getpid(), sig); err != nil {
+				t.Fatal(err)
+			}
+			select {
+			case code := <-exited:
+				if code != 128+int(sig) {
+					t.Errorf("exit code %d, want %d", code, 128+int(sig))
+				}
+			case <-time.After(10 * time.Second):
+				t.Fatal("the second signal did not exit")
+			}
+			if !strings.Contains(stderr.String(), "changegate recover RUN") {
+				t.Errorf("stderr %q does not say how to finish a run", stderr.String())
+			}
+		})
+	}
+}
+
+// After stop, signals are no longer taken: nothing is cancelled or exited
+// (the test process keeps the default handling off by catching them).
+func TestStopReleases(t *testing.T) {
+	exited := make(chan int, 1)
+	ctx, stop := interruptible(context.Background(), &syncBuffer{}, func(code int) { exited <- code })
+	stop()
+	if ctx.Err() == nil {
+		t.Fatal("stop did not cancel the context")
+	}
+	select {
+	case code := <-exited:
+		t.Fatalf("exited with %d", code)
+	default:
+	}
+}

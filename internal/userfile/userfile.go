@@ -1,0 +1,326 @@
+package userfile
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"syscall"
+	"unicode/utf8"
+)
+
+// Kind is a kind of user file: its name in messages and the most bytes a
+// file of that kind may hold.
+type Kind struct {
+	Name  string
+	Limit int64
+	// Secret says the file is meant to hold a private key (a signing
+	// key): it is not refused for holding one.
+	Secret bool
+}
+
+// The kinds changegate reads. The limits are far above any real file of
+// the kind, and low enough that a wrong file is refused in a moment.
+var (
+	Plan           = Kind{Name: "plan", Limit: 8 << 20}
+	Topology       = Kind{Name: "topology", Limit: 512 << 20}
+	Demands        = Kind{Name: "demand file", Limit: 1 << 30}
+	Inventory      = Kind{Name: "inventory", Limit: 16 << 20}
+	Runbook        = Kind{Name: "runbook", Limit: 1 << 20}
+	Policy         = Kind{Name: "policy", Limit: 4 << 20}
+	Template       = Kind{Name: "TextFSM template", Limit: 1 << 20}
+	Approval       = Kind{Name: "approval", Limit: 64 << 10}
+	AllowedSigners = Kind{Name: "allowed signers file", Limit: 4 << 20}
+	Config         = Kind{Name: "configuration", Limit: 1 << 20}
+	Verdict        = Kind{Name: "verdict", Limit: 256 << 20}
+	Import         = Kind{Name: "import source", Limit: 256 << 20}
+	Key            = Kind{Name: "key", Limit: 64 << 10, Secret: true}
+)
+
+// Reasons a file is refused, for errors.Is.
+var (
+	// ErrOutside: the name leaves the scope of the file that names it.
+	ErrOutside = errors.New("outside the repository")
+	// ErrNotRegular: a directory, device, FIFO, socket, or a file of
+	// /proc or /sys.
+	ErrNotRegular = errors.New("not a regular file")
+	// ErrTooLarge: more bytes than the kind's limit.
+	ErrTooLarge = errors.New("too large")
+	// ErrNotText: NUL bytes or invalid UTF-8.
+	ErrNotText = errors.New("not a text file")
+	// ErrSecret: it holds a private key.
+	ErrSecret = errors.New("holds a private key")
+)
+
+// Error is a file that was not read, and why. Its message names the file
+// and what to do; it never quotes the file's content.
+type Error struct {
+	Path string
+	Kind Kind
+	// Err is one of the Err* reasons above, or the error of the file
+	// system (fs.ErrNotExist and the like).
+	Err error
+	// Detail says more about Err: the repository a name leaves, the
+	// kind of file found instead of a regular one, the offset of the
+	// first binary byte.
+	Detail string
+}
+
+func (e *Error) Error() string {
+	switch {
+	case errors.Is(e.Err, ErrOutside):
+		return fmt.Sprintf("%s %s is outside %s and was not read: a plan or topology may only name files inside its repository; move the file there, or add its directory to paths.allow in changegate.yaml", e.Kind.Name, e.Path, e.Detail)
+	case errors.Is(e.Err, ErrNotRegular):
+		return fmt.Sprintf("%s %s is %s, not a regular file, and was not read; give the path of a %s file", e.Kind.Name, e.Path, e.Detail, e.Kind.Name)
+	case errors.Is(e.Err, ErrTooLarge):
+		return fmt.Sprintf("%s %s is larger than %s, the most a %s may be; split it, or check that this is the file you meant", e.Kind.Name, e.Path, size(e.Kind.Limit), e.Kind.Name)
+	case errors.Is(e.Err, ErrNotText):
+		return fmt.Sprintf("%s %s is not a text file (%s); check that this is the file you meant", e.Kind.Name, e.Path, e.Detail)
+	case errors.Is(e.Err, ErrSecret):
+		return fmt.Sprintf("%s %s holds a private key; nothing of it is shown: check the path", e.Kind.Name, e.Path)
+	}
+	var pe *fs.PathError
+	if errors.As(e.Err, &pe) {
+		return fmt.Sprintf("read %s %s: %v", e.Kind.Name, e.Path, pe.Err)
+	}
+	return fmt.Sprintf("read %s %s: %v", e.Kind.Name, e.Path, e.Err)
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+func size(n int64) string {
+	switch {
+	case n >= 1<<30 && n%(1<<30) == 0:
+		return fmt.Sprintf("%d GiB", n>>30)
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return fmt.Sprintf("%d MiB", n>>20)
+	case n >= 1<<10 && n%(1<<10) == 0:
+		return fmt.Sprintf("%d KiB", n>>10)
+	}
+	return fmt.Sprintf("%d bytes", n)
+}
+
+// Read reads the file at path, which the user gave (on the command line,
+// in the configuration): a regular text file of at most kind.Limit bytes.
+// It stops when ctx ends. Every refusal is an *Error.
+func Read(ctx context.Context, path string, kind Kind) ([]byte, error) {
+	f, err := openFile(path, kind, func() (*os.File, error) {
+		return os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	})
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return readAll(ctx, f, path, kind)
+}
+
+// Open is Read for a file read as a stream (a large demand matrix): the
+// same checks, made as the bytes are read. The size limit and the text
+// check fail the read that crosses them with an *Error.
+func Open(ctx context.Context, path string, kind Kind) (io.ReadCloser, error) {
+	f, err := openFile(path, kind, func() (*os.File, error) {
+		return os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return newReader(ctx, f, path, kind), nil
+}
+
+// openFile opens a file with open and checks that it is a regular file
+// outside /proc and /sys. Opening with O_NONBLOCK keeps a FIFO from
+// blocking the open; for a regular file the flag does nothing.
+func openFile(path string, kind Kind, open func() (*os.File, error)) (*os.File, error) {
+	f, err := open()
+	if e, ok := err.(*Error); ok {
+		return nil, e
+	}
+	if err != nil {
+		return nil, &Error{Path: path, Kind: kind, Err: err}
+	}
+	st, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, &Error{Path: path, Kind: kind, Err: err}
+	}
+	if !st.Mode().IsRegular() {
+		f.Close()
+		return nil, &Error{Path: path, Kind: kind, Err: ErrNotRegular, Detail: describeMode(st.Mode())}
+	}
+	if what := pseudoFS(f); what != "" {
+		f.Close()
+		return nil, &Error{Path: path, Kind: kind, Err: ErrNotRegular, Detail: "a file of " + what}
+	}
+	return f, nil
+}
+
+func describeMode(m fs.FileMode) string {
+	switch {
+	case m.IsDir():
+		return "a directory"
+	case m&fs.ModeNamedPipe != 0:
+		return "a FIFO"
+	case m&fs.ModeSocket != 0:
+		return "a socket"
+	case m&fs.ModeCharDevice != 0:
+		return "a character device"
+	case m&fs.ModeDevice != 0:
+		return "a device"
+	case m&fs.ModeSymlink != 0:
+		return "a symbolic link"
+	}
+	return "not a regular file"
+}
+
+// chunk is how much readAll reads between looks at the context.
+const chunk = 1 << 20
+
+func readAll(ctx context.Context, f *os.File, path string, kind Kind) ([]byte, error) {
+	r := newReader(ctx, f, path, kind)
+	var buf bytes.Buffer
+	if st, err := f.Stat(); err == nil && st.Size() > 0 && st.Size() <= kind.Limit {
+		buf.Grow(int(st.Size()) + 1)
+	}
+	if _, err := buf.ReadFrom(r); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// reader enforces the limit, the context and the text check on a stream.
+type reader struct {
+	ctx     context.Context
+	f       *os.File
+	path    string
+	kind    Kind
+	n       int64
+	pending []byte // the start of a UTF-8 sequence cut by the last read
+	key     keyScan
+}
+
+func newReader(ctx context.Context, f *os.File, path string, kind Kind) *reader {
+	return &reader{ctx: ctx, f: f, path: path, kind: kind}
+}
+
+func (r *reader) Read(p []byte) (int, error) {
+	if err := r.ctx.Err(); err != nil {
+		return 0, fmt.Errorf("read %s %s: %w", r.kind.Name, r.path, err)
+	}
+	if len(p) > chunk {
+		p = p[:chunk]
+	}
+	n, err := r.f.Read(p)
+	if n > 0 {
+		if r.key.feed(p[:n]) && !r.kind.Secret {
+			return 0, &Error{Path: r.path, Kind: r.kind, Err: ErrSecret}
+		}
+		if off, bad := r.checkText(p[:n]); bad {
+			return 0, &Error{Path: r.path, Kind: r.kind, Err: ErrNotText, Detail: fmt.Sprintf("binary content at byte %d", r.n+int64(off))}
+		}
+		if r.n+int64(n) > r.kind.Limit {
+			return 0, &Error{Path: r.path, Kind: r.kind, Err: ErrTooLarge}
+		}
+		r.n += int64(n)
+	}
+	if err == io.EOF && len(r.pending) > 0 {
+		return n, &Error{Path: r.path, Kind: r.kind, Err: ErrNotText, Detail: fmt.Sprintf("a cut UTF-8 sequence at byte %d", r.n-int64(len(r.pending)))}
+	}
+	if err != nil && err != io.EOF {
+		return n, &Error{Path: r.path, Kind: r.kind, Err: err}
+	}
+	return n, err
+}
+
+func (r *reader) Close() error { return r.f.Close() }
+
+// Stat returns the file's information (a reader of demands sizes its
+// buffers from it).
+func (r *reader) Stat() (fs.FileInfo, error) { return r.f.Stat() }
+
+// checkText reports the offset in b (negative: in the bytes carried from
+// the last read) of the first byte that is NUL or not UTF-8. A sequence
+// cut at the end of b is carried to the next call.
+func (r *reader) checkText(b []byte) (int, bool) {
+	base := 0
+	if carried := len(r.pending); carried > 0 {
+		for !utf8.FullRune(r.pending) && base < len(b) {
+			r.pending = append(r.pending, b[base])
+			base++
+		}
+		if !utf8.FullRune(r.pending) {
+			return 0, false
+		}
+		if rn, size := utf8.DecodeRune(r.pending); rn == utf8.RuneError && size <= 1 {
+			return -carried, true
+		}
+		r.pending = r.pending[:0]
+	}
+	body := b[base:]
+	cut := cutTail(body)
+	whole := body[:len(body)-cut]
+	nul := bytes.IndexByte(whole, 0)
+	if nul >= 0 || !utf8.Valid(whole) {
+		for i := 0; i < len(whole); {
+			rn, size := utf8.DecodeRune(whole[i:])
+			if i == nul || rn == utf8.RuneError && size <= 1 {
+				return base + i, true
+			}
+			i += size
+		}
+	}
+	r.pending = append(r.pending, body[len(body)-cut:]...)
+	return 0, false
+}
+
+// cutTail returns how many bytes at the end of b start a UTF-8 sequence
+// that b does not finish.
+func cutTail(b []byte) int {
+	for i := len(b) - 1; i >= 0 && i >= len(b)-utf8.UTFMax+1; i-- {
+		if utf8.RuneStart(b[i]) {
+			if b[i] >= utf8.RuneSelf && !utf8.FullRune(b[i:]) {
+				return len(b) - i
+			}
+			return 0
+		}
+	}
+	return 0
+}
+
+// keyScan finds a PEM or OpenSSH private key header in a stream.
+type keyScan struct{ tail []byte }
+
+var keyMarkers = [][]byte{[]byte("PRIVATE KEY-----"), []byte("BEGIN OPENSSH PRIVATE")}
+
+// keyTail is how many bytes of one read are kept to find a marker cut
+// between two reads: one less than the longest marker.
+const keyTail = 20
+
+func (k *keyScan) feed(b []byte) bool {
+	head := b
+	if len(head) > keyTail {
+		head = head[:keyTail]
+	}
+	seam := append(append([]byte(nil), k.tail...), head...)
+	found := isPrivateKey(b) || isPrivateKey(seam)
+	if len(b) >= keyTail {
+		k.tail = append(k.tail[:0], b[len(b)-keyTail:]...)
+	} else {
+		k.tail = append(k.tail, b...)
+		if len(k.tail) > keyTail {
+			k.tail = k.tail[len(k.tail)-keyTail:]
+		}
+	}
+	return found
+}
+
+func isPrivateKey(data []byte) bool {
+	for _, m := range keyMarkers {
+		if bytes.Contains(data, m) {
+			return true
+		}
+	}
+	return false
+}
