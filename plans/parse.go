@@ -1,10 +1,7 @@
 package plans
 
 import (
-	"bytes"
-	"errors"
 	"fmt"
-	"io"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -104,7 +101,6 @@ func (ps *parser) plan(data []byte) *Plan {
 	if root == nil {
 		return nil
 	}
-	ps.singleDocument(data)
 	f, ok := ps.mapping(root, "plan", "id", "title", "description", "author", "ticket", "risk", "window",
 		"topology", "traffic", "inventory", "platform", "pre_checks", "post_checks", "steps")
 	if !ok {
@@ -516,33 +512,6 @@ func (ps *parser) text(v *yaml.Node, what, hint string) string { return ps.y.Tex
 
 // list returns the items of a sequence (see diag.YAML.List).
 func (ps *parser) list(v *yaml.Node, what string) ([]*yaml.Node, bool) { return ps.y.List(v, what) }
-
-// singleDocument reports YAML documents after the first, which would
-// otherwise be ignored.
-func (ps *parser) singleDocument(data []byte) {
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	var doc yaml.Node
-	if dec.Decode(&doc) != nil {
-		return
-	}
-	for {
-		doc = yaml.Node{}
-		err := dec.Decode(&doc)
-		if errors.Is(err, io.EOF) {
-			return
-		}
-		if err != nil {
-			ps.y.Errorf(nil, "fix the YAML syntax, and keep one plan per file", "invalid YAML after the first document: %s",
-				strings.TrimPrefix(err.Error(), "yaml: "))
-			return
-		}
-		if len(doc.Content) > 0 && !diag.IsNull(doc.Content[0]) {
-			ps.y.Errorf(doc.Content[0], "keep one plan per file; remove the --- separator and what follows, or move it to its own file",
-				"more than one YAML document in the file")
-			return
-		}
-	}
-}
 
 var requiredHint = map[string]string{
 	"link":     "add link: the id of a link in the topology",

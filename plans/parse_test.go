@@ -150,7 +150,7 @@ func TestParseReportsEachProblem(t *testing.T) {
 			`p.yaml:2: invalid YAML: did not find expected node content (hint: fix the YAML syntax)`},
 		{"second document",
 			plan("title: t", "steps:", "  - {name: a, effects: [{type: drain, node: p1}]}", "---", "title: u"),
-			`p.yaml:5:1: more than one YAML document in the file (hint: keep one plan per file; remove the --- separator and what follows, or move it to its own file)`},
+			`p.yaml:4:1: a second YAML document starts here: one document per file (hint: remove this --- and what follows it, or move that to a file of its own)`},
 		{"empty file",
 			nil,
 			`p.yaml:1: no YAML document found (hint: the file is empty)`},
