@@ -165,7 +165,7 @@ func TestConfigPrecedence(t *testing.T) {
 	}
 	writeFile(t, dir, "changegate.yaml", "dryrun:\n  treshold: 0.5\n")
 	_, errs, code := run(t, "dryrun", example)
-	if code != ExitError || !strings.Contains(errs, `unknown key "dryrun.treshold" (did you mean "dryrun.threshold"?)`) {
+	if code != ExitError || !strings.Contains(errs, `changegate.yaml:2:3: unknown key "dryrun.treshold" (hint: did you mean "dryrun.threshold"?)`) {
 		t.Errorf("a typo in the config file must be an error naming it; exit %d, stderr %s", code, errs)
 	}
 	// Only changegate.yaml/.yml are configuration; other files named

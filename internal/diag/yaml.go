@@ -18,6 +18,9 @@ import (
 type YAML struct {
 	File  string
 	Diags *Diagnostics
+	// AllowEmpty makes a file without a document (empty, or comments
+	// only) no error for Parse, which then returns nil.
+	AllowEmpty bool
 }
 
 // Parse reads a YAML document into a node tree. A syntax error is recorded
@@ -37,7 +40,7 @@ func (y YAML) Parse(data []byte) *yaml.Node {
 	}
 	second := y.laterDocuments(dec)
 	if doc.Kind == 0 || len(doc.Content) == 0 {
-		if !second {
+		if !second && !y.AllowEmpty {
 			y.Diags.Add(Pos{File: y.File, Line: 1}, "the file is empty", "no YAML document found")
 		}
 		return nil
