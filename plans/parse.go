@@ -311,7 +311,7 @@ func (ps *parser) stepDevices(f fields, s *Step, label string) {
 	}
 	if hasDevice {
 		if d := ps.text(f.Vals["device"], label+": device", "give the name of the device the step configures"); d != "" {
-			s.Devices = append(s.Devices, d)
+			s.addDevice(d, ps.y.Pos(f.Vals["device"]))
 		}
 	}
 	if !hasDevices {
@@ -340,8 +340,17 @@ func (ps *parser) stepDevices(f fields, s *Step, label string) {
 			continue
 		}
 		seen[d] = it
-		s.Devices = append(s.Devices, d)
+		s.addDevice(d, ps.y.Pos(it))
 	}
+}
+
+// addDevice adds device d of the step, named at pos.
+func (s *Step) addDevice(d string, pos diag.Pos) {
+	s.Devices = append(s.Devices, d)
+	if s.DevicePos == nil {
+		s.DevicePos = map[string]diag.Pos{}
+	}
+	s.DevicePos[d] = pos
 }
 
 // wave parses a step's wave; devices is how many devices the step has,
@@ -463,11 +472,11 @@ func (ps *parser) effect(n *yaml.Node, label string) Effect {
 		}
 		switch name {
 		case "link":
-			e.Link = ps.text(v, label+": link", "give the id of a link in the topology")
+			e.Link, e.LinkPos = ps.text(v, label+": link", "give the id of a link in the topology"), ps.y.Pos(v)
 		case "node":
-			e.Node = ps.text(v, label+": node", "give the name of a node in the topology")
+			e.Node, e.NodePos = ps.text(v, label+": node", "give the name of a node in the topology"), ps.y.Pos(v)
 		case "from":
-			e.From = ps.text(v, label+": from", "give the node at the end of the link whose outgoing metric changes, or remove from to change both directions")
+			e.From, e.FromPos = ps.text(v, label+": from", "give the node at the end of the link whose outgoing metric changes, or remove from to change both directions"), ps.y.Pos(v)
 		case "metric":
 			e.Metric = ps.metric(v, label)
 		case "capacity":
@@ -568,6 +577,7 @@ func (ps *parser) runbookStep(n *yaml.Node, f fields, s Step, label string) (Ste
 	}
 	ref := &RunbookRef{Pos: ps.y.Pos(n), ParamPos: map[string]diag.Pos{}}
 	ref.Name = ps.text(f.Vals["runbook"], label+": runbook", "give the name of a runbook (changegate runbook list shows them)")
+	ref.NamePos = ps.y.Pos(f.Vals["runbook"])
 	if v, ok := f.Vals["platform"]; ok {
 		ref.Platform = ps.text(v, label+": platform", "give the platform to render the runbook for, such as frr_vtysh, or remove platform to use the plan's")
 	}
