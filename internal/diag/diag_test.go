@@ -183,3 +183,15 @@ func TestOneDocumentPerFile(t *testing.T) {
 		t.Errorf("empty first document: %v, %v", root, ds)
 	}
 }
+
+// TestParseAllowEmpty: with AllowEmpty a file without a document is no
+// error (an empty changegate.yaml is allowed); a second document still is.
+func TestParseAllowEmpty(t *testing.T) {
+	for src, errs := range map[string]int{"": 0, "# nothing\n": 0, "a: 1\n---\nb: 2\n": 1, "---\n---\nb: 2\n": 1} {
+		var ds Diagnostics
+		(YAML{File: "f.yaml", Diags: &ds, AllowEmpty: true}).Parse([]byte(src))
+		if len(ds) != errs {
+			t.Errorf("Parse(%q): %v, want %d errors", src, ds, errs)
+		}
+	}
+}
