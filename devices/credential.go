@@ -271,8 +271,12 @@ func readNornirValue(ref string, key []string) (string, error) {
 		return "", err
 	}
 	var doc yaml.Node
-	if err := yaml.NewDecoder(bytes.NewReader(data)).Decode(&doc); err != nil {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	if err := dec.Decode(&doc); err != nil {
 		return "", fmt.Errorf("file %s is no longer valid YAML", ref) // the YAML error may quote the secret
+	}
+	if !lastDocument(dec) {
+		return "", fmt.Errorf("file %s no longer holds one YAML document", ref)
 	}
 	n := &doc
 	if n.Kind == yaml.DocumentNode && len(n.Content) > 0 {
@@ -294,6 +298,22 @@ func readNornirValue(ref string, key []string) (string, error) {
 		return "", fmt.Errorf("%s in %s is not a non-empty value", strings.Join(key, "."), ref)
 	}
 	return n.Value, nil
+}
+
+// lastDocument reports whether dec holds nothing more than empty
+// documents (a file holds one document, as diag.YAML.Parse checks when
+// the inventory is read).
+func lastDocument(dec *yaml.Decoder) bool {
+	for {
+		var doc yaml.Node
+		err := dec.Decode(&doc)
+		if errors.Is(err, io.EOF) {
+			return true
+		}
+		if err != nil || len(doc.Content) > 0 && doc.Content[0].Tag != "!!null" {
+			return false
+		}
+	}
 }
 
 // expandHome expands a leading ~/ to the user's home directory.

@@ -113,6 +113,8 @@ func TestResolve(t *testing.T) {
 		{"none", Credential{}, "", "no credential given", nil},
 		{"username", newCredential(ValueCredential, "admin", "username"), "admin", "", nil},
 		{"nornir", Credential{Kind: NornirCredential, Ref: write("hosts.yaml", "r1:\n  password: pw1\n"), Key: []string{"r1", "password"}}, "pw1", "", nil},
+		{"nornir trailing ---", Credential{Kind: NornirCredential, Ref: write("hosts3.yaml", "r1:\n  password: pw1\n---\n"), Key: []string{"r1", "password"}}, "pw1", "", nil},
+		{"nornir second document", Credential{Kind: NornirCredential, Ref: write("hosts4.yaml", "r1:\n  password: pw1\n---\nr1:\n  password: pw2\n"), Key: []string{"r1", "password"}}, "", "no longer holds one YAML document", nil},
 		{"nornir key gone", Credential{Kind: NornirCredential, Ref: write("hosts2.yaml", "r1: {}\n"), Key: []string{"r1", "password"}}, "", "no longer has r1.password", nil},
 	}
 	for _, tt := range tests {

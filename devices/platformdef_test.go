@@ -2,6 +2,7 @@ package devices
 
 import (
 	"regexp"
+	"strings"
 	"testing"
 )
 
@@ -83,5 +84,38 @@ func TestFRRPrompts(t *testing.T) {
 	// vtysh applies each line as it is typed: no guarantee may be claimed.
 	if g, _ := PlatformGuarantees("frr_vtysh"); g.Atomic || g.ConfirmedCommit || g.Rollback {
 		t.Errorf("frr_vtysh claims guarantees it lacks: %+v", g)
+	}
+}
+
+// TestFRRFailureStrings: vtysh's answers that a command was refused, or
+// names what does not exist, fail the command; answers that say a table
+// lacks an entry, which a check may expect, and ordinary output do not.
+func TestFRRFailureStrings(t *testing.T) {
+	def, _ := lookupPlatform("frr_vtysh")
+	drv, err := def.driver(&Device{Name: "x", Platform: "frr_vtysh", Host: "127.0.0.1", Port: 22, Timeouts: Timeouts{Connect: 1, Command: 1}}, &sshTransport{}, newTranscript(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	failed := func(answer string) string {
+		for _, s := range drv.FailedWhenContains {
+			if strings.Contains(answer, s) {
+				return s
+			}
+		}
+		return ""
+	}
+	for answer, want := range map[string]string{
+		"% Unknown command: show ip ospf neighbour": "% Unknown command",
+		"% Can't find interface eth9":               "% Can't find",
+		"% No such VRF blue":                        "% No such",
+		"% Unknown VRF blue":                        "% Unknown",
+		"% Command incomplete: show ip route vrf":   "% Command incomplete",
+		"% Network not in table":                    "",
+		"Interface eth1 is up, line protocol is up": "",
+		"  5 input errors, 0% dropped":              "",
+	} {
+		if got := failed(answer); got != want {
+			t.Errorf("%q fails on %q, want %q", answer, got, want)
+		}
 	}
 }

@@ -65,7 +65,7 @@ func (ps *parser) check(n *yaml.Node, label, prefix string, rule deviceRule) (Ch
 		ps.y.Errorf(n, "add name: a short name, unique within its list", "%s: missing field %q", label, "name")
 	}
 	if v, ok := f.Vals["device"]; ok {
-		c.Device = ps.text(v, label+": device", "give the name of the device the check runs on")
+		c.Device, c.DevicePos = ps.text(v, label+": device", "give the name of the device the check runs on"), ps.y.Pos(v)
 	} else {
 		switch rule {
 		case deviceRequired:

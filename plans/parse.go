@@ -1,11 +1,8 @@
 package plans
 
 import (
-	"bytes"
 	"context"
-	"errors"
 	"fmt"
-	"io"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -102,7 +99,6 @@ func (ps *parser) plan(data []byte) *Plan {
 	if root == nil {
 		return nil
 	}
-	ps.singleDocument(data)
 	f, ok := ps.mapping(root, "plan", "id", "title", "description", "author", "ticket", "risk", "window",
 		"topology", "traffic", "inventory", "platform", "pre_checks", "post_checks", "steps")
 	if !ok {
@@ -313,7 +309,7 @@ func (ps *parser) stepDevices(f fields, s *Step, label string) {
 	}
 	if hasDevice {
 		if d := ps.text(f.Vals["device"], label+": device", "give the name of the device the step configures"); d != "" {
-			s.Devices = append(s.Devices, d)
+			s.addDevice(d, ps.y.Pos(f.Vals["device"]))
 		}
 	}
 	if !hasDevices {
@@ -342,8 +338,17 @@ func (ps *parser) stepDevices(f fields, s *Step, label string) {
 			continue
 		}
 		seen[d] = it
-		s.Devices = append(s.Devices, d)
+		s.addDevice(d, ps.y.Pos(it))
 	}
+}
+
+// addDevice adds device d of the step, named at pos.
+func (s *Step) addDevice(d string, pos diag.Pos) {
+	s.Devices = append(s.Devices, d)
+	if s.DevicePos == nil {
+		s.DevicePos = map[string]diag.Pos{}
+	}
+	s.DevicePos[d] = pos
 }
 
 // wave parses a step's wave; devices is how many devices the step has,
@@ -465,11 +470,11 @@ func (ps *parser) effect(n *yaml.Node, label string) Effect {
 		}
 		switch name {
 		case "link":
-			e.Link = ps.text(v, label+": link", "give the id of a link in the topology")
+			e.Link, e.LinkPos = ps.text(v, label+": link", "give the id of a link in the topology"), ps.y.Pos(v)
 		case "node":
-			e.Node = ps.text(v, label+": node", "give the name of a node in the topology")
+			e.Node, e.NodePos = ps.text(v, label+": node", "give the name of a node in the topology"), ps.y.Pos(v)
 		case "from":
-			e.From = ps.text(v, label+": from", "give the node at the end of the link whose outgoing metric changes, or remove from to change both directions")
+			e.From, e.FromPos = ps.text(v, label+": from", "give the node at the end of the link whose outgoing metric changes, or remove from to change both directions"), ps.y.Pos(v)
 		case "metric":
 			e.Metric = ps.metric(v, label)
 		case "capacity":
@@ -514,33 +519,6 @@ func (ps *parser) text(v *yaml.Node, what, hint string) string { return ps.y.Tex
 
 // list returns the items of a sequence (see diag.YAML.List).
 func (ps *parser) list(v *yaml.Node, what string) ([]*yaml.Node, bool) { return ps.y.List(v, what) }
-
-// singleDocument reports YAML documents after the first, which would
-// otherwise be ignored.
-func (ps *parser) singleDocument(data []byte) {
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	var doc yaml.Node
-	if dec.Decode(&doc) != nil {
-		return
-	}
-	for {
-		doc = yaml.Node{}
-		err := dec.Decode(&doc)
-		if errors.Is(err, io.EOF) {
-			return
-		}
-		if err != nil {
-			ps.y.Errorf(nil, "fix the YAML syntax, and keep one plan per file", "invalid YAML after the first document: %s",
-				strings.TrimPrefix(err.Error(), "yaml: "))
-			return
-		}
-		if len(doc.Content) > 0 && !diag.IsNull(doc.Content[0]) {
-			ps.y.Errorf(doc.Content[0], "keep one plan per file; remove the --- separator and what follows, or move it to its own file",
-				"more than one YAML document in the file")
-			return
-		}
-	}
-}
 
 var requiredHint = map[string]string{
 	"link":     "add link: the id of a link in the topology",
@@ -597,6 +575,7 @@ func (ps *parser) runbookStep(n *yaml.Node, f fields, s Step, label string) (Ste
 	}
 	ref := &RunbookRef{Pos: ps.y.Pos(n), ParamPos: map[string]diag.Pos{}}
 	ref.Name = ps.text(f.Vals["runbook"], label+": runbook", "give the name of a runbook (changegate runbook list shows them)")
+	ref.NamePos = ps.y.Pos(f.Vals["runbook"])
 	if v, ok := f.Vals["platform"]; ok {
 		ref.Platform = ps.text(v, label+": platform", "give the platform to render the runbook for, such as frr_vtysh, or remove platform to use the plan's")
 	}

@@ -99,6 +99,9 @@ type Step struct {
 	// (device: gives one, devices: several). Empty for a step that only
 	// describes an effect on the model.
 	Devices []string `json:"devices,omitempty"`
+	// DevicePos says where each device of Devices is named, so that a
+	// problem with a device points at its name.
+	DevicePos map[string]diag.Pos `json:"-"`
 	// Wave rolls the step out over Devices in batches; nil means all at
 	// once. Only a step with devices: has one.
 	Wave *Wave `json:"wave,omitempty"`
@@ -155,7 +158,10 @@ type Check struct {
 	Interval time.Duration `json:"-"`
 	// Timeout bounds one try (greater than 0; default 30s).
 	Timeout time.Duration `json:"-"`
-	Pos     diag.Pos      `json:"-"`
+	// DevicePos is where Device is named (zero when it is not); Pos is
+	// the check.
+	DevicePos diag.Pos `json:"-"`
+	Pos       diag.Pos `json:"-"`
 }
 
 // Default check timings, used when a check gives none.
@@ -230,8 +236,14 @@ type Effect struct {
 	// Metric is the IGP metric set by set_metric, 1..topology.MaxMetric.
 	Metric int64 `json:"metric,omitempty"`
 	// CapacityBps is the capacity set by set_capacity, in bits per second, > 0.
-	CapacityBps float64  `json:"capacity_bps,omitempty"`
-	Pos         diag.Pos `json:"-"`
+	CapacityBps float64 `json:"capacity_bps,omitempty"`
+	// LinkPos, NodePos and FromPos are where Link, Node and From are
+	// named (zero when they are not), so that a problem with a name
+	// points at it; Pos is the effect.
+	LinkPos diag.Pos `json:"-"`
+	NodePos diag.Pos `json:"-"`
+	FromPos diag.Pos `json:"-"`
+	Pos     diag.Pos `json:"-"`
 }
 
 // EffectType names what an effect does. Its value is the name used in the
@@ -344,7 +356,9 @@ type RunbookRef struct {
 	Platform string `json:"platform,omitempty"`
 	// ParamPos says where each parameter value is written.
 	ParamPos map[string]diag.Pos `json:"-"`
-	Pos      diag.Pos            `json:"-"`
+	// NamePos is where Name is written; Pos is the step.
+	NamePos diag.Pos `json:"-"`
+	Pos     diag.Pos `json:"-"`
 }
 
 // HasRunbooks reports whether any step is still a runbook reference to

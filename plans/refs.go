@@ -10,22 +10,25 @@ import (
 
 // CheckReferences reports every effect (in steps and rollbacks) that names
 // a link or node not in links or nodes, and every device (of a step or of
-// a check) that is not in nodes, at the position of the effect, step or
-// check with a "did you mean" hint. Devices are the topology's nodes until
-// an inventory is read. For set_metric's from it checks only that the node
-// exists; whether it is an endpoint of the link is the dry-run's to check.
+// a check) that is not in nodes, with a "did you mean" hint. Each problem
+// is at the name it is about (link:, node:, from:, device: or the item of
+// devices:), so that CI annotations point at it; at the effect, step or
+// check when that position is not known. Devices are the topology's nodes
+// until an inventory is read. For set_metric's from it checks only that
+// the node exists; whether it is an endpoint of the link is the dry-run's
+// to check.
 func (p *Plan) CheckReferences(links, nodes map[string]bool) diag.Diagnostics {
 	var ds diag.Diagnostics
 	linkNames, nodeNames := sortedKeys(links), sortedKeys(nodes)
 	check := func(e Effect, label string) {
 		if e.Link != "" && !links[e.Link] {
-			ds.Add(e.Pos, unknownHint(e.Link, "link", linkNames), "%s: unknown link %q", label, e.Link)
+			ds.Add(e.LinkPos.Or(e.Pos), unknownHint(e.Link, "link", linkNames), "%s: unknown link %q", label, e.Link)
 		}
 		if e.Node != "" && !nodes[e.Node] {
-			ds.Add(e.Pos, unknownHint(e.Node, "node", nodeNames), "%s: unknown node %q", label, e.Node)
+			ds.Add(e.NodePos.Or(e.Pos), unknownHint(e.Node, "node", nodeNames), "%s: unknown node %q", label, e.Node)
 		}
 		if e.From != "" && !nodes[e.From] {
-			ds.Add(e.Pos, unknownHint(e.From, "node", nodeNames), "%s: from: unknown node %q", label, e.From)
+			ds.Add(e.FromPos.Or(e.Pos), unknownHint(e.From, "node", nodeNames), "%s: from: unknown node %q", label, e.From)
 		}
 	}
 	device := func(pos diag.Pos, name, label string) {
@@ -35,7 +38,7 @@ func (p *Plan) CheckReferences(links, nodes map[string]bool) diag.Diagnostics {
 	}
 	checks := func(cs []Check, prefix string) {
 		for _, c := range cs {
-			device(c.Pos, c.Device, fmt.Sprintf("%s check %q", prefix, c.Name))
+			device(c.DevicePos.Or(c.Pos), c.Device, fmt.Sprintf("%s check %q", prefix, c.Name))
 		}
 	}
 	checks(p.PreChecks, "pre_checks")
@@ -43,7 +46,7 @@ func (p *Plan) CheckReferences(links, nodes map[string]bool) diag.Diagnostics {
 	for _, s := range p.Steps {
 		label := fmt.Sprintf("step %q", s.Name)
 		for _, d := range s.Devices {
-			device(s.Pos, d, label)
+			device(s.DevicePos[d].Or(s.Pos), d, label)
 		}
 		checks(s.Checks, label)
 		for j, e := range s.Effects {

@@ -22,6 +22,7 @@ func TestParseRunbookStep(t *testing.T) {
 		Name: "link-metric", Platform: "cisco_iosxe",
 		Params:   map[string]string{"device": "p2", "metric": "500", "shut": "true"},
 		ParamPos: map[string]diag.Pos{"device": {File: "p.yaml", Line: 7, Col: 22}, "metric": {File: "p.yaml", Line: 7, Col: 34}, "shut": {File: "p.yaml", Line: 7, Col: 45}},
+		NamePos:  diag.Pos{File: "p.yaml", Line: 5, Col: 14},
 		Pos:      diag.Pos{File: "p.yaml", Line: 4, Col: 5},
 	}
 	if diff := cmp.Diff(want, p.Steps[0].Runbook); diff != "" {

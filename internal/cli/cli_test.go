@@ -110,7 +110,7 @@ func TestBadInputExitsOneWithPositions(t *testing.T) {
 		want []string
 	}{
 		{"plan typo and bad reference", []string{"dryrun", plan}, []string{plan + ":6:5: step 1: unknown field \"bogus\""}},
-		{"unknown link", []string{"dryrun", "--topology", "../../examples/april-2011.yaml", writeFile(t, dir, "p2.yaml", "title: t\nsteps:\n  - name: a\n    effects: [{type: link_down, link: p1-p33}]\n")}, []string{"p2.yaml:4:15", "did you mean \"p1-p3\""}},
+		{"unknown link", []string{"dryrun", "--topology", "../../examples/april-2011.yaml", writeFile(t, dir, "p2.yaml", "title: t\nsteps:\n  - name: a\n    effects: [{type: link_down, link: p1-p33}]\n")}, []string{"p2.yaml:4:39", "did you mean \"p1-p3\""}},
 		{"unknown format", []string{"dryrun", "../../examples/outage-plan.yaml", "--format", "yaml"}, []string{`unknown format "yaml": use one of text, json`}},
 		{"no topology", []string{"dryrun"}, []string{"--topology FILE"}},
 		{"missing file", []string{"topology", "show", filepath.Join(dir, "nope.yaml")}, []string{"nope.yaml", "no such file"}},
@@ -165,7 +165,7 @@ func TestConfigPrecedence(t *testing.T) {
 	}
 	writeFile(t, dir, "changegate.yaml", "dryrun:\n  treshold: 0.5\n")
 	_, errs, code := run(t, "dryrun", example)
-	if code != ExitError || !strings.Contains(errs, `unknown key "dryrun.treshold" (did you mean "dryrun.threshold"?)`) {
+	if code != ExitError || !strings.Contains(errs, `changegate.yaml:2:3: unknown key "dryrun.treshold" (hint: did you mean "dryrun.threshold"?)`) {
 		t.Errorf("a typo in the config file must be an error naming it; exit %d, stderr %s", code, errs)
 	}
 	// Only changegate.yaml/.yml are configuration; other files named

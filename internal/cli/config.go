@@ -8,6 +8,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/changegate/changegate/internal/diag"
 	"github.com/changegate/changegate/internal/policy"
 
 	"github.com/changegate/changegate/internal/topology"
@@ -157,6 +158,7 @@ type ImportConfig struct {
 var defaults = map[string]any{
 	"apply.concurrency":          20,
 	"apply.rollback_timeout":     "10m",
+	"apply.confirm_margin":       "2m",
 	"apply.observe":              true,
 	"apply.observe_tolerance":    0,
 	"apply.observe_timeout":      "60s",
@@ -181,16 +183,6 @@ var defaults = map[string]any{
 // approvers' roles.
 var freeFormPrefixes = []string{"policy.params.", "approvals.roles."}
 
-func (c DryRunConfig) check() error {
-	if c.Threshold <= 0 || c.Threshold > 10 {
-		return fmt.Errorf("threshold %v: give utilisation as a fraction, 0.8 for 80%% (at most 10, i.e. 1000%%)", c.Threshold)
-	}
-	if c.TopMovers < 0 {
-		return fmt.Errorf("top movers %d: use 0 (none) or more", c.TopMovers)
-	}
-	return nil
-}
-
 // rateOrZero parses an optional rate setting.
 func rateOrZero(key, s string) (float64, error) {
 	if s == "" {
@@ -204,14 +196,14 @@ func rateOrZero(key, s string) (float64, error) {
 }
 
 // readFileSettings reads what viper cannot give as written: policy.params
-// with the case of its keys kept, and policy.dirs, runbook.dirs and
-// inventory.file from the file made relative to the file's directory
-// (paths given by flags or the environment stay relative to the working
-// directory).
-func readFileSettings(file string, cfg *Config) error {
-	data, err := os.ReadFile(file)
-	if err != nil {
-		return fmt.Errorf("read config %s: %w", file, err)
+// and approvals.roles with the case of their keys kept, and policy.dirs,
+// runbook.dirs and inventory.file from the file made relative to the
+// file's directory (paths given by flags or the environment stay
+// relative to the working directory).
+func readFileSettings(cf *configDoc, cfg *Config) error {
+	file := cf.file
+	if cf.root == nil {
+		return nil
 	}
 	var doc struct {
 		Policy struct {
@@ -228,15 +220,22 @@ func readFileSettings(file string, cfg *Config) error {
 			Allow []string `yaml:"allow"`
 		} `yaml:"paths"`
 		Approvals struct {
-			AllowedSigners string              `yaml:"allowed_signers"`
-			Roles          map[string][]string `yaml:"roles"`
+			AllowedSigners string `yaml:"allowed_signers"`
 		} `yaml:"approvals"`
 	}
-	if err := yaml.Unmarshal(data, &doc); err != nil {
+	roles, ds := cf.roles()
+	if kv, ok := cf.keys["policy.params"]; ok && !diag.IsNull(kv.val) && kv.val.Kind != yaml.MappingNode {
+		ds.Add(diag.Pos{File: file, Line: kv.val.Line, Col: kv.val.Column}, "write policy.params as POLICY: {PARAMETER: VALUE}; docs/policies.md lists them",
+			"policy.params must be a mapping, found %s", diag.Describe(kv.val))
+	}
+	if ds.HasErrors() {
+		return diagErr(ds)
+	}
+	if err := cf.root.Decode(&doc); err != nil {
 		return fmt.Errorf("read config %s: %w", file, err)
 	}
 	cfg.Policy.Params = doc.Policy.Params
-	cfg.Approvals.Roles = doc.Approvals.Roles
+	cfg.Approvals.Roles = roles
 	if f := doc.Approvals.AllowedSigners; f != "" && cfg.Approvals.AllowedSigners == f && !filepath.IsAbs(f) {
 		cfg.Approvals.AllowedSigners = filepath.Join(filepath.Dir(file), f)
 	}
@@ -249,6 +248,52 @@ func readFileSettings(file string, cfg *Config) error {
 		cfg.Inventory.File = filepath.Join(filepath.Dir(file), f)
 	}
 	return nil
+}
+
+// rolesShape is the hint for an approvals.roles of the wrong shape.
+const rolesShape = "write approvals.roles as APPROVER: [ROLE, ...], such as jane@example.net: [network-lead]"
+
+// roles reads approvals.roles (key case-insensitive, approver names as
+// written): each approver with a list of role names.
+func (cf *configDoc) roles() (map[string][]string, diag.Diagnostics) {
+	var ds diag.Diagnostics
+	kv, ok := cf.keys["approvals.roles"]
+	if !ok || diag.IsNull(kv.val) {
+		return nil, ds
+	}
+	y := diag.YAML{File: cf.file, Diags: &ds}
+	if kv.val.Kind != yaml.MappingNode {
+		y.Errorf(kv.val, rolesShape, "approvals.roles must be a mapping of approvers to their roles, found %s", diag.Describe(kv.val))
+		return nil, ds
+	}
+	out := map[string][]string{}
+	for i := 0; i+1 < len(kv.val.Content); i += 2 {
+		k, v := kv.val.Content[i], diag.Deref(kv.val.Content[i+1])
+		name, ok := y.String(k, "approvals.roles: an approver")
+		if !ok {
+			continue
+		}
+		if _, dup := out[name]; dup {
+			y.Errorf(k, "give each approver once, with all their roles", "approvals.roles: %q is given twice", name)
+			continue
+		}
+		if v == nil || v.Kind != yaml.SequenceNode {
+			if !diag.IsNull(v) {
+				y.Errorf(v, rolesShape, "approvals.roles: %s must be a list of roles, found %s", name, diag.Describe(v))
+				continue
+			}
+		}
+		roles := []string{}
+		for _, it := range y.Sequence(v, "approvals.roles: "+name) {
+			if it = diag.Deref(it); it.Kind != yaml.ScalarNode || diag.IsNull(it) {
+				y.Errorf(it, rolesShape, "approvals.roles: %s: a role must be a scalar value, found %s", name, diag.Describe(it))
+				continue
+			}
+			roles = append(roles, it.Value)
+		}
+		out[name] = roles
+	}
+	return out, ds
 }
 
 // inventoryFileEnv is the variable that sets inventory.file.

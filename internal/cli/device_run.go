@@ -28,11 +28,15 @@ joined by spaces) at the platform's default privilege level.
 
 With one device the output is printed as the device gave it (without the
 echoed command and the prompt), so it can be piped. With several, each
-answer is headed "=== DEVICE". A command the device refuses (its platform's
-failure strings: "% Unknown command", "syntax error", ...) is a failure; so
-are a timeout and a lost connection, whose partial output is still
-printed. Failures go to standard error; the exit status is 1 if any device
-failed.
+answer is headed "=== DEVICE". An answer holding one of the platform's
+failure strings (a refused command, "% Unknown command", "syntax error";
+one naming what does not exist, FRR's "% Can't find interface ...") is a
+failure, and is still printed; so are a timeout and a lost connection,
+whose partial output is printed too. Failures, naming the device and the
+failure string matched, go to standard error.
+
+Exit codes: 0 every device answered without a failure string; 1 any
+device failed, or bad input (docs/devices.md).
 
 --transcript FILE writes each session's raw transcript (what the devices
 sent, which echoes what was typed) with credentials and secret-looking

@@ -105,6 +105,53 @@ func TestDeviceRun(t *testing.T) {
 	}
 }
 
+// TestDeviceRunErrorAnswer: a device that answers with one of its
+// platform's error messages (FRR's "% Can't find interface") fails the
+// run, exit 1, with the answer still printed and the device and the
+// matched error named; the other devices' answers are printed as usual.
+func TestDeviceRunErrorAnswer(t *testing.T) {
+	dir := fakeNetwork(t, 2, map[string]string{
+		"show interface eth9":   "% Can't find interface eth9",
+		"show vrf blue":         "% No such VRF blue",
+		"show ip ospf vrf blue": "% Unknown VRF blue",
+		"show version":          "FRRouting 8.4.4 (NAME)",
+	})
+	inv := filepath.Join(dir, "inventory.yaml")
+	tests := []struct {
+		command, matched string
+	}{
+		{"show interface eth9", "% Can't find"},
+		{"show vrf blue", "% No such"},
+		{"show ip ospf vrf blue", "% Unknown"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.command, func(t *testing.T) {
+			out, errs, code := run(t, "device", "run", "r0", tt.command, "--inventory", inv)
+			answer := strings.TrimPrefix(tt.matched, "% ")
+			if code != 1 || !strings.Contains(out, answer) ||
+				!strings.Contains(errs, fmt.Sprintf("device r0: %q: command failed on the device: the answer contains %q", tt.command, tt.matched)) ||
+				!strings.Contains(errs, "1 of 1 devices failed") {
+				t.Errorf("exit %d\nstdout %s\nstderr %s", code, out, errs)
+			}
+		})
+	}
+	// JSON says which failure string matched.
+	out, _, code := run(t, "device", "run", "r0", "show interface eth9", "--inventory", inv, "--format", "json")
+	if code != 1 || !strings.Contains(out, `"failed_when": "% Can't find"`) || !strings.Contains(out, `"output": "% Can't find interface eth9"`) {
+		t.Errorf("json: exit %d\n%s", code, out)
+	}
+	// Several devices: each answer printed under its device, each failure named.
+	out, errs, code := run(t, "device", "run", "r0,r1", "show interface eth9", "--inventory", inv)
+	if code != 1 || !strings.Contains(out, "=== r0") || !strings.Contains(out, "=== r1") || strings.Count(out, "% Can't find interface eth9") != 2 ||
+		!strings.Contains(errs, "device r0: ") || !strings.Contains(errs, "device r1: ") || !strings.Contains(errs, "2 of 2 devices failed") {
+		t.Errorf("two devices: exit %d\n%s\n%s", code, out, errs)
+	}
+	// A command whose answer is no error still exits 0.
+	if out, errs, code := run(t, "device", "run", "r0", "show version", "--inventory", inv); code != 0 || errs != "" {
+		t.Errorf("show version: exit %d\n%s\n%s", code, out, errs)
+	}
+}
+
 func readFile(t *testing.T, path string) string {
 	t.Helper()
 	b, err := os.ReadFile(path)

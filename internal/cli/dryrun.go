@@ -33,9 +33,6 @@ Exit codes: 0 the dry-run ran (whatever it found), 1 bad input or an error.`,
 			if err != nil {
 				return err
 			}
-			if err := cfg.DryRun.check(); err != nil {
-				return err
-			}
 			f, err := report.ParseFormat(format, report.Text, report.JSON)
 			if err != nil {
 				return err

@@ -186,7 +186,7 @@ func TestInventoryConfig(t *testing.T) {
 		{"flag over env and config", "inventory:\n  file: inv/lab.yaml\n", "env.yaml", []string{"--inventory", "flag.yaml"}, "flag1", 0},
 		{"flag format applies to the flag's file", "inventory:\n  file: inv/nodes.yaml\n  format: nornir\n", "", []string{"--inventory", "flag.yaml", "--inventory-format", "native"}, "flag1", 0},
 		{"none", "", "", nil, "no inventory: pass --inventory FILE, or set inventory.file", 1},
-		{"typo in the key", "inventory:\n  fiel: inv/lab.yaml\n", "", nil, `unknown key "inventory.fiel" (did you mean "inventory.file"?)`, 1},
+		{"typo in the key", "inventory:\n  fiel: inv/lab.yaml\n", "", nil, `changegate.yaml:2:3: unknown key "inventory.fiel" (hint: did you mean "inventory.file"?)`, 1},
 		{"missing file", "inventory:\n  file: inv/nope.yaml\n", "", nil, "nope.yaml", 1},
 	}
 	for _, tt := range tests {

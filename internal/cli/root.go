@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -146,36 +147,28 @@ func (a *app) config(cmd *cobra.Command, binds map[string]string) (Config, error
 	if file == "" {
 		file = configFile()
 	}
+	var doc *configDoc
 	if file != "" {
-		a.v.SetConfigFile(file)
+		var err error
+		if doc, err = readConfigDoc(cmd.Context(), file); err != nil {
+			return cfg, err
+		}
 		a.v.SetConfigType("yaml")
-		if err := a.v.ReadInConfig(); err != nil {
+		if err := a.v.ReadConfig(bytes.NewReader(doc.data)); err != nil {
 			return cfg, fmt.Errorf("read config %s: %w", file, err)
 		}
-		var unknown []string
-		for _, k := range a.v.AllKeys() {
-			if _, ok := defaults[k]; !ok && !freeForm(k) {
-				unknown = append(unknown, k)
-			}
+		if err := doc.unknownKeys(a.v.AllKeys()); err != nil {
+			return cfg, err
 		}
-		if len(unknown) > 0 {
-			sort.Strings(unknown)
-			var msgs []string
-			for _, k := range unknown {
-				m := fmt.Sprintf("unknown key %q", k)
-				if s, ok := diag.Suggest(k, knownKeys()); ok {
-					m += fmt.Sprintf(" (did you mean %q?)", s)
-				}
-				msgs = append(msgs, m)
-			}
-			return cfg, fmt.Errorf("config %s: %s; the keys are listed in docs/config.md", file, strings.Join(msgs, "; "))
-		}
+	}
+	if err := a.checkSettings(a.v, cmd, binds, doc); err != nil {
+		return cfg, err
 	}
 	if err := a.v.Unmarshal(&cfg); err != nil {
 		return cfg, fmt.Errorf("configuration (file, CHANGEGATE_* environment or flags): %w", err)
 	}
-	if file != "" {
-		if err := readFileSettings(file, &cfg); err != nil {
+	if doc != nil {
+		if err := readFileSettings(doc, &cfg); err != nil {
 			return cfg, err
 		}
 	}
@@ -234,9 +227,11 @@ func (a *app) endProgress(p func(i, n int, label string)) {
 	}
 }
 
+// freeForm reports whether key is in a free-form subtree, or is its root
+// (whose shape readFileSettings checks).
 func freeForm(key string) bool {
 	for _, p := range freeFormPrefixes {
-		if strings.HasPrefix(key, p) {
+		if strings.HasPrefix(key, p) || key == strings.TrimSuffix(p, ".") {
 			return true
 		}
 	}

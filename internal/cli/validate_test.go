@@ -40,12 +40,12 @@ func TestValidateFormats(t *testing.T) {
 		check  func(t *testing.T, out string)
 	}{
 		{"text", func(t *testing.T, out string) {
-			if !strings.Contains(out, bad+`:6:9: error: step "s" effect 1: unknown link "a-c" (plan/reference)`) {
+			if !strings.Contains(out, bad+`:6:33: error: step "s" effect 1: unknown link "a-c" (plan/reference)`) {
 				t.Errorf("no finding line:\n%s", out)
 			}
 		}},
 		{"github", func(t *testing.T, out string) {
-			re := regexp.MustCompile(`(?m)^::error file=([^,]+),line=6,col=9`)
+			re := regexp.MustCompile(`(?m)^::error file=([^,]+),line=6,col=33`)
 			m := re.FindStringSubmatch(out)
 			if m == nil || !strings.HasSuffix(m[1], "bad.yaml") {
 				t.Errorf("no annotation with file= and line=:\n%s", out)
@@ -99,7 +99,7 @@ func TestValidateFormats(t *testing.T) {
 				t.Fatalf("unexpected SARIF: %s", out)
 			}
 			r := v.Runs[0].Results[0]
-			if r.RuleID != "plan/reference" || len(r.Locations) != 1 || r.Locations[0].Physical.Region.StartLine != 6 || r.Locations[0].Physical.Region.StartColumn != 9 {
+			if r.RuleID != "plan/reference" || len(r.Locations) != 1 || r.Locations[0].Physical.Region.StartLine != 6 || r.Locations[0].Physical.Region.StartColumn != 33 {
 				t.Errorf("result %+v", r)
 			}
 		}},

@@ -39,6 +39,15 @@ func (p Pos) String() string {
 	}
 }
 
+// Or is p when it is known (has a line), else fallback: the position of
+// a value, say, or of what holds it when the value's is not known.
+func (p Pos) Or(fallback Pos) Pos {
+	if p.Line > 0 {
+		return p
+	}
+	return fallback
+}
+
 // Diagnostic is one problem in a user's file.
 type Diagnostic struct {
 	Pos      Pos      `json:"pos"`

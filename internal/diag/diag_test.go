@@ -135,3 +135,63 @@ func TestSyntaxErrorLine(t *testing.T) {
 		})
 	}
 }
+
+// TestOneDocumentPerFile: a second YAML document would be ignored by every
+// reader, so it is an error at the --- that starts it; empty documents
+// after the first lose nothing and are allowed.
+func TestOneDocumentPerFile(t *testing.T) {
+	tests := []struct {
+		name string
+		src  string
+		want string // the one diagnostic; "" for none
+	}{
+		{"one document", "a: 1\n", ""},
+		{"leading ---", "---\na: 1\n", ""},
+		{"document end marker", "a: 1\n...\n", ""},
+		{"trailing ---", "a: 1\n---\n", ""},
+		{"trailing --- and a comment", "a: 1\n---\n# done\n", ""},
+		{"second document", "a: 1\n---\nb: 2\n",
+			"f.yaml:2:1: a second YAML document starts here: one document per file (hint: remove this --- and what follows it, or move that to a file of its own)"},
+		{"second document after comments", "a: 1\n\n# next\n---\n# c\nb: 2\n",
+			"f.yaml:4:1: a second YAML document starts here: one document per file (hint: remove this --- and what follows it, or move that to a file of its own)"},
+		{"scalar on the --- line", "a: 1\n--- b\n",
+			"f.yaml:2:1: a second YAML document starts here: one document per file (hint: remove this --- and what follows it, or move that to a file of its own)"},
+		{"third document after an empty second", "a: 1\n---\n---\nc: 3\n",
+			"f.yaml:3:1: a second YAML document starts here: one document per file (hint: remove this --- and what follows it, or move that to a file of its own)"},
+		{"syntax error in the second document", "a: 1\n---\nb: [\n",
+			"f.yaml:3: invalid YAML: did not find expected node content, in a second YAML document (one document per file) (hint: remove this --- and what follows it, or move that to a file of its own)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var ds Diagnostics
+			root := (YAML{File: "f.yaml", Diags: &ds}).Parse([]byte(tt.src))
+			if root == nil || root.Kind != yaml.MappingNode || root.Content[0].Value != "a" {
+				t.Errorf("the first document is not returned: %v", root)
+			}
+			switch {
+			case tt.want == "" && len(ds) != 0:
+				t.Errorf("unexpected %v", ds)
+			case tt.want != "" && (len(ds) != 1 || ds[0].String() != tt.want):
+				t.Errorf("got %v\nwant %s", ds, tt.want)
+			}
+		})
+	}
+	// An empty first document followed by one with content: the second is
+	// reported, and not as an empty file.
+	var ds Diagnostics
+	if root := (YAML{File: "f.yaml", Diags: &ds}).Parse([]byte("---\n---\na: 1\n")); root != nil && !IsNull(root) || len(ds) != 1 || ds[0].Pos.Line != 2 {
+		t.Errorf("empty first document: %v, %v", root, ds)
+	}
+}
+
+// TestParseAllowEmpty: with AllowEmpty a file without a document is no
+// error (an empty changegate.yaml is allowed); a second document still is.
+func TestParseAllowEmpty(t *testing.T) {
+	for src, errs := range map[string]int{"": 0, "# nothing\n": 0, "a: 1\n---\nb: 2\n": 1, "---\n---\nb: 2\n": 1} {
+		var ds Diagnostics
+		(YAML{File: "f.yaml", Diags: &ds, AllowEmpty: true}).Parse([]byte(src))
+		if len(ds) != errs {
+			t.Errorf("Parse(%q): %v, want %d errors", src, ds, errs)
+		}
+	}
+}

@@ -1,7 +1,10 @@
 package diag
 
 import (
+	"bytes"
+	"errors"
 	"fmt"
+	"io"
 	"sort"
 	"strconv"
 	"strings"
@@ -15,21 +18,59 @@ import (
 type YAML struct {
 	File  string
 	Diags *Diagnostics
+	// AllowEmpty makes a file without a document (empty, or comments
+	// only) no error for Parse, which then returns nil.
+	AllowEmpty bool
 }
 
 // Parse reads a YAML document into a node tree. A syntax error is recorded
 // (with its line when yaml reports one) and nil is returned.
+//
+// A file holds one document. A second one (after a --- line) would be
+// ignored by everything that reads the file, so it is an error at the
+// line of the --- that starts it (the first document is still returned,
+// so that its own problems are reported too). Empty documents after the
+// first (a trailing ---) hold nothing that could be lost and are allowed.
 func (y YAML) Parse(data []byte) *yaml.Node {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var doc yaml.Node
-	if err := yaml.Unmarshal(data, &doc); err != nil {
+	if err := dec.Decode(&doc); err != nil && !errors.Is(err, io.EOF) {
 		y.Diags.Add(Pos{File: y.File, Line: syntaxErrLine(data, err)}, "fix the YAML syntax", "%s", cleanYAMLErr(err))
 		return nil
 	}
+	second := y.laterDocuments(dec)
 	if doc.Kind == 0 || len(doc.Content) == 0 {
-		y.Diags.Add(Pos{File: y.File, Line: 1}, "the file is empty", "no YAML document found")
+		if !second && !y.AllowEmpty {
+			y.Diags.Add(Pos{File: y.File, Line: 1}, "the file is empty", "no YAML document found")
+		}
 		return nil
 	}
 	return doc.Content[0]
+}
+
+// oneDocumentHint is the hint of a second document in a file.
+const oneDocumentHint = "remove this --- and what follows it, or move that to a file of its own"
+
+// laterDocuments reads what follows the first document: it records the
+// first document with content, or a syntax error, and reports whether it
+// did.
+func (y YAML) laterDocuments(dec *yaml.Decoder) bool {
+	for {
+		var doc yaml.Node
+		err := dec.Decode(&doc)
+		if errors.Is(err, io.EOF) {
+			return false
+		}
+		if err != nil {
+			y.Diags.Add(Pos{File: y.File, Line: yamlErrLine(err)}, oneDocumentHint, "%s, in a second YAML document (one document per file)", cleanYAMLErr(err))
+			return true
+		}
+		if len(doc.Content) > 0 && !IsNull(doc.Content[0]) {
+			y.Diags.Add(Pos{File: y.File, Line: doc.Line, Col: doc.Column}, oneDocumentHint,
+				"a second YAML document starts here: one document per file")
+			return true
+		}
+	}
 }
 
 // Pos returns the position of n.

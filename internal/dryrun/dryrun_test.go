@@ -192,6 +192,12 @@ steps:
 	if !strings.Contains(ds.Errors()[2].Msg, "not an end of link p1-p3") {
 		t.Errorf("from check: %v", ds.Errors()[2])
 	}
+	// Each at the name it is about (CI annotations point there).
+	for i, col := range []int{40, 80, 134} {
+		if d := ds.Errors()[i]; d.Pos.Line != 4 || d.Pos.Col != col {
+			t.Errorf("%s: want line 4, column %d", d, col)
+		}
+	}
 }
 
 func TestNoPlanAnalysesBaseline(t *testing.T) {
@@ -362,8 +368,8 @@ steps:
 		t.Fatalf("got result %v, err %v; want diagnostics only", res, err)
 	}
 	want := []string{
-		`bad.yaml:3:5: step "a": unknown device "p9" (hint: did you mean "p1"?)`,
-		`bad.yaml:7:14: step "a" check "c": unknown device "edge3" (hint: did you mean "edge1"?)`,
+		`bad.yaml:4:13: step "a": unknown device "p9" (hint: did you mean "p1"?)`,
+		`bad.yaml:7:32: step "a" check "c": unknown device "edge3" (hint: did you mean "edge1"?)`,
 	}
 	var got []string
 	for _, d := range ds {

@@ -43,7 +43,7 @@ func (b *binder) check(p *plans.Plan) diag.Diagnostics {
 					continue // already reported
 				}
 				if l := b.net.Links[i]; l.A != e.From && l.B != e.From {
-					ds.Add(e.Pos, fmt.Sprintf("use %q or %q", l.A, l.B),
+					ds.Add(e.FromPos.Or(e.Pos), fmt.Sprintf("use %q or %q", l.A, l.B),
 						"step %q: set_metric from %q: %s is not an end of link %s (%s-%s)", st.Name, e.From, e.From, l.ID, l.A, l.B)
 				}
 			}

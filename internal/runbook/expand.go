@@ -15,7 +15,9 @@ import (
 //
 // Rendered steps are located at the runbook step in the plan, so that
 // dry-run warnings and policy results point at the line that asked for
-// them, and record the reference in FromRunbook. A runbook step with a
+// them, and record the reference in FromRunbook. The devices, nodes and
+// links they name are located at the parameter that gives them, when one
+// does. A runbook step with a
 // name names the step it renders to (or prefixes the names of several).
 // The plan's digest is that of the expanded plan: it covers the
 // configuration that will run, not only the runbook's name.
@@ -48,7 +50,7 @@ func Expand(p *plans.Plan, lib *Library, net *topology.Network) (*plans.Plan, di
 		}
 		r, err := lib.Get(ref.Name)
 		if err != nil {
-			ds.Add(ref.Pos, "changegate runbook list shows the runbooks", "step %d: %v", i+1, err)
+			ds.Add(ref.NamePos.Or(ref.Pos), "changegate runbook list shows the runbooks", "step %d: %v", i+1, err)
 			continue
 		}
 		platform := ref.Platform
@@ -73,7 +75,7 @@ func Expand(p *plans.Plan, lib *Library, net *topology.Network) (*plans.Plan, di
 				rs.Name = s.Name + ": " + rs.Name
 			}
 			rs.FromRunbook = ref
-			relocate(&rs, ref.Pos)
+			relocate(&rs, ref)
 			add(rs)
 		}
 	}
@@ -84,20 +86,53 @@ func Expand(p *plans.Plan, lib *Library, net *topology.Network) (*plans.Plan, di
 	return &out, ds
 }
 
-// relocate points a rendered step, its effects and its checks at pos.
-func relocate(s *plans.Step, pos diag.Pos) {
-	s.Pos = pos
-	for i := range s.Effects {
-		s.Effects[i].Pos = pos
+// relocate points a rendered step, its effects and its checks at the
+// runbook step of the plan that asked for it; a device, node or link the
+// step names at the parameter of ref whose value it is, when there is
+// one, since that is where the plan names it.
+func relocate(s *plans.Step, ref *plans.RunbookRef) {
+	pos := ref.Pos
+	named := func(p *diag.Pos, name string) {
+		if name != "" {
+			*p = paramPos(ref, name)
+		}
 	}
-	for i := range s.Rollback {
-		s.Rollback[i].Pos = pos
+	s.Pos = pos
+	for d := range s.DevicePos {
+		s.DevicePos[d] = paramPos(ref, d)
+	}
+	for _, effects := range [][]plans.Effect{s.Effects, s.Rollback} {
+		for i := range effects {
+			e := &effects[i]
+			e.Pos = pos
+			named(&e.LinkPos, e.Link)
+			named(&e.NodePos, e.Node)
+			named(&e.FromPos, e.From)
+		}
 	}
 	for i := range s.Checks {
 		s.Checks[i].Pos = pos
 		s.Checks[i].Expect.Pos = pos
+		named(&s.Checks[i].DevicePos, s.Checks[i].Device)
 	}
 	if s.Wave != nil {
 		s.Wave.Pos = pos
 	}
+}
+
+// paramPos is where ref gives the parameter whose value is name (the
+// first in the file when several are), or the runbook step when none is.
+func paramPos(ref *plans.RunbookRef, name string) diag.Pos {
+	at := ref.Pos
+	found := false
+	for p, v := range ref.Params {
+		q, ok := ref.ParamPos[p]
+		if v != name || !ok || q.Line == 0 {
+			continue
+		}
+		if !found || q.Line < at.Line || q.Line == at.Line && q.Col < at.Col {
+			at, found = q, true
+		}
+	}
+	return at
 }

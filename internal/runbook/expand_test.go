@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/changegate/changegate/internal/diag"
 	"github.com/changegate/changegate/internal/topology"
 	"github.com/changegate/changegate/plans"
 	"github.com/changegate/changegate/runbooks"
@@ -105,7 +106,7 @@ func TestExpandErrors(t *testing.T) {
 		name, src, want string
 		line, col       int
 	}{
-		{"unknown runbook", "title: t\nplatform: frr_vtysh\nsteps:\n  - runbook: router-drian\n    params: {device: p2}\n", `did you mean "router-drain"`, 4, 5},
+		{"unknown runbook", "title: t\nplatform: frr_vtysh\nsteps:\n  - runbook: router-drian\n    params: {device: p2}\n", `did you mean "router-drain"`, 4, 14},
 		{"unknown device", "title: t\nplatform: frr_vtysh\nsteps:\n  - runbook: router-drain\n    params: {device: p9}\n", "p9", 5, 22},
 		{"no platform", "title: t\nsteps:\n  - runbook: router-drain\n    params: {device: p2}\n", "needs a platform", 3, 5},
 		{"duplicate rendered names", "title: t\nplatform: frr_vtysh\nsteps:\n  - runbook: router-drain\n    params: {device: p2}\n  - runbook: router-drain\n    params: {device: p2}\n", "duplicate step name", 6, 5},
@@ -122,5 +123,35 @@ func TestExpandErrors(t *testing.T) {
 				t.Errorf("got %s, want plan.yaml:%d:%d with %q", d, tt.line, tt.col, tt.want)
 			}
 		})
+	}
+}
+
+// TestExpandPointsNamesAtParameters: a rendered step's devices, nodes and
+// links are located at the parameter of the plan's runbook step that
+// gives them (where the plan names them), so that a problem with one
+// points there; what no parameter gives is at the runbook step.
+func TestExpandPointsNamesAtParameters(t *testing.T) {
+	lib, net := expandSetup(t)
+	src := "title: t\nplatform: frr_vtysh\nsteps:\n  - runbook: router-drain\n    params: {device: p2, soak: 1m}\n"
+	e, ds := Expand(parsePlan(t, src), lib, net)
+	if ds.HasErrors() {
+		t.Fatal(ds.Err())
+	}
+	param := diag.Pos{File: "plan.yaml", Line: 5, Col: 22}
+	s := e.Steps[0]
+	if got := s.DevicePos["p2"]; got != param {
+		t.Errorf("device p2 at %v, want %v", got, param)
+	}
+	if got := s.Effects[0].NodePos; got != param {
+		t.Errorf("drain p2 at %v, want %v", got, param)
+	}
+	if got := s.Effects[0].Pos; got != (diag.Pos{File: "plan.yaml", Line: 4, Col: 5}) {
+		t.Errorf("effect at %v, want the runbook step", got)
+	}
+	// A topology without p2: the unknown device is reported at device: p2.
+	nodes := map[string]bool{"p1": true}
+	refs := e.CheckReferences(nil, nodes)
+	if len(refs) == 0 || refs[0].Pos != param {
+		t.Errorf("references %v, want the first at %v", refs, param)
 	}
 }

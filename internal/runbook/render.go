@@ -507,6 +507,13 @@ func (rd *renderer) check(doc *yaml.Node) (*plans.Plan, diag.Diagnostics) {
 		return source{pos: diag.Pos{File: rd.r.File}}
 	}
 	move := func(p diag.Pos) diag.Pos { return from(p).pos }
+	// moveName moves the position of a name, which is zero when the
+	// rendered step does not give it.
+	moveName := func(p *diag.Pos) {
+		if p.Line > 0 {
+			*p = move(*p)
+		}
+	}
 	p, pds := plans.ParseWith(file, data, plans.ParseOptions{
 		NoFileHint: "a runbook's check gives its TextFSM template inline, as template_text: |; template files are not read for runbooks",
 		Rendered:   true,
@@ -530,15 +537,23 @@ func (rd *renderer) check(doc *yaml.Node) (*plans.Plan, diag.Diagnostics) {
 	for i := range p.Steps {
 		s := &p.Steps[i]
 		s.Pos = move(s.Pos)
-		for j := range s.Effects {
-			s.Effects[j].Pos = move(s.Effects[j].Pos)
+		for d, p := range s.DevicePos {
+			moveName(&p)
+			s.DevicePos[d] = p
 		}
-		for j := range s.Rollback {
-			s.Rollback[j].Pos = move(s.Rollback[j].Pos)
+		for _, effects := range [][]plans.Effect{s.Effects, s.Rollback} {
+			for j := range effects {
+				e := &effects[j]
+				e.Pos = move(e.Pos)
+				moveName(&e.LinkPos)
+				moveName(&e.NodePos)
+				moveName(&e.FromPos)
+			}
 		}
 		for j := range s.Checks {
 			s.Checks[j].Pos = move(s.Checks[j].Pos)
 			s.Checks[j].Expect.Pos = move(s.Checks[j].Expect.Pos)
+			moveName(&s.Checks[j].DevicePos)
 		}
 	}
 	return p, ds

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/changegate/changegate/internal/diag"
 	"github.com/changegate/changegate/internal/topology"
 )
 
@@ -56,6 +57,16 @@ func TestRenderGood(t *testing.T) {
 	}
 	if p := steps[0].Effects[0].Pos; p.File != "t.yaml" || p.Line != 13 {
 		t.Errorf("effect position %v, want t.yaml:13", p)
+	}
+	// Names are at the template that gives them, in the runbook.
+	for what, got := range map[string]diag.Pos{
+		"t.yaml:12:13": steps[0].DevicePos["p2"],
+		"t.yaml:13:40": steps[0].Effects[0].LinkPos,
+		"t.yaml:13:82": steps[0].Effects[0].FromPos,
+	} {
+		if got.String() != what {
+			t.Errorf("name at %v, want %s", got, what)
+		}
 	}
 }
 

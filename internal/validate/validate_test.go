@@ -137,7 +137,27 @@ func TestFindings(t *testing.T) {
 		}, []want{{RulePlanSyntax, finding.Error, 6, 47, `"lots" is not an integer`}}},
 		{"unknown link", "p.yaml", map[string]string{
 			"p.yaml": plan("unknown link", "  - name: down\n    effects:\n      - {type: link_down, link: a-z}\n"),
-		}, []want{{RulePlanReference, finding.Error, 6, 9, `unknown link "a-z"`}}},
+		}, []want{{RulePlanReference, finding.Error, 6, 33, `unknown link "a-z"`}}},
+		// Reference findings point at the name they are about, not at the
+		// step, effect or check that holds it (CI annotations land there).
+		{"unknown node", "p.yaml", map[string]string{
+			"p.yaml": plan("unknown node", "  - name: drain\n    effects:\n      - {type: drain, node: q}\n"),
+		}, []want{{RulePlanReference, finding.Error, 6, 29, `unknown node "q"`}}},
+		{"unknown device of a step", "p.yaml", map[string]string{
+			"p.yaml": plan("unknown device", "  - name: cfg\n    device: z\n    config: [x]\n    effects: []\n"),
+		}, []want{{RulePlanReference, finding.Error, 5, 13, `unknown device "z"`}}},
+		{"unknown device in a list", "p.yaml", map[string]string{
+			"p.yaml": plan("unknown device", "  - name: cfg\n    devices: [a, zz]\n    config: [x]\n    effects: []\n"),
+		}, []want{{RulePlanReference, finding.Error, 5, 18, `unknown device "zz"`}}},
+		{"unknown device of a check", "p.yaml", map[string]string{
+			"p.yaml": plan("unknown device", "  - name: cfg\n    device: a\n    config: [x]\n    effects: []\n    checks:\n      - {name: up, device: q, command: show x, expect: {contains: y}}\n"),
+		}, []want{{RulePlanReference, finding.Error, 9, 28, `unknown device "q"`}}},
+		{"from that is not an end of the link", "p.yaml", map[string]string{
+			"p.yaml": plan("wrong end", "  - name: metric\n    effects:\n      - {type: set_metric, link: a-b, metric: 5, from: c}\n"),
+		}, []want{{RulePlanDryRun, finding.Error, 6, 56, `c is not an end of link a-b`}}},
+		{"unknown runbook", "p.yaml", map[string]string{
+			"p.yaml": "title: t\ntopology: topo.yaml\nplatform: frr_vtysh\nsteps:\n  - runbook: dwn\n    params: {link: a-b}\n",
+		}, []want{{RulePlanRunbook, finding.Error, 5, 14, `no runbook "dwn"`}}},
 		{"no-op step", "p.yaml", map[string]string{
 			"p.yaml": plan("twice", "  - name: down\n    effects:\n      - {type: link_down, link: a-c}\n  - name: again\n    effects:\n      - {type: link_down, link: a-c}\n"),
 		}, []want{{RulePlanDryRun, finding.Warning, 9, 9, "changes nothing"}}},
