@@ -148,7 +148,7 @@ rolled back; 4 the rollback did not finish (what remains changed is listed);
 			runID := journal.NewRunID(time.Now())
 			locks, err := lock.New(stateDir).Acquire(ctx, plan.Devices(), lock.CurrentHolder(runID, plan.File))
 			if err != nil {
-				return fmt.Errorf("apply refused: %w", err)
+				return fmt.Errorf("apply refused: %w", explainHeld(stateDir, err))
 			}
 			defer locks.Release()
 			// Absolute paths: recover may run from another directory.

@@ -62,6 +62,10 @@ func runStatus(r journal.Summary) string {
 	switch {
 	case r.Problem != "":
 		return "unreadable: " + r.Problem
+	case r.JournalMissing && r.Status == journal.Running && !r.Live:
+		return "ABANDONED, JOURNAL MISSING (runs show says more)"
+	case r.JournalMissing:
+		return string(r.Status) + ", JOURNAL MISSING"
 	case r.Abandoned():
 		return "ABANDONED (recover it)"
 	}
@@ -97,7 +101,10 @@ func (a *app) runsShowCommand() *cobra.Command {
 					State *apply.State `json:"state"`
 				}{run, st})
 			}
-			writeState(a.stdout, run, st)
+			writeState(a.stdout, dir, run, st)
+			if run.JournalMissing {
+				return nil
+			}
 			fmt.Fprintln(a.stdout, "\njournal:")
 			for _, r := range run.Records {
 				fmt.Fprintf(a.stdout, "  %4d %s %-16s", r.Seq, r.Time.Local().Format("15:04:05.000"), r.Type)
@@ -121,20 +128,35 @@ func (a *app) runsShowCommand() *cobra.Command {
 
 // writeState says what a run's journal tells: the plan, the status, where
 // it stopped and which changes may still be in place.
-func writeState(w io.Writer, run *journal.Run, st *apply.State) {
+func writeState(w io.Writer, stateDir string, run *journal.Run, st *apply.State) {
 	fmt.Fprintf(w, "run %s: %s\n", run.Meta.RunID, run.Meta.PlanFile)
 	fmt.Fprintf(w, "  by %s@%s (pid %d), started %s\n", run.Meta.User, run.Meta.Host, run.Meta.PID, run.Meta.Started.Local().Format(time.DateTime))
 	if r, ok := run.Meta.Extra["break_glass"]; ok {
 		fmt.Fprintf(w, "  BREAK-GLASS by %s: %s\n", run.Meta.Extra["break_glass_user"], r)
 	}
 	status := runStatus(run.Summary)
-	if st.Ended {
+	switch {
+	case run.JournalMissing:
+		fmt.Fprintf(w, "  status: %s\n", status)
+		fmt.Fprintf(w, "  journal: MISSING: %s is not there (deleted, or the run's process died before it created it).\n", journal.PathOf(stateDir, run.Meta.RunID))
+		fmt.Fprintln(w, "    What the run did is unknown: neither runs show nor recover can say what it changed.")
+		fmt.Fprintln(w, "    Check the devices it may have touched by hand (its locks, if any are left, name them: changegate lock list).")
+		return
+	case len(run.Records) == 0:
+		status += " (its journal is empty: it stopped before writing anything, so it changed nothing)"
+	case st.Ended:
 		status += " (ended: " + st.Status + ")"
-	} else {
+	case st.Step == 0:
+		status += fmt.Sprintf(" (stopped before its first step, after its %s record)", st.InFlight)
+	default:
 		status += fmt.Sprintf(" (stopped at step %d, during %s)", st.Step, st.InFlight)
 	}
 	fmt.Fprintf(w, "  status: %s\n", status)
 	todo := st.NeedsRollback()
+	succeeded := st.Ended && st.Status == apply.Succeeded
+	if succeeded {
+		todo = nil // in place, as the run meant them to be
+	}
 	if len(st.Changes) > 0 {
 		fmt.Fprintln(w, "  changes:")
 	}
@@ -153,5 +175,8 @@ func writeState(w io.Writer, run *journal.Run, st *apply.State) {
 	}
 	if len(todo) > 0 {
 		fmt.Fprintf(w, "  %d changes (!) may still be in place\n", len(todo))
+	}
+	if succeeded && len(st.Changes) > 0 {
+		fmt.Fprintf(w, "  the run succeeded: its changes are in place (changegate revert %s undoes them, through the gate)\n", run.Meta.RunID)
 	}
 }
