@@ -19,9 +19,9 @@ import (
 //   - checks the state it returns to, the state after step k-1, with the
 //     checks of step k-1 (a check without a device is given each of k-1's
 //     devices, since it moves to another step). The step undoing step 1
-//     returns to the state before p, which p's pre-checks describe: they
-//     are the inverse's post-checks, and p's post-checks, describing the
-//     state after p, its pre-checks.
+//     returns to the state before p, which p's pre-checks describe: it
+//     runs them, and they are also the inverse's post-checks; p's
+//     post-checks, describing the state after p, are its pre-checks.
 //
 // A step with neither configuration nor anything to undo in the model (a
 // model-only step with rollback: []) has no inverse step. The title is
@@ -74,6 +74,8 @@ func Inverse(p *Plan, undo [][]Effect) (*Plan, error) {
 		}
 		if k >= 2 {
 			is.Checks = stateChecks(&p.Steps[k-2])
+		} else {
+			is.Checks = slices.Clone(p.PreChecks)
 		}
 		inv.Steps = append(inv.Steps, is)
 	}

@@ -113,7 +113,7 @@ func TestUndoAndInverse(t *testing.T) {
 	if want := []string{"ab is 40G (a) on a", "ab is 40G (b) on b", "b sees a on b"}; !cmp.Equal(want, checks) {
 		t.Errorf("checks of undo cost ac: %q, want %q", checks, want)
 	}
-	if undoUpgrade.Name != "undo upgrade ab" || len(undoUpgrade.Checks) != 0 || undoUpgrade.Effects[0].CapacityBps != 10e9 || undoUpgrade.Rollback[0].CapacityBps != 40e9 {
+	if undoUpgrade.Name != "undo upgrade ab" || len(undoUpgrade.Checks) != 1 || undoUpgrade.Checks[0].Name != "base" || undoUpgrade.Effects[0].CapacityBps != 10e9 || undoUpgrade.Rollback[0].CapacityBps != 40e9 {
 		t.Errorf("undo upgrade ab: %+v", undoUpgrade)
 	}
 	if inv.PreChecks[0].Name != "done" || inv.PostChecks[0].Name != "base" {
