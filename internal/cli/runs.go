@@ -134,6 +134,9 @@ func writeState(w io.Writer, stateDir string, run *journal.Run, st *apply.State)
 	if r, ok := run.Meta.Extra["break_glass"]; ok {
 		fmt.Fprintf(w, "  BREAK-GLASS by %s: %s\n", run.Meta.Extra["break_glass_user"], r)
 	}
+	if of, ok := run.Meta.Extra[revertOfKey]; ok {
+		fmt.Fprintf(w, "  REVERT of run %s (plan %s)\n", of, run.Meta.Extra[revertPlanKey])
+	}
 	status := runStatus(run.Summary)
 	switch {
 	case run.JournalMissing:
