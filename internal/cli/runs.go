@@ -47,10 +47,20 @@ is gone was abandoned: 'changegate recover RUN' finishes it.`,
 			}
 			tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
 			fmt.Fprintln(tw, "RUN\tSTATUS\tSTARTED\tPLAN\tBY")
+			var unreadable []journal.Summary
 			for _, r := range runs {
+				if r.Problem != "" {
+					unreadable = append(unreadable, r)
+				}
 				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s@%s\n", r.Meta.RunID, runStatus(r), r.Meta.Started.Local().Format(time.DateTime), r.Meta.PlanFile, r.Meta.User, r.Meta.Host)
 			}
-			return tw.Flush()
+			if err := tw.Flush(); err != nil {
+				return err
+			}
+			for _, r := range unreadable {
+				fmt.Fprintf(a.stdout, "\n%s: %s\n", r.Meta.RunID, r.Problem)
+			}
+			return nil
 		},
 	}
 	cmd.Flags().StringVar(&format, "format", "text", "output format: text or json")
@@ -61,7 +71,7 @@ is gone was abandoned: 'changegate recover RUN' finishes it.`,
 func runStatus(r journal.Summary) string {
 	switch {
 	case r.Problem != "":
-		return "unreadable: " + r.Problem
+		return "UNREADABLE (see below)"
 	case r.JournalMissing && r.Status == journal.Running && !r.Live:
 		return "ABANDONED, JOURNAL MISSING (runs show says more)"
 	case r.JournalMissing:
@@ -146,7 +156,7 @@ func writeState(w io.Writer, stateDir string, run *journal.Run, st *apply.State)
 		fmt.Fprintln(w, "    Check the devices it may have touched by hand (its locks, if any are left, name them: changegate lock list).")
 		return
 	case len(run.Records) == 0:
-		status += " (its journal is empty: it stopped before writing anything, so it changed nothing)"
+		status += ", with an empty journal: it stopped before writing anything, so it changed nothing"
 	case st.Ended:
 		status += " (ended: " + st.Status + ")"
 	case st.Step == 0:

@@ -99,7 +99,8 @@ func (e *HeldError) Error() string {
 // for overlapping sets at least one, and only one, gets all of them. On the
 // first device already locked, by anyone (locks are not re-entrant), it
 // releases what it took and returns a *HeldError naming the device and its
-// holder, with Stale set when that holder is gone. It also stops, releasing
+// holder, with Stale set when that holder is gone (or an *UnreadableError
+// for a lock file that cannot be read). It also stops, releasing
 // everything, when ctx is done. Each lock file is written to a temporary
 // file, fsynced and then hard-linked into place, which fails if the lock
 // exists: a lock is never seen half-written, even after a crash.
@@ -139,7 +140,8 @@ func (l *Locker) Acquire(ctx context.Context, devices []string, h Holder) (*Set,
 				err = errors.Join(err, rerr)
 			}
 			var held *HeldError
-			if errors.As(err, &held) {
+			var unreadable *UnreadableError
+			if errors.As(err, &held) || errors.As(err, &unreadable) {
 				return nil, err
 			}
 			return nil, fmt.Errorf("acquire locks: %w", err)
