@@ -41,6 +41,10 @@ func OpenFile(path string, flag int, perm fs.FileMode) (*os.File, error) {
 		_ = f.Close()
 		return nil, fmt.Errorf("%s is not a regular file (%s): refused; changegate only reads and writes regular files in its state directory: %w", path, kind(fi.Mode()), ErrNotRegular)
 	}
+	// A regular file: leave it as a plain open would have.
+	if rc, err := f.SyscallConn(); err == nil {
+		_ = rc.Control(func(fd uintptr) { _ = syscall.SetNonblock(int(fd), false) })
+	}
 	return f, nil
 }
 
