@@ -523,3 +523,34 @@ func TestUnreadableLock(t *testing.T) {
 		})
 	}
 }
+
+// TestBreakUnreadableRace has goroutines remove one unreadable lock and
+// then acquire the device: one removal succeeds, the others find no lock
+// or a readable one (which they leave), and one Acquire wins.
+func TestBreakUnreadableRace(t *testing.T) {
+	l := New(t.TempDir())
+	os.MkdirAll(l.Dir(), 0o755)
+	if err := os.WriteFile(filepath.Join(l.Dir(), "p1.lock"), []byte("garbage"), 0o640); err != nil {
+		t.Fatal(err)
+	}
+	var broke, won atomic.Int32
+	var wg sync.WaitGroup
+	for i := range 8 {
+		wg.Go(func() {
+			if _, err := l.BreakUnreadable("p1"); err == nil {
+				broke.Add(1)
+			}
+			if s, err := l.Acquire(context.Background(), []string{"p1"}, holder(fmt.Sprint(i))); err == nil {
+				won.Add(1)
+				_ = s // held to the end of the test
+			}
+		})
+	}
+	wg.Wait()
+	if broke.Load() != 1 || won.Load() != 1 {
+		t.Errorf("%d removals and %d Acquires succeeded, want 1 and 1", broke.Load(), won.Load())
+	}
+	if m := locked(t, l); len(m) != 1 {
+		t.Errorf("locks after the race: %v", m)
+	}
+}
