@@ -288,11 +288,21 @@ func laterRuns(stateDir string, run *journal.Run, st *apply.State) error {
 	if err != nil {
 		return err
 	}
+	// Later is by start time: run ids are only to the second. (Two runs
+	// on one device cannot overlap in time: locks.)
+	started := map[string]time.Time{}
+	for _, s := range all {
+		started[s.Meta.RunID] = s.Meta.Started
+	}
+	later := func(sid string) bool {
+		t, ok := started[sid]
+		return ok && !t.Before(run.Meta.Started)
+	}
 	// Runs undone by a revert that succeeded, and reverts of runs after
 	// this one: neither leaves a change behind.
 	undone := map[string]bool{}
 	for _, s := range all {
-		if of := s.Meta.Extra[revertOfKey]; of != "" && s.Status == journal.Succeeded && of > id {
+		if of := s.Meta.Extra[revertOfKey]; of != "" && of != id && s.Status == journal.Succeeded && later(of) {
 			undone[of], undone[s.Meta.RunID] = true, true
 		}
 	}
@@ -313,7 +323,7 @@ func laterRuns(stateDir string, run *journal.Run, st *apply.State) error {
 			}
 			continue // it undid itself
 		}
-		if sid < id || undone[sid] || s.Status == journal.RolledBack || s.Status == journal.Recovered {
+		if !later(sid) || undone[sid] || s.Status == journal.RolledBack || s.Status == journal.Recovered {
 			continue
 		}
 		why := ""
