@@ -94,7 +94,7 @@ finish; 1 refused, bad input or an error.`,
 			if err != nil {
 				return err
 			}
-			rv, err := a.buildRevert(cfg, stateDir, args[0])
+			rv, err := a.buildRevert(cmd.Context(), cfg, stateDir, args[0])
 			if err != nil {
 				return err
 			}
@@ -173,7 +173,7 @@ type revert struct {
 }
 
 // buildRevert checks that run can be reverted and builds its inverse.
-func (a *app) buildRevert(cfg Config, stateDir, runID string) (*revert, error) {
+func (a *app) buildRevert(ctx context.Context, cfg Config, stateDir, runID string) (*revert, error) {
 	run, err := journal.Read(stateDir, runID)
 	if err != nil {
 		return nil, err
