@@ -15,6 +15,8 @@
 // restores the exact state before a step that gives no rollback), and
 // configuration and checks are carried out by the executor.
 // plan.schema.json (see Schema) describes the YAML format for editors.
+// Inverse builds the plan that undoes a plan that ran to the end, from
+// the effects the dry-run says undo each step.
 //
 // The JSON form of the types (used by the digest) writes durations in
 // seconds and window times in RFC 3339, UTC; it is not yet a documented

@@ -117,6 +117,12 @@ rolled back; 4 the rollback did not finish (what remains changed is listed);
 					return err
 				}
 			}
+			// Run by changegate revert: what was loaded must be the
+			// inverse it built (nil otherwise).
+			rv, err := revertFrom(ctx, v)
+			if err != nil {
+				return err
+			}
 			if v.Decision.Denied() {
 				if override == nil {
 					report.CheckText(a.stderr, v, eng.Packages(), popts.Disable)
@@ -152,14 +158,14 @@ rolled back; 4 the rollback did not finish (what remains changed is listed);
 			runID := journal.NewRunID(time.Now())
 			locks, err := lock.New(stateDir).Acquire(ctx, plan.Devices(), lock.CurrentHolder(runID, plan.File))
 			if err != nil {
-				return fmt.Errorf("apply refused: %w", err)
+				return fmt.Errorf("apply refused: %w", explainHeld(stateDir, err))
 			}
 			defer locks.Release()
 			// Absolute paths: recover may run from another directory.
 			j, err := journal.Create(stateDir, runID, journal.Meta{
 				PlanFile: absPath(plan.File), PlanTitle: plan.Title,
 				Digests: map[string]string{"plan": v.Digests.Plan, "topology": v.Digests.Topology, "traffic": v.Digests.Traffic, "policy": v.Digests.Policy},
-				Extra:   runExtra(inv, override, v),
+				Extra:   rv.extra(runID, runExtra(inv, override, v)),
 			})
 			if err != nil {
 				return err
@@ -168,6 +174,7 @@ rolled back; 4 the rollback did not finish (what remains changed is listed);
 			if override != nil {
 				j.Append(journal.Record{Type: "override", Data: mustJSON(map[string]any{"reason": override.Reason, "user": override.User, "denials": v.Decision.Results})})
 			}
+			rv.record(j)
 			j.Append(journal.Record{Type: "gate", Data: mustJSON(map[string]any{"allowed": v.Allowed(), "digests": v.Digests, "results": v.Decision.Results})})
 			fmt.Fprintf(a.stderr, "changegate: run %s: %s (%d steps, %d devices); journal %s\n", runID, plan.Title, len(plan.Steps), len(plan.Devices()), j.Path())
 

@@ -1,12 +1,15 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/changegate/changegate/internal/apply"
+	"github.com/changegate/changegate/internal/journal"
 	"github.com/changegate/changegate/internal/lock"
 )
 
@@ -32,41 +35,102 @@ func (a *app) lockCommand() *cobra.Command {
 				fmt.Fprintln(a.stderr, "no device is locked")
 				return nil
 			}
+			stateDir, err := a.stateDir(cmd)
+			if err != nil {
+				return err
+			}
 			tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
 			fmt.Fprintln(tw, "DEVICE\tRUN\tPLAN\tBY\tSINCE\tSTATE")
+			var unreadable []lock.Lock
 			for _, lk := range locks {
+				if lk.Problem != "" {
+					// Nothing in the file can be trusted: no holder, no time.
+					unreadable = append(unreadable, lk)
+					fmt.Fprintf(tw, "%s\t?\t?\t?\t?\tUNREADABLE (counts as held; see below)\n", lk.Device)
+					continue
+				}
 				state := "held"
-				if lk.Stale {
+				switch {
+				case lk.Stale && recoverable(stateDir, lk.Holder.Run):
+					state = "STALE (its run died unfinished: recover " + lk.Holder.Run + ")"
+				case lk.Stale:
 					state = "STALE (holder gone: lock break " + lk.Device + ")"
 				}
 				fmt.Fprintf(tw, "%s\t%s\t%s\t%s@%s pid %d\t%s\t%s\n", lk.Device, lk.Holder.Run, lk.Holder.Plan, lk.Holder.User, lk.Holder.Host, lk.Holder.PID, lk.Holder.Since.Local().Format(time.DateTime), state)
 			}
-			return tw.Flush()
+			if err := tw.Flush(); err != nil {
+				return err
+			}
+			for _, lk := range unreadable {
+				fmt.Fprintf(a.stdout, "\n%s\n", &lock.UnreadableError{Device: lk.Device, File: lk.File, Err: errors.New(lk.Problem)})
+			}
+			return nil
 		},
 	}
+	var unreadable bool
 	brk := &cobra.Command{
-		Use:   "break DEVICE",
+		Use:   "break DEVICE [--unreadable]",
 		Short: "Break a stale device lock (its holder is gone); a live holder's lock is refused",
 		Long: `Break the lock on DEVICE when the process that holds it is gone (it died
 without releasing it). A lock whose holder is alive is never broken. If the
 dead run changed devices, 'changegate recover RUN' does this itself and rolls
-the run back: prefer it.`,
+the run back: prefer it.
+
+A lock file that cannot be read (garbled, written by hand, a symbolic link)
+names no holder that could be judged, so it is never broken this way. Once
+you have checked that no run is using DEVICE (changegate runs), remove it
+with --unreadable, which removes only such a file (a link, not its target).`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			l, err := a.locker(cmd)
 			if err != nil {
 				return err
 			}
+			if unreadable {
+				path, err := l.BreakUnreadable(args[0])
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(a.stderr, "removed the unreadable lock file %s of %s\n", path, args[0])
+				return nil
+			}
 			h, err := l.Break(args[0])
 			if err != nil {
 				return err
 			}
 			fmt.Fprintf(a.stderr, "broke the lock on %s held by run %s (%s@%s pid %d, since %s)\n", args[0], h.Run, h.User, h.Host, h.PID, h.Since.Local().Format(time.DateTime))
+			if stateDir, err := a.stateDir(cmd); err == nil && recoverable(stateDir, h.Run) {
+				fmt.Fprintf(a.stderr, "changegate: run %s died unfinished and may have left changes on %s: `changegate recover %s` rolls back what it left\n", h.Run, args[0], h.Run)
+			}
 			return nil
 		},
 	}
+	brk.Flags().BoolVar(&unreadable, "unreadable", false, "remove a lock file that cannot be read, after you checked that no run uses the device")
 	cmd.AddCommand(list, brk)
 	return cmd
+}
+
+// recoverable reports whether run died unfinished, with its journal in
+// place, so that `changegate recover RUN` can finish it: its process is
+// gone, and the journal has no end or ended with its rollback unfinished.
+func recoverable(stateDir, run string) bool {
+	r, err := journal.Read(stateDir, run)
+	if err != nil || !r.Abandoned() || r.JournalMissing {
+		return false
+	}
+	st, err := apply.ReadState(r.Records)
+	return err == nil && (!st.Ended || st.Status == apply.RollbackFailed)
+}
+
+// explainHeld marks a lock refusal whose holder is a run that died
+// unfinished (lock.HeldError.Abandoned), so that it says to recover that
+// run instead of breaking its lock. It returns err.
+func explainHeld(stateDir string, err error) error {
+	var held *lock.HeldError
+	if errors.As(err, &held) && held.Stale && recoverable(stateDir, held.Holder.Run) {
+		held.Abandoned = true
+	}
+	return err
 }
 
 func (a *app) locker(cmd *cobra.Command) (*lock.Locker, error) {

@@ -3,6 +3,7 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -62,16 +63,33 @@ Exit status: 0 nothing remains changed; 4 the rollback did not finish
 				return err
 			}
 			runID := args[0]
+			// Refuse what recover is not for before opening the journal
+			// for writing, then again under its lock (a run may end in
+			// between).
+			run, err := journal.Read(stateDir, runID)
+			if err != nil {
+				return err
+			}
+			st, err := apply.ReadState(run.Records)
+			if err != nil {
+				return err
+			}
+			if err := recoverRefusal(stateDir, run, st); err != nil {
+				writeState(a.stderr, stateDir, run, st)
+				return err
+			}
 			j, run, err := journal.Open(stateDir, runID)
 			if err != nil {
 				return err
 			}
 			defer j.Close()
-			st, err := apply.ReadState(run.Records)
-			if err != nil {
+			if st, err = apply.ReadState(run.Records); err != nil {
 				return err
 			}
-			writeState(a.stderr, run, st)
+			if err := recoverRefusal(stateDir, run, st); err != nil {
+				return err
+			}
+			writeState(a.stderr, stateDir, run, st)
 			todo := st.NeedsRollback()
 			if st.Ended && len(todo) == 0 {
 				fmt.Fprintf(a.stderr, "changegate: run %s ended (%s) and nothing of it remains to roll back\n", runID, st.Status)
@@ -136,6 +154,30 @@ Exit status: 0 nothing remains changed; 4 the rollback did not finish
 	cmd.Flags().StringVar(&format, "format", "text", "output: text or json (one event per line)")
 	cmd.Flags().BoolVar(&resume, "resume", false, "continue the run from the step in flight instead of rolling it back (the gate is checked again)")
 	return cmd
+}
+
+// recoverRefusal says why recover must not touch run, or nil when it may:
+// recover finishes a run whose process died, or whose rollback did not
+// finish. A run that ended otherwise (succeeded, rolled back, recovered)
+// is refused, saying what state it is in and what to do instead; so is a
+// live run, and a run whose journal is missing.
+func recoverRefusal(stateDir string, run *journal.Run, st *apply.State) error {
+	id := run.Meta.RunID
+	switch {
+	case run.JournalMissing:
+		return fmt.Errorf("recover refused: run %s has no journal: %s is missing (deleted, or the run's process died before it created it). What the run did is unknown, so recover cannot tell what to roll back. If the process died before creating its journal it changed nothing; otherwise check the devices it locked (changegate lock list) by hand, then break their locks", id, journal.PathOf(stateDir, id))
+	case run.Live:
+		return fmt.Errorf("recover refused: run %s is still running (%s@%s pid %d): recover is for a run whose process died; wait for it to end, or stop it (Ctrl-C rolls it back)", id, run.Meta.User, run.Meta.Host, run.Meta.PID)
+	case !st.Ended, st.Status == apply.RollbackFailed:
+		return nil
+	case st.Status == apply.Succeeded:
+		return fmt.Errorf("recover refused: run %s ended: it succeeded (every step applied and checked), so there is nothing to recover; recover only finishes a run whose process died or whose rollback did not finish. To undo the change the run made, use `changegate revert %s`: it builds the inverse plan, which the gate checks and approvers approve like any plan, and applies it", id, id)
+	case run.Status == journal.Recovered:
+		return fmt.Errorf("recover refused: run %s was recovered already: every change it left was rolled back (status %s), so there is nothing to recover", id, run.Status)
+	case st.Status == apply.RolledBack, st.Status == apply.NotStarted:
+		return fmt.Errorf("recover refused: run %s ended: it stopped and was rolled back (%s), so nothing it changed remains and there is nothing to recover", id, st.Status)
+	}
+	return fmt.Errorf("recover refused: run %s ended (%s): there is nothing to recover", id, st.Status)
 }
 
 // resume continues run from its journal (recover --resume).
@@ -232,7 +274,7 @@ func takeOverLocks(cmd *cobra.Command, l *lock.Locker, devs []string, runID, pla
 	if err != nil {
 		var held *lock.HeldError
 		if errors.As(err, &held) {
-			return nil, fmt.Errorf("recover refused: %w", err)
+			return nil, fmt.Errorf("recover refused: %w", explainHeld(filepath.Dir(l.Dir()), err))
 		}
 		return nil, err
 	}

@@ -124,7 +124,7 @@ variables, then flags; each overrides the one before.`,
 	root.PersistentFlags().StringVar(&a.cfgFile, "config", "", "configuration file (default: changegate.yaml in . or the user config dir)")
 	root.AddCommand(a.checkCommand(), a.dryrunCommand(), a.planCommand(), a.policyCommand(), a.topologyCommand())
 	root.AddCommand(a.deviceCommand(), a.inventoryCommand(), a.runbookCommand())
-	root.AddCommand(a.applyCommand(), a.recoverCommand(), a.runsCommand(), a.lockCommand())
+	root.AddCommand(a.applyCommand(), a.recoverCommand(), a.revertCommand(), a.runsCommand(), a.lockCommand())
 	root.AddCommand(a.approveCommand(), a.approvalsCommand(), a.reviewCommand())
 	root.AddCommand(a.validateCommand())
 	return root

@@ -47,10 +47,20 @@ is gone was abandoned: 'changegate recover RUN' finishes it.`,
 			}
 			tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
 			fmt.Fprintln(tw, "RUN\tSTATUS\tSTARTED\tPLAN\tBY")
+			var unreadable []journal.Summary
 			for _, r := range runs {
+				if r.Problem != "" {
+					unreadable = append(unreadable, r)
+				}
 				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s@%s\n", r.Meta.RunID, runStatus(r), r.Meta.Started.Local().Format(time.DateTime), r.Meta.PlanFile, r.Meta.User, r.Meta.Host)
 			}
-			return tw.Flush()
+			if err := tw.Flush(); err != nil {
+				return err
+			}
+			for _, r := range unreadable {
+				fmt.Fprintf(a.stdout, "\n%s: %s\n", r.Meta.RunID, r.Problem)
+			}
+			return nil
 		},
 	}
 	cmd.Flags().StringVar(&format, "format", "text", "output format: text or json")
@@ -61,7 +71,11 @@ is gone was abandoned: 'changegate recover RUN' finishes it.`,
 func runStatus(r journal.Summary) string {
 	switch {
 	case r.Problem != "":
-		return "unreadable: " + r.Problem
+		return "UNREADABLE (see below)"
+	case r.JournalMissing && r.Status == journal.Running && !r.Live:
+		return "ABANDONED, JOURNAL MISSING (runs show says more)"
+	case r.JournalMissing:
+		return string(r.Status) + ", JOURNAL MISSING"
 	case r.Abandoned():
 		return "ABANDONED (recover it)"
 	}
@@ -97,7 +111,10 @@ func (a *app) runsShowCommand() *cobra.Command {
 					State *apply.State `json:"state"`
 				}{run, st})
 			}
-			writeState(a.stdout, run, st)
+			writeState(a.stdout, dir, run, st)
+			if run.JournalMissing {
+				return nil
+			}
 			fmt.Fprintln(a.stdout, "\njournal:")
 			for _, r := range run.Records {
 				fmt.Fprintf(a.stdout, "  %4d %s %-16s", r.Seq, r.Time.Local().Format("15:04:05.000"), r.Type)
@@ -121,20 +138,38 @@ func (a *app) runsShowCommand() *cobra.Command {
 
 // writeState says what a run's journal tells: the plan, the status, where
 // it stopped and which changes may still be in place.
-func writeState(w io.Writer, run *journal.Run, st *apply.State) {
+func writeState(w io.Writer, stateDir string, run *journal.Run, st *apply.State) {
 	fmt.Fprintf(w, "run %s: %s\n", run.Meta.RunID, run.Meta.PlanFile)
 	fmt.Fprintf(w, "  by %s@%s (pid %d), started %s\n", run.Meta.User, run.Meta.Host, run.Meta.PID, run.Meta.Started.Local().Format(time.DateTime))
 	if r, ok := run.Meta.Extra["break_glass"]; ok {
 		fmt.Fprintf(w, "  BREAK-GLASS by %s: %s\n", run.Meta.Extra["break_glass_user"], r)
 	}
+	if of, ok := run.Meta.Extra[revertOfKey]; ok {
+		fmt.Fprintf(w, "  REVERT of run %s (plan %s)\n", of, run.Meta.Extra[revertPlanKey])
+	}
 	status := runStatus(run.Summary)
-	if st.Ended {
+	switch {
+	case run.JournalMissing:
+		fmt.Fprintf(w, "  status: %s\n", status)
+		fmt.Fprintf(w, "  journal: MISSING: %s is not there (deleted, or the run's process died before it created it).\n", journal.PathOf(stateDir, run.Meta.RunID))
+		fmt.Fprintln(w, "    What the run did is unknown: neither runs show nor recover can say what it changed.")
+		fmt.Fprintln(w, "    Check the devices it may have touched by hand (its locks, if any are left, name them: changegate lock list).")
+		return
+	case len(run.Records) == 0:
+		status += ", with an empty journal: it stopped before writing anything, so it changed nothing"
+	case st.Ended:
 		status += " (ended: " + st.Status + ")"
-	} else {
+	case st.Step == 0:
+		status += fmt.Sprintf(" (stopped before its first step, after its %s record)", st.InFlight)
+	default:
 		status += fmt.Sprintf(" (stopped at step %d, during %s)", st.Step, st.InFlight)
 	}
 	fmt.Fprintf(w, "  status: %s\n", status)
 	todo := st.NeedsRollback()
+	succeeded := st.Ended && st.Status == apply.Succeeded
+	if succeeded {
+		todo = nil // in place, as the run meant them to be
+	}
 	if len(st.Changes) > 0 {
 		fmt.Fprintln(w, "  changes:")
 	}
@@ -153,5 +188,8 @@ func writeState(w io.Writer, run *journal.Run, st *apply.State) {
 	}
 	if len(todo) > 0 {
 		fmt.Fprintf(w, "  %d changes (!) may still be in place\n", len(todo))
+	}
+	if succeeded && len(st.Changes) > 0 {
+		fmt.Fprintf(w, "  the run succeeded: its changes are in place (changegate revert %s undoes them, through the gate)\n", run.Meta.RunID)
 	}
 }

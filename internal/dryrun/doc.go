@@ -10,4 +10,9 @@
 // step, the IGP next hops of chosen nodes toward every other node: what
 // apply compares the routers' forwarding with (internal/observe). They
 // bind the plan to the network as Run does, and ignore the traffic.
+//
+// Undo gives the network as the model has it once a plan has run to the
+// end, and the effects that undo each step: a revert of a finished run is
+// built from them (plans.Inverse) and dry-run from that network, not from
+// the one the plan started from.
 package dryrun

@@ -1,6 +1,8 @@
 // Package durable creates files and directories so that they survive a
-// crash: directories are fsynced after entries are added to them. The run
-// journal and the device locks build on it.
+// crash: directories are fsynced after entries are added to them; and it
+// opens the files of the state directory without following symbolic
+// links, and only when they are regular files. The run journal and the
+// device locks build on it.
 package durable
 
 import (

@@ -25,6 +25,13 @@
 // Summary.Abandoned) without trusting pids, and Open refuses a journal
 // that another process is still writing.
 //
+// No file of a run is opened through a symbolic link, nor unless it is a
+// regular file (internal/durable): a link planted in place of journal.jsonl,
+// meta.json or status.json, or of the run's directory, is refused with an
+// error naming it, and its target is never read or written. A run whose
+// journal.jsonl is missing says so (Summary.JournalMissing) instead of
+// looking like a run that did nothing.
+//
 // The package does not interpret record types or payloads, redact
 // anything, replay runs or lock devices: those belong to the executor,
 // the recover command and internal/lock. It works on local, POSIX

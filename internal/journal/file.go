@@ -77,7 +77,7 @@ func lockWriter(f *os.File) error {
 // that has it open through Create or Open and has not closed it or died
 // (the kernel drops a flock when its holder exits, however it exits).
 func probeLive(path string) bool {
-	f, err := os.Open(path)
+	f, err := durable.OpenFile(path, os.O_RDONLY, 0)
 	if err != nil {
 		return false
 	}

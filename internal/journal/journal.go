@@ -139,7 +139,7 @@ func Create(stateDir, runID string, meta Meta) (j *Journal, err error) {
 	}
 
 	path := filepath.Join(dir, journalFile)
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE|os.O_EXCL, durable.FilePerm)
+	f, err := durable.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE|os.O_EXCL, durable.FilePerm)
 	if err != nil {
 		return nil, fmt.Errorf("create journal: %w", err)
 	}
@@ -165,13 +165,21 @@ func Create(stateDir, runID string, meta Meta) (j *Journal, err error) {
 // records follow the last complete one; Seq continues from there. The
 // torn bytes are gone from the file afterwards: a caller that wants to
 // keep them records them itself, from the returned Run.
+//
+// A run without journal.jsonl is refused with an error wrapping
+// ErrNoJournal; a journal, meta.json or status.json that is a symbolic
+// link or not a regular file, and a run directory that is a link, with
+// one wrapping durable.ErrNotRegular. Links are never followed.
 func Open(stateDir, runID string) (*Journal, *Run, error) {
-	if err := CheckRunID(runID); err != nil {
+	dir, err := runDir(stateDir, runID)
+	if err != nil {
 		return nil, nil, err
 	}
-	dir := filepath.Join(stateDir, runsDir, runID)
 	path := filepath.Join(dir, journalFile)
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_APPEND, 0)
+	f, err := durable.OpenFile(path, os.O_RDWR|os.O_APPEND, 0)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil, noJournal(runID, path)
+	}
 	if err != nil {
 		return nil, nil, fmt.Errorf("open run %s: %w", runID, err)
 	}
@@ -308,6 +316,43 @@ func (j *Journal) Close() error {
 
 // Path returns the journal file, <state>/runs/<run-id>/journal.jsonl.
 func (j *Journal) Path() string { return filepath.Join(j.dir, journalFile) }
+
+// PathOf returns the journal file of run runID in stateDir, whether or not
+// it exists.
+func PathOf(stateDir, runID string) string {
+	return filepath.Join(stateDir, runsDir, runID, journalFile)
+}
+
+// ErrNoJournal is returned, wrapped in a message naming the file, by Open
+// for a run whose journal.jsonl is missing.
+var ErrNoJournal = errors.New("the run has no journal")
+
+func noJournal(runID, path string) error {
+	return fmt.Errorf("run %s has no journal: %s is missing (deleted, or the run's process died before it created it), so what the run did is unknown: %w", runID, path, ErrNoJournal)
+}
+
+// runDir returns the directory of run runID, refusing an invalid id, a run
+// that does not exist and a run directory that is a symbolic link.
+func runDir(stateDir, runID string) (string, error) {
+	if err := CheckRunID(runID); err != nil {
+		return "", err
+	}
+	runs := filepath.Join(stateDir, runsDir)
+	dir := filepath.Join(runs, runID)
+	fi, err := os.Lstat(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return "", fmt.Errorf("run %s not found in %s (changegate runs lists the runs): %w", runID, runs, err)
+	case err != nil:
+		return "", fmt.Errorf("read run %s: %w", runID, err)
+	case fi.Mode()&fs.ModeSymlink != 0:
+		to, _ := os.Readlink(dir)
+		return "", fmt.Errorf("run %s: %s is a symbolic link (to %s): refused; changegate never follows links in its state directory. Remove the link (its target is left alone): %w", runID, dir, to, durable.ErrNotRegular)
+	case !fi.IsDir():
+		return "", fmt.Errorf("run %s: %s is not a directory: %w", runID, dir, durable.ErrNotRegular)
+	}
+	return dir, nil
+}
 
 // RunID returns the run's id.
 func (j *Journal) RunID() string { return j.runID }

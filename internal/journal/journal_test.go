@@ -535,3 +535,93 @@ func TestAppendResultDurableWithNextAppend(t *testing.T) {
 		t.Fatalf("%v, %d records", err, len(run.Records))
 	}
 }
+
+// A state file that is a symbolic link is refused, by Open (which would
+// append through it) and by Read and List, and the link's target is left
+// as it was; so is a run directory that is a link.
+func TestSymlinkRefused(t *testing.T) {
+	for _, name := range []string{journalFile, metaFile, statusFile} {
+		t.Run(name, func(t *testing.T) {
+			state, path := writeJournal(t, twoLines)
+			target := filepath.Join(t.TempDir(), "elsewhere")
+			const content = "precious\n"
+			if err := os.WriteFile(target, []byte(content), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			file := filepath.Join(filepath.Dir(path), name)
+			if err := os.Remove(file); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Symlink(target, file); err != nil {
+				t.Fatal(err)
+			}
+			want := file + " is a symbolic link (to " + target + "): refused"
+			if j, _, err := Open(state, "r1"); err == nil {
+				j.Append(Record{Type: "recover.start"})
+				j.Close()
+				t.Error("Open followed the link")
+			} else if !strings.Contains(err.Error(), want) {
+				t.Errorf("Open: %v\nwant %q", err, want)
+			}
+			if _, err := Read(state, "r1"); err == nil || !strings.Contains(err.Error(), want) {
+				t.Errorf("Read: %v", err)
+			}
+			runs, err := List(state)
+			if err != nil || len(runs) != 1 || !strings.Contains(runs[0].Problem, want) {
+				t.Errorf("List: %+v %v", runs, err)
+			}
+			if b, _ := os.ReadFile(target); string(b) != content {
+				t.Errorf("the link's target was written: %q", b)
+			}
+		})
+	}
+	t.Run("run directory", func(t *testing.T) {
+		state, path := writeJournal(t, twoLines)
+		runs := filepath.Join(state, runsDir)
+		if err := os.Rename(filepath.Dir(path), filepath.Join(state, "moved")); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Symlink(filepath.Join(state, "moved"), filepath.Join(runs, "r1")); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := Open(state, "r1"); err == nil || !strings.Contains(err.Error(), "is a symbolic link") {
+			t.Errorf("Open: %v", err)
+		}
+		if _, err := Read(state, "r1"); err == nil || !strings.Contains(err.Error(), "is a symbolic link") {
+			t.Errorf("Read: %v", err)
+		}
+		if l, err := List(state); err != nil || len(l) != 1 || !strings.Contains(l[0].Problem, "is a symbolic link") {
+			t.Errorf("List: %+v %v", l, err)
+		}
+		if b, _ := os.ReadFile(filepath.Join(state, "moved", journalFile)); string(b) != twoLines {
+			t.Errorf("the linked journal changed: %q", b)
+		}
+	})
+}
+
+// A run whose journal was deleted says so (JournalMissing), to List and
+// Read alike, and Open refuses it with ErrNoJournal naming the file.
+func TestJournalMissing(t *testing.T) {
+	state, path := writeJournal(t, twoLines)
+	if err := os.Remove(path); err != nil {
+		t.Fatal(err)
+	}
+	run, err := Read(state, "r1")
+	if err != nil || !run.JournalMissing || len(run.Records) != 0 {
+		t.Fatalf("Read: %+v %v", run, err)
+	}
+	runs, err := List(state)
+	if err != nil || len(runs) != 1 || !runs[0].JournalMissing || runs[0].Problem != "" {
+		t.Errorf("List: %+v %v", runs, err)
+	}
+	_, _, err = Open(state, "r1")
+	if !errors.Is(err, ErrNoJournal) || !strings.Contains(err.Error(), path+" is missing") {
+		t.Errorf("Open: %v", err)
+	}
+	if _, err := os.Stat(path); !os.IsNotExist(err) {
+		t.Errorf("Open created the journal again: %v", err)
+	}
+	if PathOf(state, "r1") != path {
+		t.Errorf("PathOf = %s, want %s", PathOf(state, "r1"), path)
+	}
+}

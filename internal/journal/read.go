@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"sort"
 	"time"
+
+	"github.com/changegate/changegate/internal/durable"
 )
 
 // Summary is what List tells about a run without reading its journal.
@@ -21,6 +23,10 @@ type Summary struct {
 	// now (it holds the journal's flock). A Running run that is not Live
 	// was abandoned: its process died before setting a final status.
 	Live bool
+	// JournalMissing says that the run has no journal.jsonl: it was
+	// deleted, or the process died inside Create before making it. What
+	// the run did is then unknown.
+	JournalMissing bool `json:"journal_missing,omitempty"`
 	// Problem says why List could not read the run's meta.json or
 	// status.json; the rest of the Summary is then partial. Read returns
 	// such problems as errors instead.
@@ -57,18 +63,15 @@ func (e *CorruptError) Unwrap() error { return e.Err }
 // Read reads a run: meta.json, status.json and every record of
 // journal.jsonl. A torn last line is not an error (see Run.Torn); a
 // corrupt line before it is, as a *CorruptError naming file:line. Records
-// must be numbered 1, 2, ... without a gap. A run whose journal.jsonl was
-// never created (the process died inside Create) has no records.
+// must be numbered 1, 2, ... without a gap. A run without journal.jsonl
+// (deleted, or never created because the process died inside Create) has
+// no records and JournalMissing set. A state file that is a symbolic link
+// or not a regular file is an error wrapping durable.ErrNotRegular: links
+// are never followed.
 func Read(stateDir, runID string) (*Run, error) {
-	if err := CheckRunID(runID); err != nil {
+	dir, err := runDir(stateDir, runID)
+	if err != nil {
 		return nil, err
-	}
-	dir := filepath.Join(stateDir, runsDir, runID)
-	if _, err := os.Stat(dir); err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
-			return nil, fmt.Errorf("run %s not found in %s: %w", runID, filepath.Join(stateDir, runsDir), err)
-		}
-		return nil, fmt.Errorf("read run %s: %w", runID, err)
 	}
 	return readRun(dir, runID, nil)
 }
@@ -89,14 +92,18 @@ func List(stateDir string) ([]Summary, error) {
 	}
 	var ids []string
 	for _, e := range entries {
-		if e.IsDir() && CheckRunID(e.Name()) == nil {
+		if (e.IsDir() || e.Type()&fs.ModeSymlink != 0) && CheckRunID(e.Name()) == nil {
 			ids = append(ids, e.Name())
 		}
 	}
 	sort.Sort(sort.Reverse(sort.StringSlice(ids)))
 	out := make([]Summary, 0, len(ids))
 	for _, id := range ids {
-		s, err := readSummary(filepath.Join(runs, id), id)
+		var s Summary
+		dir, err := runDir(stateDir, id)
+		if err == nil {
+			s, err = readSummary(dir, id)
+		}
 		if err != nil {
 			s.Meta.RunID = id
 			s.Problem = err.Error()
@@ -110,7 +117,7 @@ func List(stateDir string) ([]Summary, error) {
 // it returns what it could read.
 func readSummary(dir, runID string) (Summary, error) {
 	var s Summary
-	b, err := os.ReadFile(filepath.Join(dir, metaFile))
+	b, err := durable.ReadFile(filepath.Join(dir, metaFile))
 	if err != nil {
 		return s, fmt.Errorf("read run %s: %w", runID, err)
 	}
@@ -121,7 +128,7 @@ func readSummary(dir, runID string) (Summary, error) {
 		return s, fmt.Errorf("read run %s: %s names run %q", runID, metaFile, s.Meta.RunID)
 	}
 	s.Status = Running
-	b, err = os.ReadFile(filepath.Join(dir, statusFile))
+	b, err = durable.ReadFile(filepath.Join(dir, statusFile))
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		// The process died inside Create: it never finished anything.
@@ -137,8 +144,25 @@ func readSummary(dir, runID string) (Summary, error) {
 		}
 		s.Status, s.Updated = d.Status, d.Time
 	}
+	path := filepath.Join(dir, journalFile)
+	fi, err := os.Lstat(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		s.JournalMissing = true
+		return s, nil
+	case err != nil:
+		return s, fmt.Errorf("read run %s: %w", runID, err)
+	case !fi.Mode().IsRegular():
+		// Say why, as OpenFile words it.
+		f, err := durable.OpenFile(path, os.O_RDONLY, 0)
+		if err == nil {
+			f.Close()
+			err = fmt.Errorf("%s is not a regular file: %w", path, durable.ErrNotRegular)
+		}
+		return s, fmt.Errorf("read run %s: %w", runID, err)
+	}
 	if s.Status == Running {
-		s.Live = probeLive(filepath.Join(dir, journalFile))
+		s.Live = probeLive(path)
 	}
 	return s, nil
 }
@@ -157,9 +181,9 @@ func readRun(dir, runID string, f *os.File) (*Run, error) {
 		run.Live = false
 		data, err = readAll(f)
 	} else {
-		data, err = os.ReadFile(path)
+		data, err = durable.ReadFile(path)
 		if errors.Is(err, fs.ErrNotExist) {
-			err = nil
+			run.JournalMissing, err = true, nil
 		}
 	}
 	if err != nil {

@@ -19,6 +19,12 @@
 // implicitly: Break removes one on request, and refuses a holder that may
 // be alive, including any holder on another host.
 //
+// A lock file that cannot be read as a lock (garbled, hand-written, a
+// symbolic link, which is never followed) is unreadable
+// (UnreadableError, Lock.Problem): nobody can tell who holds it, so the
+// device counts as locked; only BreakUnreadable, on a person's word that
+// no run uses the device, removes it.
+//
 // It does not wait for locks, lock anything but devices, or talk to
 // devices; and it relies on local POSIX file systems (hard links, flock,
 // /proc on Linux). The state directory is shared by everyone who runs

@@ -74,13 +74,21 @@ type HeldError struct {
 	Device string
 	Holder Holder
 	Stale  bool // the holder is gone: the lock can be broken
+	// Abandoned says that the holder is a run that died unfinished (its
+	// journal says so; the lock package does not read journals, its
+	// caller sets this): it may have left changes on its devices, so the
+	// way out is to recover it, not to break its locks.
+	Abandoned bool
 }
 
 func (e *HeldError) Error() string {
 	h := e.Holder
 	msg := fmt.Sprintf("device %s is locked by run %s (plan %s, %s@%s pid %d) since %s",
 		quote(e.Device), h.Run, h.Plan, h.User, h.Host, h.PID, h.Since.UTC().Format(time.RFC3339))
-	if e.Stale {
+	switch {
+	case e.Abandoned:
+		msg += "; that run died unfinished and may have left changes on its devices: run `changegate recover " + h.Run + "`, which rolls back what it left and releases its locks"
+	case e.Stale:
 		msg += "; the holder is gone: break the lock with `changegate lock break " + shellQuote(e.Device) + "`"
 	}
 	return msg
@@ -91,7 +99,8 @@ func (e *HeldError) Error() string {
 // for overlapping sets at least one, and only one, gets all of them. On the
 // first device already locked, by anyone (locks are not re-entrant), it
 // releases what it took and returns a *HeldError naming the device and its
-// holder, with Stale set when that holder is gone. It also stops, releasing
+// holder, with Stale set when that holder is gone (or an *UnreadableError
+// for a lock file that cannot be read). It also stops, releasing
 // everything, when ctx is done. Each lock file is written to a temporary
 // file, fsynced and then hard-linked into place, which fails if the lock
 // exists: a lock is never seen half-written, even after a crash.
@@ -131,7 +140,8 @@ func (l *Locker) Acquire(ctx context.Context, devices []string, h Holder) (*Set,
 				err = errors.Join(err, rerr)
 			}
 			var held *HeldError
-			if errors.As(err, &held) {
+			var unreadable *UnreadableError
+			if errors.As(err, &held) || errors.As(err, &unreadable) {
 				return nil, err
 			}
 			return nil, fmt.Errorf("acquire locks: %w", err)
@@ -171,7 +181,7 @@ func (l *Locker) create(device, token string, h Holder) error {
 			continue // released in the meantime: try again
 		}
 		if err != nil {
-			return fmt.Errorf("device %s is locked, but its lock file is unreadable: %w", quote(device), err)
+			return &UnreadableError{Device: device, File: path, Err: err}
 		}
 		stale, _ := gone(f.Holder)
 		return &HeldError{Device: device, Holder: f.Holder, Stale: stale}
@@ -261,9 +271,11 @@ func (l *Locker) List() ([]Lock, error) {
 	var out []Lock
 	for _, e := range entries {
 		device, ok := deviceName(e.Name())
-		if !ok || !e.Type().IsRegular() {
+		if !ok {
 			continue
 		}
+		// Anything under a lock's name counts: a symbolic link or a
+		// directory there is listed as unreadable, never as free.
 		path := filepath.Join(l.dir, e.Name())
 		lk := Lock{Device: device, File: path}
 		f, _, err := read(path)
@@ -316,7 +328,7 @@ func (l *Locker) Break(device string) (Holder, error) {
 		return Holder{}, fmt.Errorf("break lock: device %s is %w", quote(device), ErrNotLocked)
 	}
 	if err != nil {
-		return Holder{}, fmt.Errorf("break lock on %s: %w; if no run holds it, remove %s by hand", quote(device), err, path)
+		return Holder{}, fmt.Errorf("break lock refused: %w", &UnreadableError{Device: device, File: path, Err: err})
 	}
 	stale, why := gone(f.Holder)
 	if !stale {
@@ -350,10 +362,82 @@ func (l *Locker) Break(device string) (Holder, error) {
 	return f.Holder, nil
 }
 
+// BreakUnreadable removes device's lock file when it cannot be read (see
+// UnreadableError), and returns its path. Nobody can tell who holds such
+// a lock, so the caller must have checked that no run is using the device:
+// this is for a person who did, never for a run. A lock that can be read
+// is refused (Break judges those), and so is a lock file replaced while
+// breaking it. A symbolic link is removed, not its target. Like Break it
+// takes the removers' flock, and it renames the file aside and checks it
+// is the very file judged before removing it.
+func (l *Locker) BreakUnreadable(device string) (string, error) {
+	name, err := fileName(device)
+	if err != nil {
+		return "", fmt.Errorf("break lock: %w", err)
+	}
+	path := filepath.Join(l.dir, name)
+	if _, err := os.Stat(l.dir); errors.Is(err, fs.ErrNotExist) {
+		return path, fmt.Errorf("break lock: device %s is %w", quote(device), ErrNotLocked)
+	}
+	unlock, err := l.lockRemovers()
+	if err != nil {
+		return path, fmt.Errorf("break lock on %s: %w", device, err)
+	}
+	defer unlock()
+	judged, err := os.Lstat(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return path, fmt.Errorf("break lock: device %s is %w", quote(device), ErrNotLocked)
+	}
+	if err != nil {
+		return path, fmt.Errorf("break lock on %s: %w", device, err)
+	}
+	if f, _, err := read(path); err == nil {
+		return path, fmt.Errorf("break lock refused: the lock on %s can be read (held by run %s): use `changegate lock break %s`, which breaks it only if its holder is gone", quote(device), f.Holder.Run, shellQuote(device))
+	} else if errors.Is(err, fs.ErrNotExist) {
+		return path, fmt.Errorf("break lock: device %s is %w", quote(device), ErrNotLocked)
+	}
+	aside := filepath.Join(l.dir, ".broken-"+randHex(8))
+	if err := os.Rename(path, aside); err != nil {
+		return path, fmt.Errorf("break lock on %s: %w", device, err)
+	}
+	moved, err := os.Lstat(aside)
+	if err != nil || !os.SameFile(judged, moved) {
+		if lerr := os.Rename(aside, path); lerr != nil {
+			return path, fmt.Errorf("break lock on %s: the lock changed while breaking it and could not be put back (%v); it is in %s", device, lerr, aside)
+		}
+		return path, fmt.Errorf("break lock on %s: the lock changed while breaking it; left in place", device)
+	}
+	if err := os.Remove(aside); err != nil {
+		return path, fmt.Errorf("break lock on %s: %w", device, err)
+	}
+	if err := durable.SyncDir(l.dir); err != nil {
+		return path, fmt.Errorf("break lock on %s: %w", device, err)
+	}
+	return path, nil
+}
+
+// UnreadableError is a device whose lock file exists but cannot be read
+// as a lock: garbled, cut short, written by hand, or a symbolic link or
+// other non-regular file. Nobody can tell who holds it, so the device
+// counts as locked: Acquire refuses it, Break does not break it, Release
+// leaves it.
+type UnreadableError struct {
+	Device string
+	File   string
+	Err    error
+}
+
+func (e *UnreadableError) Error() string {
+	return fmt.Sprintf("device %s is locked, but its lock file %s is unreadable (%v): changegate cannot tell who holds it, so it stays locked. Check that no run is using %s (changegate runs, changegate lock list), then remove the lock with `changegate lock break %s --unreadable`",
+		quote(e.Device), e.File, e.Err, quote(e.Device), shellQuote(e.Device))
+}
+
+func (e *UnreadableError) Unwrap() error { return e.Err }
+
 // lockRemovers takes the removers' flock, waiting for another Break or
 // Release to finish.
 func (l *Locker) lockRemovers() (func(), error) {
-	f, err := os.OpenFile(filepath.Join(l.dir, ".remove"), os.O_RDONLY|os.O_CREATE, durable.FilePerm)
+	f, err := durable.OpenFile(filepath.Join(l.dir, ".remove"), os.O_RDONLY|os.O_CREATE, durable.FilePerm)
 	if err != nil {
 		return nil, err
 	}
@@ -370,18 +454,32 @@ func (l *Locker) lockRemovers() (func(), error) {
 	return func() { _ = f.Close() }, nil
 }
 
-// read reads and decodes a lock file, returning its bytes too.
+// read reads and decodes a lock file, returning its bytes too. It never
+// follows a symbolic link, and it takes for a lock only what Acquire
+// writes: the device of the file's name, a token, and a holder with a
+// run, a pid and a time. Anything else is an error: such a file is not
+// a lock anyone can judge, so the device must not be taken for free.
 func read(path string) (file, []byte, error) {
-	b, err := os.ReadFile(path)
+	b, err := durable.ReadFile(path)
 	if err != nil {
 		return file{}, nil, err
 	}
 	var f file
 	if err := json.Unmarshal(b, &f); err != nil {
-		return file{}, b, fmt.Errorf("%s: %w", path, err)
+		return file{}, b, fmt.Errorf("not a lock: %w", err)
 	}
-	if f.Holder.Run == "" {
-		return file{}, b, fmt.Errorf("%s: no holder", path)
+	device, _ := deviceName(filepath.Base(path))
+	switch {
+	case f.Device != device:
+		return file{}, b, fmt.Errorf("not a lock: it names device %q, not %q", f.Device, device)
+	case f.Token == "":
+		return file{}, b, errors.New("not a lock: no token")
+	case f.Holder.Run == "":
+		return file{}, b, errors.New("not a lock: no holder run")
+	case f.Holder.PID <= 0:
+		return file{}, b, fmt.Errorf("not a lock: holder pid %d", f.Holder.PID)
+	case f.Holder.Since.IsZero():
+		return file{}, b, errors.New("not a lock: no time it was taken")
 	}
 	return f, b, nil
 }

@@ -2,6 +2,7 @@ package lock
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -410,7 +411,8 @@ func TestBreakRefuses(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(l.Dir(), "p3.lock"), []byte("{"), 0o640); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := l.Break("p3"); err == nil || !strings.Contains(err.Error(), "by hand") {
+	var unreadable *UnreadableError
+	if _, err := l.Break("p3"); !errors.As(err, &unreadable) || !strings.Contains(err.Error(), "lock break p3 --unreadable") {
 		t.Errorf("Break of an unreadable lock = %v", err)
 	}
 	locks, err := l.List()
@@ -448,5 +450,107 @@ func TestBreakRace(t *testing.T) {
 	wg.Wait()
 	if broke.Load() != 1 || won.Load() != 1 {
 		t.Errorf("%d Breaks and %d Acquires succeeded, want 1 and 1", broke.Load(), won.Load())
+	}
+}
+
+// A lock file that is not a lock Acquire wrote (garbled, cut short, a
+// hand-written holder with pid 0 and no time, another device's lock, a
+// symbolic link) is unreadable: listed with its problem and path, never
+// stale, never free for Acquire, not broken by Break; BreakUnreadable
+// removes it (a link, not its target), and refuses a readable lock.
+func TestUnreadableLock(t *testing.T) {
+	target := filepath.Join(t.TempDir(), "target")
+	good, _ := json.Marshal(file{Device: "other", Token: "t", Holder: holder("r0")})
+	tests := []struct {
+		name, content, link, want string
+	}{
+		{"garbled", "\x00\x01garbage", "", "not a lock: invalid character"},
+		{"empty", "", "", "not a lock: unexpected end of JSON input"},
+		{"pid 0 since year 1", `{"device":"p1","token":"t","holder":{"run":"r1"}}`, "", "not a lock: holder pid 0"},
+		{"another device's", string(good), "", `not a lock: it names device "other", not "p1"`},
+		{"symbolic link", "", target, "is a symbolic link (to " + target + ")"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			l := New(t.TempDir())
+			os.MkdirAll(l.Dir(), 0o755)
+			path := filepath.Join(l.Dir(), "p1.lock")
+			if tt.link != "" {
+				os.WriteFile(tt.link, good, 0o600)
+				if err := os.Symlink(tt.link, path); err != nil {
+					t.Fatal(err)
+				}
+			} else if err := os.WriteFile(path, []byte(tt.content), 0o640); err != nil {
+				t.Fatal(err)
+			}
+			locks, err := l.List()
+			if err != nil || len(locks) != 1 {
+				t.Fatalf("List = %+v, %v", locks, err)
+			}
+			if lk := locks[0]; lk.Device != "p1" || lk.File != path || lk.Stale || !strings.Contains(lk.Problem, tt.want) {
+				t.Errorf("List: %+v, want problem %q", lk, tt.want)
+			}
+			var unreadable *UnreadableError
+			_, err = l.Acquire(context.Background(), []string{"p1"}, holder("r2"))
+			if !errors.As(err, &unreadable) || unreadable.File != path || !strings.Contains(err.Error(), "stays locked") {
+				t.Errorf("Acquire = %v", err)
+			}
+			if _, err := l.Break("p1"); !errors.As(err, &unreadable) {
+				t.Errorf("Break = %v", err)
+			}
+			if got, err := l.BreakUnreadable("p1"); err != nil || got != path {
+				t.Fatalf("BreakUnreadable = %s, %v", got, err)
+			}
+			if _, err := os.Lstat(path); !os.IsNotExist(err) {
+				t.Errorf("still there: %v", err)
+			}
+			if tt.link != "" {
+				if b, _ := os.ReadFile(tt.link); string(b) != string(good) {
+					t.Errorf("the link's target changed: %q", b)
+				}
+			}
+			s, err := l.Acquire(context.Background(), []string{"p1"}, holder("r2"))
+			if err != nil {
+				t.Fatalf("Acquire after the break: %v", err)
+			}
+			if _, err := l.BreakUnreadable("p1"); err == nil || !strings.Contains(err.Error(), "can be read (held by run r2)") {
+				t.Errorf("BreakUnreadable of a readable lock = %v", err)
+			}
+			s.Release()
+			if _, err := l.BreakUnreadable("p1"); !errors.Is(err, ErrNotLocked) {
+				t.Errorf("BreakUnreadable of no lock = %v", err)
+			}
+		})
+	}
+}
+
+// TestBreakUnreadableRace has goroutines remove one unreadable lock and
+// then acquire the device: one removal succeeds, the others find no lock
+// or a readable one (which they leave), and one Acquire wins.
+func TestBreakUnreadableRace(t *testing.T) {
+	l := New(t.TempDir())
+	os.MkdirAll(l.Dir(), 0o755)
+	if err := os.WriteFile(filepath.Join(l.Dir(), "p1.lock"), []byte("garbage"), 0o640); err != nil {
+		t.Fatal(err)
+	}
+	var broke, won atomic.Int32
+	var wg sync.WaitGroup
+	for i := range 8 {
+		wg.Go(func() {
+			if _, err := l.BreakUnreadable("p1"); err == nil {
+				broke.Add(1)
+			}
+			if s, err := l.Acquire(context.Background(), []string{"p1"}, holder(fmt.Sprint(i))); err == nil {
+				won.Add(1)
+				_ = s // held to the end of the test
+			}
+		})
+	}
+	wg.Wait()
+	if broke.Load() != 1 || won.Load() != 1 {
+		t.Errorf("%d removals and %d Acquires succeeded, want 1 and 1", broke.Load(), won.Load())
+	}
+	if m := locked(t, l); len(m) != 1 {
+		t.Errorf("locks after the race: %v", m)
 	}
 }
