@@ -192,7 +192,7 @@ func check(path string, signers []sshsig.AllowedSigner, roles map[string][]strin
 	}
 	c.Approval = &a
 	c.Roles = roles[a.Approver]
-	c.Identities = identities(a.Approver, nil)
+	c.Identities = Identities(a.Approver, nil, nil)
 	if a.Version < MinVersion || a.Version > Version {
 		c.Why = fmt.Sprintf("approval format version %d, this changegate reads versions %d to %d (approve again with this changegate)", a.Version, MinVersion, Version)
 		return c
@@ -208,7 +208,7 @@ func check(path string, signers []sshsig.AllowedSigner, roles map[string][]strin
 	}
 	// Whoever holds the key is each of its principals: an author cannot
 	// approve their own plan under another name.
-	c.Identities = identities(a.Approver, sshsig.Principals(signers, key))
+	c.Identities = Identities(a.Approver, key, signers)
 	if !sshsig.Listed(signers, key, Namespace, a.Approver) {
 		if _, ok := sshsig.Find(signers, key, Namespace); !ok {
 			c.Why = fmt.Sprintf("the key %s is not in the allowed signers for namespace %q", ssh.FingerprintSHA256(key), Namespace)
@@ -221,12 +221,13 @@ func check(path string, signers []sshsig.AllowedSigner, roles map[string][]strin
 	return c
 }
 
-// identities returns the identities of an approval by approver whose key
-// is listed under principals: each as plans.Identity writes it, sorted,
-// without repeats.
-func identities(approver string, principals []string) []string {
+// Identities returns who an approval by approver, signed with key, is
+// known to be by: approver and every principal key is listed under in
+// signers (in any namespace), each as plans.Identity writes it, sorted,
+// without repeats. With a nil key, approver alone.
+func Identities(approver string, key ssh.PublicKey, signers []sshsig.AllowedSigner) []string {
 	out := []string{plans.Identity(approver)}
-	for _, p := range principals {
+	for _, p := range sshsig.Principals(signers, key) {
 		out = append(out, plans.Identity(p))
 	}
 	slices.Sort(out)
