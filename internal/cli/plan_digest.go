@@ -54,12 +54,12 @@ what runs is what was checked.`,
 			if f == report.JSON {
 				return report.WriteJSON(a.stdout, d)
 			}
-			invDesc := "no inventory"
+			invLine := "inventory none\n"
 			if inv != nil {
-				invDesc = strings.Join(inv.Files, ", ")
+				invLine = fmt.Sprintf("inventory %s  %s\n", d.Inventory, strings.Join(inv.Files, ", "))
 			}
-			_, err = fmt.Fprintf(a.stdout, "plan      %s  %s\ntopology  %s  %s\ntraffic   %s  %s\npolicy    %s  %d policies\ninventory %s  %s\n",
-				d.Plan, p.File, d.Topology, net.Files[0], d.Traffic, net.Files[0], d.Policy, len(eng.Packages()), orNone(d.Inventory), invDesc)
+			_, err = fmt.Fprintf(a.stdout, "plan      %s  %s\ntopology  %s  %s\ntraffic   %s  %s\npolicy    %s  %d policies\n%s",
+				d.Plan, p.File, d.Topology, net.Files[0], d.Traffic, net.Files[0], d.Policy, len(eng.Packages()), invLine)
 			return err
 		},
 	}
