@@ -362,7 +362,16 @@ func TestSchemaAcceptsInputs(t *testing.T) {
 			}
 		}
 
+		// The author's identity is the e-mail of "Name <email>", and ""
+		// without an author.
+		safeDoc := schemaDecode(t, schemaInput(t, safe, dryrun.Options{SkipN1: true}, StageCheck, nil, 0))
+		if got := schemaAt(t, safeDoc, "plan", "author_identity"); safe.plan.Author != "Jane Doe <jane@example.net>" || got != "jane@example.net" {
+			t.Errorf("author %q: author_identity %v", safe.plan.Author, got)
+		}
 		doc := schemaDecode(t, schemaInput(t, inline, dryrun.Options{}, StageCheck, nil, 0))
+		if got := schemaAt(t, doc, "plan", "author_identity"); got != "" {
+			t.Errorf("no author: author_identity %v", got)
+		}
 		full := false
 		for _, p := range schemaAt(t, doc, "rollback", "path").([]any) {
 			full = full || p.(map[string]any)["state"] != nil
