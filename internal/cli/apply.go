@@ -105,7 +105,7 @@ rolled back; 4 the rollback did not finish (what remains changed is listed);
 			// The inventory is read once, before the gate: its digest is
 			// bound with the others (approvals, --checked), and the run
 			// uses exactly what was digested.
-			inv, err := a.planInventory(cfg, plan, inventoryFlags{file: invFile, format: invFormat})
+			inv, err := a.planInventory(cmd, cfg, plan, inventoryFlags{file: invFile, format: invFormat})
 			if err != nil {
 				return err
 			}

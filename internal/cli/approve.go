@@ -207,7 +207,7 @@ func (a *app) checkWithApprovals(cmd *cobra.Command, cfg Config, planFile, topoF
 	if err != nil {
 		return nil, nil, err
 	}
-	inv, err := a.planInventory(cfg, plan, invFlags)
+	inv, err := a.planInventory(cmd, cfg, plan, invFlags)
 	if err != nil {
 		return nil, nil, err
 	}

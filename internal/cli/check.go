@@ -68,7 +68,7 @@ A policy that fails to evaluate denies the change (fail closed).`,
 			if err != nil {
 				return err
 			}
-			inv, err := a.planInventory(cfg, plan, invFlags)
+			inv, err := a.planInventory(cmd, cfg, plan, invFlags)
 			if err != nil {
 				return err
 			}

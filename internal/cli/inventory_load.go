@@ -173,7 +173,7 @@ func (f *inventoryFlags) register(cmd *cobra.Command) {
 // approvals bind: --inventory, else the plan's inventory:, else
 // inventory.file of the configuration. It is nil when none of them names
 // one; an inventory that is named but cannot be read is an error.
-func (a *app) planInventory(cfg Config, plan *plans.Plan, f inventoryFlags) (*devices.Inventory, error) {
+func (a *app) planInventory(cmd *cobra.Command, cfg Config, plan *plans.Plan, f inventoryFlags) (*devices.Inventory, error) {
 	path := f.file
 	if path == "" && plan.Inventory != "" {
 		path = plan.InventoryPath()
@@ -181,7 +181,7 @@ func (a *app) planInventory(cfg Config, plan *plans.Plan, f inventoryFlags) (*de
 	if path == "" && cfg.Inventory.File == "" {
 		return nil, nil
 	}
-	return a.readInventory(cfg, path, f.format)
+	return a.readInventory(cmd, cfg, path, f.format)
 }
 
 // inventoryDigest is inv's digest, "" for no inventory.
@@ -201,11 +201,11 @@ func (a *app) loadInventory(cmd *cobra.Command, flagPath, flagFormat string) (*d
 	if err != nil {
 		return nil, err
 	}
-	return a.readInventory(cfg, flagPath, flagFormat)
+	return a.readInventory(cmd, cfg, flagPath, flagFormat)
 }
 
 // readInventory is loadInventory with the configuration read.
-func (a *app) readInventory(cfg Config, flagPath, flagFormat string) (*devices.Inventory, error) {
+func (a *app) readInventory(cmd *cobra.Command, cfg Config, flagPath, flagFormat string) (*devices.Inventory, error) {
 	src, err := cfg.Inventory.source(flagPath, flagFormat)
 	if err != nil {
 		return nil, err

@@ -46,7 +46,7 @@ what runs is what was checked.`,
 			if err != nil {
 				return err
 			}
-			inv, err := a.planInventory(cfg, p, invFlags)
+			inv, err := a.planInventory(cmd, cfg, p, invFlags)
 			if err != nil {
 				return err
 			}
