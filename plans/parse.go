@@ -117,7 +117,7 @@ func (ps *parser) plan(data []byte) *Plan {
 		p.Description = strings.TrimSpace(ps.text(v, "plan: description", "say what the change does and why, or remove description"))
 	}
 	if v, ok := f.Vals["author"]; ok {
-		p.Author = ps.text(v, "plan: author", "give who wrote the plan, or remove author")
+		p.Author = ps.author(v)
 	}
 	if v, ok := f.Vals["ticket"]; ok {
 		p.Ticket = ps.text(v, "plan: ticket", "give the ticket or change request the plan belongs to, or remove ticket")

@@ -18,7 +18,9 @@ type Plan struct {
 	// Description says what the change is and why, in as many lines as
 	// needed; optional. Leading and trailing blank space is removed.
 	Description string `json:"description,omitempty"`
-	// Author is who wrote the plan; optional, free text.
+	// Author is who wrote the plan, as an identity: "Name <email>", an
+	// e-mail address or an allowed-signers principal (AuthorIdentity).
+	// Optional, but a plan that needs approvals must name it.
 	Author string `json:"author,omitempty"`
 	// Ticket is the ticket or change request the plan belongs to; optional.
 	Ticket string `json:"ticket,omitempty"`

@@ -3,10 +3,12 @@
 # description: >-
 #   Checks that the change was reviewed by someone other than its author,
 #   for exactly what was checked: an approval counts only when its signature
-#   is verified, its approver is not the plan's author (an author's own
-#   approval is denied outright) and it was given for the same plan,
-#   topology, traffic and policy digests (an approval for other digests is
-#   stale: it names which differ). The plan needs as many distinct valid
+#   is verified, it is not by the plan's author (none of its identities is
+#   the author's identity; an author's own approval is denied outright) and
+#   it was given for the same plan, topology, traffic, policy and inventory
+#   digests (an approval for other digests is stale: it names which differ).
+#   A plan that needs approvals must name its author (denied otherwise).
+#   The plan needs as many distinct valid
 #   approvers as its risk requires, and approvers holding the roles its
 #   risk, the zones its steps touch and the classes of the links they change
 #   require. Missing approvals are warnings while the plan is checked (stage
@@ -20,17 +22,22 @@ package changegate.approvals
 import data.changegate.lib
 import data.changegate.params.approvals as params
 
-_digest_names := ["plan", "topology", "traffic", "policy"]
+_digest_names := ["plan", "topology", "traffic", "policy", "inventory"]
 
 # _stale_digests(a): the digests that approval a was not given for.
 _stale_digests(a) := [name |
 	some name in _digest_names
-	object.get(object.get(a, "digests", {}), name, "") != object.get(input.digests, name, "")
+	_signed(a, name) != _now(name)
 ]
 
+# The author's identity, and an approval by the author: one whose
+# identities (its approver's name and the principals of its key, written
+# as the author's identity is) hold it.
+_author := object.get(input.plan, "author_identity", "")
+
 _self(a) if {
-	input.plan.author != ""
-	a.approver == input.plan.author
+	_author != ""
+	_author in object.get(a, "identities", [])
 }
 
 _valid(a) if {
@@ -53,9 +60,36 @@ deny contains result if {
 	some a in input.approvals
 	_self(a)
 	result := {
-		"msg": sprintf("approval by %s, the plan's author, does not count: self-approval is not allowed", [a.approver]),
+		"msg": sprintf("approval by %s, the plan's author (%s), does not count: self-approval is not allowed", [a.approver, _author]),
 		"approver": a.approver,
 	}
+}
+
+# The plan needs approvals: its risk requires some or a role, or a zone
+# or link class it touches requires a role.
+_needs_approvals if _required > 0
+
+_needs_approvals if count(object.get(params.roles, _risk, [])) > 0
+
+_needs_approvals if {
+	some zone, _ in params.zone_roles
+	some step in input.plan.steps
+	zone in step.zones
+}
+
+_needs_approvals if {
+	some class, _ in params.class_roles
+	some step in input.plan.steps
+	some id in step.links
+	lib.class(id) == class
+}
+
+# A plan that needs approvals names no author: nobody could tell the
+# author's own approval from another's.
+deny contains result if {
+	_author == ""
+	_needs_approvals
+	result := {"msg": sprintf("the plan needs approvals (risk %q) and names no author: add `author:` with your e-mail address or principal in the allowed signers (author: Jane Doe <jane@example.net>), so that the author's own approval cannot count", [_risk])}
 }
 
 # An approval given for other digests: stale, it does not count.
@@ -65,13 +99,32 @@ warn contains result if {
 	stale := _stale_digests(a)
 	count(stale) > 0
 	result := {
-		"msg": sprintf("approval by %s is stale: given for another %s; it does not count (approve again)", [
-			a.approver, lib.join([sprintf("%s (%s, now %s)", [n, _short(object.get(a.digests, n, "")), _short(input.digests[n])]) | some n in stale]),
-		]),
+		"msg": sprintf("approval by %s is stale: %s; it does not count (approve again)", [a.approver, _stale_reasons(a, stale)]),
 		"approver": a.approver,
 		"digests": stale,
 	}
 }
+
+# _stale_reasons(a, stale): what differs, in words. An approval given
+# without an inventory (none at the time, or format version 1, which did
+# not bind one) says so.
+_stale_reasons(a, stale) := concat("; ", array.concat(other, without)) if {
+	others := [sprintf("%s (%s, now %s)", [n, _short(_signed(a, n)), _short(_now(n))]) |
+		some n in stale
+		not _without_inventory(a, n)
+	]
+	other := [sprintf("given for another %s", [lib.join(others)]) | count(others) > 0]
+	without := [sprintf("approved without an inventory, and the plan now runs with one (%s)", [_short(_now("inventory"))]) |
+		some n in stale
+		_without_inventory(a, n)
+	]
+}
+
+_signed(a, name) := object.get(object.get(a, "digests", {}), name, "")
+
+_now(name) := object.get(input.digests, name, "")
+
+_without_inventory(a, "inventory") if _signed(a, "inventory") == ""
 
 # _short(d): a digest cut to "sha256:" and 12 hex digits.
 _short("") := "none"

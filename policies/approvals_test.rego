@@ -7,10 +7,11 @@ _digests := {
 	"topology": "sha256:2222222222220000",
 	"traffic": "sha256:3333333333330000",
 	"policy": "sha256:4444444444440000",
+	"inventory": "sha256:5555555555550000",
 }
 
 _approval(who, roles) := {
-	"approver": who, "roles": roles,
+	"approver": who, "identities": [who], "roles": roles,
 	"time": "2011-04-21T09:00:00Z", "time_unix": 1303376400,
 	"digests": _digests, "verified": true,
 }
@@ -27,7 +28,7 @@ _input(stage, risk, approvals) := {
 	"time": "2011-04-21T10:00:00Z", "time_unix": 1303380000,
 	"digests": _digests,
 	"plan": {
-		"id": "CHG-1", "title": "test", "description": "", "author": "alice", "ticket": "",
+		"id": "CHG-1", "title": "test", "description": "", "author": "Alice <alice>", "author_identity": "alice", "ticket": "",
 		"risk": risk, "window": null, "file": "plan.yaml", "devices": ["s1"],
 		"pre_checks": [], "post_checks": [], "steps": [_step],
 	},
@@ -115,12 +116,12 @@ test_roles_override if {
 
 test_self_approval_denied_and_not_counted if {
 	inp := _input("check", "medium", [_approval("alice", ["network-lead"])])
-	_msgs(approvals.deny) == {"approval by alice, the plan's author, does not count: self-approval is not allowed"} with input as inp
+	_msgs(approvals.deny) == {"approval by alice, the plan's author (alice), does not count: self-approval is not allowed"} with input as inp
 	_msgs(approvals.warn) == {`risk "medium" needs 1 approval, has 0 valid (needed before apply)`} with input as inp
 }
 
 test_self_approval_denied_even_when_not_needed if {
-	_msgs(approvals.deny) == {"approval by alice, the plan's author, does not count: self-approval is not allowed"} with input as _input("check", "low", [_approval("alice", [])])
+	_msgs(approvals.deny) == {"approval by alice, the plan's author (alice), does not count: self-approval is not allowed"} with input as _input("check", "low", [_approval("alice", [])])
 }
 
 test_stale_approval_warned_and_not_counted if {
@@ -132,10 +133,45 @@ test_stale_approval_warned_and_not_counted if {
 	w.digests == ["policy"]
 }
 
+# The author is compared by identity: the approver's name and the
+# principals of the signing key, whatever the approver called themself.
+test_self_approval_by_a_principal_of_the_key if {
+	jane := object.union(_approval("jane", []), {"identities": ["jane", "alice"]})
+	inp := _input("apply", "medium", [jane])
+	_msgs(approvals.deny) == {
+		"approval by jane, the plan's author (alice), does not count: self-approval is not allowed",
+		`risk "medium" needs 1 approval, has 0 valid`,
+	} with input as inp
+}
+
+test_no_author_identity_no_self_approval if {
+	inp := json.patch(_input("apply", "low", [_approval("alice", [])]), [{"op": "replace", "path": "/plan/author_identity", "value": ""}])
+	count(approvals.deny) == 0 with input as inp
+}
+
+# --- the author ------------------------------------------------------------------
+
+test_author_required_when_approvals_are_needed if {
+	inp := json.patch(_input("check", "medium", [_bob]), [{"op": "replace", "path": "/plan/author_identity", "value": ""}])
+	_msgs(approvals.deny) == {"the plan needs approvals (risk \"medium\") and names no author: add `author:` with your e-mail address or principal in the allowed signers (author: Jane Doe <jane@example.net>), so that the author's own approval cannot count"} with input as inp
+}
+
+test_author_not_required_when_no_approval_is_needed if {
+	inp := json.patch(_input("apply", "low", []), [{"op": "remove", "path": "/plan/author_identity"}])
+	count(approvals.deny) == 0 with input as inp
+}
+
+test_author_required_for_a_zone_role if {
+	inp := json.patch(_input("apply", "low", [_approval("erin", ["az-b-owner"])]), [{"op": "replace", "path": "/plan/author_identity", "value": ""}])
+	count(approvals.deny) == 0 with input as inp
+	count(approvals.deny) == 1 with input as inp
+		with data.changegate.params.approvals.zone_roles as {"az-b": "az-b-owner"}
+}
+
 test_stale_self_approval_only_denied if {
 	stale_self := object.union(_approval("alice", []), {"digests": {"policy": "sha256:9999999999990000"}})
 	inp := _input("check", "low", [stale_self])
-	_msgs(approvals.deny) == {"approval by alice, the plan's author, does not count: self-approval is not allowed"} with input as inp
+	_msgs(approvals.deny) == {"approval by alice, the plan's author (alice), does not count: self-approval is not allowed"} with input as inp
 	count(approvals.warn) == 0 with input as inp
 }
 
@@ -147,7 +183,38 @@ test_stale_approval_names_every_digest if {
 
 test_approval_without_digests_is_stale if {
 	ws := approvals.warn with input as _input("apply", "medium", [json.patch(_bob, [{"op": "replace", "path": "/digests", "value": {}}]), _carol])
-	_msgs(ws) == {"approval by bob is stale: given for another plan (none, now sha256:111111111111), topology (none, now sha256:222222222222), traffic (none, now sha256:333333333333), policy (none, now sha256:444444444444); it does not count (approve again)"}
+	_msgs(ws) == {"approval by bob is stale: given for another plan (none, now sha256:111111111111), topology (none, now sha256:222222222222), traffic (none, now sha256:333333333333), policy (none, now sha256:444444444444); approved without an inventory, and the plan now runs with one (sha256:555555555555); it does not count (approve again)"}
+}
+
+# --- the inventory ---------------------------------------------------------------
+
+test_approval_for_another_inventory_is_stale if {
+	stale := object.union(_bob, {"digests": {"inventory": "sha256:6666666666660000"}})
+	inp := _input("apply", "medium", [stale])
+	_msgs(approvals.warn) == {"approval by bob is stale: given for another inventory (sha256:666666666666, now sha256:555555555555); it does not count (approve again)"} with input as inp
+	_msgs(approvals.deny) == {`risk "medium" needs 1 approval, has 0 valid`} with input as inp
+}
+
+test_approval_without_an_inventory_is_stale_with_one if {
+	without := object.union(_bob, {"digests": {"inventory": ""}})
+	inp := _input("apply", "medium", [without])
+	_msgs(approvals.warn) == {"approval by bob is stale: approved without an inventory, and the plan now runs with one (sha256:555555555555); it does not count (approve again)"} with input as inp
+	_msgs(approvals.deny) == {`risk "medium" needs 1 approval, has 0 valid`} with input as inp
+}
+
+test_approval_without_an_inventory_counts_without_one if {
+	without := object.union(_bob, {"digests": {"inventory": ""}})
+	inp := json.patch(_input("check", "medium", [without]), [{"op": "replace", "path": "/digests/inventory", "value": ""}])
+	count(approvals.warn) == 0 with input as inp
+	count(approvals.deny) == 0 with input as inp
+}
+
+test_approval_with_an_inventory_is_stale_without_one if {
+	inp := json.patch(_input("check", "medium", [_bob]), [{"op": "replace", "path": "/digests/inventory", "value": ""}])
+	_msgs(approvals.warn) == {
+		"approval by bob is stale: given for another inventory (sha256:555555555555, now none); it does not count (approve again)",
+		`risk "medium" needs 1 approval, has 0 valid (needed before apply)`,
+	} with input as inp
 }
 
 test_unverified_approval_warned_and_not_counted if {

@@ -1,7 +1,8 @@
 // Package approval signs and verifies approvals of a plan: an approver's
 // SSH signature (OpenSSH's SSHSIG format, namespace "changegate", the
 // scheme git uses for signed commits) over the digests of the plan, its
-// topology, its traffic and the policy set the gate checked it with. An
+// topology, its traffic, the policy set the gate checked it with and the
+// inventory it runs with. An
 // approval is a small JSON file kept next to the plan, so that it can be
 // committed in the same pull request; it counts only when its signature
 // verifies against an allowed-signers file and its digests are still the
@@ -15,7 +16,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -24,14 +25,20 @@ import (
 
 	"github.com/changegate/changegate/internal/policy"
 	"github.com/changegate/changegate/internal/sshsig"
+	"github.com/changegate/changegate/plans"
 )
 
 // Namespace is the SSH signature namespace of approvals: a signature made
 // for anything else (git commits, files) is not an approval.
 const Namespace = "changegate"
 
-// Version is the version of the approval file format.
-const Version = 1
+// Version is the version of the approval file format that Sign writes.
+// Version 2 binds the inventory; version 1 files (which did not) are
+// still read and verified, as approvals given without an inventory.
+const Version = 2
+
+// MinVersion is the oldest approval file format that is read.
+const MinVersion = 1
 
 // Approval is one approval file.
 type Approval struct {
@@ -47,32 +54,46 @@ type Approval struct {
 	Signature string `json:"signature"`
 }
 
-// Digests are what an approval is given for.
+// Digests are what an approval is given for. Inventory is "" for an
+// approval given without an inventory (and for every version 1 approval).
 type Digests struct {
-	Plan     string `json:"plan"`
-	Topology string `json:"topology"`
-	Traffic  string `json:"traffic"`
-	Policy   string `json:"policy"`
+	Plan      string `json:"plan"`
+	Topology  string `json:"topology"`
+	Traffic   string `json:"traffic"`
+	Policy    string `json:"policy"`
+	Inventory string `json:"inventory"`
 }
 
 // FromPolicy converts the gate's digests.
 func FromPolicy(d policy.Digests) Digests {
-	return Digests{Plan: d.Plan, Topology: d.Topology, Traffic: d.Traffic, Policy: d.Policy}
+	return Digests{Plan: d.Plan, Topology: d.Topology, Traffic: d.Traffic, Policy: d.Policy, Inventory: d.Inventory}
 }
 
 func (d Digests) policy() policy.Digests {
-	return policy.Digests{Plan: d.Plan, Topology: d.Topology, Traffic: d.Traffic, Policy: d.Policy}
+	return policy.Digests{Plan: d.Plan, Topology: d.Topology, Traffic: d.Traffic, Policy: d.Policy, Inventory: d.Inventory}
 }
 
+// None is how a digest that is "" (no inventory) is written in the signed
+// message and for people.
+const None = "none"
+
 // Message is what is signed: every field but the key and the signature,
-// one per line, in a fixed order. With it, ssh-keygen -Y verify -n
-// changegate checks an approval's signature.
+// one per line, in a fixed order (version 2 adds the inventory line, "none"
+// without one). With it, ssh-keygen -Y verify -n changegate checks an
+// approval's signature.
 func (a *Approval) Message() []byte {
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "changegate approval v%d\n", a.Version)
 	fmt.Fprintf(&b, "approver %s\n", a.Approver)
 	fmt.Fprintf(&b, "time %s\n", a.Time.UTC().Format(time.RFC3339))
 	fmt.Fprintf(&b, "plan %s\ntopology %s\ntraffic %s\npolicy %s\n", a.Digests.Plan, a.Digests.Topology, a.Digests.Traffic, a.Digests.Policy)
+	if a.Version >= 2 {
+		inv := a.Digests.Inventory
+		if inv == "" {
+			inv = None
+		}
+		fmt.Fprintf(&b, "inventory %s\n", inv)
+	}
 	fmt.Fprintf(&b, "comment %s\n", strings.ReplaceAll(a.Comment, "\n", " "))
 	return b.Bytes()
 }
@@ -99,27 +120,6 @@ func Dir(plan string) string {
 	return filepath.Join(filepath.Dir(plan), base+".approvals")
 }
 
-var unsafeName = regexp.MustCompile(`[^A-Za-z0-9._@-]+`)
-
-// Write stores a in the approvals directory of plan, one file per
-// approver (a new approval by the same approver replaces the old one),
-// and returns its path.
-func Write(plan string, a *Approval) (string, error) {
-	dir := Dir(plan)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return "", err
-	}
-	data, err := json.MarshalIndent(a, "", "  ")
-	if err != nil {
-		return "", err
-	}
-	path := filepath.Join(dir, unsafeName.ReplaceAllString(a.Approver, "_")+".json")
-	if err := os.WriteFile(path, append(data, '\n'), 0o644); err != nil {
-		return "", err
-	}
-	return path, nil
-}
-
 // Checked is an approval as read and verified.
 type Checked struct {
 	File     string
@@ -131,6 +131,18 @@ type Checked struct {
 	Why      string
 	// Roles are the approver's roles (from the configuration).
 	Roles []string
+	// Identities are who the approval is known to be by, each as
+	// plans.Identity writes it: the approver's name and, when the
+	// signature verifies, every principal its key is listed under in the
+	// allowed signers (in any namespace). Sorted, without repeats.
+	Identities []string
+}
+
+// By reports whether the approval is by identity (a plans.Identity, such
+// as the plan's AuthorIdentity): one of its Identities. An approval by
+// the plan's author never counts.
+func (c Checked) By(identity string) bool {
+	return identity != "" && slices.Contains(c.Identities, identity)
 }
 
 // Policy returns the approval as the policies see it.
@@ -138,7 +150,7 @@ func (c Checked) Policy() policy.Approval {
 	if c.Approval == nil {
 		return policy.Approval{Approver: filepath.Base(c.File)}
 	}
-	return policy.Approval{Approver: c.Approval.Approver, Roles: c.Roles, Time: c.Approval.Time, Digests: c.Approval.Digests.policy(), Verified: c.Verified}
+	return policy.Approval{Approver: c.Approval.Approver, Identities: c.Identities, Roles: c.Roles, Time: c.Approval.Time, Digests: c.Approval.Digests.policy(), Verified: c.Verified}
 }
 
 // Load reads and verifies every approval of plan against signers (nil:
@@ -166,7 +178,7 @@ func Load(plan string, signers []sshsig.AllowedSigner, roles map[string][]string
 
 func check(path string, signers []sshsig.AllowedSigner, roles map[string][]string) Checked {
 	c := Checked{File: path}
-	data, err := os.ReadFile(path)
+	data, err := readRegular(path)
 	if err != nil {
 		c.Why = err.Error()
 		return c
@@ -180,8 +192,13 @@ func check(path string, signers []sshsig.AllowedSigner, roles map[string][]strin
 	}
 	c.Approval = &a
 	c.Roles = roles[a.Approver]
-	if a.Version != Version {
-		c.Why = fmt.Sprintf("approval format version %d, this changegate reads %d", a.Version, Version)
+	c.Identities = Identities(a.Approver, nil, nil)
+	if a.Version < MinVersion || a.Version > Version {
+		c.Why = fmt.Sprintf("approval format version %d, this changegate reads versions %d to %d (approve again with this changegate)", a.Version, MinVersion, Version)
+		return c
+	}
+	if a.Version < 2 && a.Digests.Inventory != "" {
+		c.Why = fmt.Sprintf("approval format version %d does not bind an inventory, yet the file gives one", a.Version)
 		return c
 	}
 	key, err := sshsig.Verify([]byte(a.Signature), Namespace, a.Message())
@@ -189,32 +206,57 @@ func check(path string, signers []sshsig.AllowedSigner, roles map[string][]strin
 		c.Why = fmt.Sprintf("the signature does not verify: %v", err)
 		return c
 	}
-	s, ok := sshsig.Find(signers, key, Namespace)
-	if !ok {
-		c.Why = fmt.Sprintf("the key %s is not in the allowed signers for namespace %q", ssh.FingerprintSHA256(key), Namespace)
-		return c
-	}
-	found := false
-	for _, p := range s.Principals {
-		if p == a.Approver {
-			found = true
+	// Whoever holds the key is each of its principals: an author cannot
+	// approve their own plan under another name.
+	c.Identities = Identities(a.Approver, key, signers)
+	if !sshsig.Listed(signers, key, Namespace, a.Approver) {
+		if _, ok := sshsig.Find(signers, key, Namespace); !ok {
+			c.Why = fmt.Sprintf("the key %s is not in the allowed signers for namespace %q", ssh.FingerprintSHA256(key), Namespace)
+		} else {
+			c.Why = fmt.Sprintf("the key %s belongs to %s in the allowed signers, not to %s", ssh.FingerprintSHA256(key), strings.Join(principalsIn(signers, key, Namespace), ", "), a.Approver)
 		}
-	}
-	if !found {
-		c.Why = fmt.Sprintf("the key %s belongs to %s in the allowed signers, not to %s", ssh.FingerprintSHA256(key), strings.Join(s.Principals, ", "), a.Approver)
 		return c
 	}
 	c.Verified = true
 	return c
 }
 
+// Identities returns who an approval by approver, signed with key, is
+// known to be by: approver and every principal key is listed under in
+// signers (in any namespace), each as plans.Identity writes it, sorted,
+// without repeats. With a nil key, approver alone.
+func Identities(approver string, key ssh.PublicKey, signers []sshsig.AllowedSigner) []string {
+	out := []string{plans.Identity(approver)}
+	for _, p := range sshsig.Principals(signers, key) {
+		out = append(out, plans.Identity(p))
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// principalsIn returns the principals key may sign as in namespace.
+func principalsIn(signers []sshsig.AllowedSigner, key ssh.PublicKey, namespace string) []string {
+	var out []string
+	for _, s := range signers {
+		if s.Key != nil && bytes.Equal(s.Key.Marshal(), key.Marshal()) && s.Allows(namespace) {
+			for _, p := range s.Principals {
+				if !slices.Contains(out, p) {
+					out = append(out, p)
+				}
+			}
+		}
+	}
+	return out
+}
+
 // Stale returns the digests an approval was not given for, compared with
-// now ("plan", "topology", "traffic", "policy").
+// now ("plan", "topology", "traffic", "policy", "inventory").
 func Stale(a *Approval, now Digests) []string {
 	var out []string
 	for _, d := range []struct{ name, was, is string }{
 		{"plan", a.Digests.Plan, now.Plan}, {"topology", a.Digests.Topology, now.Topology},
 		{"traffic", a.Digests.Traffic, now.Traffic}, {"policy", a.Digests.Policy, now.Policy},
+		{"inventory", a.Digests.Inventory, now.Inventory},
 	} {
 		if d.was != d.is {
 			out = append(out, d.name)

@@ -3,6 +3,7 @@ package approval
 import (
 	"crypto/ed25519"
 	"crypto/rand"
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -26,7 +27,7 @@ func signer(t *testing.T) ssh.Signer {
 	return s
 }
 
-var digests = Digests{Plan: "sha256:aa", Topology: "sha256:bb", Traffic: "sha256:cc", Policy: "sha256:dd"}
+var digests = Digests{Plan: "sha256:aa", Topology: "sha256:bb", Traffic: "sha256:cc", Policy: "sha256:dd", Inventory: "sha256:ee"}
 
 // TestLoad writes approvals next to a plan and reads them back verified,
 // or not, with why.
@@ -34,7 +35,7 @@ func TestLoad(t *testing.T) {
 	dir := t.TempDir()
 	plan := filepath.Join(dir, "change.yaml")
 	jane, bob := signer(t), signer(t)
-	signers, err := sshsig.ParseAllowedSigners("allowed_signers", []byte(fmt.Sprintf("jane@x namespaces=\"changegate\" %s\nbob@x namespaces=\"git\" %s", ssh.MarshalAuthorizedKey(jane.PublicKey()), ssh.MarshalAuthorizedKey(bob.PublicKey()))))
+	signers, err := sshsig.ParseAllowedSigners("allowed_signers", []byte(fmt.Sprintf("jane@x namespaces=\"changegate\" %s\nbob@x namespaces=\"git\" %s\nJane.Doe@X namespaces=\"git\" %s", ssh.MarshalAuthorizedKey(jane.PublicKey()), ssh.MarshalAuthorizedKey(bob.PublicKey()), ssh.MarshalAuthorizedKey(jane.PublicKey()))))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,6 +52,11 @@ func TestLoad(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// An approval that claims jane's name, its signature broken.
+	forged, _ := Sign(bob, "Jane@X", "", digests, now)
+	forged.Signature = strings.Replace(forged.Signature, "A", "B", 1)
+	data, _ := json.Marshal(forged)
+	os.WriteFile(filepath.Join(Dir(plan), "forged.json"), data, 0o644)
 	os.WriteFile(filepath.Join(Dir(plan), "junk.json"), []byte("{"), 0o644)
 	got, err := Load(plan, signers, map[string][]string{"jane@x": {"lead"}})
 	if err != nil {
@@ -58,9 +64,19 @@ func TestLoad(t *testing.T) {
 	}
 	want := map[string]string{
 		"bob@x.json":     `the key SHA256:`, // allowed for git only
+		"forged.json":    `the signature does not verify`,
 		"jane@x.json":    ``,
 		"junk.json":      `not an approval file`,
 		"someone@x.json": `belongs to jane@x in the allowed signers, not to someone@x`,
+	}
+	// Who each approval is by: its name, and (signature verified) every
+	// principal of its key, in any namespace.
+	ids := map[string]string{
+		"bob@x.json":     "bob@x",
+		"forged.json":    "jane@x",
+		"jane@x.json":    "jane.doe@x jane@x",
+		"junk.json":      "",
+		"someone@x.json": "jane.doe@x jane@x someone@x",
 	}
 	if len(got) != len(want) {
 		t.Fatalf("%d approvals: %+v", len(got), got)
@@ -70,12 +86,26 @@ func TestLoad(t *testing.T) {
 		if (w == "") != c.Verified || !strings.Contains(c.Why, w) {
 			t.Errorf("%s: verified %v, why %q; want %q", filepath.Base(c.File), c.Verified, c.Why, w)
 		}
+		if got := strings.Join(c.Identities, " "); got != ids[filepath.Base(c.File)] {
+			t.Errorf("%s: identities %q, want %q", filepath.Base(c.File), got, ids[filepath.Base(c.File)])
+		}
 	}
-	if p := got[1].Policy(); p.Approver != "jane@x" || !p.Verified || p.Roles[0] != "lead" || p.Digests.Plan != "sha256:aa" {
+	byName := map[string]Checked{}
+	for _, c := range got {
+		byName[filepath.Base(c.File)] = c
+	}
+	if !byName["someone@x.json"].By("jane.doe@x") || !byName["forged.json"].By("jane@x") || byName["bob@x.json"].By("jane@x") || byName["junk.json"].By("") {
+		t.Error("By does not follow the identities")
+	}
+	jc := byName["jane@x.json"]
+	if p := jc.Policy(); p.Approver != "jane@x" || !p.Verified || p.Roles[0] != "lead" || p.Digests.Plan != "sha256:aa" || p.Digests.Inventory != "sha256:ee" || len(p.Identities) != 2 {
 		t.Errorf("policy view %+v", p)
 	}
-	if s := Stale(got[1].Approval, Digests{Plan: "sha256:aa", Topology: "sha256:b2", Traffic: "sha256:cc", Policy: "sha256:d2"}); strings.Join(s, ",") != "topology,policy" {
+	if s := Stale(jc.Approval, Digests{Plan: "sha256:aa", Topology: "sha256:b2", Traffic: "sha256:cc", Policy: "sha256:d2", Inventory: "sha256:ee"}); strings.Join(s, ",") != "topology,policy" {
 		t.Errorf("stale %v", s)
+	}
+	if s := Stale(jc.Approval, Digests{Plan: "sha256:aa", Topology: "sha256:bb", Traffic: "sha256:cc", Policy: "sha256:dd"}); strings.Join(s, ",") != "inventory" {
+		t.Errorf("stale without an inventory: %v", s)
 	}
 }
 
@@ -99,3 +129,5 @@ func TestSignatureVerifiesWithSSHKeygen(t *testing.T) {
 		t.Fatalf("ssh-keygen -Y verify: %v\n%s", err, out)
 	}
 }
+
+func jsonIndent(a *Approval) ([]byte, error) { return json.MarshalIndent(a, "", "  ") }

@@ -49,8 +49,11 @@ func (a *app) applyCommand() *cobra.Command {
 		Short: "Run a plan on the devices, step by step, with health checks and automatic rollback",
 		Long: `Run the plan on the network. First the gate again, immediately before
 anything is touched: the dry-run with N-1, every policy, approvals at stage
-"apply" (missing approvals deny here). A denied plan is refused and no
-device is contacted. There is no flag that skips the gate: --break-glass
+"apply" (missing approvals deny here), over the digests of the plan, its
+topology, its traffic, the policies and the inventory the run uses
+(--inventory, else the plan's inventory:, else inventory.file): an
+approval given for another inventory, or without one, does not count. A
+denied plan is refused and no device is contacted. There is no flag that skips the gate: --break-glass
 REASON runs a denied plan anyway, except denials a policy marks
 "overridable": false; the override, its reason and who gave it are in the
 policy input, the journal and the output.
@@ -101,11 +104,18 @@ rolled back; 4 the rollback did not finish (what remains changed is listed);
 			if breakGlass != "" {
 				override = &policy.Override{Reason: breakGlass, User: who, Time: time.Now()}
 			}
+			// The inventory is read once, before the gate: its digest is
+			// bound with the others (approvals, --checked), and the run
+			// uses exactly what was digested.
+			inv, err := a.planInventory(cmd, cfg, plan, inventoryFlags{file: invFile, format: invFormat})
+			if err != nil {
+				return err
+			}
 			_, approvals, err := a.approvals(cfg, plan.File)
 			if err != nil {
 				return err
 			}
-			v, ds, err := gate.Check(ctx, plan, net, eng, gate.Options{Stage: policy.StageApply, Override: override, Approvals: approvals})
+			v, ds, err := gate.Check(ctx, plan, net, eng, gate.Options{Stage: policy.StageApply, Override: override, Approvals: approvals, InventoryDigest: inventoryDigest(inv)})
 			if err != nil {
 				return err
 			}
@@ -139,14 +149,8 @@ rolled back; 4 the rollback did not finish (what remains changed is listed);
 				fmt.Fprintf(a.stderr, "changegate: the gate allows this plan, with %d warnings (changegate check lists them)\n", n)
 			}
 
-			if invFile == "" && plan.Inventory != "" {
-				if invFile, err = cfg.Paths.scope().Resolve(plan.File, plan.Inventory, userfile.Inventory); err != nil {
-					return fmt.Errorf("%s: inventory: %w", plan.File, err)
-				}
-			}
-			inv, err := a.loadInventory(cmd, invFile, invFormat)
-			if err != nil {
-				return err
+			if inv == nil {
+				return errors.New("no inventory: pass --inventory FILE, name one in the plan (inventory:), or set inventory.file in changegate.yaml (docs/config.md)")
 			}
 			if _, err := selectDevices(inv, plan.Devices()); err != nil {
 				return fmt.Errorf("%s: %w", plan.File, err)
@@ -164,7 +168,7 @@ rolled back; 4 the rollback did not finish (what remains changed is listed);
 			// Absolute paths: recover may run from another directory.
 			j, err := journal.Create(stateDir, runID, journal.Meta{
 				PlanFile: absPath(plan.File), PlanTitle: plan.Title,
-				Digests: map[string]string{"plan": v.Digests.Plan, "topology": v.Digests.Topology, "traffic": v.Digests.Traffic, "policy": v.Digests.Policy},
+				Digests: map[string]string{"plan": v.Digests.Plan, "topology": v.Digests.Topology, "traffic": v.Digests.Traffic, "policy": v.Digests.Policy, "inventory": v.Digests.Inventory},
 				Extra:   rv.extra(runID, runExtra(inv, override, v)),
 			})
 			if err != nil {
@@ -212,7 +216,7 @@ rolled back; 4 the rollback did not finish (what remains changed is listed);
 	cmd.Flags().StringVar(&invFormat, "inventory-format", "", "inventory format: native, nornir or containerlab (default: from the file name)")
 	cmd.Flags().StringArrayVar(&dirs, "policy", nil, "a directory of your own policies (repeatable)")
 	cmd.Flags().StringVar(&format, "format", "text", "output: text (a live view on a terminal, one line per event otherwise) or json (one event per line)")
-	cmd.Flags().StringVar(&checked, "checked", "", "the JSON verdict (changegate check --format json) that was reviewed: refuse unless this run's plan, topology, traffic and policies have the same digests")
+	cmd.Flags().StringVar(&checked, "checked", "", "the JSON verdict (changegate check --format json) that was reviewed: refuse unless this run's plan, topology, traffic, policies and inventory have the same digests")
 	cmd.Flags().StringVar(&breakGlass, "break-glass", "", "run although the gate denies, for this reason (recorded in the journal and shown to policies)")
 	return cmd
 }
@@ -237,9 +241,10 @@ func matchChecked(ctx context.Context, file string, v *gate.Verdict) error {
 		{"topology", doc.Digests.Topology, v.Digests.Topology},
 		{"traffic", doc.Digests.Traffic, v.Digests.Traffic},
 		{"policy", doc.Digests.Policy, v.Digests.Policy},
+		{"inventory", doc.Digests.Inventory, v.Digests.Inventory},
 	} {
 		if d.was != d.now {
-			diffs = append(diffs, fmt.Sprintf("%s %s (checked: %s)", d.what, d.now, d.was))
+			diffs = append(diffs, fmt.Sprintf("%s %s (checked: %s)", d.what, orNone(d.now), orNone(d.was)))
 		}
 	}
 	if len(diffs) > 0 {

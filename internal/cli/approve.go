@@ -8,6 +8,7 @@ import (
 	"github.com/changegate/changegate/internal/userfile"
 	"net"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -19,29 +20,37 @@ import (
 	"github.com/changegate/changegate/internal/gate"
 	"github.com/changegate/changegate/internal/policy"
 	"github.com/changegate/changegate/internal/sshsig"
+	"github.com/changegate/changegate/plans"
 )
 
 func (a *app) approveCommand() *cobra.Command {
 	var topoFile, key, as, comment string
 	var dirs []string
+	var invFlags inventoryFlags
 	cmd := &cobra.Command{
 		Use:   "approve PLAN --key KEY [--as NAME] [--comment TEXT]",
 		Short: "Approve a plan: sign what was checked with your SSH key",
 		Long: `Check the plan as changegate check does, then sign the digests of the plan,
-its topology, its traffic and the policy set with your SSH key, in OpenSSH's
-signature format (namespace "changegate"; ssh-keygen -Y verify checks it,
-as git checks signed commits). The approval is written next to the plan
-(change.yaml -> change.approvals/NAME.json), to commit with it.
+its topology, its traffic, the policy set and the inventory it runs with
+(--inventory, else the plan's inventory:, else inventory.file; none when
+there is none) with your SSH key, in OpenSSH's signature format (namespace
+"changegate"; ssh-keygen -Y verify checks it, as git checks signed
+commits). The approval is written next to the plan (change.yaml ->
+change.approvals/NAME.json), to commit with it.
 
-The approval counts only while the plan, topology, traffic and policies
-are exactly what was signed, and when the key is in the allowed-signers
-file (approvals.allowed_signers) under the approver's name: the approvals
+The approval counts only while the plan, topology, traffic, policies and
+inventory are exactly what was signed, when the key is in the
+allowed-signers file (approvals.allowed_signers) under the approver's
+name, and when the approver is not the plan's author: the approvals
 policy judges that at check and at apply.
 
 --key is a private key file (ed25519 or RSA; a passphrase is asked for on
 the terminal), or a public key file (.pub) whose private key ssh-agent
 holds. The approver's name is --as, else the key's name in the allowed
-signers.`,
+signers. Nothing is written when the approval could not count: with
+allowed signers configured, a key not listed for --as NAME is refused; so
+is the plan's author, and an approval file of NAME signed with another key
+(an approval is only ever replaced by the key that signed it).`,
 		Example: `  changegate approve change.yaml --key ~/.ssh/id_ed25519
   changegate approve change.yaml --key ~/.ssh/id_ed25519.pub --comment "looked at the N-1 table"`,
 		Args: cobra.ExactArgs(1),
@@ -53,7 +62,7 @@ signers.`,
 			if err != nil {
 				return err
 			}
-			v, _, err := a.checkWithApprovals(cmd, cfg, args[0], topoFile, dirs)
+			v, _, err := a.checkWithApprovals(cmd, cfg, args[0], topoFile, dirs, invFlags)
 			if err != nil {
 				return err
 			}
@@ -66,12 +75,16 @@ signers.`,
 			if err != nil {
 				return err
 			}
+			pub := signer.PublicKey()
 			if as == "" {
-				s, ok := sshsig.Find(signers, signer.PublicKey(), approval.Namespace)
+				s, ok := sshsig.Find(signers, pub, approval.Namespace)
 				if !ok || len(s.Principals) == 0 {
-					return fmt.Errorf("the key %s is not in the allowed signers (approvals.allowed_signers): say who you are with --as NAME; the approval will not count until the key is listed under that name", ssh.FingerprintSHA256(signer.PublicKey()))
+					return fmt.Errorf("the key %s is not in the allowed signers (approvals.allowed_signers): say who you are with --as NAME; the approval will not count until the key is listed under that name", ssh.FingerprintSHA256(pub))
 				}
 				as = s.Principals[0]
+			}
+			if err := mayApprove(cfg, signers, plan, as, pub); err != nil {
+				return err
 			}
 			ap, err := approval.Sign(signer, as, comment, approval.FromPolicy(v.Digests), time.Now())
 			if err != nil {
@@ -79,23 +92,55 @@ signers.`,
 			}
 			path, err := approval.Write(plan.File, ap)
 			if err != nil {
-				return err
+				return fmt.Errorf("approve refused: %w", err)
 			}
 			verdict := "ALLOWED"
 			if !v.Allowed() {
 				verdict = "DENIED"
 			}
-			fmt.Fprintf(a.stdout, "approved by %s: %s (the gate's verdict now: %s)\n  plan     %s\n  topology %s\n  traffic  %s\n  policy   %s\nwritten to %s: commit it with the plan\n",
-				as, plan.File, verdict, v.Digests.Plan, v.Digests.Topology, v.Digests.Traffic, v.Digests.Policy, path)
+			fmt.Fprintf(a.stdout, "approved by %s: %s (the gate's verdict now: %s)\n  plan      %s\n  topology  %s\n  traffic   %s\n  policy    %s\n  inventory %s\nwritten to %s: commit it with the plan\n",
+				as, plan.File, verdict, v.Digests.Plan, v.Digests.Topology, v.Digests.Traffic, v.Digests.Policy, orNone(v.Digests.Inventory), path)
 			return nil
 		},
 	}
 	cmd.Flags().StringVar(&topoFile, "topology", "", "topology file (default: the plan's topology:)")
+	invFlags.register(cmd)
 	cmd.Flags().StringVar(&key, "key", "", "your SSH private key, or a .pub file whose key ssh-agent holds")
 	cmd.Flags().StringVar(&as, "as", "", "your name as in the allowed signers (default: the key's name there)")
 	cmd.Flags().StringVar(&comment, "comment", "", "a comment, signed with the approval")
 	cmd.Flags().StringArrayVar(&dirs, "policy", nil, "a directory of your own policies (repeatable)")
 	return cmd
+}
+
+// mayApprove refuses, before anything is signed or written, an approval
+// of plan by as with key that could not count or would take another's
+// place: with allowed signers configured, key must be listed for as; the
+// approver must not be the plan's author (by name or by any principal of
+// the key); and an approval file of as signed with another key is never
+// replaced.
+func mayApprove(cfg Config, signers []sshsig.AllowedSigner, plan *plans.Plan, as string, key ssh.PublicKey) error {
+	fp := ssh.FingerprintSHA256(key)
+	if cfg.Approvals.AllowedSigners != "" && !sshsig.Listed(signers, key, approval.Namespace, as) {
+		hint := "if the key is yours, have it added to the allowed signers under " + as
+		var listed []string
+		for _, p := range sshsig.Principals(signers, key) {
+			if sshsig.Listed(signers, key, approval.Namespace, p) {
+				listed = append(listed, p)
+			}
+		}
+		if len(listed) > 0 {
+			hint = fmt.Sprintf("the key is listed for %s: approve as that (leave out --as)", strings.Join(listed, ", "))
+		}
+		return fmt.Errorf("approve refused: the key %s is not listed for %s in the allowed signers (%s) for namespace %q; nothing was written. Sign with %s's own key; %s",
+			fp, as, cfg.Approvals.AllowedSigners, approval.Namespace, as, hint)
+	}
+	if author := plan.AuthorIdentity(); slices.Contains(approval.Identities(as, key, signers), author) {
+		return fmt.Errorf("approve refused: %s wrote %s (author: %s), and the author's own approval never counts (the gate denies a plan that carries one); nothing was written. Ask someone else to approve", as, plan.File, plan.Author)
+	}
+	if err := approval.CheckReplace(plan.File, as, key); err != nil {
+		return fmt.Errorf("approve refused: %w", err)
+	}
+	return nil
 }
 
 // signer returns the SSH signer of path: a private key file (asking for
@@ -158,8 +203,12 @@ func (a *app) allowedSigners(cfg Config) ([]sshsig.AllowedSigner, error) {
 // checkWithApprovals reads the plan (with its topology, traffic and
 // runbook steps), the policies and the plan's approvals, and checks the
 // plan as changegate check does: the verdict, and the approvals verified.
-func (a *app) checkWithApprovals(cmd *cobra.Command, cfg Config, planFile, topoFile string, dirs []string) (*gate.Verdict, []approval.Checked, error) {
+func (a *app) checkWithApprovals(cmd *cobra.Command, cfg Config, planFile, topoFile string, dirs []string, invFlags inventoryFlags) (*gate.Verdict, []approval.Checked, error) {
 	plan, net, err := a.loadInputs(cmd.Context(), cfg, planFile, topoFile)
+	if err != nil {
+		return nil, nil, err
+	}
+	inv, err := a.planInventory(cmd, cfg, plan, invFlags)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -171,7 +220,7 @@ func (a *app) checkWithApprovals(cmd *cobra.Command, cfg Config, planFile, topoF
 	if err != nil {
 		return nil, nil, err
 	}
-	v, ds, err := gate.Check(cmd.Context(), plan, net, eng, gate.Options{Approvals: approvals})
+	v, ds, err := gate.Check(cmd.Context(), plan, net, eng, gate.Options{Approvals: approvals, InventoryDigest: inventoryDigest(inv)})
 	if err != nil {
 		return nil, nil, err
 	}
@@ -181,24 +230,46 @@ func (a *app) checkWithApprovals(cmd *cobra.Command, cfg Config, planFile, topoF
 	return v, checked, nil
 }
 
-// approvalStatus says whether an approval counts against the digests
-// now: COUNTS, STALE or DOES NOT COUNT, and why not.
-func approvalStatus(c approval.Checked, now approval.Digests) (string, []string) {
+// approvalStatus says whether an approval of plan counts against the
+// digests now: COUNTS, STALE or DOES NOT COUNT, and why not. It judges
+// as the approvals policy does: by the author (identities), verified,
+// and for the digests now.
+func approvalStatus(c approval.Checked, plan *plans.Plan, now approval.Digests) (string, []string) {
 	var why []string
 	status := "COUNTS"
+	if c.By(plan.AuthorIdentity()) {
+		status = "DOES NOT COUNT"
+		why = append(why, fmt.Sprintf("by the plan's author (%s): the author's own approval never counts", plan.AuthorIdentity()))
+	}
 	if !c.Verified {
 		status = "DOES NOT COUNT"
 		why = append(why, c.Why)
 	}
 	if c.Approval != nil {
-		if stale := approval.Stale(c.Approval, now); len(stale) > 0 {
-			if status == "COUNTS" {
-				status = "STALE"
+		var changed []string
+		for _, d := range approval.Stale(c.Approval, now) {
+			if d == "inventory" && c.Approval.Digests.Inventory == "" {
+				why = append(why, "it was approved without an inventory, and the plan now runs with one: approve again")
+				continue
 			}
-			why = append(why, "the "+strings.Join(stale, ", ")+" changed since it was signed")
+			changed = append(changed, d)
+		}
+		if len(changed) > 0 {
+			why = append(why, "the "+strings.Join(changed, ", ")+" changed since it was signed")
+		}
+		if len(why) > 0 && status == "COUNTS" {
+			status = "STALE"
 		}
 	}
 	return status, why
+}
+
+// orNone is a digest for people: "none" for "" (no inventory).
+func orNone(d string) string {
+	if d == "" {
+		return approval.None
+	}
+	return d
 }
 
 // approvals loads and verifies the plan's approvals, for the gate.
@@ -221,21 +292,24 @@ func (a *app) approvals(cfg Config, planFile string) ([]approval.Checked, []poli
 func (a *app) approvalsCommand() *cobra.Command {
 	var topoFile string
 	var dirs []string
+	var invFlags inventoryFlags
 	cmd := &cobra.Command{
 		Use:   "approvals PLAN",
 		Short: "List the plan's approvals: who approved what, and whether each still counts",
 		Long: `List the approvals kept next to the plan (PLAN.approvals/), each with its
-approver, time and comment, and whether it still counts: its signature
-verifies, its key is in the allowed signers under the approver's name, and
-the plan, topology, traffic and policies are still what it signed (stale
-otherwise, naming what changed).`,
+approver, time and comment, and whether it still counts, as the approvals
+policy of check and apply judges it: its signature verifies, its key is in
+the allowed signers under the approver's name, it is not by the plan's
+author (by name or by any principal of its key), and the plan, topology,
+traffic, policies and inventory are still what it signed (stale otherwise,
+naming what changed).`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			cfg, err := a.config(cmd, nil)
 			if err != nil {
 				return err
 			}
-			v, checked, err := a.checkWithApprovals(cmd, cfg, args[0], topoFile, dirs)
+			v, checked, err := a.checkWithApprovals(cmd, cfg, args[0], topoFile, dirs, invFlags)
 			if err != nil {
 				return err
 			}
@@ -246,18 +320,19 @@ otherwise, naming what changed).`,
 			}
 			now := approval.FromPolicy(v.Digests)
 			for _, c := range checked {
-				writeApproval(a, c, now)
+				writeApproval(a, c, plan, now)
 			}
 			return nil
 		},
 	}
 	cmd.Flags().StringVar(&topoFile, "topology", "", "topology file (default: the plan's topology:)")
+	invFlags.register(cmd)
 	cmd.Flags().StringArrayVar(&dirs, "policy", nil, "a directory of your own policies (repeatable)")
 	return cmd
 }
 
-func writeApproval(a *app, c approval.Checked, now approval.Digests) {
-	status, why := approvalStatus(c, now)
+func writeApproval(a *app, c approval.Checked, plan *plans.Plan, now approval.Digests) {
+	status, why := approvalStatus(c, plan, now)
 	if c.Approval == nil {
 		fmt.Fprintf(a.stdout, "%s  %s: %s\n", status, c.File, strings.Join(why, "; "))
 		return

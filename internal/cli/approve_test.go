@@ -33,19 +33,18 @@ func newKey(t *testing.T, dir, name string) string {
 }
 
 // TestApprove approves the safe example plan (risk medium: one approval
-// needed) with an SSH key, and follows the approval: it counts, it makes
-// the check's approval warning go, a changed plan makes it stale, and a
-// key not in the allowed signers does not count.
+// needed; written by Jane) with Bob's SSH key, and follows the approval:
+// it counts, it makes the check's approval warning go, a changed plan
+// makes it stale, and a key not in the allowed signers does not count.
 func TestApprove(t *testing.T) {
 	isolate(t)
 	dir := t.TempDir()
 	writeFile(t, dir, "april-2011.yaml", readFile(t, "../../examples/april-2011.yaml"))
 	plan := writeFile(t, dir, "plan.yaml", readFile(t, "../../examples/safe-plan.yaml"))
-	jane := newKey(t, dir, "jane")
-	mallory := newKey(t, dir, "mallory")
-	_ = mallory
-	writeFile(t, dir, "allowed_signers", fmt.Sprintf("jane@example.net namespaces=\"changegate\" %s\n", jane))
-	cfg := writeFile(t, dir, "changegate.yaml", "approvals:\n  allowed_signers: allowed_signers\n  roles:\n    jane@example.net: [network-lead]\n")
+	bob := newKey(t, dir, "bob")
+	newKey(t, dir, "mallory")
+	writeFile(t, dir, "allowed_signers", fmt.Sprintf("bob@example.net namespaces=\"changegate\" %s\n", bob))
+	cfg := writeFile(t, dir, "changegate.yaml", "approvals:\n  allowed_signers: allowed_signers\n  roles:\n    bob@example.net: [network-lead]\n")
 
 	out, _, code := run(t, "--config", cfg, "check", plan)
 	if code != 0 || !strings.Contains(out, `risk "medium" needs 1 approval, has 0 valid`) {
@@ -57,15 +56,15 @@ func TestApprove(t *testing.T) {
 	if code != ExitDenied || !strings.Contains(errs, `risk "medium" needs 1 approval, has 0 valid`) {
 		t.Fatalf("apply before the approval: exit %d\n%s", code, errs)
 	}
-	out, errs, code = run(t, "--config", cfg, "approve", plan, "--key", filepath.Join(dir, "jane"), "--comment", "N-1 table looks right")
-	if code != 0 || !strings.Contains(out, "approved by jane@example.net") {
+	out, errs, code = run(t, "--config", cfg, "approve", plan, "--key", filepath.Join(dir, "bob"), "--comment", "N-1 table looks right")
+	if code != 0 || !strings.Contains(out, "approved by bob@example.net") || !strings.Contains(out, "\n  inventory none\n") {
 		t.Fatalf("approve: exit %d\n%s%s", code, out, errs)
 	}
-	if _, err := os.Stat(filepath.Join(dir, "plan.approvals", "jane@example.net.json")); err != nil {
+	if _, err := os.Stat(filepath.Join(dir, "plan.approvals", "bob@example.net.json")); err != nil {
 		t.Fatal(err)
 	}
 	out, _, _ = run(t, "--config", cfg, "approvals", plan)
-	if !strings.HasPrefix(out, "COUNTS          jane@example.net at ") || !strings.Contains(out, "(roles: network-lead)") {
+	if !strings.HasPrefix(out, "COUNTS          bob@example.net at ") || !strings.Contains(out, "(roles: network-lead)") {
 		t.Errorf("approvals:\n%s", out)
 	}
 	out, _, code = run(t, "--config", cfg, "check", plan)
@@ -83,15 +82,25 @@ func TestApprove(t *testing.T) {
 	if code != 1 || !strings.Contains(errs, "is not in the allowed signers") {
 		t.Errorf("unknown key without --as: exit %d %s", code, errs)
 	}
-	run(t, "--config", cfg, "approve", plan, "--key", filepath.Join(dir, "mallory"), "--as", "mallory@example.net")
+	// With the allowed signers configured, approve refuses a key not
+	// listed under --as; without them it signs, and the approval does
+	// not count where they are.
+	_, errs, code = run(t, "--config", cfg, "approve", plan, "--key", filepath.Join(dir, "mallory"), "--as", "mallory@example.net")
+	if code != 1 || !strings.Contains(errs, "is not listed for mallory@example.net in the allowed signers") {
+		t.Errorf("unknown key with --as: exit %d %s", code, errs)
+	}
+	open := writeFile(t, dir, "open.yaml", "{}\n")
+	if _, errs, code := run(t, "--config", open, "approve", plan, "--key", filepath.Join(dir, "mallory"), "--as", "mallory@example.net"); code != 0 {
+		t.Fatalf("approve without allowed signers: exit %d %s", code, errs)
+	}
 	out, _, _ = run(t, "--config", cfg, "approvals", plan)
 	if !strings.Contains(out, "DOES NOT COUNT  mallory@example.net") || !strings.Contains(out, "is not in the allowed signers") {
 		t.Errorf("mallory:\n%s", out)
 	}
-	// jane's approval file edited to name someone else: the signature no
+	// bob's approval file edited to name someone else: the signature no
 	// longer verifies.
-	p := filepath.Join(dir, "plan.approvals", "jane@example.net.json")
-	writeFile(t, filepath.Dir(p), "forged.json", strings.Replace(readFile(t, p), `"approver": "jane@example.net"`, `"approver": "boss@example.net"`, 1))
+	p := filepath.Join(dir, "plan.approvals", "bob@example.net.json")
+	writeFile(t, filepath.Dir(p), "forged.json", strings.Replace(readFile(t, p), `"approver": "bob@example.net"`, `"approver": "boss@example.net"`, 1))
 	out, _, _ = run(t, "--config", cfg, "approvals", plan)
 	if !strings.Contains(out, "DOES NOT COUNT  boss@example.net") || !strings.Contains(out, "the signature does not verify") {
 		t.Errorf("forged:\n%s", out)
@@ -100,11 +109,11 @@ func TestApprove(t *testing.T) {
 	// One line of the plan changes: the approval is stale.
 	writeFile(t, dir, "plan.yaml", strings.Replace(readFile(t, plan), "ip ospf cost 500", "ip ospf cost 600", 1))
 	out, _, _ = run(t, "--config", cfg, "approvals", plan)
-	if !strings.Contains(out, "STALE           jane@example.net") || !strings.Contains(out, "the plan changed since it was signed") {
+	if !strings.Contains(out, "STALE           bob@example.net") || !strings.Contains(out, "the plan changed since it was signed") {
 		t.Errorf("stale:\n%s", out)
 	}
 	out, _, _ = run(t, "--config", cfg, "check", plan)
-	if !strings.Contains(out, "approval by jane@example.net is stale") {
+	if !strings.Contains(out, "approval by bob@example.net is stale") {
 		t.Errorf("check after the change:\n%s", out)
 	}
 }
@@ -119,8 +128,8 @@ func TestApproveWithAgent(t *testing.T) {
 	_, k, _ := ed25519.GenerateKey(rand.Reader)
 	s, _ := ssh.NewSignerFromKey(k)
 	pub := strings.TrimSpace(string(ssh.MarshalAuthorizedKey(s.PublicKey())))
-	writeFile(t, dir, "jane.pub", pub+"\n")
-	writeFile(t, dir, "allowed_signers", "jane@example.net "+pub+"\n")
+	writeFile(t, dir, "bob.pub", pub+"\n")
+	writeFile(t, dir, "allowed_signers", "bob@example.net "+pub+"\n")
 	cfg := writeFile(t, dir, "changegate.yaml", "approvals:\n  allowed_signers: allowed_signers\n")
 
 	// An in-process agent holding the key, on a socket of its own.
@@ -144,12 +153,12 @@ func TestApproveWithAgent(t *testing.T) {
 		}
 	}()
 	t.Setenv("SSH_AUTH_SOCK", sock)
-	out, errs, code := run(t, "--config", cfg, "approve", plan, "--key", filepath.Join(dir, "jane.pub"))
-	if code != 0 || !strings.Contains(out, "approved by jane@example.net") {
+	out, errs, code := run(t, "--config", cfg, "approve", plan, "--key", filepath.Join(dir, "bob.pub"))
+	if code != 0 || !strings.Contains(out, "approved by bob@example.net") {
 		t.Fatalf("exit %d\n%s%s", code, out, errs)
 	}
 	out, _, _ = run(t, "--config", cfg, "approvals", plan)
-	if !strings.HasPrefix(out, "COUNTS          jane@example.net") {
+	if !strings.HasPrefix(out, "COUNTS          bob@example.net") {
 		t.Errorf("approvals:\n%s", out)
 	}
 	// A public key the agent does not hold.

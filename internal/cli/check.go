@@ -22,6 +22,7 @@ func (a *app) checkCommand() *cobra.Command {
 	var topoFile, format string
 	var dirs []string
 	var timings bool
+	var invFlags inventoryFlags
 	cmd := &cobra.Command{
 		Use:   "check PLAN [--topology FILE] [--policy DIR ...]",
 		Short: "Dry-run a plan and judge it with the policies: allowed or denied",
@@ -30,6 +31,11 @@ evaluate the policies over the result: the built-in library (policies/ in the
 repository, embedded in the binary) and yours (--policy DIR, or policy.dirs in
 the configuration). Every denial and warning names the policy rule
 (file:line), the step, the link or device and the numbers.
+
+The verdict is bound to the digests of the plan, its topology, its traffic,
+the policy set and the inventory the plan runs with (--inventory, else the
+plan's inventory:, else inventory.file of the configuration; none when
+none of them names one), as approvals are.
 
 The N-1 analysis always runs here: policies depend on it, so no setting
 turns it off. Policies are turned off or tuned only in the configuration file
@@ -62,11 +68,15 @@ A policy that fails to evaluate denies the change (fail closed).`,
 			if err != nil {
 				return err
 			}
+			inv, err := a.planInventory(cmd, cfg, plan, invFlags)
+			if err != nil {
+				return err
+			}
 			_, approvals, err := a.approvals(cfg, plan.File)
 			if err != nil {
 				return err
 			}
-			opts := gate.Options{TopMovers: cfg.DryRun.TopMovers, Approvals: approvals}
+			opts := gate.Options{TopMovers: cfg.DryRun.TopMovers, Approvals: approvals, InventoryDigest: inventoryDigest(inv)}
 			opts.Progress = a.progress()
 			v, ds, err := gate.Check(cmd.Context(), plan, net, eng, opts)
 			a.endProgress(opts.Progress)
@@ -103,6 +113,7 @@ A policy that fails to evaluate denies the change (fail closed).`,
 	cmd.Flags().StringVar(&format, "format", "text", "output format: text, json, junit, sarif or github")
 	cmd.Flags().StringArrayVar(&dirs, "policy", nil, "a directory (or .rego file) of your policies, beside the built-in ones; repeat for more")
 	cmd.Flags().Int("top-movers", 5, "how many moved links to give policies per step")
+	invFlags.register(cmd)
 	cmd.Flags().BoolVar(&timings, "timings", false, "print how long the dry-run and the policy evaluation took (to stderr)")
 	return cmd
 }

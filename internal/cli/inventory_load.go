@@ -13,6 +13,8 @@ import (
 
 	"github.com/changegate/changegate/devices"
 	"github.com/changegate/changegate/internal/diag"
+	"github.com/changegate/changegate/internal/userfile"
+	"github.com/changegate/changegate/plans"
 )
 
 // The formats an inventory can be read in (--inventory-format,
@@ -159,6 +161,42 @@ func findFile(dir, name string) string {
 	return ""
 }
 
+// inventoryFlags are --inventory and --inventory-format of the verbs that
+// check a plan (check, approve, approvals, review, plan digest, apply): the
+// inventory the plan runs with, whose digest is bound with the others.
+type inventoryFlags struct{ file, format string }
+
+func (f *inventoryFlags) register(cmd *cobra.Command) {
+	cmd.Flags().StringVar(&f.file, "inventory", "", "inventory file the plan runs with (default: the plan's inventory:, else inventory.file of the configuration)")
+	cmd.Flags().StringVar(&f.format, "inventory-format", "", "inventory format: native, nornir or containerlab (default: from the file name)")
+}
+
+// planInventory reads the inventory plan runs with, which apply uses and
+// approvals bind: --inventory, else the plan's inventory:, else
+// inventory.file of the configuration. It is nil when none of them names
+// one; an inventory that is named but cannot be read is an error.
+func (a *app) planInventory(cmd *cobra.Command, cfg Config, plan *plans.Plan, f inventoryFlags) (*devices.Inventory, error) {
+	path := f.file
+	if path == "" && plan.Inventory != "" {
+		var err error
+		if path, err = cfg.Paths.scope().Resolve(plan.File, plan.Inventory, userfile.Inventory); err != nil {
+			return nil, fmt.Errorf("%s: inventory: %w", plan.File, err)
+		}
+	}
+	if path == "" && cfg.Inventory.File == "" {
+		return nil, nil
+	}
+	return a.readInventory(cmd, cfg, path, f.format)
+}
+
+// inventoryDigest is inv's digest, "" for no inventory.
+func inventoryDigest(inv *devices.Inventory) string {
+	if inv == nil {
+		return ""
+	}
+	return inv.Digest()
+}
+
 // loadInventory reads the inventory of a verb: flagPath in flagFormat
 // when flagPath is given, else the configured one (inventory.file and
 // inventory.format). Warnings are printed; errors come back as
@@ -168,6 +206,11 @@ func (a *app) loadInventory(cmd *cobra.Command, flagPath, flagFormat string) (*d
 	if err != nil {
 		return nil, err
 	}
+	return a.readInventory(cmd, cfg, flagPath, flagFormat)
+}
+
+// readInventory is loadInventory with the configuration read.
+func (a *app) readInventory(cmd *cobra.Command, cfg Config, flagPath, flagFormat string) (*devices.Inventory, error) {
 	src, err := cfg.Inventory.source(flagPath, flagFormat)
 	if err != nil {
 		return nil, err

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -11,13 +12,16 @@ import (
 func (a *app) planDigestCommand() *cobra.Command {
 	var topoFile, format string
 	var dirs []string
+	var invFlags inventoryFlags
 	cmd := &cobra.Command{
-		Use:   "digest PLAN [--topology FILE]",
-		Short: "Print the canonical digests of a plan, its topology, its traffic and the policy set",
+		Use:   "digest PLAN [--topology FILE] [--inventory FILE]",
+		Short: "Print the canonical digests of a plan, its topology, its traffic, the policy set and the inventory",
 		Long: `Print the canonical digests (sha256) of a plan (with its runbook steps
 expanded), of the topology it is checked against, of that topology's
-traffic matrix, and of the policy set changegate check evaluates (the
-built-in policies and yours, with their parameters and what is disabled).
+traffic matrix, of the policy set changegate check evaluates (the
+built-in policies and yours, with their parameters and what is disabled),
+and of the inventory the plan runs with (--inventory, else the plan's
+inventory:, else inventory.file; "none" when there is none).
 A digest changes when anything that matters changes, and never with YAML
 formatting, key order, comments or the way rates are written
 (docs/plans.md, "Digests"). Approvals and the gate use them to prove that
@@ -42,16 +46,25 @@ what runs is what was checked.`,
 			if err != nil {
 				return err
 			}
-			d := report.DigestsDoc{Plan: p.Digest(), Topology: net.TopologyDigest(), Traffic: net.TrafficDigest(), Policy: eng.Digest()}
+			inv, err := a.planInventory(cmd, cfg, p, invFlags)
+			if err != nil {
+				return err
+			}
+			d := report.DigestsDoc{Plan: p.Digest(), Topology: net.TopologyDigest(), Traffic: net.TrafficDigest(), Policy: eng.Digest(), Inventory: inventoryDigest(inv)}
 			if f == report.JSON {
 				return report.WriteJSON(a.stdout, d)
 			}
-			_, err = fmt.Fprintf(a.stdout, "plan      %s  %s\ntopology  %s  %s\ntraffic   %s  %s\npolicy    %s  %d policies\n",
-				d.Plan, p.File, d.Topology, net.Files[0], d.Traffic, net.Files[0], d.Policy, len(eng.Packages()))
+			invLine := "inventory none\n"
+			if inv != nil {
+				invLine = fmt.Sprintf("inventory %s  %s\n", d.Inventory, strings.Join(inv.Files, ", "))
+			}
+			_, err = fmt.Fprintf(a.stdout, "plan      %s  %s\ntopology  %s  %s\ntraffic   %s  %s\npolicy    %s  %d policies\n%s",
+				d.Plan, p.File, d.Topology, net.Files[0], d.Traffic, net.Files[0], d.Policy, len(eng.Packages()), invLine)
 			return err
 		},
 	}
 	cmd.Flags().StringVar(&topoFile, "topology", "", "topology file (default: the plan's topology)")
+	invFlags.register(cmd)
 	cmd.Flags().StringVar(&format, "format", "text", "output format: text or json")
 	cmd.Flags().StringArrayVar(&dirs, "policy", nil, "a directory (or .rego file) of your policies, as for check; repeat for more")
 	return cmd

@@ -196,11 +196,18 @@ func (a *app) resume(cmd *cobra.Command, cfg Config, stateDir string, j *journal
 	if err != nil {
 		return err
 	}
+	if invFile == "" {
+		invFile = strings.Split(run.Meta.Extra["inventory"], ",")[0]
+	}
+	inv, err := a.loadInventory(cmd, invFile, invFormat)
+	if err != nil {
+		return err
+	}
 	_, approvals, err := a.approvals(cfg, plan.File)
 	if err != nil {
 		return err
 	}
-	v, ds, err := gate.Check(cmd.Context(), plan, net, eng, gate.Options{Stage: policy.StageApply, Approvals: approvals})
+	v, ds, err := gate.Check(cmd.Context(), plan, net, eng, gate.Options{Stage: policy.StageApply, Approvals: approvals, InventoryDigest: inv.Digest()})
 	if err != nil {
 		return err
 	}
@@ -211,13 +218,6 @@ func (a *app) resume(cmd *cobra.Command, cfg Config, stateDir string, j *journal
 		report.CheckText(a.stderr, v, eng.Packages(), cfg.Policy.Disable)
 		fmt.Fprintln(a.stderr, "changegate: resume refused: the gate denies the plan now; recover without --resume rolls the run back")
 		return errDenied
-	}
-	if invFile == "" {
-		invFile = strings.Split(run.Meta.Extra["inventory"], ",")[0]
-	}
-	inv, err := a.loadInventory(cmd, invFile, invFormat)
-	if err != nil {
-		return err
 	}
 	locks, err := takeOverLocks(cmd, lock.New(stateDir), plan.Devices(), run.Meta.RunID, plan.File)
 	if err != nil {

@@ -124,7 +124,7 @@ func TestRecoverRefusesAndRevert(t *testing.T) {
 		t.Helper()
 		return run(t, append([]string{"--config", cfg}, args...)...)
 	}
-	if _, errs, code := cg("approve", plan, "--key", filepath.Join(dir, "jane")); code != 0 {
+	if _, errs, code := cg("approve", plan, "--key", filepath.Join(dir, "jane"), "--inventory", invFile); code != 0 {
 		t.Fatalf("approve: %s", errs)
 	}
 	out, errs, code := cg("apply", plan, "--inventory", invFile)
@@ -180,7 +180,7 @@ func TestRecoverRefusesAndRevert(t *testing.T) {
 	}
 
 	// Approved, the revert runs: rollback lines, step 2's first.
-	if _, errs, code = cg("approve", inverse, "--key", filepath.Join(dir, "jane")); code != 0 {
+	if _, errs, code = cg("approve", inverse, "--key", filepath.Join(dir, "jane"), "--inventory", invFile); code != 0 {
 		t.Fatalf("approve the inverse: %s", errs)
 	}
 	out, errs, code = cg("revert", applied)

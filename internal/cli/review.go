@@ -15,6 +15,7 @@ import (
 func (a *app) reviewCommand() *cobra.Command {
 	var topoFile, format, out string
 	var dirs []string
+	var invFlags inventoryFlags
 	cmd := &cobra.Command{
 		Use:   "review PLAN [--format markdown|html] [-o FILE]",
 		Short: "Write the review of a plan for approvers: the verdict, one line per step, the details folded",
@@ -43,7 +44,7 @@ links the step changes dashed).`,
 			if err != nil {
 				return err
 			}
-			v, checked, err := a.checkWithApprovals(cmd, cfg, args[0], topoFile, dirs)
+			v, checked, err := a.checkWithApprovals(cmd, cfg, args[0], topoFile, dirs, invFlags)
 			if err != nil {
 				return err
 			}
@@ -55,7 +56,7 @@ links the step changes dashed).`,
 					ra.Approver = c.Approval.Approver
 				}
 				var why []string
-				ra.Status, why = approvalStatus(c, now)
+				ra.Status, why = approvalStatus(c, v.Plan, now)
 				ra.Why = strings.Join(why, "; ")
 				ras = append(ras, ra)
 			}
@@ -75,6 +76,7 @@ links the step changes dashed).`,
 		},
 	}
 	cmd.Flags().StringVar(&topoFile, "topology", "", "topology file (default: the plan's topology:)")
+	invFlags.register(cmd)
 	cmd.Flags().StringVar(&format, "format", "markdown", "output format: markdown or html")
 	cmd.Flags().StringVarP(&out, "output", "o", "", "write to FILE instead of standard output")
 	cmd.Flags().StringArrayVar(&dirs, "policy", nil, "a directory of your own policies (repeatable)")

@@ -22,6 +22,10 @@ type Options struct {
 	Time time.Time
 	// Approvals are the approvals given so far.
 	Approvals []policy.Approval
+	// InventoryDigest is the digest of the inventory the plan runs with
+	// (devices.Inventory.Digest); "" when there is none. It is bound with
+	// the other digests.
+	InventoryDigest string
 	// Override is a break-glass override (apply only), shown to the
 	// policies as input.override.
 	Override *policy.Override
@@ -37,8 +41,8 @@ type Verdict struct {
 	Network  *topology.Network
 	DryRun   *dryrun.Result
 	Decision *policy.Decision
-	// Digests are those of the plan, topology, traffic and policy set
-	// the decision is about.
+	// Digests are those of the plan, topology, traffic, policy set and
+	// inventory ("" for none) the decision is about.
 	Digests policy.Digests
 	Stage   policy.Stage
 	Time    time.Time
@@ -75,17 +79,18 @@ func Check(ctx context.Context, plan *plans.Plan, net *topology.Network, eng *po
 	v := &Verdict{
 		Plan: plan, Network: net, DryRun: res, Stage: opts.Stage, Time: opts.Time,
 		Digests: policy.Digests{
-			Plan:     res.Digests.Plan,
-			Topology: res.Digests.Topology,
-			Traffic:  res.Digests.Traffic,
-			Policy:   eng.Digest(),
+			Plan:      res.Digests.Plan,
+			Topology:  res.Digests.Topology,
+			Traffic:   res.Digests.Traffic,
+			Policy:    eng.Digest(),
+			Inventory: opts.InventoryDigest,
 		},
 		DryRunTime: time.Since(t0),
 	}
 	t1 := time.Now()
 	input := policy.BuildInput(policy.Facts{
 		Plan: plan, Network: net, DryRun: res, Approvals: opts.Approvals, Override: opts.Override,
-		Stage: opts.Stage, Time: opts.Time, PolicyDigest: eng.Digest(), HotFloor: eng.HotFloor(),
+		Stage: opts.Stage, Time: opts.Time, PolicyDigest: eng.Digest(), InventoryDigest: opts.InventoryDigest, HotFloor: eng.HotFloor(),
 	})
 	v.InputTime = time.Since(t1)
 	t2 := time.Now()

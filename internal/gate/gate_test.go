@@ -37,11 +37,12 @@ func engine(t *testing.T) *policy.Engine {
 func TestVerdictBindsDigests(t *testing.T) {
 	p, net := loadExample(t, "safe-plan.yaml")
 	eng := engine(t)
-	v, ds, err := Check(context.Background(), p, net, eng, Options{})
+	const inventory = "sha256:1111111111111111111111111111111111111111111111111111111111111111"
+	v, ds, err := Check(context.Background(), p, net, eng, Options{InventoryDigest: inventory})
 	if err != nil || ds.HasErrors() {
 		t.Fatalf("%v %v", err, ds.Err())
 	}
-	want := policy.Digests{Plan: p.Digest(), Topology: net.TopologyDigest(), Traffic: net.TrafficDigest(), Policy: eng.Digest()}
+	want := policy.Digests{Plan: p.Digest(), Topology: net.TopologyDigest(), Traffic: net.TrafficDigest(), Policy: eng.Digest(), Inventory: inventory}
 	if v.Digests != want {
 		t.Errorf("digests %+v, want %+v", v.Digests, want)
 	}
@@ -63,18 +64,25 @@ func TestApprovalsAtApply(t *testing.T) {
 	eng := engine(t)
 	ctx := context.Background()
 	now := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
-	v, _, err := Check(ctx, p, net, eng, Options{Time: now})
+	const inventory = "sha256:1111111111111111111111111111111111111111111111111111111111111111"
+	v, _, err := Check(ctx, p, net, eng, Options{Time: now, InventoryDigest: inventory})
 	if err != nil {
 		t.Fatal(err)
 	}
-	good := policy.Approval{Approver: "bob", Roles: []string{"network-engineer"}, Time: now, Digests: v.Digests, Verified: true}
+	good := policy.Approval{Approver: "bob", Identities: []string{"bob"}, Roles: []string{"network-engineer"}, Time: now, Digests: v.Digests, Verified: true}
 
 	stale := good
 	stale.Digests.Traffic = "sha256:0000"
+	otherInventory := good
+	otherInventory.Digests.Inventory = "sha256:2222"
+	noInventory := good
+	noInventory.Digests.Inventory = ""
 	unverified := good
 	unverified.Verified = false
+	// The author, by the e-mail of "Name <email>", under another name.
 	self := good
-	self.Approver = p.Author
+	self.Approver = "jane"
+	self.Identities = []string{"jane", p.AuthorIdentity()}
 
 	tests := []struct {
 		name      string
@@ -85,12 +93,14 @@ func TestApprovalsAtApply(t *testing.T) {
 		{"none", nil, false, "approval"},
 		{"valid", []policy.Approval{good}, true, ""},
 		{"stale", []policy.Approval{stale}, false, "approval"},
+		{"for another inventory", []policy.Approval{otherInventory}, false, "approval"},
+		{"without an inventory", []policy.Approval{noInventory}, false, "approval"},
 		{"unverified", []policy.Approval{unverified}, false, "approval"},
-		{"self-approval", []policy.Approval{self}, false, p.Author},
+		{"self-approval", []policy.Approval{self}, false, "the plan's author (" + p.AuthorIdentity() + ")"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			v, _, err := Check(ctx, p, net, eng, Options{Stage: policy.StageApply, Time: now, Approvals: tt.approvals})
+			v, _, err := Check(ctx, p, net, eng, Options{Stage: policy.StageApply, Time: now, Approvals: tt.approvals, InventoryDigest: inventory})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -34,17 +34,23 @@ const (
 // what it was checked against.
 type Approval struct {
 	Approver string
-	Roles    []string
-	Time     time.Time
-	Digests  Digests
+	// Identities are who the approval is known to be by (see
+	// plans.Identity): the approver's name, and every principal the
+	// signing key is listed under in the allowed signers. An approval
+	// whose identities hold the plan's author never counts.
+	Identities []string
+	Roles      []string
+	Time       time.Time
+	Digests    Digests
 	// Verified is true when the signature checked out against the
 	// approver's key.
 	Verified bool
 }
 
-// Digests bind a decision to exactly what was checked.
+// Digests bind a decision to exactly what was checked. Inventory is ""
+// when there was no inventory to check (none).
 type Digests struct {
-	Plan, Topology, Traffic, Policy string
+	Plan, Topology, Traffic, Policy, Inventory string
 }
 
 // Override is a break-glass override of the gate: the change runs
@@ -69,6 +75,9 @@ type Facts struct {
 	Time     time.Time
 	// PolicyDigest is the engine's Digest.
 	PolicyDigest string
+	// InventoryDigest is the digest of the inventory the plan runs with
+	// (devices.Inventory.Digest); "" when there is none.
+	InventoryDigest string
 	// HotFloor is the utilisation above which link directions are listed
 	// in hot_links (the engine's HotFloor).
 	HotFloor float64
@@ -91,6 +100,7 @@ func BuildInput(f Facts) ast.Value {
 			kv("topology", str(res.Digests.Topology)),
 			kv("traffic", str(res.Digests.Traffic)),
 			kv("policy", str(f.PolicyDigest)),
+			kv("inventory", str(f.InventoryDigest)),
 		)),
 		kv("hot_floor", num(f.HotFloor)),
 		kv("plan", planTerm(f.Plan, f.Network)),
@@ -169,6 +179,7 @@ func planTerm(p *plans.Plan, net *topology.Network) *ast.Term {
 		kv("title", str(p.Title)),
 		kv("description", str(p.Description)),
 		kv("author", str(p.Author)),
+		kv("author_identity", str(p.AuthorIdentity())),
 		kv("ticket", str(p.Ticket)),
 		kv("risk", str(string(p.Risk))),
 		kv("window", window),
@@ -668,6 +679,7 @@ func approvalsTerm(as []Approval) *ast.Term {
 		t := a.Time.UTC()
 		ts[i] = obj(
 			kv("approver", str(a.Approver)),
+			kv("identities", strs(nonNil(a.Identities))),
 			kv("roles", strs(nonNil(a.Roles))),
 			kv("time", str(t.Format(time.RFC3339))),
 			kv("time_unix", integer(int(t.Unix()))),
@@ -676,6 +688,7 @@ func approvalsTerm(as []Approval) *ast.Term {
 				kv("topology", str(a.Digests.Topology)),
 				kv("traffic", str(a.Digests.Traffic)),
 				kv("policy", str(a.Digests.Policy)),
+				kv("inventory", str(a.Digests.Inventory)),
 			)),
 			kv("verified", boolean(a.Verified)),
 		)
@@ -686,5 +699,5 @@ func approvalsTerm(as []Approval) *ast.Term {
 // The keys of the input's objects are interned, so that building an
 // object allocates no key terms.
 func init() {
-	ast.InternStringTerm("a", "a_interface", "after_bps", "approvals", "approver", "author", "b", "b_interface", "batch", "before_bps", "capacity_bps", "changes_config", "checks", "class", "classes", "command", "components", "config", "delta_bps", "description", "device", "devices", "differences", "digests", "drained", "dropped_bps", "dst", "effects", "end", "end_unix", "expect", "explicit", "explicit_effects", "failure", "failures", "file", "from", "hot_floor", "hot_links", "id", "index", "interval_seconds", "islands", "kind", "line", "link", "links", "load_bps", "max_delta_bps", "max_dropped_bps", "max_failures", "max_link", "max_utilization", "metric", "metric_ab", "metric_ba", "moved_bps", "moved_fraction", "n1", "n1_max_utilization", "n1_worst_failure", "n1_worst_utilization", "name", "node", "nodes", "partitioned", "path", "plan", "policy", "post_checks", "pre_checks", "rate_bps", "restores_baseline", "restores_baseline_from_here", "restores_previous", "retries", "risk", "role", "roles", "rollback", "same_as_state", "site", "soak_seconds", "src", "srlg", "stage", "start", "start_unix", "state", "states", "step", "steps", "ticket", "time", "time_unix", "timeout_seconds", "timezone", "title", "to", "top_movers", "topology", "traffic", "type", "undone", "unreachable", "up", "utilization", "value", "verified", "version", "wave", "window", "worst_failure", "zone", "zones")
+	ast.InternStringTerm("a", "a_interface", "after_bps", "approvals", "approver", "author", "author_identity", "b", "b_interface", "batch", "before_bps", "capacity_bps", "changes_config", "checks", "class", "classes", "command", "components", "config", "delta_bps", "description", "device", "devices", "differences", "digests", "drained", "dropped_bps", "dst", "effects", "end", "end_unix", "expect", "explicit", "explicit_effects", "failure", "failures", "file", "from", "hot_floor", "hot_links", "id", "identities", "index", "interval_seconds", "inventory", "islands", "kind", "line", "link", "links", "load_bps", "max_delta_bps", "max_dropped_bps", "max_failures", "max_link", "max_utilization", "metric", "metric_ab", "metric_ba", "moved_bps", "moved_fraction", "n1", "n1_max_utilization", "n1_worst_failure", "n1_worst_utilization", "name", "node", "nodes", "partitioned", "path", "plan", "policy", "post_checks", "pre_checks", "rate_bps", "restores_baseline", "restores_baseline_from_here", "restores_previous", "retries", "risk", "role", "roles", "rollback", "same_as_state", "site", "soak_seconds", "src", "srlg", "stage", "start", "start_unix", "state", "states", "step", "steps", "ticket", "time", "time_unix", "timeout_seconds", "timezone", "title", "to", "top_movers", "topology", "traffic", "type", "undone", "unreachable", "up", "utilization", "value", "verified", "version", "wave", "window", "worst_failure", "zone", "zones")
 }

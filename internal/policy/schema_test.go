@@ -146,7 +146,7 @@ func schemaDigest(s string) string {
 
 func schemaApprovals() []Approval {
 	return []Approval{
-		{Approver: "jane", Roles: []string{"network", "storage"}, Time: time.Date(2011, 4, 20, 18, 0, 0, 0, time.UTC), Verified: true},
+		{Approver: "jane", Identities: []string{"jane", "jane@example.net"}, Roles: []string{"network", "storage"}, Time: time.Date(2011, 4, 20, 18, 0, 0, 0, time.UTC), Verified: true},
 		{Approver: "john", Time: time.Date(2011, 4, 20, 15, 0, 0, 0, time.FixedZone("EDT", -4*3600))},
 	}
 }
@@ -163,10 +163,16 @@ func schemaInput(t *testing.T, f schemaFixture, opts dryrun.Options, stage Stage
 	if ds.HasErrors() {
 		t.Fatalf("dry-run: %v", ds.Err())
 	}
+	// Apply-stage inputs run with an inventory; check-stage ones have
+	// none (its digest is "").
+	inventory := ""
+	if stage == StageApply {
+		inventory = schemaDigest("inventory")
+	}
 	for i := range approvals {
 		approvals[i].Digests = Digests{
 			Plan: res.Digests.Plan, Topology: res.Digests.Topology,
-			Traffic: res.Digests.Traffic, Policy: schemaDigest("policy"),
+			Traffic: res.Digests.Traffic, Policy: schemaDigest("policy"), Inventory: inventory,
 		}
 	}
 	var override *Override
@@ -176,7 +182,7 @@ func schemaInput(t *testing.T, f schemaFixture, opts dryrun.Options, stage Stage
 	v := BuildInput(Facts{
 		Plan: f.plan, Network: f.net, DryRun: res, Approvals: approvals, Stage: stage, Override: override,
 		Time:         time.Date(2011, 4, 21, 0, 30, 0, 0, time.FixedZone("EDT", -4*3600)),
-		PolicyDigest: schemaDigest("policy"), HotFloor: hotFloor,
+		PolicyDigest: schemaDigest("policy"), InventoryDigest: inventory, HotFloor: hotFloor,
 	})
 	x, err := ast.JSON(v)
 	if err != nil {
@@ -357,7 +363,16 @@ func TestSchemaAcceptsInputs(t *testing.T) {
 			}
 		}
 
+		// The author's identity is the e-mail of "Name <email>", and ""
+		// without an author.
+		safeDoc := schemaDecode(t, schemaInput(t, safe, dryrun.Options{SkipN1: true}, StageCheck, nil, 0))
+		if got := schemaAt(t, safeDoc, "plan", "author_identity"); safe.plan.Author != "Jane Doe <jane@example.net>" || got != "jane@example.net" {
+			t.Errorf("author %q: author_identity %v", safe.plan.Author, got)
+		}
 		doc := schemaDecode(t, schemaInput(t, inline, dryrun.Options{}, StageCheck, nil, 0))
+		if got := schemaAt(t, doc, "plan", "author_identity"); got != "" {
+			t.Errorf("no author: author_identity %v", got)
+		}
 		full := false
 		for _, p := range schemaAt(t, doc, "rollback", "path").([]any) {
 			full = full || p.(map[string]any)["state"] != nil
@@ -419,6 +434,9 @@ func TestSchemaRejects(t *testing.T) {
 		// Missing required keys.
 		{"missing time_unix", withN1, del("time_unix"), ""},
 		{"missing policy digest", withN1, del("digests", "policy"), "/digests"},
+		{"missing inventory digest", withN1, del("digests", "inventory"), "/digests"},
+		{"missing author identity", withN1, del("plan", "author_identity"), "/plan"},
+		{"missing approval identities", withN1, del("approvals", 0, "identities"), "/approvals/0"},
 		{"missing step zones", withN1, del("plan", "steps", 0, "zones"), "/plan/steps/0"},
 		{"missing check line", withN1, del("plan", "steps", 1, "checks", 0, "line"), "/plan/steps/1/checks/0"},
 		{"missing node drained", withN1, del("topology", "nodes", "c", "drained"), "/topology/nodes/c"},
@@ -454,6 +472,8 @@ func TestSchemaRejects(t *testing.T) {
 		{"failure utilisation as a string", withN1, set("0.35", "states", 2, "n1", "failures", "max_utilization", 0), "/states/2/n1/failures/max_utilization/0"},
 		{"failure max_link as a link id", withN1, set("a-b", "states", 0, "n1", "failures", "max_link", 0), "/states/0/n1/failures/max_link/0"},
 		{"bad digest", withN1, set("md5:00", "approvals", 0, "digests", "plan"), "/approvals/0/digests/plan"},
+		{"inventory digest written none", withN1, set("none", "digests", "inventory"), "/digests/inventory"},
+		{"identities null", withN1, set(nil, "approvals", 1, "identities"), "/approvals/1/identities"},
 		{"roles null", withN1, set(nil, "approvals", 1, "roles"), "/approvals/1/roles"},
 		{"n1 as false", withoutN1, set(false, "states", 0, "n1"), "/states/0/n1"},
 		{"approvals null", withoutN1, set(nil, "approvals"), "/approvals"},

@@ -30,12 +30,22 @@ type CheckDoc struct {
 	Results  []ResultDoc     `json:"results"`
 }
 
-// DigestsDoc are the digests the verdict is bound to.
+// DigestsDoc are the digests the verdict is bound to. Inventory is ""
+// when there was no inventory to check (printed "none").
 type DigestsDoc struct {
-	Plan     string `json:"plan"`
-	Topology string `json:"topology"`
-	Traffic  string `json:"traffic"`
-	Policy   string `json:"policy"`
+	Plan      string `json:"plan"`
+	Topology  string `json:"topology"`
+	Traffic   string `json:"traffic"`
+	Policy    string `json:"policy"`
+	Inventory string `json:"inventory"`
+}
+
+// orNone is a digest for people: "none" for "" (no inventory).
+func orNone(d string) string {
+	if d == "" {
+		return "none"
+	}
+	return d
 }
 
 // CheckPlanDoc identifies the plan checked.
@@ -77,7 +87,7 @@ func CheckDocument(v *gate.Verdict, pkgs []*policy.Package) CheckDoc {
 		Verdict: verdictWord(v),
 		Stage:   v.Stage,
 		Time:    v.Time.UTC().Format(time.RFC3339),
-		Digests: DigestsDoc{Plan: v.Digests.Plan, Topology: v.Digests.Topology, Traffic: v.Digests.Traffic, Policy: v.Digests.Policy},
+		Digests: DigestsDoc{Plan: v.Digests.Plan, Topology: v.Digests.Topology, Traffic: v.Digests.Traffic, Policy: v.Digests.Policy, Inventory: v.Digests.Inventory},
 		Plan:    CheckPlanDoc{ID: v.Plan.ID, Title: v.Plan.Title, File: v.Plan.File, Steps: len(v.Plan.Steps)},
 		Summary: CheckSummaryDoc{Denials: v.Decision.Count(policy.Deny), Warnings: v.Decision.Count(policy.Warn)},
 	}
@@ -202,8 +212,8 @@ func CheckText(w io.Writer, v *gate.Verdict, pkgs []*policy.Package, disabled []
 		ew.printf("  %s  %s: %s\n", kind, shortPolicy(r.Policy), r.Msg)
 		ew.printf("        rule %s\n", ruleLocation(r))
 	}
-	ew.printf("\ndigests: plan %s\n         topology %s\n         traffic %s\n         policy %s\n",
-		v.Digests.Plan, v.Digests.Topology, v.Digests.Traffic, v.Digests.Policy)
+	ew.printf("\ndigests: plan %s\n         topology %s\n         traffic %s\n         policy %s\n         inventory %s\n",
+		v.Digests.Plan, v.Digests.Topology, v.Digests.Traffic, v.Digests.Policy, orNone(v.Digests.Inventory))
 	return ew.err
 }
 

@@ -102,7 +102,7 @@ func ReviewMarkdown(w io.Writer, v *gate.Verdict, approvals []ReviewApproval) er
 	if len(approvals) > 0 {
 		ew.printf("\n")
 	}
-	ew.printf("Digests: plan `%s`, topology `%s`, traffic `%s`, policy `%s`.\n", v.Digests.Plan, v.Digests.Topology, v.Digests.Traffic, v.Digests.Policy)
+	ew.printf("Digests: plan `%s`, topology `%s`, traffic `%s`, policy `%s`, inventory `%s`.\n", v.Digests.Plan, v.Digests.Topology, v.Digests.Traffic, v.Digests.Policy, orNone(v.Digests.Inventory))
 	return ew.err
 }
 

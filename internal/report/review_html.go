@@ -84,8 +84,8 @@ func ReviewHTML(w io.Writer, v *gate.Verdict, approvals []ReviewApproval) error 
 	for _, a := range approvals {
 		ew.printf("<li><b>%s</b> %s %s</li>\n", e(a.Status), e(a.Approver), e(a.Why))
 	}
-	ew.printf("</ul>\n<p class=\"digests\">Digests: plan <code>%s</code>, topology <code>%s</code>, traffic <code>%s</code>, policy <code>%s</code>.</p>\n</body></html>\n",
-		v.Digests.Plan, v.Digests.Topology, v.Digests.Traffic, v.Digests.Policy)
+	ew.printf("</ul>\n<p class=\"digests\">Digests: plan <code>%s</code>, topology <code>%s</code>, traffic <code>%s</code>, policy <code>%s</code>, inventory <code>%s</code>.</p>\n</body></html>\n",
+		v.Digests.Plan, v.Digests.Topology, v.Digests.Traffic, v.Digests.Policy, orNone(v.Digests.Inventory))
 	return ew.err
 }
 

@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"golang.org/x/crypto/ssh"
@@ -48,6 +49,45 @@ func Find(signers []AllowedSigner, key ssh.PublicKey, namespace string) (*Allowe
 		}
 	}
 	return nil, false
+}
+
+// Listed reports whether key may sign as principal in namespace: a line
+// lists the key, allows namespace and names principal among its
+// principals (compared as written: changegate does not expand principal
+// patterns). The key may be on several lines, each with its principals.
+func Listed(signers []AllowedSigner, key ssh.PublicKey, namespace, principal string) bool {
+	if key == nil {
+		return false
+	}
+	want := key.Marshal()
+	for _, s := range signers {
+		if s.Key != nil && bytes.Equal(s.Key.Marshal(), want) && s.Allows(namespace) && slices.Contains(s.Principals, principal) {
+			return true
+		}
+	}
+	return false
+}
+
+// Principals returns every principal that any line lists key under, in
+// any namespace, in file order and without repeats: everyone the key's
+// holder may be.
+func Principals(signers []AllowedSigner, key ssh.PublicKey) []string {
+	if key == nil {
+		return nil
+	}
+	want := key.Marshal()
+	var out []string
+	for _, s := range signers {
+		if s.Key == nil || !bytes.Equal(s.Key.Marshal(), want) {
+			continue
+		}
+		for _, p := range s.Principals {
+			if !slices.Contains(out, p) {
+				out = append(out, p)
+			}
+		}
+	}
+	return out
 }
 
 // ParseAllowedSigners parses an OpenSSH allowed_signers file:

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/ed25519"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -254,6 +255,45 @@ func TestFind(t *testing.T) {
 				t.Fatalf("Find = %v %v, want line %d", s, ok, tc.wantLine)
 			}
 		})
+	}
+}
+
+// TestListedAndPrincipals: a key listed on several lines may sign as the
+// principals of the lines that allow the namespace, and is known by the
+// principals of every line.
+func TestListedAndPrincipals(t *testing.T) {
+	b := keyB(t)
+	data := `alice@example.com namespaces="git" ` + keyA + "\n" +
+		"carol@example.com " + b + "\n" +
+		`bob@example.com,alice@example.com namespaces="changegate" ` + keyA + "\n"
+	signers, err := ParseAllowedSigners("signers", []byte(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := parseKeyText(t, keyA)
+	for _, tc := range []struct {
+		name, namespace, principal string
+		key                        ssh.PublicKey
+		want                       bool
+	}{
+		{"second principal of a later line", "changegate", "alice@example.com", a, true},
+		{"first principal", "changegate", "bob@example.com", a, true},
+		{"a line for another namespace does not count", "file", "alice@example.com", a, false},
+		{"principal of another key", "changegate", "carol@example.com", a, false},
+		{"principals compare as written", "changegate", "Bob@example.com", a, false},
+		{"nil key", "changegate", "bob@example.com", nil, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := Listed(signers, tc.key, tc.namespace, tc.principal); got != tc.want {
+				t.Errorf("Listed = %v, want %v", got, tc.want)
+			}
+		})
+	}
+	if got, want := Principals(signers, a), []string{"alice@example.com", "bob@example.com"}; !slices.Equal(got, want) {
+		t.Errorf("Principals = %q, want %q", got, want)
+	}
+	if got := Principals(signers, nil); got != nil {
+		t.Errorf("Principals(nil) = %q", got)
 	}
 }
 
