@@ -40,6 +40,10 @@ type Verdict struct {
 	// Digests are those of the plan, topology, traffic and policy set
 	// the decision is about.
 	Digests policy.Digests
+	// PolicySet is what the policy digest covers: the policy files, and
+	// what the configuration changed (disabled policies, parameters that
+	// differ from their defaults), which every report shows.
+	PolicySet policy.Set
 	Stage   policy.Stage
 	Time    time.Time
 	// Timing of the parts, for --timings and benchmarks.
@@ -80,6 +84,7 @@ func Check(ctx context.Context, plan *plans.Plan, net *topology.Network, eng *po
 			Traffic:  res.Digests.Traffic,
 			Policy:   eng.Digest(),
 		},
+		PolicySet:  eng.Set(),
 		DryRunTime: time.Since(t0),
 	}
 	t1 := time.Now()
@@ -89,7 +94,7 @@ func Check(ctx context.Context, plan *plans.Plan, net *topology.Network, eng *po
 	})
 	v.InputTime = time.Since(t1)
 	t2 := time.Now()
-	v.Decision, err = eng.Evaluate(ctx, input)
+	v.Decision, err = eng.Evaluate(ctx, input, opts.Stage)
 	if err != nil {
 		return nil, ds, err
 	}
