@@ -44,8 +44,8 @@ type Verdict struct {
 	// what the configuration changed (disabled policies, parameters that
 	// differ from their defaults), which every report shows.
 	PolicySet policy.Set
-	Stage   policy.Stage
-	Time    time.Time
+	Stage     policy.Stage
+	Time      time.Time
 	// Timing of the parts, for --timings and benchmarks.
 	DryRunTime, InputTime, EvalTime time.Duration
 }

@@ -15,6 +15,10 @@ var named = map[string]string{
 	"time.now_ns":        "it reads the clock (use input.time)",
 	"rand.intn":          "it reads randomness",
 	"uuid.rfc4122":       "it reads randomness",
+	// Not I/O, but a shift by a large count allocates that many bits in
+	// one step no time or memory limit can interrupt: the process would
+	// die of it, with a stack trace.
+	"bits.lsh": "it can exhaust memory in one step that cannot be interrupted",
 }
 
 // Excluded says why the built-in function name is not available, and
@@ -22,7 +26,8 @@ var named = map[string]string{
 // (I/O, the clock, randomness, the environment: http.send,
 // net.lookup_ip_addr, opa.runtime, time.now_ns, rand.intn, uuid.rfc4122,
 // io.jwt.decode_verify, json.match_schema with its remote references,
-// ...).
+// ...), and bits.lsh, which can exhaust memory in one uninterruptible
+// step.
 func Excluded(name string) (why string, excluded bool) {
 	if why, ok := named[name]; ok {
 		return why, true
