@@ -127,6 +127,7 @@ func writeState(w io.Writer, run *journal.Run, st *apply.State) {
 	if r, ok := run.Meta.Extra["break_glass"]; ok {
 		fmt.Fprintf(w, "  BREAK-GLASS by %s: %s\n", run.Meta.Extra["break_glass_user"], r)
 	}
+	writeRunPolicy(w, run.Meta.Policy)
 	status := runStatus(run.Summary)
 	if st.Ended {
 		status += " (ended: " + st.Status + ")"
