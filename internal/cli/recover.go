@@ -154,6 +154,9 @@ func (a *app) resume(cmd *cobra.Command, cfg Config, stateDir string, j *journal
 	if err != nil {
 		return err
 	}
+	if now := eng.Set(); now.Digest != run.Meta.Digests["policy"] {
+		return errPolicyChanged(run, now)
+	}
 	_, approvals, err := a.approvals(cfg, plan.File)
 	if err != nil {
 		return err
