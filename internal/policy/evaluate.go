@@ -90,6 +90,13 @@ func (d *Decision) Count(k Kind) int {
 	return n
 }
 
+// The messages of a disabled policy's denials begin with these: at
+// apply, where they deny, and at check, where they warn.
+const (
+	DisabledDenies    = "policy disabled by configuration denies: "
+	DisabledWouldDeny = "policy disabled by configuration would deny: "
+)
+
 // Evaluate runs every policy over input (see BuildInput) at stage. A
 // policy that fails to evaluate (a built-in function error, a conflict)
 // or that is stopped by the time or memory limit yields a denial carrying
@@ -121,10 +128,10 @@ func (e *Engine) Evaluate(ctx context.Context, input ast.Value, stage Stage) (*D
 			}
 			r.Disabled = true
 			if stage == StageApply {
-				r.Msg = "policy disabled by configuration denies: " + r.Msg
+				r.Msg = DisabledDenies + r.Msg
 			} else {
 				r.Kind = Warn
-				r.Msg = "policy disabled by configuration would deny: " + r.Msg
+				r.Msg = DisabledWouldDeny + r.Msg
 			}
 			d.Results = append(d.Results, r)
 		}
