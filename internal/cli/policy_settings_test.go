@@ -93,6 +93,12 @@ deny contains {"msg": sprintf("step %d: %d devices, at most %d", [s.index, count
 		t.Error("the settings do not change the policy digest")
 	}
 
+	list, _, _ := run(t, "policy", "list", "--config", cfg)
+	for _, w := range []string{"disabled by configuration: changegate.window", "parameter set by configuration: capacity.threshold: 0.7 (default 0.8)", "policy digest: " + doc.Digests.Policy} {
+		if !strings.Contains(list, w) {
+			t.Errorf("policy list lacks %q:\n%s", w, list)
+		}
+	}
 	for _, format := range []string{"github", "sarif", "junit"} {
 		out, _, _ := run(t, "check", safePlan, "--config", cfg, "--format", format)
 		for _, w := range append(wantText[1:], "changegate.window is disabled by configuration") {
