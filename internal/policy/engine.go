@@ -51,7 +51,9 @@ type Options struct {
 	Timeout time.Duration
 	// MemoryLimit bounds how much the heap may grow while one policy
 	// package is evaluated, in bytes; 0 means DefaultMemoryLimit. A
-	// policy that needs more is stopped and denies.
+	// policy that needs more is stopped and denies. It is the process's
+	// heap that is measured, every few milliseconds: evaluations running
+	// at the same time count against each other's limit.
 	MemoryLimit int64
 	// builtinFS replaces the embedded built-in policies in tests.
 	builtinFS fs.FS
