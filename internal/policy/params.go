@@ -134,7 +134,9 @@ func (p Param) Label() string {
 // package (policy.params."site.limits" is
 // data.changegate.user_params.site.limits). No policy can write there:
 // user packages cannot live under changegate.
-const UserParamsRoot = "data." + Namespace + ".user_params"
+const UserParamsRoot = "data." + Namespace + "." + userParamsKey
+
+const userParamsKey = "user_params"
 
 // paramSet holds the policy parameters after the configuration.
 type paramSet struct {
@@ -152,7 +154,7 @@ type paramSet struct {
 func (p paramSet) data() map[string]any {
 	doc := map[string]any{"params": p.builtin}
 	if len(p.user) > 0 {
-		doc["user_params"] = p.user
+		doc[userParamsKey] = p.user
 	}
 	return map[string]any{Namespace: doc}
 }

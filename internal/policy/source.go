@@ -138,7 +138,7 @@ func checkUserModules(mods map[string]*ast.Module, srcs []source) diag.Diagnosti
 		}
 		if inNamespace(m.Package.Path) {
 			ds.Add(regoPos(s.name, m.Package.Location),
-				"rename the package (site.approvals, say); parameters come from policy.params in the configuration, and the built-in helpers stay readable with `import data.changegate.lib`",
+				"rename the package (site.approvals, say); parameters come from policy.params in the configuration (yours under "+UserParamsRoot+"), and the built-in helpers stay readable with `import data.changegate.lib`",
 				"package %s is in the built-in namespace %s: your policies cannot define or extend %s or any package under it",
 				trimData(m.Package.Path), Namespace, Namespace)
 		}
