@@ -135,3 +135,30 @@ deny contains "in 10/8" if net.cidr_contains("10.0.0.0/8", input.addr)
 		t.Errorf("net.cidr_contains: %+v", d.Results)
 	}
 }
+
+// The other ways into data.changegate are closed too: a rule of another
+// package cannot name it (the compiler refuses rules that shadow data),
+// and data files in a policy directory are not read.
+func TestNoOtherWayIntoTheNamespace(t *testing.T) {
+	dir := writeFiles(t, map[string]string{"p.rego": "package site\n\ndata.changegate.params.limits.max := 1000\n"})
+	if errs := compileErrors(t, func() error {
+		_, err := Load(context.Background(), Options{Dirs: []string{dir}, builtinFS: testFS()})
+		return err
+	}); len(errs) == 0 {
+		t.Error("no problem reported")
+	}
+
+	base := load(t, Options{Dirs: []string{writeFiles(t, map[string]string{"a.rego": "package a\n\nwarn contains \"a\" if false\n"})}})
+	dir = writeFiles(t, map[string]string{
+		"a.rego":      "package a\n\nwarn contains \"a\" if false\n",
+		"data.json":   `{"changegate": {"params": {"limits": {"max": 1000}}}}`,
+		"params.yaml": "changegate:\n  params:\n    limits:\n      max: 1000\n",
+	})
+	e := load(t, Options{Dirs: []string{dir}})
+	if d := eval(t, e, map[string]any{"values": []any{11}}); !d.Denied() {
+		t.Errorf("a data file in a policy directory changed the built-in parameters: %+v", d.Results)
+	}
+	if len(e.Set().Files) != len(base.Set().Files) {
+		t.Errorf("data files were read as policies: %v", e.Set().Files)
+	}
+}
