@@ -133,9 +133,14 @@ rolled back; 4 the rollback did not finish (what remains changed is listed);
 			if err != nil {
 				return err
 			}
+			writePolicySettings(a.stderr, v.PolicySet)
 			if v.Decision.Denied() {
 				if override == nil {
 					report.CheckText(a.stderr, v, eng.Packages(), popts.Disable)
+					if off := disabledDenials(v.Decision); off != "" {
+						fmt.Fprintf(a.stderr, "changegate: apply refused: policies the configuration disables deny this plan (%s); policy.disable quiets check, not apply: enable them again, or apply with --break-glass REASON (recorded); no device was contacted\n", off)
+						return errDenied
+					}
 					fmt.Fprintln(a.stderr, "changegate: apply refused: the gate denies this plan; no device was contacted")
 					return errDenied
 				}
@@ -170,6 +175,7 @@ rolled back; 4 the rollback did not finish (what remains changed is listed);
 				PlanFile: absPath(plan.File), PlanTitle: plan.Title,
 				Digests: map[string]string{"plan": v.Digests.Plan, "topology": v.Digests.Topology, "traffic": v.Digests.Traffic, "policy": v.Digests.Policy, "inventory": v.Digests.Inventory},
 				Extra:   rv.extra(runID, runExtra(inv, override, v)),
+				Policy:  mustJSON(v.PolicySet),
 			})
 			if err != nil {
 				return err

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -104,6 +105,88 @@ deny contains {"msg": "break-glass is not allowed on this network", "overridable
 	show, _, _ := run(t, "runs", "show", f[0])
 	if !strings.Contains(show, "BREAK-GLASS by ") || !strings.Contains(show, "override") {
 		t.Errorf("runs show does not tell the break-glass:\n%s", show)
+	}
+
+	// Disabling every built-in policy does not let the denied plan run:
+	// apply refuses, naming each disabled policy that denies and what it
+	// says, and touches nothing.
+	var all []string
+	for _, p := range []string{"approvals", "blast_radius", "capacity", "health", "n1", "reachability", "rollback", "window"} {
+		all = append(all, "changegate."+p)
+	}
+	cfg := writeFile(t, dir, "changegate.yaml", "policy:\n  disable: ["+strings.Join(all, ", ")+"]\n")
+	before := make([]int, len(srvs))
+	for i, s := range srvs {
+		before[i] = s.Connections()
+	}
+	_, errs, code = run(t, "apply", "../../examples/outage-plan.yaml", "--inventory", invFile, "--config", cfg)
+	if code != ExitDenied || !strings.Contains(errs, "apply refused: policies the configuration disables deny this plan (") ||
+		!strings.Contains(errs, "changegate: policies disabled by configuration: "+strings.Join(all, ", ")) {
+		t.Errorf("every policy disabled: exit %d\n%s", code, errs)
+	}
+	for _, p := range []string{"changegate.capacity: step 2", "changegate.reachability: step 2", "changegate.n1: step 1", "changegate.blast_radius: step 1"} {
+		if !strings.Contains(errs, p) {
+			t.Errorf("the refusal does not name %s and what it says:\n%s", p, errs)
+		}
+	}
+	for i, s := range srvs {
+		if s.Connections() != before[i] {
+			t.Errorf("device %d was connected to with every policy disabled", i)
+		}
+	}
+	// Through break-glass it runs, and the journal keeps the disabled
+	// policies and their denials.
+	_, errs, _ = run(t, "apply", "../../examples/outage-plan.yaml", "--inventory", invFile, "--config", cfg, "--break-glass", "INC-2: disabled policies", "--format", "json")
+	id := regexp.MustCompile(`run (\S+): `).FindStringSubmatch(errs)
+	if id == nil {
+		t.Fatalf("no run started:\n%s", errs)
+	}
+	show, _, _ = run(t, "runs", "show", id[1])
+	if !strings.Contains(show, "BREAK-GLASS by ") || !strings.Contains(show, "policies disabled by configuration: "+strings.Join(all, ", ")) {
+		t.Errorf("runs show does not tell the disabled policies:\n%s", show)
+	}
+	js, _, _ := run(t, "runs", "show", id[1], "--format", "json")
+	var rec struct {
+		Run struct {
+			Meta struct {
+				Digests map[string]string
+				Policy  struct {
+					Digest   string
+					Disabled []string
+				}
+			}
+			Records []struct {
+				Type string
+				Data struct {
+					Denials []struct {
+						Policy   string
+						Disabled bool
+					}
+				}
+			}
+		}
+	}
+	if err := json.Unmarshal([]byte(js), &rec); err != nil {
+		t.Fatal(err)
+	}
+	m := rec.Run.Meta
+	if len(m.Policy.Disabled) != len(all) || m.Policy.Digest != m.Digests["policy"] {
+		t.Errorf("meta policy %+v, digests %v", m.Policy, m.Digests)
+	}
+	var overridden int
+	for _, r := range rec.Run.Records {
+		if r.Type != "override" {
+			continue
+		}
+		for _, d := range r.Data.Denials {
+			if !d.Disabled {
+				t.Errorf("override record: denial of %s not marked disabled", d.Policy)
+			}
+			overridden++
+		}
+	}
+	if overridden == 0 {
+		t.Error("no override record with the disabled policies' denials")
 	}
 }
 

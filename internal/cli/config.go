@@ -1,9 +1,13 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"time"
 
 	"go.yaml.in/yaml/v3"
@@ -115,19 +119,79 @@ type PolicyConfig struct {
 	Dirs []string `mapstructure:"dirs"`
 	// Disable lists policy packages not to evaluate.
 	Disable []string `mapstructure:"disable"`
-	// Params override built-in policy parameters. They are read from the
-	// file only, with their case kept (viper lower-cases keys, and zone
-	// or class names may not be lower case).
+	// Params are the policy parameters: overrides of the built-in ones,
+	// by policy name, and the parameters of the user's policies, by
+	// package path. They are read from the file only, with their case
+	// kept (viper lower-cases keys, and zone or class names may not be
+	// lower case).
 	Params map[string]any `mapstructure:"-"`
+	// Timeout bounds the evaluation of each policy package.
+	Timeout time.Duration `mapstructure:"timeout"`
+	// MemoryLimit bounds how much memory the evaluation of each policy
+	// package may take, as a size such as 2GiB.
+	MemoryLimit string `mapstructure:"memory_limit"`
+	// memoryLimit is MemoryLimit in bytes, set by check.
+	memoryLimit int64
+}
+
+// Smallest policy limits accepted: below them no policy could finish,
+// and the value is almost certainly a number given without its unit.
+const (
+	minPolicyTimeout = 10 * time.Millisecond
+	minPolicyMemory  = 1 << 20
+)
+
+// check refuses limits that are not positive (NaN included) or too small
+// to be meant, and parses the memory limit.
+func (c *PolicyConfig) check() error {
+	if c.Timeout < minPolicyTimeout {
+		val := " " + c.Timeout.String()
+		if c.Timeout == math.MinInt64 { // what .nan decodes to
+			val = " (not a number)"
+		}
+		return fmt.Errorf("policy.timeout%s: give a positive duration with its unit, such as 10s (at least %v)", val, minPolicyTimeout)
+	}
+	n, err := parseSize(c.MemoryLimit)
+	if err != nil {
+		return fmt.Errorf("policy.memory_limit %q: %w", c.MemoryLimit, err)
+	}
+	if n < minPolicyMemory {
+		return fmt.Errorf("policy.memory_limit %q: give a positive size with its unit, such as 2GiB (at least 1MiB)", c.MemoryLimit)
+	}
+	c.memoryLimit = n
+	return nil
+}
+
+// parseSize reads a size in bytes: an integer, optionally followed by
+// KiB, MiB, GiB or TiB.
+func parseSize(s string) (int64, error) {
+	s = strings.TrimSpace(s)
+	mult := int64(1)
+	for _, u := range []struct {
+		suffix string
+		mult   int64
+	}{{"KiB", 1 << 10}, {"MiB", 1 << 20}, {"GiB", 1 << 30}, {"TiB", 1 << 40}} {
+		if n, ok := strings.CutSuffix(s, u.suffix); ok {
+			s, mult = strings.TrimSpace(n), u.mult
+			break
+		}
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n < 0 || n > math.MaxInt64/mult {
+		return 0, errors.New("give a size such as 2GiB or 512MiB (units KiB, MiB, GiB, TiB)")
+	}
+	return n * mult, nil
 }
 
 // options are the policy engine's options: the configured policies and
 // directories plus those of --policy flags.
 func (c PolicyConfig) options(flagDirs []string) policy.Options {
 	return policy.Options{
-		Dirs:    append(append([]string(nil), c.Dirs...), flagDirs...),
-		Disable: c.Disable,
-		Params:  c.Params,
+		Dirs:        append(append([]string(nil), c.Dirs...), flagDirs...),
+		Disable:     c.Disable,
+		Params:      c.Params,
+		Timeout:     c.Timeout,
+		MemoryLimit: c.memoryLimit,
 	}
 }
 
@@ -175,6 +239,8 @@ var defaults = map[string]any{
 	"paths.allow":                []string{},
 	"policy.dirs":                []string{},
 	"policy.disable":             []string{},
+	"policy.timeout":             "10s",
+	"policy.memory_limit":        "2GiB",
 	"runbook.dirs":               []string{},
 }
 

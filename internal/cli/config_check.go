@@ -36,6 +36,7 @@ var limits = map[string]limit{
 	"dryrun.top_movers":          wholeNumber(0, math.MaxInt32),
 	"import.default_capacity":    rate(true),
 	"import.reference_bandwidth": rate(false),
+	"policy.timeout":             duration(10*time.Millisecond, time.Hour),
 }
 
 // limit checks one setting's value as viper gives it (a YAML value from

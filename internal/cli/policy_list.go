@@ -14,8 +14,9 @@ func (a *app) policyListCommand() *cobra.Command {
 		Short: "List the policies check evaluates, with the policy digest",
 		Long: `List the policy packages changegate check evaluates: the built-in ones and
 yours (--policy DIR, or policy.dirs in the configuration), minus those the
-configuration disables; then the digest of the policy set, which approvals
-bind to.`,
+configuration disables; then the disabled policies, the parameters the
+configuration sets to other than their defaults, and the digest of the
+policy set, which approvals bind to.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			cfg, err := a.config(cmd, nil)
@@ -34,8 +35,12 @@ bind to.`,
 			if err := tw.Flush(); err != nil {
 				return err
 			}
-			for _, d := range cfg.Policy.Disable {
+			set := eng.Set()
+			for _, d := range set.Disabled {
 				fmt.Fprintf(a.stdout, "disabled by configuration: %s\n", d)
+			}
+			for _, p := range set.Params {
+				fmt.Fprintf(a.stdout, "parameter set by configuration: %s\n", p)
 			}
 			_, err = fmt.Fprintf(a.stdout, "policy digest: %s\n", eng.Digest())
 			return err

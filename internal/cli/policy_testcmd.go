@@ -28,11 +28,9 @@ Exit codes: 0 every test passed, 1 a test failed or a policy does not compile.`,
 			if err != nil {
 				return err
 			}
-			results, err := policy.RunTests(cmd.Context(), policy.Options{
-				Dirs:       append(append([]string(nil), cfg.Policy.Dirs...), args...),
-				Params:     cfg.Policy.Params,
-				NoBuiltins: noBuiltins,
-			})
+			opts := cfg.Policy.options(args)
+			opts.Disable, opts.NoBuiltins = nil, noBuiltins
+			results, err := policy.RunTests(cmd.Context(), opts)
 			var ce *policy.CompileError
 			if errors.As(err, &ce) {
 				return diagErr(ce.Diags)

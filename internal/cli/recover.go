@@ -196,6 +196,9 @@ func (a *app) resume(cmd *cobra.Command, cfg Config, stateDir string, j *journal
 	if err != nil {
 		return err
 	}
+	if now := eng.Set(); now.Digest != run.Meta.Digests["policy"] {
+		return errPolicyChanged(run, now)
+	}
 	if invFile == "" {
 		invFile = strings.Split(run.Meta.Extra["inventory"], ",")[0]
 	}

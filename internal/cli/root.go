@@ -172,6 +172,9 @@ func (a *app) config(cmd *cobra.Command, binds map[string]string) (Config, error
 			return cfg, err
 		}
 	}
+	if err := cfg.Policy.check(); err != nil {
+		return cfg, err
+	}
 	return cfg, nil
 }
 

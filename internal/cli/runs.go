@@ -147,6 +147,7 @@ func writeState(w io.Writer, stateDir string, run *journal.Run, st *apply.State)
 	if of, ok := run.Meta.Extra[revertOfKey]; ok {
 		fmt.Fprintf(w, "  REVERT of run %s (plan %s)\n", of, run.Meta.Extra[revertPlanKey])
 	}
+	writeRunPolicy(w, run.Meta.Policy)
 	status := runStatus(run.Summary)
 	switch {
 	case run.JournalMissing:

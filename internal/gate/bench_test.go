@@ -129,14 +129,14 @@ func BenchmarkPolicy(b *testing.B) {
 	})
 	b.Run("eval", func(b *testing.B) {
 		for b.Loop() {
-			if _, err := eng.Evaluate(ctx, input); err != nil {
+			if _, err := eng.Evaluate(ctx, input, policy.StageCheck); err != nil {
 				b.Fatal(err)
 			}
 		}
 	})
 	b.Run("total", func(b *testing.B) {
 		for b.Loop() {
-			if _, err := eng.Evaluate(ctx, policy.BuildInput(facts)); err != nil {
+			if _, err := eng.Evaluate(ctx, policy.BuildInput(facts), policy.StageCheck); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -44,8 +44,12 @@ type Verdict struct {
 	// Digests are those of the plan, topology, traffic, policy set and
 	// inventory ("" for none) the decision is about.
 	Digests policy.Digests
-	Stage   policy.Stage
-	Time    time.Time
+	// PolicySet is what the policy digest covers: the policy files, and
+	// what the configuration changed (disabled policies, parameters that
+	// differ from their defaults), which every report shows.
+	PolicySet policy.Set
+	Stage     policy.Stage
+	Time      time.Time
 	// Timing of the parts, for --timings and benchmarks.
 	DryRunTime, InputTime, EvalTime time.Duration
 }
@@ -85,6 +89,7 @@ func Check(ctx context.Context, plan *plans.Plan, net *topology.Network, eng *po
 			Policy:    eng.Digest(),
 			Inventory: opts.InventoryDigest,
 		},
+		PolicySet:  eng.Set(),
 		DryRunTime: time.Since(t0),
 	}
 	t1 := time.Now()
@@ -94,7 +99,7 @@ func Check(ctx context.Context, plan *plans.Plan, net *topology.Network, eng *po
 	})
 	v.InputTime = time.Since(t1)
 	t2 := time.Now()
-	v.Decision, err = eng.Evaluate(ctx, input)
+	v.Decision, err = eng.Evaluate(ctx, input, opts.Stage)
 	if err != nil {
 		return nil, ds, err
 	}

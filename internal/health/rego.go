@@ -12,6 +12,8 @@ import (
 
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/rego"
+
+	"github.com/changegate/changegate/internal/regocap"
 )
 
 // The Rego expression of a json check is evaluated in package
@@ -31,32 +33,14 @@ lines := input.lines
 	valueVar = "changegate_health_value"
 )
 
-// deniedBuiltins are taken away from expressions, besides every
-// non-deterministic or deprecated built-in: an expression reads the
-// output it is given and nothing else. (print needs no entry: print
-// statements are compiled out.)
-var deniedBuiltins = map[string]bool{
-	"http.send":          true,
-	"net.lookup_ip_addr": true,
-	"opa.runtime":        true,
-	"time.now_ns":        true,
-	"rand.intn":          true,
-	"uuid.rfc4122":       true,
-	"trace":              true,
-}
-
+// capabilities are those of every Rego changegate evaluates (no I/O, no
+// environment: see regocap), also without the deprecated built-ins and
+// trace: an expression reads the output it is given and nothing else.
+// (print needs no entry: print statements are compiled out.)
 var capabilities = sync.OnceValue(func() *ast.Capabilities {
-	caps := ast.CapabilitiesForThisVersion()
-	var keep []*ast.Builtin
-	for _, b := range caps.Builtins {
-		if b.Nondeterministic || b.IsDeprecated() || deniedBuiltins[b.Name] {
-			continue
-		}
-		keep = append(keep, b)
-	}
-	caps.Builtins = keep
-	caps.AllowNet = []string{} // no host is reachable, should http.send come back
-	return caps
+	return regocap.Capabilities(func(b *ast.Builtin) bool {
+		return b.IsDeprecated() || b.Name == "trace"
+	})
 })
 
 // regoExpr is a compiled Rego expression. When every expression of the

@@ -45,6 +45,11 @@ type Meta struct {
 	PID       int               `json:"pid"`
 	Started   time.Time         `json:"started"`
 	Extra     map[string]string `json:"extra,omitempty"` // anything else the caller wants to keep with the run
+	// Policy describes the policy set the run was checked against, in
+	// the caller's own JSON (changegate keeps the policy files' digests,
+	// the disabled policies and the parameters that differ from their
+	// defaults there).
+	Policy json.RawMessage `json:"policy,omitempty"`
 }
 
 // Status is where a run stands, kept in status.json beside the journal.

@@ -70,7 +70,7 @@ func eval(t *testing.T, e *Engine, input map[string]any) *Decision {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d, err := e.Evaluate(context.Background(), v)
+	d, err := e.Evaluate(context.Background(), v, StageCheck)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -211,13 +211,50 @@ func TestEmptyPolicyDirIsAnError(t *testing.T) {
 	}
 }
 
+// A disabled built-in policy is still evaluated: its denials are
+// warnings at check and denials at apply, marked Disabled; its warnings
+// are dropped. A disabled policy of the user's is not evaluated.
 func TestDisable(t *testing.T) {
-	e := load(t, Options{Disable: []string{"changegate.limits"}, Dirs: []string{writeFiles(t, map[string]string{"a.rego": "package a\n\nwarn contains \"a\" if true\n"})}})
-	d := eval(t, e, map[string]any{"values": []any{100}})
-	if len(d.Results) != 1 || d.Results[0].Policy != "a" {
-		t.Errorf("disabled policy still evaluated: %+v", d.Results)
+	user := writeFiles(t, map[string]string{
+		"a.rego": "package a\n\nwarn contains \"a\" if true\n",
+		"b.rego": "package b\n\ndeny contains \"b\" if true\n",
+	})
+	e := load(t, Options{Disable: []string{"changegate.limits", "b"}, Dirs: []string{user}})
+	if got := len(e.Packages()); got != 1 || e.Packages()[0].Name != "a" {
+		t.Errorf("evaluated packages: %+v", e.Packages())
 	}
-	_, err := Load(context.Background(), Options{Disable: []string{"changegate.limit"}, builtinFS: testFS()})
+	input, err := ast.InterfaceToValue(map[string]any{"values": []any{100}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		stage  Stage
+		kind   Kind
+		prefix string
+	}{
+		{StageCheck, Warn, "policy disabled by configuration would deny: "},
+		{StageApply, Deny, "policy disabled by configuration denies: "},
+	} {
+		d, err := e.Evaluate(context.Background(), input, tt.stage)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := []Result{
+			{Kind: tt.kind, Policy: "changegate.limits", File: "policies/limits.rego", Line: 6, Msg: tt.prefix + "value 100 over 10", Disabled: true},
+			{Kind: Warn, Policy: "a", File: filepath.ToSlash(user) + "/a.rego", Line: 3, Msg: "a"},
+		}
+		if tt.kind == Warn {
+			want[0], want[1] = want[1], want[0]
+		}
+		if diff := cmp.Diff(want, d.Results); diff != "" {
+			t.Errorf("%s: results (-want +got):\n%s", tt.stage, diff)
+		}
+		if d.Denied() != (tt.stage == StageApply) {
+			t.Errorf("%s: denied %v", tt.stage, d.Denied())
+		}
+	}
+
+	_, err = Load(context.Background(), Options{Disable: []string{"changegate.limit"}, builtinFS: testFS()})
 	if err == nil || !strings.Contains(err.Error(), `did you mean "changegate.limits"`) {
 		t.Errorf("got %v", err)
 	}
@@ -237,7 +274,7 @@ func TestParamOverrides(t *testing.T) {
 		params map[string]any
 		want   string
 	}{
-		{map[string]any{"limit": map[string]any{"max": 1}}, `no policy "limit"; did you mean "limits"?`},
+		{map[string]any{"limit": map[string]any{"max": 1}}, `did you mean "limits"?`},
 		{map[string]any{"limits": map[string]any{"maxx": 1}}, `no parameter "maxx"; did you mean "max"?`},
 		{map[string]any{"limits": 3}, "give a mapping"},
 	} {
@@ -249,14 +286,15 @@ func TestParamOverrides(t *testing.T) {
 }
 
 func TestParamMapsMergeKeyByKey(t *testing.T) {
-	params, err := loadParams(testFS(), false)
+	defaults, err := loadParams(testFS(), false)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := mergeParams(params, map[string]any{"limits": map[string]any{"classes": map[string]any{"silver": 2}}}, nil); err != nil {
+	params, err := resolveParams(defaults, map[string]any{"limits": map[string]any{"classes": map[string]any{"silver": 2}}}, nil)
+	if err != nil {
 		t.Fatal(err)
 	}
-	got, _ := jsonValue(params["limits"])
+	got, _ := jsonValue(params.builtin["limits"])
 	want, _ := jsonValue(map[string]any{"max": 10, "classes": map[string]any{"gold": 1, "silver": 2}})
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("merged params (-want +got):\n%s", diff)

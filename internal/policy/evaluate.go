@@ -3,6 +3,7 @@ package policy
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"sort"
 
@@ -35,9 +36,14 @@ type Result struct {
 	Step int `json:"step,omitempty"`
 	// Facts are the other fields of the rule's result object.
 	Facts map[string]any `json:"facts,omitempty"`
-	// EvalError is true when the policy failed to evaluate; the result is
-	// then a denial (the gate fails closed).
+	// EvalError is true when the policy failed to evaluate (or was
+	// stopped by the time or memory limit); the result is then a denial
+	// (the gate fails closed).
 	EvalError bool `json:"eval_error,omitempty"`
+	// Disabled is true for a denial of a built-in policy the
+	// configuration disables (policy.disable): a warning at check, a
+	// denial at apply (see Evaluate).
+	Disabled bool `json:"disabled,omitempty"`
 }
 
 // Decision is the outcome of every policy over one input.
@@ -84,38 +90,50 @@ func (d *Decision) Count(k Kind) int {
 	return n
 }
 
-// Evaluate runs every policy over input (see BuildInput). A policy that
-// fails to evaluate (a built-in function error, a conflict, a timeout)
-// yields a denial carrying the error: the gate fails closed. The error
-// return is only for a cancelled context.
-func (e *Engine) Evaluate(ctx context.Context, input ast.Value) (*Decision, error) {
+// The messages of a disabled policy's denials begin with these: at
+// apply, where they deny, and at check, where they warn.
+const (
+	DisabledDenies    = "policy disabled by configuration denies: "
+	DisabledWouldDeny = "policy disabled by configuration would deny: "
+)
+
+// Evaluate runs every policy over input (see BuildInput) at stage. A
+// policy that fails to evaluate (a built-in function error, a conflict)
+// or that is stopped by the time or memory limit yields a denial carrying
+// why: the gate fails closed. The error return is only for a cancelled
+// context.
+//
+// A built-in policy the configuration disables is evaluated too, and
+// each of its denials is kept, marked Disabled, as a warning at
+// StageCheck and as a denial at StageApply: turning a policy off makes
+// check quiet about it, but never lets apply run what it denies without
+// a break-glass override. Its warnings are dropped.
+func (e *Engine) Evaluate(ctx context.Context, input ast.Value, stage Stage) (*Decision, error) {
 	d := &Decision{}
 	for _, p := range e.packages {
-		rs, err := p.query.Eval(ctx, rego.EvalParsedInput(input))
+		rs, err := e.eval(ctx, p, input)
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
-		if err == nil && len(rs) != 1 {
-			err = fmt.Errorf("the query gave %d results instead of one", len(rs))
+		d.Results = append(d.Results, p.decode(rs, err, e)...)
+	}
+	for _, p := range e.disabled {
+		rs, err := e.eval(ctx, p, input)
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
 		}
-		if err != nil {
-			// Fail closed: a policy that cannot be evaluated denies.
-			d.Results = append(d.Results, Result{
-				Kind: Deny, Policy: p.Name, File: p.File, EvalError: true,
-				Msg: fmt.Sprintf("policy %s failed to evaluate, so the change is denied: %v", p.Name, err),
-			})
-			continue
-		}
-		for _, rule := range p.rules {
-			kind := Deny
-			if rule == ruleWarn {
-				kind = Warn
+		for _, r := range p.decode(rs, err, e) {
+			if r.Kind != Deny {
+				continue
 			}
-			// The binding is [] for an undefined rule, [value] otherwise.
-			vals, _ := rs[0].Bindings[rule].([]any)
-			for _, v := range vals {
-				d.Results = append(d.Results, p.results(kind, v)...)
+			r.Disabled = true
+			if stage == StageApply {
+				r.Msg = DisabledDenies + r.Msg
+			} else {
+				r.Kind = Warn
+				r.Msg = DisabledWouldDeny + r.Msg
 			}
+			d.Results = append(d.Results, r)
 		}
 	}
 	sort.SliceStable(d.Results, func(i, j int) bool {
@@ -142,6 +160,87 @@ func (e *Engine) Evaluate(ctx context.Context, input ast.Value) (*Decision, erro
 		return a.Msg < b.Msg
 	})
 	return d, nil
+}
+
+// evalErr is a policy evaluation that failed, with the rule it was in
+// when that is known.
+type evalErr struct {
+	err   error
+	where string
+}
+
+// eval evaluates one package under the engine's limits. The user's
+// packages are traced, cheaply, so that one stopped by a limit can name
+// its rule; the built-in ones are not, to keep them fast.
+func (e *Engine) eval(ctx context.Context, p *Package, input ast.Value) (rego.ResultSet, *evalErr) {
+	var tr *ruleTracer
+	opts := []rego.EvalOption{rego.EvalParsedInput(input)}
+	if !p.Builtin {
+		tr = &ruleTracer{}
+		opts = append(opts, rego.EvalQueryTracer(tr))
+	}
+	rs, err := bounded(ctx, e.timeout, e.memLimit, func(ctx context.Context) (rego.ResultSet, error) {
+		return p.query.Eval(ctx, opts...)
+	})
+	if err == nil && len(rs) != 1 {
+		err = fmt.Errorf("the query gave %d results instead of one", len(rs))
+	}
+	if err != nil {
+		return nil, &evalErr{err: err, where: tr.where()}
+	}
+	return rs, nil
+}
+
+// decode turns the result of evaluating p into results; a failed
+// evaluation is one denial saying why (fail closed).
+func (p *Package) decode(rs rego.ResultSet, failed *evalErr, e *Engine) []Result {
+	if failed != nil {
+		return []Result{{
+			Kind: Deny, Policy: p.Name, File: p.File, EvalError: true,
+			Msg: e.failure(p, failed),
+		}}
+	}
+	var out []Result
+	for _, rule := range p.rules {
+		kind := Deny
+		if rule == ruleWarn {
+			kind = Warn
+		}
+		// The binding is [] for an undefined rule, [value] otherwise.
+		vals, _ := rs[0].Bindings[rule].([]any)
+		for _, v := range vals {
+			out = append(out, p.results(kind, v)...)
+		}
+	}
+	return out
+}
+
+// failure says why p failed to evaluate, and that the change is denied.
+func (e *Engine) failure(p *Package, f *evalErr) string {
+	in := ""
+	if f.where != "" {
+		in = "; it was in " + f.where
+	}
+	switch {
+	case errors.Is(f.err, errTimeout):
+		return fmt.Sprintf("policy %s did not finish within the time limit of %v (policy.timeout) and was stopped%s, so the change is denied", p.Name, e.timeout, in)
+	case errors.Is(f.err, errMemory):
+		return fmt.Sprintf("policy %s needed more than %s of memory (policy.memory_limit) and was stopped%s, so the change is denied", p.Name, Bytes(e.memLimit), in)
+	}
+	return fmt.Sprintf("policy %s failed to evaluate, so the change is denied: %v", p.Name, f.err)
+}
+
+// Bytes renders a size as "2GiB", "512MiB" or "1000B".
+func Bytes(n int64) string {
+	for _, u := range []struct {
+		name string
+		size int64
+	}{{"GiB", 1 << 30}, {"MiB", 1 << 20}, {"KiB", 1 << 10}} {
+		if n >= u.size && n%u.size == 0 {
+			return fmt.Sprintf("%d%s", n/u.size, u.name)
+		}
+	}
+	return fmt.Sprintf("%dB", n)
 }
 
 // results decodes the values of one result rule. Values are tagged with

@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"io/fs"
 	"sort"
+	"strconv"
 	"strings"
 
+	"github.com/open-policy-agent/opa/v1/ast"
 	"go.yaml.in/yaml/v3"
 
 	"github.com/changegate/changegate/internal/diag"
@@ -94,52 +96,217 @@ func normalizeKeys(v any) any {
 	}
 }
 
-// mergeParams applies the user's overrides to the defaults in place.
-// A policy name must be a built-in policy with parameters or the last
-// part of a loaded changegate.* package, and a parameter of a built-in
-// policy must exist, so that a misspelt override is an error rather than
-// a setting that silently does nothing.
-func mergeParams(params, overrides map[string]any, pkgs []*Package) error {
+// Param is one policy parameter the configuration sets to something
+// other than its default. Every one is part of the policy digest and is
+// shown with every verdict.
+type Param struct {
+	// Policy is the package the parameter belongs to: a built-in policy
+	// (changegate.capacity) or one of yours (site.limits).
+	Policy string `json:"policy"`
+	// Name is the parameter within the package, such as threshold or
+	// class_thresholds.replication.
+	Name string `json:"name"`
+	// Value is the configured value, as JSON.
+	Value json.RawMessage `json:"value"`
+	// Default is the built-in default, as JSON; absent for the parameters
+	// of your policies, which have none.
+	Default json.RawMessage `json:"default,omitempty"`
+}
+
+// String is "capacity.threshold: 0.7 (default 0.8)", or
+// "site.limits.max: 3" for a parameter of a user's policy.
+func (p Param) String() string {
+	s := fmt.Sprintf("%s: %s", p.Label(), p.Value)
+	if len(p.Default) > 0 {
+		s += fmt.Sprintf(" (default %s)", p.Default)
+	}
+	return s
+}
+
+// Label names the parameter: "capacity.threshold" (a built-in policy's,
+// without "changegate."), "site.limits.max".
+func (p Param) Label() string {
+	return strings.TrimPrefix(p.Policy, Namespace+".") + "." + p.Name
+}
+
+// UserParamsRoot is where the user's policies find their parameters from
+// the configuration: data.changegate.user_params, then the path of the
+// package (policy.params."site.limits" is
+// data.changegate.user_params.site.limits). No policy can write there:
+// user packages cannot live under changegate.
+const UserParamsRoot = "data." + Namespace + "." + userParamsKey
+
+const userParamsKey = "user_params"
+
+// paramSet holds the policy parameters after the configuration.
+type paramSet struct {
+	// builtin are the built-in policies' parameters, defaults merged with
+	// overrides (data.changegate.params).
+	builtin map[string]any
+	// user are the user's packages' parameters, nested by package path
+	// (data.changegate.user_params).
+	user map[string]any
+	// changed lists every parameter that differs from its default, sorted.
+	changed []Param
+}
+
+// data is the policies' data document.
+func (p paramSet) data() map[string]any {
+	doc := map[string]any{"params": p.builtin}
+	if len(p.user) > 0 {
+		doc[userParamsKey] = p.user
+	}
+	return map[string]any{Namespace: doc}
+}
+
+// resolveParams applies the configuration's policy.params to the
+// built-in defaults. A key names a built-in policy (capacity: its
+// parameters are merged over the defaults) or a package of the user's
+// (site.limits: its parameters, whatever they are). A key that names
+// neither, a parameter a built-in policy does not have, and a key that
+// names both are errors, so that a misspelt override never silently does
+// nothing. userPkgs are the user's loaded packages by path.
+func resolveParams(defaults, overrides map[string]any, userPkgs map[string]ast.Ref) (paramSet, error) {
+	p := paramSet{builtin: defaults, user: map[string]any{}}
 	if len(overrides) == 0 {
-		return nil
+		return p, nil
 	}
 	o, err := jsonValue(overrides)
 	if err != nil {
-		return fmt.Errorf("policy parameters: %w", err)
+		return p, fmt.Errorf("policy parameters: %w", err)
 	}
 	om, _ := o.(map[string]any)
-	known := map[string]bool{}
-	for name := range params {
-		known[name] = true
-	}
-	for _, p := range pkgs {
-		if rest, ok := strings.CutPrefix(p.Name, "changegate."); ok && !strings.Contains(rest, ".") {
-			known[rest] = true
-		}
-	}
 	for _, name := range sortedKeys(om) {
-		if !known[name] {
-			return fmt.Errorf("policy parameters: no policy %q%s", name, suggest(name, sortedKeys(toSet(known))))
-		}
 		val := om[name]
-		defaults, builtin := params[name].(map[string]any)
 		sub, isMap := val.(map[string]any)
-		if !builtin {
-			params[name] = val
+		defs, builtin := defaults[name].(map[string]any)
+		path, user := userPkgs[name]
+		switch {
+		case builtin && user:
+			return p, fmt.Errorf("policy parameters: %q names both the built-in policy %s.%s and your package %s; rename your package", name, Namespace, name, name)
+		case !builtin && !user:
+			known := sortedKeys(defaults)
+			for u := range userPkgs {
+				known = append(known, u)
+			}
+			sort.Strings(known)
+			return p, fmt.Errorf("policy parameters: no policy %q (name a built-in policy, such as capacity, or the package of one of yours, such as site.limits)%s", name, suggest(name, known))
+		case !isMap:
+			return p, fmt.Errorf("policy parameters: %s: give a mapping of parameter names to values, not %s", name, describe(val))
+		case builtin:
+			for _, key := range sortedKeys(sub) {
+				def, ok := defs[key]
+				if !ok {
+					return p, fmt.Errorf("policy parameters: policy %s has no parameter %q%s", name, key, suggest(key, sortedKeys(defs)))
+				}
+				merged := merge(def, sub[key])
+				defs[key] = merged
+				p.changed = append(p.changed, changes(Namespace+"."+name, key, def, merged)...)
+			}
+		default:
+			if err := placeUser(p.user, path, sub); err != nil {
+				return p, fmt.Errorf("policy parameters: %s: %w", name, err)
+			}
+			for _, key := range sortedKeys(sub) {
+				p.changed = append(p.changed, Param{Policy: name, Name: key, Value: canonical(sub[key])})
+			}
+		}
+	}
+	sort.SliceStable(p.changed, func(i, j int) bool {
+		a, b := p.changed[i], p.changed[j]
+		if a.Policy != b.Policy {
+			return a.Policy < b.Policy
+		}
+		return a.Name < b.Name
+	})
+	return p, nil
+}
+
+// placeUser puts the parameters of the package at path (data.site.limits)
+// into user, nested by the segments of the path. Two packages whose
+// parameters would land on the same key (site's parameter limits, and
+// the package site.limits) are an error.
+func placeUser(user map[string]any, path ast.Ref, sub map[string]any) error {
+	node := user
+	for _, t := range path[1:] {
+		seg, ok := t.Value.(ast.String)
+		if !ok {
+			return fmt.Errorf("package path %v cannot hold parameters", path)
+		}
+		next, exists := node[string(seg)]
+		if !exists {
+			m := map[string]any{}
+			node[string(seg)] = m
+			node = m
 			continue
 		}
-		if !isMap {
-			return fmt.Errorf("policy parameters: %s: give a mapping of parameter names to values, not %s", name, describe(val))
+		m, ok := next.(map[string]any)
+		if !ok {
+			return fmt.Errorf("the parameter %q of another package is in the way", seg)
 		}
-		for _, key := range sortedKeys(sub) {
-			def, ok := defaults[key]
-			if !ok {
-				return fmt.Errorf("policy parameters: policy %s has no parameter %q%s", name, key, suggest(key, sortedKeys(defaults)))
-			}
-			defaults[key] = merge(def, sub[key])
+		node = m
+	}
+	for k, v := range sub {
+		if _, clash := node[k]; clash {
+			return fmt.Errorf("parameter %q clashes with the package of the same path", k)
 		}
+		node[k] = v
 	}
 	return nil
+}
+
+// changes lists how a built-in parameter differs from its default:
+// nothing when it is the same; the keys that differ when both are
+// mappings with the same keys (class_thresholds.replication); otherwise
+// the whole value.
+func changes(policy, name string, def, val any) []Param {
+	dv, vv := canonical(def), canonical(val)
+	if bytes.Equal(dv, vv) {
+		return nil
+	}
+	dm, ok1 := def.(map[string]any)
+	vm, ok2 := val.(map[string]any)
+	if ok1 && ok2 && len(dm) == len(vm) {
+		var out []Param
+		same := true
+		for k := range vm {
+			if _, ok := dm[k]; !ok {
+				same = false
+				break
+			}
+		}
+		if same {
+			for _, k := range sortedKeys(vm) {
+				out = append(out, changes(policy, name+keyPath(k), dm[k], vm[k])...)
+			}
+			return out
+		}
+	}
+	return []Param{{Policy: policy, Name: name, Value: vv, Default: dv}}
+}
+
+// keyPath appends a mapping key to a parameter name: .key, or ["key"]
+// when the key is not a plain name.
+func keyPath(k string) string {
+	plain := k != ""
+	for _, r := range k {
+		if !(r == '_' || r == '-' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z') {
+			plain = false
+		}
+	}
+	if plain {
+		return "." + k
+	}
+	return "[" + strconv.Quote(k) + "]"
+}
+
+// canonical is v as compact JSON with sorted keys.
+func canonical(v any) json.RawMessage {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return json.RawMessage(strconv.Quote(fmt.Sprint(v)))
+	}
+	return b
 }
 
 // merge returns override merged into def: mappings key by key, anything
@@ -184,14 +351,6 @@ func suggest(s string, options []string) string {
 		return ""
 	}
 	return "; known: " + strings.Join(options, ", ")
-}
-
-func toSet(m map[string]bool) map[string]any {
-	out := make(map[string]any, len(m))
-	for k := range m {
-		out[k] = nil
-	}
-	return out
 }
 
 func sortedKeys(m map[string]any) []string {

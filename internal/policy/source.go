@@ -13,6 +13,7 @@ import (
 	"github.com/open-policy-agent/opa/v1/ast"
 
 	"github.com/changegate/changegate/internal/diag"
+	"github.com/changegate/changegate/internal/regocap"
 )
 
 // BuiltinPrefix is prepended to the names of the built-in policy files,
@@ -112,6 +113,77 @@ func parse(srcs []source) (map[string]*ast.Module, diag.Diagnostics) {
 	return mods, ds
 }
 
+// Namespace is the root of the built-in policies' packages. Nothing of
+// the user's may live under it: the built-in policies read their
+// parameters (data.changegate.params), their helpers
+// (data.changegate.lib) and each other there, and a user package that
+// defined or extended any of it would change what they decide.
+const Namespace = "changegate"
+
+// inNamespace reports whether a package path is changegate or below it.
+func inNamespace(path ast.Ref) bool {
+	return len(path) >= 2 && path[0].Equal(ast.DefaultRootDocument) && path[1].Value.Compare(ast.String(Namespace)) == 0
+}
+
+// checkUserModules refuses what a user's module may not do, with the
+// position of each: a package in changegate's namespace, and a call to a
+// built-in function that does I/O or reads the environment. (The
+// compiler's capabilities refuse those calls too; this says why.)
+func checkUserModules(mods map[string]*ast.Module, srcs []source) diag.Diagnostics {
+	var ds diag.Diagnostics
+	for _, s := range srcs {
+		m := mods[s.name]
+		if s.builtin || m == nil {
+			continue
+		}
+		if inNamespace(m.Package.Path) {
+			ds.Add(regoPos(s.name, m.Package.Location),
+				"rename the package (site.approvals, say); parameters come from policy.params in the configuration (yours under "+UserParamsRoot+"), and the built-in helpers stay readable with `import data.changegate.lib`",
+				"package %s is in the built-in namespace %s: your policies cannot define or extend %s or any package under it",
+				trimData(m.Package.Path), Namespace, Namespace)
+		}
+		seen := map[*ast.Location]bool{}
+		report := func(op ast.Ref, loc *ast.Location) {
+			name := op.String()
+			why, excluded := regocap.Excluded(name)
+			if !excluded || seen[loc] {
+				return
+			}
+			seen[loc] = true
+			ds.Add(regoPos(s.name, loc),
+				"policies decide from their input and data alone; the input carries the time (input.time)",
+				"%s is not available to policies: %s", name, why)
+		}
+		ast.WalkExprs(m, func(x *ast.Expr) bool {
+			if x.IsCall() {
+				report(x.Operator(), x.Location)
+			}
+			return false
+		})
+		ast.WalkTerms(m, func(t *ast.Term) bool {
+			if c, ok := t.Value.(ast.Call); ok && len(c) > 0 {
+				if op, ok := c[0].Value.(ast.Ref); ok {
+					report(op, t.Location)
+				}
+			}
+			return false
+		})
+	}
+	return ds
+}
+
+// regoPos is the position of an OPA location in file.
+func regoPos(file string, loc *ast.Location) diag.Pos {
+	pos := diag.Pos{File: file}
+	if loc != nil {
+		if loc.File != "" {
+			pos.File = loc.File
+		}
+		pos.Line, pos.Col = loc.Row, loc.Col
+	}
+	return pos
+}
+
 // addRegoErrors turns OPA parse or compile errors into diagnostics with
 // their file, line and column.
 func addRegoErrors(ds *diag.Diagnostics, file string, err error, hint string) {
@@ -121,14 +193,7 @@ func addRegoErrors(ds *diag.Diagnostics, file string, err error, hint string) {
 		return
 	}
 	for _, e := range errs {
-		pos := diag.Pos{File: file}
-		if e.Location != nil {
-			if e.Location.File != "" {
-				pos.File = e.Location.File
-			}
-			pos.Line, pos.Col = e.Location.Row, e.Location.Col
-		}
-		ds.Add(pos, hint, "%s: %s", e.Code, e.Message)
+		ds.Add(regoPos(file, e.Location), hint, "%s: %s", e.Code, e.Message)
 	}
 }
 

@@ -2,10 +2,12 @@ package policy
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
 	"github.com/open-policy-agent/opa/v1/ast"
+	"github.com/open-policy-agent/opa/v1/rego"
 	"github.com/open-policy-agent/opa/v1/storage/inmem"
 	"github.com/open-policy-agent/opa/v1/tester"
 )
@@ -18,50 +20,69 @@ type TestResult = tester.Result
 // parameters after opts.Params, the way `opa test` does. Policies that do
 // not parse or compile give a *CompileError.
 func RunTests(ctx context.Context, opts Options) ([]*TestResult, error) {
+	timeout, memLimit, err := opts.limits()
+	if err != nil {
+		return nil, err
+	}
 	srcs, err := opts.sources(true)
 	if err != nil {
 		return nil, err
 	}
 	mods, ds := parse(srcs)
+	ds = append(ds, checkUserModules(mods, srcs)...)
 	if ds.HasErrors() {
+		ds.Sort()
 		return nil, &CompileError{Diags: ds}
 	}
-	params, err := loadParams(opts.builtinFS, opts.NoBuiltins)
+	defaults, err := loadParams(opts.builtinFS, opts.NoBuiltins)
 	if err != nil {
 		return nil, err
 	}
-	var pkgs []*Package
-	for _, m := range mods {
-		pkgs = append(pkgs, &Package{Name: trimData(m.Package.Path)})
+	builtin := map[string]bool{}
+	for _, s := range srcs {
+		builtin[s.name] = s.builtin
 	}
-	if err := mergeParams(params, opts.Params, pkgs); err != nil {
+	params, err := resolveParams(defaults, opts.Params, userPackages(mods, builtin))
+	if err != nil {
 		return nil, err
 	}
-	store := inmem.NewFromObject(map[string]any{"changegate": map[string]any{"params": params}})
+	store := inmem.NewFromObject(params.data())
 	txn, err := store.NewTransaction(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("run policy tests: %w", err)
 	}
 	defer store.Abort(ctx, txn)
-	ch, err := tester.NewRunner().
-		SetCompiler(ast.NewCompiler().WithStrict(true)).
-		SetStore(store).
-		SetModules(mods).
-		RaiseBuiltinErrors(true).
-		CapturePrintOutput(true).
-		SetTimeout(30*time.Second).
-		RunTests(ctx, txn)
-	if err != nil {
+	// The whole run is bounded by the memory limit; each test by the time
+	// limit or 30 s, whichever is longer (a test may evaluate a policy
+	// several times).
+	var out []*TestResult
+	_, err = bounded(ctx, 0, memLimit, func(ctx context.Context) (rego.ResultSet, error) {
+		ch, err := tester.NewRunner().
+			SetCompiler(ast.NewCompiler().WithStrict(true).WithCapabilities(capabilities())).
+			SetStore(store).
+			SetModules(mods).
+			RaiseBuiltinErrors(true).
+			CapturePrintOutput(true).
+			SetTimeout(max(timeout, 30*time.Second)).
+			RunTests(ctx, txn)
+		if err != nil {
+			return nil, err
+		}
+		for r := range ch {
+			out = append(out, r)
+		}
+		return nil, nil
+	})
+	switch {
+	case errors.Is(err, errMemory):
+		return nil, fmt.Errorf("run policy tests: they needed more than %s of memory (policy.memory_limit) and were stopped", Bytes(memLimit))
+	case err != nil:
 		var cds = CompileError{}
 		addRegoErrors(&cds.Diags, "", err, "fix the policy or its test; policies compile in strict mode")
 		if cds.Diags.HasErrors() {
 			return nil, &cds
 		}
 		return nil, fmt.Errorf("run policy tests: %w", err)
-	}
-	var out []*TestResult
-	for r := range ch {
-		out = append(out, r)
 	}
 	return out, nil
 }

@@ -27,7 +27,20 @@ type CheckDoc struct {
 	Plan     CheckPlanDoc    `json:"plan"`
 	Summary  CheckSummaryDoc `json:"summary"`
 	Policies []PolicyDoc     `json:"policies"`
-	Results  []ResultDoc     `json:"results"`
+	// PolicySettings is what the configuration changed in the policy
+	// set: disabled policies, parameters that differ from their defaults.
+	PolicySettings PolicySettingsDoc `json:"policy_settings"`
+	Results        []ResultDoc       `json:"results"`
+}
+
+// PolicySettingsDoc is what the configuration changed in the policy set;
+// all of it is in the policy digest.
+type PolicySettingsDoc struct {
+	// Disabled are the policy packages policy.disable turns off.
+	Disabled []string `json:"disabled"`
+	// Params are the parameters policy.params sets to other than their
+	// defaults.
+	Params []policy.Param `json:"params"`
 }
 
 // DigestsDoc are the digests the verdict is bound to. Inventory is ""
@@ -94,6 +107,9 @@ func CheckDocument(v *gate.Verdict, pkgs []*policy.Package) CheckDoc {
 	for _, p := range pkgs {
 		doc.Policies = append(doc.Policies, PolicyDoc{Name: p.Name, File: p.File, Title: p.Title, Builtin: p.Builtin})
 	}
+	doc.PolicySettings = PolicySettingsDoc{Disabled: []string{}, Params: []policy.Param{}}
+	doc.PolicySettings.Disabled = append(doc.PolicySettings.Disabled, v.PolicySet.Disabled...)
+	doc.PolicySettings.Params = append(doc.PolicySettings.Params, v.PolicySet.Params...)
 	doc.Results = []ResultDoc{}
 	for _, r := range v.Decision.Results {
 		rd := ResultDoc{Result: r, Source: ResultSource(v, r)}
@@ -157,7 +173,14 @@ func CheckText(w io.Writer, v *gate.Verdict, pkgs []*policy.Package, disabled []
 	if len(disabled) > 0 {
 		ew.printf("; disabled by configuration: %s", strings.Join(disabled, ", "))
 	}
-	ew.printf("\n  %s, %s\n", plural(d.Count(policy.Deny), "denial"), plural(d.Count(policy.Warn), "warning"))
+	ew.printf("\n")
+	if ps := v.PolicySet.Params; len(ps) > 0 {
+		ew.printf("  policy parameters set by configuration:\n")
+		for _, p := range ps {
+			ew.printf("    %s\n", p)
+		}
+	}
+	ew.printf("  %s, %s\n", plural(d.Count(policy.Deny), "denial"), plural(d.Count(policy.Warn), "warning"))
 
 	if by := countByPolicy(d.Results, policy.Deny); by != "" {
 		ew.printf("  denied by: %s\n", by)
@@ -262,14 +285,37 @@ func CheckFindings(v *gate.Verdict, pkgs []*policy.Package, version string) *fin
 		byPolicy[p.Name] = len(rep.Cases)
 		rep.Cases = append(rep.Cases, finding.Case{Suite: v.Plan.File, Name: p.Name, File: v.Plan.File})
 	}
-	for _, r := range v.Decision.Results {
-		i, ok := byPolicy[r.Policy]
-		if !ok { // cannot happen: results come from these packages
+	// caseOf is the case of a policy; one the configuration disables has
+	// none among pkgs.
+	caseOf := func(name string) *finding.Case {
+		i, ok := byPolicy[name]
+		if !ok {
 			i = len(rep.Cases)
-			byPolicy[r.Policy] = i
-			rep.Cases = append(rep.Cases, finding.Case{Suite: v.Plan.File, Name: r.Policy, File: v.Plan.File})
+			byPolicy[name] = i
+			rep.Cases = append(rep.Cases, finding.Case{Suite: v.Plan.File, Name: name, File: v.Plan.File})
 		}
-		c := &rep.Cases[i]
+		return &rep.Cases[i]
+	}
+	// What the configuration changed is a note on the policy concerned,
+	// at the top of the plan.
+	top := ResultSource(v, policy.Result{})
+	for _, name := range v.PolicySet.Disabled {
+		c := caseOf(name)
+		c.Findings = append(c.Findings, finding.Finding{
+			Severity: finding.Note, Rule: name, File: top.File, Line: top.Line,
+			Message: "policy " + name + " is disabled by configuration (policy.disable)",
+			Hint:    "apply refuses what it would deny, except with --break-glass",
+		})
+	}
+	for _, p := range v.PolicySet.Params {
+		c := caseOf(p.Policy)
+		c.Findings = append(c.Findings, finding.Finding{
+			Severity: finding.Note, Rule: p.Policy, File: top.File, Line: top.Line,
+			Message: "policy parameter set by configuration (policy.params): " + p.String(),
+		})
+	}
+	for _, r := range v.Decision.Results {
+		c := caseOf(r.Policy)
 		sev := finding.Error
 		if r.Kind == policy.Warn {
 			sev = finding.Warning

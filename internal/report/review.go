@@ -48,6 +48,13 @@ func ReviewMarkdown(w io.Writer, v *gate.Verdict, approvals []ReviewApproval) er
 		ew.printf(" Denied by %s.", by)
 	}
 	ew.printf("\n\n")
+	if lines := settingLines(v.PolicySet); len(lines) > 0 {
+		ew.printf("Policy settings of the configuration (in the policy digest):\n\n")
+		for _, l := range lines {
+			ew.printf("- %s\n", md(l))
+		}
+		ew.printf("\n")
+	}
 
 	// The reasons: one line per rule that fired (denials first), with how
 	// often and in which steps, and its first message; every result is in
@@ -104,6 +111,19 @@ func ReviewMarkdown(w io.Writer, v *gate.Verdict, approvals []ReviewApproval) er
 	}
 	ew.printf("Digests: plan `%s`, topology `%s`, traffic `%s`, policy `%s`, inventory `%s`.\n", v.Digests.Plan, v.Digests.Topology, v.Digests.Traffic, v.Digests.Policy, orNone(v.Digests.Inventory))
 	return ew.err
+}
+
+// settingLines say what the configuration changed in the policy set,
+// one line each: disabled policies, then parameters.
+func settingLines(s policy.Set) []string {
+	var out []string
+	for _, d := range s.Disabled {
+		out = append(out, "disabled: "+d)
+	}
+	for _, p := range s.Params {
+		out = append(out, "parameter "+p.String())
+	}
+	return out
 }
 
 func reviewStep(ew *errWriter, v *gate.Verdict, k int) {

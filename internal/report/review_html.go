@@ -37,6 +37,13 @@ func ReviewHTML(w io.Writer, v *gate.Verdict, approvals []ReviewApproval) error 
 		e(p.File), plural(len(p.Steps), "step"), e(orDash(t.Name)), plural(t.Nodes, "node"), plural(t.Links, "link"), rate(t.TotalDemandBps),
 		plural(d.Count(policy.Deny), "denial"), plural(d.Count(policy.Warn), "warning"))
 
+	if lines := settingLines(v.PolicySet); len(lines) > 0 {
+		ew.printf("<p>Policy settings of the configuration (in the policy digest):</p>\n<ul class=\"settings\">\n")
+		for _, l := range lines {
+			ew.printf("<li>%s</li>\n", e(l))
+		}
+		ew.printf("</ul>\n")
+	}
 	ew.printf("<ul class=\"reasons\">\n")
 	for _, g := range ruleGroups(d) {
 		n := ""
