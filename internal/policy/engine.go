@@ -154,7 +154,7 @@ func Load(ctx context.Context, opts Options) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	srcs, err := opts.sources(false)
+	srcs, err := opts.sources(ctx, false)
 	if err != nil {
 		return nil, err
 	}
@@ -262,7 +262,7 @@ func userPackages(mods map[string]*ast.Module, builtin map[string]bool) map[stri
 
 // sources reads the built-in policies (unless NoBuiltins) and the user's,
 // with or without their tests.
-func (opts Options) sources(withTests bool) ([]source, error) {
+func (opts Options) sources(ctx context.Context, withTests bool) ([]source, error) {
 	var srcs []source
 	if !opts.NoBuiltins {
 		fsys := opts.builtinFS
@@ -275,7 +275,7 @@ func (opts Options) sources(withTests bool) ([]source, error) {
 		}
 		srcs = append(srcs, b...)
 	}
-	user, err := readDirs(opts.Dirs, withTests)
+	user, err := readDirs(ctx, opts.Dirs, withTests)
 	if err != nil {
 		return nil, err
 	}

@@ -1,8 +1,10 @@
 package policy
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"github.com/changegate/changegate/internal/userfile"
 	"io/fs"
 	"os"
 	"path"
@@ -57,7 +59,7 @@ func readFS(fsys fs.FS, prefix string, builtin, withTests bool) ([]source, error
 // single files). A directory without any Rego file is an error: it is
 // almost always a wrong path, and a gate that silently loads nothing from
 // it would let through what it was meant to stop.
-func readDirs(dirs []string, withTests bool) ([]source, error) {
+func readDirs(ctx context.Context, dirs []string, withTests bool) ([]source, error) {
 	var out []source
 	for _, dir := range dirs {
 		st, err := os.Stat(dir)
@@ -68,14 +70,14 @@ func readDirs(dirs []string, withTests bool) ([]source, error) {
 			if filepath.Ext(dir) != ".rego" {
 				return nil, fmt.Errorf("policy path %s: not a directory or a .rego file", dir)
 			}
-			data, err := os.ReadFile(dir)
+			data, err := userfile.Read(ctx, dir, userfile.Policy)
 			if err != nil {
-				return nil, fmt.Errorf("policy file: %w", err)
+				return nil, err
 			}
 			out = append(out, source{name: filepath.ToSlash(dir), data: data})
 			continue
 		}
-		srcs, err := readFS(os.DirFS(dir), filepath.ToSlash(filepath.Clean(dir))+"/", false, withTests)
+		srcs, err := readDir(ctx, dir, withTests)
 		if err != nil {
 			return nil, fmt.Errorf("policy directory %s: %w", dir, err)
 		}
@@ -85,6 +87,34 @@ func readDirs(dirs []string, withTests bool) ([]source, error) {
 		out = append(out, srcs...)
 	}
 	return out, nil
+}
+
+// readDir reads the .rego files under dir (recursively) as user files
+// (userfile.Read: regular text files within the policy size limit),
+// sorted by name; tests only when withTests is true.
+func readDir(ctx context.Context, dir string, withTests bool) ([]source, error) {
+	prefix := filepath.ToSlash(filepath.Clean(dir)) + "/"
+	var out []source
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() || filepath.Ext(p) != ".rego" || (!withTests && isTest(p)) {
+			return nil
+		}
+		data, err := userfile.Read(ctx, p, userfile.Policy)
+		if err != nil {
+			return err
+		}
+		rel, err := filepath.Rel(dir, p)
+		if err != nil {
+			return err
+		}
+		out = append(out, source{name: prefix + filepath.ToSlash(rel), data: data})
+		return nil
+	})
+	sort.Slice(out, func(i, j int) bool { return out[i].name < out[j].name })
+	return out, err
 }
 
 // parse parses every source as Rego v1 with its annotations. Problems are

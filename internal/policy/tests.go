@@ -24,7 +24,7 @@ func RunTests(ctx context.Context, opts Options) ([]*TestResult, error) {
 	if err != nil {
 		return nil, err
 	}
-	srcs, err := opts.sources(true)
+	srcs, err := opts.sources(ctx, true)
 	if err != nil {
 		return nil, err
 	}
