@@ -112,21 +112,21 @@ func (ps *parser) plan(data []byte) *Plan {
 	}
 	p := &Plan{File: ps.y.File, Pos: ps.y.Pos(root)}
 	if v, ok := f.Vals["id"]; ok {
-		p.ID = ps.text(v, "plan: id", "give the change identifier, such as CHG-2011-04-21, or remove id")
+		p.ID = ps.checked(v, "plan: id", "give the change identifier, such as CHG-2011-04-21, or remove id", diag.KindName)
 	}
 	if v, ok := f.Vals["title"]; ok {
-		p.Title = ps.text(v, "plan: title", "give a one-line summary of the change")
+		p.Title = ps.checked(v, "plan: title", "give a one-line summary of the change", diag.KindTitle)
 	} else {
 		ps.y.Errorf(root, "add title: a one-line summary of the change", "plan: missing field %q", "title")
 	}
 	if v, ok := f.Vals["description"]; ok {
-		p.Description = strings.TrimSpace(ps.text(v, "plan: description", "say what the change does and why, or remove description"))
+		p.Description = strings.TrimSpace(ps.checked(v, "plan: description", "say what the change does and why, or remove description", diag.KindBlock))
 	}
 	if v, ok := f.Vals["author"]; ok {
-		p.Author = ps.text(v, "plan: author", "give who wrote the plan, or remove author")
+		p.Author = ps.checked(v, "plan: author", "give who wrote the plan, or remove author", diag.KindLine)
 	}
 	if v, ok := f.Vals["ticket"]; ok {
-		p.Ticket = ps.text(v, "plan: ticket", "give the ticket or change request the plan belongs to, or remove ticket")
+		p.Ticket = ps.checked(v, "plan: ticket", "give the ticket or change request the plan belongs to, or remove ticket", diag.KindName)
 	}
 	if v, ok := f.Vals["risk"]; ok {
 		p.Risk = ps.risk(v)
@@ -144,7 +144,7 @@ func (ps *parser) plan(data []byte) *Plan {
 		p.Inventory = ps.text(v, "plan: inventory", "give the path of the device inventory, relative to the plan file, or remove inventory")
 	}
 	if v, ok := f.Vals["platform"]; ok {
-		p.Platform = ps.text(v, "plan: platform", "give the platform of the plan's runbook steps, such as frr_vtysh or cisco_iosxe, or remove platform")
+		p.Platform = ps.checked(v, "plan: platform", "give the platform of the plan's runbook steps, such as frr_vtysh or cisco_iosxe, or remove platform", diag.KindName)
 	}
 	if v, ok := f.Vals["pre_checks"]; ok {
 		p.PreChecks = ps.checks(v, "plan: pre_checks", "pre_checks", deviceRequired)
@@ -218,7 +218,7 @@ func (ps *parser) step(n *yaml.Node, i int) (Step, *yaml.Node) {
 	}
 	var nameNode *yaml.Node
 	if v, ok := f.Vals["name"]; ok {
-		s.Name = ps.text(v, label+": name", "give the step a short name, unique within the plan")
+		s.Name = ps.checked(v, label+": name", "give the step a short name, unique within the plan", diag.KindLine)
 		if s.Name != "" {
 			nameNode = v
 			label = fmt.Sprintf("step %q", s.Name)
@@ -314,7 +314,7 @@ func (ps *parser) stepDevices(f fields, s *Step, label string) {
 			"%s: both device and devices", label)
 	}
 	if hasDevice {
-		if d := ps.text(f.Vals["device"], label+": device", "give the name of the device the step configures"); d != "" {
+		if d := ps.checked(f.Vals["device"], label+": device", "give the name of the device the step configures", diag.KindName); d != "" {
 			s.Devices = append(s.Devices, d)
 		}
 	}
@@ -334,7 +334,7 @@ func (ps *parser) stepDevices(f fields, s *Step, label string) {
 	}
 	seen := map[string]*yaml.Node{}
 	for _, it := range items {
-		d := ps.text(it, label+": devices item", "give the name of a device the step configures")
+		d := ps.checked(it, label+": devices item", "give the name of a device the step configures", diag.KindName)
 		if d == "" {
 			continue
 		}
@@ -395,7 +395,18 @@ func (ps *parser) config(k, v *yaml.Node, what, hint string) []string {
 			ps.y.Errorf(v, hint, "%s is empty", what)
 			return nil
 		}
-		return strings.Split(strings.TrimSuffix(v.Value, "\n"), "\n")
+		lines := strings.Split(strings.TrimSuffix(v.Value, "\n"), "\n")
+		for j, line := range lines {
+			if diag.TextProblems(line, diag.KindLine) == nil {
+				continue // most lines: no need to look for where they are
+			}
+			at := ps.y.Pos(v)
+			if p, ok := ps.blockLine(v, v.Value, j+1); ok && !ps.opts.Rendered {
+				at = p
+			}
+			ps.y.Diags.CheckText(at, fmt.Sprintf("%s line %d", what, j+1), line, diag.KindLine)
+		}
+		return lines
 	case v.Kind != yaml.SequenceNode:
 		ps.y.Errorf(v, "write the lines as a block string (config: | and the lines below it, indented) or as a list of strings",
 			"%s must be lines of text, found %s", what, diag.Describe(v))
@@ -416,6 +427,7 @@ func (ps *parser) config(k, v *yaml.Node, what, hint string) []string {
 				"%s line %d holds a line break", what, j+1)
 			continue
 		}
+		ps.y.CheckText(it, fmt.Sprintf("%s line %d", what, j+1), diag.KindLine)
 		lines = append(lines, line)
 	}
 	return lines
@@ -467,11 +479,11 @@ func (ps *parser) effect(n *yaml.Node, label string) Effect {
 		}
 		switch name {
 		case "link":
-			e.Link = ps.text(v, label+": link", "give the id of a link in the topology")
+			e.Link = ps.checked(v, label+": link", "give the id of a link in the topology", diag.KindName)
 		case "node":
-			e.Node = ps.text(v, label+": node", "give the name of a node in the topology")
+			e.Node = ps.checked(v, label+": node", "give the name of a node in the topology", diag.KindName)
 		case "from":
-			e.From = ps.text(v, label+": from", "give the node at the end of the link whose outgoing metric changes, or remove from to change both directions")
+			e.From = ps.checked(v, label+": from", "give the node at the end of the link whose outgoing metric changes, or remove from to change both directions", diag.KindName)
 		case "metric":
 			e.Metric = ps.metric(v, label)
 		case "capacity":
@@ -513,6 +525,18 @@ func (ps *parser) capacity(v *yaml.Node, label string) float64 {
 
 // text returns a non-blank scalar, or records an error and returns "".
 func (ps *parser) text(v *yaml.Node, what, hint string) string { return ps.y.Text(v, what, hint) }
+
+// checked is text whose characters are also checked as a value of kind
+// k (diag.TextProblems; docs/plans.md, "Characters"). A refused value is
+// returned all the same: the plan is nil anyway, and later checks then do
+// not report it as missing.
+func (ps *parser) checked(v *yaml.Node, what, hint string, k diag.TextKind) string {
+	s := ps.text(v, what, hint)
+	if s != "" {
+		ps.y.CheckText(v, what, k)
+	}
+	return s
+}
 
 // list returns the items of a sequence (see diag.YAML.List).
 func (ps *parser) list(v *yaml.Node, what string) ([]*yaml.Node, bool) { return ps.y.List(v, what) }
@@ -591,16 +615,16 @@ func typeList() string { return strings.Join(typeNames(), ", ") }
 func (ps *parser) runbookStep(n *yaml.Node, f fields, s Step, label string) (Step, *yaml.Node) {
 	var nameNode *yaml.Node
 	if v, ok := f.Vals["name"]; ok {
-		s.Name = ps.text(v, label+": name", "give the step a short name, or remove name to use the runbook's step names")
+		s.Name = ps.checked(v, label+": name", "give the step a short name, or remove name to use the runbook's step names", diag.KindLine)
 		if s.Name != "" {
 			nameNode = v
 			label = fmt.Sprintf("step %q", s.Name)
 		}
 	}
 	ref := &RunbookRef{Pos: ps.y.Pos(n), ParamPos: map[string]diag.Pos{}}
-	ref.Name = ps.text(f.Vals["runbook"], label+": runbook", "give the name of a runbook (changegate runbook list shows them)")
+	ref.Name = ps.checked(f.Vals["runbook"], label+": runbook", "give the name of a runbook (changegate runbook list shows them)", diag.KindName)
 	if v, ok := f.Vals["platform"]; ok {
-		ref.Platform = ps.text(v, label+": platform", "give the platform to render the runbook for, such as frr_vtysh, or remove platform to use the plan's")
+		ref.Platform = ps.checked(v, label+": platform", "give the platform to render the runbook for, such as frr_vtysh, or remove platform to use the plan's", diag.KindName)
 	}
 	if v, ok := f.Vals["params"]; ok && !diag.IsNull(v) {
 		v = diag.Deref(v)

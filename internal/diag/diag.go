@@ -47,6 +47,9 @@ type Diagnostic struct {
 	Hint     string   `json:"hint,omitempty"`
 }
 
+// String writes the diagnostic on one line: position, message and hint.
+// Characters that could drive a terminal or mislead a reader (see
+// PrintableLines) are escaped, should a message quote them raw.
 func (d Diagnostic) String() string {
 	var b strings.Builder
 	b.WriteString(d.Pos.String())
@@ -60,7 +63,7 @@ func (d Diagnostic) String() string {
 		b.WriteString(d.Hint)
 		b.WriteString(")")
 	}
-	return b.String()
+	return PrintableLines(b.String())
 }
 
 // Diagnostics is an ordered collection of problems. The zero value is ready to use.

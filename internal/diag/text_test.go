@@ -217,3 +217,11 @@ func TestCharName(t *testing.T) {
 		}
 	}
 }
+
+func TestDiagnosticStringEscapes(t *testing.T) {
+	d := Diagnostic{Pos: Pos{File: "a\u202Eb.yaml", Line: 1}, Msg: "unknown node p1\rp2", Hint: "x\x1b[2J"}
+	want := `a\u202Eb.yaml:1: unknown node p1\rp2 (hint: x\u001B[2J)`
+	if got := d.String(); got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+}
