@@ -322,10 +322,17 @@ type TextError struct {
 	Problems []TextProblem
 }
 
-func (e *TextError) Error() string {
-	msg, hint := describe(e.What, e.Value, e.Problem, e.Problems, e.Kind)
-	return msg + " (hint: " + hint + ")"
+func (e *TextError) Error() string { return e.Message() + " (hint: " + e.Hint() + ")" }
+
+// Message says what is wrong, as a Diagnostic's message does: what,
+// the value clipped and quoted, the character and its offset.
+func (e *TextError) Message() string {
+	msg, _ := describe(e.What, e.Value, e.Problem, e.Problems, e.Kind)
+	return msg
 }
+
+// Hint says what to do about it.
+func (e *TextError) Hint() string { return e.Problem.hint(e.Kind) }
 
 // CheckString checks s as a value of kind k (see TextProblems), for
 // values that come from neither a file nor a YAML node (the command
