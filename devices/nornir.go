@@ -172,7 +172,7 @@ func (np nornirParser) settings(l *layer, v *yaml.Node, keyPath []string, withGr
 			if diag.IsNull(v) {
 				return
 			}
-			if s, ok := np.y.String(v, what+": username"); ok && s != "" {
+			if s, ok := np.y.String(v, what+": username"); ok && s != "" && np.y.CheckText(v, what+": username", diag.KindName) {
 				l.set(FieldUsername, np.y.Pos(v), newCredential(ValueCredential, s, fmt.Sprintf("username of Nornir %s (%s)", what, np.y.Pos(v))))
 			}
 		},
@@ -219,7 +219,7 @@ func (np nornirParser) settings(l *layer, v *yaml.Node, keyPath []string, withGr
 	}
 	np.y.Mapping(v, "Nornir "+what, fields)
 	if platformAt != nil {
-		if s, ok := np.y.String(platformAt, what+": platform"); ok {
+		if s, ok := np.y.String(platformAt, what+": platform"); ok && np.y.CheckText(platformAt, what+": platform", diag.KindName) {
 			if name, ok := mapNornirPlatform(s); ok {
 				l.set(FieldPlatform, np.y.Pos(platformAt), name)
 			} else {
