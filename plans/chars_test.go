@@ -128,7 +128,7 @@ func TestParseDiagnosticsQuoteNothingRaw(t *testing.T) {
 	}
 	for _, d := range ds {
 		s := d.String()
-		if diag.Printable(s) != s {
+		if diag.Escape(s) != s {
 			t.Errorf("diagnostic holds unsafe characters raw: %q", s)
 		}
 	}

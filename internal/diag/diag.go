@@ -49,7 +49,7 @@ type Diagnostic struct {
 
 // String writes the diagnostic on one line: position, message and hint.
 // Characters that could drive a terminal or mislead a reader (see
-// PrintableLines) are escaped, should a message quote them raw.
+// EscapeLines) are escaped, should a message quote them raw.
 func (d Diagnostic) String() string {
 	var b strings.Builder
 	b.WriteString(d.Pos.String())
@@ -63,7 +63,7 @@ func (d Diagnostic) String() string {
 		b.WriteString(d.Hint)
 		b.WriteString(")")
 	}
-	return PrintableLines(b.String())
+	return EscapeLines(b.String())
 }
 
 // Diagnostics is an ordered collection of problems. The zero value is ready to use.

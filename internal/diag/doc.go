@@ -5,7 +5,7 @@
 // unknown fields (typos) with their positions, and the one check of the
 // characters a value may hold (text.go: TextProblems, CheckText,
 // CheckString) that every parser applies to what reaches a device or a
-// report, with Printable for renderers to escape what got through.
+// report, with Escape for renderers to escape what got through.
 //
 // It is not a logging package and it never prints: callers render the
 // Diagnostics they get back.

@@ -13,7 +13,7 @@ import (
 // panics, its problems point at the characters they name, the kinds are
 // ordered (what a looser kind refuses, a stricter one refuses too), a
 // name it accepts holds nothing unsafe, its messages hold nothing unsafe
-// raw, and Printable leaves nothing unsafe.
+// raw, and Escape leaves nothing unsafe.
 func FuzzTextProblems(f *testing.F) {
 	for _, s := range []string{
 		"", "p1", injection, "a\r\nb", "p1\u202Ep2", "pаris", "p\u200B1", "p\uFF11", "ze\u0301rich",
@@ -49,7 +49,7 @@ func FuzzTextProblems(f *testing.F) {
 				t.Fatalf("%s: CheckString = %v, Refused = %v", k, err, refused[i])
 			} else if err != nil {
 				msg := err.Error()
-				if !utf8.ValidString(msg) || Printable(msg) != msg {
+				if !utf8.ValidString(msg) || Escape(msg) != msg {
 					t.Fatalf("%s: message %q holds unsafe characters", k, msg)
 				}
 			}
@@ -76,17 +76,17 @@ func FuzzTextProblems(f *testing.F) {
 				}
 			}
 		}
-		one, lines := Printable(s), PrintableLines(s)
+		one, lines := Escape(s), EscapeLines(s)
 		if !utf8.ValidString(one) || !utf8.ValidString(lines) {
-			t.Fatalf("Printable(%q) is not UTF-8", s)
+			t.Fatalf("Escape(%q) is not UTF-8", s)
 		}
 		for _, r := range one {
 			if unicode.In(r, unicode.Cc, unicode.Bidi_Control, unicode.Cf, unicode.Zl, unicode.Zp) {
-				t.Fatalf("Printable(%q) = %q holds %U", s, one, r)
+				t.Fatalf("Escape(%q) = %q holds %U", s, one, r)
 			}
 		}
 		if strings.ContainsRune(strings.ReplaceAll(lines, "\n", ""), '\r') || strings.Count(lines, "\n") != strings.Count(s, "\n") {
-			t.Fatalf("PrintableLines(%q) = %q", s, lines)
+			t.Fatalf("EscapeLines(%q) = %q", s, lines)
 		}
 	})
 }

@@ -353,7 +353,7 @@ func describe(what, s string, p TextProblem, all []TextProblem, k TextKind) (msg
 		b.WriteString(what)
 		b.WriteString(": ")
 	}
-	fmt.Fprintf(&b, "%s holds %s, %s, at offset %d", excerpt(s, p.Byte), p.Char(), p.What(), p.Offset)
+	fmt.Fprintf(&b, "%s holds %s, %s, at offset %d", around(s, p.Byte), p.Char(), p.What(), p.Offset)
 	if more := countLike(all, p.Warning) - 1; more > 0 {
 		fmt.Fprintf(&b, " (and %d more)", more)
 	}
@@ -370,19 +370,19 @@ func countLike(ps []TextProblem, warning bool) int {
 	return n
 }
 
-// excerptRunes is how much of a value a message quotes on each side of
+// aroundRunes is how much of a value a message quotes on each side of
 // the character it is about.
-const excerptRunes = 24
+const aroundRunes = 24
 
-// excerpt quotes s around byte offset at, clipped, every character that
+// around quotes s around byte offset at, clipped, every character that
 // could mislead escaped.
-func excerpt(s string, at int) string {
+func around(s string, at int) string {
 	start, end := at, at
-	for i := 0; i < excerptRunes && start > 0; i++ {
+	for i := 0; i < aroundRunes && start > 0; i++ {
 		_, size := utf8.DecodeLastRuneInString(s[:start])
 		start -= size
 	}
-	for i := 0; i <= excerptRunes && end < len(s); i++ {
+	for i := 0; i <= aroundRunes && end < len(s); i++ {
 		_, size := utf8.DecodeRuneInString(s[end:])
 		end += size
 	}
@@ -396,20 +396,21 @@ func excerpt(s string, at int) string {
 	return q
 }
 
-// Printable returns s with every character that could mislead a reader
-// or drive a terminal written as an escape, on one line: \n, \r and \t;
-// other controls, bidirectional controls, invisible characters and the
-// line and paragraph separators as \u followed by the code point
-// (\u202E); bytes that are not UTF-8 as \x and the byte (\xFF). Other
-// characters are kept. Reports use it as the last line of defence for
-// text that should have been refused where it was read.
-func Printable(s string) string { return printable(s, false) }
+// Escape returns s on one line with every character that could mislead
+// a reader or drive a terminal escaped as strconv.Quote escapes it: line
+// feeds, carriage returns, tabs and other controls (\n, \r, \t, \x1b,
+// \u0085), bidirectional controls (\u202e), invisible characters
+// (\u200b), the line and paragraph separators, and bytes that are not
+// UTF-8 (\xff). Other characters are kept. Renderers use it as the last
+// line of defence for text that should have been refused where it was
+// read.
+func Escape(s string) string { return escape(s, false) }
 
-// PrintableLines is Printable keeping line feeds, for text whose line
-// breaks are its own (a report that the caller built line by line).
-func PrintableLines(s string) string { return printable(s, true) }
+// EscapeLines is Escape keeping line feeds, for text whose line breaks
+// are its own (a report that the caller built line by line).
+func EscapeLines(s string) string { return escape(s, true) }
 
-func printable(s string, keepLF bool) string {
+func escape(s string, keepLF bool) string {
 	safe := true
 	for i := 0; i < len(s); i++ {
 		if c := s[i]; c < ' ' && !(keepLF && c == '\n') || c >= 0x7F {
@@ -425,21 +426,12 @@ func printable(s string, keepLF bool) string {
 		r, size := utf8.DecodeRuneInString(s[i:])
 		switch {
 		case r == utf8.RuneError && size <= 1:
-			fmt.Fprintf(&b, `\x%02X`, s[i])
+			fmt.Fprintf(&b, `\x%02x`, s[i])
 		case r == '\n' && keepLF:
 			b.WriteByte('\n')
-		case r == '\n':
-			b.WriteString(`\n`)
-		case r == '\r':
-			b.WriteString(`\r`)
-		case r == '\t':
-			b.WriteString(`\t`)
 		case unicode.Is(unicode.Cc, r) || r == '\u2028' || r == '\u2029' || unicode.Is(unicode.Bidi_Control, r) || invisible(r):
-			if r > 0xFFFF {
-				fmt.Fprintf(&b, `\U%08X`, r)
-			} else {
-				fmt.Fprintf(&b, `\u%04X`, r)
-			}
+			q := strconv.QuoteRune(r)
+			b.WriteString(q[1 : len(q)-1])
 		default:
 			b.WriteString(s[i : i+size])
 		}

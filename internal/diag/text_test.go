@@ -184,25 +184,25 @@ func TestYAMLCheckTextSkipsNonScalars(t *testing.T) {
 	}
 }
 
-func TestPrintable(t *testing.T) {
+func TestEscape(t *testing.T) {
 	tests := []struct{ in, one, lines string }{
 		{"p1", "p1", "p1"},
 		{"a\nb", `a\nb`, "a\nb"},
 		{"a\r\nb\tc", `a\r\nb\tc`, "a\\r\nb\\tc"},
-		{"a\x1b[2Jb", `a\u001B[2Jb`, `a\u001B[2Jb`},
-		{"p1\u202Ep2", `p1\u202Ep2`, `p1\u202Ep2`},
-		{"p\u200B1", `p\u200B1`, `p\u200B1`},
+		{"a\x1b[2Jb", `a\x1b[2Jb`, `a\x1b[2Jb`},
+		{"p1\u202Ep2", `p1\u202ep2`, `p1\u202ep2`},
+		{"p\u200B1", `p\u200b1`, `p\u200b1`},
 		{"a\u0085b\u2028", `a\u0085b\u2028`, `a\u0085b\u2028`},
-		{"p\U000E0041", `p\U000E0041`, `p\U000E0041`},
-		{"a\xffb", `a\xFFb`, `a\xFFb`},
+		{"p\U000E0041", `p\U000e0041`, `p\U000e0041`},
+		{"a\xffb", `a\xffb`, `a\xffb`},
 		{"pаris москва 東京 …", "pаris москва 東京 …", "pаris москва 東京 …"},
 	}
 	for _, tt := range tests {
-		if got := Printable(tt.in); got != tt.one {
-			t.Errorf("Printable(%q) = %q, want %q", tt.in, got, tt.one)
+		if got := Escape(tt.in); got != tt.one {
+			t.Errorf("Escape(%q) = %q, want %q", tt.in, got, tt.one)
 		}
-		if got := PrintableLines(tt.in); got != tt.lines {
-			t.Errorf("PrintableLines(%q) = %q, want %q", tt.in, got, tt.lines)
+		if got := EscapeLines(tt.in); got != tt.lines {
+			t.Errorf("EscapeLines(%q) = %q, want %q", tt.in, got, tt.lines)
 		}
 	}
 }
@@ -220,7 +220,7 @@ func TestCharName(t *testing.T) {
 
 func TestDiagnosticStringEscapes(t *testing.T) {
 	d := Diagnostic{Pos: Pos{File: "a\u202Eb.yaml", Line: 1}, Msg: "unknown node p1\rp2", Hint: "x\x1b[2J"}
-	want := `a\u202Eb.yaml:1: unknown node p1\rp2 (hint: x\u001B[2J)`
+	want := `a\u202eb.yaml:1: unknown node p1\rp2 (hint: x\x1b[2J)`
 	if got := d.String(); got != want {
 		t.Errorf("got %q, want %q", got, want)
 	}

@@ -19,7 +19,7 @@ import (
 // out when unknown. Values are escaped as the runner requires (% CR LF in
 // the message; also : and , in properties), so no text can end the
 // command or start another one; other control, bidirectional and
-// invisible characters are written as escapes (\u202E), so none can
+// invisible characters are written as escapes (\u202e), so none can
 // reorder or hide an annotation's text. Cases that pass print nothing.
 func WriteGitHub(w io.Writer, r *Report) error {
 	s, err := prepare(r)
@@ -84,18 +84,18 @@ func escapeProperty(s string) string {
 }
 
 // visibleCRLF writes every control, bidirectional or invisible character
-// of s but line feeds and carriage returns as an escape (\u202E, as
-// diag.Printable does), so that an annotation cannot reorder or hide its
+// of s but line feeds and carriage returns as an escape (\u202e, as
+// diag.Escape does), so that an annotation cannot reorder or hide its
 // text; line feeds and carriage returns are left to the runner's escapes.
 func visibleCRLF(s string) string {
 	var b strings.Builder
 	for {
 		i := strings.IndexAny(s, "\r\n")
 		if i < 0 {
-			b.WriteString(diag.Printable(s))
+			b.WriteString(diag.Escape(s))
 			return b.String()
 		}
-		b.WriteString(diag.Printable(s[:i]))
+		b.WriteString(diag.Escape(s[:i]))
 		b.WriteByte(s[i])
 		s = s[i+1:]
 	}

@@ -76,11 +76,11 @@ func TestRenderersEscapeWhatGotThrough(t *testing.T) {
 				}
 			}
 			for _, l := range strings.Split(out, "\n") {
-				if strings.HasPrefix(l, "[2J") || strings.HasPrefix(l, `\u001B[2J`) {
+				if strings.HasPrefix(l, "[2J") || strings.HasPrefix(l, `\x1b[2J`) {
 					t.Errorf("a value started a line of its own: %q", l)
 				}
 			}
-			if !strings.Contains(out, `\u202E`) {
+			if !strings.Contains(out, `\u202e`) {
 				t.Errorf("the override is not shown escaped:\n%s", out)
 			}
 		})
@@ -91,7 +91,7 @@ func TestRenderersEscapeWhatGotThrough(t *testing.T) {
 		t.Fatal(err)
 	}
 	md := b.String()
-	if !strings.Contains(md, "Configuration:\n\n````\ninterface eth1\n```\n description p1\\r\\n\\u001B[2J\\u202Ep2\\u200B\n````\n") {
+	if !strings.Contains(md, "Configuration:\n\n````\ninterface eth1\n```\n description p1\\r\\n\\x1b[2J\\u202ep2\\u200b\n````\n") {
 		t.Errorf("the configuration block is not fenced by four backticks, or its lines are not escaped:\n%s", md)
 	}
 	if !strings.Contains(md, "`` show `x`p1") {

@@ -312,7 +312,7 @@ func (e *errWriter) Write(p []byte) (int, error) {
 	if e.err != nil {
 		return 0, e.err
 	}
-	s := diag.PrintableLines(string(p))
+	s := diag.EscapeLines(string(p))
 	if _, err := io.WriteString(e.w, s); err != nil {
 		e.err = err
 		return 0, err
@@ -325,13 +325,13 @@ func (e *errWriter) printf(format string, args ...any) {
 }
 
 // lines writes ls one per line, without a final line break, each escaped
-// (diag.Printable) and then passed through esc when it is not nil.
+// (diag.Escape) and then passed through esc when it is not nil.
 func (e *errWriter) lines(ls []string, esc func(string) string) {
 	for i, l := range ls {
 		if i > 0 {
 			io.WriteString(e, "\n")
 		}
-		l = diag.Printable(l)
+		l = diag.Escape(l)
 		if esc != nil {
 			l = esc(l)
 		}
@@ -345,7 +345,7 @@ func tabf(w io.Writer, format string, args ...any) {
 	fmt.Fprintf(w, format, printableArgs(args)...)
 }
 
-// printableArgs returns args with every string escaped (diag.Printable).
+// printableArgs returns args with every string escaped (diag.Escape).
 func printableArgs(args []any) []any {
 	out, copied := args, false
 	for i, a := range args {
@@ -353,7 +353,7 @@ func printableArgs(args []any) []any {
 		if !ok {
 			continue
 		}
-		if p := diag.Printable(s); p != s {
+		if p := diag.Escape(s); p != s {
 			if !copied {
 				out, copied = append([]any(nil), args...), true
 			}
