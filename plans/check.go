@@ -65,7 +65,7 @@ func (ps *parser) check(n *yaml.Node, label, prefix string, rule deviceRule) (Ch
 		ps.y.Errorf(n, "add name: a short name, unique within its list", "%s: missing field %q", label, "name")
 	}
 	if v, ok := f.Vals["device"]; ok {
-		c.Device = ps.checked(v, label+": device", "give the name of the device the check runs on", diag.KindName)
+		c.Device = ps.text(v, label+": device", "give the name of the device the check runs on")
 	} else {
 		switch rule {
 		case deviceRequired:

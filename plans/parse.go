@@ -112,7 +112,7 @@ func (ps *parser) plan(data []byte) *Plan {
 	}
 	p := &Plan{File: ps.y.File, Pos: ps.y.Pos(root)}
 	if v, ok := f.Vals["id"]; ok {
-		p.ID = ps.checked(v, "plan: id", "give the change identifier, such as CHG-2011-04-21, or remove id", diag.KindName)
+		p.ID = ps.text(v, "plan: id", "give the change identifier, such as CHG-2011-04-21, or remove id")
 	}
 	if v, ok := f.Vals["title"]; ok {
 		p.Title = ps.checked(v, "plan: title", "give a one-line summary of the change", diag.KindTitle)
@@ -126,7 +126,7 @@ func (ps *parser) plan(data []byte) *Plan {
 		p.Author = ps.checked(v, "plan: author", "give who wrote the plan, or remove author", diag.KindLine)
 	}
 	if v, ok := f.Vals["ticket"]; ok {
-		p.Ticket = ps.checked(v, "plan: ticket", "give the ticket or change request the plan belongs to, or remove ticket", diag.KindName)
+		p.Ticket = ps.text(v, "plan: ticket", "give the ticket or change request the plan belongs to, or remove ticket")
 	}
 	if v, ok := f.Vals["risk"]; ok {
 		p.Risk = ps.risk(v)
@@ -135,16 +135,16 @@ func (ps *parser) plan(data []byte) *Plan {
 		p.Window = ps.window(v)
 	}
 	if v, ok := f.Vals["topology"]; ok {
-		p.Topology = ps.text(v, "plan: topology", "give the path of the topology file, relative to the plan file, or remove topology")
+		p.Topology = ps.checked(v, "plan: topology", "give the path of the topology file, relative to the plan file, or remove topology", diag.KindLine)
 	}
 	if v, ok := f.Vals["traffic"]; ok {
-		p.Traffic = ps.text(v, "plan: traffic", "give the path of a demand CSV file, relative to the plan file, or remove traffic to use the topology's demands")
+		p.Traffic = ps.checked(v, "plan: traffic", "give the path of a demand CSV file, relative to the plan file, or remove traffic to use the topology's demands", diag.KindLine)
 	}
 	if v, ok := f.Vals["inventory"]; ok {
-		p.Inventory = ps.text(v, "plan: inventory", "give the path of the device inventory, relative to the plan file, or remove inventory")
+		p.Inventory = ps.checked(v, "plan: inventory", "give the path of the device inventory, relative to the plan file, or remove inventory", diag.KindLine)
 	}
 	if v, ok := f.Vals["platform"]; ok {
-		p.Platform = ps.checked(v, "plan: platform", "give the platform of the plan's runbook steps, such as frr_vtysh or cisco_iosxe, or remove platform", diag.KindName)
+		p.Platform = ps.text(v, "plan: platform", "give the platform of the plan's runbook steps, such as frr_vtysh or cisco_iosxe, or remove platform")
 	}
 	if v, ok := f.Vals["pre_checks"]; ok {
 		p.PreChecks = ps.checks(v, "plan: pre_checks", "pre_checks", deviceRequired)
@@ -314,7 +314,7 @@ func (ps *parser) stepDevices(f fields, s *Step, label string) {
 			"%s: both device and devices", label)
 	}
 	if hasDevice {
-		if d := ps.checked(f.Vals["device"], label+": device", "give the name of the device the step configures", diag.KindName); d != "" {
+		if d := ps.text(f.Vals["device"], label+": device", "give the name of the device the step configures"); d != "" {
 			s.Devices = append(s.Devices, d)
 		}
 	}
@@ -334,7 +334,7 @@ func (ps *parser) stepDevices(f fields, s *Step, label string) {
 	}
 	seen := map[string]*yaml.Node{}
 	for _, it := range items {
-		d := ps.checked(it, label+": devices item", "give the name of a device the step configures", diag.KindName)
+		d := ps.text(it, label+": devices item", "give the name of a device the step configures")
 		if d == "" {
 			continue
 		}
@@ -479,11 +479,11 @@ func (ps *parser) effect(n *yaml.Node, label string) Effect {
 		}
 		switch name {
 		case "link":
-			e.Link = ps.checked(v, label+": link", "give the id of a link in the topology", diag.KindName)
+			e.Link = ps.text(v, label+": link", "give the id of a link in the topology")
 		case "node":
-			e.Node = ps.checked(v, label+": node", "give the name of a node in the topology", diag.KindName)
+			e.Node = ps.text(v, label+": node", "give the name of a node in the topology")
 		case "from":
-			e.From = ps.checked(v, label+": from", "give the node at the end of the link whose outgoing metric changes, or remove from to change both directions", diag.KindName)
+			e.From = ps.text(v, label+": from", "give the node at the end of the link whose outgoing metric changes, or remove from to change both directions")
 		case "metric":
 			e.Metric = ps.metric(v, label)
 		case "capacity":
@@ -523,15 +523,21 @@ func (ps *parser) capacity(v *yaml.Node, label string) float64 {
 	return r
 }
 
-// text returns a non-blank scalar, or records an error and returns "".
-func (ps *parser) text(v *yaml.Node, what, hint string) string { return ps.y.Text(v, what, hint) }
+// text returns a non-blank scalar that is a name (a device, a node, a
+// link, a platform, a runbook, the plan's id or ticket): its characters
+// are checked as diag.KindName. Otherwise it records an error and
+// returns "". Values that are not names are read with checked.
+func (ps *parser) text(v *yaml.Node, what, hint string) string {
+	return ps.checked(v, what, hint, diag.KindName)
+}
 
-// checked is text whose characters are also checked as a value of kind
-// k (diag.TextProblems; docs/plans.md, "Characters"). A refused value is
-// returned all the same: the plan is nil anyway, and later checks then do
-// not report it as missing.
+// checked returns a non-blank scalar whose characters are checked as a
+// value of kind k (diag.TextProblems; docs/plans.md, "Characters"), or
+// records an error and returns "". A refused value is returned all the
+// same: the plan is nil anyway, and later checks then do not report it as
+// missing.
 func (ps *parser) checked(v *yaml.Node, what, hint string, k diag.TextKind) string {
-	s := ps.text(v, what, hint)
+	s := ps.y.Text(v, what, hint)
 	if s != "" {
 		ps.y.CheckText(v, what, k)
 	}
@@ -622,9 +628,9 @@ func (ps *parser) runbookStep(n *yaml.Node, f fields, s Step, label string) (Ste
 		}
 	}
 	ref := &RunbookRef{Pos: ps.y.Pos(n), ParamPos: map[string]diag.Pos{}}
-	ref.Name = ps.checked(f.Vals["runbook"], label+": runbook", "give the name of a runbook (changegate runbook list shows them)", diag.KindName)
+	ref.Name = ps.text(f.Vals["runbook"], label+": runbook", "give the name of a runbook (changegate runbook list shows them)")
 	if v, ok := f.Vals["platform"]; ok {
-		ref.Platform = ps.checked(v, label+": platform", "give the platform to render the runbook for, such as frr_vtysh, or remove platform to use the plan's", diag.KindName)
+		ref.Platform = ps.text(v, label+": platform", "give the platform to render the runbook for, such as frr_vtysh, or remove platform to use the plan's")
 	}
 	if v, ok := f.Vals["params"]; ok && !diag.IsNull(v) {
 		v = diag.Deref(v)

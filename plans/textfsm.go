@@ -68,7 +68,7 @@ func (ps *parser) textFSM(k, v *yaml.Node, what string, e *Expect) {
 
 // templateFile reads and compiles the template file that v names.
 func (ps *parser) templateFile(v *yaml.Node, what string, e *Expect) {
-	name := ps.text(v, what+": template", "give the TextFSM template file, relative to the plan")
+	name := ps.checked(v, what+": template", "give the TextFSM template file, relative to the plan", diag.KindLine)
 	if name == "" {
 		return
 	}
