@@ -38,6 +38,11 @@ func TestInventoryRefusesUnsafeNames(t *testing.T) {
 			`hosts.yaml:1:16: host p1: hostname: host: "10.0.0.1\x1b[2J" holds U+001B ESCAPE, a control character, at offset 8`},
 		{"Cyrillic a in a Nornir platform", nornir("p1: {hostname: 10.0.0.1, platform: frа}\n"),
 			`hosts.yaml:1:36: host p1: platform: "frа" holds U+0430 CYRILLIC SMALL LETTER A, a Cyrillic character among Latin ones, at offset 2`},
+		{"bidi isolate in a Nornir group name", func() []string {
+			inv, ds := ParseNornir(NornirFile{Path: "hosts.yaml", Data: []byte("p1: {hostname: 10.0.0.1, platform: frr}\n")},
+				NornirFile{Path: "groups.yaml", Data: []byte("\"core\u2067\": {port: 22}\n")}, NornirFile{})
+			return errorStrings(inv, ds.Errors())
+		}, `groups.yaml:1:1: group name: "core\u2067" holds U+2067 RIGHT-TO-LEFT ISOLATE, a bidirectional control, at offset 4 ` + bidiHint},
 		{"Cyrillic a in a containerlab node name", clab("name: lab\ntopology:\n  nodes:\n    pаris: {kind: srl}\n"),
 			`lab.clab.yml:4:5: device name: "pаris" holds U+0430 CYRILLIC SMALL LETTER A, a Cyrillic character among Latin ones, at offset 1 ` + cyrillicHint},
 		{"line feed in a containerlab lab name", clab("name: \"lab\\nx\"\ntopology:\n  nodes:\n    p1: {kind: srl}\n"),

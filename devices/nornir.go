@@ -108,6 +108,9 @@ func ParseNornir(hosts, groups, defaults NornirFile) (*Inventory, diag.Diagnosti
 		np := nornirParser{y: diag.YAML{File: groups.Path, Diags: &ds}}
 		if root := np.y.Parse(groups.Data); root != nil {
 			for _, e := range (&parser{y: np.y}).entries(root, "groups") {
+				if !np.y.CheckText(e.key, "group name", diag.KindName) {
+					continue
+				}
 				g := newLayer("group "+e.key.Value, e.key.Value, np.y.Pos(e.key))
 				np.settings(g, e.val, []string{e.key.Value}, true)
 				gl = append(gl, g)
