@@ -123,7 +123,7 @@ func (ps *parser) plan(data []byte) *Plan {
 		p.Description = strings.TrimSpace(ps.checked(v, "plan: description", "say what the change does and why, or remove description", diag.KindBlock))
 	}
 	if v, ok := f.Vals["author"]; ok {
-		p.Author = ps.checked(v, "plan: author", "give who wrote the plan, or remove author", diag.KindLine)
+		p.Author = ps.text(v, "plan: author", "give who wrote the plan, or remove author")
 	}
 	if v, ok := f.Vals["ticket"]; ok {
 		p.Ticket = ps.text(v, "plan: ticket", "give the ticket or change request the plan belongs to, or remove ticket")
