@@ -34,7 +34,7 @@ steps:
 	plan := filepath.Join(dir, "plan.yaml")
 	out, errs, code := run(t, "runbook", "render", "uplink-description", "--runbooks", dir, "--param", "device=p1", "--param", "interface=eth1",
 		"--param", "description="+injection, "--topology", "../../examples/april-2011.yaml", "-o", plan)
-	want := `--param: parameter "description" (string): "uplink\n end\n clear ip ospf proc"… holds U+000A LINE FEED, a control character, at offset 6 (and 3 more)`
+	want := `--param: parameter "description" (string): "uplink\n end\n clear ip ospf "… holds U+000A LINE FEED, a control character, at offset 6 (and 3 more)`
 	if code != 1 || !strings.Contains(errs, want) || out != "" {
 		t.Errorf("exit %d\nstdout %q\nstderr %s\nwant %s", code, out, errs, want)
 	}

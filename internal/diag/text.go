@@ -371,8 +371,9 @@ func countLike(ps []TextProblem, warning bool) int {
 }
 
 // aroundRunes is how much of a value a message quotes on each side of
-// the character it is about.
-const aroundRunes = 24
+// the character it is about: with it, at most 41 characters, within the
+// 48 that any message may quote of a file.
+const aroundRunes = 20
 
 // around quotes s around byte offset at, clipped, every character that
 // could mislead escaped.

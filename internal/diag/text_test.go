@@ -128,7 +128,7 @@ func TestCheckTextMessage(t *testing.T) {
 	if y.CheckText(v, `parameter "description"`, KindLine) {
 		t.Fatal("CheckText accepted a value with line breaks")
 	}
-	want := `plan.yaml:2:16: parameter "description": "uplink\n end\n clear ip ospf proc"… holds U+000A LINE FEED, a control character, at offset 6 (and 3 more)` +
+	want := `plan.yaml:2:16: parameter "description": "uplink\n end\n clear ip ospf "… holds U+000A LINE FEED, a control character, at offset 6 (and 3 more)` +
 		` (hint: give one line: a line break would send what follows as another command; write configuration lines as a block (config: |), split on line feeds only)`
 	if len(ds) != 1 || ds[0].String() != want {
 		t.Fatalf("got %v\nwant %s", ds, want)
@@ -157,7 +157,7 @@ func TestCheckTextLongValueExcerpt(t *testing.T) {
 		t.Fatal("accepted")
 	}
 	msg := err.Error()
-	if !strings.Contains(msg, `…"aaaaaaaaaaaaaaaaaaaaaaaa\u202ebbbbbbbbbbbbbbbbbbbbbbbb"…`) || !strings.Contains(msg, "at offset 100") {
+	if !strings.Contains(msg, `…"aaaaaaaaaaaaaaaaaaaa\u202ebbbbbbbbbbbbbbbbbbbb"…`) || !strings.Contains(msg, "at offset 100") {
 		t.Errorf("message %q does not quote the value around the character", msg)
 	}
 	if !utf8.ValidString(msg) || strings.ContainsRune(msg, '\u202E') {

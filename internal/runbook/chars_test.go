@@ -30,7 +30,7 @@ steps:
 // became seven lines that FRR accepted.
 const injection = "uplink\n end\n clear ip ospf process\n configure terminal\n hostname PWNED"
 
-const injectionMsg = `parameter "description" (string): "uplink\n end\n clear ip ospf proc"… holds U+000A LINE FEED, a control character, at offset 6 (and 3 more)`
+const injectionMsg = `parameter "description" (string): "uplink\n end\n clear ip ospf "… holds U+000A LINE FEED, a control character, at offset 6 (and 3 more)`
 
 func uplinkLibrary(t *testing.T) (*Runbook, *Library) {
 	t.Helper()
