@@ -125,13 +125,14 @@ func (c *clabParser) parse(data []byte) []*layer {
 	lab := path.Base(strings.TrimSuffix(strings.TrimSuffix(c.y.File, ".yml"), ".yaml"))
 	lab = strings.TrimSuffix(lab, ".clab")
 	if n, ok := top["name"]; ok {
-		if s, ok := c.y.String(n.val, "name"); ok {
+		// The lab's name and prefix make the devices' host names.
+		if s, ok := c.y.String(n.val, "name"); ok && c.y.CheckText(n.val, "name", diag.KindName) {
 			lab = s
 		}
 	}
 	prefix, customPrefix := "clab", false
 	if n, ok := top["prefix"]; ok {
-		if s, ok := c.scalar(n.val, "prefix"); ok {
+		if s, ok := c.scalar(n.val, "prefix"); ok && c.y.CheckText(n.val, "prefix", diag.KindName) {
 			prefix, customPrefix = s, true
 		}
 	}
@@ -234,7 +235,7 @@ func (c *clabParser) parse(data []byte) []*layer {
 func (c *clabParser) platform(l *layer, name, kind string, kindN, imageN, labelN *yaml.Node) bool {
 	if labelN != nil {
 		s, ok := c.scalar(labelN, "node "+name+" label "+ContainerlabPlatformLabel)
-		if !ok {
+		if !ok || !c.y.CheckText(labelN, "node "+name+" label "+ContainerlabPlatformLabel, diag.KindName) {
 			return false
 		}
 		if !KnownPlatform(s) {
@@ -285,7 +286,7 @@ func (c *clabParser) host(l *layer, name string, node *yaml.Node, lab, prefix st
 	f := c.fields(node, "node "+name)
 	for _, k := range []string{"mgmt-ipv4", "mgmt-ipv6"} {
 		if p, ok := f[k]; ok && !diag.IsNull(p.val) {
-			if s, ok := c.scalar(p.val, "node "+name+" "+k); ok && s != "" {
+			if s, ok := c.scalar(p.val, "node "+name+" "+k); ok && s != "" && c.y.CheckText(p.val, "node "+name+" "+k, diag.KindName) {
 				l.vals[FieldHost] = setting{pos: c.y.Pos(p.val), v: s, layer: "containerlab " + k}
 				return
 			}

@@ -110,6 +110,9 @@ func ParseNornir(hosts, groups, defaults NornirFile) (*Inventory, diag.Diagnosti
 		np := nornirParser{y: diag.YAML{File: groups.Path, Diags: &ds}}
 		if root := np.y.Parse(groups.Data); root != nil {
 			for _, e := range (&parser{y: np.y}).entries(root, "groups") {
+				if !np.y.CheckText(e.key, "group name", diag.KindName) {
+					continue
+				}
 				g := newLayer("group "+e.key.Value, e.key.Value, np.y.Pos(e.key))
 				np.settings(g, e.val, []string{e.key.Value}, true)
 				gl = append(gl, g)
@@ -174,7 +177,7 @@ func (np nornirParser) settings(l *layer, v *yaml.Node, keyPath []string, withGr
 			if diag.IsNull(v) {
 				return
 			}
-			if s, ok := np.y.String(v, what+": username"); ok && s != "" {
+			if s, ok := np.y.String(v, what+": username"); ok && s != "" && np.y.CheckText(v, what+": username", diag.KindName) {
 				l.set(FieldUsername, np.y.Pos(v), newCredential(ValueCredential, s, fmt.Sprintf("username of Nornir %s (%s)", what, np.y.Pos(v))))
 			}
 		},
@@ -221,7 +224,7 @@ func (np nornirParser) settings(l *layer, v *yaml.Node, keyPath []string, withGr
 	}
 	np.y.Mapping(v, "Nornir "+what, fields)
 	if platformAt != nil {
-		if s, ok := np.y.String(platformAt, what+": platform"); ok {
+		if s, ok := np.y.String(platformAt, what+": platform"); ok && np.y.CheckText(platformAt, what+": platform", diag.KindName) {
 			if name, ok := mapNornirPlatform(s); ok {
 				l.set(FieldPlatform, np.y.Pos(platformAt), name)
 			} else {

@@ -119,6 +119,8 @@ func (p *parser) name(k *yaml.Node, what string) bool {
 	case strings.TrimSpace(k.Value) == "":
 		p.y.Errorf(k, "give the "+what+" a name", "%s name is empty", what)
 		return false
+	case !p.y.CheckText(k, what+" name", diag.KindName):
+		return false
 	case strings.ContainsAny(k.Value, " \t\n"):
 		p.y.Errorf(k, "use letters, digits, '-', '_' and '.'", "%s name %q contains white space", what, k.Value)
 		return false
@@ -137,7 +139,7 @@ func (p *parser) settings(l *layer, v *yaml.Node, withGroups bool) {
 	what := l.desc
 	fields := map[string]diag.Field{
 		"platform": func(_, v *yaml.Node) {
-			if s, ok := p.y.String(v, what+": platform"); ok {
+			if s, ok := p.y.String(v, what+": platform"); ok && p.y.CheckText(v, what+": platform", diag.KindName) {
 				if !KnownPlatform(s) {
 					p.y.Errorf(v, platformHint(s), "%s: unknown platform %q", what, s)
 					l.broken[FieldPlatform] = true
@@ -181,6 +183,8 @@ func (p *parser) host(v *yaml.Node, what string) (string, bool) {
 	case strings.TrimSpace(s) == "":
 		p.y.Errorf(v, "give an address or DNS name", "%s: host is empty", what)
 		return "", false
+	case !p.y.CheckText(v, what+": host", diag.KindName):
+		return "", false
 	case strings.ContainsAny(s, " \t\n/"):
 		p.y.Errorf(v, "give an address or DNS name, without a scheme, path or spaces; the port goes in port:", "%s: host %q is not an address or DNS name", what, s)
 		return "", false
@@ -221,7 +225,7 @@ func (p *parser) groupRefs(v *yaml.Node, what string) []ref {
 	var out []ref
 	for _, it := range nodes {
 		s, ok := p.y.String(it, what+": groups item")
-		if !ok {
+		if !ok || !p.y.CheckText(it, what+": groups item", diag.KindName) {
 			continue
 		}
 		if i := slices.IndexFunc(out, func(r ref) bool { return r.name == s }); i >= 0 {
@@ -260,6 +264,9 @@ func (p *parser) credential(v *yaml.Node, field, owner string) (Credential, bool
 		if field == FieldUsername {
 			if v.Value == "" {
 				p.y.Errorf(v, credHint(field), "%s is empty", what)
+				return Credential{}, false
+			}
+			if !p.y.CheckText(v, what, diag.KindName) {
 				return Credential{}, false
 			}
 			return newCredential(ValueCredential, v.Value, label), true
@@ -372,7 +379,7 @@ func (p *parser) hostKey(l *layer, v *yaml.Node) {
 		"reason": func(_, v *yaml.Node) {
 			haveReason = true
 			s, ok := p.y.String(v, what+": reason")
-			good = good && ok
+			good = good && ok && p.y.CheckText(v, what+": reason", diag.KindTitle)
 			h.Reason = strings.TrimSpace(s)
 		},
 	})

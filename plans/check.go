@@ -56,7 +56,7 @@ func (ps *parser) check(n *yaml.Node, label, prefix string, rule deviceRule) (Ch
 	}
 	var nameNode *yaml.Node
 	if v, ok := f.Vals["name"]; ok {
-		c.Name = ps.text(v, label+": name", "give the check a short name, unique within its list")
+		c.Name = ps.checked(v, label+": name", "give the check a short name, unique within its list", diag.KindLine)
 		if c.Name != "" {
 			nameNode = v
 			label = fmt.Sprintf("%s check %q", prefix, c.Name)
@@ -76,7 +76,7 @@ func (ps *parser) check(n *yaml.Node, label, prefix string, rule deviceRule) (Ch
 		}
 	}
 	if v, ok := f.Vals["command"]; ok {
-		c.Command = ps.text(v, label+": command", "give the command whose output is checked, such as show bgp summary")
+		c.Command = ps.checked(v, label+": command", "give the command whose output is checked, such as show bgp summary", diag.KindLine)
 	} else {
 		ps.y.Errorf(n, "add command: the command whose output is checked, such as show bgp summary", "%s: missing field %q", label, "command")
 	}
@@ -156,9 +156,9 @@ func (ps *parser) expect(k, v *yaml.Node, label string) Expect {
 	what := fmt.Sprintf("%s: expect %s", label, e.Kind)
 	switch e.Kind {
 	case ExpectContains:
-		e.Value = ps.text(val, what, "give the text the output must contain")
+		e.Value = ps.checked(val, what, "give the text the output must contain", diag.KindBlock)
 	case ExpectRegex:
-		e.Value = ps.text(val, what, "give a regular expression the output must match, such as 'Established|Full'")
+		e.Value = ps.checked(val, what, "give a regular expression the output must match, such as 'Established|Full'", diag.KindBlock)
 		if e.Value != "" {
 			if _, err := regexp.Compile(e.Value); err != nil {
 				ps.y.Errorf(val, "fix the regular expression (Go RE2 syntax: https://pkg.go.dev/regexp/syntax); in YAML, quote it with ' so backslashes stay as written",
@@ -167,7 +167,7 @@ func (ps *parser) expect(k, v *yaml.Node, label string) Expect {
 			}
 		}
 	case ExpectJSON:
-		e.Value = ps.text(val, what, "give a Rego expression over output that must be true, such as output.state == \"Established\"")
+		e.Value = ps.checked(val, what, "give a Rego expression over output that must be true, such as output.state == \"Established\"", diag.KindBlock)
 	case ExpectTextFSM:
 		ps.textFSM(f.Keys[given[0]], val, what, &e)
 	}

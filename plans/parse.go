@@ -109,12 +109,12 @@ func (ps *parser) plan(data []byte) *Plan {
 		p.ID = ps.text(v, "plan: id", "give the change identifier, such as CHG-2011-04-21, or remove id")
 	}
 	if v, ok := f.Vals["title"]; ok {
-		p.Title = ps.text(v, "plan: title", "give a one-line summary of the change")
+		p.Title = ps.checked(v, "plan: title", "give a one-line summary of the change", diag.KindTitle)
 	} else {
 		ps.y.Errorf(root, "add title: a one-line summary of the change", "plan: missing field %q", "title")
 	}
 	if v, ok := f.Vals["description"]; ok {
-		p.Description = strings.TrimSpace(ps.text(v, "plan: description", "say what the change does and why, or remove description"))
+		p.Description = strings.TrimSpace(ps.checked(v, "plan: description", "say what the change does and why, or remove description", diag.KindBlock))
 	}
 	if v, ok := f.Vals["author"]; ok {
 		p.Author = ps.author(v)
@@ -129,13 +129,13 @@ func (ps *parser) plan(data []byte) *Plan {
 		p.Window = ps.window(v)
 	}
 	if v, ok := f.Vals["topology"]; ok {
-		p.Topology = ps.text(v, "plan: topology", "give the path of the topology file, relative to the plan file, or remove topology")
+		p.Topology = ps.checked(v, "plan: topology", "give the path of the topology file, relative to the plan file, or remove topology", diag.KindLine)
 	}
 	if v, ok := f.Vals["traffic"]; ok {
-		p.Traffic = ps.text(v, "plan: traffic", "give the path of a demand CSV file, relative to the plan file, or remove traffic to use the topology's demands")
+		p.Traffic = ps.checked(v, "plan: traffic", "give the path of a demand CSV file, relative to the plan file, or remove traffic to use the topology's demands", diag.KindLine)
 	}
 	if v, ok := f.Vals["inventory"]; ok {
-		p.Inventory = ps.text(v, "plan: inventory", "give the path of the device inventory, relative to the plan file, or remove inventory")
+		p.Inventory = ps.checked(v, "plan: inventory", "give the path of the device inventory, relative to the plan file, or remove inventory", diag.KindLine)
 	}
 	if v, ok := f.Vals["platform"]; ok {
 		p.Platform = ps.text(v, "plan: platform", "give the platform of the plan's runbook steps, such as frr_vtysh or cisco_iosxe, or remove platform")
@@ -212,7 +212,7 @@ func (ps *parser) step(n *yaml.Node, i int) (Step, *yaml.Node) {
 	}
 	var nameNode *yaml.Node
 	if v, ok := f.Vals["name"]; ok {
-		s.Name = ps.text(v, label+": name", "give the step a short name, unique within the plan")
+		s.Name = ps.checked(v, label+": name", "give the step a short name, unique within the plan", diag.KindLine)
 		if s.Name != "" {
 			nameNode = v
 			label = fmt.Sprintf("step %q", s.Name)
@@ -398,7 +398,18 @@ func (ps *parser) config(k, v *yaml.Node, what, hint string) []string {
 			ps.y.Errorf(v, hint, "%s is empty", what)
 			return nil
 		}
-		return strings.Split(strings.TrimSuffix(v.Value, "\n"), "\n")
+		lines := strings.Split(strings.TrimSuffix(v.Value, "\n"), "\n")
+		for j, line := range lines {
+			if diag.TextProblems(line, diag.KindLine) == nil {
+				continue // most lines: no need to look for where they are
+			}
+			at := ps.y.Pos(v)
+			if p, ok := ps.blockLine(v, v.Value, j+1); ok && !ps.opts.Rendered {
+				at = p
+			}
+			ps.y.Diags.CheckText(at, fmt.Sprintf("%s line %d", what, j+1), line, diag.KindLine)
+		}
+		return lines
 	case v.Kind != yaml.SequenceNode:
 		ps.y.Errorf(v, "write the lines as a block string (config: | and the lines below it, indented) or as a list of strings",
 			"%s must be lines of text, found %s", what, diag.Describe(v))
@@ -419,6 +430,7 @@ func (ps *parser) config(k, v *yaml.Node, what, hint string) []string {
 				"%s line %d holds a line break", what, j+1)
 			continue
 		}
+		ps.y.CheckText(it, fmt.Sprintf("%s line %d", what, j+1), diag.KindLine)
 		lines = append(lines, line)
 	}
 	return lines
@@ -514,8 +526,26 @@ func (ps *parser) capacity(v *yaml.Node, label string) float64 {
 	return r
 }
 
-// text returns a non-blank scalar, or records an error and returns "".
-func (ps *parser) text(v *yaml.Node, what, hint string) string { return ps.y.Text(v, what, hint) }
+// text returns a non-blank scalar that is a name (a device, a node, a
+// link, a platform, a runbook, the plan's id or ticket): its characters
+// are checked as diag.KindName. Otherwise it records an error and
+// returns "". Values that are not names are read with checked.
+func (ps *parser) text(v *yaml.Node, what, hint string) string {
+	return ps.checked(v, what, hint, diag.KindName)
+}
+
+// checked returns a non-blank scalar whose characters are checked as a
+// value of kind k (diag.TextProblems; docs/plans.md, "Characters"), or
+// records an error and returns "". A refused value is returned all the
+// same: the plan is nil anyway, and later checks then do not report it as
+// missing.
+func (ps *parser) checked(v *yaml.Node, what, hint string, k diag.TextKind) string {
+	s := ps.y.Text(v, what, hint)
+	if s != "" {
+		ps.y.CheckText(v, what, k)
+	}
+	return s
+}
 
 // list returns the items of a sequence (see diag.YAML.List).
 func (ps *parser) list(v *yaml.Node, what string) ([]*yaml.Node, bool) { return ps.y.List(v, what) }
@@ -567,7 +597,7 @@ func typeList() string { return strings.Join(typeNames(), ", ") }
 func (ps *parser) runbookStep(n *yaml.Node, f fields, s Step, label string) (Step, *yaml.Node) {
 	var nameNode *yaml.Node
 	if v, ok := f.Vals["name"]; ok {
-		s.Name = ps.text(v, label+": name", "give the step a short name, or remove name to use the runbook's step names")
+		s.Name = ps.checked(v, label+": name", "give the step a short name, or remove name to use the runbook's step names", diag.KindLine)
 		if s.Name != "" {
 			nameNode = v
 			label = fmt.Sprintf("step %q", s.Name)

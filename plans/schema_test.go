@@ -170,6 +170,7 @@ func TestSchemaRejects(t *testing.T) {
 		{"blank config", steps(`  - {name: a, device: p1, config: " ", effects: [{type: drain, node: p1}]}`)},
 		{"config as a mapping", steps("  - {name: a, device: p1, config: {a: b}, effects: [{type: drain, node: p1}]}")},
 		{"config line with a line break", steps(`  - {name: a, device: p1, config: ["a\nb"], effects: []}`)},
+		{"config block with a carriage return", steps(`  - {name: a, device: p1, config: "a\r\nb", effects: []}`)},
 		{"rollback_config without config", steps("  - {name: a, device: p1, rollback_config: [x], effects: [{type: drain, node: p1}]}")},
 		{"null rollback", steps("  - name: a", "    effects: [{type: drain, node: p1}]", "    rollback:")},
 		{"soak without unit", steps("  - {name: a, effects: [{type: drain, node: p1}], soak: 30}")},

@@ -33,7 +33,7 @@ func (ps *parser) textFSM(k, v *yaml.Node, what string, e *Expect) {
 		return
 	}
 	if r, ok := f.Vals["rego"]; ok {
-		e.Value = ps.text(r, what+": rego", regoHint)
+		e.Value = ps.checked(r, what+": rego", regoHint, diag.KindBlock)
 	} else {
 		ps.y.Errorf(v, "add rego: a Rego expression over output, the list of records the template parsed, such as count(output) >= 2",
 			"%s: missing field %q", what, "rego")
@@ -51,7 +51,7 @@ func (ps *parser) textFSM(k, v *yaml.Node, what string, e *Expect) {
 	case hasFile:
 		ps.templateFile(fileNode, what, e)
 	case hasText:
-		text := ps.text(textNode, what+": template_text", "give the TextFSM template: Value lines, a blank line, then Start and its rules")
+		text := ps.checked(textNode, what+": template_text", "give the TextFSM template: Value lines, a blank line, then Start and its rules", diag.KindBlock)
 		if text == "" {
 			return
 		}
@@ -68,7 +68,7 @@ func (ps *parser) textFSM(k, v *yaml.Node, what string, e *Expect) {
 
 // templateFile reads and compiles the template file that v names.
 func (ps *parser) templateFile(v *yaml.Node, what string, e *Expect) {
-	name := ps.text(v, what+": template", "give the TextFSM template file, relative to the plan")
+	name := ps.checked(v, what+": template", "give the TextFSM template file, relative to the plan", diag.KindLine)
 	if name == "" {
 		return
 	}

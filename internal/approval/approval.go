@@ -23,6 +23,7 @@ import (
 
 	"golang.org/x/crypto/ssh"
 
+	"github.com/changegate/changegate/internal/diag"
 	"github.com/changegate/changegate/internal/policy"
 	"github.com/changegate/changegate/internal/sshsig"
 	"github.com/changegate/changegate/plans"
@@ -102,6 +103,9 @@ func (a *Approval) Message() []byte {
 func Sign(signer ssh.Signer, approver, comment string, d Digests, now time.Time) (*Approval, error) {
 	if strings.TrimSpace(approver) == "" {
 		return nil, errors.New("approve: no approver name")
+	}
+	if err := diag.CheckString("approve: approver", approver, diag.KindName); err != nil {
+		return nil, err
 	}
 	a := &Approval{Version: Version, Approver: approver, Time: now.UTC().Truncate(time.Second), Comment: comment, Digests: d,
 		Key: strings.TrimSpace(string(ssh.MarshalAuthorizedKey(signer.PublicKey())))}
@@ -191,6 +195,12 @@ func check(path string, signers []sshsig.AllowedSigner, roles map[string][]strin
 		return c
 	}
 	c.Approval = &a
+	// The name is compared with principals and the plan's author, and
+	// shown in reviews: one that could look like another never counts.
+	if err := diag.CheckString("approver", a.Approver, diag.KindName); err != nil {
+		c.Why = err.Error()
+		return c
+	}
 	c.Roles = roles[a.Approver]
 	c.Identities = Identities(a.Approver, nil, nil)
 	if a.Version < MinVersion || a.Version > Version {

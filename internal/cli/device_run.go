@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/changegate/changegate/devices"
+	"github.com/changegate/changegate/internal/diag"
 	"github.com/changegate/changegate/internal/report"
 )
 
@@ -69,6 +70,10 @@ Credentials come from the inventory's references; one written as
 			command := strings.TrimSpace(strings.Join(args, " "))
 			if command == "" {
 				return errors.New("the command is empty")
+			}
+			// Sent as typed: a line break in it would send another command.
+			if err := diag.CheckString("the command", command, diag.KindLine); err != nil {
+				return err
 			}
 			if _, err := selectDevices(inv, names); err != nil {
 				return err

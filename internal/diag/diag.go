@@ -56,6 +56,9 @@ type Diagnostic struct {
 	Hint     string   `json:"hint,omitempty"`
 }
 
+// String writes the diagnostic on one line: position, message and hint.
+// Characters that could drive a terminal or mislead a reader (see
+// EscapeLines) are escaped, should a message quote them raw.
 func (d Diagnostic) String() string {
 	var b strings.Builder
 	b.WriteString(d.Pos.String())
@@ -69,7 +72,7 @@ func (d Diagnostic) String() string {
 		b.WriteString(d.Hint)
 		b.WriteString(")")
 	}
-	return b.String()
+	return EscapeLines(b.String())
 }
 
 // Diagnostics is an ordered collection of problems. The zero value is ready to use.

@@ -5,6 +5,8 @@ import (
 	"io"
 	"strconv"
 	"strings"
+
+	"github.com/changegate/changegate/internal/diag"
 )
 
 // WriteGitHub writes r as GitHub Actions workflow commands, one line per
@@ -16,7 +18,9 @@ import (
 // the hint follows the message on a new line. file, line and col are left
 // out when unknown. Values are escaped as the runner requires (% CR LF in
 // the message; also : and , in properties), so no text can end the
-// command or start another one. Cases that pass print nothing.
+// command or start another one; other control, bidirectional and
+// invisible characters are written as escapes (\u202e), so none can
+// reorder or hide an annotation's text. Cases that pass print nothing.
 func WriteGitHub(w io.Writer, r *Report) error {
 	s, err := prepare(r)
 	if err != nil {
@@ -70,11 +74,29 @@ var (
 )
 
 // escapeData escapes a workflow command's message, as the runner's
-// toolkit does (escapeData in @actions/core).
-func escapeData(s string) string { return dataEscaper.Replace(strings.ToValidUTF8(s, "\uFFFD")) }
+// toolkit does (escapeData in @actions/core), after visibleCRLF.
+func escapeData(s string) string { return dataEscaper.Replace(visibleCRLF(s)) }
 
 // escapeProperty escapes a workflow command's property value
-// (escapeProperty in @actions/core).
+// (escapeProperty in @actions/core), after visibleCRLF.
 func escapeProperty(s string) string {
-	return propertyEscaper.Replace(strings.ToValidUTF8(s, "\uFFFD"))
+	return propertyEscaper.Replace(visibleCRLF(s))
+}
+
+// visibleCRLF writes every control, bidirectional or invisible character
+// of s but line feeds and carriage returns as an escape (\u202e, as
+// diag.Escape does), so that an annotation cannot reorder or hide its
+// text; line feeds and carriage returns are left to the runner's escapes.
+func visibleCRLF(s string) string {
+	var b strings.Builder
+	for {
+		i := strings.IndexAny(s, "\r\n")
+		if i < 0 {
+			b.WriteString(diag.Escape(s))
+			return b.String()
+		}
+		b.WriteString(diag.Escape(s[:i]))
+		b.WriteByte(s[i])
+		s = s[i+1:]
+	}
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/changegate/changegate/internal/diag"
 	"github.com/changegate/changegate/internal/dryrun"
 	"github.com/changegate/changegate/internal/topology"
 )
@@ -58,7 +59,7 @@ func DryRunText(w io.Writer, r *dryrun.Result, opts DryRunOptions) error {
 		if prev != nil {
 			moved = rate(st.MovedBps)
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", st.Index, clipText(stepName(st), 36), linkText(st.MaxLink),
+		tabf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", st.Index, clipText(stepName(st), 36), linkText(st.MaxLink),
 			before, mark(st.MaxUtilization, opts.Threshold)+pct(st.MaxUtilization), moved, rate(st.DroppedBps), n1u, n1f)
 	}
 	if err := tw.Flush(); err != nil {
@@ -295,6 +296,13 @@ func clipText(s string, n int) string {
 
 // errWriter keeps the first write error so renderers can print freely and
 // report it once.
+//
+// It is also the renderers' last line of defence against text that should
+// have been refused where it was read (diag.TextProblems): printf escapes
+// every control, bidirectional or invisible character in its string
+// arguments, line breaks included (a name is one line), and Write escapes
+// them, but for line feeds, in whatever reaches it. Nothing unsafe is
+// passed through raw.
 type errWriter struct {
 	w   io.Writer
 	err error
@@ -304,11 +312,53 @@ func (e *errWriter) Write(p []byte) (int, error) {
 	if e.err != nil {
 		return 0, e.err
 	}
-	n, err := e.w.Write(p)
-	e.err = err
-	return n, err
+	s := diag.EscapeLines(string(p))
+	if _, err := io.WriteString(e.w, s); err != nil {
+		e.err = err
+		return 0, err
+	}
+	return len(p), nil
 }
 
 func (e *errWriter) printf(format string, args ...any) {
-	fmt.Fprintf(e, format, args...)
+	fmt.Fprintf(e, format, printableArgs(args)...)
+}
+
+// lines writes ls one per line, without a final line break, each escaped
+// (diag.Escape) and then passed through esc when it is not nil.
+func (e *errWriter) lines(ls []string, esc func(string) string) {
+	for i, l := range ls {
+		if i > 0 {
+			io.WriteString(e, "\n")
+		}
+		l = diag.Escape(l)
+		if esc != nil {
+			l = esc(l)
+		}
+		io.WriteString(e, l)
+	}
+}
+
+// tabf is fmt.Fprintf into a tabwriter, with the string arguments escaped
+// as printf escapes them, so that no value can add a cell or a row.
+func tabf(w io.Writer, format string, args ...any) {
+	fmt.Fprintf(w, format, printableArgs(args)...)
+}
+
+// printableArgs returns args with every string escaped (diag.Escape).
+func printableArgs(args []any) []any {
+	out, copied := args, false
+	for i, a := range args {
+		s, ok := a.(string)
+		if !ok {
+			continue
+		}
+		if p := diag.Escape(s); p != s {
+			if !copied {
+				out, copied = append([]any(nil), args...), true
+			}
+			out[i] = p
+		}
+	}
+	return out
 }

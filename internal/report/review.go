@@ -148,7 +148,12 @@ func reviewStep(ew *errWriter, v *gate.Verdict, k int) {
 		ew.printf("\n")
 	}
 	if len(s.Config) > 0 {
-		ew.printf("Configuration:\n\n```\n%s\n```\n\nRollback:\n\n```\n%s\n```\n\n", strings.Join(s.Config, "\n"), strings.Join(s.RollbackConfig, "\n"))
+		fence := codeFence(s.Config, s.RollbackConfig)
+		ew.printf("Configuration:\n\n%s\n", fence)
+		ew.lines(s.Config, nil)
+		ew.printf("\n%s\n\nRollback:\n\n%s\n", fence, fence)
+		ew.lines(s.RollbackConfig, nil)
+		ew.printf("\n%s\n\n", fence)
 	}
 	if len(s.Checks) > 0 {
 		ew.printf("Checks:\n\n")
@@ -157,7 +162,7 @@ func reviewStep(ew *errWriter, v *gate.Verdict, k int) {
 			if dev == "" {
 				dev = "each device"
 			}
-			ew.printf("- %s on %s: `%s` expects %s\n", md(c.Name), md(dev), c.Command, expectText(c.Expect))
+			ew.printf("- %s on %s: %s expects %s\n", md(c.Name), md(dev), inlineCode(c.Command), expectText(c.Expect))
 		}
 		ew.printf("\n")
 	}
@@ -235,6 +240,42 @@ func kindWord(k policy.Kind) string {
 		return "DENY"
 	}
 	return "warn"
+}
+
+// codeFence is a fence for a code block holding lines: three backticks,
+// or more than the longest run of backticks in them, so that no line can
+// end the block.
+func codeFence(lines ...[]string) string {
+	return strings.Repeat("`", max(3, longestBackticks(lines...)+1))
+}
+
+// inlineCode writes s as Markdown inline code, delimited by more
+// backticks than s holds in a row.
+func inlineCode(s string) string {
+	n := longestBackticks([]string{s})
+	if n == 0 {
+		return "`" + s + "`"
+	}
+	d := strings.Repeat("`", n+1)
+	return d + " " + s + " " + d
+}
+
+func longestBackticks(lines ...[]string) int {
+	longest := 0
+	for _, ls := range lines {
+		for _, l := range ls {
+			run := 0
+			for _, r := range l {
+				if r == '`' {
+					run++
+					longest = max(longest, run)
+				} else {
+					run = 0
+				}
+			}
+		}
+	}
+	return longest
 }
 
 // md escapes what Markdown (and a table cell) would read as markup.

@@ -30,7 +30,9 @@ func ReviewHTML(w io.Writer, v *gate.Verdict, approvals []ReviewApproval) error 
 		word, cls = "DENIED", "denied"
 	}
 	e := html.EscapeString
-	ew.printf("<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>%s: %s</title>\n<style>%s</style></head><body>\n", word, e(p.Title), reviewCSS)
+	ew.printf("<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>%s: %s</title>\n<style>", word, e(p.Title))
+	io.WriteString(ew, reviewCSS) // ours, over several lines: not an argument, which printf would escape
+	ew.printf("</style></head><body>\n")
 	ew.printf("<h1 class=\"%s\">%s: %s</h1>\n", cls, word, e(p.Title))
 	t := res.Topology
 	ew.printf("<p><code>%s</code>: %s checked against %s (%s, %s, %s of traffic), N-1 of every state. <b>%s, %s.</b></p>\n",
@@ -73,7 +75,11 @@ func ReviewHTML(w io.Writer, v *gate.Verdict, approvals []ReviewApproval) error 
 			ew.printf("<p class=\"%s\"><b>%s</b> %s (<code>%s:%d</code>): %s</p>\n", r.Kind, kindWord(r.Kind), e(r.Policy), e(r.File), r.Line, e(r.Msg))
 		}
 		if len(s.Config) > 0 {
-			ew.printf("<h4>Configuration</h4><pre>%s</pre><h4>Rollback</h4><pre>%s</pre>\n", e(strings.Join(s.Config, "\n")), e(strings.Join(s.RollbackConfig, "\n")))
+			ew.printf("<h4>Configuration</h4><pre>")
+			ew.lines(s.Config, e)
+			ew.printf("</pre><h4>Rollback</h4><pre>")
+			ew.lines(s.RollbackConfig, e)
+			ew.printf("</pre>\n")
 		}
 		ew.printf("<h4>The model since the baseline</h4><ul>\n")
 		for j := 0; j < k; j++ {

@@ -18,7 +18,7 @@ func TopologyText(w io.Writer, net *topology.Network, maxDemands int) error {
 	tw := tabwriter.NewWriter(ew, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "NODE\tROLE\tSITE\tZONE\tDRAINED")
 	for _, n := range net.Nodes {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", n.Name, orDash(n.Role), orDash(n.Site), orDash(n.Zone), yesNo(n.Drained))
+		tabf(tw, "%s\t%s\t%s\t%s\t%s\n", n.Name, orDash(n.Role), orDash(n.Site), orDash(n.Zone), yesNo(n.Drained))
 	}
 	fmt.Fprintln(tw)
 	if err := tw.Flush(); err != nil {
@@ -31,7 +31,7 @@ func TopologyText(w io.Writer, net *topology.Network, maxDemands int) error {
 		if !l.Up {
 			state = "down"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d\t%s\t%s\t%s\n", l.ID, endpointText(l.A, l.AInterface), endpointText(l.B, l.BInterface),
+		tabf(tw, "%s\t%s\t%s\t%s\t%d\t%d\t%s\t%s\t%s\n", l.ID, endpointText(l.A, l.AInterface), endpointText(l.B, l.BInterface),
 			rate(l.CapacityBps), l.MetricAB, l.MetricBA, state, orDash(l.Class), orDash(strings.Join(l.SRLG, ",")))
 	}
 	fmt.Fprintln(tw)
@@ -45,7 +45,7 @@ func TopologyText(w io.Writer, net *topology.Network, maxDemands int) error {
 		n = min(n, maxDemands)
 	}
 	for _, d := range net.Demands[:n] {
-		fmt.Fprintf(tw, "%s\t%s\t%s\n", d.Src, d.Dst, rate(d.RateBps))
+		tabf(tw, "%s\t%s\t%s\n", d.Src, d.Dst, rate(d.RateBps))
 	}
 	if err := tw.Flush(); err != nil {
 		return err

@@ -1,6 +1,7 @@
 package runbook
 
 import (
+	"errors"
 	"fmt"
 	"regexp"
 	"sort"
@@ -18,6 +19,18 @@ import (
 // before p. It returns the value templates see (int64 for int, bool for
 // bool, the string for the others), or a message and a hint.
 func check(p Param, s string, net *topology.Network, known map[string]any) (any, string, string) {
+	// Values reach devices through the templates: a line break in one
+	// would add commands. Names are checked as names, everything else as
+	// a line of configuration.
+	kind := diag.KindLine
+	switch p.Type {
+	case TypeDevice, TypeLink, TypeInterface:
+		kind = diag.KindName
+	}
+	var te *diag.TextError
+	if errors.As(diag.CheckString("", s, kind), &te) {
+		return nil, te.Message(), te.Hint()
+	}
 	switch p.Type {
 	case TypeInt:
 		n, err := strconv.ParseInt(strings.ReplaceAll(strings.TrimSpace(s), "_", ""), 10, 64)

@@ -204,6 +204,7 @@ func (p *parser) parseRoot(root *yaml.Node) {
 		"name": func(_, v *yaml.Node) {
 			if s, ok := p.y.String(v, "name"); ok {
 				p.net.Name = s
+				p.loc.name = v
 			}
 		},
 		"igp": func(_, v *yaml.Node) {
@@ -257,9 +258,9 @@ func (p *parser) parseNodes(seq *yaml.Node) {
 				nd.Name, ok = p.y.String(v, what+": name")
 				fn.set(fName, v, ok)
 			},
-			"role":    p.str(&nd.Role, what+": role"),
-			"site":    p.str(&nd.Site, what+": site"),
-			"zone":    p.str(&nd.Zone, what+": zone"),
+			"role":    p.str(&nd.Role, what+": role", &fn, fRole),
+			"site":    p.str(&nd.Site, what+": site", &fn, fSite),
+			"zone":    p.str(&nd.Zone, what+": zone", &fn, fZone),
 			"drained": func(_, v *yaml.Node) { nd.Drained, _ = p.y.Bool(v, what+": drained") },
 			"loopback": func(_, v *yaml.Node) {
 				var ok bool
@@ -285,8 +286,13 @@ func (p *parser) parseNodes(seq *yaml.Node) {
 	}
 }
 
-func (p *parser) str(dst *string, what string) diag.Field {
-	return func(_, v *yaml.Node) { *dst, _ = p.y.String(v, what) }
+// str reads a scalar into dst, recording where it is as field f of fn.
+func (p *parser) str(dst *string, what string, fn *itemPos, f field) diag.Field {
+	return func(_, v *yaml.Node) {
+		var ok bool
+		*dst, ok = p.y.String(v, what)
+		fn.set(f, v, ok)
+	}
 }
 
 // loopbackHint is the hint for a loopback that is not an address.
@@ -381,7 +387,7 @@ func (p *parser) parseLinks(seq *yaml.Node) {
 					p.y.Errorf(v, "use up or down", "%s: state %q is not up or down", what, s)
 				}
 			},
-			"class": p.str(&l.Class, what+": class"),
+			"class": p.str(&l.Class, what+": class", &fn, fClass),
 			"srlg": func(_, v *yaml.Node) {
 				s, ok := p.y.Strings(v, what+": srlg")
 				if ok {

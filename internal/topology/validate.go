@@ -57,6 +57,10 @@ const (
 	fSrc
 	fDst
 	fRate
+	fRole
+	fSite
+	fZone
+	fClass
 	numFields
 )
 
@@ -79,6 +83,7 @@ func (ip *itemPos) set(f field, v *yaml.Node, ok bool) {
 type locator struct {
 	file                  string
 	parsed                bool
+	name                  *yaml.Node // the network's name, when parsed
 	nodes, links, demands []itemPos
 	// checkDemands is how many leading demands validate checks; the
 	// parser checks the demands of the matrix and of files itself.
@@ -121,6 +126,13 @@ func (n *Network) validate(l *locator) diag.Diagnostics {
 	default: // a network built in code; the parser reports its own
 		ds.Add(diag.Pos{File: l.file, Line: 1, Col: 1}, "use ospf or isis", "unknown igp %q", n.IGP)
 	}
+	if n.Name != "" {
+		at := diag.Pos{File: l.file, Line: 1, Col: 1}
+		if l.name != nil {
+			at = diag.Pos{File: l.file, Line: l.name.Line, Col: l.name.Column}
+		}
+		ds.CheckText(at, "name", n.Name, diag.KindLine)
+	}
 
 	// Nodes.
 	index := make(map[string]int, len(n.Nodes))
@@ -141,6 +153,18 @@ func (n *Network) validate(l *locator) diag.Diagnostics {
 			} else {
 				index[nd.Name] = i
 				names = append(names, nd.Name)
+			}
+		}
+		if nd.Name != "" && !l.bad(l.nodes, i, fName) {
+			ds.CheckText(nodePos(i, fName), fmt.Sprintf("node %d: name", i+1), nd.Name, diag.KindName)
+		}
+		for _, f := range []struct {
+			v   string
+			f   field
+			key string
+		}{{nd.Role, fRole, "role"}, {nd.Site, fSite, "site"}, {nd.Zone, fZone, "zone"}} {
+			if f.v != "" {
+				ds.CheckText(nodePos(i, f.f), fmt.Sprintf("node %s: %s", nodeName(nd, i), f.key), f.v, diag.KindName)
 			}
 		}
 		if p := nd.Position; p != nil && !l.bad(l.nodes, i, fPosition) && (!finite(p.Lat) || !finite(p.Lon)) {
@@ -176,6 +200,10 @@ func (n *Network) validate(l *locator) diag.Diagnostics {
 			} else {
 				ids[lk.ID] = i
 			}
+			// A default id is made of names checked below.
+			if l.present(l.links, i, fID) {
+				ds.CheckText(linkPos(i, fID), fmt.Sprintf("link %d: id", i+1), lk.ID, diag.KindName)
+			}
 		}
 		ends := [2]struct {
 			node, iface string
@@ -199,6 +227,7 @@ func (n *Network) validate(l *locator) diag.Diagnostics {
 				degree[j]++
 				resolved++
 				if e.iface != "" {
+					ds.CheckText(linkPos(i, e.f), fmt.Sprintf("%s: %s: interface", what, e.key), e.iface, diag.KindName)
 					k := [2]string{e.node, e.iface}
 					if prev, used := ifaces[k]; used && prev != i {
 						ds.Warn(linkPos(i, e.f), "check the cabling; an interface is one end of one link", "%s: interface %s:%s is also used by %s", what, e.node, e.iface, linkName(n.Links[prev], prev))
@@ -219,6 +248,9 @@ func (n *Network) validate(l *locator) diag.Diagnostics {
 			ds.Add(linkPos(i, fCapacity), "give the capacity with a unit, e.g. 100G", "%s: capacity must be greater than 0, got %s", what, fmtRate(lk.CapacityBps))
 		}
 		n.checkMetrics(&ds, l, i, what, linkPos)
+		if lk.Class != "" {
+			ds.CheckText(linkPos(i, fClass), what+": class", lk.Class, diag.KindName)
+		}
 		seen := map[string]bool{}
 		for _, g := range lk.SRLG {
 			switch {
@@ -227,6 +259,8 @@ func (n *Network) validate(l *locator) diag.Diagnostics {
 				ds.Add(linkPos(i, fSRLG), "name the shared-risk group, e.g. conduit-7", "%s: empty shared-risk group name", what)
 			case seen[g]:
 				ds.Warn(linkPos(i, fSRLG), "list each group once", "%s: shared-risk group %q listed twice", what, g)
+			default:
+				ds.CheckText(linkPos(i, fSRLG), what+": shared-risk group", g, diag.KindName)
 			}
 			seen[g] = true
 		}
