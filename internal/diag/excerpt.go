@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"unicode"
 	"unicode/utf8"
 )
 
@@ -28,25 +27,6 @@ func Excerpt(s string) string {
 	return strconv.Quote(clip(s, ExcerptRunes))
 }
 
-// Printable returns s with every character that is not printable escaped
-// (\n, \x1b, \u202e), clipped to n characters.
-func Printable(s string, n int) string {
-	s = clip(s, n)
-	var b strings.Builder
-	for _, r := range s {
-		switch {
-		case r == utf8.RuneError:
-			b.WriteString(`\ufffd`)
-		case r == '\t' || unicode.IsPrint(r) || r == ' ':
-			b.WriteRune(r)
-		default:
-			q := strconv.QuoteRune(r)
-			b.WriteString(q[1 : len(q)-1])
-		}
-	}
-	return b.String()
-}
-
 // clip cuts s to n characters, ending with "…" when it was longer.
 func clip(s string, n int) string {
 	if utf8.RuneCountInString(s) <= n {
@@ -65,8 +45,8 @@ func clip(s string, n int) string {
 
 // clipArgs makes the arguments of a message safe to show: an argument
 // formatted with %q is a value from a file and is clipped to an Excerpt;
-// any other string, error or Stringer is made printable (and clipped to
-// argRunes characters). Numbers and other values pass unchanged. Code
+// any other string, error or Stringer is escaped (Escape) and clipped to
+// argRunes characters. Numbers and other values pass unchanged. Code
 // that puts a file's content in a message any other way clips it itself,
 // with Excerpt.
 func clipArgs(format string, args []any) []any {
@@ -97,7 +77,7 @@ func clipArgs(format string, args []any) []any {
 			continue
 		}
 		if verb == 's' || verb == 'v' {
-			out[i] = Printable(s, argRunes)
+			out[i] = Escape(clip(s, argRunes))
 		}
 	}
 	return out
