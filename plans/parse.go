@@ -133,12 +133,15 @@ func (ps *parser) plan(data []byte) *Plan {
 		p.Window = ps.window(v)
 	}
 	if v, ok := f.Vals["topology"]; ok {
+		p.TopologyPos = ps.y.Pos(v)
 		p.Topology = ps.text(v, "plan: topology", "give the path of the topology file, relative to the plan file, or remove topology")
 	}
 	if v, ok := f.Vals["traffic"]; ok {
+		p.TrafficPos = ps.y.Pos(v)
 		p.Traffic = ps.text(v, "plan: traffic", "give the path of a demand CSV file, relative to the plan file, or remove traffic to use the topology's demands")
 	}
 	if v, ok := f.Vals["inventory"]; ok {
+		p.InventoryPos = ps.y.Pos(v)
 		p.Inventory = ps.text(v, "plan: inventory", "give the path of the device inventory, relative to the plan file, or remove inventory")
 	}
 	if v, ok := f.Vals["platform"]; ok {

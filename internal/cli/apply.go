@@ -135,7 +135,7 @@ rolled back; 4 the rollback did not finish (what remains changed is listed);
 
 			if invFile == "" && plan.Inventory != "" {
 				if invFile, err = cfg.Paths.scope().Resolve(plan.File, plan.Inventory, userfile.Inventory); err != nil {
-					return fmt.Errorf("%s: inventory: %w", plan.File, err)
+					return fmt.Errorf("%s: inventory: %w", plan.InventoryPos, err)
 				}
 			}
 			inv, err := a.loadInventory(cmd, invFile, invFormat)

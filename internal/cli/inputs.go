@@ -34,7 +34,7 @@ func (a *app) loadInputs(ctx context.Context, cfg Config, planFile, topoFile str
 		if topoFile == "" && p.Topology != "" {
 			topoFile, err = scope.Resolve(p.File, p.Topology, userfile.Topology)
 			if err != nil {
-				return nil, nil, fmt.Errorf("%s: topology: %w", p.File, err)
+				return nil, nil, fmt.Errorf("%s: topology: %w", p.TopologyPos, err)
 			}
 		}
 	}
@@ -57,11 +57,11 @@ func (a *app) loadInputs(ctx context.Context, cfg Config, planFile, topoFile str
 		// replace the topology's.
 		path, err := scope.Resolve(plan.File, plan.Traffic, userfile.Demands)
 		if err != nil {
-			return nil, nil, fmt.Errorf("%s: traffic: %w", plan.File, err)
+			return nil, nil, fmt.Errorf("%s: traffic: %w", plan.TrafficPos, err)
 		}
 		demands, ds, err := topology.LoadDemandFile(ctx, path, net.Nodes)
 		if err != nil {
-			return nil, nil, fmt.Errorf("traffic of %s: %w", plan.File, err)
+			return nil, nil, fmt.Errorf("%s: traffic: %w", plan.TrafficPos, err)
 		}
 		if ds.HasErrors() {
 			return nil, nil, diagErr(ds)
