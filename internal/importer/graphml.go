@@ -426,7 +426,7 @@ func (doc *gmlDoc) network(file string, ld linkDefaults, ds *diag.Diagnostics) *
 			more = fmt.Sprintf(" (and %d more)", len(noSpeed)-1)
 		}
 		ds.Add(pos(noSpeedLine), "pass --default-capacity RATE (e.g. 10G) to give edges without a speed a capacity",
-			"edge %s%s has no link speed (no LinkSpeedRaw)", shown(noSpeed[0]), more)
+			"edge %s%s has no usable link speed (LinkSpeedRaw, or LinkSpeed with LinkSpeedUnits)", shown(noSpeed[0]), more)
 	}
 	if len(net.Links) == 0 && !ds.HasErrors() {
 		ds.Add(pos(doc.graphLine), "a network needs edges between different nodes", "the graph has no usable edges")
