@@ -57,8 +57,9 @@ func matchChecked(ctx context.Context, file string, v *gate.Verdict) error {
 			first = at(key)
 		}
 		what = append(what, d.what)
-		// The checked digest is content of the file: quoted as an excerpt.
-		diffs = append(diffs, fmt.Sprintf("%s %s (checked, at %s: %s)", d.what, d.now, at(key), diag.Excerpt(d.was)))
+		// The checked digest is content of the file: clipped like an
+		// excerpt, and unquoted, as digests are shown.
+		diffs = append(diffs, fmt.Sprintf("%s %s (checked: %s, at %s)", d.what, d.now, diag.Printable(d.was, diag.ExcerptRunes), at(key)))
 	}
 	if len(diffs) > 0 {
 		return fmt.Errorf("%w: %s differs from %s: %s; check the plan again and have the new verdict reviewed", errNotAsChecked, strings.Join(what, ", "), first, strings.Join(diffs, "; "))
