@@ -59,7 +59,7 @@ func matchChecked(ctx context.Context, file string, v *gate.Verdict) error {
 		what = append(what, d.what)
 		// The checked digest is content of the file: clipped like an
 		// excerpt, and unquoted, as digests are shown.
-		diffs = append(diffs, fmt.Sprintf("%s %s (checked: %s, at %s)", d.what, d.now, diag.Printable(d.was, diag.ExcerptRunes), at(key)))
+		diffs = append(diffs, fmt.Sprintf("%s %s (checked: %s, at %s)", d.what, d.now, diag.Clip(d.was), at(key)))
 	}
 	if len(diffs) > 0 {
 		return fmt.Errorf("%w: %s differs from %s: %s; check the plan again and have the new verdict reviewed", errNotAsChecked, strings.Join(what, ", "), first, strings.Join(diffs, "; "))
@@ -111,7 +111,7 @@ func readChecked(file string, data []byte) (report.CheckDoc, map[string]int, err
 			if lines[te.Field] == 0 {
 				at = line(lineOf(data, te.Offset))
 			}
-			field = diag.Printable(field, diag.ExcerptRunes)
+			field = diag.Clip(field)
 			if want := jsonKind(te.Type.Kind().String()); want != kind {
 				return doc, nil, bad(at, "%s is %s, not %s", field, article(kind), article(want))
 			}

@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -315,7 +316,7 @@ func TestBadInput(t *testing.T) {
 			if panicked != "" {
 				status = "panic"
 			}
-			fmt.Fprintf(&golden, "\n%s\n$ changegate %s\n%s: %s\n", c.id, r.hide(strings.Join(args, " ")), status, diag.Printable(r.hide(namingLine(fileLine, stderr, stdout)), 400))
+			fmt.Fprintf(&golden, "\n%s\n$ changegate %s\n%s: %s\n", c.id, r.hide(strings.Join(args, " ")), status, goldenLine(r.hide(namingLine(fileLine, stderr, stdout))))
 
 			reason, pending := pendingFix[c.id]
 			switch {
@@ -563,6 +564,25 @@ func namingLine(fileLine *regexp.Regexp, stderr, stdout string) string {
 		return "(no output)"
 	}
 	return found
+}
+
+// goldenLine is a line as the golden file keeps it: every character
+// that is not printable escaped, at most 400 characters.
+func goldenLine(s string) string {
+	var b strings.Builder
+	for i, r := range []rune(s) {
+		if i == 400 {
+			b.WriteString("…")
+			break
+		}
+		if r == ' ' || strconv.IsPrint(r) {
+			b.WriteRune(r)
+			continue
+		}
+		q := strconv.QuoteRune(r)
+		b.WriteString(q[1 : len(q)-1])
+	}
+	return b.String()
 }
 
 // clipLog keeps a failure's log readable.

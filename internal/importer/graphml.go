@@ -477,7 +477,7 @@ func position(a map[string]string, pos diag.Pos, name string, ds *diag.Diagnosti
 // id made of them) as a message shows it unquoted: printable and clipped
 // like a quoted excerpt (diag.ExcerptRunes characters), so that a huge
 // label is not printed whole.
-func shown(name string) string { return diag.Printable(name, diag.ExcerptRunes) }
+func shown(name string) string { return diag.Clip(name) }
 
 // safeName keeps letters and digits of s and turns every run of other
 // characters into one underscore: "Washington, DC" -> "Washington_DC".

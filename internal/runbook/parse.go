@@ -550,7 +550,7 @@ func (ps *parser) parseTemplate(n *yaml.Node, text string) {
 	} else if best, near := diag.Suggest(name, names); near {
 		hint = fmt.Sprintf("did you mean .%s?", best)
 	}
-	ps.y.Diags.Add(pos, hint, "template: .%s is not a parameter of the runbook", diag.Printable(name, diag.ExcerptRunes))
+	ps.y.Diags.Add(pos, hint, "template: .%s is not a parameter of the runbook", diag.Clip(name))
 }
 
 // unknownField returns the first field of the template's data (.NAME,

@@ -154,11 +154,11 @@ func parseKey(s string) (ssh.PublicKey, error) {
 	}
 	raw, err := base64.StdEncoding.DecodeString(fields[1])
 	if err != nil {
-		return nil, fmt.Errorf("invalid %s public key: base64: %w", diag.Printable(fields[0], diag.ExcerptRunes), err)
+		return nil, fmt.Errorf("invalid %s public key: base64: %w", diag.Clip(fields[0]), err)
 	}
 	key, err := ssh.ParsePublicKey(raw)
 	if err != nil {
-		return nil, fmt.Errorf("invalid %s public key: %w", diag.Printable(fields[0], diag.ExcerptRunes), err)
+		return nil, fmt.Errorf("invalid %s public key: %w", diag.Clip(fields[0]), err)
 	}
 	if key.Type() != fields[0] {
 		return nil, fmt.Errorf("key type %s does not match the key data, which is %q", diag.Excerpt(fields[0]), key.Type())

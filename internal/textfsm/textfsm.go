@@ -228,19 +228,19 @@ var (
 // shows.
 func clipMsg(msg string) string {
 	msg = backquoted.ReplaceAllStringFunc(msg, func(m string) string {
-		return "`" + diag.Printable(m[1:len(m)-1], diag.ExcerptRunes) + "`"
+		return "`" + diag.Clip(m[1:len(m)-1]) + "`"
 	})
 	msg = quoted.ReplaceAllStringFunc(msg, func(m string) string {
 		sm := quoted.FindStringSubmatch(m)
 		if strings.Contains(sm[1], "`") {
 			return m // a regexp error, whose expression is clipped
 		}
-		return "'" + diag.Printable(sm[1], diag.ExcerptRunes) + "'" + sm[2]
+		return "'" + diag.Clip(sm[1]) + "'" + sm[2]
 	})
 	words := strings.Split(msg, " ")
 	for i, w := range words {
 		if !strings.Contains(w, "…") {
-			words[i] = diag.Printable(w, diag.ExcerptRunes)
+			words[i] = diag.Clip(w)
 		}
 	}
 	return strings.Join(words, " ")
