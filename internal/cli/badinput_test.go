@@ -567,8 +567,12 @@ func namingLine(fileLine *regexp.Regexp, stderr, stdout string) string {
 }
 
 // goldenLine is a line as the golden file keeps it: every character
-// that is not printable escaped, at most 400 characters.
+// that is not printable escaped, runs of spaces as one (columns aligned
+// to a temporary path are as wide as the path), times (in the local time
+// zone) as TIME, at most 400 characters.
 func goldenLine(s string) string {
+	s = manySpaces.ReplaceAllString(s, " ")
+	s = localTime.ReplaceAllString(s, "TIME")
 	var b strings.Builder
 	for i, r := range []rune(s) {
 		if i == 400 {
@@ -584,6 +588,11 @@ func goldenLine(s string) string {
 	}
 	return b.String()
 }
+
+var (
+	manySpaces = regexp.MustCompile(`  +`)
+	localTime  = regexp.MustCompile(`\d{4}-\d\d-\d\d \d\d:\d\d:\d\d`)
+)
 
 // clipLog keeps a failure's log readable.
 func clipLog(s string) string {
