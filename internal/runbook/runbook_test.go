@@ -121,8 +121,8 @@ func TestParamErrors(t *testing.T) {
 		{"range", map[string]string{"device": "p2", "link": "p2-p4", "metric": "0"}, []string{`parameter "metric" (int): 0 is out of range (hint: give a whole number from 1 to 65535)`}},
 		{"enum", map[string]string{"device": "p2", "link": "p2-p4", "state": "dwn"}, []string{`did you mean "down"?`}},
 		{"unknown param", map[string]string{"device": "p2", "link": "p2-p4", "metrc": "5"}, []string{`runbook t has no parameter "metrc" (hint: did you mean "metric"?)`}},
-		{"a long value is quoted clipped", map[string]string{"device": "p2", "link": "p2-p4", "interface": "eth1\n end\n" + strings.Repeat("x", 100)},
-			[]string{`parameter "interface" (interface): "eth1\n end\n` + strings.Repeat("x", 38) + `…" is not an interface of p2`}},
+		{"a long value is quoted clipped", map[string]string{"device": "p2", "link": "p2-p4", "interface": "eth" + strings.Repeat("x", 100)},
+			[]string{`parameter "interface" (interface): "eth` + strings.Repeat("x", 45) + `…" is not an interface of p2`}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
