@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"github.com/changegate/changegate/internal/userfile"
 	"maps"
+	"net/netip"
 	"path"
 	"slices"
 	"strings"
@@ -261,9 +262,9 @@ func (c *clabParser) platform(l *layer, name, kind string, kindN, imageN, labelN
 		l.vals[FieldPlatform] = setting{pos: c.y.Pos(imageN), v: "frr_vtysh", layer: "containerlab image " + image}
 		return true
 	}
-	why := fmt.Sprintf("kind %s", kind)
+	why := fmt.Sprintf("kind %s", diag.Excerpt(kind))
 	if kind == "linux" {
-		why = fmt.Sprintf("kind linux with image %q, which is not FRR", image)
+		why = fmt.Sprintf("kind linux with image %s, which is not FRR", diag.Excerpt(image))
 	}
 	c.y.Warnf(kindN, fmt.Sprintf("set the label %s: PLATFORM on the node if changegate should manage it", ContainerlabPlatformLabel),
 		"node %s: changegate has no platform for %s; skipped", name, why)
@@ -280,13 +281,24 @@ func isFRRImage(image string) bool {
 	return strings.Contains(repo, "frrouting") || path.Base(repo) == "frr"
 }
 
-// host sets the host of node name: its management address, else the
-// container's name.
+// host sets the host of node name: its management address (mgmt-ipv4
+// must be an IPv4 address, mgmt-ipv6 an IPv6 one), else the container's
+// name.
 func (c *clabParser) host(l *layer, name string, node *yaml.Node, lab, prefix string, customPrefix bool) {
 	f := c.fields(node, "node "+name)
 	for _, k := range []string{"mgmt-ipv4", "mgmt-ipv6"} {
 		if p, ok := f[k]; ok && !diag.IsNull(p.val) {
 			if s, ok := c.scalar(p.val, "node "+name+" "+k); ok && s != "" && c.y.CheckText(p.val, "node "+name+" "+k, diag.KindName) {
+				if a, err := netip.ParseAddr(s); err != nil || a.Is4() != (k == "mgmt-ipv4") || a.Zone() != "" {
+					family, example := "IPv4", "172.20.20.11"
+					if k == "mgmt-ipv6" {
+						family, example = "IPv6", "3fff:172:20:20::11"
+					}
+					c.y.Errorf(p.val, "write the node's management "+family+" address, such as "+example,
+						"node %s: %s: %q is not an %s address", name, k, s, family)
+				}
+				// Set even when refused: the error is reported once, not
+				// again as a missing host.
 				l.vals[FieldHost] = setting{pos: c.y.Pos(p.val), v: s, layer: "containerlab " + k}
 				return
 			}

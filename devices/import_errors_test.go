@@ -83,6 +83,14 @@ func TestContainerlabErrors(t *testing.T) {
 		{"bad platform label", "name: x\ntopology:\n  nodes:\n    r1: {kind: linux, labels: {changegate.platform: frr}}\n",
 			[]string{`lab.clab.yml:4:53: node r1: unknown platform "frr" (hint: did you mean "frr_vtysh"?)`}},
 		{"merge loop guard", "name: x\ntopology:\n  defaults: &d\n    kind: srl\n  nodes:\n    r1: {<<: *d}\n", nil},
+		{"management address not an address", "name: x\ntopology:\n  nodes:\n    r1: {kind: srl, mgmt-ipv4: 172.20.20.311}\n",
+			[]string{`lab.clab.yml:4:32: node r1: mgmt-ipv4: "172.20.20.311" is not an IPv4 address`}},
+		{"IPv6 given as mgmt-ipv4", "name: x\ntopology:\n  nodes:\n    r1: {kind: srl, mgmt-ipv4: \"3fff::11\"}\n",
+			[]string{`lab.clab.yml:4:32: node r1: mgmt-ipv4: "3fff::11" is not an IPv4 address`}},
+		{"IPv4 given as mgmt-ipv6", "name: x\ntopology:\n  nodes:\n    r1: {kind: srl, mgmt-ipv6: 172.20.20.11}\n",
+			[]string{`lab.clab.yml:4:32: node r1: mgmt-ipv6: "172.20.20.11" is not an IPv6 address`}},
+		{"a long kind is clipped", "name: x\ntopology:\n  nodes:\n    r1: {kind: " + strings.Repeat("k", 500) + "}\n",
+			[]string{`lab.clab.yml:4:16: warning: node r1: changegate has no platform for kind "` + strings.Repeat("k", 48) + `…"; skipped`}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -129,12 +129,15 @@ func (ps *parser) plan(data []byte) *Plan {
 		p.Window = ps.window(v)
 	}
 	if v, ok := f.Vals["topology"]; ok {
+		p.TopologyPos = ps.y.Pos(v)
 		p.Topology = ps.checked(v, "plan: topology", "give the path of the topology file, relative to the plan file, or remove topology", diag.KindLine)
 	}
 	if v, ok := f.Vals["traffic"]; ok {
+		p.TrafficPos = ps.y.Pos(v)
 		p.Traffic = ps.checked(v, "plan: traffic", "give the path of a demand CSV file, relative to the plan file, or remove traffic to use the topology's demands", diag.KindLine)
 	}
 	if v, ok := f.Vals["inventory"]; ok {
+		p.InventoryPos = ps.y.Pos(v)
 		p.Inventory = ps.checked(v, "plan: inventory", "give the path of the device inventory, relative to the plan file, or remove inventory", diag.KindLine)
 	}
 	if v, ok := f.Vals["platform"]; ok {

@@ -303,6 +303,7 @@ func TestParseFullPlan(t *testing.T) {
 			TimeZone: "Europe/Amsterdam", Pos: pos(10, 3),
 		},
 		Topology: "net/topo.yaml", Traffic: "peak.csv", Inventory: "/etc/inventory.yaml",
+		TopologyPos: pos(13, 11), TrafficPos: pos(14, 10), InventoryPos: pos(15, 12),
 		PreChecks: []Check{{
 			Name: "up", Device: "p2", Command: "show version",
 			Expect:   Expect{Kind: ExpectContains, Value: "FRRouting", Pos: pos(17, 59)},
@@ -536,7 +537,7 @@ func TestJSON(t *testing.T) {
 	if err := json.Unmarshal(data, &back); err != nil {
 		t.Fatal(err)
 	}
-	ignore := cmpopts.IgnoreFields(Plan{}, "File", "Pos")
+	ignore := cmpopts.IgnoreFields(Plan{}, "File", "Pos", "TopologyPos", "TrafficPos", "InventoryPos")
 	noPos := cmp.FilterPath(func(p cmp.Path) bool { return strings.HasSuffix(p.Last().String(), "Pos") }, cmp.Ignore())
 	if diff := cmp.Diff(p, &back, ignore, noPos); diff != "" {
 		t.Errorf("round trip (-parsed +back):\n%s", diff)

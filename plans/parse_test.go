@@ -192,7 +192,7 @@ func TestParseValidPlan(t *testing.T) {
 	)
 	pos := func(line, col int) diag.Pos { return diag.Pos{File: "dir/p.yaml", Line: line, Col: col} }
 	want := &Plan{
-		ID: "CHG-1", Title: "Upgrade p2", Topology: "../net/topo.yaml", File: "dir/p.yaml", Pos: pos(1, 1),
+		ID: "CHG-1", Title: "Upgrade p2", Topology: "../net/topo.yaml", TopologyPos: pos(3, 11), File: "dir/p.yaml", Pos: pos(1, 1),
 		Steps: []Step{
 			{Name: "cost out", Pos: pos(5, 5), HasRollback: true,
 				Effects: []Effect{

@@ -38,6 +38,12 @@ type Plan struct {
 	// Inventory is the device inventory named by the plan, exactly as
 	// written (see InventoryPath).
 	Inventory string `json:"inventory,omitempty"`
+	// TopologyPos, TrafficPos and InventoryPos are where the plan names
+	// those files, for messages about them (a file outside the
+	// repository, missing, or not what it should be).
+	TopologyPos  diag.Pos `json:"-"`
+	TrafficPos   diag.Pos `json:"-"`
+	InventoryPos diag.Pos `json:"-"`
 	// Platform is the default platform of the plan's runbook steps (see
 	// RunbookRef), such as frr_vtysh or cisco_iosxe; empty when not given.
 	Platform string `json:"platform,omitempty"`

@@ -111,7 +111,7 @@ func TestParseTextFSMProblems(t *testing.T) {
 			`testdata/p.yaml:11:28: ` + prefix + `: template_text line 4: Missing white space or carat ('^') before rule. ` + fixHint},
 		{"inline template with no Start",
 			[]string{"textfsm:", "  template_text: |", "    Value ID (\\S+)", "", "    Begin", "      ^${ID} -> Record", "  rego: count(output) >= 2"},
-			`testdata/p.yaml:11:28: ` + prefix + `: template_text: the template has no Start state ` + fixHint},
+			`testdata/p.yaml:14:15: ` + prefix + `: template_text: the template has no Start state (its first state is Begin) ` + fixHint},
 		{"both template and template_text",
 			[]string{"textfsm:", "  template: templates/frr_show_ip_ospf_neighbor.textfsm", "  template_text: |", "    Value ID (\\S+)", "", "    Start", "      ^${ID}", "  rego: count(output) >= 2"},
 			`testdata/p.yaml:12:13: ` + prefix + ` has both template and template_text (hint: keep one: template names a file (relative to the plan), template_text holds the template itself)`},

@@ -11,9 +11,10 @@ package approval
 
 import (
 	"bytes"
-	"encoding/json"
+	"context"
 	"errors"
 	"fmt"
+	"github.com/changegate/changegate/internal/userfile"
 	"os"
 	"path/filepath"
 	"slices"
@@ -133,6 +134,14 @@ type Checked struct {
 	// namespace; Why says why not.
 	Verified bool
 	Why      string
+	// Invalid says the file is not a valid approval at all (it cannot be
+	// read, is not an approval file of a version this changegate reads,
+	// or its signature does not verify: it was edited after signing, or
+	// forged), as opposed to a valid approval that does not count (a key
+	// not allowed, a stale digest). Pos is where in the file, for an
+	// invalid one.
+	Invalid bool
+	Pos     diag.Pos
 	// Roles are the approver's roles (from the configuration).
 	Roles []string
 	// Identities are who the approval is known to be by, each as
@@ -160,7 +169,7 @@ func (c Checked) Policy() policy.Approval {
 // Load reads and verifies every approval of plan against signers (nil:
 // none verifies) with roles by approver name. A file that cannot be read
 // or parsed is returned unverified, with why.
-func Load(plan string, signers []sshsig.AllowedSigner, roles map[string][]string) ([]Checked, error) {
+func Load(ctx context.Context, plan string, signers []sshsig.AllowedSigner, roles map[string][]string) ([]Checked, error) {
 	dir := Dir(plan)
 	entries, err := os.ReadDir(dir)
 	if errors.Is(err, os.ErrNotExist) {
@@ -174,47 +183,58 @@ func Load(plan string, signers []sshsig.AllowedSigner, roles map[string][]string
 		if e.IsDir() || !strings.HasSuffix(e.Name(), ".json") {
 			continue
 		}
-		out = append(out, check(filepath.Join(dir, e.Name()), signers, roles))
+		out = append(out, check(ctx, filepath.Join(dir, e.Name()), signers, roles))
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].File < out[j].File })
 	return out, nil
 }
 
-func check(path string, signers []sshsig.AllowedSigner, roles map[string][]string) Checked {
-	c := Checked{File: path}
-	data, err := readRegular(path)
-	if err != nil {
-		c.Why = err.Error()
+func check(ctx context.Context, path string, signers []sshsig.AllowedSigner, roles map[string][]string) Checked {
+	c := Checked{File: path, Pos: diag.Pos{File: path, Line: 1}}
+	invalid := func(line int, why string) Checked {
+		c.Invalid, c.Why = true, why
+		if line > 0 {
+			c.Pos.Line = line
+		}
 		return c
 	}
+	data, err := userfile.Read(ctx, path, userfile.Approval)
+	if err != nil {
+		var ue *userfile.Error
+		if errors.As(err, &ue) {
+			if line, col, ok := ue.Position(); ok {
+				c.Pos.Line, c.Pos.Col = line, col
+			}
+		}
+		return invalid(0, err.Error())
+	}
 	var a Approval
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&a); err != nil {
-		c.Why = fmt.Sprintf("not an approval file: %v", err)
-		return c
+	lines, err := diag.JSON{File: path, Nested: []string{"digests"}}.Decode(data, &a)
+	if err != nil {
+		var je *diag.JSONError
+		if errors.As(err, &je) {
+			c.Pos = je.Pos
+			return invalid(0, "not an approval file: "+je.Msg)
+		}
+		return invalid(0, "not an approval file: "+err.Error())
 	}
 	c.Approval = &a
 	// The name is compared with principals and the plan's author, and
 	// shown in reviews: one that could look like another never counts.
 	if err := diag.CheckString("approver", a.Approver, diag.KindName); err != nil {
-		c.Why = err.Error()
-		return c
+		return invalid(lines["approver"], err.Error())
 	}
 	c.Roles = roles[a.Approver]
 	c.Identities = Identities(a.Approver, nil, nil)
 	if a.Version < MinVersion || a.Version > Version {
-		c.Why = fmt.Sprintf("approval format version %d, this changegate reads versions %d to %d (approve again with this changegate)", a.Version, MinVersion, Version)
-		return c
+		return invalid(lines["version"], fmt.Sprintf("approval format version %d, this changegate reads versions %d to %d (approve again with this changegate)", a.Version, MinVersion, Version))
 	}
 	if a.Version < 2 && a.Digests.Inventory != "" {
-		c.Why = fmt.Sprintf("approval format version %d does not bind an inventory, yet the file gives one", a.Version)
-		return c
+		return invalid(lines["digests.inventory"], fmt.Sprintf("approval format version %d does not bind an inventory, yet the file gives one", a.Version))
 	}
 	key, err := sshsig.Verify([]byte(a.Signature), Namespace, a.Message())
 	if err != nil {
-		c.Why = fmt.Sprintf("the signature does not verify: %v", err)
-		return c
+		return invalid(lines["signature"], fmt.Sprintf("the signature does not verify (the file was changed after it was signed, or forged): %s", diag.Escape(err.Error())))
 	}
 	// Whoever holds the key is each of its principals: an author cannot
 	// approve their own plan under another name.

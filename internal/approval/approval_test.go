@@ -1,6 +1,7 @@
 package approval
 
 import (
+	"context"
 	"crypto/ed25519"
 	"crypto/rand"
 	"encoding/json"
@@ -58,7 +59,7 @@ func TestLoad(t *testing.T) {
 	data, _ := json.Marshal(forged)
 	os.WriteFile(filepath.Join(Dir(plan), "forged.json"), data, 0o644)
 	os.WriteFile(filepath.Join(Dir(plan), "junk.json"), []byte("{"), 0o644)
-	got, err := Load(plan, signers, map[string][]string{"jane@x": {"lead"}})
+	got, err := Load(context.Background(), plan, signers, map[string][]string{"jane@x": {"lead"}})
 	if err != nil {
 		t.Fatal(err)
 	}

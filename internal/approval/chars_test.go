@@ -1,6 +1,7 @@
 package approval
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -48,7 +49,7 @@ func TestApproverNamesAreChecked(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(Dir(plan), "jane.json"), data, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	got, err := Load(plan, signers, nil)
+	got, err := Load(context.Background(), plan, signers, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

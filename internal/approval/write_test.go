@@ -2,6 +2,7 @@ package approval
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -115,7 +116,7 @@ func TestWriteFollowsNoLink(t *testing.T) {
 		if data, _ := os.ReadFile(target); string(data) != "keep" {
 			t.Errorf("written through the link: %q", data)
 		}
-		got, err := Load(plan, nil, nil)
+		got, err := Load(context.Background(), plan, nil, nil)
 		if err != nil || len(got) != 1 || got[0].Verified || !strings.Contains(got[0].Why, "symbolic link") {
 			t.Errorf("Load of a linked file: %+v %v", got, err)
 		}
@@ -172,7 +173,7 @@ func TestVersions(t *testing.T) {
 			os.Mkdir(Dir(plan), 0o755)
 			data, _ := jsonIndent(tt.a)
 			os.WriteFile(File(plan, "jane@x"), data, 0o644)
-			got, err := Load(plan, signers, nil)
+			got, err := Load(context.Background(), plan, signers, nil)
 			if err != nil || len(got) != 1 {
 				t.Fatalf("Load: %v %v", got, err)
 			}
@@ -187,7 +188,7 @@ func TestVersions(t *testing.T) {
 	os.Mkdir(Dir(plan), 0o755)
 	data, _ := jsonIndent(v1(nil))
 	os.WriteFile(File(plan, "jane@x"), data, 0o644)
-	got, _ := Load(plan, signers, nil)
+	got, _ := Load(context.Background(), plan, signers, nil)
 	if s := Stale(got[0].Approval, old); len(s) != 0 {
 		t.Errorf("version 1 stale without an inventory: %v", s)
 	}

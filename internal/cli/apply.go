@@ -1,11 +1,8 @@
 package cli
 
 import (
-	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/changegate/changegate/internal/userfile"
 	"os"
 	"os/user"
 	"path/filepath"
@@ -94,8 +91,7 @@ rolled back; 4 the rollback did not finish (what remains changed is listed);
 			if err != nil {
 				return err
 			}
-			popts := cfg.Policy.options(dirs)
-			eng, err := a.loadPolicies(cmd, popts)
+			eng, err := a.loadPolicies(cmd, cfg.Policy, dirs)
 			if err != nil {
 				return err
 			}
@@ -111,7 +107,7 @@ rolled back; 4 the rollback did not finish (what remains changed is listed);
 			if err != nil {
 				return err
 			}
-			_, approvals, err := a.approvals(cfg, plan.File)
+			_, approvals, err := a.approvals(cmd.Context(), cfg, plan.File)
 			if err != nil {
 				return err
 			}
@@ -136,7 +132,7 @@ rolled back; 4 the rollback did not finish (what remains changed is listed);
 			writePolicySettings(a.stderr, v.PolicySet)
 			if v.Decision.Denied() {
 				if override == nil {
-					report.CheckText(a.stderr, v, eng.Packages(), popts.Disable)
+					report.CheckText(a.stderr, v, eng.Packages(), cfg.Policy.Disable)
 					if off := disabledDenials(v.Decision); off != "" {
 						fmt.Fprintf(a.stderr, "changegate: apply refused: policies the configuration disables deny this plan (%s); policy.disable quiets check, not apply: enable them again, or apply with --break-glass REASON (recorded); no device was contacted\n", off)
 						return errDenied
@@ -145,7 +141,7 @@ rolled back; 4 the rollback did not finish (what remains changed is listed);
 					return errDenied
 				}
 				if hard := v.Decision.Unoverridable(); len(hard) > 0 {
-					report.CheckText(a.stderr, v, eng.Packages(), popts.Disable)
+					report.CheckText(a.stderr, v, eng.Packages(), cfg.Policy.Disable)
 					fmt.Fprintf(a.stderr, "changegate: apply refused: %d denials cannot be overridden (%s); no device was contacted\n", len(hard), hard[0].Msg)
 					return errDenied
 				}
@@ -225,49 +221,6 @@ rolled back; 4 the rollback did not finish (what remains changed is listed);
 	cmd.Flags().StringVar(&checked, "checked", "", "the JSON verdict (changegate check --format json) that was reviewed: refuse unless this run's plan, topology, traffic, policies and inventory have the same digests")
 	cmd.Flags().StringVar(&breakGlass, "break-glass", "", "run although the gate denies, for this reason (recorded in the journal and shown to policies)")
 	return cmd
-}
-
-// errNotAsChecked refuses a run whose inputs differ from what was checked.
-var errNotAsChecked = errors.New("apply refused: what would run is not what was checked")
-
-// matchChecked compares the verdict about to run with the reviewed one
-// in file (check --format json): every digest must be the same.
-func matchChecked(ctx context.Context, file string, v *gate.Verdict) error {
-	data, err := userfile.Read(ctx, file, userfile.Verdict)
-	if err != nil {
-		return fmt.Errorf("--checked: %w", err)
-	}
-	var doc report.CheckDoc
-	if err := json.Unmarshal(data, &doc); err != nil || doc.Version == 0 {
-		return fmt.Errorf("--checked %s: not the JSON of changegate check --format json (%v)", file, err)
-	}
-	var diffs []string
-	for _, d := range []struct{ what, was, now string }{
-		{"plan", doc.Digests.Plan, v.Digests.Plan},
-		{"topology", doc.Digests.Topology, v.Digests.Topology},
-		{"traffic", doc.Digests.Traffic, v.Digests.Traffic},
-		{"policy", doc.Digests.Policy, v.Digests.Policy},
-		{"inventory", doc.Digests.Inventory, v.Digests.Inventory},
-	} {
-		if d.was != d.now {
-			diffs = append(diffs, fmt.Sprintf("%s %s (checked: %s)", d.what, orNone(d.now), orNone(d.was)))
-		}
-	}
-	if len(diffs) > 0 {
-		return fmt.Errorf("%w: %s differs from %s: %s; check the plan again and have the new verdict reviewed", errNotAsChecked, strings.Join(firstWords(diffs), ", "), file, strings.Join(diffs, "; "))
-	}
-	if doc.Verdict != "allowed" {
-		return fmt.Errorf("%w: the verdict in %s is %s", errNotAsChecked, file, doc.Verdict)
-	}
-	return nil
-}
-
-func firstWords(ss []string) []string {
-	out := make([]string, len(ss))
-	for i, s := range ss {
-		out[i], _, _ = strings.Cut(s, " ")
-	}
-	return out
 }
 
 func absPath(p string) string {

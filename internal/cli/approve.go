@@ -17,6 +17,7 @@ import (
 	"golang.org/x/crypto/ssh/agent"
 
 	"github.com/changegate/changegate/internal/approval"
+	"github.com/changegate/changegate/internal/diag"
 	"github.com/changegate/changegate/internal/gate"
 	"github.com/changegate/changegate/internal/policy"
 	"github.com/changegate/changegate/internal/sshsig"
@@ -71,7 +72,7 @@ is the plan's author, and an approval file of NAME signed with another key
 			if err != nil {
 				return err
 			}
-			signers, err := a.allowedSigners(cfg)
+			signers, err := a.allowedSigners(cmd.Context(), cfg)
 			if err != nil {
 				return err
 			}
@@ -188,12 +189,12 @@ func (a *app) signer(ctx context.Context, path string) (ssh.Signer, error) {
 }
 
 // allowedSigners reads approvals.allowed_signers; none when not set.
-func (a *app) allowedSigners(cfg Config) ([]sshsig.AllowedSigner, error) {
+func (a *app) allowedSigners(ctx context.Context, cfg Config) ([]sshsig.AllowedSigner, error) {
 	f := cfg.Approvals.AllowedSigners
 	if f == "" {
 		return nil, nil
 	}
-	data, err := userfile.Read(context.Background(), f, userfile.AllowedSigners)
+	data, err := userfile.Read(ctx, f, userfile.AllowedSigners)
 	if err != nil {
 		return nil, fmt.Errorf("approvals.allowed_signers: %w", err)
 	}
@@ -212,11 +213,11 @@ func (a *app) checkWithApprovals(cmd *cobra.Command, cfg Config, planFile, topoF
 	if err != nil {
 		return nil, nil, err
 	}
-	eng, err := a.loadPolicies(cmd, cfg.Policy.options(dirs))
+	eng, err := a.loadPolicies(cmd, cfg.Policy, dirs)
 	if err != nil {
 		return nil, nil, err
 	}
-	checked, approvals, err := a.approvals(cfg, plan.File)
+	checked, approvals, err := a.approvals(cmd.Context(), cfg, plan.File)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -273,12 +274,12 @@ func orNone(d string) string {
 }
 
 // approvals loads and verifies the plan's approvals, for the gate.
-func (a *app) approvals(cfg Config, planFile string) ([]approval.Checked, []policy.Approval, error) {
-	signers, err := a.allowedSigners(cfg)
+func (a *app) approvals(ctx context.Context, cfg Config, planFile string) ([]approval.Checked, []policy.Approval, error) {
+	signers, err := a.allowedSigners(ctx, cfg)
 	if err != nil {
 		return nil, nil, err
 	}
-	checked, err := approval.Load(planFile, signers, cfg.Approvals.Roles)
+	checked, err := approval.Load(ctx, planFile, signers, cfg.Approvals.Roles)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -319,8 +320,15 @@ naming what changed).`,
 				return nil
 			}
 			now := approval.FromPolicy(v.Digests)
+			invalid := 0
 			for _, c := range checked {
 				writeApproval(a, c, plan, now)
+				if c.Invalid {
+					invalid++
+				}
+			}
+			if invalid > 0 {
+				return fmt.Errorf("%d of the %d approval files of %s are not valid approvals (edited after signing, forged, or not approval files): see each above; remove them, or have the approver approve again", invalid, len(checked), plan.File)
 			}
 			return nil
 		},
@@ -331,22 +339,24 @@ naming what changed).`,
 	return cmd
 }
 
+// writeApproval lists one approval. What the file says (the approver,
+// the comment) is escaped and clipped: the file is anyone's.
 func writeApproval(a *app, c approval.Checked, plan *plans.Plan, now approval.Digests) {
 	status, why := approvalStatus(c, plan, now)
-	if c.Approval == nil {
-		fmt.Fprintf(a.stdout, "%s  %s: %s\n", status, c.File, strings.Join(why, "; "))
+	if c.Invalid || c.Approval == nil {
+		fmt.Fprintf(a.stdout, "%-14s  %s: %s\n", status, c.Pos, diag.Escape(strings.Join(why, "; ")))
 		return
 	}
 	ap := c.Approval
-	fmt.Fprintf(a.stdout, "%-14s  %s at %s", status, ap.Approver, ap.Time.Local().Format(time.DateTime))
+	fmt.Fprintf(a.stdout, "%-14s  %s at %s", status, diag.Escape(diag.Clip(ap.Approver)), ap.Time.Local().Format(time.DateTime))
 	if len(c.Roles) > 0 {
-		fmt.Fprintf(a.stdout, " (roles: %s)", strings.Join(c.Roles, ", "))
+		fmt.Fprintf(a.stdout, " (roles: %s)", diag.Escape(strings.Join(c.Roles, ", ")))
 	}
 	if ap.Comment != "" {
-		fmt.Fprintf(a.stdout, ": %q", ap.Comment)
+		fmt.Fprintf(a.stdout, ": %s", diag.Excerpt(ap.Comment))
 	}
 	fmt.Fprintln(a.stdout)
 	for _, w := range why {
-		fmt.Fprintf(a.stdout, "                %s\n", w)
+		fmt.Fprintf(a.stdout, "                %s\n", diag.Escape(w))
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -101,9 +102,9 @@ func TestApprove(t *testing.T) {
 	// longer verifies.
 	p := filepath.Join(dir, "plan.approvals", "bob@example.net.json")
 	writeFile(t, filepath.Dir(p), "forged.json", strings.Replace(readFile(t, p), `"approver": "bob@example.net"`, `"approver": "boss@example.net"`, 1))
-	out, _, _ = run(t, "--config", cfg, "approvals", plan)
-	if !strings.Contains(out, "DOES NOT COUNT  boss@example.net") || !strings.Contains(out, "the signature does not verify") {
-		t.Errorf("forged:\n%s", out)
+	out, errs, code = run(t, "--config", cfg, "approvals", plan)
+	if code != 1 || !regexp.MustCompile(`DOES NOT COUNT  \S*/forged\.json:\d+: the signature does not verify`).MatchString(out) || !strings.Contains(errs, "1 of the 3 approval files") {
+		t.Errorf("forged: exit %d\n%s%s", code, out, errs)
 	}
 
 	// One line of the plan changes: the approval is stale.

@@ -1,8 +1,11 @@
 package cli
 
 import (
+	"os"
+
 	"errors"
 	"fmt"
+	"github.com/changegate/changegate/internal/diag"
 
 	"github.com/spf13/cobra"
 
@@ -63,8 +66,7 @@ A policy that fails to evaluate denies the change (fail closed).`,
 			if err != nil {
 				return err
 			}
-			popts := cfg.Policy.options(dirs)
-			eng, err := a.loadPolicies(cmd, popts)
+			eng, err := a.loadPolicies(cmd, cfg.Policy, dirs)
 			if err != nil {
 				return err
 			}
@@ -72,7 +74,7 @@ A policy that fails to evaluate denies the change (fail closed).`,
 			if err != nil {
 				return err
 			}
-			_, approvals, err := a.approvals(cfg, plan.File)
+			_, approvals, err := a.approvals(cmd.Context(), cfg, plan.File)
 			if err != nil {
 				return err
 			}
@@ -94,7 +96,7 @@ A policy that fails to evaluate denies the change (fail closed).`,
 			pkgs := eng.Packages()
 			switch f {
 			case finding.Text:
-				err = report.CheckText(a.stdout, v, pkgs, popts.Disable)
+				err = report.CheckText(a.stdout, v, pkgs, cfg.Policy.Disable)
 			case finding.JSON:
 				err = report.WriteJSON(a.stdout, report.CheckDocument(v, pkgs))
 			default:
@@ -120,11 +122,26 @@ A policy that fails to evaluate denies the change (fail closed).`,
 
 // loadPolicies compiles the policies; compile problems come back as
 // diagnostics with file:line.
-func (a *app) loadPolicies(cmd *cobra.Command, opts policy.Options) (*policy.Engine, error) {
-	eng, err := policy.Load(cmd.Context(), opts)
+func (a *app) loadPolicies(cmd *cobra.Command, pc PolicyConfig, flagDirs []string) (*policy.Engine, error) {
+	// A policy directory or a disabled policy that changegate.yaml names
+	// wrongly is reported at its line there.
+	for _, d := range pc.Dirs {
+		if _, err := os.Stat(d); err != nil {
+			var ds diag.Diagnostics
+			ds.Add(pc.doc.itemPos("policy.dirs", d), "check the path: it is relative to changegate.yaml", "policy.dirs: %v", err)
+			return nil, diagErr(ds)
+		}
+	}
+	eng, err := policy.Load(cmd.Context(), pc.options(flagDirs))
 	var ce *policy.CompileError
 	if errors.As(err, &ce) {
 		return nil, diagErr(ce.Diags)
+	}
+	var unknown *policy.UnknownPackageError
+	if errors.As(err, &unknown) && pc.doc != nil {
+		var ds diag.Diagnostics
+		ds.Add(pc.doc.itemPos("policy.disable", unknown.Name), unknown.Hint, "policy.disable: %q is no policy package, so it cannot be disabled", unknown.Name)
+		return nil, diagErr(ds)
 	}
 	return eng, err
 }

@@ -132,6 +132,8 @@ type PolicyConfig struct {
 	MemoryLimit string `mapstructure:"memory_limit"`
 	// memoryLimit is MemoryLimit in bytes, set by check.
 	memoryLimit int64
+	// doc is changegate.yaml, to report its lines; nil without a file.
+	doc *configDoc
 }
 
 // Smallest policy limits accepted: below them no policy could finish,

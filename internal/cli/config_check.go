@@ -6,6 +6,7 @@ import (
 	"github.com/changegate/changegate/internal/userfile"
 	"math"
 	"os"
+	"path/filepath"
 	"reflect"
 	"sort"
 	"strconv"
@@ -219,8 +220,65 @@ func readConfigDoc(ctx context.Context, file string) (*configDoc, error) {
 	if ds.HasErrors() {
 		return nil, diagErr(ds)
 	}
+	d.check(y, d.root, "the configuration", 0)
+	if ds.HasErrors() {
+		return nil, diagErr(ds)
+	}
 	d.flatten("", d.root, 0)
 	return d, nil
+}
+
+// check reports, at their lines, what viper would refuse without a
+// position or take silently: a document that is not a mapping (a file of
+// another kind), a key given twice (the last would win), and anchors and
+// aliases (a configuration file has no need of them, and an alias bomb
+// would expand in viper).
+func (d *configDoc) check(y diag.YAML, n *yaml.Node, what string, depth int) {
+	if n == nil {
+		return
+	}
+	if n.Kind == yaml.AliasNode || n.Anchor != "" {
+		y.Errorf(n, "write the value out: changegate.yaml takes no anchors (&) or aliases (*)", "%s: anchors and aliases are not allowed", what)
+		return
+	}
+	if depth == 0 && n.Kind != yaml.MappingNode {
+		y.Errorf(n, "changegate.yaml is a mapping of sections (apply:, policy:, ...): docs/config.md", "the configuration must be a mapping, found %s", diag.Describe(n))
+		return
+	}
+	if depth > 32 {
+		y.Errorf(n, "changegate.yaml is at most a few levels deep", "%s: nested too deeply", what)
+		return
+	}
+	seen := map[string]*yaml.Node{}
+	for i, c := range n.Content {
+		if n.Kind == yaml.MappingNode && i%2 == 0 {
+			if prev, dup := seen[c.Value]; dup {
+				y.Errorf(c, fmt.Sprintf("give it once (the first is at line %d); the last would win", prev.Line), "%s: key %q given twice", what, c.Value)
+			}
+			seen[c.Value] = c
+		}
+		name := what
+		if n.Kind == yaml.MappingNode && i%2 == 1 {
+			name = n.Content[i-1].Value
+		}
+		d.check(y, c, name, depth+1)
+	}
+}
+
+// itemPos is where the list of key holds the value s, or where key is
+// written, or the file when it is not.
+func (d *configDoc) itemPos(key, s string) diag.Pos {
+	if d == nil {
+		return diag.Pos{}
+	}
+	if kv, ok := d.keys[key]; ok && kv.val != nil && kv.val.Kind == yaml.SequenceNode {
+		for _, it := range kv.val.Content {
+			if it.Value == s || filepath.Join(filepath.Dir(d.file), it.Value) == s {
+				return diag.Pos{File: d.file, Line: it.Line, Col: it.Column}
+			}
+		}
+	}
+	return d.keyPos(key)
 }
 
 // flatten records the keys under n, prefixed by path.
@@ -244,6 +302,9 @@ func (d *configDoc) flatten(path string, n *yaml.Node, depth int) {
 
 // keyPos is where key is written, or the file when it is not.
 func (d *configDoc) keyPos(key string) diag.Pos {
+	if d == nil {
+		return diag.Pos{}
+	}
 	if kv, ok := d.keys[key]; ok {
 		return diag.Pos{File: d.file, Line: kv.key.Line, Col: kv.key.Column}
 	}

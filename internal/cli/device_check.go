@@ -62,7 +62,7 @@ and what the device answered are printed), 1 bad input.`,
 			}
 			if file == "" && plan.Inventory != "" {
 				if file, err = cfg.Paths.scope().Resolve(plan.File, plan.Inventory, userfile.Inventory); err != nil {
-					return fmt.Errorf("%s: inventory: %w", plan.File, err)
+					return fmt.Errorf("%s: inventory: %w", plan.InventoryPos, err)
 				}
 			}
 			inv, err := a.loadInventory(cmd, file, invFormat)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/changegate/changegate/internal/health"
 	"github.com/changegate/changegate/internal/runbook"
 	"github.com/changegate/changegate/internal/topology"
 	"github.com/changegate/changegate/internal/userfile"
@@ -15,9 +16,10 @@ import (
 // it is checked against: topoFile, else the plan's own topology, with the
 // plan's traffic file (when it names one) in place of the topology's
 // demands, and its runbook steps expanded (built-in runbooks and those of
-// runbook.dirs). The files the plan and the topology name must be inside
-// their repository or paths.allow (userfile.Scope). Warnings are printed;
-// errors come back as diagnostics with positions.
+// runbook.dirs), and its health checks compiled. The files the plan and
+// the topology name must be inside their repository or paths.allow
+// (userfile.Scope). Warnings are printed; errors come back as diagnostics
+// with positions.
 func (a *app) loadInputs(ctx context.Context, cfg Config, planFile, topoFile string) (*plans.Plan, *topology.Network, error) {
 	scope := cfg.Paths.scope()
 	var plan *plans.Plan
@@ -34,7 +36,7 @@ func (a *app) loadInputs(ctx context.Context, cfg Config, planFile, topoFile str
 		if topoFile == "" && p.Topology != "" {
 			topoFile, err = scope.Resolve(p.File, p.Topology, userfile.Topology)
 			if err != nil {
-				return nil, nil, fmt.Errorf("%s: topology: %w", p.File, err)
+				return nil, nil, fmt.Errorf("%s: topology: %w", p.TopologyPos, err)
 			}
 		}
 	}
@@ -57,11 +59,11 @@ func (a *app) loadInputs(ctx context.Context, cfg Config, planFile, topoFile str
 		// replace the topology's.
 		path, err := scope.Resolve(plan.File, plan.Traffic, userfile.Demands)
 		if err != nil {
-			return nil, nil, fmt.Errorf("%s: traffic: %w", plan.File, err)
+			return nil, nil, fmt.Errorf("%s: traffic: %w", plan.TrafficPos, err)
 		}
 		demands, ds, err := topology.LoadDemandFile(ctx, path, net.Nodes)
 		if err != nil {
-			return nil, nil, fmt.Errorf("traffic of %s: %w", plan.File, err)
+			return nil, nil, fmt.Errorf("%s: traffic: %w", plan.TrafficPos, err)
 		}
 		if ds.HasErrors() {
 			return nil, nil, diagErr(ds)
@@ -83,6 +85,13 @@ func (a *app) loadInputs(ctx context.Context, cfg Config, planFile, topoFile str
 		}
 		a.printDiags(ds)
 		plan = expanded
+	}
+	if plan != nil {
+		// Every health check compiles now, as apply will compile it: a
+		// plan whose checks cannot run is refused when it is checked.
+		if ds := health.CompilePlan(plan); ds.HasErrors() {
+			return nil, nil, diagErr(ds)
+		}
 	}
 	return plan, net, nil
 }

@@ -180,7 +180,7 @@ func (a *app) planInventory(cmd *cobra.Command, cfg Config, plan *plans.Plan, f 
 	if path == "" && plan.Inventory != "" {
 		var err error
 		if path, err = cfg.Paths.scope().Resolve(plan.File, plan.Inventory, userfile.Inventory); err != nil {
-			return nil, fmt.Errorf("%s: inventory: %w", plan.File, err)
+			return nil, fmt.Errorf("%s: inventory: %w", plan.InventoryPos, err)
 		}
 	}
 	if path == "" && cfg.Inventory.File == "" {

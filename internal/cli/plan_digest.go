@@ -42,7 +42,7 @@ what runs is what was checked.`,
 			if err != nil {
 				return err
 			}
-			eng, err := a.loadPolicies(cmd, cfg.Policy.options(dirs))
+			eng, err := a.loadPolicies(cmd, cfg.Policy, dirs)
 			if err != nil {
 				return err
 			}

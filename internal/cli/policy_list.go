@@ -23,7 +23,7 @@ policy set, which approvals bind to.`,
 			if err != nil {
 				return err
 			}
-			eng, err := a.loadPolicies(cmd, cfg.Policy.options(dirs))
+			eng, err := a.loadPolicies(cmd, cfg.Policy, dirs)
 			if err != nil {
 				return err
 			}

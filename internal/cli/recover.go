@@ -192,7 +192,7 @@ func (a *app) resume(cmd *cobra.Command, cfg Config, stateDir string, j *journal
 	if plan.Digest() != run.Meta.Digests["plan"] {
 		return fmt.Errorf("resume refused: %s changed since the run (digest %s, the run's %s); recover without --resume rolls it back", plan.File, plan.Digest(), run.Meta.Digests["plan"])
 	}
-	eng, err := a.loadPolicies(cmd, cfg.Policy.options(nil))
+	eng, err := a.loadPolicies(cmd, cfg.Policy, nil)
 	if err != nil {
 		return err
 	}
@@ -206,7 +206,7 @@ func (a *app) resume(cmd *cobra.Command, cfg Config, stateDir string, j *journal
 	if err != nil {
 		return err
 	}
-	_, approvals, err := a.approvals(cfg, plan.File)
+	_, approvals, err := a.approvals(cmd.Context(), cfg, plan.File)
 	if err != nil {
 		return err
 	}

@@ -171,6 +171,7 @@ func (a *app) config(cmd *cobra.Command, binds map[string]string) (Config, error
 		if err := readFileSettings(doc, &cfg); err != nil {
 			return cfg, err
 		}
+		cfg.Policy.doc = doc
 	}
 	if err := cfg.Policy.check(); err != nil {
 		return cfg, err

@@ -104,3 +104,21 @@ func verbsOf(format string) []byte {
 	}
 	return verbs
 }
+
+// Clip is what Excerpt shows of s, without the quotes: s clipped to
+// ExcerptRunes characters, every character that is not printable
+// escaped. It is for content of a file that a message shows as a name
+// rather than as a quoted value (a link made of two node names, a key
+// type).
+func Clip(s string) string {
+	var b strings.Builder
+	for _, r := range clip(s, ExcerptRunes) {
+		if r == ' ' || strconv.IsPrint(r) {
+			b.WriteRune(r)
+			continue
+		}
+		q := strconv.QuoteRune(r)
+		b.WriteString(q[1 : len(q)-1])
+	}
+	return b.String()
+}

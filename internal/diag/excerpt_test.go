@@ -49,3 +49,16 @@ func TestVerbsOf(t *testing.T) {
 		}
 	}
 }
+
+func TestClip(t *testing.T) {
+	for in, want := range map[string]string{
+		"p1-p2":                     "p1-p2",
+		"a\x1b[2Jb\u202ec\u200bd\n": `a\x1b[2Jb\u202ec\u200bd\n`,
+		`back\slash "quote"`:        `back\slash "quote"`,
+		strings.Repeat("x", 60):     strings.Repeat("x", ExcerptRunes) + "…",
+	} {
+		if got := Clip(in); got != want {
+			t.Errorf("Clip(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -16,7 +16,8 @@ import (
 type Options struct {
 	// SkipN1 turns off the N-1 analysis of every state.
 	SkipN1 bool
-	// TopMovers is how many link directions to list per step (0: none).
+	// TopMovers is how many link directions to list per step (0 or
+	// less: none).
 	TopMovers int
 	// Progress, when set, is called before each state is simulated with
 	// its position among the forward states (1-based) and a label.
@@ -282,7 +283,7 @@ func (r *runner) movers(prev, s *sim.State) (float64, []Mover) {
 	}
 	sort.SliceStable(all, func(i, j int) bool { return math.Abs(all[i].delta) > math.Abs(all[j].delta) })
 	out := []Mover{}
-	for _, x := range all[:min(len(all), r.opts.TopMovers)] {
+	for _, x := range all[:min(len(all), max(r.opts.TopMovers, 0))] {
 		ref := r.ref(x.arc)
 		out = append(out, Mover{
 			ID: ref.ID, From: ref.From, To: ref.To, Class: r.net.Links[x.arc/2].Class,

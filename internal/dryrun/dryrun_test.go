@@ -416,3 +416,20 @@ func TestModelReused(t *testing.T) {
 		t.Fatal("a model of another network was accepted")
 	}
 }
+
+// A negative TopMovers (a setting that overflowed, a flag of -1) lists
+// no movers; it does not panic.
+func TestNegativeTopMovers(t *testing.T) {
+	net, p := load(t, "../../examples/outage-plan.yaml")
+	for _, n := range []int{-1, math.MinInt} {
+		res, _, err := Run(context.Background(), net, p, Options{TopMovers: n})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, st := range res.States {
+			if len(st.TopMovers) != 0 {
+				t.Errorf("TopMovers %d: state %d lists %d movers", n, st.Index, len(st.TopMovers))
+			}
+		}
+	}
+}

@@ -111,7 +111,7 @@ func TestTextFSMCompileErrors(t *testing.T) {
 	}{
 		{"no template", textFSMCheck(t, "", "true"), `check "c": expect textfsm has no template`},
 		{"no expression", textFSMCheck(t, good, ""), `check "c": expect textfsm has no value`},
-		{"bad template", textFSMCheck(t, "Value X (a)\n\nBegin\n  ^a\n", "true"), `check "c": TextFSM template: the template has no Start state`},
+		{"bad template", textFSMCheck(t, "Value X (a)\n\nBegin\n  ^a\n", "true"), `check "c": TextFSM template: line 3: the template has no Start state (its first state is Begin)`},
 		{"bad template from a file", fromFile, `check "c": TextFSM template templates/x.textfsm: line 4: the rule uses $NEIGHBOR, but the template has no Value NEIGHBOR (its Values: X)`},
 		{"bad expression", textFSMCheck(t, good, "count(output >= 2"), `check "c": parse Rego expression:`},
 		{"unknown function", textFSMCheck(t, good, "frobnicate(output)"), `check "c": compile Rego expression: 1 error occurred: 1:1: rego_type_error: undefined function frobnicate`},

@@ -143,7 +143,7 @@ func (c *clab) network(data []byte) *topology.Network {
 	for _, n := range nodes {
 		index[n.name] = n
 		if slices.Contains(clabBridgeKinds, n.kind) {
-			c.y.Warnf(n.key, "changegate models point-to-point links between routers", "node %s of kind %s is not a router; it and its links are skipped", n.name, n.kind)
+			c.y.Warnf(n.key, "changegate models point-to-point links between routers", "node %s of kind %s is not a router; it and its links are skipped", shown(n.name), shown(n.kind))
 			continue
 		}
 		node := topology.Node{
@@ -349,12 +349,12 @@ func (c *clab) link(num int, item *yaml.Node, index map[string]clabNode, used ma
 	if !good {
 		return topology.Link{}, false
 	}
-	desc := fmt.Sprintf("%s:%s-%s:%s", ends[0].node, ends[0].iface, ends[1].node, ends[1].iface)
+	desc := shown(fmt.Sprintf("%s:%s-%s:%s", ends[0].node, ends[0].iface, ends[1].node, ends[1].iface))
 	for _, e := range ends {
 		n, known := index[e.node]
 		switch {
 		case !known && slices.Contains(clabSpecialNodes, e.node):
-			c.y.Warnf(item, "changegate models links between two lab nodes", "link %s goes to %s, not to another lab node; skipped", desc, e.node)
+			c.y.Warnf(item, "changegate models links between two lab nodes", "link %s goes to %s, not to another lab node; skipped", desc, shown(e.node))
 			return topology.Link{}, false
 		case !known:
 			hint := "declare the node under topology.nodes"
@@ -364,7 +364,7 @@ func (c *clab) link(num int, item *yaml.Node, index map[string]clabNode, used ma
 			c.y.Errorf(e.at, hint, "link %s: unknown node %q", desc, e.node)
 			good = false
 		case slices.Contains(clabBridgeKinds, n.kind):
-			c.y.Warnf(item, "changegate models point-to-point links between routers", "link %s goes to %s %s; skipped", desc, n.kind, e.node)
+			c.y.Warnf(item, "changegate models point-to-point links between routers", "link %s goes to %s %s; skipped", desc, shown(n.kind), shown(e.node))
 			return topology.Link{}, false
 		}
 	}
@@ -378,7 +378,7 @@ func (c *clab) link(num int, item *yaml.Node, index map[string]clabNode, used ma
 	for _, e := range ends {
 		k := e.node + ":" + e.iface
 		if line, dup := used[k]; dup {
-			c.y.Errorf(e.at, fmt.Sprintf("the other link is at line %d", line), "interface %s is used by two links", k)
+			c.y.Errorf(e.at, fmt.Sprintf("the other link is at line %d", line), "interface %s is used by two links", shown(k))
 			good = false
 		}
 		used[k] = item.Line

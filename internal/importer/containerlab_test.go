@@ -243,3 +243,24 @@ func TestContainerlabHostileYAML(t *testing.T) {
 		})
 	}
 }
+
+// A name of 10,000 characters is shown clipped, wherever a message
+// names it: no message prints more of the file than diag.Excerpt does.
+func TestLongNamesAreClipped(t *testing.T) {
+	long := strings.Repeat("n", 10000)
+	clab := `topology: {nodes: {r1: {kind: linux}}, links: [{endpoints: ["r1:e1", "` + long + `:e1"]}]}`
+	gml := `<graphml><key attr.name="LinkSpeedRaw" for="edge" id="d1"/><graph edgedefault="undirected">
+<node id="a"/><node id="b"/><edge source="a" target="` + long + `"/><edge source="a" target="b"><data key="d1">fast</data></edge></graph></graphml>`
+	_, cds, _ := Containerlab(strings.NewReader(clab), "long.clab.yml", ContainerlabOptions{DefaultCapacity: 1})
+	_, gds, _ := GraphML(strings.NewReader(gml), "long.graphml", GraphMLOptions{DefaultCapacity: 1})
+	for _, ds := range []diag.Diagnostics{cds, gds} {
+		if len(ds) == 0 {
+			t.Error("no diagnostics")
+		}
+		for _, d := range ds {
+			if strings.Contains(d.String(), strings.Repeat("n", diag.ExcerptRunes+1)) {
+				t.Errorf("more than %d characters of the name shown: %.200s", diag.ExcerptRunes, d)
+			}
+		}
+	}
+}

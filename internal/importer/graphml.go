@@ -382,13 +382,13 @@ func (doc *gmlDoc) network(file string, ld linkDefaults, ds *diag.Diagnostics) *
 				ok bool
 			}{{e.Source, sok}, {e.Target, tok}} {
 				if !end.ok {
-					ds.Add(pos(e.line), "an edge's source and target must be ids of <node> elements", "edge %s-%s: unknown node %q", e.Source, e.Target, end.id)
+					ds.Add(pos(e.line), "an edge's source and target must be ids of <node> elements", "edge %s-%s: unknown node %q", shown(e.Source), shown(e.Target), end.id)
 				}
 			}
 			continue
 		}
 		if si == ti {
-			ds.Warn(pos(e.line), "changegate links join two different nodes", "self-loop on node %s skipped", names[si])
+			ds.Warn(pos(e.line), "changegate links join two different nodes", "self-loop on node %s skipped", shown(names[si]))
 			continue
 		}
 		l := topology.Link{A: names[si], B: names[ti], Up: true, SRLG: []string{}, Pos: pos(e.line)}
@@ -409,9 +409,9 @@ func (doc *gmlDoc) network(file string, ld linkDefaults, ds *diag.Diagnostics) *
 			case "active", "existing", "in service", "operational", "up":
 			case "future", "planned", "proposed", "planning":
 				l.Up = false
-				ds.Warn(pos(e.line), "a plan can bring it up", "link %s has LinkStatus %q: imported as down", l.ID, st)
+				ds.Warn(pos(e.line), "a plan can bring it up", "link %s has LinkStatus %q: imported as down", shown(l.ID), st)
 			default:
-				ds.Warn(pos(e.line), "", "link %s has unknown LinkStatus %q: imported as up", l.ID, st)
+				ds.Warn(pos(e.line), "", "link %s has unknown LinkStatus %q: imported as up", shown(l.ID), st)
 			}
 		}
 		net.Links = append(net.Links, l)
@@ -426,7 +426,7 @@ func (doc *gmlDoc) network(file string, ld linkDefaults, ds *diag.Diagnostics) *
 			more = fmt.Sprintf(" (and %d more)", len(noSpeed)-1)
 		}
 		ds.Add(pos(noSpeedLine), "pass --default-capacity RATE (e.g. 10G) to give edges without a speed a capacity",
-			"edge %s%s has no link speed (no LinkSpeedRaw)", noSpeed[0], more)
+			"edge %s%s has no usable link speed (LinkSpeedRaw, or LinkSpeed with LinkSpeedUnits)", shown(noSpeed[0]), more)
 	}
 	if len(net.Links) == 0 && !ds.HasErrors() {
 		ds.Add(pos(doc.graphLine), "a network needs edges between different nodes", "the graph has no usable edges")
@@ -442,7 +442,7 @@ func edgeCapacity(a map[string]string, id string, pos diag.Pos, ds *diag.Diagnos
 		if err == nil && v > 0 && !math.IsInf(v, 0) {
 			return v, true
 		}
-		ds.Warn(pos, "", "link %s: LinkSpeedRaw %q is not a positive number; ignored", id, raw)
+		ds.Warn(pos, "", "link %s: LinkSpeedRaw %q is not a positive number; ignored", shown(id), raw)
 	}
 	speed, ok := a["LinkSpeed"]
 	if !ok {
@@ -451,7 +451,7 @@ func edgeCapacity(a map[string]string, id string, pos diag.Pos, ds *diag.Diagnos
 	mult := map[string]float64{"": 0, "k": 1e3, "m": 1e6, "g": 1e9, "t": 1e12}[strings.ToLower(a["LinkSpeedUnits"])]
 	v, err := strconv.ParseFloat(speed, 64)
 	if err != nil || mult == 0 || !(v > 0) || math.IsInf(v*mult, 0) {
-		ds.Warn(pos, "", "link %s: LinkSpeed %q with LinkSpeedUnits %q is not a usable speed; ignored", id, speed, a["LinkSpeedUnits"])
+		ds.Warn(pos, "", "link %s: LinkSpeed %q with LinkSpeedUnits %q is not a usable speed; ignored", shown(id), speed, a["LinkSpeedUnits"])
 		return 0, false
 	}
 	return v * mult, true
@@ -467,11 +467,17 @@ func position(a map[string]string, pos diag.Pos, name string, ds *diag.Diagnosti
 	lat, err1 := strconv.ParseFloat(latS, 64)
 	lon, err2 := strconv.ParseFloat(lonS, 64)
 	if !hasLat || !hasLon || err1 != nil || err2 != nil || math.Abs(lat) > 90 || math.Abs(lon) > 180 {
-		ds.Warn(pos, "", "node %s: Latitude %q / Longitude %q is not a valid position; ignored", name, latS, lonS)
+		ds.Warn(pos, "", "node %s: Latitude %q / Longitude %q is not a valid position; ignored", shown(name), latS, lonS)
 		return nil
 	}
 	return &topology.Position{Lat: lat, Lon: lon}
 }
+
+// shown is a name made of a file's content (a node's label or id, a link
+// id made of them) as a message shows it unquoted: printable and clipped
+// like a quoted excerpt (diag.ExcerptRunes characters), so that a huge
+// label is not printed whole.
+func shown(name string) string { return diag.Clip(name) }
 
 // safeName keeps letters and digits of s and turns every run of other
 // characters into one underscore: "Washington, DC" -> "Washington_DC".

@@ -354,9 +354,19 @@ func checkDisable(pkgs []*Package, disable []string) error {
 		if best, ok := diag.Suggest(d, names); ok {
 			hint = fmt.Sprintf("did you mean %q?", best)
 		}
-		return fmt.Errorf("cannot disable policy %q: no such policy package (%s)", d, hint)
+		return &UnknownPackageError{Name: d, Hint: hint}
 	}
 	return nil
+}
+
+// UnknownPackageError is a policy.disable entry that names no loaded
+// policy package, so that a typo cannot leave a policy on.
+type UnknownPackageError struct {
+	Name, Hint string
+}
+
+func (e *UnknownPackageError) Error() string {
+	return fmt.Sprintf("cannot disable policy %q: no such policy package (%s)", e.Name, e.Hint)
 }
 
 // Packages returns the packages the engine evaluates, sorted by name:

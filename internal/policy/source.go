@@ -211,6 +211,9 @@ func regoPos(file string, loc *ast.Location) diag.Pos {
 		}
 		pos.Line, pos.Col = loc.Row, loc.Col
 	}
+	if pos.Line <= 0 {
+		pos.Line, pos.Col = 1, 0 // OPA gives no row for an empty module: the file's start
+	}
 	return pos
 }
 
@@ -219,7 +222,7 @@ func regoPos(file string, loc *ast.Location) diag.Pos {
 func addRegoErrors(ds *diag.Diagnostics, file string, err error, hint string) {
 	var errs ast.Errors
 	if !errors.As(err, &errs) {
-		ds.Add(diag.Pos{File: file}, hint, "%v", err)
+		ds.Add(diag.Pos{File: file, Line: 1}, hint, "%v", err)
 		return
 	}
 	for _, e := range errs {

@@ -35,7 +35,7 @@ func check(p Param, s string, net *topology.Network, known map[string]any) (any,
 	case TypeInt:
 		n, err := strconv.ParseInt(strings.ReplaceAll(strings.TrimSpace(s), "_", ""), 10, 64)
 		if err != nil {
-			return nil, fmt.Sprintf("%q is not a whole number", s), "give a whole number" + bounds(p)
+			return nil, fmt.Sprintf("%s is not a whole number", diag.Excerpt(s)), "give a whole number" + bounds(p)
 		}
 		if p.Min != nil && n < *p.Min || p.Max != nil && n > *p.Max {
 			return nil, fmt.Sprintf("%d is out of range", n), "give a whole number" + bounds(p)
@@ -48,7 +48,7 @@ func check(p Param, s string, net *topology.Network, known map[string]any) (any,
 		case "false", "no", "off":
 			return false, "", ""
 		}
-		return nil, fmt.Sprintf("%q is not a boolean", s), "give true or false"
+		return nil, fmt.Sprintf("%s is not a boolean", diag.Excerpt(s)), "give true or false"
 	case TypeEnum:
 		for _, v := range p.Values {
 			if s == v {
@@ -59,17 +59,17 @@ func check(p Param, s string, net *topology.Network, known map[string]any) (any,
 		if best, near := diag.Suggest(s, p.Values); near {
 			hint = fmt.Sprintf("did you mean %q? (one of %s)", best, strings.Join(p.Values, ", "))
 		}
-		return nil, fmt.Sprintf("%q is not one of the allowed values", s), hint
+		return nil, fmt.Sprintf("%s is not one of the allowed values", diag.Excerpt(s)), hint
 	case TypeDuration:
 		d, err := time.ParseDuration(strings.TrimSpace(s))
 		if err != nil || d < 0 {
-			return nil, fmt.Sprintf("%q is not a duration of 0 or more", s), "write a duration with a unit, such as 30s, 5m or 1h30m"
+			return nil, fmt.Sprintf("%s is not a duration of 0 or more", diag.Excerpt(s)), "write a duration with a unit, such as 30s, 5m or 1h30m"
 		}
 		return strings.TrimSpace(s), "", ""
 	case TypeRate:
 		r, err := topology.ParseRate(strings.TrimSpace(s))
 		if err != nil || r <= 0 {
-			return nil, fmt.Sprintf("%q is not a rate above zero", s), "write a rate such as 400G, 2.5G or 400Mbps"
+			return nil, fmt.Sprintf("%s is not a rate above zero", diag.Excerpt(s)), "write a rate such as 400G, 2.5G or 400Mbps"
 		}
 		return strings.TrimSpace(s), "", ""
 	}
@@ -82,12 +82,12 @@ func check(p Param, s string, net *topology.Network, known map[string]any) (any,
 	switch p.Type {
 	case TypeDevice:
 		if _, ok := net.NodeIndex()[s]; !ok {
-			return nil, fmt.Sprintf("%q is not a node of the topology", s), nameHint(s, nodeNames(net), "node")
+			return nil, fmt.Sprintf("%s is not a node of the topology", diag.Excerpt(s)), nameHint(s, nodeNames(net), "node")
 		}
 	case TypeLink:
 		i, ok := net.LinkIndex()[s]
 		if !ok {
-			return nil, fmt.Sprintf("%q is not a link of the topology", s), nameHint(s, linkIDs(net), "link id")
+			return nil, fmt.Sprintf("%s is not a link of the topology", diag.Excerpt(s)), nameHint(s, linkIDs(net), "link id")
 		}
 		if dev, ok := known[p.Of].(string); ok && p.Of != "" {
 			if l := net.Links[i]; l.A != dev && l.B != dev {
@@ -97,7 +97,7 @@ func check(p Param, s string, net *topology.Network, known map[string]any) (any,
 						ids = append(ids, l.ID)
 					}
 				}
-				return nil, fmt.Sprintf("link %q does not end at %s (parameter %s); it joins %s and %s", s, dev, p.Of, l.A, l.B),
+				return nil, fmt.Sprintf("link %s does not end at %s (parameter %s); it joins %s and %s", diag.Excerpt(s), dev, p.Of, l.A, l.B),
 					fmt.Sprintf("give a link of %s: %s", dev, strings.Join(ids, ", "))
 			}
 		}
@@ -124,7 +124,7 @@ func check(p Param, s string, net *topology.Network, known map[string]any) (any,
 			}
 		}
 		sort.Strings(ifs)
-		return nil, fmt.Sprintf("%q is not an interface of %s (parameter %s) on any link of the topology", s, dev, p.Of),
+		return nil, fmt.Sprintf("%s is not an interface of %s (parameter %s) on any link of the topology", diag.Excerpt(s), dev, p.Of),
 			nameHint(s, ifs, "interface of "+dev)
 	}
 	return s, "", ""
@@ -252,7 +252,7 @@ func funcs(net *topology.Network) template.FuncMap {
 				return l, nil
 			}
 		}
-		return topology.Link{}, fmt.Errorf("no link %q in the topology", id)
+		return topology.Link{}, fmt.Errorf("no link %s in the topology", diag.Excerpt(id))
 	}
 	end := func(fn, id, device string) (local, peer, peerIf string, err error) {
 		if net == nil {
@@ -268,7 +268,7 @@ func funcs(net *topology.Network) template.FuncMap {
 		case l.B:
 			local, peer, peerIf = l.BInterface, l.A, l.AInterface
 		default:
-			return "", "", "", fmt.Errorf("link %q does not end at %q", id, device)
+			return "", "", "", fmt.Errorf("link %s does not end at %s", diag.Excerpt(id), diag.Excerpt(device))
 		}
 		return local, peer, peerIf, nil
 	}
@@ -281,7 +281,7 @@ func funcs(net *topology.Network) template.FuncMap {
 				return nil, needNet("links_of")
 			}
 			if _, ok := net.NodeIndex()[device]; !ok {
-				return nil, fmt.Errorf("no node %q in the topology", device)
+				return nil, fmt.Errorf("no node %s in the topology", diag.Excerpt(device))
 			}
 			var out []map[string]any
 			for _, l := range net.Links {

@@ -5,10 +5,13 @@ import (
 	"fmt"
 	"github.com/changegate/changegate/internal/userfile"
 	"io/fs"
+	"maps"
 	"path"
 	"regexp"
+	"slices"
 	"strings"
 	"text/template"
+	"text/template/parse"
 
 	"go.yaml.in/yaml/v3"
 
@@ -63,6 +66,11 @@ type fields = diag.Fields
 
 type parser struct {
 	y diag.YAML
+	// names are the names of the runbook's parameters once they are
+	// read (nil before), and item the name of the current step's item
+	// (as), which templates may use besides them.
+	names map[string]bool
+	item  string
 }
 
 func (ps *parser) mapping(n *yaml.Node, what string, names ...string) (fields, bool) {
@@ -97,11 +105,13 @@ func (ps *parser) runbook(data []byte) *Runbook {
 	}
 	if v, ok := f.Vals["title"]; ok {
 		r.Title = ps.text(v, "runbook: title", "give a one-line summary of what the runbook does")
+		ps.y.CheckText(v, "runbook: title", diag.KindTitle)
 	} else {
 		ps.y.Errorf(root, "add title: a one-line summary of what the runbook does", "runbook: missing field %q", "title")
 	}
 	if v, ok := f.Vals["description"]; ok {
 		r.Description = strings.TrimSpace(ps.text(v, "runbook: description", "say what the runbook does and when to use it, or remove description"))
+		ps.y.CheckText(v, "runbook: description", diag.KindBlock)
 	}
 	if v, ok := f.Vals["platforms"]; ok {
 		r.Platforms = ps.platforms(f.Keys["platforms"], v)
@@ -110,6 +120,12 @@ func (ps *parser) runbook(data []byte) *Runbook {
 	}
 	if v, ok := f.Vals["params"]; ok {
 		r.Params = ps.params(v)
+	}
+	ps.names = map[string]bool{}
+	for _, p := range r.Params {
+		if p.Name != "" {
+			ps.names[p.Name] = true
+		}
 	}
 	if v, ok := f.Vals["steps"]; ok {
 		items := ps.y.Sequence(v, "runbook: steps")
@@ -326,6 +342,8 @@ func (ps *parser) step(r *Runbook, n *yaml.Node, i int) StepTemplate {
 		ps.y.Errorf(n, "add name: a short name, unique within the plan (it may use templates, such as \"cost out {{.link}}\")", "%s: missing field %q", label, "name")
 	}
 	ps.forEach(r, &s, f, label)
+	ps.item = s.As
+	defer func() { ps.item = "" }()
 	if _, inc := f.Vals["runbook"]; inc {
 		ps.include(&s, f, label)
 		return s
@@ -502,10 +520,100 @@ func (ps *parser) templates(n *yaml.Node) {
 }
 
 func (ps *parser) parseTemplate(n *yaml.Node, text string) {
-	if _, err := newTemplate(text, funcs(nil)); err != nil {
-		pos, msg := templateErr(ps.y.Pos(n), n, err)
-		ps.y.Diags.Add(pos, "fix the template (Go text/template syntax; functions: "+strings.Join(funcNames(), ", ")+")", "template: %s", msg)
+	at := n
+	if text != n.Value {
+		at = nil // text wraps n's value (for_each): its columns are not n's
 	}
+	t, err := newTemplate(text, funcs(nil))
+	if err != nil {
+		pos, msg := templateErr(ps.y.Pos(n), at, err)
+		ps.y.Diags.Add(pos, "fix the template (Go text/template syntax; functions: "+strings.Join(funcNames(), ", ")+")", "template: %s", msg)
+		return
+	}
+	if ps.names == nil {
+		return // a parameter's default, read with the parameters
+	}
+	known := func(name string) bool { return ps.names[name] || name == ps.item }
+	node, name := unknownField(t.Tree, known)
+	if node == nil {
+		return
+	}
+	// Rendering would fail on it (missingkey=error): say so now, at the
+	// field, as text/template would.
+	loc, _ := t.Tree.ErrorContext(node)
+	pos, _ := templateErr(ps.y.Pos(n), at, fmt.Errorf("template: %s: x", loc))
+	names := slices.Sorted(maps.Keys(ps.names))
+	if ps.item != "" {
+		names = append(names, ps.item)
+	}
+	hint := "the parameters are " + strings.Join(names, ", ")
+	if len(names) == 0 {
+		hint = "the runbook has no parameters: declare it under params:"
+	} else if best, near := diag.Suggest(name, names); near {
+		hint = fmt.Sprintf("did you mean .%s?", best)
+	}
+	ps.y.Diags.Add(pos, hint, "template: .%s is not a parameter of the runbook", diag.Clip(name))
+}
+
+// unknownField returns the first field of the template's data (.NAME,
+// or $.NAME) that the tree uses and known does not know, and its node;
+// nil when there is none. The dot inside range and with is something
+// else, whose fields are not looked at.
+func unknownField(tree *parse.Tree, known func(string) bool) (parse.Node, string) {
+	var found parse.Node
+	var name string
+	var walk func(n parse.Node, dotIsData bool)
+	walk = func(n parse.Node, dot bool) {
+		if found != nil {
+			return
+		}
+		switch n := n.(type) {
+		case *parse.ListNode:
+			if n != nil {
+				for _, c := range n.Nodes {
+					walk(c, dot)
+				}
+			}
+		case *parse.ActionNode:
+			walk(n.Pipe, dot)
+		case *parse.PipeNode:
+			if n != nil {
+				for _, c := range n.Cmds {
+					walk(c, dot)
+				}
+			}
+		case *parse.CommandNode:
+			for _, a := range n.Args {
+				walk(a, dot)
+			}
+		case *parse.ChainNode:
+			walk(n.Node, dot)
+		case *parse.FieldNode:
+			if dot && !known(n.Ident[0]) {
+				found, name = n, n.Ident[0]
+			}
+		case *parse.VariableNode:
+			if len(n.Ident) > 1 && n.Ident[0] == "$" && !known(n.Ident[1]) {
+				found, name = n, n.Ident[1]
+			}
+		case *parse.IfNode:
+			walk(n.Pipe, dot)
+			walk(n.List, dot)
+			walk(n.ElseList, dot)
+		case *parse.RangeNode:
+			walk(n.Pipe, dot)
+			walk(n.List, false)
+			walk(n.ElseList, dot)
+		case *parse.WithNode:
+			walk(n.Pipe, dot)
+			walk(n.List, false)
+			walk(n.ElseList, dot)
+		case *parse.TemplateNode:
+			walk(n.Pipe, dot)
+		}
+	}
+	walk(tree.Root, true)
+	return found, name
 }
 
 func (ps *parser) example(r *Runbook, n *yaml.Node, i int) Example {

@@ -132,6 +132,8 @@ func TestParamErrors(t *testing.T) {
 		{"range", map[string]string{"device": "p2", "link": "p2-p4", "metric": "0"}, []string{`parameter "metric" (int): 0 is out of range (hint: give a whole number from 1 to 65535)`}},
 		{"enum", map[string]string{"device": "p2", "link": "p2-p4", "state": "dwn"}, []string{`did you mean "down"?`}},
 		{"unknown param", map[string]string{"device": "p2", "link": "p2-p4", "metrc": "5"}, []string{`runbook t has no parameter "metrc" (hint: did you mean "metric"?)`}},
+		{"a long value is quoted clipped", map[string]string{"device": "p2", "link": "p2-p4", "interface": "eth" + strings.Repeat("x", 100)},
+			[]string{`parameter "interface" (interface): "eth` + strings.Repeat("x", 45) + `…" is not an interface of p2`}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -170,6 +172,12 @@ steps:
     as: l
     effects: [{type: link_down, link: "{{.l.id}}"}]
 `
+	// A field that is not a parameter is refused when the runbook is
+	// read; rendering would fail on it (missingkey=error).
+	if _, ds := Parse("t.yaml", []byte(src)); !strings.Contains(ds.Err().Error(), `t.yaml:7:11: template: .devic is not a parameter of the runbook (hint: did you mean .device?)`) {
+		t.Errorf("parse: %v", ds.Err())
+	}
+	src = strings.Replace(src, "{{.devic}}", "{{.device}}", 1)
 	r, ds := Parse("t.yaml", []byte(src))
 	if r == nil {
 		t.Fatal(ds.Err())
@@ -177,7 +185,6 @@ steps:
 	_, ds = r.Render(RenderOptions{Params: map[string]string{"device": "p2"}})
 	got := ds.Err().Error()
 	for _, w := range []string{
-		`t.yaml:7:11: template: <.devic>: map has no entry for key "devic" (hint: did you mean .device?)`,
 		`t.yaml:12:15: for_each: <links_of .device>: error calling links_of: links_of needs the topology`,
 	} {
 		if !strings.Contains(got, w) {
@@ -214,5 +221,50 @@ func TestLoadDirs(t *testing.T) {
 	}
 	if _, err := lib.Get("u"); err == nil || !strings.Contains(err.Error(), `did you mean "t"?`) {
 		t.Errorf("Get(u): %v", err)
+	}
+}
+
+// A template may use the runbook's parameters, and in a step with
+// for_each its item; any other field of the data is refused at its
+// position when the runbook is read. The dot inside range and with is
+// not the data.
+func TestTemplateFields(t *testing.T) {
+	head := "name: t\ntitle: t\nplatforms: [frr_vtysh]\nparams:\n  - {name: device, type: device}\n  - {name: metric, type: int}\nsteps:\n"
+	tests := []struct {
+		name, steps, want string
+	}{
+		{"parameters", `  - {name: "{{.device}} {{.metric}} {{$.device}}", device: "{{.device}}", effects: []}` + "\n", ""},
+		{"the item of for_each", `  - {name: "{{.l.id}}", for_each: links_of .device, as: l, effects: []}` + "\n", ""},
+		{"range and with change the dot", `  - {name: "{{range links_of .device}}{{.id}}{{end}}{{with .device}}{{.x}}{{end}}", effects: []}` + "\n", ""},
+		{"a misspelt parameter", `  - {name: "cost {{.metrc}}", effects: []}` + "\n",
+			`t.yaml:8:12: template: .metrc is not a parameter of the runbook (hint: did you mean .metric?)`},
+		{"through $", `  - {name: "{{$.devize}}", effects: []}` + "\n",
+			`t.yaml:8:12: template: .devize is not a parameter of the runbook (hint: did you mean .device?)`},
+		{"in an if", `  - {name: "{{if .verbose}}v{{end}}", effects: []}` + "\n",
+			`t.yaml:8:12: template: .verbose is not a parameter of the runbook (hint: the parameters are device, metric)`},
+		{"the item of another step", `  - {name: "{{.l.id}}", for_each: links_of .device, as: l, effects: []}` + "\n" + `  - {name: "{{.l}}", effects: []}` + "\n",
+			`t.yaml:9:12: template: .l is not a parameter of the runbook (hint: the parameters are device, metric)`},
+		{"the item in its own for_each", `  - {name: x, for_each: links_of .l, as: l, effects: []}` + "\n",
+			`t.yaml:8:25: template: .l is not a parameter of the runbook (hint: the parameters are device, metric)`},
+		{"per platform", "  - name: x\n    effects: []\n    device: \"{{.device}}\"\n    config:\n      frr_vtysh: |\n        interface eth1\n         ip ospf cost {{.cost}}\n",
+			`t.yaml:14: template: .cost is not a parameter of the runbook`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, ds := Parse("t.yaml", []byte(head+tt.steps))
+			var got []string
+			for _, d := range ds.Errors() {
+				got = append(got, d.String())
+			}
+			if tt.want == "" {
+				if len(got) > 0 {
+					t.Errorf("unexpected errors:\n%s", strings.Join(got, "\n"))
+				}
+				return
+			}
+			if len(got) != 1 || !strings.HasPrefix(got[0], tt.want) {
+				t.Errorf("got:\n%s\nwant %s...", strings.Join(got, "\n"), tt.want)
+			}
+		})
 	}
 }

@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"golang.org/x/crypto/ssh"
+
+	"github.com/changegate/changegate/internal/diag"
 )
 
 // AllowedSigner is one line of an OpenSSH allowed_signers file.
@@ -130,7 +132,7 @@ func parseSignerLine(line string) (AllowedSigner, error) {
 	}
 	for _, p := range strings.Split(principals, ",") {
 		if p == "" {
-			return s, fmt.Errorf("empty principal in %q", principals)
+			return s, fmt.Errorf("empty principal in %s", diag.Excerpt(principals))
 		}
 		s.Principals = append(s.Principals, p)
 	}
@@ -188,18 +190,18 @@ func splitPrincipals(line string) (principals, rest string, err error) {
 func parseKey(s string) (ssh.PublicKey, error) {
 	fields := strings.Fields(s)
 	if len(fields) < 2 {
-		return nil, fmt.Errorf("missing public key: want \"keytype base64\", got %q", s)
+		return nil, fmt.Errorf("missing public key: want \"keytype base64\", got %s", diag.Excerpt(s))
 	}
 	raw, err := base64.StdEncoding.DecodeString(fields[1])
 	if err != nil {
-		return nil, fmt.Errorf("invalid %s public key: base64: %w", fields[0], err)
+		return nil, fmt.Errorf("invalid %s public key: base64: %w", diag.Clip(fields[0]), err)
 	}
 	key, err := ssh.ParsePublicKey(raw)
 	if err != nil {
-		return nil, fmt.Errorf("invalid %s public key: %w", fields[0], err)
+		return nil, fmt.Errorf("invalid %s public key: %w", diag.Clip(fields[0]), err)
 	}
 	if key.Type() != fields[0] {
-		return nil, fmt.Errorf("key type %q does not match the key data, which is %q", fields[0], key.Type())
+		return nil, fmt.Errorf("key type %s does not match the key data, which is %q", diag.Excerpt(fields[0]), key.Type())
 	}
 	return key, nil
 }
@@ -255,12 +257,12 @@ func parseOptions(opts string) ([]string, error) {
 		}
 		if opts != "" {
 			if opts[0] != ',' || len(opts) == 1 {
-				return nil, fmt.Errorf("option %q: want ',' between options, got %q", name, opts)
+				return nil, fmt.Errorf("option %s: want ',' between options, got %s", diag.Excerpt(name), diag.Excerpt(opts))
 			}
 			opts = opts[1:]
 		}
 		if seen[name] {
-			return nil, fmt.Errorf("option %q given twice", name)
+			return nil, fmt.Errorf("option %s given twice", diag.Excerpt(name))
 		}
 		seen[name] = true
 		switch name {
@@ -270,18 +272,18 @@ func parseOptions(opts string) ([]string, error) {
 			}
 			for _, ns := range strings.Split(value, ",") {
 				if ns == "" {
-					return nil, fmt.Errorf("empty namespace in namespaces=%q", value)
+					return nil, fmt.Errorf("empty namespace in namespaces=%s", diag.Excerpt(value))
 				}
 				namespaces = append(namespaces, ns)
 			}
 		case "cert-authority":
 			return nil, errors.New(`option "cert-authority" is not supported: list the signing keys themselves`)
 		case "valid-after", "valid-before":
-			return nil, fmt.Errorf("option %q is not supported: remove it or the line", name)
+			return nil, fmt.Errorf("option %s is not supported: remove it or the line", diag.Excerpt(name))
 		case "":
 			return nil, errors.New("empty option name")
 		default:
-			return nil, fmt.Errorf("unknown option %q (known: namespaces)", name)
+			return nil, fmt.Errorf("unknown option %s (known: namespaces)", diag.Excerpt(name))
 		}
 	}
 	return namespaces, nil
@@ -291,7 +293,7 @@ func parseOptions(opts string) ([]string, error) {
 // from the start of s and returns it and what follows.
 func quotedValue(name, s string) (value, rest string, err error) {
 	if !strings.HasPrefix(s, `"`) {
-		return "", "", fmt.Errorf("option %q: value must be double-quoted", name)
+		return "", "", fmt.Errorf("option %s: value must be double-quoted", diag.Excerpt(name))
 	}
 	var b strings.Builder
 	for i := 1; i < len(s); i++ {
@@ -305,7 +307,7 @@ func quotedValue(name, s string) (value, rest string, err error) {
 			b.WriteByte(c)
 		}
 	}
-	return "", "", fmt.Errorf("option %q: unterminated quoted value", name)
+	return "", "", fmt.Errorf("option %s: unterminated quoted value", diag.Excerpt(name))
 }
 
 // matchList matches s against patterns as OpenSSH's match_pattern_list

@@ -320,3 +320,25 @@ func FuzzParseAllowedSigners(f *testing.F) {
 		}
 	})
 }
+
+// A line that is not an allowed signer is quoted clipped: a file of
+// another kind is not printed back whole.
+func TestParseAllowedSignersClipsContent(t *testing.T) {
+	long := strings.Repeat("x", 500)
+	for _, line := range []string{
+		"alice@example.com",
+		`<a href="https://example.net/` + long + `">`,
+		"alice@example.com " + long + " AAAA",
+		"alice@example.com,," + long + " ssh-ed25519 AAAA",
+		`alice@example.com ` + long + `="x" ssh-ed25519 AAAA`,
+	} {
+		_, err := ParseAllowedSigners("signers", []byte(line+"\n"))
+		if err == nil {
+			t.Errorf("%.60s: no error", line)
+			continue
+		}
+		if strings.Contains(err.Error(), strings.Repeat("x", 49)) {
+			t.Errorf("error quotes more than 48 characters of the line: %.200v", err)
+		}
+	}
+}

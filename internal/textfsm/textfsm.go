@@ -44,17 +44,20 @@ const maxLine = 1 << 20
 func Compile(text string) (t *Template, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			t, err = nil, &Error{Msg: fmt.Sprintf("the TextFSM parser failed on this template: %v", r)}
+			t, err = nil, &Error{Msg: "the TextFSM parser failed on this template: " + clipMsg(fmt.Sprint(r))}
 		}
 	}()
 	if strings.TrimSpace(text) == "" {
-		return nil, &Error{Msg: "the template is empty"}
+		return nil, &Error{Line: 1, Msg: "the template is empty"}
+	}
+	lines := splitLines(text)
+	if err := checkValueNames(lines); err != nil {
+		return nil, err
 	}
 	t = &Template{}
 	if err := t.fsm.ParseScanner(scanner(text)); err != nil {
 		return nil, templateError(text, err)
 	}
-	lines := splitLines(text)
 	if err := t.valueNames(lines); err != nil {
 		return nil, err
 	}
@@ -172,6 +175,36 @@ func (t *Template) valueNames(lines []string) *Error {
 	return nil
 }
 
+// valueName is what a Value's name may be, as Python's TextFSM has it:
+// letters, digits and underscores, at most maxValueName of them. gotextfsm
+// takes any name, and one with a regular expression's characters breaks
+// the rules it is put in.
+var valueName = regexp.MustCompile(`^\w+$`)
+
+const maxValueName = 48
+
+// checkValueNames reports the first Value line (in the block of Value
+// lines that starts the template) whose name is not a valueName.
+func checkValueNames(lines []string) *Error {
+	for i, l := range lines {
+		if strings.TrimSpace(l) == "" {
+			break
+		}
+		f := strings.Fields(l)
+		if len(f) < 3 || f[0] != "Value" {
+			continue // gotextfsm says what is wrong with it
+		}
+		name := f[1]
+		if !strings.HasPrefix(f[2], "(") {
+			name = f[2] // Value OPTIONS NAME (REGEX)
+		}
+		if !valueName.MatchString(name) || len(name) > maxValueName {
+			return &Error{Line: i + 1, Msg: fmt.Sprintf("Value name %s: use at most %d letters, digits and underscores", diag.Excerpt(name), maxValueName)}
+		}
+	}
+	return nil
+}
+
 var (
 	// gotextfsm writes the line of a problem in three ways.
 	lineFirst = regexp.MustCompile(`^(\d+) Line: (.*)$`)
@@ -180,9 +213,49 @@ var (
 	missing   = regexp.MustCompile(`^State '(\w+)' not found, referenced in state '(\w+)'$`)
 )
 
+// What gotextfsm's messages quote of the template: a regex, a rule or a
+// name between single quotes (followed by a space, a full stop or the
+// end, as a regex may hold quotes), and in the regexp package's errors
+// that it quotes, an expression between backquotes.
+var (
+	quoted     = regexp.MustCompile(`'(.*?)'([ .]|$)`)
+	backquoted = regexp.MustCompile("`([^`]*)`")
+)
+
+// clipMsg clips what a message of gotextfsm (or of the regexp package
+// under it) quotes of the template, and every other word longer than an
+// excerpt, so that no more of the template is shown than diag.Excerpt
+// shows.
+func clipMsg(msg string) string {
+	msg = backquoted.ReplaceAllStringFunc(msg, func(m string) string {
+		return "`" + diag.Clip(m[1:len(m)-1]) + "`"
+	})
+	msg = quoted.ReplaceAllStringFunc(msg, func(m string) string {
+		sm := quoted.FindStringSubmatch(m)
+		if strings.Contains(sm[1], "`") {
+			return m // a regexp error, whose expression is clipped
+		}
+		return "'" + diag.Clip(sm[1]) + "'" + sm[2]
+	})
+	words := strings.Split(msg, " ")
+	for i, w := range words {
+		if !strings.Contains(w, "…") {
+			words[i] = diag.Clip(w)
+		}
+	}
+	return strings.Join(words, " ")
+}
+
 // templateError turns gotextfsm's error into an *Error with the line it
-// names, or the line it is about when the message names none.
+// names, or the line it is about when the message names none. What the
+// message quotes of the template is clipped (clipMsg).
 func templateError(text string, err error) *Error {
+	e := lineError(text, err)
+	e.Msg = clipMsg(e.Msg)
+	return e
+}
+
+func lineError(text string, err error) *Error {
 	msg := err.Error()
 	if m := lineFirst.FindStringSubmatch(msg); m != nil {
 		n, _ := strconv.Atoi(m[1])
@@ -213,9 +286,16 @@ func templateError(text string, err error) *Error {
 		e.Line = stateLine(lines, name)
 		e.Msg = fmt.Sprintf("state %s must have no rules", name)
 	case msg == "No State definition found":
+		e.Line = max(len(lines), 1) // where the states should follow
 		e.Msg = "the template has no states: after its Value lines, a blank line, then Start and its rules"
 	case msg == "Missing state 'Start'.":
-		e.Msg = "the template has no Start state"
+		e.Line = 1
+		if states := stateNames(lines); len(states) > 0 {
+			e.Line = stateLine(lines, states[0])
+			e.Msg = fmt.Sprintf("the template has no Start state (its first state is %s)", states[0])
+		} else {
+			e.Msg = "the template has no Start state"
+		}
 	default:
 		if m := missing.FindStringSubmatch(msg); m != nil {
 			e.Line = transitionLine(lines, m[2], m[1])

@@ -20,9 +20,9 @@ func TestCompileErrors(t *testing.T) {
 		in   string
 		want Error
 	}{
-		{"empty", "  \n", Error{Msg: "the template is empty"}},
+		{"empty", "  \n", Error{Line: 1, Msg: "the template is empty"}},
 		{"no states", template("Value X (a)"),
-			Error{Msg: "the template has no states: after its Value lines, a blank line, then Start and its rules"}},
+			Error{Line: 1, Msg: "the template has no states: after its Value lines, a blank line, then Start and its rules"}},
 		{"no Value lines", template("# a comment", "Start", "  ^a"),
 			Error{Line: 2, Msg: "a template starts with its Value lines (Value NAME (REGEX)), then a blank line"}},
 		{"bad option", template("Value Filldwn X (a)", "", "Start", "  ^a"),
@@ -34,7 +34,15 @@ func TestCompileErrors(t *testing.T) {
 		{"Value twice", template("Value X (a)", "Value Y (b)", "Value X (c)", "", "Start", "  ^a"),
 			Error{Line: 3, Msg: "Value X is declared twice (first at line 1)"}},
 		{"no Start", template("Value X (a)", "", "Begin", "  ^${X} -> Record"),
-			Error{Msg: "the template has no Start state"}},
+			Error{Line: 3, Msg: "the template has no Start state (its first state is Begin)"}},
+		{"Value name with a regex's characters", template("Value X (a)", "Value Y[2J (b)", "", "Start", "  ^${X} -> Record"),
+			Error{Line: 2, Msg: `Value name "Y[2J": use at most 48 letters, digits and underscores`}},
+		{"Value name too long", template("Value Required "+strings.Repeat("N", 49)+" (a)", "", "Start", "  ^a"),
+			Error{Line: 1, Msg: `Value name "` + strings.Repeat("N", 48) + `…": use at most 48 letters, digits and underscores`}},
+		{"a long regex is quoted clipped", template("Value X ("+strings.Repeat("r", 100)+")+", "", "Start", "  ^a"),
+			Error{Line: 1, Msg: "Value '(" + strings.Repeat("r", 47) + "…' must be contained within a '()' pair."}},
+		{"a long rule regex is quoted clipped", template("Value X (a)", "", "Start", "  ^${X} ("+strings.Repeat("r", 100)+" -> Record"),
+			Error{Line: 4, Msg: "Invalid regular expression '^(?P<X>a) (" + strings.Repeat("r", 37) + "…'. Error: 'error parsing regexp: missing closing ): `^(?P<X>a) (" + strings.Repeat("r", 37) + "…`'"}},
 		{"rule without indent", template("Value X (a)", "", "Start", "^${X} -> Record"),
 			Error{Line: 4, Msg: "Missing white space or carat ('^') before rule."}},
 		{"unknown state", template("Value X (a)", "", "Start", "  ^x", "  ^${X} -> Neighbours", "", "Neighbors", "  ^y"),

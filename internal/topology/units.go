@@ -5,6 +5,8 @@ import (
 	"math"
 	"strconv"
 	"strings"
+
+	"github.com/changegate/changegate/internal/diag"
 )
 
 var rateUnits = []struct {
@@ -40,14 +42,14 @@ func ParseRate(s string) (float64, error) {
 	num = strings.ReplaceAll(num, "_", "")
 	v, err := strconv.ParseFloat(num, 64)
 	if err != nil || num == "" || strings.ContainsAny(num, "xXpP") {
-		return 0, fmt.Errorf("%q is not a rate: use a number with an optional unit such as 100G, 2.5G, 400M, 10k or 1000bps", s)
+		return 0, fmt.Errorf("%s is not a rate: use a number with an optional unit such as 100G, 2.5G, 400M, 10k or 1000bps", diag.Excerpt(s))
 	}
 	v *= mult
 	switch {
 	case math.IsNaN(v) || math.IsInf(v, 0):
-		return 0, fmt.Errorf("%q is not a finite rate", s)
+		return 0, fmt.Errorf("%s is not a finite rate", diag.Excerpt(s))
 	case v < 0:
-		return 0, fmt.Errorf("%q is negative", s)
+		return 0, fmt.Errorf("%s is negative", diag.Excerpt(s))
 	}
 	return v, nil
 }

@@ -2,6 +2,7 @@ package topology
 
 import (
 	"math"
+	"strings"
 	"testing"
 )
 
@@ -87,4 +88,15 @@ func FuzzParseRate(f *testing.F) {
 			t.Fatalf("round trip of %v via %q = %v, %v", v, FormatRateExact(v), back, err)
 		}
 	})
+}
+
+// A rate that is not one is quoted clipped: a 10 kB value is not printed
+// whole.
+func TestParseRateClipsTheValue(t *testing.T) {
+	for _, s := range []string{strings.Repeat("9", 10000) + "Q", "-" + strings.Repeat("9", 10000), strings.Repeat("9", 400) + "e400"} {
+		_, err := ParseRate(s)
+		if err == nil || len(err.Error()) > 200 {
+			t.Errorf("ParseRate of %d characters: %.300v", len(s), err)
+		}
+	}
 }

@@ -8,6 +8,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"strings"
 	"syscall"
 	"unicode/utf8"
 )
@@ -20,6 +21,9 @@ type Kind struct {
 	// Secret says the file is meant to hold a private key (a signing
 	// key): it is not refused for holding one.
 	Secret bool
+	// NoFollow says a file of this kind is never a symbolic link (an
+	// approval, which a link could swap for another): one is refused.
+	NoFollow bool
 }
 
 // The kinds changegate reads. The limits are far above any real file of
@@ -32,7 +36,7 @@ var (
 	Runbook        = Kind{Name: "runbook", Limit: 1 << 20}
 	Policy         = Kind{Name: "policy", Limit: 4 << 20}
 	Template       = Kind{Name: "TextFSM template", Limit: 1 << 20}
-	Approval       = Kind{Name: "approval", Limit: 64 << 10}
+	Approval       = Kind{Name: "approval", Limit: 64 << 10, NoFollow: true}
 	AllowedSigners = Kind{Name: "allowed signers file", Limit: 4 << 20}
 	Config         = Kind{Name: "configuration", Limit: 1 << 20}
 	Verdict        = Kind{Name: "verdict", Limit: 256 << 20}
@@ -64,9 +68,42 @@ type Error struct {
 	// system (fs.ErrNotExist and the like).
 	Err error
 	// Detail says more about Err: the repository a name leaves, the
-	// kind of file found instead of a regular one, the offset of the
-	// first binary byte.
+	// kind of file found instead of a regular one, what the first
+	// binary byte is.
 	Detail string
+	// Line and Col (1-based; zero when unknown) are where the file is
+	// refused: its first binary byte, the private key's header, the byte
+	// that passes the size limit. Col counts characters. Offset is that
+	// byte's offset in the file.
+	Line, Col int
+	Offset    int64
+}
+
+// Pos is where the file is refused, as PATH:LINE:COL (PATH:LINE when
+// the column is unknown); "" when the line is unknown.
+func (e *Error) Pos() string {
+	switch {
+	case e.Line > 0 && e.Col > 0:
+		return fmt.Sprintf("%s:%d:%d", e.Path, e.Line, e.Col)
+	case e.Line > 0:
+		return fmt.Sprintf("%s:%d", e.Path, e.Line)
+	}
+	return ""
+}
+
+// Position is where the file is refused, as Line and Col; false when
+// unknown.
+func (e *Error) Position() (line, col int, ok bool) {
+	return e.Line, e.Col, e.Line > 0
+}
+
+// at is " (at POS)" with POS as Pos says, before the words of more; ""
+// when the position is unknown.
+func (e *Error) at(more string) string {
+	if pos := e.Pos(); pos != "" {
+		return " (" + more + pos + ")"
+	}
+	return ""
 }
 
 func (e *Error) Error() string {
@@ -76,11 +113,14 @@ func (e *Error) Error() string {
 	case errors.Is(e.Err, ErrNotRegular):
 		return fmt.Sprintf("%s %s is %s, not a regular file, and was not read; give the path of a %s file", e.Kind.Name, e.Path, e.Detail, e.Kind.Name)
 	case errors.Is(e.Err, ErrTooLarge):
-		return fmt.Sprintf("%s %s is larger than %s, the most a %s may be; split it, or check that this is the file you meant", e.Kind.Name, e.Path, size(e.Kind.Limit), e.Kind.Name)
+		return fmt.Sprintf("%s %s is larger than %s, the most %s may be%s; split it, or check that this is the file you meant", e.Kind.Name, e.Path, size(e.Kind.Limit), withArticle(e.Kind.Name), e.at("the limit is passed at "))
 	case errors.Is(e.Err, ErrNotText):
-		return fmt.Sprintf("%s %s is not a text file (%s); check that this is the file you meant", e.Kind.Name, e.Path, e.Detail)
+		if pos := e.Pos(); pos != "" {
+			return fmt.Sprintf("%s %s is not a text file (%s at %s, byte %d); check that this is the file you meant", e.Kind.Name, e.Path, e.Detail, pos, e.Offset)
+		}
+		return fmt.Sprintf("%s %s is not a text file (%s at byte %d); check that this is the file you meant", e.Kind.Name, e.Path, e.Detail, e.Offset)
 	case errors.Is(e.Err, ErrSecret):
-		return fmt.Sprintf("%s %s holds a private key; nothing of it is shown: check the path", e.Kind.Name, e.Path)
+		return fmt.Sprintf("%s %s holds a private key%s; nothing of it is shown: check the path", e.Kind.Name, e.Path, e.at("its header is at "))
 	}
 	var pe *fs.PathError
 	if errors.As(e.Err, &pe) {
@@ -90,6 +130,14 @@ func (e *Error) Error() string {
 }
 
 func (e *Error) Unwrap() error { return e.Err }
+
+// withArticle is name with "a" or "an" before it.
+func withArticle(name string) string {
+	if name != "" && strings.ContainsRune("aeiouAEIOU", rune(name[0])) {
+		return "an " + name
+	}
+	return "a " + name
+}
 
 func size(n int64) string {
 	switch {
@@ -108,7 +156,15 @@ func size(n int64) string {
 // It stops when ctx ends. Every refusal is an *Error.
 func Read(ctx context.Context, path string, kind Kind) ([]byte, error) {
 	f, err := openFile(path, kind, func() (*os.File, error) {
-		return os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+		flags := os.O_RDONLY | syscall.O_NONBLOCK
+		if kind.NoFollow {
+			flags |= syscall.O_NOFOLLOW
+		}
+		f, err := os.OpenFile(path, flags, 0)
+		if errors.Is(err, syscall.ELOOP) {
+			return nil, &Error{Path: path, Kind: kind, Err: ErrNotRegular, Detail: "a symbolic link"}
+		}
+		return f, err
 	})
 	if err != nil {
 		return nil, err
@@ -199,10 +255,13 @@ type reader struct {
 	n       int64
 	pending []byte // the start of a UTF-8 sequence cut by the last read
 	key     keyScan
+	// line is the line (1-based) the bytes read so far end on, and col
+	// how many characters of it they hold.
+	line, col int
 }
 
 func newReader(ctx context.Context, f *os.File, path string, kind Kind) *reader {
-	return &reader{ctx: ctx, f: f, path: path, kind: kind}
+	return &reader{ctx: ctx, f: f, path: path, kind: kind, line: 1}
 }
 
 func (r *reader) Read(p []byte) (int, error) {
@@ -214,19 +273,29 @@ func (r *reader) Read(p []byte) (int, error) {
 	}
 	n, err := r.f.Read(p)
 	if n > 0 {
-		if r.key.feed(p[:n]) && !r.kind.Secret {
-			return 0, &Error{Path: r.path, Kind: r.kind, Err: ErrSecret}
+		if at, found := r.key.feed(p[:n]); found && !r.kind.Secret {
+			line, _ := r.position(p[:n], at)
+			return 0, &Error{Path: r.path, Kind: r.kind, Err: ErrSecret, Line: line, Offset: r.n + int64(at)}
 		}
 		if off, bad := r.checkText(p[:n]); bad {
-			return 0, &Error{Path: r.path, Kind: r.kind, Err: ErrNotText, Detail: fmt.Sprintf("binary content at byte %d", r.n+int64(off))}
+			e := &Error{Path: r.path, Kind: r.kind, Err: ErrNotText, Detail: "bytes that are not UTF-8", Offset: r.n + int64(off)}
+			if off >= 0 && p[off] == 0 {
+				e.Detail = "a NUL byte"
+			}
+			e.Line, e.Col = r.position(p[:n], off)
+			return 0, e
 		}
 		if r.n+int64(n) > r.kind.Limit {
-			return 0, &Error{Path: r.path, Kind: r.kind, Err: ErrTooLarge}
+			off := int(r.kind.Limit - r.n)
+			line, col := r.position(p[:n], off)
+			return 0, &Error{Path: r.path, Kind: r.kind, Err: ErrTooLarge, Line: line, Col: col, Offset: r.kind.Limit}
 		}
+		r.advance(p[:n])
 		r.n += int64(n)
 	}
 	if err == io.EOF && len(r.pending) > 0 {
-		return n, &Error{Path: r.path, Kind: r.kind, Err: ErrNotText, Detail: fmt.Sprintf("a cut UTF-8 sequence at byte %d", r.n-int64(len(r.pending)))}
+		// The cut sequence's first byte counts as a character of the line.
+		return n, &Error{Path: r.path, Kind: r.kind, Err: ErrNotText, Detail: "a cut UTF-8 sequence", Offset: r.n - int64(len(r.pending)), Line: r.line, Col: r.col}
 	}
 	if err != nil && err != io.EOF {
 		return n, &Error{Path: r.path, Kind: r.kind, Err: err}
@@ -235,6 +304,46 @@ func (r *reader) Read(p []byte) (int, error) {
 }
 
 func (r *reader) Close() error { return r.f.Close() }
+
+// position is the line and column (1-based, in characters) of the byte
+// at off in b, the bytes read after those the reader has passed. A
+// negative off is in the bytes before b: in the character they end with
+// (a UTF-8 sequence cut between two reads, a marker across them).
+func (r *reader) position(b []byte, off int) (line, col int) {
+	if off < 0 {
+		return r.line, max(r.col, 1)
+	}
+	off = min(off, len(b))
+	before := b[:off]
+	nl := bytes.LastIndexByte(before, '\n')
+	if nl < 0 {
+		return r.line, r.col + chars(before) + 1
+	}
+	return r.line + bytes.Count(before, []byte{'\n'}), chars(before[nl+1:]) + 1
+}
+
+// advance moves the reader's line and column past b.
+func (r *reader) advance(b []byte) {
+	if nl := bytes.LastIndexByte(b, '\n'); nl >= 0 {
+		r.line += bytes.Count(b, []byte{'\n'})
+		r.col = chars(b[nl+1:])
+		return
+	}
+	r.col += chars(b)
+}
+
+// chars counts the characters that start in b: its bytes that are not
+// UTF-8 continuation bytes. In text cut anywhere, each character is
+// counted once, in the piece where it starts.
+func chars(b []byte) int {
+	n := 0
+	for _, c := range b {
+		if c&0xC0 != 0x80 {
+			n++
+		}
+	}
+	return n
+}
 
 // Stat returns the file's information (a reader of demands sizes its
 // buffers from it).
@@ -298,13 +407,22 @@ var keyMarkers = [][]byte{[]byte("PRIVATE KEY-----"), []byte("BEGIN OPENSSH PRIV
 // between two reads: one less than the longest marker.
 const keyTail = 20
 
-func (k *keyScan) feed(b []byte) bool {
+// feed scans the next bytes of the stream, b, and reports whether a
+// marker is in them (or across the seam with the bytes before), and where
+// it starts: its offset in b, negative when it starts in the bytes before.
+func (k *keyScan) feed(b []byte) (int, bool) {
 	head := b
 	if len(head) > keyTail {
 		head = head[:keyTail]
 	}
 	seam := append(append([]byte(nil), k.tail...), head...)
-	found := isPrivateKey(b) || isPrivateKey(seam)
+	at, found := privateKeyAt(seam)
+	if found {
+		at -= len(k.tail)
+	}
+	if i, ok := privateKeyAt(b); ok && (!found || i < at) {
+		at, found = i, true
+	}
 	if len(b) >= keyTail {
 		k.tail = append(k.tail[:0], b[len(b)-keyTail:]...)
 	} else {
@@ -313,14 +431,16 @@ func (k *keyScan) feed(b []byte) bool {
 			k.tail = k.tail[len(k.tail)-keyTail:]
 		}
 	}
-	return found
+	return at, found
 }
 
-func isPrivateKey(data []byte) bool {
+// privateKeyAt returns the offset of the first marker in data.
+func privateKeyAt(data []byte) (int, bool) {
+	at, found := 0, false
 	for _, m := range keyMarkers {
-		if bytes.Contains(data, m) {
-			return true
+		if i := bytes.Index(data, m); i >= 0 && (!found || i < at) {
+			at, found = i, true
 		}
 	}
-	return false
+	return at, found
 }

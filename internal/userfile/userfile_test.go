@@ -49,14 +49,14 @@ func TestRead(t *testing.T) {
 		{"text", "ok.yaml", nil, ""},
 		{"at the limit", "limit.yaml", nil, ""},
 		{"a symbolic link given by the user", "link.yaml", nil, ""},
-		{"over the limit", "big.yaml", ErrTooLarge, "larger than 64 bytes"},
-		{"NUL", "nul.yaml", ErrNotText, "binary content at byte 5"},
-		{"not UTF-8", "latin1.yaml", ErrNotText, "binary content at byte 7"},
-		{"a cut UTF-8 sequence at the end", "cut.yaml", ErrNotText, "cut UTF-8 sequence at byte 4"},
+		{"over the limit", "big.yaml", ErrTooLarge, "larger than 64 bytes, the most a plan may be (the limit is passed at DIR/big.yaml:1:65)"},
+		{"NUL", "nul.yaml", ErrNotText, "(a NUL byte at DIR/nul.yaml:1:6, byte 5)"},
+		{"not UTF-8", "latin1.yaml", ErrNotText, "(bytes that are not UTF-8 at DIR/latin1.yaml:1:8, byte 7)"},
+		{"a cut UTF-8 sequence at the end", "cut.yaml", ErrNotText, "(a cut UTF-8 sequence at DIR/cut.yaml:1:5, byte 4)"},
 		{"FIFO", "fifo", ErrNotRegular, "is a FIFO"},
 		{"directory", ".", ErrNotRegular, "is a directory"},
-		{"OpenSSH private key", "key", ErrSecret, "holds a private key"},
-		{"PEM private key", "rsakey", ErrSecret, "holds a private key"},
+		{"OpenSSH private key", "key", ErrSecret, "holds a private key (its header is at DIR/key:1)"},
+		{"PEM private key", "rsakey", ErrSecret, "holds a private key (its header is at DIR/rsakey:2)"},
 		{"missing", "nope.yaml", os.ErrNotExist, "no such file"},
 		{"/dev/zero", "/dev/zero", ErrNotRegular, "character device"},
 		{"/proc/self/environ", "/proc/self/environ", ErrNotRegular, "a file of /proc"},
@@ -88,7 +88,7 @@ func TestRead(t *testing.T) {
 			if !errors.As(err, &e) {
 				t.Fatalf("Read: err %T is not an *Error", err)
 			}
-			if msg := err.Error(); !strings.Contains(msg, tt.detail) || !strings.Contains(msg, p) {
+			if msg := err.Error(); !strings.Contains(msg, strings.ReplaceAll(tt.detail, "DIR", dir)) || !strings.Contains(msg, p) {
 				t.Errorf("message %q lacks %q or the path", msg, tt.detail)
 			}
 			if strings.Contains(err.Error(), "b3Bl") || strings.Contains(err.Error(), "MIIE") {
@@ -124,14 +124,14 @@ func TestOpenStreams(t *testing.T) {
 		if data, err := read("ok.csv", oneByte); err != nil || !strings.Contains(string(data), "genève") {
 			t.Errorf("ok.csv (one byte %v): %q, %v", oneByte, data, err)
 		}
-		if _, err := read("bad.csv", oneByte); !errors.Is(err, ErrNotText) || !strings.Contains(err.Error(), "byte 21") {
-			t.Errorf("bad.csv (one byte %v): err = %v, want not text at byte 21", oneByte, err)
+		if _, err := read("bad.csv", oneByte); !errors.Is(err, ErrNotText) || !strings.Contains(err.Error(), "bad.csv:2:8, byte 21") {
+			t.Errorf("bad.csv (one byte %v): err = %v, want not text at bad.csv:2:8, byte 21", oneByte, err)
 		}
-		if _, err := read("key.csv", oneByte); !errors.Is(err, ErrSecret) {
-			t.Errorf("key.csv (one byte %v): err = %v, want a private key", oneByte, err)
+		if _, err := read("key.csv", oneByte); !errors.Is(err, ErrSecret) || !strings.Contains(err.Error(), "key.csv:2)") {
+			t.Errorf("key.csv (one byte %v): err = %v, want a private key at key.csv:2", oneByte, err)
 		}
-		if _, err := read("big.csv", oneByte); !errors.Is(err, ErrTooLarge) {
-			t.Errorf("big.csv (one byte %v): err = %v, want too large", oneByte, err)
+		if _, err := read("big.csv", oneByte); !errors.Is(err, ErrTooLarge) || !strings.Contains(err.Error(), "big.csv:17:5)") {
+			t.Errorf("big.csv (one byte %v): err = %v, want too large at big.csv:17:5", oneByte, err)
 		}
 	}
 
@@ -229,5 +229,48 @@ func TestRepository(t *testing.T) {
 	got, _, err := Repository(filepath.Join(base, "r", "a", "b", "p.yaml"))
 	if err != nil || got != filepath.Join(base, "r") {
 		t.Fatalf("Repository = %q, %v; want %s", got, err, filepath.Join(base, "r"))
+	}
+}
+
+// TestPositions checks the line and column a refusal names, wherever the
+// reads cut the file: they count characters, not bytes, and lines by \n.
+func TestPositions(t *testing.T) {
+	dir := t.TempDir()
+	kind := Kind{Name: "plan", Limit: 1 << 10}
+	tests := []struct {
+		name, data string
+		want       error
+		line, col  int
+	}{
+		{"NUL on the third line", "a\nb\nc\x00d\n", ErrNotText, 3, 2},
+		{"NUL after two-byte characters", "ü\nzürich\x00\n", ErrNotText, 2, 7},
+		{"a byte that is not UTF-8 at a line's start", "x\n\xff", ErrNotText, 2, 1},
+		{"CRLF, then a cut sequence at the end", "line1\r\nline2 \xc3", ErrNotText, 2, 7},
+		{"a three-byte character, then invalid UTF-8", "€€\xe2\x28\xa1", ErrNotText, 1, 3},
+		{"a key header after two lines", "a\nb\nfoo -----BEGIN RSA PRIVATE KEY-----\n", ErrSecret, 3, 0},
+		{"over the limit on the second line", "x\n" + strings.Repeat("y", 1<<10), ErrTooLarge, 2, 1023},
+	}
+	for _, tt := range tests {
+		path := filepath.Join(dir, "f")
+		write(t, path, []byte(tt.data))
+		for size := 1; size <= 8; size++ {
+			rc, err := Open(context.Background(), path, kind)
+			if err != nil {
+				t.Fatal(err)
+			}
+			buf := make([]byte, size)
+			for err == nil {
+				_, err = rc.Read(buf)
+			}
+			rc.Close()
+			var e *Error
+			if !errors.As(err, &e) || !errors.Is(err, tt.want) {
+				t.Errorf("%s, reads of %d: err = %v, want %v", tt.name, size, err, tt.want)
+				continue
+			}
+			if e.Line != tt.line || e.Col != tt.col {
+				t.Errorf("%s, reads of %d: at %d:%d, want %d:%d (%v)", tt.name, size, e.Line, e.Col, tt.line, tt.col, err)
+			}
+		}
 	}
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/changegate/changegate/internal/dryrun"
 	"github.com/changegate/changegate/internal/finding"
+	"github.com/changegate/changegate/internal/health"
 	"github.com/changegate/changegate/internal/runbook"
 	"github.com/changegate/changegate/internal/topology"
 	"github.com/changegate/changegate/plans"
@@ -25,7 +26,7 @@ func (v *validator) plan(ctx context.Context, f File) finding.Case {
 	if p == nil {
 		return c
 	}
-	addDiags(&c, compileChecks(p), RulePlanCheck, pos{1, 1})
+	addDiags(&c, health.CompilePlan(p), RulePlanCheck, pos{1, 1})
 	root := posOf(p.Pos)
 	if p.Topology == "" {
 		c.Findings = append(c.Findings, warningAt(f.Path, root, RulePlanTopology,
@@ -77,7 +78,7 @@ func (v *validator) plan(ctx context.Context, f File) finding.Case {
 		if expanded == nil {
 			return c
 		}
-		addDiags(&c, compileChecks(renderedSteps(expanded)), RulePlanCheck, root)
+		addDiags(&c, health.CompilePlan(renderedSteps(expanded)), RulePlanCheck, root)
 		p = expanded
 	}
 	refs := p.CheckReferences(nw.links, nw.nodes)

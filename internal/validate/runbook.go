@@ -9,6 +9,7 @@ import (
 
 	"github.com/changegate/changegate/internal/diag"
 	"github.com/changegate/changegate/internal/finding"
+	"github.com/changegate/changegate/internal/health"
 	"github.com/changegate/changegate/internal/runbook"
 	"github.com/changegate/changegate/plans"
 )
@@ -89,7 +90,7 @@ func (v *validator) runbook(ctx context.Context, f File) finding.Case {
 			add(rds, RuleRunbookRender, platform)
 			if p != nil {
 				// The checks differ by platform: each platform's compile.
-				add(compileChecks(p), RuleRunbookCheck, platform)
+				add(health.CompilePlan(p), RuleRunbookCheck, platform)
 				if rendered == nil {
 					rendered = p
 				}

@@ -1,25 +1,24 @@
-package validate
+package health
 
 import (
 	"fmt"
 	"strings"
 
 	"github.com/changegate/changegate/internal/diag"
-	"github.com/changegate/changegate/internal/health"
 	"github.com/changegate/changegate/plans"
 )
 
-// compileChecks compiles every health check of p as the executor will
-// (health.Compile): its pre-checks, post-checks and the steps' checks. A
-// check that does not compile (a Rego expression that does not parse or
-// names what does not exist; a regular expression, for checks that did
-// not come through plans.Parse) is an error at its expectation, else at
-// the check.
-func compileChecks(p *plans.Plan) diag.Diagnostics {
+// CompilePlan compiles every health check of p as the executor will
+// (Compile): its pre-checks, post-checks and the steps' checks, so that a
+// plan is refused when it is read rather than when it runs. A check that
+// does not compile (a Rego expression that does not parse or names what
+// does not exist; a regular expression, for checks that did not come
+// through plans.Parse) is an error at its expectation, else at the check.
+func CompilePlan(p *plans.Plan) diag.Diagnostics {
 	var ds diag.Diagnostics
 	add := func(where string, cs []plans.Check) {
 		for _, c := range cs {
-			if _, err := health.Compile(c); err != nil {
+			if _, err := Compile(c); err != nil {
 				at := c.Expect.Pos
 				if at.Line <= 0 {
 					at = c.Pos
@@ -50,10 +49,13 @@ func checkHint(k plans.ExpectKind) string {
 
 // firstLine cuts OPA's multi-line messages (the source and a caret
 // under it) to their first line, which carries the position and the
-// reason, so that every CI format can hold them.
+// reason, so that every CI format can hold them. When OPA lists several
+// errors ("3 errors occurred:"), the first of them is kept too.
 func firstLine(s string) string {
-	if i := strings.IndexByte(s, '\n'); i >= 0 {
-		return s[:i]
+	first, rest, ok := strings.Cut(s, "\n")
+	if ok && strings.HasSuffix(first, " occurred:") {
+		next, _, _ := strings.Cut(rest, "\n")
+		return first + " " + strings.TrimSpace(next)
 	}
-	return s
+	return first
 }

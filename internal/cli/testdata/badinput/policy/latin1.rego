@@ -1,0 +1,9 @@
+package corpus.extra
+
+import rego.v1
+
+deny contains result if {
+	some step in input.plan.steps
+	count(step.devices) > 10
+	result := {"msg": sprintf("step %s touché more than 10 devices", [step.name])}
+}

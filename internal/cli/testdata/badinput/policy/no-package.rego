@@ -1,0 +1,2 @@
+# Rules without a package.
+deny contains "x" if { true }

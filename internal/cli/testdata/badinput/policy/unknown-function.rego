@@ -1,0 +1,10 @@
+# A function that does not exist.
+package corpus.extra
+
+import rego.v1
+
+deny contains result if {
+	some step in input.plan.steps
+	kount(step.devices) > 10
+	result := {"msg": sprintf("step %s touches more than 10 devices", [step.name])}
+}
