@@ -91,7 +91,7 @@ bad input.`,
 			}
 			if r.Failed() {
 				s := r.Summary()
-				return fmt.Errorf("validate: %d errors in %d of %d files", s.Errors, s.Failed, s.Cases)
+				return fmt.Errorf("validate: %s in %d of %d files", plural(s.Errors, "error"), s.Failed, s.Cases)
 			}
 			return nil
 		},
@@ -100,3 +100,4 @@ bad input.`,
 	cmd.Flags().IntVar(&workers, "jobs", 0, "how many files to check at once (default: the number of CPUs)")
 	return cmd
 }
+

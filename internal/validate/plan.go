@@ -38,6 +38,9 @@ func (v *validator) plan(ctx context.Context, f File) finding.Case {
 	if k, ok := f.keys["topology"]; ok {
 		at = k
 	}
+	if p.TopologyPos.Line > 0 {
+		at = posOf(p.TopologyPos) // the value that names the file
+	}
 	topoPath, err := v.opts.Scope.Resolve(f.Path, p.Topology, userfile.Topology)
 	if err != nil {
 		c.Findings = append(c.Findings, errorAt(f.Path, at, RulePlanTopology, "topology "+p.Topology+" does not load: "+err.Error(), ""))
@@ -49,6 +52,9 @@ func (v *validator) plan(ctx context.Context, f File) finding.Case {
 		if err != nil {
 			if k, ok := f.keys["traffic"]; ok {
 				at = k
+			}
+			if p.TrafficPos.Line > 0 {
+				at = posOf(p.TrafficPos)
 			}
 			c.Findings = append(c.Findings, errorAt(f.Path, at, RulePlanTopology, "traffic "+p.Traffic+" does not load: "+err.Error(), ""))
 			return c

@@ -166,7 +166,7 @@ func TestFindings(t *testing.T) {
 		}, []want{{RulePlanDryRun, finding.Warning, 4, 5, "cannot be delivered"}}},
 		{"missing topology", "p.yaml", map[string]string{
 			"p.yaml": "title: t\ntopology: nowhere.yaml\nsteps:\n  - name: down\n    effects:\n      - {type: link_down, link: a-c}\n",
-		}, []want{{RulePlanTopology, finding.Error, 2, 1, "does not load"}}},
+		}, []want{{RulePlanTopology, finding.Error, 2, 11, "does not load"}}},
 		{"invalid topology", "bad-topo.yaml", map[string]string{
 			"bad-topo.yaml": "name: bad\nnodes:\n  - {name: a}\nlinks:\n  - {id: a-q, a: a, b: q, capacity: 10G}\n",
 		}, []want{{RuleTopologyInvalid, finding.Error, 5, 24, `unknown node "q"`}}},
