@@ -3,7 +3,6 @@ package devices
 import (
 	"context"
 	"fmt"
-	"github.com/changegate/changegate/internal/userfile"
 	"maps"
 	"slices"
 	"strings"
@@ -11,6 +10,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/changegate/changegate/internal/diag"
+	"github.com/changegate/changegate/internal/userfile"
 )
 
 // NornirPlatforms maps Nornir platform names (those of NAPALM, Netmiko

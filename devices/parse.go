@@ -3,7 +3,6 @@ package devices
 import (
 	"context"
 	"fmt"
-	"github.com/changegate/changegate/internal/userfile"
 	"net"
 	"path/filepath"
 	"slices"
@@ -13,6 +12,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/changegate/changegate/internal/diag"
+	"github.com/changegate/changegate/internal/userfile"
 )
 
 // Load reads the inventory file at path (docs/inventory.md) and resolves

@@ -3,7 +3,6 @@ package plans
 import (
 	"context"
 	"encoding/json"
-	"github.com/changegate/changegate/internal/userfile"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -13,6 +12,7 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/changegate/changegate/internal/diag"
+	"github.com/changegate/changegate/internal/userfile"
 )
 
 // oneStep is a valid steps list of one step, for tests of the top level.

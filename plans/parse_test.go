@@ -3,7 +3,6 @@ package plans
 import (
 	"context"
 	"errors"
-	"github.com/changegate/changegate/internal/userfile"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -14,8 +13,8 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/changegate/changegate/internal/diag"
-
 	"github.com/changegate/changegate/internal/golden"
+	"github.com/changegate/changegate/internal/userfile"
 )
 
 // plan builds a plan file from lines, so that line numbers in tests are easy to read.

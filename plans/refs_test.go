@@ -2,7 +2,6 @@ package plans
 
 import (
 	"context"
-	"github.com/changegate/changegate/internal/userfile"
 	"os"
 	"path/filepath"
 	"strings"
@@ -10,6 +9,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"go.yaml.in/yaml/v3"
+
+	"github.com/changegate/changegate/internal/userfile"
 )
 
 func set(names ...string) map[string]bool {

@@ -3,7 +3,6 @@ package plans
 import (
 	"context"
 	"encoding/json"
-	"github.com/changegate/changegate/internal/userfile"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,6 +10,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
+
+	"github.com/changegate/changegate/internal/userfile"
 )
 
 // textFSMPlan is a plan whose step has one check with the given expect

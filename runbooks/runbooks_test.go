@@ -3,7 +3,6 @@ package runbooks_test
 import (
 	"bytes"
 	"context"
-	"github.com/changegate/changegate/internal/userfile"
 	"path/filepath"
 	"testing"
 
@@ -14,6 +13,7 @@ import (
 	"github.com/changegate/changegate/internal/dryrun"
 	"github.com/changegate/changegate/internal/runbook"
 	"github.com/changegate/changegate/internal/topology"
+	"github.com/changegate/changegate/internal/userfile"
 	"github.com/changegate/changegate/plans"
 	"github.com/changegate/changegate/runbooks"
 )

@@ -14,7 +14,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/changegate/changegate/internal/userfile"
 	"os"
 	"path/filepath"
 	"slices"
@@ -27,6 +26,7 @@ import (
 	"github.com/changegate/changegate/internal/diag"
 	"github.com/changegate/changegate/internal/policy"
 	"github.com/changegate/changegate/internal/sshsig"
+	"github.com/changegate/changegate/internal/userfile"
 	"github.com/changegate/changegate/plans"
 )
 

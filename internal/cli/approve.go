@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/changegate/changegate/internal/userfile"
 	"net"
 	"os"
 	"slices"
@@ -21,6 +20,7 @@ import (
 	"github.com/changegate/changegate/internal/gate"
 	"github.com/changegate/changegate/internal/policy"
 	"github.com/changegate/changegate/internal/sshsig"
+	"github.com/changegate/changegate/internal/userfile"
 	"github.com/changegate/changegate/plans"
 )
 

@@ -1,14 +1,13 @@
 package cli
 
 import (
-	"os"
-
 	"errors"
 	"fmt"
-	"github.com/changegate/changegate/internal/diag"
+	"os"
 
 	"github.com/spf13/cobra"
 
+	"github.com/changegate/changegate/internal/diag"
 	"github.com/changegate/changegate/internal/finding"
 	"github.com/changegate/changegate/internal/gate"
 	"github.com/changegate/changegate/internal/policy"

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"fmt"
-	"github.com/changegate/changegate/internal/userfile"
 	"strconv"
 	"strings"
 	"sync"
@@ -13,6 +12,7 @@ import (
 	"github.com/changegate/changegate/devices"
 	"github.com/changegate/changegate/internal/health"
 	"github.com/changegate/changegate/internal/report"
+	"github.com/changegate/changegate/internal/userfile"
 	"github.com/changegate/changegate/plans"
 )
 

@@ -3,7 +3,6 @@ package cli
 import (
 	"bytes"
 	"fmt"
-	"github.com/changegate/changegate/internal/userfile"
 	"os"
 
 	"github.com/spf13/cobra"
@@ -12,6 +11,7 @@ import (
 	"github.com/changegate/changegate/internal/importer"
 	"github.com/changegate/changegate/internal/topology"
 	"github.com/changegate/changegate/internal/traffic"
+	"github.com/changegate/changegate/internal/userfile"
 )
 
 func (a *app) topologyImportCommand() *cobra.Command {

@@ -2,11 +2,11 @@ package cli
 
 import (
 	"fmt"
-	"github.com/changegate/changegate/devices"
-	"github.com/changegate/changegate/internal/diag"
 
 	"github.com/spf13/cobra"
 
+	"github.com/changegate/changegate/devices"
+	"github.com/changegate/changegate/internal/diag"
 	"github.com/changegate/changegate/internal/finding"
 	"github.com/changegate/changegate/internal/validate"
 )
@@ -100,4 +100,3 @@ bad input.`,
 	cmd.Flags().IntVar(&workers, "jobs", 0, "how many files to check at once (default: the number of CPUs)")
 	return cmd
 }
-

@@ -3,7 +3,6 @@ package dryrun
 import (
 	"context"
 	"fmt"
-	"github.com/changegate/changegate/internal/userfile"
 	"math"
 	"strings"
 	"testing"
@@ -12,6 +11,7 @@ import (
 
 	"github.com/changegate/changegate/internal/sim"
 	"github.com/changegate/changegate/internal/topology"
+	"github.com/changegate/changegate/internal/userfile"
 	"github.com/changegate/changegate/plans"
 )
 

@@ -2,13 +2,13 @@ package gate
 
 import (
 	"context"
-	"github.com/changegate/changegate/internal/userfile"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/changegate/changegate/internal/policy"
 	"github.com/changegate/changegate/internal/topology"
+	"github.com/changegate/changegate/internal/userfile"
 	"github.com/changegate/changegate/plans"
 )
 

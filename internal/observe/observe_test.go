@@ -2,7 +2,6 @@ package observe
 
 import (
 	"context"
-	"github.com/changegate/changegate/internal/userfile"
 	"os"
 	"slices"
 	"strings"
@@ -11,6 +10,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/changegate/changegate/internal/topology"
+	"github.com/changegate/changegate/internal/userfile"
 )
 
 func square(t *testing.T) *topology.Network {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/changegate/changegate/internal/userfile"
 	"io/fs"
 	"os"
 	"path"
@@ -16,6 +15,7 @@ import (
 
 	"github.com/changegate/changegate/internal/diag"
 	"github.com/changegate/changegate/internal/regocap"
+	"github.com/changegate/changegate/internal/userfile"
 )
 
 // BuiltinPrefix is prepended to the names of the built-in policy files,

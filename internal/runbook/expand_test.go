@@ -2,12 +2,12 @@ package runbook
 
 import (
 	"context"
-	"github.com/changegate/changegate/internal/userfile"
 	"strings"
 	"testing"
 
 	"github.com/changegate/changegate/internal/diag"
 	"github.com/changegate/changegate/internal/topology"
+	"github.com/changegate/changegate/internal/userfile"
 	"github.com/changegate/changegate/plans"
 	"github.com/changegate/changegate/runbooks"
 )

@@ -3,7 +3,6 @@ package runbook
 import (
 	"context"
 	"fmt"
-	"github.com/changegate/changegate/internal/userfile"
 	"io/fs"
 	"maps"
 	"path"
@@ -17,6 +16,7 @@ import (
 
 	"github.com/changegate/changegate/internal/diag"
 	"github.com/changegate/changegate/internal/topology"
+	"github.com/changegate/changegate/internal/userfile"
 )
 
 // LoadFile reads and parses the runbook at path (a regular text file of

@@ -2,7 +2,6 @@ package runbook
 
 import (
 	"context"
-	"github.com/changegate/changegate/internal/userfile"
 	"os"
 	"path/filepath"
 	"strings"
@@ -10,6 +9,7 @@ import (
 
 	"github.com/changegate/changegate/internal/diag"
 	"github.com/changegate/changegate/internal/topology"
+	"github.com/changegate/changegate/internal/userfile"
 )
 
 const good = `name: t

@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/changegate/changegate/internal/userfile"
 	"io"
 	"io/fs"
 	"os"
@@ -17,8 +16,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/changegate/changegate/internal/diag"
-
 	"github.com/changegate/changegate/internal/golden"
+	"github.com/changegate/changegate/internal/userfile"
 )
 
 // memFiles serves demand files from memory for Parse.

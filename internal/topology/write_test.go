@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"github.com/changegate/changegate/internal/userfile"
 	"slices"
 	"sort"
 	"strings"
@@ -13,6 +12,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
+
+	"github.com/changegate/changegate/internal/userfile"
 )
 
 // ignorePos compares networks as the model, without where they came from.

@@ -3,7 +3,6 @@ package validate
 import (
 	"context"
 	"fmt"
-	"github.com/changegate/changegate/internal/userfile"
 	"time"
 
 	"github.com/changegate/changegate/internal/dryrun"
@@ -11,6 +10,7 @@ import (
 	"github.com/changegate/changegate/internal/health"
 	"github.com/changegate/changegate/internal/runbook"
 	"github.com/changegate/changegate/internal/topology"
+	"github.com/changegate/changegate/internal/userfile"
 	"github.com/changegate/changegate/plans"
 )
 

@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/changegate/changegate/internal/userfile"
 	"io/fs"
 	"path/filepath"
 	"sort"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/changegate/changegate/internal/finding"
 	"github.com/changegate/changegate/internal/policy"
+	"github.com/changegate/changegate/internal/userfile"
 	"github.com/changegate/changegate/policies"
 )
 

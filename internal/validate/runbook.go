@@ -3,7 +3,6 @@ package validate
 import (
 	"context"
 	"fmt"
-	"github.com/changegate/changegate/internal/userfile"
 	"strings"
 	"time"
 
@@ -11,6 +10,7 @@ import (
 	"github.com/changegate/changegate/internal/finding"
 	"github.com/changegate/changegate/internal/health"
 	"github.com/changegate/changegate/internal/runbook"
+	"github.com/changegate/changegate/internal/userfile"
 	"github.com/changegate/changegate/plans"
 )
 

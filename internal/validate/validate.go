@@ -3,7 +3,6 @@ package validate
 import (
 	"context"
 	"fmt"
-	"github.com/changegate/changegate/internal/userfile"
 	"path/filepath"
 	"runtime"
 	"slices"
@@ -17,6 +16,7 @@ import (
 	"github.com/changegate/changegate/internal/runbook"
 	"github.com/changegate/changegate/internal/sim"
 	"github.com/changegate/changegate/internal/topology"
+	"github.com/changegate/changegate/internal/userfile"
 	"github.com/changegate/changegate/runbooks"
 )
 

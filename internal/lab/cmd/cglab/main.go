@@ -16,7 +16,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"github.com/changegate/changegate/internal/userfile"
 	"io"
 	"os"
 	"os/signal"
@@ -28,6 +27,7 @@ import (
 
 	"github.com/changegate/changegate/internal/lab"
 	"github.com/changegate/changegate/internal/topology"
+	"github.com/changegate/changegate/internal/userfile"
 )
 
 func main() {
