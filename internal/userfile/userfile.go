@@ -236,14 +236,26 @@ const chunk = 1 << 20
 
 func readAll(ctx context.Context, f *os.File, path string, kind Kind) ([]byte, error) {
 	r := newReader(ctx, f, path, kind)
-	var buf bytes.Buffer
-	if st, err := f.Stat(); err == nil && st.Size() > 0 && st.Size() <= kind.Limit {
-		buf.Grow(int(st.Size()) + 1)
+	// One buffer of the file's size (and a byte, to see it end), grown
+	// only when the file grows while it is read.
+	size := int64(512)
+	if st, err := f.Stat(); err == nil && st.Size() > 0 {
+		size = min(st.Size(), kind.Limit) + 1
 	}
-	if _, err := buf.ReadFrom(r); err != nil {
-		return nil, err
+	buf := make([]byte, 0, size)
+	for {
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)]
+		}
+		n, err := r.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			return buf, nil
+		}
+		if err != nil {
+			return nil, err
+		}
 	}
-	return buf.Bytes(), nil
 }
 
 // reader enforces the limit, the context and the text check on a stream.
