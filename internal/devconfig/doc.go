@@ -1,0 +1,20 @@
+// Package devconfig reads the configuration lines a plan's step sends to a
+// device and says what they do to the model of the network: which link
+// direction's IGP metric they set, which link they shut down or bring up,
+// which router they drain or undrain. The gate simulates these derived
+// effects, not the effects a plan declares, so that it judges the commands
+// rather than the engineer's description of them.
+//
+// There is one interpreter per platform (frr_vtysh, cisco_iosxe,
+// cisco_iosxr, juniper_junos, arista_eos, nokia_srl), each in a file of
+// its own, registered in one place (For). Every line is classified:
+// Modelled (it changes the model, and an Effect says how), Neutral (it
+// does not change forwarding: a description, logging, a context line) or
+// NotModelled (it may change forwarding and the model has no notion of
+// it). Interfaces map to links through the topology's interface names; a
+// line about an interface that is no link's is an error at that line.
+//
+// It does no I/O and knows nothing of devices beyond their lines: it is
+// not a parser of whole device configurations (Batfish's job), only of the
+// changes a step makes.
+package devconfig
