@@ -240,14 +240,14 @@ func (ps *parser) step(n *yaml.Node, i int) (Step, *yaml.Node) {
 			ps.y.Errorf(k, "add device: NAME (or devices: [NAME, ...]) to say which device the configuration is sent to",
 				"%s: config without a device", label)
 		}
-		s.Config = ps.config(k, f.Vals["config"], label+": config", "give the configuration lines sent to the device, or remove config")
+		s.Config, s.ConfigPos = ps.config(k, f.Vals["config"], label+": config", "give the configuration lines sent to the device, or remove config")
 	}
 	if k, ok := f.Keys["rollback_config"]; ok {
 		if !hasConfig {
 			ps.y.Errorf(k, "rollback_config undoes config: add config, or remove rollback_config",
 				"%s: rollback_config without config", label)
 		}
-		s.RollbackConfig = ps.config(k, f.Vals["rollback_config"], label+": rollback_config",
+		s.RollbackConfig, s.RollbackConfigPos = ps.config(k, f.Vals["rollback_config"], label+": rollback_config",
 			"give the configuration lines that undo config, or remove rollback_config")
 	}
 
@@ -265,12 +265,10 @@ func (ps *parser) step(n *yaml.Node, i int) (Step, *yaml.Node) {
 		for j, it := range items {
 			s.Effects = append(s.Effects, ps.effect(it, fmt.Sprintf("%s effect %d", label, j+1)))
 		}
-	} else {
-		hint := effectsHint
-		if hasConfig {
-			hint = configEffectsHint
-		}
-		ps.y.Errorf(n, hint, "%s: missing field %q", label, "effects")
+	} else if !hasConfig {
+		// With configuration, the effects are derived from it
+		// (internal/devconfig); without, they must be declared.
+		ps.y.Errorf(n, effectsHint+", or give the configuration the step sends (config:), from which the gate derives them", "%s: missing field %q", label, "effects")
 	}
 
 	if v, ok := f.Vals["rollback"]; ok {
@@ -391,38 +389,37 @@ func (ps *parser) wave(v *yaml.Node, label string, devices int, hasDevices bool)
 // config reads configuration lines: a list of lines, or a block string
 // split into lines (its final line break does not make an empty line).
 // Indentation and blank lines inside are kept.
-func (ps *parser) config(k, v *yaml.Node, what, hint string) []string {
+func (ps *parser) config(k, v *yaml.Node, what, hint string) ([]string, []diag.Pos) {
 	switch {
 	case diag.IsNull(v):
 		ps.y.Errorf(k, hint, "%s is empty", what)
-		return nil
+		return nil, nil
 	case v.Kind == yaml.ScalarNode:
 		if strings.TrimSpace(v.Value) == "" {
 			ps.y.Errorf(v, hint, "%s is empty", what)
-			return nil
+			return nil, nil
 		}
 		lines := strings.Split(strings.TrimSuffix(v.Value, "\n"), "\n")
+		pos := make([]diag.Pos, len(lines))
 		for j, line := range lines {
-			if diag.TextProblems(line, diag.KindLine) == nil {
-				continue // most lines: no need to look for where they are
-			}
-			at := ps.y.Pos(v)
+			pos[j] = ps.y.Pos(v)
 			if p, ok := ps.blockLine(v, v.Value, j+1); ok && !ps.opts.Rendered {
-				at = p
+				pos[j] = p
 			}
-			ps.y.Diags.CheckText(at, fmt.Sprintf("%s line %d", what, j+1), line, diag.KindLine)
+			ps.y.Diags.CheckText(pos[j], fmt.Sprintf("%s line %d", what, j+1), line, diag.KindLine)
 		}
-		return lines
+		return lines, pos
 	case v.Kind != yaml.SequenceNode:
 		ps.y.Errorf(v, "write the lines as a block string (config: | and the lines below it, indented) or as a list of strings",
 			"%s must be lines of text, found %s", what, diag.Describe(v))
-		return nil
+		return nil, nil
 	}
 	if len(v.Content) == 0 {
 		ps.y.Errorf(k, hint, "%s is empty", what)
-		return nil
+		return nil, nil
 	}
 	lines := make([]string, 0, len(v.Content))
+	pos := make([]diag.Pos, 0, len(v.Content))
 	for j, it := range v.Content {
 		line, ok := ps.y.String(it, fmt.Sprintf("%s line %d", what, j+1))
 		if !ok {
@@ -435,8 +432,9 @@ func (ps *parser) config(k, v *yaml.Node, what, hint string) []string {
 		}
 		ps.y.CheckText(it, fmt.Sprintf("%s line %d", what, j+1), diag.KindLine)
 		lines = append(lines, line)
+		pos = append(pos, ps.y.Pos(it))
 	}
-	return lines
+	return lines, pos
 }
 
 func (ps *parser) effect(n *yaml.Node, label string) Effect {

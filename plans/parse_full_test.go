@@ -158,9 +158,6 @@ func TestParseFullFormatProblems(t *testing.T) {
 		{"null effects with config",
 			withSteps("  - name: a", "    device: p1", "    config: [hostname p1]", "    effects:"),
 			`p.yaml:6:5: step "a": effects is empty (hint: list what the step changes in the model under effects:, such as - {type: link_down, link: p1-p2}, or write effects: [] if the configuration does not change forwarding)`},
-		{"missing effects with config",
-			withSteps("  - name: a", "    device: p1", "    config: [hostname p1]"),
-			`p.yaml:3:5: step "a": missing field "effects" (hint: list what the step changes in the model under effects:, such as - {type: link_down, link: p1-p2}, or write effects: [] if the configuration does not change forwarding)`},
 		{"soak not a duration",
 			withSteps("  - name: a", "    effects: [{type: drain, node: p1}]", "    soak: 5 minutes"),
 			`p.yaml:5:11: step "a": soak: "5 minutes" is not a duration (hint: write a duration with a unit, such as 30s, 5m or 1h30m)`},
@@ -312,9 +309,11 @@ func TestParseFullPlan(t *testing.T) {
 		Steps: []Step{
 			{
 				Name: "cost out", Devices: []string{"p2"}, DevicePos: map[string]diag.Pos{"p2": pos(20, 13)},
-				Config:         []string{"interface eth4", " ip ospf cost 500"},
-				RollbackConfig: []string{"interface eth4", " ip ospf cost 10"},
-				Effects:        []Effect{{Type: SetMetric, Link: "p2-p4", Metric: 500, From: "p2", LinkPos: pos(28, 34), FromPos: pos(28, 60), Pos: pos(28, 9)}},
+				Config:            []string{"interface eth4", " ip ospf cost 500"},
+				RollbackConfig:    []string{"interface eth4", " ip ospf cost 10"},
+				ConfigPos:         []diag.Pos{pos(22, 7), pos(23, 7)},
+				RollbackConfigPos: []diag.Pos{pos(25, 9), pos(26, 9)},
+				Effects:           []Effect{{Type: SetMetric, Link: "p2-p4", Metric: 500, From: "p2", LinkPos: pos(28, 34), FromPos: pos(28, 60), Pos: pos(28, 9)}},
 				Checks: []Check{{
 					Name: "cost", Command: "show ip ospf interface eth4",
 					Expect:  Expect{Kind: ExpectRegex, Value: `Cost: 500\b`, Pos: pos(32, 17)},
@@ -327,6 +326,7 @@ func TestParseFullPlan(t *testing.T) {
 				Name: "bfd", Devices: []string{"p1", "p2", "p3"}, DevicePos: map[string]diag.Pos{"p1": pos(38, 15), "p2": pos(38, 19), "p3": pos(38, 23)},
 				Wave:        &Wave{Batch: 2, MaxFailures: 1, Pos: pos(39, 11)},
 				Config:      []string{"router ospf", " bfd all-interfaces"},
+				ConfigPos:   []diag.Pos{pos(40, 14), pos(40, 27)},
 				Effects:     []Effect{},
 				HasRollback: true,
 				Checks: []Check{{

@@ -74,7 +74,7 @@ func TestParseReportsEachProblem(t *testing.T) {
 			`p.yaml:4:5: step "a" has no effects (hint: list what the step changes in the model under effects:, such as - {type: link_down, link: p1-p2})`},
 		{"step without effects",
 			withSteps("  - name: a"),
-			`p.yaml:3:5: step "a": missing field "effects" (hint: list what the step changes in the model under effects:, such as - {type: link_down, link: p1-p2})`},
+			`p.yaml:3:5: step "a": missing field "effects" (hint: list what the step changes in the model under effects:, such as - {type: link_down, link: p1-p2}, or give the configuration the step sends (config:), from which the gate derives them)`},
 		{"effect not a mapping",
 			withSteps("  - name: a", "    effects: [drain p1]"),
 			`p.yaml:4:15: step "a" effect 1 must be a mapping, found "drain p1" (hint: write it as key: value pairs)`},
@@ -372,5 +372,26 @@ func wantOneError(t *testing.T, in []byte, want string) {
 	}
 	if diff := cmp.Diff([]string{want}, got); diff != "" {
 		t.Errorf("diagnostics mismatch (-want +got):\n%s", diff)
+	}
+}
+
+// A step that sends configuration may leave its effects out (nil: the
+// gate derives them) or declare that it changes nothing (effects: [],
+// empty but not nil); the two hash differently.
+func TestEffectsLeftOutOrEmpty(t *testing.T) {
+	head := "title: t\nsteps:\n  - name: a\n    device: p1\n    config: [hostname p1]\n"
+	left, ds := Parse("p.yaml", []byte(head))
+	if ds.HasErrors() || left.Steps[0].Effects != nil {
+		t.Fatalf("effects left out: %v, effects %#v", ds, left.Steps[0].Effects)
+	}
+	empty, ds := Parse("p.yaml", []byte(head+"    effects: []\n"))
+	if ds.HasErrors() || empty.Steps[0].Effects == nil || len(empty.Steps[0].Effects) != 0 {
+		t.Fatalf("effects: []: %v, effects %#v", ds, empty.Steps[0].Effects)
+	}
+	if left.Digest() == empty.Digest() {
+		t.Error("a plan that leaves its effects to the configuration hashes like one that says it changes nothing")
+	}
+	if _, ds := Parse("p.yaml", []byte("title: t\nsteps:\n  - name: a\n    device: p1\n")); !ds.HasErrors() {
+		t.Error("a step with neither configuration nor effects parses")
 	}
 }

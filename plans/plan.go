@@ -118,9 +118,19 @@ type Step struct {
 	// empty; RollbackConfig is set only when Config is.
 	Config         []string `json:"config,omitempty"`
 	RollbackConfig []string `json:"rollback_config,omitempty"`
-	// Effects are applied in order. A parsed step has at least one, unless
-	// it has Config (a configuration change with no effect on forwarding),
-	// in which case Effects may be empty (never nil).
+	// ConfigPos and RollbackConfigPos say where each line of Config and
+	// RollbackConfig is written (the block or list's start where the
+	// line cannot be placed), for the problems and the derived effects
+	// of a line.
+	ConfigPos         []diag.Pos `json:"-"`
+	RollbackConfigPos []diag.Pos `json:"-"`
+	// Effects are what the step declares it changes in the model. A step
+	// without Config declares at least one (they are what the dry-run
+	// simulates). A step with Config may declare none (nil: effects:
+	// left out), and the dry-run simulates what the configuration does
+	// (internal/devconfig); declared effects are then assertions, which
+	// must equal what the configuration does. effects: [] (empty, not
+	// nil) declares that the configuration changes nothing in the model.
 	Effects []Effect `json:"effects"`
 	// Rollback holds the effects that undo the step, applied in order to
 	// the state after the step. It is meaningful only when HasRollback is

@@ -111,7 +111,7 @@ rolled back; 4 the rollback did not finish (what remains changed is listed);
 			if err != nil {
 				return err
 			}
-			v, ds, err := gate.Check(ctx, plan, net, eng, gate.Options{Stage: policy.StageApply, Override: override, Approvals: approvals, InventoryDigest: inventoryDigest(inv)})
+			v, ds, err := gate.Check(ctx, plan, net, eng, gate.Options{Stage: policy.StageApply, Override: override, Approvals: approvals, InventoryDigest: inventoryDigest(inv), Platforms: platformsOf(inv)})
 			if err != nil {
 				return err
 			}

@@ -28,7 +28,7 @@ func (a *app) observer(cfg Config, net *topology.Network, plan *plans.Plan, targ
 		fmt.Fprintf(a.stderr, "changegate: the routers will not be compared with the model: %s\n", why)
 		return nil, nil
 	}
-	pr, err := dryrun.NewPredictor(net, plan)
+	pr, err := dryrun.NewPredictor(net, plan, platformsOf(inv))
 	if err != nil {
 		return nil, err
 	}

@@ -221,7 +221,7 @@ func (a *app) checkWithApprovals(cmd *cobra.Command, cfg Config, planFile, topoF
 	if err != nil {
 		return nil, nil, err
 	}
-	v, ds, err := gate.Check(cmd.Context(), plan, net, eng, gate.Options{Approvals: approvals, InventoryDigest: inventoryDigest(inv)})
+	v, ds, err := gate.Check(cmd.Context(), plan, net, eng, gate.Options{Approvals: approvals, InventoryDigest: inventoryDigest(inv), Platforms: platformsOf(inv)})
 	if err != nil {
 		return nil, nil, err
 	}

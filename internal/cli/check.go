@@ -77,7 +77,7 @@ A policy that fails to evaluate denies the change (fail closed).`,
 			if err != nil {
 				return err
 			}
-			opts := gate.Options{TopMovers: cfg.DryRun.TopMovers, Approvals: approvals, InventoryDigest: inventoryDigest(inv)}
+			opts := gate.Options{TopMovers: cfg.DryRun.TopMovers, Approvals: approvals, InventoryDigest: inventoryDigest(inv), Platforms: platformsOf(inv)}
 			opts.Progress = a.progress()
 			v, ds, err := gate.Check(cmd.Context(), plan, net, eng, opts)
 			a.endProgress(opts.Progress)

@@ -189,6 +189,19 @@ func (a *app) planInventory(cmd *cobra.Command, cfg Config, plan *plans.Plan, f 
 	return a.readInventory(cmd, cfg, path, f.format)
 }
 
+// platformsOf is the platform of every device of inv, by name; nil for
+// no inventory.
+func platformsOf(inv *devices.Inventory) map[string]string {
+	if inv == nil {
+		return nil
+	}
+	out := map[string]string{}
+	for _, d := range inv.Devices() {
+		out[d.Name] = d.Platform
+	}
+	return out
+}
+
 // inventoryDigest is inv's digest, "" for no inventory.
 func inventoryDigest(inv *devices.Inventory) string {
 	if inv == nil {

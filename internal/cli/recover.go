@@ -210,7 +210,7 @@ func (a *app) resume(cmd *cobra.Command, cfg Config, stateDir string, j *journal
 	if err != nil {
 		return err
 	}
-	v, ds, err := gate.Check(cmd.Context(), plan, net, eng, gate.Options{Stage: policy.StageApply, Approvals: approvals, InventoryDigest: inv.Digest()})
+	v, ds, err := gate.Check(cmd.Context(), plan, net, eng, gate.Options{Stage: policy.StageApply, Approvals: approvals, InventoryDigest: inv.Digest(), Platforms: platformsOf(inv)})
 	if err != nil {
 		return err
 	}

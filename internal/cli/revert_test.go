@@ -66,7 +66,8 @@ func newRun(t *testing.T, state string, seen map[string]bool) journal.Summary {
 	return found[0]
 }
 
-const triangle = `nodes: [{name: a}, {name: b}, {name: c}]
+const triangle = `igp: ospf
+nodes: [{name: a}, {name: b}, {name: c}]
 links:
   - {id: ab, a: "a:ab", b: "b:ab", capacity: 10G, metric: 10}
   - {id: ac, a: "a:ac", b: "c:ac", capacity: 40G, metric: 10}

@@ -27,6 +27,10 @@ type Options struct {
 	// network compile it once. It must come from this net, unchanged
 	// since (a sim.Model is immutable and safe for concurrent use).
 	Model *sim.Model
+	// Platforms are the devices' platforms (an inventory's), by device
+	// name, for reading the configuration steps send; a device missing
+	// here takes its runbook step's platform, else the plan's platform:.
+	Platforms map[string]string
 	// Digests, when not nil, are net's topology and traffic digests
 	// (Network.TopologyDigest and TrafficDigest), reused instead of
 	// hashing the network again; Plan is ignored. Hashing a large
@@ -42,8 +46,18 @@ type Options struct {
 func Run(ctx context.Context, net *topology.Network, p *plans.Plan, opts Options) (*Result, diag.Diagnostics, error) {
 	b := newBinder(net)
 	var ds diag.Diagnostics
+	var effects []StepEffects
+	orig := p // the plan as written: its digest, its name
 	if p != nil {
 		ds = b.check(p)
+		if ds.HasErrors() {
+			return nil, ds, nil
+		}
+		// The dry-run simulates what each step's configuration does;
+		// the plan's declared effects are assertions about it.
+		var dds diag.Diagnostics
+		p, effects, dds = (&deriver{net: net, plan: p, platforms: opts.Platforms}).derive()
+		ds = append(ds, dds...)
 		if ds.HasErrors() {
 			return nil, ds, nil
 		}
@@ -88,7 +102,7 @@ func Run(ctx context.Context, net *topology.Network, p *plans.Plan, opts Options
 		return res, ds, nil
 	}
 	res.Plan = &PlanInfo{ID: p.ID, Title: p.Title, File: p.File, Steps: len(p.Steps)}
-	res.Digests.Plan = p.Digest()
+	res.Digests.Plan = orig.Digest()
 
 	// Only configs are kept: a state holds a DAG per destination (about
 	// 100 MB on a 2,000-node network), so holding all of them would not scale.
@@ -101,6 +115,7 @@ func Run(ctx context.Context, net *topology.Network, p *plans.Plan, opts Options
 		if err != nil {
 			return nil, ds, err
 		}
+		st.Effects = &effects[i]
 		res.States = append(res.States, st)
 		configs = append(configs, c)
 		cur = next

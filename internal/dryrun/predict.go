@@ -34,14 +34,22 @@ type Predictor struct {
 	names   []string // node names, for "did you mean"
 }
 
-// NewPredictor binds p (nil for the network as it is) to net as Run does:
-// the states are the same as Run's forward states. A plan that names
-// what the network lacks is an error listing every problem (run the
-// dry-run or validate first for positioned diagnostics).
-func NewPredictor(net *topology.Network, p *plans.Plan) (*Predictor, error) {
+// NewPredictor binds p (nil for the network as it is) to net as Run does,
+// with the devices' platforms as Run's Options.Platforms: the states are
+// the same as Run's forward states, each step's effects those of its
+// configuration. A plan that names what the network lacks is an error
+// listing every problem (run the dry-run or validate first for
+// positioned diagnostics).
+func NewPredictor(net *topology.Network, p *plans.Plan, platforms map[string]string) (*Predictor, error) {
 	b := newBinder(net)
 	if p != nil {
-		if ds := b.check(p); ds.HasErrors() {
+		ds := b.check(p)
+		if !ds.HasErrors() {
+			var dds diag.Diagnostics
+			p, _, dds = (&deriver{net: net, plan: p, platforms: platforms}).derive()
+			ds = append(ds, dds...)
+		}
+		if ds.HasErrors() {
 			return nil, fmt.Errorf("predict: plan does not fit the network: %w", ds.Errors().Err())
 		}
 	}
@@ -142,7 +150,7 @@ type Prediction struct {
 // against net (p nil: the baseline only). See Predictor for querying one
 // state at a time.
 func Predict(ctx context.Context, net *topology.Network, p *plans.Plan, nodes []string) (*Prediction, error) {
-	pr, err := NewPredictor(net, p)
+	pr, err := NewPredictor(net, p, nil)
 	if err != nil {
 		return nil, err
 	}

@@ -117,11 +117,11 @@ func TestPredict(t *testing.T) {
 func TestPredictorErrors(t *testing.T) {
 	net := parseNet(t, predictTopology)
 	ctx := context.Background()
-	if _, err := NewPredictor(net, parsePlan(t, "title: t\nsteps:\n  - name: a\n    effects: [{type: link_down, link: p9-p4}, {type: drain, node: p33}]\n")); err == nil ||
+	if _, err := NewPredictor(net, parsePlan(t, "title: t\nsteps:\n  - name: a\n    effects: [{type: link_down, link: p9-p4}, {type: drain, node: p33}]\n"), nil); err == nil ||
 		!strings.Contains(err.Error(), `unknown link "p9-p4"`) || !strings.Contains(err.Error(), `unknown node "p33"`) {
 		t.Errorf("plan naming what the network lacks: %v", err)
 	}
-	pr, err := NewPredictor(net, nil)
+	pr, err := NewPredictor(net, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -376,7 +376,7 @@ func BenchmarkPredict(b *testing.B) {
 			}
 		}
 	})
-	pr, err := NewPredictor(net, p)
+	pr, err := NewPredictor(net, p, nil)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -72,6 +72,10 @@ type State struct {
 	TopMovers []Mover `json:"top_movers"`
 	// N1 is null when N-1 analysis was turned off.
 	N1 *N1 `json:"n1"`
+	// Effects are what the step changed in the model and where each
+	// change comes from (its configuration, or the plan's declaration);
+	// null for the baseline and rollback states.
+	Effects *StepEffects `json:"effects,omitempty"`
 }
 
 // LinkRef names one direction of a link.

@@ -26,6 +26,10 @@ type Options struct {
 	// (devices.Inventory.Digest); "" when there is none. It is bound with
 	// the other digests.
 	InventoryDigest string
+	// Platforms are the devices' platforms from that inventory, by
+	// device: the language the dry-run reads each step's configuration
+	// in (see dryrun.Options.Platforms).
+	Platforms map[string]string
 	// Override is a break-glass override (apply only), shown to the
 	// policies as input.override.
 	Override *policy.Override
@@ -76,7 +80,7 @@ func Check(ctx context.Context, plan *plans.Plan, net *topology.Network, eng *po
 		opts.Time = time.Now()
 	}
 	t0 := time.Now()
-	res, ds, err := dryrun.Run(ctx, net, plan, dryrun.Options{TopMovers: opts.TopMovers, Progress: opts.Progress})
+	res, ds, err := dryrun.Run(ctx, net, plan, dryrun.Options{TopMovers: opts.TopMovers, Progress: opts.Progress, Platforms: opts.Platforms})
 	if err != nil || ds.HasErrors() {
 		return nil, ds, err
 	}

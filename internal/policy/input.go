@@ -103,7 +103,7 @@ func BuildInput(f Facts) ast.Value {
 			kv("inventory", str(f.InventoryDigest)),
 		)),
 		kv("hot_floor", num(f.HotFloor)),
-		kv("plan", planTerm(f.Plan, f.Network)),
+		kv("plan", planTerm(f.Plan, f.Network, res)),
 		kv("topology", topologyTerm(f.Network)),
 		kv("states", statesTerm(res, f.HotFloor)),
 		kv("rollback", rollbackTerm(res, f.HotFloor)),
@@ -151,7 +151,7 @@ func optStr(s *string) *ast.Term {
 	return str(*s)
 }
 
-func planTerm(p *plans.Plan, net *topology.Network) *ast.Term {
+func planTerm(p *plans.Plan, net *topology.Network, res *dryrun.Result) *ast.Term {
 	window := ast.NullTerm()
 	if w := p.Window; w != nil {
 		window = obj(
@@ -172,7 +172,11 @@ func planTerm(p *plans.Plan, net *topology.Network) *ast.Term {
 	}
 	steps := make([]*ast.Term, len(p.Steps))
 	for i, s := range p.Steps {
-		steps[i] = stepTerm(i+1, s, zones, ends)
+		var se *dryrun.StepEffects
+		if res != nil && i+1 < len(res.States) {
+			se = res.States[i+1].Effects
+		}
+		steps[i] = stepTerm(i+1, s, se, zones, ends)
 	}
 	return obj(
 		kv("id", str(p.ID)),
@@ -191,7 +195,19 @@ func planTerm(p *plans.Plan, net *topology.Network) *ast.Term {
 	)
 }
 
-func stepTerm(index int, s plans.Step, zones map[string]string, ends map[string][2]string) *ast.Term {
+func stepTerm(index int, s plans.Step, se *dryrun.StepEffects, zones map[string]string, ends map[string][2]string) *ast.Term {
+	// What the step changes is what the dry-run applied: its
+	// configuration's effects where it can be read (se), else the
+	// plan's declared ones.
+	declaredEffects := s.Effects
+	source := "declared"
+	if se != nil {
+		source = se.Source
+		s.Effects = appliedEffects(se.Applied)
+		if se.RollbackSource == "derived" {
+			s.Rollback, s.HasRollback = appliedEffects(se.Rollback), true
+		}
+	}
 	wave := ast.NullTerm()
 	if s.Wave != nil {
 		wave = obj(kv("batch", integer(s.Wave.Batch)), kv("max_failures", integer(s.Wave.MaxFailures)))
@@ -222,6 +238,11 @@ func stepTerm(index int, s plans.Step, zones map[string]string, ends map[string]
 		kv("config", strs(nonNil(s.Config))),
 		kv("changes_config", boolean(len(s.Config) > 0)),
 		kv("effects", effectsTerm(s.Effects)),
+		kv("effects_source", str(source)),
+		kv("declared_effects", effectsTerm(nonNilEffects(declaredEffects))),
+		kv("effects_declared", boolean(declaredEffects != nil)),
+		kv("not_modelled", notModelledTerm(se)),
+		kv("effect_mismatches", mismatchesTerm(se)),
 		kv("rollback", obj(
 			kv("config", strs(nonNil(s.RollbackConfig))),
 			kv("effects", effectsTerm(rbEffects)),
@@ -267,6 +288,67 @@ func nonNil(s []string) []string {
 		return []string{}
 	}
 	return s
+}
+
+// appliedEffects are the dry-run's applied effects as plan effects.
+func appliedEffects(as []dryrun.AppliedEffect) []plans.Effect {
+	out := make([]plans.Effect, 0, len(as))
+	for _, a := range as {
+		out = append(out, plans.Effect{Type: a.Type, Link: a.Link, Node: a.Node, From: a.From, Metric: a.Metric, CapacityBps: a.CapacityBps})
+	}
+	return out
+}
+
+func nonNilEffects(es []plans.Effect) []plans.Effect {
+	if es == nil {
+		return []plans.Effect{}
+	}
+	return es
+}
+
+// notModelledTerm lists the configuration lines of a step the model
+// cannot follow.
+func notModelledTerm(se *dryrun.StepEffects) *ast.Term {
+	var ts []*ast.Term
+	if se != nil {
+		for _, l := range se.NotModelled {
+			ts = append(ts, obj(
+				kv("device", str(l.Device)),
+				kv("text", str(l.Text)),
+				kv("line", integer(l.Source.Line)),
+				kv("why", str(l.Why)),
+				kv("rollback", boolean(l.Rollback)),
+			))
+		}
+	}
+	return ast.ArrayTerm(ts...)
+}
+
+// mismatchesTerm lists the differences between a step's declared effects
+// and its configuration's.
+func mismatchesTerm(se *dryrun.StepEffects) *ast.Term {
+	var ts []*ast.Term
+	if se != nil {
+		for _, m := range se.Mismatches {
+			var lines []*ast.Term
+			for _, a := range append(append([]dryrun.AppliedEffect(nil), m.Configured...), m.Declared...) {
+				for _, l := range a.Lines {
+					lines = append(lines, integer(l.Source.Line))
+				}
+				if a.Declared != nil {
+					lines = append(lines, integer(a.Declared.Line))
+				}
+			}
+			ts = append(ts, obj(
+				kv("msg", str(m.Msg)),
+				kv("rollback", boolean(m.Rollback)),
+				kv("configured", effectsTerm(appliedEffects(m.Configured))),
+				kv("declared", effectsTerm(appliedEffects(m.Declared))),
+				kv("lines", ast.ArrayTerm(lines...)),
+			))
+		}
+	}
+	return ast.ArrayTerm(ts...)
 }
 
 func effectsTerm(es []plans.Effect) *ast.Term {

@@ -10,6 +10,7 @@ import (
 	"github.com/changegate/changegate/internal/diag"
 	"github.com/changegate/changegate/internal/dryrun"
 	"github.com/changegate/changegate/internal/topology"
+	"github.com/changegate/changegate/plans"
 )
 
 // DryRunOptions tune the text rendering of a dry-run.
@@ -106,7 +107,7 @@ func details(ew *errWriter, st *dryrun.State, opts DryRunOptions) {
 		sort.SliceStable(n1Over, func(i, j int) bool { return n1Over[i].WorstUtilization > n1Over[j].WorstUtilization })
 		sort.SliceStable(n1Drop, func(i, j int) bool { return n1Drop[i].DroppedBps > n1Drop[j].DroppedBps })
 	}
-	if len(over) == 0 && st.DroppedBps == 0 && !st.Partitioned && len(n1Over) == 0 && len(n1Drop) == 0 && len(st.TopMovers) == 0 {
+	if len(over) == 0 && st.DroppedBps == 0 && !st.Partitioned && len(n1Over) == 0 && len(n1Drop) == 0 && len(st.TopMovers) == 0 && st.Effects == nil {
 		return
 	}
 	where := ""
@@ -114,6 +115,7 @@ func details(ew *errWriter, st *dryrun.State, opts DryRunOptions) {
 		where = " (" + st.Source.String() + ")"
 	}
 	ew.printf("\n%d %s%s\n", st.Index, stepName(*st), where)
+	writeStepEffects(ew, st.Effects)
 	if len(over) > 0 {
 		ew.printf("  over %s:\n", pct(opts.Threshold))
 		for _, l := range over[:min(len(over), 10)] {
@@ -361,4 +363,52 @@ func printableArgs(args []any) []any {
 		}
 	}
 	return out
+}
+
+// writeStepEffects says what a step changed in the model and where each
+// change comes from: a line of its configuration, or the plan's
+// declaration; then what the model cannot follow and what the plan
+// declares wrongly.
+func writeStepEffects(ew *errWriter, se *dryrun.StepEffects) {
+	if se == nil {
+		return
+	}
+	if len(se.Applied) == 0 {
+		ew.printf("  effects: none\n")
+	} else {
+		ew.printf("  effects:\n")
+	}
+	for _, a := range se.Applied {
+		ew.printf("    %s  %s\n", effectText(planEffect(a)), effectSource(a))
+	}
+	for _, l := range se.NotModelled {
+		what := "configuration"
+		if l.Rollback {
+			what = "rollback configuration"
+		}
+		ew.printf("  not modelled: %s on %s, %s line %d: %s\n", diag.Excerpt(strings.TrimSpace(l.Text)), diag.Escape(l.Device), what, l.Source.Line, l.Why)
+	}
+	for _, m := range se.Mismatches {
+		ew.printf("  ! %s\n", m.Msg)
+	}
+}
+
+// planEffect is an applied effect as the plan would write it.
+func planEffect(a dryrun.AppliedEffect) plans.Effect {
+	return plans.Effect{Type: a.Type, Link: a.Link, Node: a.Node, From: a.From, Metric: a.Metric, CapacityBps: a.CapacityBps}
+}
+
+// effectSource says where an applied effect comes from.
+func effectSource(a dryrun.AppliedEffect) string {
+	if !a.Derived {
+		if a.Declared != nil && a.Declared.Line > 0 {
+			return fmt.Sprintf("(declared, line %d)", a.Declared.Line)
+		}
+		return "(declared)"
+	}
+	if n := len(a.Lines); n > 0 {
+		l := a.Lines[n-1]
+		return fmt.Sprintf("(%s: %s, line %d)", diag.Escape(a.Device), diag.Excerpt(strings.TrimSpace(l.Text)), l.Source.Line)
+	}
+	return "(configuration of " + diag.Escape(a.Device) + ")"
 }

@@ -70,7 +70,7 @@ func ReviewHTML(w io.Writer, v *gate.Verdict, approvals []ReviewApproval) error 
 	for k := 1; k <= len(p.Steps); k++ {
 		s := &p.Steps[k-1]
 		ew.printf("<section><h3>Step %d: %s</h3>\n", k, e(s.Name))
-		networkPicture(ew, v.Network, pos, res.States[k], changedLinks(s))
+		networkPicture(ew, v.Network, pos, res.States[k], changedLinks(stepEffects(res, k, s)))
 		for _, r := range stepResultList(d, k) {
 			ew.printf("<p class=\"%s\"><b>%s</b> %s (<code>%s:%d</code>): %s</p>\n", r.Kind, kindWord(r.Kind), e(r.Policy), e(r.File), r.Line, e(r.Msg))
 		}
@@ -83,7 +83,7 @@ func ReviewHTML(w io.Writer, v *gate.Verdict, approvals []ReviewApproval) error 
 		}
 		ew.printf("<h4>The model since the baseline</h4><ul>\n")
 		for j := 0; j < k; j++ {
-			for _, ef := range p.Steps[j].Effects {
+			for _, ef := range stepEffects(res, j+1, &p.Steps[j]) {
 				ew.printf("<li>step %d: %s</li>\n", j+1, e(effectText(ef)))
 			}
 		}
@@ -126,11 +126,25 @@ func effectText(ef plans.Effect) string {
 	return fmt.Sprintf("%s %s", ef.Type, ef.Link)
 }
 
-// changedLinks are the links a step's effects touch; a drained node's
-// links count too.
-func changedLinks(s *plans.Step) map[string]bool {
+// stepEffects are what step k (s) changed in the model as the dry-run
+// applied it: its configuration's effects where it was read, else its
+// declared ones.
+func stepEffects(res *dryrun.Result, k int, s *plans.Step) []plans.Effect {
+	if k < len(res.States) && res.States[k].Effects != nil {
+		out := make([]plans.Effect, 0, len(res.States[k].Effects.Applied))
+		for _, a := range res.States[k].Effects.Applied {
+			out = append(out, planEffect(a))
+		}
+		return out
+	}
+	return s.Effects
+}
+
+// changedLinks are the links effects touch; a drained node's links count
+// too.
+func changedLinks(effects []plans.Effect) map[string]bool {
 	out := map[string]bool{}
-	for _, ef := range s.Effects {
+	for _, ef := range effects {
 		if ef.Link != "" {
 			out[ef.Link] = true
 		}
