@@ -147,6 +147,19 @@ func reviewStep(ew *errWriter, v *gate.Verdict, k int) {
 	if len(stepResultList(v.Decision, k)) > 0 {
 		ew.printf("\n")
 	}
+	if se := st.Effects; se != nil {
+		ew.printf("What it changes in the model (%s):\n\n", effectsSourceWords(se.Source))
+		for _, a := range se.Applied {
+			ew.printf("- %s %s\n", inlineCode(effectText(planEffect(a))), md(effectSource(a)))
+		}
+		if len(se.Applied) == 0 {
+			ew.printf("- nothing\n")
+		}
+		for _, l := range se.NotModelled {
+			ew.printf("- not modelled: %s on %s (line %d): %s\n", inlineCode(strings.TrimSpace(l.Text)), md(l.Device), l.Source.Line, md(l.Why))
+		}
+		ew.printf("\n")
+	}
 	if len(s.Config) > 0 {
 		fence := codeFence(s.Config, s.RollbackConfig)
 		ew.printf("Configuration:\n\n%s\n", fence)
@@ -340,4 +353,15 @@ func ruleGroups(d *policy.Decision) []*ruleGroup {
 		}
 	}
 	return groups
+}
+
+// effectsSourceWords says where a step's effects come from.
+func effectsSourceWords(source string) string {
+	switch source {
+	case "derived":
+		return "read from its configuration"
+	case "mixed":
+		return "read from its configuration, and declared"
+	}
+	return "declared by the plan"
 }

@@ -74,6 +74,16 @@ func ReviewHTML(w io.Writer, v *gate.Verdict, approvals []ReviewApproval) error 
 		for _, r := range stepResultList(d, k) {
 			ew.printf("<p class=\"%s\"><b>%s</b> %s (<code>%s:%d</code>): %s</p>\n", r.Kind, kindWord(r.Kind), e(r.Policy), e(r.File), r.Line, e(r.Msg))
 		}
+		if se := res.States[k].Effects; se != nil {
+			ew.printf("<h4>What it changes in the model (%s)</h4><ul>\n", e(effectsSourceWords(se.Source)))
+			for _, a := range se.Applied {
+				ew.printf("<li><code>%s</code> %s</li>\n", e(effectText(planEffect(a))), e(effectSource(a)))
+			}
+			for _, l := range se.NotModelled {
+				ew.printf("<li>not modelled: <code>%s</code> on %s (line %d): %s</li>\n", e(strings.TrimSpace(l.Text)), e(l.Device), l.Source.Line, e(l.Why))
+			}
+			ew.printf("</ul>\n")
+		}
 		if len(s.Config) > 0 {
 			ew.printf("<h4>Configuration</h4><pre>")
 			ew.lines(s.Config, e)
