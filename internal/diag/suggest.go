@@ -14,21 +14,27 @@ const MaxSuggested = 5
 
 // Near returns the candidates that s is plausibly a typo of, for a "did
 // you mean" hint (DidYouMean). A candidate is close when it is at most
-// max(2, len(s)/3) edits (insertions, deletions, substitutions) from s,
-// len counted in characters. Near never picks one of several about
-// equally close names:
+// max(2, len(s)/3) edits (insertions, deletions, substitutions, swaps of
+// two adjacent characters) from s,
+// len counted in characters, or one edit when s has at most 3 characters
+// (two edits leave a short name at most one character of s: p9 is not a
+// typo of s1). Near never picks one of several about equally close
+// names:
 //
 //   - no candidate is close: nil;
 //   - a candidate equals s (a caller compares lowered names, say): that
 //     one alone;
 //   - otherwise the close candidates within one edit of the closest one:
-//     a single name when it is clearly closest ("metirc" among metric and
-//     class), else all of them (p7 among p1 ... p6 gives the six; p1-p4
+//     a single name when it is clearly closest ("capacty" among capacity
+//     and class), else all of them (p7 among p1 ... p6 gives the six; p1-p4
 //     among p1-p2, p1-p3 and p2-p4 gives the three).
 //
 // The result is ordered by distance, then by name, without duplicates.
 func Near(s string, candidates []string) []string {
 	limit := max(2, utf8.RuneCountInString(s)/3)
+	if utf8.RuneCountInString(s) <= 3 {
+		limit = 1
+	}
 	type near struct {
 		name string
 		d    int
@@ -107,8 +113,14 @@ func Suggest(s string, candidates []string) (string, bool) {
 	return "", false
 }
 
+// editDistance is the optimal string alignment distance between a and b:
+// the fewest insertions, deletions, substitutions and swaps of two
+// adjacent characters (mtu for mut is one edit), no character edited
+// twice.
 func editDistance(a, b string) int {
 	ra, rb := []rune(a), []rune(b)
+	// d[i][j] is the distance between ra[:i] and rb[:j]; three rows kept.
+	prev2 := make([]int, len(rb)+1)
 	prev := make([]int, len(rb)+1)
 	cur := make([]int, len(rb)+1)
 	for j := range prev {
@@ -122,8 +134,11 @@ func editDistance(a, b string) int {
 				cost = 0
 			}
 			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
+				cur[j] = min(cur[j], prev2[j-2]+1)
+			}
 		}
-		prev, cur = cur, prev
+		prev2, prev, cur = prev, cur, prev2
 	}
 	return prev[len(rb)]
 }

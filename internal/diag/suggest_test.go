@@ -17,7 +17,8 @@ func TestNear(t *testing.T) {
 	}{
 		{"one clearly closest", "p1-p33", []string{"p1-p3", "p2-p4"}, []string{"p1-p3"}},
 		{"one clearly closest, others two edits further", "capacty", []string{"capacity", "class", "srlg"}, []string{"capacity"}},
-		{"transposition is two edits, still the only close one", "metirc", []string{"metric", "class"}, []string{"metric"}},
+		{"two characters swapped are one edit", "mut", []string{"mtu", "vars", "type"}, []string{"mtu"}},
+		{"a swap and a substitution", "metirx", []string{"metric", "class"}, []string{"metric"}},
 		{"nothing close", "zzzzzz", []string{"p1-p3"}, nil},
 		{"no candidates", "p1", nil, nil},
 		{"several equally close routers", "p7", routers, []string{"p1", "p2", "p3", "p4", "p5", "p6"}},
@@ -26,7 +27,9 @@ func TestNear(t *testing.T) {
 		{"close but two edits further than the best is left out", "frankfurt-2", []string{"frankfurt-1", "frankfurt-abc"}, []string{"frankfurt-1"}},
 		{"an exact match wins alone", "p1", []string{"p2", "p1", "p3"}, []string{"p1"}},
 		{"duplicates listed once", "p7", []string{"p1", "p1", "p2"}, []string{"p1", "p2"}},
-		{"ordered by distance, then name", "ab", []string{"xyz", "b", "a", "abcd"}, []string{"a", "b", "abcd"}},
+		{"ordered by distance, then name", "abcd", []string{"wxyz", "abxy", "abc", "abce", "bcd"}, []string{"abc", "abce", "bcd", "abxy"}},
+		{"a short name is one edit from its typos", "p9", []string{"p1", "p2", "s1", "p10"}, []string{"p1", "p2"}},
+		{"a doubled character in a short name", "p33", []string{"p1", "p2", "p3"}, []string{"p3"}},
 		{"threshold grows with the length", "frr_vtyshhhh", []string{"frr_vtysh", "cisco_iosxe"}, []string{"frr_vtysh"}},
 		{"characters, not bytes", "zürich", []string{"zurich", "munich"}, []string{"zurich"}},
 	}
@@ -41,6 +44,26 @@ func TestNear(t *testing.T) {
 				t.Errorf("Suggest(%q) = %q, %v; want a name only when Near finds exactly one", tt.s, s, ok)
 			}
 		})
+	}
+}
+
+func TestEditDistance(t *testing.T) {
+	tests := []struct {
+		a, b string
+		want int
+	}{
+		{"", "", 0}, {"", "abc", 3}, {"abc", "", 3}, {"p1", "p1", 0},
+		{"p1", "p2", 1}, {"link", "lnik", 1}, {"mut", "mtu", 1}, {"ab", "ba", 1},
+		{"kitten", "sitting", 3}, {"ca", "abc", 3}, // OSA edits no character twice: not 2
+		{"zürich", "zurich", 1}, {"endpionts", "endpoints", 1}, {"endpionts", "endpoint", 2},
+	}
+	for _, tt := range tests {
+		if got := editDistance(tt.a, tt.b); got != tt.want {
+			t.Errorf("editDistance(%q, %q) = %d, want %d", tt.a, tt.b, got, tt.want)
+		}
+		if got := editDistance(tt.b, tt.a); got != tt.want {
+			t.Errorf("editDistance(%q, %q) = %d, want %d (symmetric)", tt.b, tt.a, got, tt.want)
+		}
 	}
 }
 
