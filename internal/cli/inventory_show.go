@@ -88,8 +88,8 @@ func selectDevices(inv *devices.Inventory, names []string) ([]*devices.Device, e
 		d, ok := inv.Device(n)
 		if !ok {
 			m := fmt.Sprintf("%q", n)
-			if s, ok := diag.Suggest(n, inv.Names()); ok {
-				m += fmt.Sprintf(" (did you mean %q?)", s)
+			if h := diag.DidYouMean(diag.Near(n, inv.Names())); h != "" {
+				m += " (" + h + ")"
 			}
 			unknown = append(unknown, m)
 			continue

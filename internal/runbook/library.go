@@ -161,8 +161,8 @@ func (l *Library) checkIncludes() diag.Diagnostics {
 					continue
 				}
 				hint := "the parameters of " + sub.Name + " are: " + strings.Join(subNames, ", ")
-				if best, near := diag.Suggest(k, subNames); near {
-					hint = fmt.Sprintf("did you mean %q?", best)
+				if h := diag.DidYouMean(diag.Near(k, subNames)); h != "" {
+					hint = h
 				}
 				n := inc.paramKeys[k]
 				ds.Add(diag.Pos{File: r.File, Line: n.Line, Col: n.Column}, hint, "include %s: runbook %s has no parameter %q", sub.Name, sub.Name, k)
@@ -284,8 +284,8 @@ func (l *Library) nameHint(name string) string {
 	for _, r := range l.runbooks {
 		names = append(names, r.Name)
 	}
-	if best, near := diag.Suggest(name, names); near {
-		return fmt.Sprintf("did you mean %q?", best)
+	if h := diag.DidYouMean(diag.Near(name, names)); h != "" {
+		return h
 	}
 	return fmt.Sprintf("the runbooks are: %s (changegate runbook list)", strings.Join(names, ", "))
 }
