@@ -221,7 +221,7 @@ func (d *Device) clone() *Device {
 }
 
 // Check reports every device that is not a node of the topology (nodes
-// holds the node names), with the closest node name as a hint, and every
+// holds the node names), with the close node names as a hint, and every
 // device whose platform is unknown. An inventory from Load, Parse or an
 // importer has only known platforms; the second check is for inventories
 // whose devices were changed in Go.

@@ -193,8 +193,8 @@ func (p *Pool) RunAll(ctx context.Context, devices []string, command string, con
 	return out
 }
 
-// unknownDevice is the error for a device not in inv, with the closest
-// name.
+// unknownDevice is the error for a device not in inv, with the close
+// names.
 func unknownDevice(inv *Inventory, name string) error {
 	names := inv.Names()
 	sort.Strings(names)

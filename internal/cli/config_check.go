@@ -322,7 +322,7 @@ func freeFormRoots() []string {
 }
 
 // unknownKeys reports every key of the file that is not a setting, at
-// its line, with the closest setting as a hint. A mistyped free-form key
+// its line, with the close settings as a hint. A mistyped free-form key
 // (approvals.role for approvals.roles) is reported once, as itself, not
 // by each name under it.
 func (d *configDoc) unknownKeys(all []string) error {

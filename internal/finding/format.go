@@ -27,7 +27,7 @@ func Formats() []Format {
 }
 
 // ParseFormat checks a --format value. An unknown name is an error that
-// lists the formats and suggests the closest one.
+// lists the formats and suggests the close ones.
 func ParseFormat(s string) (Format, error) {
 	names := make([]string, 0, len(Formats()))
 	var best []string

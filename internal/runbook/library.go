@@ -269,8 +269,8 @@ func (l *Library) includePath(from, to string) []string {
 // All returns the runbooks, built-in ones first, each group by file name.
 func (l *Library) All() []*Runbook { return append([]*Runbook(nil), l.runbooks...) }
 
-// Get returns the runbook called name, or an error naming the closest
-// one or listing them all.
+// Get returns the runbook called name, or an error naming the close
+// ones or listing them all.
 func (l *Library) Get(name string) (*Runbook, error) {
 	if r, ok := l.byName[name]; ok {
 		return r, nil
@@ -278,7 +278,7 @@ func (l *Library) Get(name string) (*Runbook, error) {
 	return nil, fmt.Errorf("no runbook %q; %s", name, l.nameHint(name))
 }
 
-// nameHint names the runbook closest to name, or lists them all.
+// nameHint names the runbooks close to name, or lists them all.
 func (l *Library) nameHint(name string) string {
 	names := make([]string, 0, len(l.runbooks))
 	for _, r := range l.runbooks {

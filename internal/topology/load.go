@@ -653,7 +653,7 @@ func isRateUnit(s string) bool {
 	return false
 }
 
-// unknownHint suggests the closest declared node name.
+// unknownHint suggests the close declared node names.
 func (p *parser) unknownHint(name string) string {
 	return unknownNodeHint(name, p.names)
 }
