@@ -46,6 +46,7 @@ func TestGraphMLGolden(t *testing.T) {
 		{"hyperedge", "hyperedge", withDefault, "<hyperedge> is not supported"},
 		{"two-graphs", "two-graphs", withDefault, "more than one <graph>"},
 		{"ports", "ports", withDefault, ""},
+		{"ports-all", "ports-all", withDefault, ""},
 		{"ports-bad", "ports-bad", withDefault, "used by two edges"},
 	}
 	for _, tt := range tests {
