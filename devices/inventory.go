@@ -221,7 +221,7 @@ func (d *Device) clone() *Device {
 }
 
 // Check reports every device that is not a node of the topology (nodes
-// holds the node names), with the closest node name as a hint, and every
+// holds the node names), with the close node names as a hint, and every
 // device whose platform is unknown. An inventory from Load, Parse or an
 // importer has only known platforms; the second check is for inventories
 // whose devices were changed in Go.
@@ -231,8 +231,8 @@ func (inv *Inventory) Check(nodes map[string]bool) diag.Diagnostics {
 	for _, d := range inv.devices {
 		if !nodes[d.Name] {
 			hint := "name devices after the topology's nodes, or add the node to the topology"
-			if s, ok := diag.Suggest(d.Name, names); ok {
-				hint = fmt.Sprintf("did you mean %q?", s)
+			if h := diag.DidYouMean(diag.Near(d.Name, names)); h != "" {
+				hint = h
 			}
 			ds.Add(d.Pos, hint, "device %s is not a node of the topology", d.Name)
 		}
@@ -296,8 +296,8 @@ func build(files []string, defaults *layer, groups, devices []*layer, ds *diag.D
 		for _, r := range l.groups {
 			if _, ok := byName[r.name]; !ok {
 				hint := "declare it under groups"
-				if s, ok := diag.Suggest(r.name, groupNames); ok {
-					hint = fmt.Sprintf("did you mean %q?", s)
+				if h := diag.DidYouMean(diag.Near(r.name, groupNames)); h != "" {
+					hint = h
 				}
 				ds.Add(r.pos, hint, "%s: unknown group %q", l.desc, r.name)
 			}

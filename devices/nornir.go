@@ -248,8 +248,8 @@ func mapNornirPlatform(s string) (string, bool) {
 
 func nornirPlatformHint(s string) string {
 	names := slices.Sorted(maps.Keys(nornirPlatforms))
-	if m, ok := diag.Suggest(strings.ToLower(s), append(names, platformNames()...)); ok {
-		return fmt.Sprintf("did you mean %q?", m)
+	if h := diag.DidYouMean(diag.Near(strings.ToLower(s), append(names, platformNames()...))); h != "" {
+		return h
 	}
 	return "Nornir platforms changegate maps: " + strings.Join(names, ", ") + "; or use a changegate platform name: " + strings.Join(platformNames(), ", ")
 }

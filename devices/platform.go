@@ -1,7 +1,6 @@
 package devices
 
 import (
-	"fmt"
 	"slices"
 	"strings"
 
@@ -61,15 +60,16 @@ func platformNames() []string {
 	return out
 }
 
-// platformHint is the hint for an unknown platform name: the closest
-// known one, or the list.
+// platformHint is the hint for an unknown platform name: the known ones
+// close to it (a vendor alone, such as cisco, gives its platforms), or
+// the list.
 func platformHint(name string) string {
 	lower := strings.ToLower(strings.TrimSpace(name))
 	if p, ok := nornirPlatforms[lower]; ok { // another tool's name for it: ios, junos, eos
-		return fmt.Sprintf("did you mean %q?", p)
+		return diag.DidYouMean([]string{p})
 	}
-	if s, ok := diag.Suggest(lower, platformNames()); ok {
-		return fmt.Sprintf("did you mean %q?", s)
+	if h := diag.DidYouMean(diag.Near(lower, platformNames())); h != "" {
+		return h
 	}
 	var starts []string
 	for _, p := range platformNames() {
@@ -77,8 +77,8 @@ func platformHint(name string) string {
 			starts = append(starts, p)
 		}
 	}
-	if len(starts) == 1 {
-		return fmt.Sprintf("did you mean %q?", starts[0])
+	if len(starts) > 0 {
+		return diag.DidYouMean(starts)
 	}
 	return "known platforms: " + strings.Join(platformNames(), ", ")
 }

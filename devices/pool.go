@@ -193,13 +193,13 @@ func (p *Pool) RunAll(ctx context.Context, devices []string, command string, con
 	return out
 }
 
-// unknownDevice is the error for a device not in inv, with the closest
-// name.
+// unknownDevice is the error for a device not in inv, with the close
+// names.
 func unknownDevice(inv *Inventory, name string) error {
 	names := inv.Names()
 	sort.Strings(names)
-	if s, ok := diag.Suggest(name, names); ok {
-		return fmt.Errorf("%w %q: did you mean %q?", ErrUnknownDevice, name, s)
+	if h := diag.DidYouMean(diag.Near(name, names)); h != "" {
+		return fmt.Errorf("%w %q: %s", ErrUnknownDevice, name, h)
 	}
 	return fmt.Errorf("%w %q (the inventory has %d devices)", ErrUnknownDevice, name, len(names))
 }

@@ -385,7 +385,7 @@ func TestPoolReuse(t *testing.T) {
 	if tr := string(pool.Transcript("r0")); strings.Count(tr, "show clock") != 4 || !strings.Contains(tr, "show hang") {
 		t.Errorf("transcript of both sessions:\n%s", tr)
 	}
-	if _, err := pool.Run(ctx, "r9", cmd); !errors.Is(err, devices.ErrUnknownDevice) || !strings.Contains(err.Error(), `did you mean "r0"`) {
+	if _, err := pool.Run(ctx, "r9", cmd); !errors.Is(err, devices.ErrUnknownDevice) || !strings.Contains(err.Error(), `"r9": did you mean one of: "r0", "r1", "r2"?`) {
 		t.Errorf("unknown device: %v", err)
 	}
 }

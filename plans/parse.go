@@ -187,8 +187,8 @@ func (ps *parser) risk(v *yaml.Node) Risk {
 		names = append(names, string(r))
 	}
 	hint := "use low, medium or high"
-	if best, near := diag.Suggest(strings.ToLower(s), names); near {
-		hint = fmt.Sprintf("did you mean %q?", best)
+	if h := diag.DidYouMean(diag.Near(strings.ToLower(s), names)); h != "" {
+		hint = h
 	}
 	ps.y.Errorf(v, hint, "plan: unknown risk %q", s)
 	return ""
@@ -456,8 +456,8 @@ func (ps *parser) effect(n *yaml.Node, label string) Effect {
 	spec, ok := effectSpecs[e.Type]
 	if !ok {
 		hint := "known types: " + typeList()
-		if best, near := diag.Suggest(ts, typeNames()); near {
-			hint = fmt.Sprintf("did you mean %q?", best)
+		if h := diag.DidYouMean(diag.Near(ts, typeNames())); h != "" {
+			hint = h
 		}
 		ps.y.Errorf(tv, hint, "%s: unknown effect type %q", label, ts)
 		return e

@@ -63,8 +63,8 @@ func (p *Plan) CheckReferences(links, nodes map[string]bool) diag.Diagnostics {
 // deviceHint is unknownHint for a device, saying where device names come
 // from when no name is close.
 func deviceHint(name string, nodes []string) string {
-	if best, ok := diag.Suggest(name, nodes); ok {
-		return fmt.Sprintf("did you mean %q?", best)
+	if h := diag.DidYouMean(diag.Near(name, nodes)); h != "" {
+		return h
 	}
 	return "a device is a node of the topology; " + unknownHint(name, "node", nodes)
 }
@@ -73,8 +73,8 @@ func deviceHint(name string, nodes []string) string {
 const maxListed = 8
 
 func unknownHint(name, kind string, known []string) string {
-	if best, ok := diag.Suggest(name, known); ok {
-		return fmt.Sprintf("did you mean %q?", best)
+	if h := diag.DidYouMean(diag.Near(name, known)); h != "" {
+		return h
 	}
 	switch {
 	case len(known) == 0:

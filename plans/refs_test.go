@@ -32,17 +32,17 @@ func TestCheckReferences(t *testing.T) {
 		{"known link and from", "{type: set_metric, link: p1-p2, metric: 5, from: p1}", nil},
 		{"known node", "{type: drain, node: p2}", nil},
 		{"link typo", "{type: link_down, link: p1-p3}",
-			[]string{`p.yaml:5:33: step "a" effect 1: unknown link "p1-p3" (hint: did you mean "p1-p2"?)`}},
+			[]string{`p.yaml:5:33: step "a" effect 1: unknown link "p1-p3" (hint: did you mean one of: "p1-p2", "p2-p3"?)`}},
 		{"link far from all", "{type: link_up, link: core-uplink-7}",
 			[]string{`p.yaml:5:31: step "a" effect 1: unknown link "core-uplink-7" (hint: known links: p1-p2, p2-p3, s1-s2)`}},
 		{"node typo", "{type: undrain, node: p9}",
-			[]string{`p.yaml:5:31: step "a" effect 1: unknown node "p9" (hint: did you mean "p1"?)`}},
+			[]string{`p.yaml:5:31: step "a" effect 1: unknown node "p9" (hint: did you mean one of: "p1", "p2", "p3"?)`}},
 		{"from unknown", "{type: set_metric, link: p1-p2, metric: 5, from: router-one}",
 			[]string{`p.yaml:5:58: step "a" effect 1: from: unknown node "router-one" (hint: known nodes: p1, p2, p3, s1, s2)`}},
 		{"link and from both unknown", "{type: set_metric, link: x, metric: 5, from: y}",
 			[]string{
 				`p.yaml:5:34: step "a" effect 1: unknown link "x" (hint: known links: p1-p2, p2-p3, s1-s2)`,
-				`p.yaml:5:54: step "a" effect 1: from: unknown node "y" (hint: did you mean "p1"?)`,
+				`p.yaml:5:54: step "a" effect 1: from: unknown node "y" (hint: known nodes: p1, p2, p3, s1, s2)`,
 			}},
 	}
 	for _, tt := range tests {
@@ -185,10 +185,10 @@ func TestCheckReferencesDevices(t *testing.T) {
 	}
 	want := []string{
 		`p.yaml:4:30: pre_checks check "pre typo": unknown device "p33" (hint: did you mean "p3"?)`,
-		`p.yaml:7:19: step "one": unknown device "p9" (hint: did you mean "p1"?)`,
+		`p.yaml:7:19: step "one": unknown device "p9" (hint: did you mean one of: "p1", "p2", "p3"?)`,
 		`p.yaml:7:23: step "one": unknown device "core-router-7" (hint: a device is a node of the topology; known nodes: p1, p2, p3, s1, s2)`,
-		`p.yaml:11:40: step "one" check "on a neighbour": unknown device "s4" (hint: did you mean "s1"?)`,
-		`p.yaml:13:13: step "two": unknown device "s9" (hint: did you mean "s1"?)`,
+		`p.yaml:11:40: step "one" check "on a neighbour": unknown device "s4" (hint: did you mean one of: "s1", "s2"?)`,
+		`p.yaml:13:13: step "two": unknown device "s9" (hint: did you mean one of: "s1", "s2"?)`,
 		`p.yaml:16:26: post_checks check "post": unknown device "s22" (hint: did you mean "s2"?)`,
 	}
 	if diff := cmp.Diff(want, got); diff != "" {

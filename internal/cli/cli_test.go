@@ -110,7 +110,7 @@ func TestBadInputExitsOneWithPositions(t *testing.T) {
 		want []string
 	}{
 		{"plan typo and bad reference", []string{"dryrun", plan}, []string{plan + ":6:5: step 1: unknown field \"bogus\""}},
-		{"unknown link", []string{"dryrun", "--topology", "../../examples/april-2011.yaml", writeFile(t, dir, "p2.yaml", "title: t\nsteps:\n  - name: a\n    effects: [{type: link_down, link: p1-p33}]\n")}, []string{"p2.yaml:4:39", "did you mean \"p1-p3\""}},
+		{"unknown link", []string{"dryrun", "--topology", "../../examples/april-2011.yaml", writeFile(t, dir, "p2.yaml", "title: t\nsteps:\n  - name: a\n    effects: [{type: link_down, link: p1-p33}]\n")}, []string{"p2.yaml:4:39", `did you mean one of: "p1-p3", "p1-p2"?`}},
 		{"unknown format", []string{"dryrun", "../../examples/outage-plan.yaml", "--format", "yaml"}, []string{`unknown format "yaml": use one of text, json`}},
 		{"no topology", []string{"dryrun"}, []string{"--topology FILE"}},
 		{"missing file", []string{"topology", "show", filepath.Join(dir, "nope.yaml")}, []string{"nope.yaml", "no such file"}},

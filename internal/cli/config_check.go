@@ -322,7 +322,7 @@ func freeFormRoots() []string {
 }
 
 // unknownKeys reports every key of the file that is not a setting, at
-// its line, with the closest setting as a hint. A mistyped free-form key
+// its line, with the close settings as a hint. A mistyped free-form key
 // (approvals.role for approvals.roles) is reported once, as itself, not
 // by each name under it.
 func (d *configDoc) unknownKeys(all []string) error {
@@ -336,11 +336,11 @@ func (d *configDoc) unknownKeys(all []string) error {
 			continue
 		}
 		name, hint := k, "the keys are listed in docs/config.md"
-		if s, ok := diag.Suggest(k, candidates); ok {
-			hint = fmt.Sprintf("did you mean %q?", s)
+		if h := diag.DidYouMean(diag.Near(k, candidates)); h != "" {
+			hint = h
 		} else if parts := strings.SplitN(k, ".", 3); len(parts) == 3 {
-			if s, ok := diag.Suggest(parts[0]+"."+parts[1], roots); ok {
-				name, hint = parts[0]+"."+parts[1], fmt.Sprintf("did you mean %q?", s)
+			if h := diag.DidYouMean(diag.Near(parts[0]+"."+parts[1], roots)); h != "" {
+				name, hint = parts[0]+"."+parts[1], h
 			}
 		}
 		if reported[name] {

@@ -100,7 +100,7 @@ func TestDeviceRun(t *testing.T) {
 	}
 	// Unknown device: nothing is run.
 	_, errs, code = run(t, "device", "run", "r3", "show version", "--inventory", inv)
-	if code != 1 || !strings.Contains(errs, `did you mean "r0"`) && !strings.Contains(errs, `did you mean "r1"`) {
+	if code != 1 || !strings.Contains(errs, `has no device "r3" (did you mean one of: "r0", "r1"?)`) {
 		t.Errorf("unknown device: exit %d, %s", code, errs)
 	}
 }

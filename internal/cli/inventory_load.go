@@ -53,8 +53,8 @@ func (c InventoryConfig) source(flagPath, flagFormat string) (inventorySource, e
 	}
 	if src.format != "" && !isInventoryFormat(src.format) {
 		msg := fmt.Sprintf("unknown inventory format %q: use one of %s", src.format, strings.Join(inventoryFormats, ", "))
-		if s, ok := diag.Suggest(src.format, inventoryFormats); ok {
-			msg += fmt.Sprintf(" (did you mean %q?)", s)
+		if h := diag.DidYouMean(diag.Near(src.format, inventoryFormats)); h != "" {
+			msg += " (" + h + ")"
 		}
 		return src, errors.New(msg)
 	}

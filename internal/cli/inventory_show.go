@@ -72,7 +72,7 @@ the devices named when some are.`,
 
 // selectDevices returns the devices named, in the order named, or every
 // device when names is empty. Every unknown name is reported, each with
-// the closest device name as a hint.
+// the close device names as a hint.
 func selectDevices(inv *devices.Inventory, names []string) ([]*devices.Device, error) {
 	if len(names) == 0 {
 		return inv.Devices(), nil
@@ -88,8 +88,8 @@ func selectDevices(inv *devices.Inventory, names []string) ([]*devices.Device, e
 		d, ok := inv.Device(n)
 		if !ok {
 			m := fmt.Sprintf("%q", n)
-			if s, ok := diag.Suggest(n, inv.Names()); ok {
-				m += fmt.Sprintf(" (did you mean %q?)", s)
+			if h := diag.DidYouMean(diag.Near(n, inv.Names())); h != "" {
+				m += " (" + h + ")"
 			}
 			unknown = append(unknown, m)
 			continue

@@ -102,15 +102,6 @@ func TestListErrorNamesEveryProblem(t *testing.T) {
 	}
 }
 
-func TestSuggest(t *testing.T) {
-	if s, ok := Suggest("p1-p33", []string{"p1-p3", "p2-p4"}); !ok || s != "p1-p3" {
-		t.Errorf("Suggest = %q, %v", s, ok)
-	}
-	if _, ok := Suggest("zzzzzz", []string{"p1-p3"}); ok {
-		t.Error("Suggest offered an unrelated name")
-	}
-}
-
 func TestSyntaxErrorLine(t *testing.T) {
 	tests := []struct {
 		name string

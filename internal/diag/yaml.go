@@ -251,56 +251,18 @@ func Describe(n *yaml.Node) string {
 	return "an unsupported YAML node"
 }
 
-// suggest builds the hint for an unknown key: the closest known key when
-// one is close, otherwise the list of known keys.
+// suggest builds the hint for an unknown key: the known keys close to
+// it (DidYouMean), otherwise the list of known keys.
 func suggest(key string, fields map[string]Field) string {
 	known := make([]string, 0, len(fields))
 	for k := range fields {
 		known = append(known, k)
 	}
 	sort.Strings(known)
-	best, bestD := "", 1<<30
-	for _, k := range known {
-		if d := editDistance(strings.ToLower(key), k); d < bestD {
-			best, bestD = k, d
-		}
-	}
-	if best != "" && bestD <= max(2, len(key)/3) {
-		return fmt.Sprintf("did you mean %q?", best)
+	if h := DidYouMean(Near(strings.ToLower(key), known)); h != "" {
+		return h
 	}
 	return "known fields: " + strings.Join(known, ", ")
-}
-
-// Suggest returns the candidate closest to s when it is plausibly a typo of it.
-func Suggest(s string, candidates []string) (string, bool) {
-	best, bestD := "", 1<<30
-	for _, c := range candidates {
-		if d := editDistance(s, c); d < bestD {
-			best, bestD = c, d
-		}
-	}
-	return best, best != "" && bestD <= max(2, len(s)/3)
-}
-
-func editDistance(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(rb)]
 }
 
 // syntaxErrLine finds the line of a YAML syntax error. The YAML library

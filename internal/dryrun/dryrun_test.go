@@ -368,8 +368,8 @@ steps:
 		t.Fatalf("got result %v, err %v; want diagnostics only", res, err)
 	}
 	want := []string{
-		`bad.yaml:4:13: step "a": unknown device "p9" (hint: did you mean "p1"?)`,
-		`bad.yaml:7:32: step "a" check "c": unknown device "edge3" (hint: did you mean "edge1"?)`,
+		`bad.yaml:4:13: step "a": unknown device "p9" (hint: did you mean one of: "p1", "p2", "p3", "p4", "p5" (and 1 more)?)`,
+		`bad.yaml:7:32: step "a" check "c": unknown device "edge3" (hint: did you mean one of: "edge1", "edge2"?)`,
 	}
 	var got []string
 	for _, d := range ds {

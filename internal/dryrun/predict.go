@@ -121,8 +121,8 @@ func (pr *Predictor) resolve(nodes []string) ([]int, error) {
 		switch {
 		case !ok:
 			msg := fmt.Sprintf("unknown node %q", name)
-			if s, ok := diag.Suggest(name, pr.names); ok {
-				msg += fmt.Sprintf(" (did you mean %q?)", s)
+			if h := diag.DidYouMean(diag.Near(name, pr.names)); h != "" {
+				msg += " (" + h + ")"
 			}
 			unknown = append(unknown, msg)
 		case !seen[i]:

@@ -135,7 +135,7 @@ func TestPredictorErrors(t *testing.T) {
 		ctx   context.Context
 		want  string
 	}{
-		{"unknown node", 0, []string{"p1", "p6", "P2"}, ctx, `predict: unknown node "p6" (did you mean "p1"?); unknown node "P2" (did you mean "p2"?)`},
+		{"unknown node", 0, []string{"p1", "p6", "P2"}, ctx, `predict: unknown node "p6" (did you mean one of: "p1", "p2", "p3", "p4", "p5"?); unknown node "P2" (did you mean "p2"?)`},
 		{"state out of range", 1, []string{"p1"}, ctx, "predict: state 1 out of range 0..0"},
 		{"negative state", -1, []string{"p1"}, ctx, "out of range"},
 		{"cancelled", 0, []string{"p1"}, cancelled(), "context canceled"},

@@ -27,32 +27,32 @@ func Formats() []Format {
 }
 
 // ParseFormat checks a --format value. An unknown name is an error that
-// lists the formats and suggests the closest one.
+// lists the formats and suggests the close ones.
 func ParseFormat(s string) (Format, error) {
 	names := make([]string, 0, len(Formats()))
-	best := ""
+	var best []string
 	lower := strings.ToLower(s)
 	for _, f := range Formats() {
 		if string(f) == s {
 			return f, nil
 		}
 		names = append(names, string(f))
-		if best == "" && strings.HasPrefix(lower, string(f)) {
-			best = string(f)
+		if best == nil && strings.HasPrefix(lower, string(f)) {
+			best = []string{string(f)}
 		}
 	}
-	if near, ok := diag.Suggest(lower, names); best == "" && ok {
-		best = near
+	if best == nil {
+		best = diag.Near(lower, names)
 	}
 	switch lower {
 	case "xml":
-		best = string(JUnit)
+		best = []string{string(JUnit)}
 	case "actions", "gha", "annotations":
-		best = string(GitHub)
+		best = []string{string(GitHub)}
 	}
 	msg := fmt.Sprintf("unknown format %q: use one of %s", s, strings.Join(names, ", "))
-	if best != "" {
-		msg += fmt.Sprintf(" (did you mean %q?)", best)
+	if h := diag.DidYouMean(best); h != "" {
+		msg += " (" + h + ")"
 	}
 	return "", errors.New(msg)
 }

@@ -358,8 +358,8 @@ func (c *clab) link(num int, item *yaml.Node, index map[string]clabNode, used ma
 			return topology.Link{}, false
 		case !known:
 			hint := "declare the node under topology.nodes"
-			if s, ok := diag.Suggest(e.node, slices.Sorted(maps.Keys(index))); ok {
-				hint = fmt.Sprintf("did you mean %q?", s)
+			if h := diag.DidYouMean(diag.Near(e.node, slices.Sorted(maps.Keys(index)))); h != "" {
+				hint = h
 			}
 			c.y.Errorf(e.at, hint, "link %s: unknown node %q", desc, e.node)
 			good = false
@@ -462,8 +462,8 @@ func (c *clab) endpoint(n *yaml.Node, what string) (endpoint, bool) {
 
 func (c *clab) unknownField(key *yaml.Node, what string, known []string) {
 	hint := "known fields: " + strings.Join(known, ", ")
-	if s, ok := diag.Suggest(key.Value, known); ok {
-		hint = fmt.Sprintf("did you mean %q?", s)
+	if h := diag.DidYouMean(diag.Near(key.Value, known)); h != "" {
+		hint = h
 	}
 	c.y.Warnf(key, hint, "%s: unknown field %q ignored", what, key.Value)
 }

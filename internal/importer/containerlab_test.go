@@ -181,8 +181,8 @@ func TestContainerlabReportsEveryBrokenLink(t *testing.T) {
 			t.Errorf("no error at line %d containing %q", w.line, w.msg)
 		}
 	}
-	if hints := fmt.Sprint(ds); !strings.Contains(hints, `did you mean "r1"?`) && !strings.Contains(hints, `did you mean "r2"?`) {
-		t.Errorf("unknown node r4 should suggest a close name:\n%v", ds)
+	if hints := fmt.Sprint(ds); !strings.Contains(hints, `unknown node "r4" (hint: did you mean one of: "r1", "r2", "r3"?)`) {
+		t.Errorf("unknown node r4 should list the three names one edit away, not pick one:\n%v", ds)
 	}
 }
 

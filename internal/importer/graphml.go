@@ -38,6 +38,10 @@ type GraphMLOptions struct {
 // duplicate labels get the GraphML node id as suffix ("London_17"), and
 // nodes without a label are named "node_<id>". Parallel edges become
 // separate links ("A-B", "A-B#2"); self-loops are skipped with a warning.
+// A link's id is made of the node names alone. Its interfaces are the
+// edge's sourceport and targetport (GraphML's ports) when given, else
+// the names changegate's lab gives them ("cg-<peer>", see
+// nameInterfaces), with one warning saying how many ends were named.
 //
 // The returned Diagnostics always holds the warnings. When the file cannot
 // be used the Network is nil and the error is a *diag.ListError holding
@@ -92,11 +96,16 @@ type gmlNode struct {
 }
 
 type gmlEdge struct {
-	Source   string    `xml:"source,attr"`
-	Target   string    `xml:"target,attr"`
-	Directed string    `xml:"directed,attr"`
-	Data     []gmlData `xml:"data"`
-	line     int
+	Source   string `xml:"source,attr"`
+	Target   string `xml:"target,attr"`
+	Directed string `xml:"directed,attr"`
+	// SourcePort and TargetPort name the ports of the source and target
+	// nodes the edge attaches to (GraphML's <port> model): the
+	// interfaces of the link's ends.
+	SourcePort string    `xml:"sourceport,attr"`
+	TargetPort string    `xml:"targetport,attr"`
+	Data       []gmlData `xml:"data"`
+	line       int
 }
 
 // gmlDoc is the part of a GraphML document the importer reads.
@@ -362,6 +371,7 @@ func (doc *gmlDoc) network(file string, ld linkDefaults, ds *diag.Diagnostics) *
 
 	// Edges.
 	ids := linkIDs{}
+	ports := map[[2]string]int{} // node, port -> line of the edge using it
 	var noSpeed []string
 	noSpeedLine := 0
 	directed, firstDirected := 0, 0
@@ -392,7 +402,11 @@ func (doc *gmlDoc) network(file string, ld linkDefaults, ds *diag.Diagnostics) *
 			continue
 		}
 		l := topology.Link{A: names[si], B: names[ti], Up: true, SRLG: []string{}, Pos: pos(e.line)}
+		// The id is made of the node names alone, as before ports were
+		// read: plans name links by it. The interfaces are set after it.
 		l.ID = ids.next(l)
+		l.AInterface = doc.port(e.SourcePort, "sourceport", l.ID, l.A, e.line, ports, ds)
+		l.BInterface = doc.port(e.TargetPort, "targetport", l.ID, l.B, e.line, ports, ds)
 		capacity, ok := edgeCapacity(a, l.ID, pos(e.line), ds)
 		if !ok {
 			if len(noSpeed) == 0 {
@@ -431,7 +445,37 @@ func (doc *gmlDoc) network(file string, ld linkDefaults, ds *diag.Diagnostics) *
 	if len(net.Links) == 0 && !ds.HasErrors() {
 		ds.Add(pos(doc.graphLine), "a network needs edges between different nodes", "the graph has no usable edges")
 	}
+	if ds.HasErrors() {
+		return net
+	}
+	if named, first := nameInterfaces(net); named > 0 {
+		ds.Warn(pos(doc.graphLine), "runbooks render these names: before a plan goes to real routers, write their interface names into the topology (a: \"node:interface\")",
+			"%d of %d link ends have no interface name in the file (no sourceport or targetport); they are named as changegate's lab names its interfaces, cg-<peer>, e.g. %s", named, 2*len(net.Links), shown(first))
+	}
 	return net
+}
+
+// port reads the sourceport or targetport (attr) of the edge at line, the
+// interface of link id at node: empty when the edge names none. A port
+// must be a usable name and one end of one link; used records the ports
+// taken.
+func (doc *gmlDoc) port(p, attr, id, node string, line int, used map[[2]string]int, ds *diag.Diagnostics) string {
+	p = strings.TrimSpace(p)
+	if p == "" {
+		return ""
+	}
+	pos := diag.Pos{File: doc.file, Line: line}
+	if !ds.CheckText(pos, fmt.Sprintf("edge %s: %s", shown(id), attr), p, diag.KindName) {
+		return ""
+	}
+	k := [2]string{node, p}
+	if first, dup := used[k]; dup {
+		ds.Add(pos, fmt.Sprintf("the other edge is at line %d; a port is the end of one link: give each edge its own", first),
+			"edge %s: port %s of node %s is used by two edges", shown(id), shown(p), shown(node))
+		return ""
+	}
+	used[k] = line
+	return p
 }
 
 // edgeCapacity reads LinkSpeedRaw (bps), or else LinkSpeed with

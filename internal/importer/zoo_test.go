@@ -27,7 +27,7 @@ func TestTopologyZoo(t *testing.T) {
 		imported, complete, warned int
 		nodes, links, selfLoops    int
 		down, dupLabels, isolated  int
-		conn, defaulted            int
+		conn, defaulted, unnamed   int
 		failed                     []string
 	)
 	for _, path := range files {
@@ -48,8 +48,11 @@ func TestTopologyZoo(t *testing.T) {
 			t.Errorf("%s: topology.Validate finds errors in the imported network:\n  %s", name, strings.Join(problems, "\n  "))
 		}
 		for _, d := range net.Validate().Warnings() {
-			if strings.Contains(d.Msg, "has no links") {
+			switch {
+			case strings.Contains(d.Msg, "has no links"):
 				isolated++
+			case strings.Contains(d.Msg, "interface"):
+				t.Errorf("%s: %s", name, d) // generated names clash
 			}
 		}
 		if connected(net) {
@@ -62,10 +65,20 @@ func TestTopologyZoo(t *testing.T) {
 			}
 		}
 		links += len(net.Links)
-		if len(ds) > 0 {
-			warned++
+		for _, l := range net.Links {
+			if l.AInterface == "" || l.BInterface == "" {
+				t.Errorf("%s: link %s has an end without an interface", name, l.ID)
+			}
 		}
+		others := 0
 		for _, d := range ds {
+			if strings.Contains(d.Msg, "no interface name in the file") {
+				var n, of int
+				fmt.Sscanf(d.Msg, "%d of %d", &n, &of)
+				unnamed += n
+				continue
+			}
+			others++
 			switch {
 			case strings.HasPrefix(d.Msg, "self-loop"):
 				selfLoops++
@@ -74,6 +87,9 @@ func TestTopologyZoo(t *testing.T) {
 			case strings.HasPrefix(d.Msg, "label "):
 				dupLabels++
 			}
+		}
+		if others > 0 {
+			warned++
 		}
 		// Without a default capacity the import succeeds exactly when
 		// every edge has a speed.
@@ -87,7 +103,8 @@ func TestTopologyZoo(t *testing.T) {
 	t.Logf("Topology Zoo: %d files, %d imported (%d nodes, %d links), %d failed", len(files), imported, nodes, links, len(failed))
 	t.Logf("  %d files have a speed on every edge (import without --default-capacity); %d of %d links take the default capacity",
 		complete, defaulted, links)
-	t.Logf("  %d files gave warnings: %d self-loops skipped, %d links imported down (LinkStatus planned/future), %d duplicate labels suffixed",
+	t.Logf("  %d of %d link ends take generated interface names (every file warns once about them)", unnamed, 2*links)
+	t.Logf("  %d files gave other warnings: %d self-loops skipped, %d links imported down (LinkStatus planned/future), %d duplicate labels suffixed",
 		warned, selfLoops, down, dupLabels)
 	t.Logf("  topology.Validate: no errors; %d nodes without links (warnings)", isolated)
 	t.Logf("  %d networks are connected over their up links", conn)

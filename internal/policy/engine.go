@@ -351,8 +351,8 @@ func checkDisable(pkgs []*Package, disable []string) error {
 			continue
 		}
 		hint := "policies with rules: " + strings.Join(names, ", ")
-		if best, ok := diag.Suggest(d, names); ok {
-			hint = fmt.Sprintf("did you mean %q?", best)
+		if h := diag.DidYouMean(diag.Near(d, names)); h != "" {
+			hint = h
 		}
 		return &UnknownPackageError{Name: d, Hint: hint}
 	}

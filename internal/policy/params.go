@@ -344,8 +344,8 @@ func describe(v any) string {
 }
 
 func suggest(s string, options []string) string {
-	if best, ok := diag.Suggest(s, options); ok {
-		return fmt.Sprintf("; did you mean %q?", best)
+	if h := diag.DidYouMean(diag.Near(s, options)); h != "" {
+		return "; " + h
 	}
 	if len(options) == 0 {
 		return ""

@@ -175,7 +175,7 @@ func TestIncludeRenderErrors(t *testing.T) {
 		{"self", "frr_vtysh", nil, at{"self.yaml", 7, 14, "include loop: self -> self"}},
 		{"x", "frr_vtysh", nil, at{"y.yaml", 7, 14, "include loop: x -> y -> x (runbook y, included by x at "}},
 		{"srl", "nokia_srl", nil, at{"srl.yaml", 7, 14, `runbook srl includes runbook leaf, which has no configuration for platform "nokia_srl"`}},
-		{"missing", "frr_vtysh", nil, at{"missing.yaml", 7, 14, `runbook missing includes runbook "leef", which does not exist (hint: did you mean "leaf"?)`}},
+		{"missing", "frr_vtysh", nil, at{"missing.yaml", 7, 14, `runbook missing includes runbook "leef", which does not exist (hint: did you mean one of: "leaf", "self"?)`}},
 		{"d0", "frr_vtysh", nil, at{"d16.yaml", 7, 14, "includes nest more than 16 deep: d0 -> d1 -> "}},
 		{"srl", "frr_vtysh", map[string]string{"device": "p9"}, at{"--param", 0, 0, `"p9" is not a node`}},
 	}

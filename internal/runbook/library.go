@@ -161,8 +161,8 @@ func (l *Library) checkIncludes() diag.Diagnostics {
 					continue
 				}
 				hint := "the parameters of " + sub.Name + " are: " + strings.Join(subNames, ", ")
-				if best, near := diag.Suggest(k, subNames); near {
-					hint = fmt.Sprintf("did you mean %q?", best)
+				if h := diag.DidYouMean(diag.Near(k, subNames)); h != "" {
+					hint = h
 				}
 				n := inc.paramKeys[k]
 				ds.Add(diag.Pos{File: r.File, Line: n.Line, Col: n.Column}, hint, "include %s: runbook %s has no parameter %q", sub.Name, sub.Name, k)
@@ -269,8 +269,8 @@ func (l *Library) includePath(from, to string) []string {
 // All returns the runbooks, built-in ones first, each group by file name.
 func (l *Library) All() []*Runbook { return append([]*Runbook(nil), l.runbooks...) }
 
-// Get returns the runbook called name, or an error naming the closest
-// one or listing them all.
+// Get returns the runbook called name, or an error naming the close
+// ones or listing them all.
 func (l *Library) Get(name string) (*Runbook, error) {
 	if r, ok := l.byName[name]; ok {
 		return r, nil
@@ -278,14 +278,14 @@ func (l *Library) Get(name string) (*Runbook, error) {
 	return nil, fmt.Errorf("no runbook %q; %s", name, l.nameHint(name))
 }
 
-// nameHint names the runbook closest to name, or lists them all.
+// nameHint names the runbooks close to name, or lists them all.
 func (l *Library) nameHint(name string) string {
 	names := make([]string, 0, len(l.runbooks))
 	for _, r := range l.runbooks {
 		names = append(names, r.Name)
 	}
-	if best, near := diag.Suggest(name, names); near {
-		return fmt.Sprintf("did you mean %q?", best)
+	if h := diag.DidYouMean(diag.Near(name, names)); h != "" {
+		return h
 	}
 	return fmt.Sprintf("the runbooks are: %s (changegate runbook list)", strings.Join(names, ", "))
 }

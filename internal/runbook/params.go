@@ -56,8 +56,8 @@ func check(p Param, s string, net *topology.Network, known map[string]any) (any,
 			}
 		}
 		hint := "give one of " + strings.Join(p.Values, ", ")
-		if best, near := diag.Suggest(s, p.Values); near {
-			hint = fmt.Sprintf("did you mean %q? (one of %s)", best, strings.Join(p.Values, ", "))
+		if h := diag.DidYouMean(diag.Near(s, p.Values)); h != "" {
+			hint = h + " (the values: " + strings.Join(p.Values, ", ") + ")"
 		}
 		return nil, fmt.Sprintf("%s is not one of the allowed values", diag.Excerpt(s)), hint
 	case TypeDuration:
@@ -143,8 +143,8 @@ func bounds(p Param) string {
 }
 
 func nameHint(s string, names []string, kind string) string {
-	if best, near := diag.Suggest(s, names); near {
-		return fmt.Sprintf("did you mean %q?", best)
+	if h := diag.DidYouMean(diag.Near(s, names)); h != "" {
+		return h
 	}
 	if len(names) > 12 {
 		names = append(names[:12:12], "...")
@@ -187,8 +187,8 @@ func (r *Runbook) bind(given map[string]string, net *topology.Network, pos func(
 	sort.Strings(unknown)
 	for _, k := range unknown {
 		hint := "the parameters of " + r.Name + " are: " + strings.Join(names, ", ")
-		if best, near := diag.Suggest(k, names); near {
-			hint = fmt.Sprintf("did you mean %q?", best)
+		if h := diag.DidYouMean(diag.Near(k, names)); h != "" {
+			hint = h
 		}
 		ds.Add(pos(k), hint, "runbook %s has no parameter %q", r.Name, k)
 	}

@@ -172,8 +172,8 @@ func (ps *parser) platforms(k, v *yaml.Node) []string {
 }
 
 func platformHint(name string) string {
-	if best, near := diag.Suggest(name, platformNames()); near {
-		return fmt.Sprintf("did you mean %q?", best)
+	if h := diag.DidYouMean(diag.Near(name, platformNames())); h != "" {
+		return h
 	}
 	return "known platforms: " + strings.Join(platformNames(), ", ")
 }
@@ -312,8 +312,8 @@ func typeHint(s string) string {
 	for _, t := range ParamTypes() {
 		names = append(names, string(t))
 	}
-	if best, near := diag.Suggest(s, names); near {
-		return fmt.Sprintf("did you mean %q?", best)
+	if h := diag.DidYouMean(diag.Near(s, names)); h != "" {
+		return h
 	}
 	return "known types: " + typeList()
 }
@@ -549,8 +549,8 @@ func (ps *parser) parseTemplate(n *yaml.Node, text string) {
 	hint := "the parameters are " + strings.Join(names, ", ")
 	if len(names) == 0 {
 		hint = "the runbook has no parameters: declare it under params:"
-	} else if best, near := diag.Suggest(name, names); near {
-		hint = fmt.Sprintf("did you mean .%s?", best)
+	} else if h := diag.DidYouMeanAs(diag.Near(name, names), func(s string) string { return "." + s }); h != "" {
+		hint = h
 	}
 	ps.y.Diags.Add(pos, hint, "template: .%s is not a parameter of the runbook", diag.Clip(name))
 }

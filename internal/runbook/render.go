@@ -92,8 +92,8 @@ func (r *Runbook) RenderPlan(opts RenderOptions, meta PlanMeta) (*plans.Plan, di
 		return nil, ds
 	case !r.Supports(platform):
 		hint := "choose one of " + strings.Join(r.Platforms, ", ")
-		if best, near := diag.Suggest(platform, r.Platforms); near {
-			hint = fmt.Sprintf("did you mean %q?", best)
+		if h := diag.DidYouMean(diag.Near(platform, r.Platforms)); h != "" {
+			hint = h
 		}
 		ds.Add(at, hint, "runbook %s has no configuration for platform %q", r.Name, platform)
 		return nil, ds
@@ -463,8 +463,8 @@ func (rd *renderer) templateHint(msg string) string {
 		for _, p := range rd.r.Params {
 			names = append(names, p.Name)
 		}
-		if best, near := diag.Suggest(key, names); near {
-			return fmt.Sprintf("did you mean .%s?", best)
+		if h := diag.DidYouMeanAs(diag.Near(key, names), func(s string) string { return "." + s }); h != "" {
+			return h
 		}
 		return "the parameters are: " + strings.Join(names, ", ")
 	}

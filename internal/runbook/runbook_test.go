@@ -96,7 +96,7 @@ examples:
 	}
 	want := []string{
 		`dir/t.yaml:1:7: runbook: name "other" does not match the file name "t"`,
-		`dir/t.yaml:3:24: runbook: unknown platform "cisco_iosx" (hint: did you mean "cisco_iosxe"?)`,
+		`dir/t.yaml:3:24: runbook: unknown platform "cisco_iosx" (hint: did you mean one of: "cisco_iosxe", "cisco_iosxr"?)`,
 		`dir/t.yaml:5:26: param "device": unknown type "devce" (hint: did you mean "device"?)`,
 		`dir/t.yaml:6:57: param "metric": default: 20 is out of range (hint: give a whole number from 1 to 10)`,
 		`dir/t.yaml:7:5: param "s": an enum needs "values"`,

@@ -300,8 +300,8 @@ func lineError(text string, err error) *Error {
 		if m := missing.FindStringSubmatch(msg); m != nil {
 			e.Line = transitionLine(lines, m[2], m[1])
 			e.Msg = fmt.Sprintf("state %s goes to state %s, which the template does not define", m[2], m[1])
-			if best, ok := diag.Suggest(m[1], stateNames(lines)); ok {
-				e.Msg += fmt.Sprintf(" (did you mean %s?)", best)
+			if h := diag.DidYouMeanAs(diag.Near(m[1], stateNames(lines)), func(s string) string { return s }); h != "" {
+				e.Msg += " (" + h + ")"
 			}
 		}
 	}
@@ -386,8 +386,8 @@ func checkReferences(lines []string, values map[string]gotextfsm.TextFSMValue) *
 				continue
 			}
 			msg := fmt.Sprintf("the rule uses $%s, but the template has no Value %s", ref, ref)
-			if best, ok := diag.Suggest(ref, names); ok {
-				msg += fmt.Sprintf(" (did you mean $%s?)", best)
+			if h := diag.DidYouMeanAs(diag.Near(ref, names), func(s string) string { return "$" + s }); h != "" {
+				msg += " (" + h + ")"
 			} else if len(names) > 0 {
 				msg += " (its Values: " + strings.Join(names, ", ") + ")"
 			}

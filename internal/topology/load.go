@@ -653,14 +653,14 @@ func isRateUnit(s string) bool {
 	return false
 }
 
-// unknownHint suggests the closest declared node name.
+// unknownHint suggests the close declared node names.
 func (p *parser) unknownHint(name string) string {
 	return unknownNodeHint(name, p.names)
 }
 
 func unknownNodeHint(name string, names []string) string {
-	if s, ok := diag.Suggest(name, names); ok {
-		return fmt.Sprintf("did you mean %q?", s)
+	if h := diag.DidYouMean(diag.Near(name, names)); h != "" {
+		return h
 	}
 	return "declare it under nodes:"
 }
@@ -905,8 +905,8 @@ func (c *csvReader) parseHeader() {
 		switch {
 		case k < 0:
 			hint := "the columns are src, dst and rate"
-			if s, ok := diag.Suggest(strings.ToLower(string(f)), csvColumns[:]); ok {
-				hint = fmt.Sprintf("did you mean %q?", s)
+			if h := diag.DidYouMean(diag.Near(strings.ToLower(string(f)), csvColumns[:])); h != "" {
+				hint = h
 			}
 			c.report(col(c.starts[i]), hint, "unknown column %q in header", string(f))
 		case seen[k]:

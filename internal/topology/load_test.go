@@ -104,7 +104,7 @@ func TestParseErrors(t *testing.T) {
 		{
 			name: "unknown node in link, close to a known one",
 			yaml: "nodes:\n  - name: core1\n  - name: core2\nlinks:\n  - {a: core1, b: core2, capacity: 1G}\n  - {a: core1, b: cor2, capacity: 1G}\n",
-			pos:  "t.yaml:6:19", msg: `link "core1-cor2": unknown node "cor2"`, hint: `did you mean "core2"?`,
+			pos:  "t.yaml:6:19", msg: `link "core1-cor2": unknown node "cor2"`, hint: `did you mean one of: "core2", "core1"?`,
 		},
 		{
 			name: "unknown node in link, nothing close",
@@ -114,7 +114,7 @@ func TestParseErrors(t *testing.T) {
 		{
 			name: "unknown node in demand",
 			yaml: base + "demands:\n  - {src: r3, dst: r2, rate: 1G}\n",
-			pos:  "t.yaml:10:11", msg: `demand 1: unknown src node "r3"`, hint: `did you mean "r1"?`,
+			pos:  "t.yaml:10:11", msg: `demand 1: unknown src node "r3"`, hint: `did you mean one of: "r1", "r2"?`,
 		},
 		{
 			name: "duplicate node name",
@@ -249,7 +249,7 @@ func TestParseErrors(t *testing.T) {
 		{
 			name: "matrix unknown node",
 			yaml: base + "demand_matrix:\n  nodes: [r1, r3]\n  rows: [[0, 2], [3, 0]]\n",
-			pos:  "t.yaml:10:15", msg: `demand_matrix: nodes: unknown node "r3"`, hint: `did you mean "r1"?`,
+			pos:  "t.yaml:10:15", msg: `demand_matrix: nodes: unknown node "r3"`, hint: `did you mean one of: "r1", "r2"?`,
 		},
 		{
 			name: "matrix short row",
