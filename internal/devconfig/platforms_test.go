@@ -1,0 +1,59 @@
+package devconfig
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/changegate/changegate/internal/topology"
+)
+
+// network is square (a-b-c-d-a) with a link c-d whose ends are named as
+// Junos (c) and SR Linux (d) name them, and one more Junos link of c on
+// a unit other than 0.
+func network(igp string) *topology.Network {
+	n := square(igp)
+	n.Links = append(n.Links,
+		topology.Link{ID: "cd", A: "c", AInterface: "ge-0/0/2", B: "d", BInterface: "ethernet-1/3", MetricAB: 40, MetricBA: 50, Up: true},
+		topology.Link{ID: "cd2", A: "c", AInterface: "ge-0/0/2.100", B: "d", BInterface: "e1-4", MetricAB: 60, MetricBA: 70, Up: true},
+	)
+	return n
+}
+
+// platformCase is a table row of the platform tests: lines sent to a
+// device, the effects they make (with the lines each comes from), the
+// kind of each line and the diagnostics.
+type platformCase struct {
+	name, device, igp, config string
+	want                      []string // effects, as effectsOf writes them
+	kinds                     string   // M modelled, N neutral, X not modelled, per line
+	diags                     []string // every diagnostic's text, in order
+}
+
+func runPlatform(t *testing.T, platform string, tests []platformCase) {
+	t.Helper()
+	in, ok := For(platform)
+	if !ok {
+		t.Fatalf("no interpreter for %s", platform)
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := in.Interpret(Target{Device: tt.device, Platform: platform, Net: network(tt.igp)}, lines(tt.config))
+			if got := effectsOf(r); strings.Join(got, "; ") != strings.Join(tt.want, "; ") {
+				t.Errorf("effects = %q, want %q", got, tt.want)
+			}
+			if got := kinds(r); got != tt.kinds {
+				t.Errorf("kinds = %s, want %s", got, tt.kinds)
+				for _, c := range r.Lines {
+					t.Logf("  %-13s %q: %s", c.Kind, c.Line.Text, c.Why)
+				}
+			}
+			var got []string
+			for _, d := range r.Diags {
+				got = append(got, d.String())
+			}
+			if strings.Join(got, "\n") != strings.Join(tt.diags, "\n") {
+				t.Errorf("diagnostics:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(tt.diags, "\n"))
+			}
+		})
+	}
+}
