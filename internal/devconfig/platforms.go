@@ -16,6 +16,7 @@ func ensure() {
 		register(iosLike{platform: "cisco_iosxe", canon: iosxeTypes.canon, bareMaxMetric: true})
 		register(iosLike{platform: "arista_eos", canon: eosTypes.canon, bareMaxMetric: true})
 		register(iosXR{})
+		register(junos{})
 	})
 }
 
