@@ -17,6 +17,7 @@ func ensure() {
 		register(iosLike{platform: "arista_eos", canon: eosTypes.canon, bareMaxMetric: true})
 		register(iosXR{})
 		register(junos{})
+		register(srl{})
 	})
 }
 
