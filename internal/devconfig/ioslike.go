@@ -158,13 +158,16 @@ func (p iosLike) interfaceLine(t Target, st *iosState, ln Line, w []string, r *R
 		r.Effects = append(r.Effects, Derived{Effect: e, Lines: ctx})
 		return Modelled, ""
 	case len(w) >= 3 && w[0] == "ip" && w[1] == "ospf" && w[2] == "cost":
-		return p.metric(t, st, ln, w[3:], no, topology.IGPOSPF, "OSPF cost", 65535, r)
+		return p.metric(t, st, ln, w[3:], no, topology.IGPOSPF, "OSPF cost", maxOSPFMetric, r)
 	case len(w) >= 2 && w[0] == "isis" && w[1] == "metric":
 		args := w[2:]
 		if lvl := levelOf(args); lvl != 0 && lvl != ISISLevel {
 			return NotModelled, fmt.Sprintf("an IS-IS level-%d metric: the model routes on level %d", lvl, ISISLevel)
 		}
-		return p.metric(t, st, ln, args, no, topology.IGPISIS, "IS-IS metric", topology.MaxMetric, r)
+		if len(args) > 0 && args[0] == "maximum" && !no {
+			return NotModelled, "isis metric maximum leaves the link out of IS-IS's shortest paths in this direction only, which the model cannot say"
+		}
+		return p.metric(t, st, ln, args, no, topology.IGPISIS, "IS-IS metric", maxISISMetric, r)
 	case len(w) >= 2 && w[0] == "ip" && w[1] == "ospf" && len(w) >= 3 && (w[2] == "hello-interval" || w[2] == "dead-interval" || w[2] == "retransmit-interval" || w[2] == "transmit-delay"):
 		return NotModelled, "OSPF timers (the model has no notion of adjacencies forming)"
 	case w[0] == "bandwidth":

@@ -70,6 +70,8 @@ func TestIOSLike(t *testing.T) {
 		{"FRR isis metric both levels", "frr_vtysh", "a", "isis", "interface eth1\n isis metric 400\n", []string{"set_metric ab from a 400 @10,11"}, "NM", ""},
 		{"FRR isis metric level-1 only", "frr_vtysh", "a", "isis", "interface eth1\n isis metric 400 level-1\n", nil, "NX", ""},
 		{"FRR isis metric level-2", "frr_vtysh", "a", "isis", "interface eth1\n isis metric 400 level-2\n", []string{"set_metric ab from a 400 @10,11"}, "NM", ""},
+		{"FRR isis metric out of range", "frr_vtysh", "a", "isis", "interface eth1\n isis metric 16777216\n", nil, "NM", `p.yaml:11: IS-IS metric: "16777216" (hint: give a whole number from 1 to 16777215)`},
+		{"IOS-XE isis metric maximum", "cisco_iosxe", "b", "isis", "interface Gi0/0/1\n isis metric maximum level-2\n", nil, "NX", ""},
 		{"FRR shutdown and back", "frr_vtysh", "a", "ospf", "interface eth1\n shutdown\n no shutdown\n", []string{"link_down ab @10,11", "link_up ab @10,12"}, "NMM", ""},
 		{"FRR drain", "frr_vtysh", "a", "ospf", "router ospf\n max-metric router-lsa administrative\n", []string{"drain a @10,11"}, "NM", ""},
 		{"FRR undrain", "frr_vtysh", "a", "ospf", "router ospf\n no max-metric router-lsa administrative\n", []string{"undrain a @10,11"}, "NM", ""},
