@@ -122,6 +122,11 @@ func (st *junosState) line(ln Line) (Kind, string) {
 	if !ok {
 		return NotModelled, "a quoted string that does not end"
 	}
+	return st.command(ln, w)
+}
+
+// command classifies command w of line ln.
+func (st *junosState) command(ln Line, w []string) (Kind, string) {
 	switch w[0] {
 	case "set", "delete", "deactivate", "activate":
 		if st.lost {
@@ -135,7 +140,7 @@ func (st *junosState) line(ln Line) (Kind, string) {
 	case "top":
 		st.edits, st.lost = nil, false
 		if len(w) > 1 {
-			return st.line(Line{Text: strings.Join(w[1:], " "), Pos: ln.Pos})
+			return st.command(ln, w[1:])
 		}
 		return Neutral, "returns to the top of the hierarchy"
 	case "up":
