@@ -238,6 +238,9 @@ func (p iosLike) ospfLine(t Target, st *iosState, ln Line, w []string, r *Result
 	if no {
 		w = w[1:]
 	}
+	if len(w) == 0 {
+		return NotModelled, "an incomplete line"
+	}
 	ctx := []Line{st.enter, ln}
 	switch {
 	case len(w) >= 2 && w[0] == "max-metric" && w[1] == "router-lsa":
@@ -264,6 +267,9 @@ func (p iosLike) isisLine(t Target, st *iosState, ln Line, w []string, r *Result
 	no := w[0] == "no"
 	if no {
 		w = w[1:]
+	}
+	if len(w) == 0 {
+		return NotModelled, "an incomplete line"
 	}
 	ctx := []Line{st.enter, ln}
 	switch {

@@ -84,6 +84,7 @@ func TestIOSLike(t *testing.T) {
 		{"FRR unknown interface", "frr_vtysh", "a", "ospf", "interface eth9\n ip ospf cost 5\n", nil, "NM", `p.yaml:10: interface "eth9" of a is on no link of the topology, so the gate cannot tell what this line changes (hint: a's interfaces in the topology: eth1, eth2)`},
 		{"FRR unknown interface, reported once", "frr_vtysh", "a", "ospf", "interface eth9\n shutdown\n no shutdown\n", nil, "NMM", `p.yaml:10: interface "eth9" of a is on no link of the topology, so the gate cannot tell what this line changes (hint: a's interfaces in the topology: eth1, eth2)`},
 		{"FRR interface on no link, nothing modelled", "frr_vtysh", "a", "ospf", "interface lo\n description loopback\n", nil, "NN", ""},
+		{"FRR no alone", "frr_vtysh", "a", "ospf", "router ospf\n no\nrouter isis CORE\n no\n", nil, "NXNX", ""},
 		{"FRR cost out of range", "frr_vtysh", "a", "ospf", "interface eth1\n ip ospf cost 70000\n", nil, "NM", `p.yaml:11: OSPF cost: "70000" (hint: give a whole number from 1 to 65535)`},
 		{"IOS-XE abbreviated interface", "cisco_iosxe", "b", "ospf", "interface Gi0/0/1\n ip ospf cost 100\n", []string{"set_metric ab from b 100 @10,11"}, "NM", ""},
 		{"IOS-XE Te", "cisco_iosxe", "b", "ospf", "interface te0/1/0\n shutdown\n", []string{"link_down bc @10,11"}, "NM", ""},
