@@ -340,8 +340,10 @@ func (st *xrState) read(l *xrLevel, ln Line, w []string) (Kind, string, *xrLevel
 		return NotModelled, "an OSPF setting the model has no notion of", nil
 	case xrOSPFArea:
 		switch {
-		case w[0] == "interface" && len(w) == 2 && !no:
-			return Neutral, "enters the OSPF interface", &xrLevel{mode: xrOSPFIf, iface: w[1]}
+		case w[0] == "interface" && !no:
+			if name, ok := xrIface(w[1:]); ok {
+				return Neutral, "enters the OSPF interface", &xrLevel{mode: xrOSPFIf, iface: name}
+			}
 		case w[0] == "interface" && no:
 			return NotModelled, "takes the interface out of OSPF (the model has no notion of adjacencies)", nil
 		case w[0] == "cost":
@@ -355,8 +357,10 @@ func (st *xrState) read(l *xrLevel, ln Line, w []string) (Kind, string, *xrLevel
 		return NotModelled, "an OSPF interface setting the model has no notion of", nil
 	case xrISIS:
 		switch {
-		case w[0] == "interface" && len(w) == 2 && !no:
-			return Neutral, "enters the IS-IS interface", &xrLevel{mode: xrISISIf, iface: w[1]}
+		case w[0] == "interface" && !no:
+			if name, ok := xrIface(w[1:]); ok {
+				return Neutral, "enters the IS-IS interface", &xrLevel{mode: xrISISIf, iface: name}
+			}
 		case w[0] == "interface" && no:
 			return NotModelled, "takes the interface out of IS-IS (the model has no notion of adjacencies)", nil
 		case w[0] == "address-family" && !no:
@@ -397,6 +401,19 @@ func (st *xrState) read(l *xrLevel, ln Line, w []string) (Kind, string, *xrLevel
 	return NotModelled, "in a mode the gate has no notion of", nil
 }
 
+// xrIface reads the interface a line names: "GigabitEthernet0/0/0/1", or
+// with a space before the number, "GigabitEthernet 0/0/0/1". ok is false
+// for any other form (interface preconfigure X, X l2transport).
+func xrIface(args []string) (name string, ok bool) {
+	switch {
+	case len(args) == 1:
+		return args[0], true
+	case len(args) == 2 && args[1] != "" && args[1][0] >= '0' && args[1][0] <= '9':
+		return args[0] + args[1], true
+	}
+	return "", false
+}
+
 // ipv4Unicast says an address-family line's arguments name IPv4 unicast
 // (unicast is the default).
 func ipv4Unicast(args []string) bool {
@@ -415,8 +432,11 @@ func (st *xrState) rootLine(w []string) (Kind, string, *xrLevel) {
 	}
 	mode := strings.Join(c[:min(2, len(c))], " ")
 	switch {
-	case c[0] == "interface" && len(c) == 2 && !no:
-		return Neutral, "enters the interface", &xrLevel{mode: xrInterface, iface: c[1]}
+	case c[0] == "interface" && !no:
+		if name, ok := xrIface(c[1:]); ok {
+			return Neutral, "enters the interface", &xrLevel{mode: xrInterface, iface: name}
+		}
+		return NotModelled, "an interface form the model does not follow", &xrLevel{mode: xrOther, what: strings.Join(c, " ")}
 	case c[0] == "interface" && no:
 		return NotModelled, "removes the interface's configuration", nil
 	case c[0] == "router" && len(c) >= 3 && c[1] == "ospf" && !no:
