@@ -31,10 +31,11 @@ import (
 //
 // The commands each mode has are those the model needs and the common
 // ones around them (xrOwn); a command no mode the gate knows has stays
-// in the current mode, not modelled. Modes the gate has no notion of
-// (router bgp, mpls ldp, route-policy ...) take every line but those
-// that only the top level has (router, interface is not one of them:
-// many modes have interfaces).
+// in the current mode, not modelled. A mode the gate has no notion of
+// (router bgp, mpls ldp, ntp) takes every line but those of commands
+// that only the top level has (router, hostname, route-policy ...; not
+// interface, which many modes have), and its lines are not modelled;
+// route-policy and the sets take every line up to end-policy or end-set.
 type iosXR struct{}
 
 func (iosXR) Platform() string { return "cisco_iosxr" }

@@ -47,9 +47,12 @@ type junosState struct {
 	inactive map[string]bool
 }
 
+// junosEdit is a level edit entered; lost says the level it was entered
+// from, which exit returns to, was not known.
 type junosEdit struct {
 	path []string
 	line Line
+	lost bool
 }
 
 func (junos) Interpret(t Target, lines []Line) Result {
@@ -134,8 +137,11 @@ func (st *junosState) command(ln Line, w []string) (Kind, string) {
 		}
 		return st.statement(ln, w[0], st.path(w[1:]))
 	case "edit":
-		e := junosEdit{path: st.path(w[1:]), line: ln}
+		e := junosEdit{path: st.path(w[1:]), line: ln, lost: st.lost}
 		st.edits = append(st.edits, e)
+		if e.lost {
+			return Neutral, "enters a level the gate cannot follow"
+		}
 		return Neutral, "enters [edit " + strings.Join(e.path, " ") + "]"
 	case "top":
 		st.edits, st.lost = nil, false
@@ -154,10 +160,8 @@ func (st *junosState) command(ln Line, w []string) (Kind, string) {
 			st.edits, st.lost = nil, false
 			return Neutral, "leaves configuration mode"
 		}
+		st.lost = st.edits[len(st.edits)-1].lost
 		st.edits = st.edits[:len(st.edits)-1]
-		if len(st.edits) == 0 {
-			st.lost = false
-		}
 		return Neutral, "returns to the level before the last edit"
 	case "commit":
 		return Neutral, "commits (the executor commits the step's lines anyway)"
