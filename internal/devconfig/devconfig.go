@@ -181,6 +181,26 @@ func (t Target) link(name string, canon func(string) string, line Line, ds *diag
 	return "", false
 }
 
+// portLinks returns the links of physical interface name and of its
+// logical units or subinterfaces (name.100 ...), which go down with it:
+// what disabling the port changes. None is an error at line, as for
+// link.
+func (t Target) portLinks(name string, canon func(string) string, line Line, ds *diag.Diagnostics) []string {
+	var out []string
+	for _, l := range t.Net.Links {
+		for _, end := range [2]struct{ node, iface string }{{l.A, l.AInterface}, {l.B, l.BInterface}} {
+			if end.node == t.Device && end.iface != "" && (canon(end.iface) == canon(name) || strings.HasPrefix(end.iface, name+".")) &&
+				!slices.Contains(out, l.ID) {
+				out = append(out, l.ID)
+			}
+		}
+	}
+	if len(out) == 0 {
+		t.link(name, canon, line, ds)
+	}
+	return out
+}
+
 // baseline is the metric the topology gives link in the direction
 // leaving t's device: what a no-form returns the model to.
 func (t Target) baseline(link string) int64 {

@@ -252,7 +252,7 @@ func (st *junosState) interfaces(ln Line, op string, q []string) (Kind, string) 
 				links = []string{l}
 			}
 		} else {
-			links = st.unitLinks(name, ln)
+			links = st.t.portLinks(name, junosCanon, ln, &st.r.Diags)
 		}
 		for _, l := range links {
 			st.r.Effects = append(st.r.Effects, Derived{Effect: plans.Effect{Type: typ, Link: l}, Lines: st.context(ln)})
@@ -264,25 +264,6 @@ func (st *junosState) interfaces(ln Line, op string, q []string) (Kind, string) 
 		return NotModelled, "deletes the interface's configuration, its addresses too"
 	}
 	return NotModelled, "an interface setting the model has no notion of"
-}
-
-// unitLinks returns the links of physical interface name's units (name,
-// name.0, name.100 ...); none is an error at ln.
-func (st *junosState) unitLinks(name string, ln Line) []string {
-	var out []string
-	for _, l := range st.t.Net.Links {
-		for _, end := range [2]struct{ node, iface string }{{l.A, l.AInterface}, {l.B, l.BInterface}} {
-			if end.node == st.t.Device && end.iface != "" && (junosCanon(end.iface) == name || strings.HasPrefix(end.iface, name+".")) {
-				if len(out) == 0 || out[len(out)-1] != l.ID {
-					out = append(out, l.ID)
-				}
-			}
-		}
-	}
-	if len(out) == 0 {
-		st.t.link(name, junosCanon, ln, &st.r.Diags)
-	}
-	return out
 }
 
 // ospf classifies a statement under protocols ospf (q after "ospf").

@@ -89,8 +89,8 @@ func TestJunos(t *testing.T) {
 		{name: "unknown interface", device: "c", igp: "ospf",
 			config: "set protocols ospf area 0 interface ge-0/0/9.0 metric 5\nset interfaces ge-0/0/9 disable\n", kinds: "MM",
 			diags: []string{
-				`p.yaml:10: interface "ge-0/0/9.0" of c is on no link of the topology, so the gate cannot tell what this line changes (hint: c's interfaces in the topology: Ethernet1, ge-0/0/2, ge-0/0/2.100)`,
-				`p.yaml:11: interface "ge-0/0/9" of c is on no link of the topology, so the gate cannot tell what this line changes (hint: c's interfaces in the topology: Ethernet1, ge-0/0/2, ge-0/0/2.100)`,
+				`p.yaml:10: interface "ge-0/0/9.0" of c is on no link of the topology, so the gate cannot tell what this line changes (hint: c's interfaces in the topology: Ethernet1, ge-0/0/2, ge-0/0/2.100, ge-0/0/3)`,
+				`p.yaml:11: interface "ge-0/0/9" of c is on no link of the topology, so the gate cannot tell what this line changes (hint: c's interfaces in the topology: Ethernet1, ge-0/0/2, ge-0/0/2.100, ge-0/0/3)`,
 			}},
 	})
 }

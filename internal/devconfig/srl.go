@@ -34,7 +34,9 @@ import (
 //
 // Interfaces in protocols are subinterfaces (ethernet-1/1.0); the
 // topology may name one with or without ".0", or as containerlab names
-// SR Linux's ports (e1-1 for ethernet-1/1).
+// SR Linux's ports (e1-1 for ethernet-1/1). An interface's admin-state
+// takes down or up the links of all its subinterfaces; a subinterface's,
+// that subinterface's.
 type srl struct{}
 
 func (srl) Platform() string { return "nokia_srl" }
@@ -420,15 +422,21 @@ func (st *srlState) statement(op string, p []string, lines []Line) (Kind, string
 				return Modelled, ""
 			}
 		}
-		link, ok := st.t.link(n.iface, srlCanon, ln, &st.r.Diags)
-		if !ok {
-			return Modelled, ""
+		var links []string
+		if strings.Contains(n.iface, ".") {
+			if l, ok := st.t.link(n.iface, srlCanon, ln, &st.r.Diags); ok {
+				links = []string{l}
+			}
+		} else {
+			links = st.t.portLinks(n.iface, srlCanon, ln, &st.r.Diags)
 		}
-		e := plans.Effect{Type: plans.LinkUp, Link: link}
+		typ := plans.LinkUp
 		if !up {
-			e.Type = plans.LinkDown
+			typ = plans.LinkDown
 		}
-		st.r.Effects = append(st.r.Effects, Derived{Effect: e, Lines: lines})
+		for _, l := range links {
+			st.r.Effects = append(st.r.Effects, Derived{Effect: plans.Effect{Type: typ, Link: l}, Lines: lines})
+		}
 		return Modelled, ""
 	case srlOSPFMetric:
 		return st.metric(op, n, lines, topology.IGPOSPF, "OSPF metric", maxOSPFMetric)
