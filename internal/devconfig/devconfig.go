@@ -189,7 +189,7 @@ func (t Target) portLinks(name string, canon func(string) string, line Line, ds 
 	var out []string
 	for _, l := range t.Net.Links {
 		for _, end := range [2]struct{ node, iface string }{{l.A, l.AInterface}, {l.B, l.BInterface}} {
-			if end.node == t.Device && end.iface != "" && (canon(end.iface) == canon(name) || strings.HasPrefix(end.iface, name+".")) &&
+			if end.node == t.Device && end.iface != "" && (canon(end.iface) == canon(name) || strings.HasPrefix(canon(end.iface), canon(name)+".")) &&
 				!slices.Contains(out, l.ID) {
 				out = append(out, l.ID)
 			}

@@ -61,9 +61,11 @@ type xrLevel struct {
 	enter Line
 	index int // of enter in the lines
 	// iface is the interface of xrInterface, xrOSPFIf and xrISISIf;
-	// link its link once looked up (looked), "" when it is none.
+	// link its link once looked up (looked), "" when it is none; links,
+	// of xrInterface, the links of the port and its subinterfaces.
 	iface  string
 	link   string
+	links  []string
 	looked bool
 	// ipv4 says an address family is IPv4 unicast.
 	ipv4 bool
@@ -311,12 +313,12 @@ func (st *xrState) read(l *xrLevel, ln Line, w []string) (Kind, string, *xrLevel
 	case xrInterface:
 		switch {
 		case w[0] == "shutdown" && len(w) == 1:
-			if link, ok := st.link(); ok {
-				e := plans.Effect{Type: plans.LinkDown, Link: link}
-				if no {
-					e.Type = plans.LinkUp
-				}
-				st.r.Effects = append(st.r.Effects, Derived{Effect: e, Lines: st.context(ln)})
+			typ := plans.LinkDown
+			if no {
+				typ = plans.LinkUp
+			}
+			for _, link := range st.ports(l) {
+				st.r.Effects = append(st.r.Effects, Derived{Effect: plans.Effect{Type: typ, Link: link}, Lines: st.context(ln)})
 			}
 			return Modelled, "", nil
 		case w[0] == "description":
@@ -486,6 +488,23 @@ func (st *xrState) link() (string, bool) {
 		return l.link, l.link != ""
 	}
 	return "", false
+}
+
+// ports returns the links that shutting interface mode l's interface
+// changes, looking them up the first time: a port's and its
+// subinterfaces' (Gi0/0/0/1 and Gi0/0/0/1.100), or a subinterface's.
+func (st *xrState) ports(l *xrLevel) []string {
+	if !l.looked {
+		l.looked = true
+		if strings.Contains(l.iface, ".") {
+			if link, ok := st.t.link(l.iface, iosxrTypes.canon, l.enter, &st.r.Diags); ok {
+				l.links = []string{link}
+			}
+		} else {
+			l.links = st.t.portLinks(l.iface, iosxrTypes.canon, l.enter, &st.r.Diags)
+		}
+	}
+	return l.links
 }
 
 // metric handles "cost N" in an OSPF interface (and "no cost").

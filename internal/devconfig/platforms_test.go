@@ -10,13 +10,16 @@ import (
 // network is square (a-b-c-d-a) with links c-d whose ends are named as
 // Junos (c) and SR Linux (d) name them: cd on unit 0 of c's ge-0/0/2 and
 // d's ethernet-1/3, cd2 on unit 100 of c's ge-0/0/2 and d's port that
-// containerlab names e1-4, cd3 on subinterface 100 of d's ethernet-1/3.
+// containerlab names e1-4, cd3 on subinterface 100 of d's ethernet-1/3;
+// and bd, on subinterface 100 of b's TenGigabitEthernet0/1/0 and
+// subinterface 7 of d's e1-5.
 func network(igp string) *topology.Network {
 	n := square(igp)
 	n.Links = append(n.Links,
 		topology.Link{ID: "cd", A: "c", AInterface: "ge-0/0/2", B: "d", BInterface: "ethernet-1/3", MetricAB: 40, MetricBA: 50, Up: true},
 		topology.Link{ID: "cd2", A: "c", AInterface: "ge-0/0/2.100", B: "d", BInterface: "e1-4", MetricAB: 60, MetricBA: 70, Up: true},
 		topology.Link{ID: "cd3", A: "c", AInterface: "ge-0/0/3", B: "d", BInterface: "ethernet-1/3.100", MetricAB: 80, MetricBA: 90, Up: true},
+		topology.Link{ID: "bd", A: "b", AInterface: "TenGigabitEthernet0/1/0.100", B: "d", BInterface: "e1-5.7", MetricAB: 15, MetricBA: 25, Up: true},
 	)
 	return n
 }

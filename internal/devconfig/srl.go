@@ -41,14 +41,14 @@ type srl struct{}
 
 func (srl) Platform() string { return "nokia_srl" }
 
-var clabPort = regexp.MustCompile(`^e(\d+)-(\d+)$`)
+var clabPort = regexp.MustCompile(`^e(\d+)-(\d+)(\.\d+)?$`)
 
 // srlCanon writes an interface name without subinterface 0, and
 // containerlab's eX-Y as SR Linux's ethernet-X/Y.
 func srlCanon(s string) string {
 	s = strings.TrimSuffix(s, ".0")
 	if m := clabPort.FindStringSubmatch(s); m != nil {
-		return "ethernet-" + m[1] + "/" + m[2]
+		return "ethernet-" + m[1] + "/" + m[2] + m[3]
 	}
 	return s
 }

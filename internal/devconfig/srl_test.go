@@ -25,6 +25,9 @@ func TestSRL(t *testing.T) {
 		{name: "admin-state of a subinterface", device: "d", igp: "ospf",
 			config: "set / interface ethernet-1/3 subinterface 0 admin-state disable\nset / interface ethernet-1/3 subinterface 100 admin-state disable\n",
 			want:   []string{"link_down cd @10", "link_down cd3 @11"}, kinds: "MM"},
+		{name: "admin-state of a port containerlab names", device: "d", igp: "ospf",
+			config: "set / interface ethernet-1/5 admin-state disable\nset / interface ethernet-1/5 subinterface 7 admin-state enable\n",
+			want:   []string{"link_down bd @10", "link_up bd @11"}, kinds: "MM"},
 		{name: "admin-state deleted, set from /interface", device: "d", igp: "ospf",
 			config: "delete / interface ethernet-1/4 admin-state\nset /interface ethernet-1/4 admin-state disable\n",
 			want:   []string{"link_up cd2 @10", "link_down cd2 @11"}, kinds: "MM"},
@@ -69,6 +72,6 @@ func TestSRL(t *testing.T) {
 			config: "set / network-instance mgmt protocols ospf instance main overload active true\nset / network-instance default protocols bgp admin-state enable\nset / interface ethernet-1/3 mtu 9000\nset / network-instance default protocols isis instance main interface ethernet-1/3.0\ndiscard now\nset / interface ethernet-1/3 admin-state disable mtu 9000\nset / routing-policy policy x default-action policy-result accept\ninterface ethernet-1/3 { admin-state disable }\n",
 			kinds:  "XXXXXXXX"},
 		{name: "unknown interface", device: "d", igp: "ospf", config: "set / interface ethernet-1/9 admin-state disable\n", kinds: "M",
-			diags: []string{`p.yaml:10: interface "ethernet-1/9" of d is on no link of the topology, so the gate cannot tell what this line changes (hint: d's interfaces in the topology: e1-4, eth0, ethernet-1/3, ethernet-1/3.100)`}},
+			diags: []string{`p.yaml:10: interface "ethernet-1/9" of d is on no link of the topology, so the gate cannot tell what this line changes (hint: d's interfaces in the topology: e1-4, e1-5.7, eth0, ethernet-1/3, ethernet-1/3.100)`}},
 	})
 }
