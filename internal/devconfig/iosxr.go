@@ -73,6 +73,10 @@ type xrLevel struct {
 	// its lines do not change forwarding (line, ntp).
 	what    string
 	neutral bool
+	// misread says the line that entered the mode is read in another
+	// mode than its indentation says (an error already reported): the
+	// lines read in it are not reported again.
+	misread bool
 }
 
 // xrOwn lists the commands of each mode the gate knows: a line whose
@@ -193,7 +197,8 @@ func (st *xrState) line(i int, ln Line) (Kind, string) {
 		return Neutral, "not configuration"
 	}
 	depth := st.reader(w)
-	if k, why, ok := st.checkIndent(ln, depth); !ok {
+	k, why, ok, misread := st.checkIndent(ln, depth)
+	if !ok {
 		// What the lines indented under this one do is as unknown.
 		st.open = append(st.open, xrOpen{indent: indentOf(ln.Text), index: i, line: ln, mode: xrOther})
 		return k, why
@@ -202,7 +207,7 @@ func (st *xrState) line(i int, ln Line) (Kind, string) {
 	l := st.top()
 	kind, why, enter := st.read(l, ln, w)
 	if enter != nil {
-		enter.enter, enter.index = ln, i
+		enter.enter, enter.index, enter.misread = ln, i, misread
 		st.stack = append(st.stack, enter)
 	}
 	if st.indented {
@@ -248,9 +253,9 @@ func (st *xrState) reader(w []string) int {
 // gate knows is an error at the line, which is then read as IOS XR reads
 // it; in a mode the gate has no notion of, the gate cannot tell where
 // the router reads the line, and ok is false with its classification.
-func (st *xrState) checkIndent(ln Line, depth int) (kind Kind, why string, ok bool) {
+func (st *xrState) checkIndent(ln Line, depth int) (kind Kind, why string, ok, misread bool) {
 	if !st.indented {
-		return 0, "", true
+		return 0, "", true, false
 	}
 	in := indentOf(ln.Text)
 	for len(st.open) > 0 && st.open[len(st.open)-1].indent >= in {
@@ -272,7 +277,9 @@ func (st *xrState) checkIndent(ln Line, depth int) (kind Kind, why string, ok bo
 	}
 	switch {
 	case meant == nil && read == nil, meant != nil && read != nil && meant.index == read.index:
-		return 0, "", true
+		return 0, "", true, false
+	case read != nil && read.misread:
+		return 0, "", true, true // the mode it is read in is the error
 	}
 	readWhere, meantWhere := "at the top level", "at the top level"
 	if read != nil {
@@ -286,14 +293,14 @@ func (st *xrState) checkIndent(ln Line, depth int) (kind Kind, why string, ok bo
 		meantWhere = fmt.Sprintf("under line %d (%s)", meant.line.Pos.Line, diag.Excerpt(strings.TrimSpace(meant.line.Text)))
 	}
 	if meant != nil && (meant.mode == xrOther || meant.mode == xrBlock) || read != nil && read.mode == xrOther {
-		return NotModelled, fmt.Sprintf("the gate cannot tell whether IOS XR reads it %s, a mode the gate has no notion of, or %s, as its indentation says", readWhere, meantWhere), false
+		return NotModelled, fmt.Sprintf("the gate cannot tell whether IOS XR reads it %s, a mode the gate has no notion of, or %s, as its indentation says", readWhere, meantWhere), false, false
 	}
 	hint := "IOS XR has no such command where the indentation puts it: write the line in the mode it belongs to"
 	if meant == nil || slices.ContainsFunc(st.stack[:depth], func(l *xrLevel) bool { return l.index == meant.index }) {
 		hint = "leave the mode first: root returns to the top level, exit leaves one mode"
 	}
 	st.r.Diags.Add(ln.Pos, hint, "IOS XR reads this line %s, not %s as its indentation says", readWhere, meantWhere)
-	return 0, "", true
+	return 0, "", true, true
 }
 
 // read classifies a line read in mode l (nil: the top level); enter is
