@@ -2,6 +2,18 @@ package devconfig
 
 import "testing"
 
+func TestIOSXRNames(t *testing.T) {
+	for in, want := range map[string]string{
+		"GigabitEthernet0/0/0/1": "gigabitethernet0/0/0/1", "Gi0/0/0/1": "gigabitethernet0/0/0/1", "gi0/0/0/1": "gigabitethernet0/0/0/1",
+		"TenGigE0/0/0/1": "tengige0/0/0/1", "Te0/0/0/1": "tengige0/0/0/1", "HundredGigE0/0/0/0": "hundredgige0/0/0/0", "Hu0/0/0/0": "hundredgige0/0/0/0",
+		"Bundle-Ether10": "bundle-ether10", "BE10.100": "bundle-ether10.100", "Loopback0": "loopback0", "eth4": "eth4",
+	} {
+		if got := iosxrTypes.canon(in); got != want {
+			t.Errorf("canon(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
 func TestIOSXR(t *testing.T) {
 	const ospfCost = "router ospf 1\n area 0\n  interface Gi0/0/1\n   cost 100\n"
 	const isisMetric = "router isis CORE\n interface GigabitEthernet0/0/1\n  address-family ipv4 unicast\n"

@@ -2,6 +2,16 @@ package devconfig
 
 import "testing"
 
+func TestJunosNames(t *testing.T) {
+	for in, want := range map[string]string{
+		"ge-0/0/0": "ge-0/0/0", "ge-0/0/0.0": "ge-0/0/0", "ge-0/0/0.100": "ge-0/0/0.100", "ae0.0": "ae0", "eth4": "eth4", "eth4.0": "eth4",
+	} {
+		if got := junosCanon(in); got != want {
+			t.Errorf("junosCanon(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
 func TestJunos(t *testing.T) {
 	const cost = "set protocols ospf area 0.0.0.0 interface ge-0/0/2.0 metric 500\n"
 	const noCost = "delete protocols ospf area 0.0.0.0 interface ge-0/0/2.0 metric\n"

@@ -34,21 +34,24 @@ import (
 //
 // Interfaces in protocols are subinterfaces (ethernet-1/1.0); the
 // topology may name one with or without ".0", or as containerlab names
-// SR Linux's ports (e1-1 for ethernet-1/1). An interface's admin-state
+// SR Linux's ports (e1-1 for ethernet-1/1, e1-3-2 for breakout port
+// ethernet-1/3/2). An interface's admin-state
 // takes down or up the links of all its subinterfaces; a subinterface's,
 // that subinterface's.
 type srl struct{}
 
 func (srl) Platform() string { return "nokia_srl" }
 
-var clabPort = regexp.MustCompile(`^e(\d+)-(\d+)(\.\d+)?$`)
+// clabPort is containerlab's name of an SR Linux port: eX-Y for
+// ethernet-X/Y, eX-Y-Z for breakout port ethernet-X/Y/Z.
+var clabPort = regexp.MustCompile(`^e(\d+)-(\d+)(-\d+)?(\.\d+)?$`)
 
 // srlCanon writes an interface name without subinterface 0, and
-// containerlab's eX-Y as SR Linux's ethernet-X/Y.
+// containerlab's eX-Y[-Z] as SR Linux's ethernet-X/Y[/Z].
 func srlCanon(s string) string {
 	s = strings.TrimSuffix(s, ".0")
 	if m := clabPort.FindStringSubmatch(s); m != nil {
-		return "ethernet-" + m[1] + "/" + m[2] + m[3]
+		return "ethernet-" + m[1] + "/" + m[2] + strings.Replace(m[3], "-", "/", 1) + m[4]
 	}
 	return s
 }

@@ -2,6 +2,18 @@ package devconfig
 
 import "testing"
 
+func TestSRLCanon(t *testing.T) {
+	for in, want := range map[string]string{
+		"ethernet-1/1": "ethernet-1/1", "ethernet-1/1.0": "ethernet-1/1", "ethernet-1/1.5": "ethernet-1/1.5",
+		"e1-1": "ethernet-1/1", "e1-1.0": "ethernet-1/1", "e1-1.5": "ethernet-1/1.5", "e2-10": "ethernet-2/10",
+		"e1-3-2": "ethernet-1/3/2", "e1-3-2.7": "ethernet-1/3/2.7", "eth1": "eth1", "e1": "e1", "mgmt0.0": "mgmt0",
+	} {
+		if got := srlCanon(in); got != want {
+			t.Errorf("srlCanon(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
 func TestSRL(t *testing.T) {
 	const ospf = "set / network-instance default protocols ospf instance main "
 	const isis = "set / network-instance default protocols isis instance main "
