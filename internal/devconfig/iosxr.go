@@ -29,6 +29,15 @@ import (
 // instead of shutting it down. A configuration with no indented line is
 // read as the router reads it, without that check.
 //
+// Sources: Batfish's IOS XR grammar (which commands each OSPF and IS-IS
+// mode has, max-metric's and metric's forms) and Cisco's command
+// references. Not confirmed on a router: that "!" leaves no mode (the
+// gate reads it as a comment, as Cisco's CLIs do in general); that XR
+// walks up to enclosing modes as IOS does; max-metric's on-switchover,
+// on-proc-restart and on-proc-migration, and set-overload-bit's level
+// and advertise forms (not in Batfish's grammar); and the interface form
+// with a space before the number.
+//
 // The commands each mode has are those the model needs and the common
 // ones around them (xrOwn); a command no mode the gate knows has stays
 // in the current mode, not modelled. A mode the gate has no notion of

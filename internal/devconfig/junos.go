@@ -19,6 +19,13 @@ import (
 // configuration holds it: the gate knows the value only if these lines
 // set it.
 //
+// Sources: Batfish's flat Junos grammar (area as a number or an address,
+// interface all, overload's options) and Juniper's statement references
+// (overload with a timeout holds only while the protocol is younger than
+// the timeout; exit returns to the level before the last edit). Not
+// confirmed on a device: that setting a deactivated statement leaves it
+// inactive.
+//
 // Interfaces in protocols are logical (ge-0/0/0.0); a name without a
 // unit is unit 0. The topology may name an interface with or without
 // ".0": "ge-0/0/0" and "ge-0/0/0.0" are the same interface, "ge-0/0/0.100"

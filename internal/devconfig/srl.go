@@ -32,6 +32,11 @@ import (
 // system tree do not change forwarding; every other path is not
 // modelled. The OSPF instance is taken to be OSPFv2.
 //
+// Not confirmed on a device: that a path ending in a leaf and its value
+// sets it without "set" in candidate mode, and "set /interface ..." (no
+// space after the slash). SR Linux's exit goes one level up the schema,
+// which the gate follows only to the root (exit all, exit to root).
+//
 // Interfaces in protocols are subinterfaces (ethernet-1/1.0); the
 // topology may name one with or without ".0", or as containerlab names
 // SR Linux's ports (e1-1 for ethernet-1/1, e1-3-2 for breakout port
