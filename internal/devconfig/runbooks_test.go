@@ -52,7 +52,11 @@ func TestRunbooks(t *testing.T) {
 		for _, ex := range r.Examples {
 			// Example topologies are relative to the runbook file, which
 			// is relative to the repository's root.
-			net, ds, err := topology.LoadFile(ctx, filepath.Join("..", "..", r.ExampleTopology(ex)), userfile.Scope{})
+			path := r.ExampleTopology(ex)
+			if !filepath.IsAbs(path) {
+				path = filepath.Join("..", "..", path)
+			}
+			net, ds, err := topology.LoadFile(ctx, path, userfile.Scope{})
 			if err != nil || ds.HasErrors() {
 				t.Fatalf("%s example %q: topology: %v %v", r.Name, ex.Name, err, ds.Err())
 			}
