@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/changegate/changegate/internal/diag"
@@ -99,6 +100,24 @@ type Target struct {
 // other level only does not change what the model simulates.
 const ISISLevel = 2
 
+// The largest interface metric each IGP's configuration takes: OSPF's
+// 16-bit cost, IS-IS's 24-bit wide metric.
+const (
+	maxOSPFMetric = 65535
+	maxISISMetric = 1<<24 - 1
+)
+
+// metricValue reads the metric a line sets: a whole number from 1 to
+// max. Anything else is an error at ln, and ok is false.
+func metricValue(ln Line, what, arg string, max int64, ds *diag.Diagnostics) (n int64, ok bool) {
+	n, err := strconv.ParseInt(arg, 10, 64)
+	if err != nil || n < 1 || n > max {
+		ds.Add(ln.Pos, fmt.Sprintf("give a whole number from 1 to %d", max), "%s: %q", what, arg)
+		return 0, false
+	}
+	return n, true
+}
+
 // Interpreter reads one platform's configuration language.
 type Interpreter interface {
 	// Platform is its platform's name.
@@ -162,6 +181,26 @@ func (t Target) link(name string, canon func(string) string, line Line, ds *diag
 	return "", false
 }
 
+// portLinks returns the links of physical interface name and of its
+// logical units or subinterfaces (name.100 ...), which go down with it:
+// what disabling the port changes. None is an error at line, as for
+// link.
+func (t Target) portLinks(name string, canon func(string) string, line Line, ds *diag.Diagnostics) []string {
+	var out []string
+	for _, l := range t.Net.Links {
+		for _, end := range [2]struct{ node, iface string }{{l.A, l.AInterface}, {l.B, l.BInterface}} {
+			if end.node == t.Device && end.iface != "" && (canon(end.iface) == canon(name) || strings.HasPrefix(canon(end.iface), canon(name)+".")) &&
+				!slices.Contains(out, l.ID) {
+				out = append(out, l.ID)
+			}
+		}
+	}
+	if len(out) == 0 {
+		t.link(name, canon, line, ds)
+	}
+	return out
+}
+
 // baseline is the metric the topology gives link in the direction
 // leaving t's device: what a no-form returns the model to.
 func (t Target) baseline(link string) int64 {
@@ -175,6 +214,21 @@ func (t Target) baseline(link string) int64 {
 		return l.MetricBA
 	}
 	return 0
+}
+
+// setMetric is the effect of setting link's metric leaving t's device.
+func (t Target) setMetric(link string, n int64, lines []Line) Derived {
+	return Derived{Effect: plans.Effect{Type: plans.SetMetric, Link: link, From: t.Device, Metric: n}, Lines: lines}
+}
+
+// restoreMetric is the effect of a line that returns link's metric
+// leaving t's device to its default (form says how: "delete ... metric").
+// A default metric is the platform's (a reference bandwidth, 10): the
+// model takes the topology's metric for it, as the Note says.
+func (t Target) restoreMetric(link, form string, lines []Line) Derived {
+	d := t.setMetric(link, t.baseline(link), lines)
+	d.Note = fmt.Sprintf("%s returns to the default; the model takes the topology's metric, %d", form, d.Effect.Metric)
+	return d
 }
 
 // drain is the effect of draining (or, with undo, undraining) t's

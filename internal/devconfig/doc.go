@@ -11,8 +11,11 @@
 // Modelled (it changes the model, and an Effect says how), Neutral (it
 // does not change forwarding: a description, logging, a context line) or
 // NotModelled (it may change forwarding and the model has no notion of
-// it). Interfaces map to links through the topology's interface names; a
-// line about an interface that is no link's is an error at that line.
+// it). Interfaces map to links through the topology's interface names,
+// as each platform spells them (an abbreviated type, a unit or
+// subinterface 0 left out); an interface that is no link's is an error
+// at the line that names it when a line the model follows is about it.
+// A line of the other IGP than the topology's is not modelled.
 //
 // It does no I/O and knows nothing of devices beyond their lines: it is
 // not a parser of whole device configurations (Batfish's job), only of the

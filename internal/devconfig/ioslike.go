@@ -40,9 +40,11 @@ const (
 type iosState struct {
 	mode  iosMode
 	iface string // the interface of modeInterface
-	link  string // its link; "" when it is none
-	enter Line   // the line that entered the mode
-	what  string // the mode modeOther is, for messages
+	// link is its link once looked up (looked); "" when it is none.
+	link   string
+	looked bool
+	enter  Line   // the line that entered the mode
+	what   string // the mode modeOther is, for messages
 }
 
 func (p iosLike) Interpret(t Target, lines []Line) Result {
@@ -66,9 +68,6 @@ func (p iosLike) line(t Target, st *iosState, ln Line, w []string, r *Result) (K
 	switch {
 	case w[0] == "interface" && len(w) >= 2:
 		*st = iosState{mode: modeInterface, iface: w[1], enter: ln}
-		if link, ok := t.link(w[1], p.canon, ln, &r.Diags); ok {
-			st.link = link
-		}
 		return Neutral, "enters the interface"
 	case w[0] == "router" && len(w) >= 2 && w[1] == "ospf":
 		*st = iosState{mode: modeOSPF, enter: ln}
@@ -148,7 +147,7 @@ func (p iosLike) interfaceLine(t Target, st *iosState, ln Line, w []string, r *R
 	case w[0] == "description":
 		return Neutral, "a description"
 	case w[0] == "shutdown" && len(w) == 1:
-		if st.link == "" {
+		if !p.linkOf(t, st, &r.Diags) {
 			return Modelled, "" // the interface is no link's: reported
 		}
 		e := plans.Effect{Type: plans.LinkDown, Link: st.link}
@@ -158,19 +157,35 @@ func (p iosLike) interfaceLine(t Target, st *iosState, ln Line, w []string, r *R
 		r.Effects = append(r.Effects, Derived{Effect: e, Lines: ctx})
 		return Modelled, ""
 	case len(w) >= 3 && w[0] == "ip" && w[1] == "ospf" && w[2] == "cost":
-		return p.metric(t, st, ln, w[3:], no, topology.IGPOSPF, "OSPF cost", 65535, r)
+		return p.metric(t, st, ln, w[3:], no, topology.IGPOSPF, "OSPF cost", maxOSPFMetric, r)
 	case len(w) >= 2 && w[0] == "isis" && w[1] == "metric":
 		args := w[2:]
 		if lvl := levelOf(args); lvl != 0 && lvl != ISISLevel {
 			return NotModelled, fmt.Sprintf("an IS-IS level-%d metric: the model routes on level %d", lvl, ISISLevel)
 		}
-		return p.metric(t, st, ln, args, no, topology.IGPISIS, "IS-IS metric", topology.MaxMetric, r)
+		if len(args) > 0 && args[0] == "maximum" && !no {
+			return NotModelled, "isis metric maximum leaves the link out of IS-IS's shortest paths in this direction only, which the model cannot say"
+		}
+		return p.metric(t, st, ln, args, no, topology.IGPISIS, "IS-IS metric", maxISISMetric, r)
 	case len(w) >= 2 && w[0] == "ip" && w[1] == "ospf" && len(w) >= 3 && (w[2] == "hello-interval" || w[2] == "dead-interval" || w[2] == "retransmit-interval" || w[2] == "transmit-delay"):
 		return NotModelled, "OSPF timers (the model has no notion of adjacencies forming)"
 	case w[0] == "bandwidth":
 		return NotModelled, "the interface bandwidth (it may change auto-costed metrics, and the model's capacity is the topology's)"
 	}
 	return NotModelled, "an interface setting the model has no notion of"
+}
+
+// linkOf looks up the link of the interface mode's interface the first
+// time a line the model follows needs it, and reports whether there is
+// one: an interface that is on no link is an error at its interface
+// line, once, and only when a line about it is modelled (a loopback's
+// description is fine).
+func (p iosLike) linkOf(t Target, st *iosState, ds *diag.Diagnostics) bool {
+	if !st.looked {
+		st.looked = true
+		st.link, _ = t.link(st.iface, p.canon, st.enter, ds)
+	}
+	return st.link != ""
 }
 
 // levelOf returns the IS-IS level a metric line names (level-1, level-2),
@@ -193,7 +208,7 @@ func (p iosLike) metric(t Target, st *iosState, ln Line, args []string, no bool,
 	if netIGP(t.Net) != igp {
 		return NotModelled, fmt.Sprintf("an %s, and the topology's IGP is %s", what, igpName(netIGP(t.Net)))
 	}
-	if st.link == "" {
+	if !p.linkOf(t, st, &r.Diags) {
 		return Modelled, ""
 	}
 	ctx := []Line{st.enter, ln}
@@ -223,6 +238,9 @@ func (p iosLike) ospfLine(t Target, st *iosState, ln Line, w []string, r *Result
 	if no {
 		w = w[1:]
 	}
+	if len(w) == 0 {
+		return NotModelled, "an incomplete line"
+	}
 	ctx := []Line{st.enter, ln}
 	switch {
 	case len(w) >= 2 && w[0] == "max-metric" && w[1] == "router-lsa":
@@ -249,6 +267,9 @@ func (p iosLike) isisLine(t Target, st *iosState, ln Line, w []string, r *Result
 	no := w[0] == "no"
 	if no {
 		w = w[1:]
+	}
+	if len(w) == 0 {
+		return NotModelled, "an incomplete line"
 	}
 	ctx := []Line{st.enter, ln}
 	switch {

@@ -15,6 +15,9 @@ func ensure() {
 		register(iosLike{platform: "frr_vtysh", canon: exact})
 		register(iosLike{platform: "cisco_iosxe", canon: iosxeTypes.canon, bareMaxMetric: true})
 		register(iosLike{platform: "arista_eos", canon: eosTypes.canon, bareMaxMetric: true})
+		register(iosXR{})
+		register(junos{})
+		register(srl{})
 	})
 }
 

@@ -1,0 +1,106 @@
+package devconfig
+
+import "testing"
+
+func TestJunosNames(t *testing.T) {
+	for in, want := range map[string]string{
+		"ge-0/0/0": "ge-0/0/0", "ge-0/0/0.0": "ge-0/0/0", "ge-0/0/0.100": "ge-0/0/0.100", "ae0.0": "ae0", "eth4": "eth4", "eth4.0": "eth4",
+	} {
+		if got := junosCanon(in); got != want {
+			t.Errorf("junosCanon(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestJunos(t *testing.T) {
+	const cost = "set protocols ospf area 0.0.0.0 interface ge-0/0/2.0 metric 500\n"
+	const noCost = "delete protocols ospf area 0.0.0.0 interface ge-0/0/2.0 metric\n"
+	runPlatform(t, "juniper_junos", []platformCase{
+		{name: "OSPF metric", device: "c", igp: "ospf", config: cost,
+			want: []string{"set_metric cd from c 500 @10"}, kinds: "M"},
+		{name: "OSPF metric, interface without its unit, area as a number", device: "c", igp: "ospf",
+			config: "set protocols ospf area 0 interface ge-0/0/2 metric 500\n",
+			want:   []string{"set_metric cd from c 500 @10"}, kinds: "M"},
+		{name: "OSPF metric of another unit", device: "c", igp: "ospf",
+			config: "set protocols ospf area 0.0.0.0 interface ge-0/0/2.100 metric 5\n",
+			want:   []string{"set_metric cd2 from c 5 @10"}, kinds: "M"},
+		{name: "delete returns to the topology's", device: "c", igp: "ospf", config: noCost,
+			want: []string{"set_metric cd from c 40 @10"}, kinds: "M"},
+		{name: "deactivate returns to the topology's", device: "c", igp: "ospf",
+			config: "deactivate protocols ospf area 0.0.0.0 interface ge-0/0/2.0 metric\n",
+			want:   []string{"set_metric cd from c 40 @10"}, kinds: "M"},
+		{name: "activate of a metric the lines do not set", device: "c", igp: "ospf",
+			config: "activate protocols ospf area 0.0.0.0 interface ge-0/0/2.0 metric\n", kinds: "X"},
+		{name: "set, deactivate, activate", device: "c", igp: "ospf",
+			config: cost + "deactivate protocols ospf area 0.0.0.0 interface ge-0/0/2 metric\nactivate protocols ospf area 0.0.0.0 interface ge-0/0/2.0 metric\n",
+			want:   []string{"set_metric cd from c 500 @10", "set_metric cd from c 40 @11", "set_metric cd from c 500 @12"}, kinds: "MMM"},
+		{name: "set of a deactivated metric leaves it inactive", device: "c", igp: "ospf",
+			config: "deactivate protocols ospf area 0.0.0.0 interface ge-0/0/2.0 metric\n" + cost + "activate protocols ospf area 0.0.0.0 interface ge-0/0/2.0 metric\n",
+			want:   []string{"set_metric cd from c 40 @10", "set_metric cd from c 500 @12"}, kinds: "MXM"},
+		{name: "metric out of range", device: "c", igp: "ospf",
+			config: "set protocols ospf area 0.0.0.0 interface ge-0/0/2.0 metric 70000\n", kinds: "M",
+			diags: []string{`p.yaml:10: OSPF metric: "70000" (hint: give a whole number from 1 to 65535)`}},
+		{name: "metric without a value", device: "c", igp: "ospf",
+			config: "set protocols ospf area 0.0.0.0 interface ge-0/0/2.0 metric\n", kinds: "M",
+			diags: []string{`p.yaml:10: OSPF metric: "" (hint: give one whole number from 1 to 65535)`}},
+		{name: "OSPF metric on an IS-IS network", device: "c", igp: "isis", config: cost, kinds: "X"},
+		{name: "every interface's metric", device: "c", igp: "ospf",
+			config: "set protocols ospf area 0.0.0.0 interface all metric 5\n", kinds: "X"},
+		{name: "IS-IS level 2 metric", device: "c", igp: "isis",
+			config: "set protocols isis interface ge-0/0/2.0 level 2 metric 1000\n",
+			want:   []string{"set_metric cd from c 1000 @10"}, kinds: "M"},
+		{name: "IS-IS level 1 metric", device: "c", igp: "isis",
+			config: "set protocols isis interface ge-0/0/2.0 level 1 metric 1000\n", kinds: "X"},
+		{name: "IS-IS metric deleted", device: "c", igp: "isis",
+			config: "delete protocols isis interface ge-0/0/2.0 level 2 metric\n",
+			want:   []string{"set_metric cd from c 40 @10"}, kinds: "M"},
+		{name: "IS-IS metric out of range", device: "c", igp: "isis",
+			config: "set protocols isis interface ge-0/0/2.0 level 2 metric 16777216\n", kinds: "M",
+			diags: []string{`p.yaml:10: IS-IS metric: "16777216" (hint: give a whole number from 1 to 16777215)`}},
+		{name: "IS-IS metric on an OSPF network", device: "c", igp: "ospf",
+			config: "set protocols isis interface ge-0/0/2.0 level 2 metric 1000\n", kinds: "X"},
+		{name: "disable a physical interface: every unit's link", device: "c", igp: "ospf",
+			config: "set interfaces ge-0/0/2 disable\n",
+			want:   []string{"link_down cd @10", "link_down cd2 @10"}, kinds: "M"},
+		{name: "enable a unit", device: "c", igp: "ospf", config: "delete interfaces ge-0/0/2 unit 100 disable\n",
+			want: []string{"link_up cd2 @10"}, kinds: "M"},
+		{name: "disable unit 0", device: "c", igp: "ospf", config: "set interfaces ge-0/0/2 unit 0 disable\n",
+			want: []string{"link_down cd @10"}, kinds: "M"},
+		{name: "deactivate disable, activate it", device: "c", igp: "ospf",
+			config: "deactivate interfaces ge-0/0/2 unit 0 disable\nactivate interfaces ge-0/0/2 unit 0 disable\n",
+			want:   []string{"link_up cd @10", "link_down cd @11"}, kinds: "MM"},
+		{name: "OSPF overload", device: "c", igp: "ospf",
+			config: "set protocols ospf overload\ndelete protocols ospf overload\ndeactivate protocols ospf overload\nactivate protocols ospf overload\n",
+			want:   []string{"drain c @10", "undrain c @11", "undrain c @12", "drain c @13"}, kinds: "MMMM"},
+		{name: "OSPF overload on an IS-IS network", device: "c", igp: "isis", config: "set protocols ospf overload\n", kinds: "X"},
+		{name: "OSPF overload with a timeout", device: "c", igp: "ospf", config: "set protocols ospf overload timeout 300\n", kinds: "X"},
+		{name: "IS-IS overload", device: "c", igp: "isis", config: "set protocols isis overload\ndelete protocols isis overload\n",
+			want: []string{"drain c @10", "undrain c @11"}, kinds: "MM"},
+		{name: "IS-IS overload by high metrics", device: "c", igp: "isis", config: "set protocols isis overload advertise-high-metrics\n", kinds: "X"},
+		{name: "IS-IS overload on an OSPF network", device: "c", igp: "ospf", config: "set protocols isis overload\n", kinds: "X"},
+		{name: "edit and exit", device: "c", igp: "ospf",
+			config: "edit protocols ospf area 0.0.0.0\nset interface ge-0/0/2.0 metric 5\nexit\nset interfaces ge-0/0/2 unit 0 disable\n",
+			want:   []string{"set_metric cd from c 5 @10,11", "link_down cd @13"}, kinds: "NMNM"},
+		{name: "up loses the level", device: "c", igp: "ospf",
+			config: "edit protocols ospf area 0.0.0.0 interface ge-0/0/2.0\nup\nset metric 5\ntop\nset interfaces ge-0/0/2 unit 0 disable\n",
+			want:   []string{"link_down cd @14"}, kinds: "NNXNM"},
+		{name: "exit returns to the level before the last edit, after up too", device: "c", igp: "ospf",
+			config: "edit protocols ospf\nedit area 0.0.0.0\nup\nedit interface ge-0/0/2.0\nset metric 5\nexit\nset interface ge-0/0/2.0 metric 6\nexit\nset area 0 interface ge-0/0/2.0 metric 7\n",
+			want:   []string{"set_metric cd from c 7 @10,18"}, kinds: "NNNNXNXNM"},
+		{name: "top with a statement", device: "c", igp: "ospf",
+			config: "edit protocols ospf\ntop set interfaces ge-0/0/2 unit 0 disable\n",
+			want:   []string{"link_down cd @11"}, kinds: "NM"},
+		{name: "neutral lines", device: "c", igp: "ospf",
+			config: "# a comment\nset system host-name c\nset interfaces ge-0/0/2 description \"to d, e1-3\"\nset snmp community public\nset protocols ospf traceoptions file ospf.log\nannotate interfaces \"cost out\"\ncommit\n",
+			kinds:  "NNNNNNN"},
+		{name: "not modelled", device: "c", igp: "ospf",
+			config: "set routing-options static route 0.0.0.0/0 next-hop 192.0.2.1\nset protocols bgp group x type internal\nset system processes routing disable\ndelete interfaces ge-0/0/2\nrollback 1\nset interfaces ge-0/0/2 description \"no end\ndelete protocols ospf area 0.0.0.0 interface ge-0/0/2.0\nset interfaces ge-0/0/2 mtu 9000\n",
+			kinds:  "XXXXXXXX"},
+		{name: "unknown interface", device: "c", igp: "ospf",
+			config: "set protocols ospf area 0 interface ge-0/0/9.0 metric 5\nset interfaces ge-0/0/9 disable\n", kinds: "MM",
+			diags: []string{
+				`p.yaml:10: interface "ge-0/0/9.0" of c is on no link of the topology, so the gate cannot tell what this line changes (hint: c's interfaces in the topology: Ethernet1, ge-0/0/2, ge-0/0/2.100, ge-0/0/3)`,
+				`p.yaml:11: interface "ge-0/0/9" of c is on no link of the topology, so the gate cannot tell what this line changes (hint: c's interfaces in the topology: Ethernet1, ge-0/0/2, ge-0/0/2.100, ge-0/0/3)`,
+			}},
+	})
+}
