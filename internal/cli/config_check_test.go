@@ -169,7 +169,7 @@ func TestConfirmMarginReachesTheExecutor(t *testing.T) {
 	}
 	writeFile(t, dir, "pw", "pw\n")
 	writeFile(t, dir, "inventory.yaml", fmt.Sprintf("defaults: {platform: cisco_iosxr, host: 127.0.0.1, username: admin, password: {file: pw}, host_key: {known_hosts: %s}}\ndevices:\n  a: {port: %d}\n", kh, srv.Port()))
-	writeFile(t, dir, "topology.yaml", "nodes: [{name: a}, {name: b}]\nlinks:\n  - {id: ab, a: a, b: b, capacity: 10G, metric: 10}\n")
+	writeFile(t, dir, "topology.yaml", "igp: ospf\nnodes: [{name: a}, {name: b}]\nlinks:\n  - {id: ab, a: \"a:Gi0/0/0/0\", b: \"b:Gi0/0/0/0\", capacity: 10G, metric: 10}\n")
 	writeFile(t, dir, "plan.yaml", `title: cost out a-b
 risk: low
 topology: topology.yaml
@@ -179,10 +179,14 @@ steps:
     device: a
     config: |
       router ospf 1
-       area 0 interface Gi0/0/0/0 cost 1000
+       area 0
+        interface Gi0/0/0/0
+         cost 1000
     rollback_config: |
       router ospf 1
-       area 0 interface Gi0/0/0/0 cost 10
+       area 0
+        interface Gi0/0/0/0
+         cost 10
     effects:
       - {type: set_metric, link: ab, metric: 1000, from: a}
     checks:
