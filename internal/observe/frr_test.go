@@ -24,6 +24,10 @@ func TestParseFRRRecorded(t *testing.T) {
 			func(n string, d []byte) (any, error) { return ParseFRRRoutes(n, d) }},
 		{"testdata/frr84/square/state0/p1.show-ip-ospf-neighbor.json", "testdata/p1-neighbors.golden",
 			func(n string, d []byte) (any, error) { return ParseFRRNeighbors(n, d) }},
+		{"testdata/frr84/isis-square/state0/p1.show-isis-neighbor-detail.json", "testdata/p1-isis-neighbors.golden",
+			func(n string, d []byte) (any, error) { return ParseFRRISISNeighbors(n, d) }},
+		{"testdata/frr84/isis-drain/state0/d.show-isis-database-detail.txt", "testdata/d-isis-database.golden",
+			func(n string, d []byte) (any, error) { return ParseFRRISISDatabase(n, d) }},
 	} {
 		t.Run(tc.file, func(t *testing.T) {
 			data, err := os.ReadFile(tc.file)
