@@ -25,6 +25,7 @@ import (
 func TestLabSSH(t *testing.T) {
 	lab.SkipUnlessAvailable(t)
 	l, _ := lab.UpForTest(t, "devices", `
+igp: ospf
 nodes: [{name: a}, {name: b}, {name: c}]
 links:
   - {a: a, b: b, capacity: 10G, metric: 10}

@@ -46,7 +46,7 @@ func CanObserve(net *topology.Network, devices []string, platform func(string) s
 		return fmt.Sprintf("%d nodes have no loopback: in the topology (%s)", len(missing), strings.Join(first(missing, 5), ", "))
 	}
 	for _, d := range devices {
-		if _, err := observe.Commands(platform(d)); err != nil {
+		if _, err := observe.Commands(platform(d), net.IGP); err != nil {
 			return fmt.Sprintf("device %s: %v", d, err)
 		}
 	}
@@ -99,7 +99,7 @@ func (o *ModelObserver) Observe(ctx context.Context, state int, devs []string) (
 // device compares one device until it matches or ctx ends.
 func (o *ModelObserver) device(ctx context.Context, d string, predicted map[string][]string, interval time.Duration) Observation {
 	platform := o.Target.Guarantees(d).Platform
-	cmds, err := observe.Commands(platform)
+	cmds, err := observe.Commands(platform, o.Net.IGP)
 	if err != nil {
 		return Observation{Device: d, Error: err.Error(), Explanation: err.Error()}
 	}
@@ -166,7 +166,7 @@ func (o *ModelObserver) affected(ctx context.Context, state int, devs []string) 
 			if slices.Contains(out, n) || maps.EqualFunc(cur[n], routes[n], slices.Equal[[]string]) {
 				continue
 			}
-			if _, err := observe.Commands(o.Target.Guarantees(n).Platform); err == nil {
+			if _, err := observe.Commands(o.Target.Guarantees(n).Platform, o.Net.IGP); err == nil {
 				out = append(out, n)
 			}
 		}

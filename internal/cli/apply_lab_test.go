@@ -44,6 +44,12 @@ func costOutAB(t *testing.T, soak string) string {
 // "router prefix via interfaces", sorted: what forwarding looks like.
 func routes(t *testing.T, l *lab.Lab) string {
 	t.Helper()
+	return protocolRoutes(t, l, "ospf")
+}
+
+// protocolRoutes is routes for the routes of protocol ("ospf", "isis").
+func protocolRoutes(t *testing.T, l *lab.Lab, protocol string) string {
+	t.Helper()
 	var out []string
 	for _, n := range l.Layout.Nodes {
 		text, err := l.Vtysh(context.Background(), n.Name, "show ip route json")
@@ -63,7 +69,7 @@ func routes(t *testing.T, l *lab.Lab) string {
 				continue
 			}
 			for _, r := range rs {
-				if r.Protocol != "ospf" || !r.Selected {
+				if r.Protocol != protocol || !r.Selected {
 					continue
 				}
 				var via []string

@@ -257,7 +257,8 @@ post_checks:
 func TestDeviceLab(t *testing.T) {
 	lab.SkipUnlessAvailable(t)
 	isolate(t)
-	topo := `nodes: [{name: a}, {name: b}, {name: c}]
+	topo := `igp: ospf
+nodes: [{name: a}, {name: b}, {name: c}]
 links:
   - {id: ab, a: a, b: b, capacity: 10G, metric: 10}
   - {id: bc, a: b, b: c, capacity: 10G, metric: 10}

@@ -19,6 +19,7 @@ type runbookRenderArgs struct {
 	name     string
 	params   map[string]string
 	platform string
+	igp      string
 	topology string
 	out      string
 	title    string
@@ -38,11 +39,16 @@ it is.
 The parameters are checked by type; with --topology, devices, links and
 interfaces are checked against the topology, and runbooks that iterate
 over a device's links (router-maintenance-drain) read them from it.
-The topology path is written into the plan relative to the plan file.`,
+The topology path is written into the plan relative to the plan file.
+
+A runbook with OSPF and IS-IS forms (runbook show lists its IGPs) is
+rendered for the topology's igp (IS-IS when it names none), and refused
+for an IGP it has no form for; without --topology, --igp says which.`,
 		Example: `  changegate runbook render link-metric --param device=p2 --param link=p2-p4 \
       --param metric=500 --param restore_metric=10 \
       --platform frr_vtysh --topology examples/april-2011.yaml -o cost-out.yaml
-  changegate dryrun cost-out.yaml`,
+  changegate dryrun cost-out.yaml
+  changegate runbook render router-drain --param device=d --platform cisco_iosxr --igp isis`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, pos []string) error {
 			args.name = pos[0]
@@ -70,6 +76,7 @@ The topology path is written into the plan relative to the plan file.`,
 	}
 	cmd.Flags().StringArrayVar(&kvs, "param", nil, "a parameter, KEY=VALUE; repeat for more")
 	cmd.Flags().StringVar(&args.platform, "platform", "", "the platform to render for (see runbook show)")
+	cmd.Flags().StringVar(&args.igp, "igp", "", "the IGP to render for, ospf or isis (default: the topology's)")
 	cmd.Flags().StringVar(&args.topology, "topology", "", "the topology to check the parameters against, written into the plan")
 	cmd.Flags().StringVarP(&args.out, "output", "o", "", "write the plan to this file (default: stdout)")
 	cmd.Flags().StringVar(&args.title, "title", "", "the plan's title (default: the runbook and its parameters)")
@@ -82,7 +89,7 @@ func (a *app) runbookRender(ctx context.Context, cfg Config, lib *runbook.Librar
 	if err != nil {
 		return err
 	}
-	opts := runbook.RenderOptions{Platform: args.platform, Params: args.params, Origin: "--param"}
+	opts := runbook.RenderOptions{Platform: args.platform, IGP: args.igp, Params: args.params, Origin: "--param"}
 	meta := runbook.PlanMeta{Title: args.title}
 	if args.topology != "" {
 		net, ds, err := topology.LoadFile(ctx, args.topology, cfg.Paths.scope())

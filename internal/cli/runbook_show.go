@@ -7,6 +7,8 @@ import (
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
+
+	"github.com/changegate/changegate/internal/runbook"
 )
 
 func (a *app) runbookShowCommand() *cobra.Command {
@@ -29,6 +31,11 @@ func (a *app) runbookShowCommand() *cobra.Command {
 			fmt.Fprintf(w, "%s: %s\n", r.Name, r.Title)
 			fmt.Fprintf(w, "source: %s (%s)\n", r.Source, r.File)
 			fmt.Fprintf(w, "platforms: %s\n", strings.Join(r.Platforms, ", "))
+			if len(r.IGPs) == 0 {
+				fmt.Fprintln(w, "igps: any (the configuration does not depend on the IGP)")
+			} else {
+				fmt.Fprintf(w, "igps: %s (the topology's igp chooses the form)\n", strings.Join(r.IGPs, ", "))
+			}
 			if r.Description != "" {
 				fmt.Fprintf(w, "\n%s\n", r.Description)
 			}
@@ -40,6 +47,8 @@ func (a *app) runbookShowCommand() *cobra.Command {
 				switch {
 				case len(p.Values) > 0:
 					typ += " (" + strings.Join(p.Values, "|") + ")"
+				case p.Type == runbook.TypeMetric:
+					typ += " (" + metricRanges(p) + ")"
 				case p.Min != nil && p.Max != nil:
 					typ += fmt.Sprintf(" (%d..%d)", *p.Min, *p.Max)
 				case p.Of != "":
@@ -79,4 +88,20 @@ func (a *app) runbookShowCommand() *cobra.Command {
 	}
 	cmd.Flags().StringArrayVar(&dirs, "runbooks", nil, "a directory of your runbooks; repeat for more")
 	return cmd
+}
+
+// metricRanges is the range of a metric parameter on each IGP.
+func metricRanges(p runbook.Param) string {
+	var out []string
+	for _, igp := range runbook.IGPs() {
+		lo, hi := int64(1), runbook.MaxMetric(igp)
+		if p.Min != nil && *p.Min > lo {
+			lo = *p.Min
+		}
+		if p.Max != nil && *p.Max < hi {
+			hi = *p.Max
+		}
+		out = append(out, fmt.Sprintf("%d..%d %s", lo, hi, runbook.IGPName(igp)))
+	}
+	return strings.Join(out, ", ")
 }

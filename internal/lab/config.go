@@ -8,7 +8,9 @@ import (
 
 // OSPF and zebra settings follow /work/shared/notes/lab.md: point-to-point
 // links, 1 s hellos, 4 s dead interval and no SPF/LSA throttling give
-// convergence in about a second.
+// convergence in about a second. IS-IS is set up to the same ends:
+// point-to-point, 1 s hellos (3 s hold time), SPF and LSP generation
+// without delays.
 
 // zebraConf renders zebra.conf for node.
 func zebraConf(lay *Layout, node NodeLayout, logFile string) string {
@@ -43,6 +45,38 @@ func ospfdConf(lay *Layout, node NodeLayout, logFile string) string {
 		b.WriteString(" max-metric router-lsa administrative\n")
 	}
 	b.WriteString("!\n")
+	return b.String()
+}
+
+// ISISTag is the IS-IS process tag of the lab's routers (router isis 1),
+// the instance the built-in runbooks configure.
+const ISISTag = "1"
+
+// isisdConf renders isisd.conf for node: one level-2-only IS-IS process
+// with wide metrics (the model routes on level 2, as
+// internal/devconfig.ISISLevel says), its NET made of the loopback
+// (NET), the loopback passive and advertised at metric 0 (so that a
+// route's metric is its path's), every link point-to-point with its
+// metric, 1 s hellos and a 3 s hold time. A drained node sets the
+// overload bit.
+//
+// The order matters to isisd 8.4: the net comes last in the process, so
+// that the LSP regenerated once the circuits come up uses the
+// lsp-gen-interval given here (1 s) and not the default (30 s), and the
+// process comes before the interfaces.
+func isisdConf(lay *Layout, node NodeLayout, logFile string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "hostname %s\nlog file %s\n!\n", node.Hostname, logFile)
+	fmt.Fprintf(&b, "router isis %s\n is-type level-2-only\n metric-style wide\n lsp-gen-interval 1\n spf-interval 1\n log-adjacency-changes\n", ISISTag)
+	if node.Drained {
+		b.WriteString(" set-overload-bit\n")
+	}
+	fmt.Fprintf(&b, " net %s\n!\n", NET(node.Loopback))
+	fmt.Fprintf(&b, "interface lo\n ip router isis %s\n isis passive\n isis metric 0\n!\n", ISISTag)
+	for _, e := range lay.Ends(node.Name) {
+		fmt.Fprintf(&b, "interface %s\n ip router isis %s\n isis circuit-type level-2-only\n isis network point-to-point\n isis hello-interval 1\n isis hello-multiplier 3\n isis metric %d\n!\n",
+			e.End.Interface, ISISTag, e.End.Cost)
+	}
 	return b.String()
 }
 

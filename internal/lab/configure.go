@@ -23,13 +23,13 @@ func (l *Lab) Configure(ctx context.Context, node string, lines ...string) error
 	return err
 }
 
-// ResetCosts sets every interface's OSPF cost back to the lab's layout
-// (the model's metrics when it was built, or as SetMetrics last set
-// them), whatever was configured since.
+// ResetCosts sets every interface's IGP metric (OSPF cost or IS-IS
+// metric) back to the lab's layout (the model's metrics when it was
+// built, or as SetMetrics last set them), whatever was configured since.
 func (l *Lab) ResetCosts(ctx context.Context) error {
 	for _, lk := range l.Layout.Links {
 		for _, e := range []End{lk.A, lk.B} {
-			if err := l.Configure(ctx, e.Node, "interface "+e.Interface, fmt.Sprintf("ip ospf cost %d", e.Cost)); err != nil {
+			if err := l.Configure(ctx, e.Node, "interface "+e.Interface, l.Layout.costLine(e.Cost)); err != nil {
 				return fmt.Errorf("reset %s %s: %w", e.Node, e.Interface, err)
 			}
 		}

@@ -1,15 +1,18 @@
 // Package lab builds a real network lab from a changegate topology: one
-// Linux network namespace per node running FRRouting (zebra and ospfd),
-// one veth pair per up link with the link's capacity emulated by tc, OSPF
-// costs equal to the model's metrics, and one sshd on 127.0.0.1 with a
-// port per router that lands in that router's vtysh.
+// Linux network namespace per node running FRRouting (zebra, and ospfd or
+// isisd as the topology's igp says: IS-IS unless it says ospf), one veth
+// pair per up link with the link's capacity emulated by tc, OSPF costs or
+// IS-IS metrics equal to the model's metrics, drained nodes drained as
+// the IGP drains them (max-metric, overload bit), and one sshd on
+// 127.0.0.1 with a port per router that lands in that router's vtysh.
 //
 // Everything the lab creates is named with the prefix "cg-" and recorded
 // in a state directory before it is created, so Down (and `cglab down`)
 // removes exactly that, also after a crash. Addresses come only from
 // 198.18.0.0/15. See docs/lab.md.
 //
-// Plan (names, addresses, costs, shaping) is pure and needs no privileges;
-// Up, Down and Status need root, iproute2, FRR and OpenSSH. The package
-// is a test harness: it is not imported by the changegate binary.
+// PlanLayout (names, addresses, costs, shaping) is pure and needs no
+// privileges; Up, Down and Status need root, iproute2, FRR and OpenSSH.
+// The package is a test harness: it is not imported by the changegate
+// binary.
 package lab

@@ -17,6 +17,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/changegate/changegate/internal/observe"
 	"github.com/changegate/changegate/internal/topology"
 )
 
@@ -24,6 +25,7 @@ import (
 const (
 	frrZebra = "/usr/lib/frr/zebra"
 	frrOspfd = "/usr/lib/frr/ospfd"
+	frrIsisd = "/usr/lib/frr/isisd"
 	sshdBin  = "/usr/sbin/sshd"
 )
 
@@ -41,8 +43,8 @@ type Options struct {
 	// CapacityScale divides model capacities for tc; default
 	// DefaultCapacityScale (10G -> 10 Mbit/s).
 	CapacityScale float64
-	// ConvergeTimeout bounds the wait for every OSPF adjacency to be Full;
-	// default 30 s. NoWait skips the wait.
+	// ConvergeTimeout bounds the wait for every adjacency to be up (OSPF
+	// Full, IS-IS Up); default 30 s. NoWait skips the wait.
 	ConvergeTimeout time.Duration
 	NoWait          bool
 	// Ephemeral marks a test lab that a later test run may remove once
@@ -145,7 +147,7 @@ func Preflight() error {
 		return errors.New("must run as root (network namespaces, veth, tc, useradd)")
 	}
 	var missing []string
-	for _, f := range []string{frrZebra, frrOspfd, sshdBin} {
+	for _, f := range []string{frrZebra, frrOspfd, frrIsisd, sshdBin} {
 		if _, err := os.Stat(f); err != nil {
 			missing = append(missing, f)
 		}
@@ -230,9 +232,10 @@ func (l *Lab) build(ctx context.Context, opts Options) error {
 		return err
 	}
 	// The kernel names a process after the file it exec'd, so daemons
-	// started through these links show as cg-zebra, cg-ospfd, cg-sshd.
+	// started through these links show as cg-zebra, cg-ospfd, cg-isisd,
+	// cg-sshd.
 	vtyshPath, _ := exec.LookPath("vtysh")
-	for link, target := range map[string]string{"cg-zebra": frrZebra, "cg-ospfd": frrOspfd, "cg-sshd": sshdBin, "cg-vtysh": vtyshPath} {
+	for link, target := range map[string]string{"cg-zebra": frrZebra, "cg-ospfd": frrOspfd, "cg-isisd": frrIsisd, "cg-sshd": sshdBin, "cg-vtysh": vtyshPath} {
 		if err := os.Symlink(target, filepath.Join(bin, link)); err != nil {
 			return err
 		}
@@ -298,7 +301,7 @@ func (l *Lab) build(ctx context.Context, opts Options) error {
 		if err := l.WaitConverged(wctx); err != nil {
 			return err
 		}
-		l.logf("OSPF adjacencies Full (%.2fs)", time.Since(t2).Seconds())
+		l.logf("%s converged (%.2fs)", igpName(lay.igp()), time.Since(t2).Seconds())
 	}
 	return nil
 }
@@ -329,10 +332,10 @@ func frrIDs() (uid, gid, vty int, err error) {
 	return uid, gid, vty, nil
 }
 
-// startRouter writes a router's configs and starts zebra and ospfd in its
-// namespace, with /run and /var/tmp bound to the router's directory so
-// nothing FRR writes there (ospfd-gr.json, /var/tmp/frr) is shared or
-// lands on the host.
+// startRouter writes a router's configs and starts zebra and the IGP's
+// daemon (ospfd or isisd) in its namespace, with /run and /var/tmp bound
+// to the router's directory so nothing FRR writes there (ospfd-gr.json,
+// /var/tmp/frr) is shared or lands on the host.
 func (l *Lab) startRouter(ctx context.Context, nd NodeLayout) error {
 	uid, gid, vty, err := frrIDs()
 	if err != nil {
@@ -351,10 +354,15 @@ func (l *Lab) startRouter(ctx context.Context, nd NodeLayout) error {
 	}
 	os.Chmod(filepath.Join(d, "etc"), 0o775)
 	os.Chmod(filepath.Join(d, "var-tmp"), 0o1777)
+	igpd := igpDaemon(l.Layout.igp())
 	files := map[string]string{
 		"zebra.conf": zebraConf(l.Layout, nd, filepath.Join(d, "log", "zebra.log")),
-		"ospfd.conf": ospfdConf(l.Layout, nd, filepath.Join(d, "log", "ospfd.log")),
 		"vtysh.conf": vtyshConf(nd),
+	}
+	if igpd == "isisd" {
+		files["isisd.conf"] = isisdConf(l.Layout, nd, filepath.Join(d, "log", "isisd.log"))
+	} else {
+		files["ospfd.conf"] = ospfdConf(l.Layout, nd, filepath.Join(d, "log", "ospfd.log"))
 	}
 	for f, text := range files {
 		p := filepath.Join(d, "etc", f)
@@ -371,14 +379,14 @@ func (l *Lab) startRouter(ctx context.Context, nd NodeLayout) error {
 	script := fmt.Sprintf(`mount -n --bind %[1]s/root-run /run
 mount -n --bind %[1]s/var-tmp /var/tmp
 %[2]s/cg-zebra -d -f %[1]s/etc/zebra.conf -i %[1]s/run/zebra.pid %[3]s
-%[2]s/cg-ospfd -d -f %[1]s/etc/ospfd.conf -i %[1]s/run/ospfd.pid %[3]s
-`, d, bin, common)
+%[2]s/cg-%[4]s -d -f %[1]s/etc/%[4]s.conf -i %[1]s/run/%[4]s.pid %[3]s
+`, d, bin, common, igpd)
 	// Record the namespace's processes even if the daemons' pid files
 	// never appear: Down also kills whatever runs in the namespace.
 	if err := runDaemonizing(ctx, filepath.Join(d, "log", "start.log"), "ip", "netns", "exec", nd.Namespace, "sh", "-ec", script); err != nil {
 		return err
 	}
-	for _, daemon := range []string{"zebra", "ospfd"} {
+	for _, daemon := range []string{"zebra", igpd} {
 		pid, err := waitPidFile(ctx, filepath.Join(d, "run", daemon+".pid"), 5*time.Second)
 		if err != nil {
 			return fmt.Errorf("%s: %w (log: %s)", daemon, err, filepath.Join(d, "log", daemon+".log"))
@@ -555,8 +563,16 @@ func (l *Lab) Vtysh(ctx context.Context, node, command string) (string, error) {
 	return run(ctx, filepath.Join(l.Dir, "bin", "cg-vtysh"), "--vty_socket", filepath.Join(d, "run"), "--config_dir", filepath.Join(d, "etc"), "-c", command)
 }
 
-// FullNeighbors counts a router's OSPF neighbours in state Full.
-func (l *Lab) FullNeighbors(ctx context.Context, node string) (int, error) {
+// Adjacencies counts a router's IGP adjacencies that are up: OSPF
+// neighbours in state Full, or IS-IS adjacencies in state Up.
+func (l *Lab) Adjacencies(ctx context.Context, node string) (int, error) {
+	if l.Layout.igp() == topology.IGPISIS {
+		out, err := l.Vtysh(ctx, node, "show isis neighbor json")
+		if err != nil {
+			return 0, err
+		}
+		return countUp([]byte(out))
+	}
 	out, err := l.Vtysh(ctx, node, "show ip ospf neighbor json")
 	if err != nil {
 		return 0, err
@@ -591,36 +607,151 @@ func countFull(data []byte) (int, error) {
 	return n, nil
 }
 
-// WaitConverged waits until every router has a Full adjacency on every
-// link of the lab.
+// countUp counts the adjacencies in state Up in the JSON of FRR 8.4's
+// `show isis neighbor json`: {"areas": [{"circuits": [{"adj": "b",
+// "interface": "cg-b", "state": "Up", ...}, ...]}]}, where circuits
+// without an adjacency (the passive loopback) have no state.
+func countUp(data []byte) (int, error) {
+	var v struct {
+		Areas []struct {
+			Circuits []struct {
+				State string `json:"state"`
+			} `json:"circuits"`
+		} `json:"areas"`
+	}
+	if err := json.Unmarshal(data, &v); err != nil {
+		return 0, fmt.Errorf("parse isis neighbors: %w", err)
+	}
+	n := 0
+	for _, a := range v.Areas {
+		for _, c := range a.Circuits {
+			if c.State == "Up" {
+				n++
+			}
+		}
+	}
+	return n, nil
+}
+
+// WaitConverged waits until every router has an adjacency up on every
+// link of the lab (OSPF Full: the databases are exchanged). On IS-IS,
+// where an adjacency comes up before the LSPs that carry it, it also
+// waits until every router holds the current LSP of every router it is
+// connected to, each router's own LSP lists all its adjacencies, and no
+// SPF run is pending.
 func (l *Lab) WaitConverged(ctx context.Context) error {
 	for {
 		pending := ""
 		for _, nd := range l.Layout.Nodes {
 			want := len(l.Layout.Ends(nd.Name))
-			got, err := l.FullNeighbors(ctx, nd.Name)
+			got, err := l.Adjacencies(ctx, nd.Name)
 			if err != nil || got < want {
-				pending = fmt.Sprintf("%s has %d of %d neighbours Full", nd.Name, got, want)
+				pending = fmt.Sprintf("%s has %d of %d adjacencies up", nd.Name, got, want)
 				if err != nil {
 					pending += ": " + err.Error()
 				}
 				break
 			}
 		}
+		if pending == "" && l.Layout.igp() == topology.IGPISIS {
+			pending = l.isisPending(ctx)
+		}
 		if pending == "" {
 			return nil
 		}
 		select {
 		case <-ctx.Done():
-			return fmt.Errorf("ospf not converged: %s: %w", pending, ctx.Err())
+			return fmt.Errorf("%s not converged: %s: %w", l.Layout.igp(), pending, ctx.Err())
 		case <-time.After(100 * time.Millisecond):
 		}
 	}
 }
 
-// SetMetrics makes the lab's OSPF costs match n's metrics (same nodes
-// and links as the lab was built from; links are matched by id) through
-// vtysh, and records them. It returns the ends it changed.
+// isisPending says what keeps the IS-IS routers from having converged,
+// or "" when nothing does: see WaitConverged.
+func (l *Lab) isisPending(ctx context.Context) string {
+	own := map[string]uint32{}             // router -> its own L2 LSP's sequence number
+	held := map[string]map[string]uint32{} // router -> system -> sequence number it holds
+	system := map[string]string{}          // router -> the name its LSPs go by
+	for _, nd := range l.Layout.Nodes {
+		out, err := l.Vtysh(ctx, nd.Name, "show isis database detail")
+		if err != nil {
+			return fmt.Sprintf("%s: %v", nd.Name, err)
+		}
+		lsps, err := observe.ParseFRRISISDatabase(nd.Name, []byte(out))
+		if err != nil {
+			return err.Error()
+		}
+		held[nd.Name] = map[string]uint32{}
+		adjs := 0
+		for _, lsp := range lsps {
+			if lsp.Level != 2 || lsp.Pseudonode != 0 || lsp.Fragment != 0 {
+				continue
+			}
+			held[nd.Name][lsp.System] = lsp.Seq
+			if lsp.Own {
+				own[nd.Name], system[nd.Name] = lsp.Seq, lsp.System
+				adjs = len(lsp.Neighbors)
+			}
+		}
+		if want := len(l.Layout.Ends(nd.Name)); adjs < want {
+			return fmt.Sprintf("%s's LSP lists %d of its %d adjacencies", nd.Name, adjs, want)
+		}
+		out, err = l.Vtysh(ctx, nd.Name, "show isis summary json")
+		if err != nil {
+			return fmt.Sprintf("%s: %v", nd.Name, err)
+		}
+		if spfPending([]byte(out)) {
+			return nd.Name + " has an SPF run pending"
+		}
+	}
+	for _, nd := range l.Layout.Nodes {
+		for _, other := range l.Layout.connected(nd.Name) {
+			if seq, ok := held[nd.Name][system[other]]; !ok || seq != own[other] {
+				return fmt.Sprintf("%s does not hold %s's current LSP", nd.Name, other)
+			}
+		}
+	}
+	return ""
+}
+
+// spfPending reports whether FRR's `show isis summary json` says an SPF
+// run is pending on some level ("spf": "pending"; FRR 8.4 prints "no
+// pending" otherwise). Output that does not read is taken as pending.
+func spfPending(data []byte) bool {
+	var v struct {
+		Areas []struct {
+			Levels []struct {
+				SPF string `json:"spf"`
+			} `json:"levels"`
+		} `json:"areas"`
+	}
+	if err := json.Unmarshal(data, &v); err != nil {
+		return true
+	}
+	for _, a := range v.Areas {
+		for _, lv := range a.Levels {
+			if lv.SPF != "" && lv.SPF != "no pending" {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// costLine is the interface configuration line that sets the IGP metric
+// out of an interface to cost.
+func (l *Layout) costLine(cost int64) string {
+	if l.igp() == topology.IGPISIS {
+		return fmt.Sprintf("isis metric %d", cost)
+	}
+	return fmt.Sprintf("ip ospf cost %d", cost)
+}
+
+// SetMetrics makes the lab's IGP metrics (OSPF costs or IS-IS metrics)
+// match n's metrics (same nodes and links as the lab was built from;
+// links are matched by id) through vtysh, and records them. It returns
+// the ends it changed.
 func (l *Lab) SetMetrics(ctx context.Context, n *topology.Network) ([]string, error) {
 	byID := n.LinkIndex()
 	var changed []string
@@ -638,13 +769,10 @@ func (l *Lab) SetMetrics(ctx context.Context, n *topology.Network) ([]string, er
 			if e.end.Cost == e.cost {
 				continue
 			}
-			if e.cost < 1 || e.cost > MaxOSPFCost {
-				return changed, fmt.Errorf("link %q: metric %d is outside 1..%d", lk.ID, e.cost, MaxOSPFCost)
+			if e.cost < 1 || e.cost > l.Layout.maxCost() {
+				return changed, fmt.Errorf("link %q: metric %d is outside 1..%d", lk.ID, e.cost, l.Layout.maxCost())
 			}
-			nd, _ := l.Layout.Node(e.end.Node)
-			d := l.nodeDir(nd)
-			if _, err := run(ctx, filepath.Join(l.Dir, "bin", "cg-vtysh"), "--vty_socket", filepath.Join(d, "run"), "--config_dir", filepath.Join(d, "etc"),
-				"-c", "configure terminal", "-c", "interface "+e.end.Interface, "-c", fmt.Sprintf("ip ospf cost %d", e.cost)); err != nil {
+			if err := l.Configure(ctx, e.end.Node, "interface "+e.end.Interface, l.Layout.costLine(e.cost)); err != nil {
 				return changed, err
 			}
 			e.end.Cost = e.cost
@@ -822,12 +950,12 @@ type RouterStatus struct {
 	SSHPort   int
 	NSExists  bool // namespace exists
 	Daemons   int  // recorded daemons alive
-	Full      int  // OSPF neighbours Full
+	Adjacent  int  // IGP adjacencies up (OSPF Full, IS-IS Up)
 	Links     int  // veths
 }
 
 // Status reports, per router, whether its namespace and daemons are
-// there and how many OSPF neighbours are Full, and whether sshd runs.
+// there and how many IGP adjacencies are up, and whether sshd runs.
 func (l *Lab) Status(ctx context.Context) ([]RouterStatus, bool) {
 	var out []RouterStatus
 	for _, nd := range l.Layout.Nodes {
@@ -840,7 +968,7 @@ func (l *Lab) Status(ctx context.Context) ([]RouterStatus, bool) {
 				rs.Daemons++
 			}
 		}
-		rs.Full, _ = l.FullNeighbors(ctx, nd.Name)
+		rs.Adjacent, _ = l.Adjacencies(ctx, nd.Name)
 		out = append(out, rs)
 	}
 	sshd := false

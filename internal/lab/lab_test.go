@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"os/user"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -32,10 +33,10 @@ func skipUnlessLab(t *testing.T) {
 	}
 }
 
-// TestLab brings up a three-router triangle, checks OSPF over real SSH
-// with host-key verification, moves a metric in the model and sees the
-// OSPF cost and the route follow, then tears down and checks that
-// nothing the lab created is left.
+// TestLab brings up a three-router triangle running OSPF, checks OSPF
+// over real SSH with host-key verification, moves a metric in the model
+// and sees the OSPF cost and the route follow, then tears down and checks
+// that nothing the lab created is left.
 func TestLab(t *testing.T) {
 	skipUnlessLab(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
@@ -48,6 +49,7 @@ func TestLab(t *testing.T) {
 
 	// a-c costs 100 directly, 20 through b: traffic a->c goes via b.
 	n := parse(t, `
+igp: ospf
 nodes: [{name: a}, {name: b}, {name: c}]
 links:
   - {id: ab, a: "a:eth0", b: "b:eth0", capacity: 100G, metric: 10}
@@ -155,8 +157,95 @@ links:
 	checkGone(t, l)
 }
 
+// TestLabISIS brings up an IS-IS lab (a topology without igp: IS-IS, as
+// the model drains by default): a square whose routers run isisd, every
+// adjacency up over real SSH, the interface metrics the model's, a
+// drained router overloaded and carrying no transit; then it moves a
+// metric in the model and sees the IS-IS metric and the route follow.
+func TestLabISIS(t *testing.T) {
+	skipUnlessLab(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	// a-b-c-d-a, d drained: a reaches c through b only (not through d),
+	// although both ways cost 20.
+	n := parse(t, `
+nodes: [{name: a}, {name: b}, {name: c}, {name: d, drained: true}]
+links:
+  - {id: ab, a: a, b: b, capacity: 10G, metric: 10}
+  - {id: bc, a: b, b: c, capacity: 10G, metric: 10}
+  - {id: cd, a: c, b: d, capacity: 10G, metric: 10}
+  - {id: da, a: d, b: a, capacity: 10G, metric: 10}
+`)
+	id := os.Getpid() % 100000
+	t0 := time.Now()
+	l, err := Up(ctx, n, Options{Name: fmt.Sprintf("testisis-%d", id), Prefix: fmt.Sprintf("cg-i%d-", id), Ephemeral: true, Log: testWriter{t}})
+	if err != nil {
+		t.Fatalf("up: %v", err)
+	}
+	t.Logf("IS-IS lab up in %.2fs, state %s", time.Since(t0).Seconds(), l.Dir)
+	defer func() {
+		if err := l.Down(context.Background()); err != nil {
+			t.Errorf("down: %v", err)
+		}
+		checkGone(t, l)
+	}()
+	if l.Layout.IGP != "isis" {
+		t.Fatalf("layout IGP %q, want isis", l.Layout.IGP)
+	}
+	for _, p := range l.Procs {
+		if p.Comm == "cg-ospfd" {
+			t.Errorf("an IS-IS lab runs ospfd: %+v", p)
+		}
+	}
+	for _, r := range []string{"a", "b", "c", "d"} {
+		out, err := l.SSH(ctx, r, "show isis neighbor")
+		if err != nil {
+			t.Fatalf("ssh %s: %v", r, err)
+		}
+		if got := strings.Count(out, " Up "); got != 2 {
+			t.Errorf("%s: %d adjacencies Up over ssh, want 2:\n%s", r, got, out)
+		}
+	}
+	ab := l.Layout.Links[0].A.Interface
+	if out, err := l.SSH(ctx, "a", "show isis interface "+ab); err != nil || !regexp.MustCompile(`Level-2 Information:\s+Metric: 10\b`).MatchString(out) {
+		t.Errorf("a %s: want Metric: 10 at level 2, got %v:\n%s", ab, err, out)
+	}
+	if out, err := l.SSH(ctx, "d", "show isis database"); err != nil || !regexp.MustCompile(`(?m)^d\.00-00\s+\*.*\s0/0/1\s*$`).MatchString(out) {
+		t.Errorf("d: want its own LSP with the overload bit, got %v:\n%s", err, out)
+	}
+	c, _ := l.Layout.Node("c")
+	route := "show ip route " + c.Loopback.String() + "/32"
+	var out string
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if out, err = l.SSH(ctx, "a", route); err == nil && strings.Contains(out, "metric 20") && !strings.Contains(out, l.Layout.Links[3].B.Interface) {
+			break
+		}
+	}
+	if !strings.Contains(out, `Known via "isis"`) || !strings.Contains(out, "metric 20") || !strings.Contains(out, ab) || strings.Contains(out, l.Layout.Links[3].B.Interface) {
+		t.Errorf("a -> c: want IS-IS, metric 20, via b only (d is overloaded), got:\n%s", out)
+	}
+
+	// a->b now costs 500: through d would cost 20, but d is overloaded,
+	// so a still reaches c through b, at 510.
+	n.Links[0].MetricAB = 500
+	if _, err := l.SetMetrics(ctx, n); err != nil {
+		t.Fatalf("set metrics: %v", err)
+	}
+	if out, err := l.SSH(ctx, "a", "show isis interface "+ab); err != nil || !regexp.MustCompile(`Level-2 Information:\s+Metric: 500\b`).MatchString(out) {
+		t.Errorf("a %s after the change: want Metric: 500, got %v:\n%s", ab, err, out)
+	}
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if out, err = l.SSH(ctx, "a", route); err == nil && strings.Contains(out, "metric 510") {
+			break
+		}
+	}
+	if !strings.Contains(out, "metric 510") || !strings.Contains(out, ab) {
+		t.Errorf("a -> c after the change: want metric 510 via b (d carries no transit), got:\n%s", out)
+	}
+}
+
 // TestLabUpFailure checks that an Up that fails after building everything
-// (here: OSPF cannot converge within 1 ms) removes all of it.
+// (here: IS-IS cannot converge within 1 ms) removes all of it.
 func TestLabUpFailure(t *testing.T) {
 	skipUnlessLab(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
@@ -172,7 +261,7 @@ links: [{a: x, b: y, capacity: 1G}]
 		l.Down(ctx)
 		t.Fatal("up succeeded with a 1 ms convergence timeout")
 	}
-	if !strings.Contains(err.Error(), "ospf not converged") {
+	if !strings.Contains(err.Error(), "isis not converged") {
 		t.Errorf("error %q does not say why", err)
 	}
 	lay, _ := PlanLayout(n, opts.Prefix, DefaultCapacityScale, nil)

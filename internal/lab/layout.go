@@ -26,8 +26,11 @@ const (
 	maxNodes = 1<<16 - 2 // loopbacks 198.18.0.1 .. 198.18.255.254
 	maxLinks = 1 << 15   // /31s in 198.19.0.0/16
 	// MaxOSPFCost is the largest OSPF interface cost; larger model metrics
-	// cannot be represented in the lab.
+	// cannot be represented in an OSPF lab.
 	MaxOSPFCost = 65535
+	// MaxISISMetric is the largest IS-IS wide interface metric a link can
+	// carry and still be used: 2^24-1 takes the link out of SPF (RFC 5305).
+	MaxISISMetric = 1<<24 - 2
 	// ifNameMax is Linux's IFNAMSIZ minus the terminating NUL.
 	ifNameMax = 15
 	// DefaultCapacityScale divides model capacities for tc: 10G becomes
@@ -41,6 +44,10 @@ const (
 // rate, decided before anything is created. It is deterministic: the same
 // network and options give the same layout.
 type Layout struct {
+	// IGP is what the routers run, the topology's igp: IGPOSPF (ospfd) or
+	// IGPISIS (isisd, the default). A state file without it is an OSPF
+	// lab (the lab ran only OSPF before).
+	IGP   string       `json:"igp,omitempty"`
 	Nodes []NodeLayout `json:"nodes"`
 	Links []LinkLayout `json:"links"`
 	// Skipped lists the ids of links left out because they are down.
@@ -52,8 +59,8 @@ type NodeLayout struct {
 	Name      string     `json:"name"`      // node name in the model
 	Namespace string     `json:"namespace"` // network namespace, prefix + sanitised name
 	Hostname  string     `json:"hostname"`  // FRR hostname (vtysh prompt)
-	Loopback  netip.Addr `json:"loopback"`  // /32 on lo, also the OSPF router id: the node's loopback, or LoopbackAddr(i)
-	Drained   bool       `json:"drained"`   // max-metric router-lsa administrative
+	Loopback  netip.Addr `json:"loopback"`  // /32 on lo, the OSPF router id and the IS-IS system id (SystemID): the node's loopback, or LoopbackAddr(i)
+	Drained   bool       `json:"drained"`   // OSPF max-metric router-lsa administrative, IS-IS set-overload-bit
 	SSHPort   int        `json:"ssh_port"`  // 127.0.0.1 port landing in this router's vtysh
 }
 
@@ -71,7 +78,7 @@ type End struct {
 	Model     string       `json:"model_interface,omitempty"` // interface name in the model, if any
 	Interface string       `json:"interface"`                 // Linux name, at most 15 characters
 	Addr      netip.Prefix `json:"addr"`                      // /31
-	Cost      int64        `json:"cost"`                      // OSPF cost out of this end
+	Cost      int64        `json:"cost"`                      // IGP metric out of this end: OSPF cost or IS-IS metric
 }
 
 // LoopbackAddr returns the loopback address node i gets when the topology
@@ -102,7 +109,8 @@ func sanitize(s string) string {
 // PlanLayout decides the lab for n: namespaces prefix+node, veth names
 // "cg-<peer>" (shortened and numbered to stay unique per node within 15
 // characters), addresses (a node's loopback is the topology's when given,
-// see loopbacks), OSPF costs from the metrics and tc rates from the
+// see loopbacks), the IGP (the topology's, IS-IS by default), OSPF costs
+// or IS-IS metrics from the metrics and tc rates from the
 // capacities divided by scale. ports gives each node's SSH port, in node
 // order; nil leaves them 0. Every problem is reported in one error.
 func PlanLayout(n *topology.Network, prefix string, scale float64, ports []int) (*Layout, error) {
@@ -122,7 +130,11 @@ func PlanLayout(n *topology.Network, prefix string, scale float64, ports []int) 
 		return nil, fmt.Errorf("%d ssh ports for %d nodes", len(ports), len(n.Nodes))
 	}
 	problems := loopbackProblems(n)
-	lay := &Layout{}
+	lay := &Layout{IGP: igpOf(n)}
+	maxCost, costName := int64(MaxOSPFCost), "OSPF's interface cost range"
+	if lay.IGP == topology.IGPISIS {
+		maxCost, costName = MaxISISMetric, "the IS-IS wide metric range"
+	}
 	idx := n.NodeIndex()
 	usedNS := map[string]string{}
 	for i, nd := range n.Nodes {
@@ -163,8 +175,8 @@ func PlanLayout(n *topology.Network, prefix string, scale float64, ports []int) 
 			continue
 		}
 		for _, m := range []int64{l.MetricAB, l.MetricBA} {
-			if m < 1 || m > MaxOSPFCost {
-				problems = append(problems, fmt.Sprintf("link %q: metric %d is outside OSPF's interface cost range 1..%d", l.ID, m, MaxOSPFCost))
+			if m < 1 || m > maxCost {
+				problems = append(problems, fmt.Sprintf("link %q: metric %d is outside %s 1..%d", l.ID, m, costName, maxCost))
 				break
 			}
 		}
@@ -185,6 +197,45 @@ func PlanLayout(n *topology.Network, prefix string, scale float64, ports []int) 
 	}
 	return lay, nil
 }
+
+// igpOf is the IGP the lab runs for n: the topology's, IS-IS when it
+// names none (as the model drains then).
+func igpOf(n *topology.Network) string {
+	if n.IGP == "" {
+		return topology.IGPISIS
+	}
+	return n.IGP
+}
+
+// igp is the IGP the lab's routers run ("" in a state file written before
+// the lab ran IS-IS: OSPF).
+func (l *Layout) igp() string {
+	if l.IGP == "" {
+		return topology.IGPOSPF
+	}
+	return l.IGP
+}
+
+// maxCost is the largest metric the lab's IGP takes on an interface.
+func (l *Layout) maxCost() int64 {
+	if l.igp() == topology.IGPISIS {
+		return MaxISISMetric
+	}
+	return MaxOSPFCost
+}
+
+// SystemID is the IS-IS system id of the router whose loopback is a: the
+// address's four octets written with three digits each and regrouped in
+// fours (198.18.0.1 -> 198.018.000.001 -> 1980.1800.0001), the usual convention.
+func SystemID(a netip.Addr) string {
+	b := a.As4()
+	d := fmt.Sprintf("%03d%03d%03d%03d", b[0], b[1], b[2], b[3])
+	return d[0:4] + "." + d[4:8] + "." + d[8:12]
+}
+
+// NET is the IS-IS network entity title of the router whose loopback is
+// a: area 49.0001, its SystemID, selector 00.
+func NET(a netip.Addr) string { return "49.0001." + SystemID(a) + ".00" }
 
 // nodeLoopback is node i's loopback in the lab: the topology's, or the
 // lab's own numbering when it gives none (loopbackProblems has checked
@@ -219,7 +270,7 @@ func loopbackProblems(n *topology.Network) []string {
 		case !a.IsValid():
 			problems = append(problems, fmt.Sprintf("node %q: loopback %q is not an IP address", nd.Name, nd.Loopback))
 		case !a.Is4():
-			problems = append(problems, fmt.Sprintf("node %q: loopback %s is not IPv4: the lab runs OSPFv2, whose router id is an IPv4 address; give an address inside %s, or remove loopback: to let the lab number the node", nd.Name, a, labPrefix))
+			problems = append(problems, fmt.Sprintf("node %q: loopback %s is not IPv4: the lab's OSPF router ids and IS-IS system ids are made of IPv4 loopbacks; give an address inside %s, or remove loopback: to let the lab number the node", nd.Name, a, labPrefix))
 		case !labPrefix.Contains(a):
 			problems = append(problems, fmt.Sprintf("node %q: loopback %s is outside %s, the only addresses the lab uses: give one inside it (198.18.0.1 to 198.18.255.254 are never link addresses), or remove loopback: to let the lab number the node", nd.Name, a, labPrefix))
 		case a.Compare(linkBase) >= 0 && a.Less(linkEnd):
@@ -286,4 +337,44 @@ type NodeEnd struct {
 	Link LinkLayout
 	End  End
 	Peer End
+}
+
+// igpDaemon is the FRR daemon that runs igp.
+func igpDaemon(igp string) string {
+	if igp == topology.IGPISIS {
+		return "isisd"
+	}
+	return "ospfd"
+}
+
+// igpName is igp as messages write it.
+func igpName(igp string) string {
+	if igp == topology.IGPISIS {
+		return "IS-IS"
+	}
+	return "OSPF"
+}
+
+// connected returns the routers other than name that the lab's links
+// connect name to, directly or not, in node order.
+func (l *Layout) connected(name string) []string {
+	seen := map[string]bool{name: true}
+	queue := []string{name}
+	for len(queue) > 0 {
+		n := queue[0]
+		queue = queue[1:]
+		for _, e := range l.Ends(n) {
+			if !seen[e.Peer.Node] {
+				seen[e.Peer.Node] = true
+				queue = append(queue, e.Peer.Node)
+			}
+		}
+	}
+	var out []string
+	for _, nd := range l.Nodes {
+		if nd.Name != name && seen[nd.Name] {
+			out = append(out, nd.Name)
+		}
+	}
+	return out
 }

@@ -102,25 +102,35 @@ links:
 
 func TestPlanLayoutErrors(t *testing.T) {
 	n := parse(t, `
+igp: ospf
 nodes: [{name: a}, {name: b}]
 links:
   - {a: a, b: b, capacity: 1G, metric: 70000}
   - {a: a, b: b, capacity: 1G, metric: {ab: 1, ba: 100000}}
 `)
+	// The same metrics fit IS-IS's wide metrics; 2^24-1 and above do not.
+	isis := parse(t, `
+nodes: [{name: a}, {name: b}]
+links:
+  - {a: a, b: b, capacity: 1G, metric: 70000}
+  - {a: a, b: b, capacity: 1G, metric: {ab: 16777214, ba: 16777215}}
+`)
 	for _, tc := range []struct {
 		name   string
+		net    *topology.Network
 		prefix string
 		scale  float64
 		ports  []int
 		want   []string
 	}{
-		{"metrics", "cg-", 1000, nil, []string{`link "a-b": metric 70000`, `link "a-b#2": metric 100000`}},
-		{"prefix", "lab-", 1000, nil, []string{`must start with "cg-"`}},
-		{"scale", "cg-", 0, nil, []string{"scale"}},
-		{"ports", "cg-", 1000, []int{1}, []string{"1 ssh ports for 2 nodes"}},
+		{"OSPF metrics", n, "cg-", 1000, nil, []string{`link "a-b": metric 70000 is outside OSPF's interface cost range 1..65535`, `link "a-b#2": metric 100000`}},
+		{"IS-IS metrics", isis, "cg-", 1000, nil, []string{`link "a-b#2": metric 16777215 is outside the IS-IS wide metric range 1..16777214`}},
+		{"prefix", n, "lab-", 1000, nil, []string{`must start with "cg-"`}},
+		{"scale", n, "cg-", 0, nil, []string{"scale"}},
+		{"ports", n, "cg-", 1000, []int{1}, []string{"1 ssh ports for 2 nodes"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := PlanLayout(n, tc.prefix, tc.scale, tc.ports)
+			_, err := PlanLayout(tc.net, tc.prefix, tc.scale, tc.ports)
 			if err == nil {
 				t.Fatal("no error")
 			}
@@ -134,16 +144,27 @@ links:
 }
 
 func TestConfigs(t *testing.T) {
-	n := parse(t, `
+	const src = `
 nodes: [{name: r1}, {name: r2, drained: true}]
 links: [{a: r1, b: r2, capacity: 10G, metric: {ab: 7, ba: 9}}]
-`)
-	lay, err := PlanLayout(n, "cg-", DefaultCapacityScale, []int{2301, 2302})
+`
+	lay, err := PlanLayout(parse(t, "igp: ospf"+src), "cg-", DefaultCapacityScale, []int{2301, 2302})
 	if err != nil {
 		t.Fatal(err)
 	}
+	if lay.IGP != "ospf" {
+		t.Errorf("igp: ospf gives a layout with IGP %q", lay.IGP)
+	}
 	r1, _ := lay.Node("r1")
 	r2, _ := lay.Node("r2")
+	// No igp: IS-IS, as the model drains by default.
+	isis, err := PlanLayout(parse(t, src), "cg-", DefaultCapacityScale, []int{2301, 2302})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if isis.IGP != "isis" {
+		t.Errorf("no igp gives a layout with IGP %q, want isis", isis.IGP)
+	}
 	for _, tc := range []struct {
 		name, text string
 		want       []string
@@ -151,6 +172,9 @@ links: [{a: r1, b: r2, capacity: 10G, metric: {ab: 7, ba: 9}}]
 	}{
 		{"ospfd r1", ospfdConf(lay, r1, "/x/ospfd.log"), []string{"interface cg-r2\n", "ip ospf cost 7\n", "ospf router-id 198.18.0.1\n", "network 198.18.0.0/15 area 0"}, []string{"max-metric"}},
 		{"ospfd r2", ospfdConf(lay, r2, "/x/ospfd.log"), []string{"interface cg-r1\n", "ip ospf cost 9\n", "max-metric router-lsa administrative"}, nil},
+		{"isisd r1", isisdConf(isis, r1, "/x/isisd.log"), []string{"router isis 1\n is-type level-2-only\n metric-style wide\n", " net 49.0001.1980.1800.0001.00\n!\n",
+			"interface lo\n ip router isis 1\n isis passive\n isis metric 0\n", "interface cg-r2\n ip router isis 1\n isis circuit-type level-2-only\n isis network point-to-point\n", "isis metric 7\n"}, []string{"overload", "ospf"}},
+		{"isisd r2", isisdConf(isis, r2, "/x/isisd.log"), []string{"interface cg-r1\n", "isis metric 9\n", " set-overload-bit\n net 49.0001.1980.1800.0002.00\n"}, nil},
 		{"zebra r1", zebraConf(lay, r1, "/x/zebra.log"), []string{"hostname r1\n", "ip forwarding", "description link r1-r2 to r2 (cg-r1)"}, nil},
 		{"sshd", sshdConf("/tmp/cg-lab-x", lay, "cg-x"), []string{"ListenAddress 127.0.0.1\n", "Port 2301\n", "Port 2302\n", "AllowUsers cg-x\n", "Match LocalPort 2302\n  ForceCommand /tmp/cg-lab-x/bin/cg-login /tmp/cg-lab-x/nodes/r2\n"}, []string{"0.0.0.0"}},
 	} {
@@ -180,6 +204,80 @@ func TestCountFull(t *testing.T) {
 	}
 }
 
+func TestCountUp(t *testing.T) {
+	// FRR 8.4, with one adjacency still initialising; the passive
+	// loopback is a circuit without an adjacency.
+	in := `{"areas":[{"area":"1","circuits":[{"circuit":0,"adj":"b","interface":"cg-b","level":2,"state":"Up","expires-in":"2s","snpa":"2020.2020.2020"},{"circuit":0,"adj":"d","interface":"cg-d","level":2,"state":"Initializing"},{"circuit":0}]}]}`
+	got, err := countUp([]byte(in))
+	if err != nil || got != 1 {
+		t.Errorf("countUp = %d, %v; want 1", got, err)
+	}
+	if _, err := countUp([]byte("isisd is not running")); err == nil {
+		t.Error("no error for non-JSON output")
+	}
+}
+
+func TestSPFPending(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want bool
+	}{
+		{`{"vrf":"default","areas":[{"area":"1","levels":[{"id":2,"lsp0-regenerated":2,"spf":"no pending","minimum-interval":1}]}]}`, false},
+		{`{"areas":[{"levels":[{"id":1,"spf":"no pending"},{"id":2,"spf":"pending"}]}]}`, true},
+		{`{"areas":[]}`, false},
+		{"isisd is not running", true},
+	} {
+		if got := spfPending([]byte(tc.in)); got != tc.want {
+			t.Errorf("spfPending(%s) = %v, want %v", tc.in, got, tc.want)
+		}
+	}
+}
+
+func TestConnected(t *testing.T) {
+	// a-b-c, and d-e apart; the down link c-d is not built.
+	lay, err := PlanLayout(parse(t, `
+nodes: [{name: a}, {name: b}, {name: c}, {name: d}, {name: e}]
+links:
+  - {a: a, b: b, capacity: 1G}
+  - {a: b, b: c, capacity: 1G}
+  - {a: c, b: d, capacity: 1G, state: down}
+  - {a: d, b: e, capacity: 1G}
+`), "cg-", DefaultCapacityScale, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for node, want := range map[string]string{"a": "b c", "c": "a b", "d": "e"} {
+		if got := strings.Join(lay.connected(node), " "); got != want {
+			t.Errorf("connected(%s) = %q, want %q", node, got, want)
+		}
+	}
+}
+
+func TestISISNames(t *testing.T) {
+	for _, tc := range []struct{ lo, sys, net string }{
+		{"198.18.0.1", "1980.1800.0001", "49.0001.1980.1800.0001.00"},
+		{"198.19.255.254", "1980.1925.5254", "49.0001.1980.1925.5254.00"},
+	} {
+		a := netip.MustParseAddr(tc.lo)
+		if got := SystemID(a); got != tc.sys {
+			t.Errorf("SystemID(%s) = %s, want %s", a, got, tc.sys)
+		}
+		if got := NET(a); got != tc.net {
+			t.Errorf("NET(%s) = %s, want %s", a, got, tc.net)
+		}
+	}
+}
+
+func TestCostLine(t *testing.T) {
+	if got := (&Layout{IGP: "isis"}).costLine(5); got != "isis metric 5" {
+		t.Errorf("IS-IS: %q", got)
+	}
+	// A state file written before the lab ran IS-IS has no igp: OSPF.
+	if got := (&Layout{}).costLine(5); got != "ip ospf cost 5" {
+		t.Errorf("no igp: %q", got)
+	}
+}
+
 func TestCheckOwned(t *testing.T) {
 	for _, tc := range []struct {
 		name string
@@ -202,6 +300,7 @@ func TestCheckOwned(t *testing.T) {
 
 func TestPlanLayoutLoopbacks(t *testing.T) {
 	n := parse(t, `
+igp: ospf
 nodes:
   - {name: p1, loopback: 198.18.10.1}
   - {name: p2}
@@ -225,6 +324,9 @@ links:
 		}
 		if conf := ospfdConf(lay, nd, "/x/ospfd.log"); !strings.Contains(conf, "ospf router-id "+want.loopback+"\n") {
 			t.Errorf("%s: router id is not the loopback:\n%s", want.node, conf)
+		}
+		if conf := isisdConf(lay, nd, "/x/isisd.log"); !strings.Contains(conf, " net "+NET(nd.Loopback)+"\n") {
+			t.Errorf("%s: the IS-IS NET is not made of the loopback:\n%s", want.node, conf)
 		}
 	}
 }
@@ -250,7 +352,7 @@ func TestPlanLayoutLoopbackErrors(t *testing.T) {
 		{"outside the lab's range", nodes("10.0.0.1", ""),
 			[]string{`node "r1": loopback 10.0.0.1 is outside 198.18.0.0/15, the only addresses the lab uses`}},
 		{"IPv6", nodes("", "2001:db8::2"),
-			[]string{`node "r2": loopback 2001:db8::2 is not IPv4: the lab runs OSPFv2`}},
+			[]string{`node "r2": loopback 2001:db8::2 is not IPv4: the lab's OSPF router ids and IS-IS system ids are made of IPv4 loopbacks`}},
 		{"not an address", nodes("198.18.0.300", ""),
 			[]string{`node "r1": loopback "198.18.0.300" is not an IP address`}},
 		{"a link's address", nodes("", "", "198.19.0.3"),

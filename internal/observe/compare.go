@@ -140,7 +140,7 @@ func (d Difference) Explain(node string) string {
 	}
 	if d.Kind != MissingRoute {
 		router = "the router forwards via " + strings.Join(d.Observed, ", ")
-		if d.Protocol != "" && d.Protocol != "ospf" {
+		if d.Protocol != "" && d.Protocol != "ospf" && d.Protocol != "isis" {
 			router += " (" + d.Protocol + " route)"
 		}
 	}

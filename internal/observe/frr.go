@@ -177,22 +177,30 @@ func (r reader) routeEntry(v *jval, what string, prefix netip.Prefix) (RouteEntr
 	return e, ok
 }
 
-// Neighbor is one OSPF adjacency of a router.
+// Neighbor is one IGP adjacency of a router: an OSPF neighbour or an
+// IS-IS adjacency.
 type Neighbor struct {
-	// RouterID is the neighbour's OSPF router id.
-	RouterID netip.Addr `json:"router_id"`
+	// RouterID is the neighbour's OSPF router id; for IS-IS, the loopback
+	// its LSP advertises, when it was found (see readFRR).
+	RouterID netip.Addr `json:"router_id,omitzero"`
+	// System is how IS-IS names the neighbour: its dynamic hostname, or
+	// its system id when it sends none; empty for OSPF.
+	System string `json:"system,omitempty"`
 	// Address is the neighbour's address on the shared link: what this
-	// router's routes name as next hop.
-	Address netip.Addr `json:"address"`
+	// router's routes name as next hop (for IS-IS, the first of
+	// Addresses).
+	Address   netip.Addr   `json:"address,omitzero"`
+	Addresses []netip.Addr `json:"addresses,omitempty"` // IS-IS: every IPv4 address the neighbour gave
 	// Interface is this router's interface to the neighbour (FRR's
 	// "name:local-address" without the address).
 	Interface string   `json:"interface"`
-	State     string   `json:"state"` // "Full/-", "Full/DR", "ExStart/-", ...
+	State     string   `json:"state"`           // OSPF "Full/-", "ExStart/-", ...; IS-IS "Up", "Initializing", ...
+	Level     int      `json:"level,omitempty"` // IS-IS level of the adjacency
 	Pos       diag.Pos `json:"-"`
 }
 
-// Full reports whether the adjacency is Full.
-func (n Neighbor) Full() bool { return strings.HasPrefix(n.State, "Full") }
+// Full reports whether the adjacency is up: OSPF Full, or IS-IS Up.
+func (n Neighbor) Full() bool { return strings.HasPrefix(n.State, "Full") || n.State == "Up" }
 
 // ParseFRRNeighbors reads the output of FRR's `show ip ospf neighbor json`
 // (FRR 8): {"neighbors": {router-id: [neighbour, ...]}}, each neighbour

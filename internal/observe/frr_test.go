@@ -3,6 +3,7 @@ package observe
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/netip"
 	"os"
 	"strings"
@@ -23,6 +24,10 @@ func TestParseFRRRecorded(t *testing.T) {
 			func(n string, d []byte) (any, error) { return ParseFRRRoutes(n, d) }},
 		{"testdata/frr84/square/state0/p1.show-ip-ospf-neighbor.json", "testdata/p1-neighbors.golden",
 			func(n string, d []byte) (any, error) { return ParseFRRNeighbors(n, d) }},
+		{"testdata/frr84/isis-square/state0/p1.show-isis-neighbor-detail.json", "testdata/p1-isis-neighbors.golden",
+			func(n string, d []byte) (any, error) { return ParseFRRISISNeighbors(n, d) }},
+		{"testdata/frr84/isis-drain/state0/d.show-isis-database-detail.txt", "testdata/d-isis-database.golden",
+			func(n string, d []byte) (any, error) { return ParseFRRISISDatabase(n, d) }},
 	} {
 		t.Run(tc.file, func(t *testing.T) {
 			data, err := os.ReadFile(tc.file)
@@ -224,5 +229,169 @@ func checkProblems(t *testing.T, isNil bool, err error, want []string) {
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("problems:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+func TestParseFRRISISNeighbors(t *testing.T) {
+	// The detail form with two addresses (FRR 8.4 repeats the key), a
+	// list of addresses, the plain form (interface as a name), an
+	// adjacency still initialising, and the passive loopback's circuit.
+	in := `{"areas":[{"area":"1","circuits":[
+  {"circuit":0,"adj":"p3","interface":{"name":"eth2","state":"Up","ipv4-address":{"ipv4":"198.19.0.5","ipv4":"198.19.0.9"}},"level":2},
+  {"circuit":0,"adj":"1980.1800.0002","interface":{"name":"eth0","state":"Initializing","ipv4-address":["198.19.0.1"]},"level":2},
+  {"circuit":0,"adj":"p4","interface":"eth3","level":1,"state":"Up"},
+  {"circuit":0}
+]}]}`
+	got, err := ParseFRRISISNeighbors("r", []byte(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"1980.1800.0002 198.19.0.1 [198.19.0.1] eth0 L2 Initializing false", "p3 198.19.0.5 [198.19.0.5 198.19.0.9] eth2 L2 Up true", "p4 invalid IP [] eth3 L1 Up true"}
+	var lines []string
+	for _, nb := range got {
+		lines = append(lines, fmt.Sprintf("%s %s %v %s L%d %s %v", nb.System, nb.Address, nb.Addresses, nb.Interface, nb.Level, nb.State, nb.Full()))
+	}
+	if strings.Join(lines, "\n") != strings.Join(want, "\n") {
+		t.Errorf("neighbours:\n%s\nwant\n%s", strings.Join(lines, "\n"), strings.Join(want, "\n"))
+	}
+	if got[1].Pos != (diag.Pos{File: "r", Line: 2, Col: 3}) {
+		t.Errorf("p3 at %v, want r:2:3", got[1].Pos)
+	}
+	none, err := ParseFRRISISNeighbors("r", []byte(`{"areas":[{"area":"1","circuits":[{"circuit":0}]}]}`))
+	if err != nil || len(none) != 0 {
+		t.Errorf("no neighbours: %v, %v", none, err)
+	}
+}
+
+func TestParseFRRISISNeighborsErrors(t *testing.T) {
+	for _, tc := range []struct {
+		name, in string
+		want     []string
+	}{
+		{"isisd not running", "isisd is not running\n",
+			[]string{`r:1:1: show isis neighbor detail json: the output is not JSON: "isisd is not running" (hint: ` + isisNeighborsHint + ")"}},
+		{"no areas", "{}", []string{`r:1:1: show isis neighbor detail json: no "areas" list (hint: is IS-IS running? FRR prints {"areas":[...]} with one entry per area)`}},
+		{
+			"every problem at once",
+			`{"areas":[
+  7,
+  {"area":"1","circuits":{}},
+  {"area":"2","circuits":[
+    {"adj":""},
+    {"adj":"b","level":"2","interface":{"name":"eth0","ipv4-address":{"ipv4":"198.19.0.300"}}},
+    {"adj":"c","interface":{"name":"eth1","ipv4-address":"198.19.0.1"}},
+    {"adj":"d","interface":{"name":"eth2","ipv4-address":["2001:db8::1"]}},
+    {"adj":4}
+  ]}
+]}`,
+			[]string{
+				`r:2:3: area 1 must be an object, found a number (hint: an object with "area" and "circuits")`,
+				`r:3:26: area 1: circuits must be a list, found an object (hint: a list of circuits)`,
+				`r:5:12: area 2 circuit 1: adj is empty (hint: adj names the neighbour: its hostname or system id)`,
+				`r:6:24: area 2 circuit 2 (adjacency b): level must be a number, found a string (hint: FRR writes it as a whole number)`,
+				`r:6:78: area 2 circuit 2 (adjacency b): ipv4-address: "198.19.0.300" is not an IPv4 address (hint: the neighbour's IPv4 address on the link, such as 198.19.0.1)`,
+				`r:7:58: area 2 circuit 3 (adjacency c): ipv4-address must be an object, found a string (hint: an object {"ipv4": "198.19.0.1", ...} or a list of addresses)`,
+				`r:8:59: area 2 circuit 4 (adjacency d): ipv4-address: "2001:db8::1" is not an IPv4 address (hint: the neighbour's IPv4 address on the link, such as 198.19.0.1)`,
+				`r:9:12: area 2 circuit 5: adj must be a string, found a number (hint: FRR writes it as a string)`,
+			},
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			nbrs, err := ParseFRRISISNeighbors("r", []byte(tc.in))
+			checkProblems(t, nbrs == nil, err, tc.want)
+		})
+	}
+}
+
+func TestParseFRRISISDatabase(t *testing.T) {
+	// Two levels, an own LSP with the overload bit, an LSP known only by
+	// its sequence-number PDU (system id, "none"), an expired one (its
+	// holdtime in parentheses), narrow TLVs and sub-TLVs that are skipped.
+	in := `Area 1:
+IS-IS Level-1 link-state database:
+LSP ID                  PduLen  SeqNumber   Chksum  Holdtime  ATT/P/OL
+a.00-00              *     36   0x00000002  0x54b5    1176    0/0/0
+  Hostname: a
+
+    1 LSPs
+
+IS-IS Level-2 link-state database:
+LSP ID                  PduLen  SeqNumber   Chksum  Holdtime  ATT/P/OL
+a.00-00              *    111   0x0000000a  0x19eb    1157    0/0/1
+  Protocols Supported: IPv4
+  Hostname: a
+  TE Router ID: 198.18.0.1
+  Extended Reachability: 1980.1800.0002.00 (Metric: 1000)
+  IS Reachability: 1980.1800.0004.00 (Metric: 10)
+  Extended IP Reachability: 198.19.0.0/31 (Metric: 1000)
+    Subtlvs:
+      Prefix-SID: 16001
+  IP Reachability: 198.18.0.1/32 (Metric: 0)
+1980.1800.0003.00-00       27   0x00000000  0x09bf    1144     none
+b.01-00                    50   0x00000001  0x1234     (300)   0/0/0
+
+    3 LSPs
+`
+	got, err := ParseFRRISISDatabase("r", []byte(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var lines []string
+	for _, l := range got {
+		lines = append(lines, fmt.Sprintf("L%d %s %s pn%d fr%d own=%v seq=%d ol=%v host=%q rid=%s nbrs=%v prefixes=%v line %d",
+			l.Level, l.ID, l.System, l.Pseudonode, l.Fragment, l.Own, l.Seq, l.Overload, l.Hostname, l.RouterID, l.Neighbors, l.Prefixes, l.Pos.Line))
+	}
+	want := []string{
+		`L1 a.00-00 a pn0 fr0 own=true seq=2 ol=false host="a" rid=invalid IP nbrs=[] prefixes=[] line 4`,
+		`L2 a.00-00 a pn0 fr0 own=true seq=10 ol=true host="a" rid=198.18.0.1 nbrs=[{1980.1800.0002.00 1000} {1980.1800.0004.00 10}] prefixes=[198.19.0.0/31 198.18.0.1/32] line 11`,
+		`L2 1980.1800.0003.00-00 1980.1800.0003 pn0 fr0 own=false seq=0 ol=false host="" rid=invalid IP nbrs=[] prefixes=[] line 21`,
+		`L2 b.01-00 b pn1 fr0 own=false seq=1 ol=false host="" rid=invalid IP nbrs=[] prefixes=[] line 22`,
+	}
+	if strings.Join(lines, "\n") != strings.Join(want, "\n") {
+		t.Errorf("LSPs:\n%s\nwant\n%s", strings.Join(lines, "\n"), strings.Join(want, "\n"))
+	}
+	empty, err := ParseFRRISISDatabase("r", []byte("Area 1:\nIS-IS Level-2 link-state database:\nLSP ID                  PduLen  SeqNumber   Chksum  Holdtime  ATT/P/OL\n    0 LSPs\n"))
+	if err != nil || len(empty) != 0 {
+		t.Errorf("an empty database: %v, %v", empty, err)
+	}
+}
+
+func TestParseFRRISISDatabaseErrors(t *testing.T) {
+	for _, tc := range []struct {
+		name, in string
+		want     []string
+	}{
+		{"empty", "\n", []string{"r:1:1: show isis database detail: the output is empty (hint: " + isisDatabaseHint + ")"}},
+		{"isisd not running", "isisd is not running\n",
+			[]string{`r:1:1: show isis database detail: the output is not a link-state database: "isisd is not running" (hint: ` + isisDatabaseHint + ")"}},
+		{"no database", "Area 1:\n", []string{`r:1:1: show isis database detail: no link-state database in the output: "Area 1:" (hint: ` + isisDatabaseHint + "; is IS-IS running?)"}},
+		{
+			"every problem at once",
+			`IS-IS Level-2 link-state database:
+a.00-00  *  111  0x0000000a  0x19eb  1157  0/0/2
+  Hostname: a
+
+  TE Router ID: 198.18.0.1
+b.00-00     111  0x0000000a  0x19eb  1157  0/0/0
+  TE Router ID: ::1
+  Extended Reachability: 1980.1800.0002.00
+  Extended IP Reachability: 198.19.0.0/33 (Metric: 10)
+  IS Reachability: x (Metric: 99999999999999999999)
+`,
+			[]string{
+				`r:2:1: line 2 is not an LSP header: "a.00-00  *  111  0x0000000a  0x19eb  1157  0/0/2" (hint: an LSP line reads ID.PN-FR, *, PduLen, SeqNumber, Chksum, Holdtime and ATT/P/OL, such as "b.00-00   111   0x00000004  0x20ad   1160   0/0/0")`,
+				`r:3:3: Hostname outside an LSP (hint: TLVs follow the header line of their LSP)`,
+				`r:5:3: TE Router ID outside an LSP (hint: TLVs follow the header line of their LSP)`,
+				`r:7:17: LSP b.00-00: TE Router ID "::1" is not an IPv4 address (hint: the TE router id is an IPv4 address, such as 198.18.0.1)`,
+				`r:8:26: LSP b.00-00: Extended Reachability "1980.1800.0002.00" does not read (hint: an IS reachability entry reads SYSTEM-ID.PN (Metric: N))`,
+				`r:9:29: LSP b.00-00: Extended IP Reachability "198.19.0.0/33 (Metric: 10)" does not read (hint: an IP reachability entry reads PREFIX (Metric: N), such as 198.18.0.1/32 (Metric: 0))`,
+				`r:10:20: LSP b.00-00: IS Reachability metric "99999999999999999999" is too large (hint: the metric is a whole number)`,
+			},
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			lsps, err := ParseFRRISISDatabase("r", []byte(tc.in))
+			checkProblems(t, lsps == nil, err, tc.want)
+		})
 	}
 }

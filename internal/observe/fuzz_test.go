@@ -113,6 +113,115 @@ func FuzzParseFRRNeighbors(f *testing.F) {
 	})
 }
 
+func FuzzParseFRRISISNeighbors(f *testing.F) {
+	seeds(f, "testdata/frr84/isis-*/state0/*.show-isis-neighbor-detail.json",
+		`{"areas":[{"area":"1","circuits":[{"adj":"b","interface":{"name":"eth0","state":"Up","ipv4-address":{"ipv4":"198.19.0.1","ipv4":"198.19.0.3"}},"level":2},{"circuit":0}]}]}`,
+		`{"areas":[{"circuits":[{"adj":"c","interface":"eth1","state":"Up"},{"adj":3},{"adj":"d","interface":{"ipv4-address":["x"]}}]},7]}`,
+		`{"areas":{}}`, "{}", "isisd is not running")
+	f.Fuzz(func(t *testing.T, data []byte) {
+		nbrs, err := ParseFRRISISNeighbors("f", data)
+		checkParse(t, data, nbrs == nil, err)
+		for _, nb := range nbrs {
+			if nb.System == "" || (len(nb.Addresses) > 0) != nb.Address.IsValid() || (len(nb.Addresses) > 0 && nb.Addresses[0] != nb.Address) {
+				t.Fatalf("neighbour %+v", nb)
+			}
+			for _, a := range nb.Addresses {
+				if !a.Is4() {
+					t.Fatalf("neighbour %+v: address %s", nb, a)
+				}
+			}
+		}
+	})
+}
+
+// isisDatabaseSeed is one router's LSP as FRR 8.4 prints it, with the
+// lines around it.
+const isisDatabaseSeed = `Area 1:
+IS-IS Level-2 link-state database:
+LSP ID                  PduLen  SeqNumber   Chksum  Holdtime  ATT/P/OL
+d.00-00              *    131   0x00000003  0xda91    1147    0/0/1
+  Protocols Supported: IPv4
+  Hostname: d
+  TE Router ID: 198.18.20.1
+  Extended Reachability: 1980.1802.0002.00 (Metric: 10)
+  Extended IP Reachability: 198.19.0.0/31 (Metric: 10)
+  Extended IP Reachability: 198.18.20.1/32 (Metric: 0)
+1980.1802.0005.00-00       27   0x00000000  0xd6d2    1144     none
+
+    2 LSPs
+`
+
+func FuzzParseFRRISISDatabase(f *testing.F) {
+	for _, s := range []string{isisDatabaseSeed, "IS-IS Level-1 link-state database:\nb.01-02   1 0x1 0x1 (0) 1/1/1\n  IS Reachability: x.00 (Metric: 1)\n  IP Reachability: 10.0.0.0/8 (Metric: 2)\n",
+		"isisd is not running\n", "", "Area 1:\n  Hostname: x\n", "IS-IS Level-2 link-state database:\nx.00-00 1 0x1 0x1 1 0/0/0\n  TE Router ID: 1.2.3\n"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		lsps, err := ParseFRRISISDatabase("f", data)
+		if (err == nil) == (lsps == nil) {
+			t.Fatalf("result nil %v with error %v", lsps == nil, err)
+		}
+		if err != nil {
+			var le *diag.ListError
+			if !errors.As(err, &le) || !le.Diags.HasErrors() {
+				t.Fatalf("error %T without diagnostics: %v", err, err)
+			}
+			lines := strings.Count(string(data), "\n") + 1
+			for _, d := range le.Diags {
+				if d.Pos.File != "f" || d.Pos.Line < 1 || d.Pos.Line > lines || d.Pos.Col < 1 || d.Hint == "" {
+					t.Fatalf("diagnostic %v is not positioned inside the input (%d lines) with a hint", d, lines)
+				}
+			}
+			return
+		}
+		for _, l := range lsps {
+			if (l.Level != 1 && l.Level != 2) || l.System == "" || !strings.HasPrefix(l.ID, l.System+".") {
+				t.Fatalf("LSP %+v", l)
+			}
+			if l.RouterID.IsValid() && !l.RouterID.Is4() {
+				t.Fatalf("LSP %+v: router id %s", l, l.RouterID)
+			}
+		}
+	})
+}
+
+// FuzzReadISIS feeds arbitrary outputs to Read for the square on IS-IS:
+// an error, or an observation whose routes are to other nodes, each next
+// hop a node or explained.
+func FuzzReadISIS(f *testing.F) {
+	net, ds, err := topology.LoadFile(context.Background(), "testdata/isis-square.yaml", userfile.Scope{})
+	if err != nil || ds.HasErrors() {
+		f.Fatal(err, ds)
+	}
+	for _, node := range []string{"p1", "p4"} {
+		dir := "testdata/frr84/isis-square/state0/" + node
+		r, _ := os.ReadFile(dir + ".show-ip-route.json")
+		n, _ := os.ReadFile(dir + ".show-isis-neighbor-detail.json")
+		d, _ := os.ReadFile(dir + ".show-isis-database-detail.txt")
+		f.Add(node, compact(f, r), compact(f, n), d)
+	}
+	idx := net.NodeIndex()
+	f.Fuzz(func(t *testing.T, node string, routes, nbrs, db []byte) {
+		obs, err := Read(net, node, "frr_vtysh", map[string]string{frrRoutesCommand: string(routes), frrISISNeighborsCommand: string(nbrs), frrISISDatabaseCommand: string(db)})
+		if err != nil {
+			if obs != nil {
+				t.Fatal("observation with an error")
+			}
+			return
+		}
+		for dest, r := range obs.Routes {
+			if _, ok := idx[dest]; !ok || dest == node || len(r.NextHops) == 0 {
+				t.Fatalf("route to %q: %+v", dest, r)
+			}
+			for _, h := range r.NextHops {
+				if (h.Node == "") == (h.Unmapped == "") {
+					t.Fatalf("hop %+v is neither a node nor explained", h)
+				}
+			}
+		}
+	})
+}
+
 // FuzzRead feeds arbitrary outputs to Read for the recorded square: an
 // error, or an observation whose routes are to other nodes, each next
 // hop a node or explained.
@@ -158,7 +267,8 @@ func compact(f *testing.F, data []byte) []byte {
 		f.Fatal(err)
 	}
 	keep := map[string]bool{"neighbors": true, "protocol": true, "selected": true, "installed": true, "nexthops": true,
-		"ip": true, "interfaceName": true, "active": true, "fib": true, "ifaceAddress": true, "ifaceName": true, "nbrState": true}
+		"ip": true, "interfaceName": true, "active": true, "fib": true, "ifaceAddress": true, "ifaceName": true, "nbrState": true,
+		"areas": true, "circuits": true, "adj": true, "interface": true, "name": true, "state": true, "ipv4-address": true, "ipv4": true, "level": true}
 	var prune func(v any, top bool) any
 	prune = func(v any, top bool) any {
 		switch x := v.(type) {

@@ -53,16 +53,22 @@ func nodeNames(n *topology.Network) []string {
 	return out
 }
 
-// recording is where one router's output of one command is kept.
+// recording is where one router's output of one command is kept: a
+// .json file for a JSON command, .txt for text.
 func recording(labName string, state int, node, command string) string {
-	file := node + "." + strings.ReplaceAll(strings.TrimSuffix(command, " json"), " ", "-") + ".json"
+	ext := ".txt"
+	if strings.HasSuffix(command, " json") {
+		ext = ".json"
+	}
+	file := node + "." + strings.ReplaceAll(strings.TrimSuffix(command, " json"), " ", "-") + ext
 	return filepath.Join("testdata", "frr84", labName, fmt.Sprintf("state%d", state), file)
 }
 
-// replay reads the recorded outputs of node in state.
-func replay(t *testing.T, labName string, state int, node string) map[string]string {
+// replay reads the recorded outputs of node in state, for the commands
+// of the network's IGP.
+func replay(t *testing.T, labName string, state int, node string, igp string) map[string]string {
 	t.Helper()
-	cmds, err := observe.Commands(platform)
+	cmds, err := observe.Commands(platform, igp)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -88,7 +94,7 @@ func TestReplaySquare(t *testing.T) {
 	}
 	for state := range pred.States {
 		for _, node := range nodeNames(net) {
-			obs, err := observe.Read(net, node, platform, replay(t, "square", state, node))
+			obs, err := observe.Read(net, node, platform, replay(t, "square", state, node, net.IGP))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -102,7 +108,7 @@ func TestReplaySquare(t *testing.T) {
 		}
 	}
 	// p1 in state 0 uses both parallel links to p2: two next hops, one node.
-	obs, err := observe.Read(net, "p1", platform, replay(t, "square", 0, "p1"))
+	obs, err := observe.Read(net, "p1", platform, replay(t, "square", 0, "p1", net.IGP))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -111,7 +117,7 @@ func TestReplaySquare(t *testing.T) {
 	}
 	// The state-1 routers against the baseline's prediction: the model of
 	// the wrong state is caught.
-	obs, err = observe.Read(net, "p1", platform, replay(t, "square", 1, "p1"))
+	obs, err = observe.Read(net, "p1", platform, replay(t, "square", 1, "p1", net.IGP))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -127,17 +133,115 @@ func TestReplaySquare(t *testing.T) {
 	}
 }
 
-// The drained network, as measured on FRR 8.4: where OSPF's max-metric
-// differs from the model's "no transit through a drained node".
+// The square on IS-IS in both states: every router forwards exactly as
+// predicted, ECMP and parallel links included, with next hops mapped to
+// nodes through the IS-IS adjacencies and the LSPs; and the state-1
+// routers differ from the state-0 prediction where the step moved
+// traffic.
+func TestReplayISISSquare(t *testing.T) {
+	net := loadNet(t, "testdata/isis-square.yaml")
+	pred, err := dryrun.Predict(context.Background(), net, loadPlan(t, "testdata/square-plan.yaml"), nodeNames(net))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for state := range pred.States {
+		for _, node := range nodeNames(net) {
+			obs, err := observe.Read(net, node, platform, replay(t, "isis-square", state, node, net.IGP))
+			if err != nil {
+				t.Fatal(err)
+			}
+			c, err := observe.Compare(pred.States[state][node], obs, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !c.OK || len(c.Differences) != 0 || c.Compared != 4 {
+				t.Errorf("state %d: %s", state, c)
+			}
+		}
+	}
+	obs, err := observe.Read(net, "p1", platform, replay(t, "isis-square", 0, "p1", net.IGP))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := obs.Routes["p2"]; len(r.NextHops) != 2 || r.NextHops[0].Node != "p2" || r.NextHops[1].Node != "p2" || r.Protocol != "isis" || r.Prefix.String() != "198.18.10.2/32" {
+		t.Errorf("p1 -> p2: %+v, want two next hops, both p2, over IS-IS to 198.18.10.2/32", r)
+	}
+	// Each neighbour is up, named by its hostname, with the loopback its
+	// LSP advertises.
+	var nbrs []string
+	for _, nb := range obs.Neighbors {
+		nbrs = append(nbrs, fmt.Sprintf("%s %s %s %s L%d %s", nb.System, nb.RouterID, nb.Address, nb.Interface, nb.Level, nb.State))
+	}
+	want := []string{"p2 198.18.10.2 198.19.0.1 cg-p2 L2 Up", "p2 198.18.10.2 198.19.0.3 cg-p2-2 L2 Up", "p3 198.18.10.3 198.19.0.5 cg-p3 L2 Up"}
+	if strings.Join(nbrs, "\n") != strings.Join(want, "\n") {
+		t.Errorf("p1's neighbours:\n%s\nwant\n%s", strings.Join(nbrs, "\n"), strings.Join(want, "\n"))
+	}
+	obs, err = observe.Read(net, "p1", platform, replay(t, "isis-square", 1, "p1", net.IGP))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := observe.Compare(pred.States[0]["p1"], obs, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantCmp := `p1: 2 of 4 destinations differ from the model, beyond the tolerance of 1
+  p1 -> p4: the model predicts via p2, p3; the router forwards via p3
+  p1 -> p5: the model predicts via p2, p3; the router forwards via p3`
+	if got := c.String(); got != wantCmp || c.OK {
+		t.Errorf("state 1 against the baseline (OK %v):\n%s\nwant\n%s", c.OK, got, wantCmp)
+	}
+}
+
+// The drained network on IS-IS, as measured on FRR 8.4: the overload bit
+// is the model's drain (no transit through d at all; d's own routes
+// unchanged), so every router forwards exactly as predicted, where
+// OSPF's max-metric differs (TestReplayDrain).
+func TestReplayISISDrain(t *testing.T) {
+	net := loadNet(t, "testdata/isis-drain.yaml")
+	pred, err := dryrun.Predict(context.Background(), net, nil, nodeNames(net))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, node := range nodeNames(net) {
+		obs, err := observe.Read(net, node, platform, replay(t, "isis-drain", 0, node, net.IGP))
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, err := observe.Compare(pred.States[0][node], obs, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !c.OK || len(c.Differences) != 0 {
+			t.Errorf("%s", c)
+		}
+	}
+	// s is behind d alone: no route to s from a, and none from s.
+	obs, err := observe.Read(net, "a", platform, replay(t, "isis-drain", 0, "a", net.IGP))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r, ok := obs.Routes["s"]; ok {
+		t.Errorf("a forwards to s through the overloaded d: %+v", r)
+	}
+	if r := obs.Routes["d"]; len(r.NextHops) != 1 || r.NextHops[0].Node != "d" {
+		t.Errorf("a -> d: %+v, want d itself (an overloaded router's own prefixes stay reachable)", r)
+	}
+}
+
+// The drained OSPF network, as measured on FRR 8.4, compared with the
+// model of an IS-IS drain: where OSPF's max-metric differs from "no
+// transit through a drained node".
 func TestReplayDrain(t *testing.T) {
 	net := loadNet(t, "testdata/drain.yaml")
-	pred, err := dryrun.Predict(context.Background(), net, nil, nodeNames(net))
+	model := *net
+	model.IGP = topology.IGPISIS // the model drains with overload; the routers run OSPF
+	pred, err := dryrun.Predict(context.Background(), &model, nil, nodeNames(net))
 	if err != nil {
 		t.Fatal(err)
 	}
 	got := map[string]string{}
 	for _, node := range nodeNames(net) {
-		obs, err := observe.Read(net, node, platform, replay(t, "drain", 0, node))
+		obs, err := observe.Read(net, node, platform, replay(t, "drain", 0, node, net.IGP))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -180,7 +284,7 @@ func TestReplayDrain(t *testing.T) {
 // observeLab reads node's router in l as apply would, through the
 // commands of the platform (here host-side vtysh instead of SSH).
 func observeLab(ctx context.Context, l *lab.Lab, net *topology.Network, node string) (*observe.Observation, map[string]string, error) {
-	cmds, err := observe.Commands(platform)
+	cmds, err := observe.Commands(platform, net.IGP)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -256,12 +360,19 @@ func applyMetrics(net *topology.Network, step plans.Step) {
 	}
 }
 
-// TestLabMatchesPrediction builds the square on real FRR routers, checks
-// that every router forwards as the dry-run predicts, runs the plan's
-// metric change on the routers and checks the new state the same way.
+// TestLabMatchesPrediction builds the square on real FRR routers, on
+// OSPF and on IS-IS, checks that every router forwards as the dry-run
+// predicts, runs the plan's metric change on the routers and checks the
+// new state the same way.
 func TestLabMatchesPrediction(t *testing.T) {
 	lab.SkipUnlessAvailable(t)
-	src, err := os.ReadFile("testdata/square.yaml")
+	for _, topo := range []string{"square", "isis-square"} {
+		t.Run(topo, func(t *testing.T) { labMatchesPrediction(t, "testdata/"+topo+".yaml") })
+	}
+}
+
+func labMatchesPrediction(t *testing.T, topo string) {
+	src, err := os.ReadFile(topo)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -288,7 +399,7 @@ func TestLabMatchesPrediction(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("observing one router (2 vtysh commands, parse, map): %v", time.Since(t1))
+	t.Logf("observing one router (%d vtysh commands, parse, map): %v", len(mustCommands(t, net)), time.Since(t1))
 
 	applyMetrics(net, p.Steps[0])
 	t2 := time.Now()
@@ -326,6 +437,15 @@ func TestLabMatchesPrediction(t *testing.T) {
 	}
 }
 
+func mustCommands(t *testing.T, net *topology.Network) []string {
+	t.Helper()
+	cmds, err := observe.Commands(platform, net.IGP)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cmds
+}
+
 // TestRecordFRR rewrites testdata/frr84 from real routers. It runs only
 // with CHANGEGATE_OBSERVE_RECORD=1.
 func TestRecordFRR(t *testing.T) {
@@ -349,21 +469,24 @@ func TestRecordFRR(t *testing.T) {
 		}
 	}
 
-	t.Run("square", func(t *testing.T) {
-		src, _ := os.ReadFile("testdata/square.yaml")
-		l, net := lab.UpForTest(t, "square", string(src))
-		p := loadPlan(t, "testdata/square-plan.yaml")
-		pred, err := dryrun.Predict(ctx, net, p, nodeNames(net))
-		if err != nil {
-			t.Fatal(err)
-		}
-		write("square", 0, waitFor(t, ctx, l, net, matches(pred, 0)))
-		applyMetrics(net, p.Steps[0])
-		if _, err := l.SetMetrics(ctx, net); err != nil {
-			t.Fatal(err)
-		}
-		write("square", 1, waitFor(t, ctx, l, net, matches(pred, 1)))
-	})
+	// The square, on OSPF and on IS-IS, before and after the plan's step.
+	for _, name := range []string{"square", "isis-square"} {
+		t.Run(name, func(t *testing.T) {
+			src, _ := os.ReadFile("testdata/" + name + ".yaml")
+			l, net := lab.UpForTest(t, "square", string(src))
+			p := loadPlan(t, "testdata/square-plan.yaml")
+			pred, err := dryrun.Predict(ctx, net, p, nodeNames(net))
+			if err != nil {
+				t.Fatal(err)
+			}
+			write(name, 0, waitFor(t, ctx, l, net, matches(pred, 0)))
+			applyMetrics(net, p.Steps[0])
+			if _, err := l.SetMetrics(ctx, net); err != nil {
+				t.Fatal(err)
+			}
+			write(name, 1, waitFor(t, ctx, l, net, matches(pred, 1)))
+		})
+	}
 	t.Run("drain", func(t *testing.T) {
 		src, _ := os.ReadFile("testdata/drain.yaml")
 		l, net := lab.UpForTest(t, "drain", string(src))
@@ -373,20 +496,29 @@ func TestRecordFRR(t *testing.T) {
 			return len(obs.Routes) == len(net.Nodes)-1
 		}))
 	})
+	// IS-IS drains as the model does: wait for the prediction.
+	t.Run("isis-drain", func(t *testing.T) {
+		src, _ := os.ReadFile("testdata/isis-drain.yaml")
+		l, net := lab.UpForTest(t, "drain", string(src))
+		pred, err := dryrun.Predict(ctx, net, nil, nodeNames(net))
+		if err != nil {
+			t.Fatal(err)
+		}
+		write("isis-drain", 0, waitFor(t, ctx, l, net, matches(pred, 0)))
+	})
 }
 
-// TestReplayDrainOSPF replays the same recording with the network's IGP
-// said to be OSPF: the model then drains with max-metric, as FRR does,
-// and every router matches the prediction.
+// TestReplayDrainOSPF replays the same recording with the model
+// draining as the network does (drain.yaml says igp: ospf): with
+// max-metric, as FRR does, and every router matches the prediction.
 func TestReplayDrainOSPF(t *testing.T) {
 	net := loadNet(t, "testdata/drain.yaml")
-	net.IGP = topology.IGPOSPF
 	pred, err := dryrun.Predict(context.Background(), net, nil, nodeNames(net))
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, node := range nodeNames(net) {
-		obs, err := observe.Read(net, node, platform, replay(t, "drain", 0, node))
+		obs, err := observe.Read(net, node, platform, replay(t, "drain", 0, node, net.IGP))
 		if err != nil {
 			t.Fatal(err)
 		}

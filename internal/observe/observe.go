@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/changegate/changegate/internal/diag"
 	"github.com/changegate/changegate/internal/topology"
 )
 
@@ -20,7 +21,7 @@ type Observation struct {
 	// Destinations maps every other node to the prefix looked up for
 	// it: its loopback as a host route.
 	Destinations map[string]netip.Prefix `json:"destinations"`
-	// Neighbors are the router's OSPF adjacencies, as read.
+	// Neighbors are the router's IGP adjacencies (OSPF or IS-IS), as read.
 	Neighbors []Neighbor `json:"neighbors"`
 }
 
@@ -28,7 +29,7 @@ type Observation struct {
 // by.
 type Route struct {
 	Prefix   netip.Prefix `json:"prefix"`   // the destination's loopback, /32
-	Protocol string       `json:"protocol"` // "ospf", or whatever overrides it ("static", ...)
+	Protocol string       `json:"protocol"` // "ospf" or "isis", or whatever overrides it ("static", ...)
 	NextHops []Hop        `json:"next_hops"`
 }
 
@@ -76,15 +77,20 @@ func (r Route) Nodes() (nodes, unmapped []string) {
 	return slices.Compact(nodes), slices.Compact(unmapped)
 }
 
-// platformSpec is how one platform is observed.
+// platformSpec is how one platform is observed on a network running one
+// IGP.
 type platformSpec struct {
 	commands []string
 	read     func(net *topology.Network, node string, outputs map[string]string) (*Observation, error)
 }
 
-// platforms are the supported platforms, by the names inventories use.
-var platforms = map[string]platformSpec{
-	"frr_vtysh": {commands: []string{frrRoutesCommand, frrNeighborsCommand}, read: readFRR},
+// platforms are the supported platforms, by the names inventories use,
+// and for each the IGPs it is observed on.
+var platforms = map[string]map[string]platformSpec{
+	"frr_vtysh": {
+		topology.IGPOSPF: {commands: []string{frrRoutesCommand, frrNeighborsCommand}, read: readFRROSPF},
+		topology.IGPISIS: {commands: []string{frrRoutesCommand, frrISISNeighborsCommand, frrISISDatabaseCommand}, read: readFRRISIS},
+	},
 }
 
 // Platforms lists the supported platforms, sorted.
@@ -97,18 +103,40 @@ func Platforms() []string {
 	return out
 }
 
-func lookup(platform string) (platformSpec, error) {
-	p, ok := platforms[platform]
+// igpOf is the IGP a network names, IS-IS when it names none (as the
+// model then drains).
+func igpOf(igp string) string {
+	if igp == "" {
+		return topology.IGPISIS
+	}
+	return igp
+}
+
+func lookup(platform, igp string) (platformSpec, error) {
+	byIGP, ok := platforms[platform]
 	if !ok {
 		return platformSpec{}, fmt.Errorf("observe: platform %q is not supported; supported platforms: %s", platform, strings.Join(Platforms(), ", "))
+	}
+	p, ok := byIGP[igpOf(igp)]
+	if !ok {
+		return platformSpec{}, fmt.Errorf("observe: platform %q is not observed on %s networks", platform, igpName(igpOf(igp)))
 	}
 	return p, nil
 }
 
-// Commands returns the commands to run on a router of platform for
-// Read, in order.
-func Commands(platform string) ([]string, error) {
-	p, err := lookup(platform)
+// igpName is igp as messages write it.
+func igpName(igp string) string {
+	if igp == topology.IGPOSPF {
+		return "OSPF"
+	}
+	return "IS-IS"
+}
+
+// Commands returns the commands to run on a router of platform, in a
+// network whose IGP is igp (a topology's igp: "ospf", "isis", or "" for
+// IS-IS, the default), for Read, in order.
+func Commands(platform, igp string) ([]string, error) {
+	p, err := lookup(platform, igp)
 	if err != nil {
 		return nil, err
 	}
@@ -116,12 +144,12 @@ func Commands(platform string) ([]string, error) {
 }
 
 // Read maps what node's router reports to the model: outputs holds the
-// text each command of Commands(platform) printed, keyed by the command.
-// Every node of net needs a loopback (the router ids and route prefixes
-// are matched against them). The error says what is missing or malformed,
-// with the position of every problem in the output.
+// text each command of Commands(platform, net.IGP) printed, keyed by the
+// command. Every node of net needs a loopback (the router ids, LSPs and
+// route prefixes are matched against them). The error says what is
+// missing or malformed, with the position of every problem in the output.
 func Read(net *topology.Network, node, platform string, outputs map[string]string) (*Observation, error) {
-	p, err := lookup(platform)
+	p, err := lookup(platform, net.IGP)
 	if err != nil {
 		return nil, err
 	}
@@ -135,7 +163,7 @@ func Read(net *topology.Network, node, platform string, outputs map[string]strin
 		}
 	}
 	if len(missing) > 0 {
-		return nil, fmt.Errorf("observe %s: no output for %s (run every command of observe.Commands(%q))", node, strings.Join(missing, ", "), platform)
+		return nil, fmt.Errorf("observe %s: no output for %s (run every command of observe.Commands(%q, %q))", node, strings.Join(missing, ", "), platform, igpOf(net.IGP))
 	}
 	return p.read(net, node, outputs)
 }
@@ -160,7 +188,7 @@ func loopbacks(net *topology.Network) (map[netip.Addr]string, error) {
 	case len(none) > 0:
 		return nil, fmt.Errorf("observe: %s no loopback in the topology: add loopback: to every node (docs/topology.md, Loopbacks): routes are compared by the nodes' loopbacks and next hops are mapped to nodes by them", list(none, "has", "have"))
 	case len(v6) > 0:
-		return nil, fmt.Errorf("observe: %s an IPv6 loopback: frr_vtysh is observed through OSPFv2 and `show ip route json`, so every loopback must be IPv4", list(v6, "has", "have"))
+		return nil, fmt.Errorf("observe: %s an IPv6 loopback: frr_vtysh is observed through `show ip route json` (IPv4) and OSPFv2 router ids or IS-IS LSPs, so every loopback must be IPv4", list(v6, "has", "have"))
 	}
 	return out, nil
 }
@@ -178,16 +206,135 @@ func list(names []string, one, many string) string {
 	return "nodes " + s + " " + many
 }
 
-func readFRR(net *topology.Network, node string, outputs map[string]string) (*Observation, error) {
+// frrRead is what readFRR needs of the IGP: the neighbours, and how a
+// neighbour is mapped to a node (its node, or why it is not).
+type frrRead struct {
+	igp       string // "OSPF" or "IS-IS", for messages
+	neighbors []Neighbor
+	node      func(nb Neighbor) (string, string)
+}
+
+// readFRROSPF reads an OSPF router: a neighbour is the node whose
+// loopback is its router id.
+func readFRROSPF(net *topology.Network, node string, outputs map[string]string) (*Observation, error) {
 	byLoopback, err := loopbacks(net)
 	if err != nil {
 		return nil, err
 	}
-	table, err := ParseFRRRoutes(fmt.Sprintf("%s %q", node, frrRoutesCommand), []byte(outputs[frrRoutesCommand]))
+	nbrs, err := ParseFRRNeighbors(fmt.Sprintf("%s %q", node, frrNeighborsCommand), []byte(outputs[frrNeighborsCommand]))
 	if err != nil {
 		return nil, fmt.Errorf("observe %s: %w", node, err)
 	}
-	nbrs, err := ParseFRRNeighbors(fmt.Sprintf("%s %q", node, frrNeighborsCommand), []byte(outputs[frrNeighborsCommand]))
+	return readFRR(net, node, outputs, byLoopback, frrRead{igp: "OSPF", neighbors: nbrs, node: func(nb Neighbor) (string, string) {
+		name, known := byLoopback[nb.RouterID]
+		if !known {
+			return "", fmt.Sprintf("its OSPF neighbour's router id %s is no node's loopback", nb.RouterID)
+		}
+		return name, ""
+	}})
+}
+
+// readFRRISIS reads an IS-IS router: a neighbour (an adjacency that is
+// up) is named by its hostname or system id, which names its LSP in the
+// level-2 database; the LSP's TE router id, or else the one /32 it
+// advertises that is a node's loopback, is that node's loopback.
+func readFRRISIS(net *topology.Network, node string, outputs map[string]string) (*Observation, error) {
+	byLoopback, err := loopbacks(net)
+	if err != nil {
+		return nil, err
+	}
+	nbrs, err := ParseFRRISISNeighbors(fmt.Sprintf("%s %q", node, frrISISNeighborsCommand), []byte(outputs[frrISISNeighborsCommand]))
+	if err != nil {
+		return nil, fmt.Errorf("observe %s: %w", node, err)
+	}
+	lsps, err := ParseFRRISISDatabase(fmt.Sprintf("%s %q", node, frrISISDatabaseCommand), []byte(outputs[frrISISDatabaseCommand]))
+	if err != nil {
+		return nil, fmt.Errorf("observe %s: %w", node, err)
+	}
+	systems := isisSystems(lsps, byLoopback)
+	up := nbrs[:0:0]
+	for _, nb := range nbrs {
+		if !nb.Full() {
+			continue // a neighbour that is not up forwards nothing
+		}
+		if s, ok := systems[nb.System]; ok && s.loopback.IsValid() {
+			nb.RouterID = s.loopback
+		}
+		up = append(up, nb)
+	}
+	return readFRR(net, node, outputs, byLoopback, frrRead{igp: "IS-IS", neighbors: up, node: func(nb Neighbor) (string, string) {
+		s, ok := systems[nb.System]
+		switch {
+		case !ok:
+			return "", fmt.Sprintf("its IS-IS neighbour %s has no LSP in the level-%d database", diag.Clip(nb.System), isisLevel)
+		case s.why != "":
+			return "", fmt.Sprintf("its IS-IS neighbour %s %s", diag.Clip(nb.System), s.why)
+		}
+		return byLoopback[s.loopback], ""
+	}})
+}
+
+// isisLevel is the IS-IS level whose database names the routers: the
+// level the model routes on (internal/devconfig.ISISLevel).
+const isisLevel = 2
+
+// isisSystem is what the database says of one router: its loopback, or
+// why none is known.
+type isisSystem struct {
+	loopback netip.Addr
+	why      string
+}
+
+// isisSystems maps each router of the level-2 database (by the name its
+// LSP ids use) to its loopback: the TE router id of its LSP when that is
+// a node's loopback, or else the one /32 among its prefixes that is. The
+// non-pseudonode LSP fragments of a router are read together.
+func isisSystems(lsps []LSP, byLoopback map[netip.Addr]string) map[string]isisSystem {
+	rid := map[string][]netip.Addr{}
+	found := map[string][]netip.Addr{}
+	for _, l := range lsps {
+		if l.Level != isisLevel || l.Pseudonode != 0 {
+			continue
+		}
+		if _, ok := found[l.System]; !ok {
+			found[l.System] = nil
+		}
+		if _, ok := byLoopback[l.RouterID]; ok && !slices.Contains(rid[l.System], l.RouterID) {
+			rid[l.System] = append(rid[l.System], l.RouterID)
+		}
+		for _, p := range l.Prefixes {
+			if _, ok := byLoopback[p.Addr()]; ok && p.Bits() == 32 && !slices.Contains(found[l.System], p.Addr()) {
+				found[l.System] = append(found[l.System], p.Addr())
+			}
+		}
+	}
+	out := make(map[string]isisSystem, len(found))
+	for sys, addrs := range found {
+		if len(rid[sys]) == 1 {
+			out[sys] = isisSystem{loopback: rid[sys][0]}
+			continue
+		}
+		switch len(addrs) {
+		case 1:
+			out[sys] = isisSystem{loopback: addrs[0]}
+		case 0:
+			out[sys] = isisSystem{why: "advertises no node's loopback (no TE router id or /32 that is one)"}
+		default:
+			slices.SortFunc(addrs, netip.Addr.Compare)
+			names := make([]string, len(addrs))
+			for i, a := range addrs {
+				names[i] = byLoopback[a]
+			}
+			out[sys] = isisSystem{why: fmt.Sprintf("advertises the loopbacks of several nodes (%s) and no TE router id that tells them apart", strings.Join(names, ", "))}
+		}
+	}
+	return out
+}
+
+// readFRR reads `show ip route json` and maps each next hop to a node
+// through the IGP's neighbours.
+func readFRR(net *topology.Network, node string, outputs map[string]string, byLoopback map[netip.Addr]string, igp frrRead) (*Observation, error) {
+	table, err := ParseFRRRoutes(fmt.Sprintf("%s %q", node, frrRoutesCommand), []byte(outputs[frrRoutesCommand]))
 	if err != nil {
 		return nil, fmt.Errorf("observe %s: %w", node, err)
 	}
@@ -195,10 +342,14 @@ func readFRR(net *topology.Network, node string, outputs map[string]string) (*Ob
 	if !ownsAddress(table, self) {
 		return nil, fmt.Errorf("observe %s: the router has no connected route to %s, the node's loopback: is this router %s, and is its loopback in the topology right?", node, self, node)
 	}
+	nbrs := igp.neighbors
 	byAddr := make(map[netip.Addr]Neighbor, len(nbrs))
 	byIface := map[string][]Neighbor{}
 	for _, nb := range nbrs {
 		byAddr[nb.Address] = nb
+		for _, a := range nb.Addresses {
+			byAddr[a] = nb
+		}
 		byIface[nb.Interface] = append(byIface[nb.Interface], nb)
 	}
 	hop := func(nh NextHop) Hop {
@@ -208,15 +359,15 @@ func readFRR(net *topology.Network, node string, outputs map[string]string) (*Ob
 		case !nh.IP.IsValid() && len(byIface[nh.Interface]) == 1:
 			nb, ok = byIface[nh.Interface][0], true
 		case !nh.IP.IsValid():
-			h.Unmapped = fmt.Sprintf("no next-hop address, and %d OSPF neighbours on the interface", len(byIface[nh.Interface]))
+			h.Unmapped = fmt.Sprintf("no next-hop address, and %d %s neighbours on the interface", len(byIface[nh.Interface]), igp.igp)
 			return h
 		case !ok:
-			h.Unmapped = "no OSPF neighbour has this address"
+			h.Unmapped = fmt.Sprintf("no %s neighbour has this address", igp.igp)
 			return h
 		}
-		name, known := byLoopback[nb.RouterID]
-		if !known {
-			h.Unmapped = fmt.Sprintf("its OSPF neighbour's router id %s is no node's loopback", nb.RouterID)
+		name, why := igp.node(nb)
+		if name == "" {
+			h.Unmapped = why
 			return h
 		}
 		h.Node = name

@@ -2,10 +2,12 @@
 //
 // A runbook is a named, parameterised template of plan steps: typed
 // parameters (with defaults and validation), and for each step the
-// configuration, rollback configuration and health checks per platform,
-// and the effect on the network model, so that one runbook yields
-// consistent commands, rollback and effect on every platform it supports.
-// docs/runbooks.md describes the format.
+// configuration, rollback configuration and health checks per platform
+// (and per IGP, OSPF or IS-IS, for a runbook that declares igps), and the
+// effect on the network model, so that one runbook yields consistent
+// commands, rollback and effect on every platform and IGP it supports.
+// Rendering picks the form of the topology's IGP and refuses an IGP the
+// runbook has no form for. docs/runbooks.md describes the format.
 //
 // Parse reads one runbook and reports every problem with its position;
 // Load builds a Library from the built-in runbooks (an fs.FS, normally

@@ -16,6 +16,7 @@ func FuzzParse(f *testing.F) {
 		f.Add(data)
 	}
 	f.Add([]byte(good))
+	f.Add([]byte(twoIGPs))
 	f.Add([]byte("name: t\ntitle: x\nplatforms: [frr_vtysh]\nsteps: [{name: a, for_each: links_of .d, as: l, effects: []}]\n"))
 	f.Add([]byte(includer("t", "frr_vtysh", "t")))
 	f.Add([]byte("name: t\ntitle: x\nplatforms: [frr_vtysh]\nparams: [{name: device, type: device}]\nsteps:\n  - {name: \"n {{.l.id}}\", for_each: links_of .device, as: l, runbook: t, params: {device: \"{{.l.peer}}\", x: 1}}\n  - {runbook: t, params: [a]}\n"))
@@ -44,6 +45,9 @@ func FuzzParse(f *testing.F) {
 		for _, pl := range r.Platforms {
 			r.Render(RenderOptions{Platform: pl, Params: params})
 			r.Render(RenderOptions{Platform: pl, Params: params, Library: lib})
+			for _, igp := range IGPs() {
+				r.Render(RenderOptions{Platform: pl, Params: params, Library: lib, IGP: igp})
+			}
 		}
 	})
 }

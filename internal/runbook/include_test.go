@@ -12,6 +12,8 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/changegate/changegate/internal/diag"
+	"github.com/changegate/changegate/internal/topology"
+	"github.com/changegate/changegate/internal/userfile"
 	"github.com/changegate/changegate/plans"
 	"github.com/changegate/changegate/runbooks"
 )
@@ -278,8 +280,8 @@ func TestIncludeParseErrors(t *testing.T) {
 
 // TestIncludeSameSteps: the built-in router-maintenance-drain, composed
 // of link-metric and router-drain, renders the same steps as the runbook
-// with those steps written out (testdata/flat), for every example and
-// platform.
+// with those steps written out (testdata/flat), for every example (each
+// on its topology: OSPF and IS-IS) and platform.
 func TestIncludeSameSteps(t *testing.T) {
 	lib, ds, err := Load(context.Background(), runbooks.FS, nil)
 	if err != nil || len(ds) > 0 {
@@ -300,8 +302,12 @@ func TestIncludeSameSteps(t *testing.T) {
 		t.Fatal("the flat runbook includes others")
 	}
 	for _, ex := range composite.Examples {
+		exNet, ds, err := topology.LoadFile(context.Background(), filepath.Join("../../runbooks", ex.Topology), userfile.Scope{})
+		if err != nil || ds.HasErrors() {
+			t.Fatal(err, ds.Err())
+		}
 		for _, platform := range composite.Platforms {
-			opts := RenderOptions{Platform: platform, Params: ex.Params, Topology: net(t)}
+			opts := RenderOptions{Platform: platform, Params: ex.Params, Topology: exNet}
 			got, ds := composite.Render(opts)
 			if ds.HasErrors() {
 				t.Fatalf("%s on %s: %v", ex.Name, platform, ds.Err())

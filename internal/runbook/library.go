@@ -28,8 +28,9 @@ type Library struct {
 // every runbook; a runbook with errors is left out. Two runbooks with the
 // same name are an error (a user runbook does not replace a built-in
 // one). Then the includes are checked across the library (checkIncludes):
-// every included runbook exists, supports the includer's platforms and
-// takes the parameters given, and no runbook includes itself, directly
+// every included runbook exists, supports the includer's platforms (and
+// IGPs, when its configuration depends on the IGP) and takes the
+// parameters given, and no runbook includes itself, directly
 // or through others. The error is for I/O only, such as a directory that
 // cannot be read.
 func Load(ctx context.Context, builtin fs.FS, dirs []string) (*Library, diag.Diagnostics, error) {
@@ -146,6 +147,23 @@ func (l *Library) checkIncludes() diag.Diagnostics {
 				ds.Add(inc.Pos, fmt.Sprintf("add %s to the platforms of %s (%s), or remove %s from those of %s",
 					strings.Join(missing, ", "), sub.Name, sub.File, strings.Join(missing, ", "), r.Name),
 					"runbook %s includes runbook %s, which has no configuration for platform %s", r.Name, sub.Name, strings.Join(missing, ", "))
+			}
+			switch {
+			case len(sub.IGPs) > 0 && len(r.IGPs) == 0:
+				ds.Add(inc.Pos, fmt.Sprintf("declare the IGPs %s has forms for: igps: [%s] (those of %s, or fewer)", r.Name, strings.Join(sub.IGPs, ", "), sub.Name),
+					"runbook %s includes runbook %s, whose configuration depends on the IGP (igps: %s), but declares no igps", r.Name, sub.Name, strings.Join(sub.IGPs, ", "))
+			case len(sub.IGPs) > 0:
+				var missing []string
+				for _, g := range r.IGPs {
+					if !sub.SupportsIGP(g) {
+						missing = append(missing, g)
+					}
+				}
+				if len(missing) > 0 {
+					ds.Add(inc.Pos, fmt.Sprintf("add %s forms to %s (%s), or remove %s from the igps of %s",
+						strings.Join(missing, ", "), sub.Name, sub.File, strings.Join(missing, ", "), r.Name),
+						"runbook %s includes runbook %s, which has no form for igp %s", r.Name, sub.Name, strings.Join(missing, ", "))
+				}
 			}
 			var subNames []string
 			for _, p := range sub.Params {

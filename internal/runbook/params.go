@@ -16,9 +16,11 @@ import (
 
 // check validates the value s of p. net may be nil (names are then not
 // checked against a topology); known holds the values of the parameters
-// before p. It returns the value templates see (int64 for int, bool for
-// bool, the string for the others), or a message and a hint.
-func check(p Param, s string, net *topology.Network, known map[string]any) (any, string, string) {
+// before p; igp is the IGP rendered for ("" when it is not known: a
+// metric is then checked against the larger range). It returns the value
+// templates see (int64 for int and metric, bool for bool, the string for
+// the others), or a message and a hint.
+func check(p Param, s string, net *topology.Network, known map[string]any, igp string) (any, string, string) {
 	// Values reach devices through the templates: a line break in one
 	// would add commands. Names are checked as names, everything else as
 	// a line of configuration.
@@ -39,6 +41,17 @@ func check(p Param, s string, net *topology.Network, known map[string]any) (any,
 		}
 		if p.Min != nil && n < *p.Min || p.Max != nil && n > *p.Max {
 			return nil, fmt.Sprintf("%d is out of range", n), "give a whole number" + bounds(p)
+		}
+		return n, "", ""
+	case TypeMetric:
+		n, err := strconv.ParseInt(strings.ReplaceAll(strings.TrimSpace(s), "_", ""), 10, 64)
+		lo, hi := metricBounds(p, igp)
+		hint := fmt.Sprintf("give a whole number from %d to %d%s", lo, hi, metricRange(igp))
+		if err != nil {
+			return nil, fmt.Sprintf("%s is not a whole number", diag.Excerpt(s)), hint
+		}
+		if n < lo || n > hi {
+			return nil, fmt.Sprintf("%d is out of range", n), hint
 		}
 		return n, "", ""
 	case TypeBool:
@@ -130,6 +143,30 @@ func check(p Param, s string, net *topology.Network, known map[string]any) (any,
 	return s, "", ""
 }
 
+// metricBounds are the values a metric parameter takes on igp: from 1
+// (or min) to the IGP's largest interface metric (or max, if lower).
+func metricBounds(p Param, igp string) (lo, hi int64) {
+	lo, hi = 1, MaxMetric(igp)
+	if p.Min != nil && *p.Min > lo {
+		lo = *p.Min
+	}
+	if p.Max != nil && *p.Max < hi {
+		hi = *p.Max
+	}
+	return lo, hi
+}
+
+// metricRange says where a metric's range comes from, for hints.
+func metricRange(igp string) string {
+	switch igp {
+	case topology.IGPOSPF:
+		return " (OSPF's interface costs go to 65535)"
+	case topology.IGPISIS:
+		return " (IS-IS wide metrics go to 16777214; 16777215 takes the link out of SPF)"
+	}
+	return ""
+}
+
 func bounds(p Param) string {
 	switch {
 	case p.Min != nil && p.Max != nil:
@@ -168,11 +205,11 @@ func linkIDs(net *topology.Network) []string {
 	return out
 }
 
-// bind checks the given parameter values against the runbook's params
-// and the topology (nil: names are not checked) and returns the data
-// templates see. pos gives the position of a given value; defaults are
+// bind checks the given parameter values against the runbook's params,
+// the topology (nil: names are not checked) and the IGP rendered for ("":
+// not known), and returns the data templates see. pos gives the position of a given value; defaults are
 // reported at the runbook.
-func (r *Runbook) bind(given map[string]string, net *topology.Network, pos func(name string) diag.Pos) (map[string]any, diag.Diagnostics) {
+func (r *Runbook) bind(given map[string]string, net *topology.Network, igp string, pos func(name string) diag.Pos) (map[string]any, diag.Diagnostics) {
 	var ds diag.Diagnostics
 	var names []string
 	for _, p := range r.Params {
@@ -223,7 +260,7 @@ func (r *Runbook) bind(given map[string]string, net *topology.Network, pos func(
 			ds.Add(pos(p.Name), fmt.Sprintf("give %s=VALUE (%s%s)", p.Name, p.Type, desc), "runbook %s needs parameter %q", r.Name, p.Name)
 			continue
 		}
-		v, msg, hint := check(p, s, net, data)
+		v, msg, hint := check(p, s, net, data, igp)
 		if msg != "" {
 			ds.Add(at, hint, "parameter %q (%s): %s", p.Name, p.Type, msg)
 			continue

@@ -87,7 +87,7 @@ func (ps *parser) runbook(data []byte) *Runbook {
 	if root == nil {
 		return nil
 	}
-	f, ok := ps.mapping(root, "runbook", "name", "title", "description", "platforms", "params", "examples", "steps")
+	f, ok := ps.mapping(root, "runbook", "name", "title", "description", "platforms", "igps", "params", "examples", "steps")
 	if !ok {
 		return nil
 	}
@@ -117,6 +117,9 @@ func (ps *parser) runbook(data []byte) *Runbook {
 		r.Platforms = ps.platforms(f.Keys["platforms"], v)
 	} else {
 		ps.y.Errorf(root, "add platforms: the platforms the runbook has configuration for, such as [frr_vtysh, cisco_iosxe]", "runbook: missing field %q", "platforms")
+	}
+	if v, ok := f.Vals["igps"]; ok {
+		r.IGPs = ps.igps(f.Keys["igps"], v)
 	}
 	if v, ok := f.Vals["params"]; ok {
 		r.Params = ps.params(v)
@@ -163,6 +166,36 @@ func (ps *parser) platforms(k, v *yaml.Node) []string {
 			ps.y.Errorf(it, platformHint(name), "runbook: unknown platform %q", name)
 		case seen[name]:
 			ps.y.Errorf(it, "list each platform once", "runbook: platform %q listed twice", name)
+		default:
+			seen[name] = true
+			out = append(out, name)
+		}
+	}
+	return out
+}
+
+// igps reads the IGPs the runbook has forms for.
+func (ps *parser) igps(k, v *yaml.Node) []string {
+	items := ps.y.Sequence(v, "runbook: igps")
+	if len(items) == 0 && (diag.IsNull(v) || v.Kind == yaml.SequenceNode) {
+		ps.y.Errorf(k, "list the IGPs the runbook has forms for, such as [ospf, isis], or remove igps: if its configuration does not depend on the IGP", "runbook: igps is empty")
+	}
+	var out []string
+	seen := map[string]bool{}
+	for _, it := range items {
+		name, ok := ps.y.String(it, "runbook: igps item")
+		if !ok {
+			continue
+		}
+		switch {
+		case !knownIGP(name):
+			hint := "the IGPs are " + strings.Join(IGPs(), " and ")
+			if best, near := diag.Suggest(name, IGPs()); near {
+				hint = fmt.Sprintf("did you mean %q?", best)
+			}
+			ps.y.Errorf(it, hint, "runbook: unknown igp %q", name)
+		case seen[name]:
+			ps.y.Errorf(it, "list each IGP once", "runbook: igp %q listed twice", name)
 		default:
 			seen[name] = true
 			out = append(out, name)
@@ -227,8 +260,8 @@ func (ps *parser) params(v *yaml.Node) []Param {
 			if !ok {
 				continue
 			}
-			if p.Type != "" && p.Type != TypeInt {
-				ps.y.Errorf(f.Keys[b.key], fmt.Sprintf("remove %s: only an int parameter has bounds", b.key), "%s: %s on a %s parameter", label, b.key, p.Type)
+			if p.Type != "" && p.Type != TypeInt && p.Type != TypeMetric {
+				ps.y.Errorf(f.Keys[b.key], fmt.Sprintf("remove %s: only an int or metric parameter has bounds", b.key), "%s: %s on a %s parameter", label, b.key, p.Type)
 				continue
 			}
 			if n, ok := ps.y.Int(bv, label+": "+b.key); ok {
@@ -268,7 +301,7 @@ func (ps *parser) params(v *yaml.Node) []Param {
 				if strings.Contains(s, "{{") {
 					ps.parseTemplate(dv, s)
 				} else if p.Type != "" {
-					if _, msg, hint := checkValue(p, s, nil, nil); msg != "" {
+					if _, msg, hint := checkValue(p, s, nil, nil, ""); msg != "" {
 						ps.y.Errorf(dv, hint, "%s: default: %s", label, msg)
 					}
 				}
@@ -369,7 +402,7 @@ func (ps *parser) step(r *Runbook, n *yaml.Node, i int) StepTemplate {
 		switch {
 		case key == "for_each" || key == "as" || key == "params":
 		case perPlatform[key]:
-			m := ps.perPlatform(r, f.Keys[key], v, label+": "+key)
+			m := ps.perIGP(r, f.Keys[key], v, label+": "+key)
 			switch key {
 			case "config":
 				s.config = m
@@ -478,6 +511,60 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// perIGP reads a per-platform field of a step: a mapping from platform
+// to value, the same for every IGP (stored under ""), or, in a runbook
+// with igps, a mapping from IGP to such a mapping, with a form for every
+// IGP of the runbook and no other.
+func (ps *parser) perIGP(r *Runbook, k, v *yaml.Node, what string) forms {
+	out := forms{}
+	v = diag.Deref(v)
+	var igpKeys, otherKeys []*yaml.Node
+	if v != nil && v.Kind == yaml.MappingNode {
+		for i := 0; i+1 < len(v.Content); i += 2 {
+			if kn := v.Content[i]; kn.Kind == yaml.ScalarNode && knownIGP(kn.Value) {
+				igpKeys = append(igpKeys, kn)
+			} else {
+				otherKeys = append(otherKeys, kn)
+			}
+		}
+	}
+	if len(igpKeys) == 0 {
+		out[""] = ps.perPlatform(r, k, v, what)
+		return out
+	}
+	for _, ok := range otherKeys {
+		ps.y.Errorf(ok, "give every platform under each IGP (ospf: {frr_vtysh: ...}, isis: {frr_vtysh: ...}), or the field per platform only, the same for every IGP",
+			"%s mixes IGP forms (%s) and %s", what, igpKeys[0].Value, diag.Describe(ok))
+	}
+	if len(r.IGPs) == 0 {
+		ps.y.Errorf(igpKeys[0], fmt.Sprintf("declare the IGPs the runbook has forms for: igps: [%s]", strings.Join(IGPs(), ", ")),
+			"%s has a form for igp %s, but the runbook declares no igps", what, igpKeys[0].Value)
+		return out
+	}
+	for i := 0; i+1 < len(v.Content); i += 2 {
+		kn, vn := v.Content[i], v.Content[i+1]
+		if kn.Kind != yaml.ScalarNode || !knownIGP(kn.Value) {
+			continue
+		}
+		igp := kn.Value
+		switch {
+		case !r.SupportsIGP(igp):
+			ps.y.Errorf(kn, fmt.Sprintf("add %s to igps:, or remove this form", igp), "%s: %s is not one of the runbook's igps", what, igp)
+		case out[igp] != nil:
+			ps.y.Errorf(kn, "give each IGP's form once", "%s: igp %s given twice", what, igp)
+		default:
+			out[igp] = ps.perPlatform(r, kn, vn, what+" ("+IGPName(igp)+")")
+		}
+	}
+	for _, igp := range r.IGPs {
+		if _, ok := out[igp]; !ok {
+			ps.y.Errorf(k, fmt.Sprintf("add %s: with what to send (or check) on %s networks, or remove %s from igps", igp, IGPName(igp), igp),
+				"%s has no form for igp %s", what, igp)
+		}
+	}
+	return out
 }
 
 // perPlatform reads a mapping from platform to value, which must have a
@@ -724,7 +811,8 @@ func templateErr(pos diag.Pos, n *yaml.Node, err error) (diag.Pos, string) {
 
 // checkValue checks the value s of parameter p (net may be nil: names
 // are then not checked; known holds the values of the parameters before
-// p, by name). It returns the value for templates, or a message and hint.
-func checkValue(p Param, s string, net *topology.Network, known map[string]any) (any, string, string) {
-	return check(p, s, net, known)
+// p, by name; igp is the IGP rendered for, "" when it is not known). It
+// returns the value for templates, or a message and hint.
+func checkValue(p Param, s string, net *topology.Network, known map[string]any, igp string) (any, string, string) {
+	return check(p, s, net, known, igp)
 }

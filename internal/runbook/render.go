@@ -24,8 +24,15 @@ type RenderOptions struct {
 	Params map[string]string
 	// Topology, when not nil, is what device, link and interface
 	// parameters are checked against and what links_of reads. Runbooks
-	// that call links_of need it.
+	// that call links_of need it. Its igp (IS-IS when it names none)
+	// chooses the forms of a runbook with IGPs.
 	Topology *topology.Network
+	// IGP is the IGP to render for (topology.IGPOSPF, topology.IGPISIS)
+	// when there is no topology; with one, it must be the topology's.
+	// Empty: the topology's. A runbook with IGPs (Runbook.IGPs) is
+	// refused for an IGP it has no form for, and, with more than one, when
+	// neither the topology nor IGP says which.
+	IGP string
 	// ParamPos gives where each parameter value was written, for
 	// diagnostics (a plan-side expansion passes the positions in the
 	// plan); values without one are reported at Origin.
@@ -98,7 +105,11 @@ func (r *Runbook) RenderPlan(opts RenderOptions, meta PlanMeta) (*plans.Plan, di
 		ds.Add(at, hint, "runbook %s has no configuration for platform %q", r.Name, platform)
 		return nil, ds
 	}
-	data, pds := r.bind(opts.Params, opts.Topology, pos)
+	igp, ok := r.renderIGP(opts, at, &ds)
+	if !ok {
+		return nil, ds
+	}
+	data, pds := r.bind(opts.Params, opts.Topology, igp, pos)
 	ds = append(ds, pds...)
 	if ds.HasErrors() {
 		ds.Sort()
@@ -109,7 +120,7 @@ func (r *Runbook) RenderPlan(opts RenderOptions, meta PlanMeta) (*plans.Plan, di
 		lib = r.lib
 	}
 	rd := &renderer{r: r, fm: funcs(opts.Topology), ds: &ds, src: map[*yaml.Node]source{},
-		lib: lib, net: opts.Topology, platform: platform, chain: []string{r.Name}, count: &counts{}}
+		lib: lib, net: opts.Topology, platform: platform, igp: igp, chain: []string{r.Name}, count: &counts{}}
 	title := meta.Title
 	if title == "" {
 		title = r.defaultTitle(opts.Params, platform)
@@ -117,6 +128,9 @@ func (r *Runbook) RenderPlan(opts RenderOptions, meta PlanMeta) (*plans.Plan, di
 	doc := &yaml.Node{Kind: yaml.MappingNode}
 	addKV(doc, "title", str(title))
 	desc := fmt.Sprintf("%s\n\nRendered from runbook %s for platform %s.", r.Title, r.Name, platform)
+	if len(r.IGPs) > 0 {
+		desc = fmt.Sprintf("%s\n\nRendered from runbook %s for platform %s and %s.", r.Title, r.Name, platform, IGPName(igp))
+	}
 	addKV(doc, "description", &yaml.Node{Kind: yaml.ScalarNode, Value: desc, Style: yaml.LiteralStyle})
 	if meta.Topology != "" {
 		addKV(doc, "topology", str(meta.Topology))
@@ -132,6 +146,62 @@ func (r *Runbook) RenderPlan(opts RenderOptions, meta PlanMeta) (*plans.Plan, di
 		return nil, ds
 	}
 	return rd.check(doc)
+}
+
+// renderIGP is the IGP r is rendered for: opts.IGP or the topology's
+// (IS-IS when it names none), which must agree. A runbook without IGPs
+// renders for any (or none: ""); one with IGPs needs one of them, and
+// one it has a form for. Problems are added to ds at at.
+func (r *Runbook) renderIGP(opts RenderOptions, at diag.Pos, ds *diag.Diagnostics) (string, bool) {
+	netIGP := ""
+	if opts.Topology != nil {
+		netIGP = opts.Topology.IGP
+		if netIGP == "" {
+			netIGP = topology.IGPISIS
+		}
+	}
+	igp, from := netIGP, "the topology's igp is "+netIGP
+	switch {
+	case opts.IGP != "" && !knownIGP(opts.IGP):
+		hint := "give " + strings.Join(IGPs(), " or ")
+		if best, near := diag.Suggest(opts.IGP, IGPs()); near {
+			hint = fmt.Sprintf("did you mean %q?", best)
+		}
+		ds.Add(at, hint, "unknown IGP %q", opts.IGP)
+		return "", false
+	case opts.IGP != "" && netIGP != "" && opts.IGP != netIGP:
+		ds.Add(at, fmt.Sprintf("leave the IGP out to render for the topology's, or fix the topology's igp (%s)", netIGP),
+			"rendering for %s, but the topology's igp is %s: the configuration would be for an IGP the network does not run", IGPName(opts.IGP), netIGP)
+		return "", false
+	case opts.IGP != "":
+		igp, from = opts.IGP, "rendering for "+opts.IGP
+	}
+	if len(r.IGPs) == 0 {
+		return igp, true
+	}
+	if igp == "" {
+		if len(r.IGPs) == 1 {
+			return r.IGPs[0], true
+		}
+		ds.Add(at, fmt.Sprintf("give the topology (its igp chooses the form) or the IGP (%s)", strings.Join(r.IGPs, " or ")),
+			"runbook %s has forms for %s: say which IGP the network runs", r.Name, igpList(r.IGPs))
+		return "", false
+	}
+	if !r.SupportsIGP(igp) {
+		ds.Add(at, fmt.Sprintf("render it for a network that runs %s, or add %s forms to it (igps: [%s, %s])", igpList(r.IGPs), IGPName(igp), strings.Join(r.IGPs, ", "), igp),
+			"runbook %s has no %s form (igps: %s), and %s", r.Name, IGPName(igp), strings.Join(r.IGPs, ", "), from)
+		return "", false
+	}
+	return igp, true
+}
+
+// igpList names IGPs for a message: "OSPF", "OSPF and IS-IS".
+func igpList(igps []string) string {
+	names := make([]string, len(igps))
+	for i, g := range igps {
+		names[i] = IGPName(g)
+	}
+	return strings.Join(names, " and ")
 }
 
 func (r *Runbook) defaultTitle(params map[string]string, platform string) string {
@@ -161,6 +231,9 @@ type renderer struct {
 	lib      *Library
 	net      *topology.Network
 	platform string
+	// igp is the IGP rendered for ("" when the runbooks rendered do not
+	// depend on it).
+	igp string
 	// chain holds the names of the runbooks being rendered, the outermost
 	// first and r last; via says where r was included ("" for the
 	// outermost).
@@ -267,6 +340,16 @@ func (rd *renderer) include(st StepTemplate, data map[string]any) []*yaml.Node {
 			"runbook %s includes runbook %s, which has no configuration for platform %q", rd.r.Name, sub.Name, rd.platform)
 		return nil
 	}
+	switch {
+	case len(sub.IGPs) > 0 && rd.igp == "":
+		rd.add(inc.Pos, fmt.Sprintf("declare the IGPs of %s (igps: [%s]), or give the topology or the IGP when rendering", rd.r.Name, strings.Join(sub.IGPs, ", ")),
+			"runbook %s includes runbook %s, whose configuration depends on the IGP, and the IGP is not known", rd.r.Name, sub.Name)
+		return nil
+	case !sub.SupportsIGP(rd.igp):
+		rd.add(inc.Pos, fmt.Sprintf("add %s forms to %s, or render %s for a network that runs %s", IGPName(rd.igp), sub.Name, rd.r.Name, igpList(sub.IGPs)),
+			"runbook %s includes runbook %s, which has no %s form (igps: %s)", rd.r.Name, sub.Name, IGPName(rd.igp), strings.Join(sub.IGPs, ", "))
+		return nil
+	}
 	names := make([]string, 0, len(inc.Params))
 	for k := range inc.Params {
 		names = append(names, k)
@@ -296,7 +379,7 @@ func (rd *renderer) include(st StepTemplate, data map[string]any) []*yaml.Node {
 	if !ok {
 		return nil
 	}
-	subData, bds := sub.bind(given, rd.net, func(name string) diag.Pos {
+	subData, bds := sub.bind(given, rd.net, rd.igp, func(name string) diag.Pos {
 		if n, ok := inc.paramNodes[name]; ok {
 			return rd.pos(n)
 		}
@@ -382,11 +465,11 @@ func (rd *renderer) step(st StepTemplate, data map[string]any, platform string) 
 		var v *yaml.Node
 		switch key {
 		case "config":
-			v = st.config[platform]
+			v = st.config.get(rd.igp, platform)
 		case "rollback_config":
-			v = st.rbConf[platform]
+			v = st.rbConf.get(rd.igp, platform)
 		case "checks":
-			v = st.checks[platform]
+			v = st.checks.get(rd.igp, platform)
 		default:
 			v = st.common[key]
 		}

@@ -4,6 +4,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/changegate/changegate/internal/diag"
+	"github.com/changegate/changegate/internal/topology"
 )
 
 // Runbook is a parsed runbook: metadata, typed parameters, examples and
@@ -16,9 +17,16 @@ type Runbook struct {
 	// Platforms are the platforms the runbook supports, in file order;
 	// every step has configuration (and checks, when it has any) for each.
 	Platforms []string
-	Params    []Param
-	Examples  []Example
-	Steps     []StepTemplate
+	// IGPs are the IGPs the runbook has forms for (topology.IGPOSPF,
+	// topology.IGPISIS), in file order; empty for a runbook whose
+	// configuration does not depend on the IGP. A runbook with IGPs is
+	// rendered for the topology's IGP (RenderOptions.IGP without one) and
+	// refused for another; its steps' per-platform fields may be given
+	// per IGP (config: {ospf: {frr_vtysh: ...}, isis: {...}}).
+	IGPs     []string
+	Params   []Param
+	Examples []Example
+	Steps    []StepTemplate
 	// File is the path diagnostics name (for a built-in runbook,
 	// "runbooks/NAME.yaml"); Source says where it comes from: "built-in"
 	// or the user directory it was read from.
@@ -68,12 +76,44 @@ const (
 	TypeInterface ParamType = "interface"
 	TypeDuration  ParamType = "duration"
 	TypeRate      ParamType = "rate"
+	// TypeMetric is an IGP interface metric: a whole number from 1 to the
+	// largest the IGP being rendered takes on an interface (MaxMetric),
+	// narrowed by min and max.
+	TypeMetric ParamType = "metric"
 )
 
 // ParamTypes returns every parameter type, in documentation order.
 func ParamTypes() []ParamType {
-	return []ParamType{TypeString, TypeInt, TypeBool, TypeEnum, TypeDevice, TypeLink, TypeInterface, TypeDuration, TypeRate}
+	return []ParamType{TypeString, TypeInt, TypeBool, TypeEnum, TypeDevice, TypeLink, TypeInterface, TypeDuration, TypeRate, TypeMetric}
 }
+
+// IGPs returns the IGPs a runbook may have forms for, in documentation
+// order.
+func IGPs() []string { return []string{topology.IGPOSPF, topology.IGPISIS} }
+
+// MaxMetric returns the largest interface metric igp takes: OSPF's
+// interface cost, 65535; IS-IS's wide metric, 16777214 (2^24-1 takes
+// the link out of SPF, RFC 5305); for "" (the IGP is not known), the
+// larger.
+func MaxMetric(igp string) int64 {
+	if igp == topology.IGPOSPF {
+		return topology.MaxLinkMetric
+	}
+	return 1<<24 - 2
+}
+
+// IGPName is igp as people write it: OSPF, IS-IS.
+func IGPName(igp string) string {
+	switch igp {
+	case topology.IGPOSPF:
+		return "OSPF"
+	case topology.IGPISIS:
+		return "IS-IS"
+	}
+	return igp
+}
+
+func knownIGP(igp string) bool { return igp == topology.IGPOSPF || igp == topology.IGPISIS }
 
 // Example is a set of parameters the runbook is tested with (CI renders
 // each example for every platform of the runbook and dry-runs it).
@@ -108,10 +148,24 @@ type StepTemplate struct {
 
 	node    *yaml.Node            // the step mapping
 	common  map[string]*yaml.Node // name, device, effects, rollback, soak
-	config  map[string]*yaml.Node // platform -> config
-	rbConf  map[string]*yaml.Node // platform -> rollback_config
-	checks  map[string]*yaml.Node // platform -> list of checks
+	config  forms                 // config
+	rbConf  forms                 // rollback_config
+	checks  forms                 // lists of checks
 	forNode *yaml.Node
+}
+
+// forms holds a per-platform field of a step: IGP -> platform -> value,
+// with the IGP "" for a field written per platform only (the same for
+// every IGP).
+type forms map[string]map[string]*yaml.Node
+
+// get returns the field's value for igp and platform: its IGP form, or
+// the form shared by every IGP; nil when there is none.
+func (f forms) get(igp, platform string) *yaml.Node {
+	if m, ok := f[igp]; ok && igp != "" {
+		return m[platform]
+	}
+	return f[""][platform]
 }
 
 // MaxIncludeDepth is how deeply includes may nest when a runbook is
@@ -200,6 +254,20 @@ func (r *Runbook) Param(name string) (Param, bool) {
 		}
 	}
 	return Param{}, false
+}
+
+// SupportsIGP reports whether the runbook can be rendered for igp: it
+// has a form for it, or does not depend on the IGP.
+func (r *Runbook) SupportsIGP(igp string) bool {
+	if len(r.IGPs) == 0 {
+		return true
+	}
+	for _, g := range r.IGPs {
+		if g == igp {
+			return true
+		}
+	}
+	return false
 }
 
 // Supports reports whether the runbook has configuration for platform.

@@ -123,7 +123,11 @@ func up(ctx context.Context, path string, opts lab.Options, stdout, stderr io.Wr
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "lab %s up in %.1fs: %d routers, %d links", l.Name, time.Since(t0).Seconds(), len(l.Layout.Nodes), len(l.Layout.Links))
+	igp := "OSPF"
+	if l.Layout.IGP == topology.IGPISIS {
+		igp = "IS-IS"
+	}
+	fmt.Fprintf(stdout, "lab %s up in %.1fs: %d routers, %d links, %s", l.Name, time.Since(t0).Seconds(), len(l.Layout.Nodes), len(l.Layout.Links), igp)
 	if len(l.Layout.Skipped) > 0 {
 		fmt.Fprintf(stdout, " (down, not built: %s)", strings.Join(l.Layout.Skipped, ", "))
 	}
@@ -136,7 +140,11 @@ func up(ctx context.Context, path string, opts lab.Options, stdout, stderr io.Wr
 	}
 	tw.Flush()
 	if len(l.Layout.Nodes) > 0 {
-		args, _ := l.SSHArgs(l.Layout.Nodes[0].Name, "show ip ospf neighbor")
+		show := "show ip ospf neighbor"
+		if l.Layout.IGP == topology.IGPISIS {
+			show = "show isis neighbor"
+		}
+		args, _ := l.SSHArgs(l.Layout.Nodes[0].Name, show)
 		fmt.Fprintf(stdout, "\ntry: ssh %s\n", strings.Join(args, " "))
 	}
 	fmt.Fprintf(stdout, "down: go run ./internal/lab/cmd/cglab down -state %s\n", l.Dir)
@@ -169,9 +177,9 @@ func status(ctx context.Context, dir string, stdout io.Writer) error {
 	rs, sshd := l.Status(ctx)
 	fmt.Fprintf(stdout, "lab %s (%s), ready %v, sshd running %v\n", l.Name, l.Dir, l.Ready, sshd)
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "ROUTER\tNAMESPACE\tNS\tDAEMONS\tOSPF FULL\tSSH")
+	fmt.Fprintln(tw, "ROUTER\tNAMESPACE\tNS\tDAEMONS\tADJACENCIES UP\tSSH")
 	for _, r := range rs {
-		fmt.Fprintf(tw, "%s\t%s\t%v\t%d/2\t%d/%d\t127.0.0.1:%d\n", r.Name, r.Namespace, r.NSExists, r.Daemons, r.Full, r.Links, r.SSHPort)
+		fmt.Fprintf(tw, "%s\t%s\t%v\t%d/2\t%d/%d\t127.0.0.1:%d\n", r.Name, r.Namespace, r.NSExists, r.Daemons, r.Adjacent, r.Links, r.SSHPort)
 	}
 	return tw.Flush()
 }
