@@ -18,22 +18,6 @@ import (
 	"github.com/changegate/changegate/runbooks"
 )
 
-// knownRollbackMismatches are the examples whose rollback_config does
-// not do what the model's rollback does: what it does instead, and why.
-// The test fails when one of them derives anything else, so that the
-// list stays true.
-var knownRollbackMismatches = map[string]struct {
-	derived []plans.Effect
-	why     string
-}{
-	// The runbooks' rollback is the state before the step (the inverse
-	// the dry-run computes), but their rollback_config is the opposite
-	// of the requested state: when the example's link or router is
-	// already in that state, the rollback configuration changes it.
-	"interface-state/bring p2-p4 back on p2": {[]plans.Effect{{Type: plans.LinkDown, Link: "p2-p4"}}, "p2-p4 is already up, and the rollback shuts it down"},
-	"router-undrain/undrain p2":              {[]plans.Effect{{Type: plans.Drain, Node: "p2"}}, "p2 is not drained, and the rollback drains it"},
-}
-
 // TestRunbooks renders every example of every built-in runbook for every
 // platform the runbook claims and reads each step's configuration, and
 // its rollback configuration, with the platform's interpreter, for each
@@ -47,7 +31,7 @@ func TestRunbooks(t *testing.T) {
 	if err != nil || len(ds) > 0 {
 		t.Fatalf("built-in runbooks: %v %v", err, ds.Err())
 	}
-	mismatched, covered := map[string]bool{}, map[string]bool{}
+	covered := map[string]bool{}
 	for _, r := range lib.All() {
 		for _, ex := range r.Examples {
 			// Example topologies are relative to the runbook file, which
@@ -84,24 +68,12 @@ func TestRunbooks(t *testing.T) {
 						}
 						got = derive(t, in, net, s.Devices, file+" rollback_config", s.RollbackConfig)
 						diff := differ(got, undo.Steps[i])
-						if known, ok := knownRollbackMismatches[key]; ok && diff != "" {
-							mismatched[key] = true
-							if d := differ(got, known.derived); d != "" {
-								t.Errorf("%s: a known rollback mismatch (%s) derives other effects than listed:\n%s", file, known.why, d)
-							}
-							continue
-						}
 						if diff != "" {
 							t.Errorf("%s: the rollback_config's effects are not the step's rollback:\n%s\nrollback_config:\n%s", file, diff, strings.Join(s.RollbackConfig, "\n"))
 						}
 					}
 				})
 			}
-		}
-	}
-	for key, known := range knownRollbackMismatches {
-		if !mismatched[key] {
-			t.Errorf("%s is listed as a known rollback mismatch (%s), but its rollback_config does what its rollback does, or it is no example: take it off the list", key, known.why)
 		}
 	}
 	// Every interpreter is read by some runbook.
