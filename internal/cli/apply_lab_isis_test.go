@@ -91,6 +91,16 @@ func TestApplyLabISIS(t *testing.T) {
 				t.Fatal(err)
 			}
 		}()
+		// The routers take the fault in before the run starts: on a
+		// loaded machine, IS-IS may need seconds to flood and compute it.
+		for deadline := time.Now().Add(30 * time.Second); protocolRoutes(t, l, "isis") == baseline; time.Sleep(200 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatal("c's new metric never reached the routers' routes")
+			}
+		}
+		if err := l.WaitConverged(ctx); err != nil {
+			t.Fatal(err)
+		}
 		t.Setenv("CHANGEGATE_APPLY_OBSERVE_TIMEOUT", "4s")
 		out, errs, code := run(t, "apply", plan)
 		if code != ExitRolledBack || !strings.Contains(out, "NOT STARTED") || !strings.Contains(out, "d -> b: the model predicts via a, c; the router forwards via a") {
