@@ -27,6 +27,14 @@ func TestRunbookVerbs(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "5 steps") {
 		t.Fatalf("dryrun of the rendered plan: exit %d\n%s%s", code, out, errs)
 	}
+	// The rendered plan says the platform it is written for, so the gate
+	// reads its configuration: every effect comes from a line.
+	if !strings.Contains(readFile(t, plan), "\nplatform: juniper_junos\n") {
+		t.Errorf("the rendered plan does not name its platform:\n%s", readFile(t, plan))
+	}
+	if !strings.Contains(out, `(p2: "set protocols ospf overload", line`) || strings.Contains(out, "not modelled") {
+		t.Errorf("the rendered plan's effects are not read from its configuration:\n%s", out)
+	}
 	_, errs, code = run(t, "runbook", "render", "link-metric", "--param", "device=p22", "--param", "lnk=x",
 		"--platform", "frr_vtysh", "--topology", "../../examples/april-2011.yaml")
 	for _, w := range []string{`--param: runbook link-metric has no parameter "lnk" (hint: did you mean "link"?)`,

@@ -135,6 +135,9 @@ func (r *Runbook) RenderPlan(opts RenderOptions, meta PlanMeta) (*plans.Plan, di
 	if meta.Topology != "" {
 		addKV(doc, "topology", str(meta.Topology))
 	}
+	// The platform the configuration is written for: the gate reads it
+	// in that platform's language.
+	addKV(doc, "platform", str(platform))
 	steps := &yaml.Node{Kind: yaml.SequenceNode, Content: rd.steps(data)}
 	addKV(doc, "steps", steps)
 	if ds.HasErrors() {

@@ -43,6 +43,7 @@ func WritePlan(w io.Writer, p *plans.Plan) error {
 	opt("topology", p.Topology)
 	opt("traffic", p.Traffic)
 	opt("inventory", p.Inventory)
+	opt("platform", p.Platform)
 	if len(p.PreChecks) > 0 {
 		addKV(doc, "pre_checks", checks(p.PreChecks))
 	}
