@@ -6,7 +6,7 @@ import (
 	"strings"
 )
 
-// OSPF and zebra settings follow /work/shared/notes/lab.md: point-to-point
+// OSPF and zebra settings follow the project notes (../shared/notes/lab.md, beside the repository): point-to-point
 // links, 1 s hellos, 4 s dead interval and no SPF/LSA throttling give
 // convergence in about a second. IS-IS is set up to the same ends:
 // point-to-point, 1 s hellos (3 s hold time), SPF and LSP generation
