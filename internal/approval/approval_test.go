@@ -49,7 +49,7 @@ func TestLoad(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := Write(plan, a); err != nil {
+		if _, err := Write(context.Background(), plan, a); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -2,25 +2,21 @@ package approval
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
-	"syscall"
 
 	"golang.org/x/crypto/ssh"
 
 	"github.com/changegate/changegate/internal/durable"
 	"github.com/changegate/changegate/internal/sshsig"
+	"github.com/changegate/changegate/internal/userfile"
 )
-
-// maxFile bounds what is read of an approval file: a real one is a few
-// kilobytes.
-const maxFile = 1 << 20
 
 var unsafeName = regexp.MustCompile(`[^A-Za-z0-9._@-]+`)
 
@@ -40,12 +36,12 @@ var ErrOtherKey = errors.New("the approval there was signed with another key")
 // regular file holding an approval signed with the same key (replacing
 // one's own approval is fine; another key's is refused). It writes
 // nothing; Write checks again.
-func CheckReplace(plan, approver string, key ssh.PublicKey) error {
+func CheckReplace(ctx context.Context, plan, approver string, key ssh.PublicKey) error {
 	dir := Dir(plan)
 	if err := checkDir(dir); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return err
 	}
-	return checkReplace(File(plan, approver), key)
+	return checkReplace(ctx, File(plan, approver), key)
 }
 
 // Write stores a in the approvals directory of plan (File), and returns
@@ -55,7 +51,7 @@ func CheckReplace(plan, approver string, key ssh.PublicKey) error {
 // refused. The file is written whole or not at all: a temporary file
 // beside it, synced, then linked (a new approval, which fails when one
 // appeared meanwhile) or renamed (a replacement) into place.
-func Write(plan string, a *Approval) (string, error) {
+func Write(ctx context.Context, plan string, a *Approval) (string, error) {
 	key, err := sshsig.Verify([]byte(a.Signature), Namespace, a.Message())
 	if err != nil {
 		return "", fmt.Errorf("write approval: its signature does not verify: %w", err)
@@ -72,7 +68,7 @@ func Write(plan string, a *Approval) (string, error) {
 		return "", err
 	}
 	path := File(plan, a.Approver)
-	if err := checkReplace(path, key); err != nil {
+	if err := checkReplace(ctx, path, key); err != nil {
 		return "", err
 	}
 	data, err := json.MarshalIndent(a, "", "  ")
@@ -119,8 +115,8 @@ func checkDir(dir string) error {
 
 // checkReplace checks that an approval signed with key may take the
 // place of path: there is nothing there, or an approval signed with key.
-func checkReplace(path string, key ssh.PublicKey) error {
-	data, err := readRegular(path)
+func checkReplace(ctx context.Context, path string, key ssh.PublicKey) error {
+	data, err := userfile.Read(ctx, path, userfile.Approval)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil
 	}
@@ -142,34 +138,6 @@ func checkReplace(path string, key ssh.PublicKey) error {
 			ErrOtherKey, path, old.Approver, ssh.FingerprintSHA256(oldKey), ssh.FingerprintSHA256(key))
 	}
 	return nil
-}
-
-// readRegular reads path, which must be a regular file (a symbolic link
-// is not followed), of at most maxFile bytes.
-func readRegular(path string) ([]byte, error) {
-	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NOFOLLOW|syscall.O_NONBLOCK, 0)
-	if err != nil {
-		if errors.Is(err, syscall.ELOOP) {
-			return nil, fmt.Errorf("%s is a symbolic link: approvals are regular files", path)
-		}
-		return nil, err
-	}
-	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return nil, err
-	}
-	if !fi.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s is not a regular file", path)
-	}
-	data, err := io.ReadAll(io.LimitReader(f, maxFile+1))
-	if err != nil {
-		return nil, err
-	}
-	if len(data) > maxFile {
-		return nil, fmt.Errorf("%s is larger than %d KiB: not an approval file", path, maxFile>>10)
-	}
-	return data, nil
 }
 
 // writeTemp writes data to a new file in dir, synced, readable by all

@@ -33,17 +33,17 @@ func sign(t *testing.T, s ssh.Signer, as string, d Digests) *Approval {
 func TestWriteNeverReplacesAnotherKey(t *testing.T) {
 	plan := filepath.Join(t.TempDir(), "change.yaml")
 	bob, alice := signer(t), signer(t)
-	path, err := Write(plan, sign(t, bob, "bob@x", digests))
+	path, err := Write(context.Background(), plan, sign(t, bob, "bob@x", digests))
 	if err != nil {
 		t.Fatal(err)
 	}
 	before, _ := os.ReadFile(path)
 
 	// alice, as bob.
-	if err := CheckReplace(plan, "bob@x", alice.PublicKey()); !errors.Is(err, ErrOtherKey) {
+	if err := CheckReplace(context.Background(), plan, "bob@x", alice.PublicKey()); !errors.Is(err, ErrOtherKey) {
 		t.Errorf("CheckReplace with another key: %v", err)
 	}
-	_, err = Write(plan, sign(t, alice, "bob@x", Digests{Plan: "sha256:evil"}))
+	_, err = Write(context.Background(), plan, sign(t, alice, "bob@x", Digests{Plan: "sha256:evil"}))
 	if !errors.Is(err, ErrOtherKey) || !strings.Contains(err.Error(), "nothing was written") {
 		t.Fatalf("Write with another key: %v", err)
 	}
@@ -55,12 +55,12 @@ func TestWriteNeverReplacesAnotherKey(t *testing.T) {
 	}
 
 	// bob again, for new digests: replaced.
-	if err := CheckReplace(plan, "bob@x", bob.PublicKey()); err != nil {
+	if err := CheckReplace(context.Background(), plan, "bob@x", bob.PublicKey()); err != nil {
 		t.Errorf("CheckReplace with the same key: %v", err)
 	}
 	again := digests
 	again.Plan = "sha256:a2"
-	if _, err := Write(plan, sign(t, bob, "bob@x", again)); err != nil {
+	if _, err := Write(context.Background(), plan, sign(t, bob, "bob@x", again)); err != nil {
 		t.Fatal(err)
 	}
 	if after, _ := os.ReadFile(path); !strings.Contains(string(after), "sha256:a2") {
@@ -73,7 +73,7 @@ func TestWriteNeverReplacesAnotherKey(t *testing.T) {
 	// Something that is not an approval is not replaced either.
 	junk := File(plan, "carol@x")
 	os.WriteFile(junk, []byte("{}"), 0o644)
-	if _, err := Write(plan, sign(t, alice, "carol@x", digests)); err == nil || !strings.Contains(err.Error(), "does not verify") {
+	if _, err := Write(context.Background(), plan, sign(t, alice, "carol@x", digests)); err == nil || !strings.Contains(err.Error(), "does not verify") {
 		t.Errorf("over a file that is not an approval: %v", err)
 	}
 	if data, _ := os.ReadFile(junk); string(data) != "{}" {
@@ -91,10 +91,10 @@ func TestWriteFollowsNoLink(t *testing.T) {
 		if err := os.Symlink(elsewhere, Dir(plan)); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := Write(plan, sign(t, s, "jane@x", digests)); err == nil || !strings.Contains(err.Error(), "symbolic link") {
+		if _, err := Write(context.Background(), plan, sign(t, s, "jane@x", digests)); err == nil || !strings.Contains(err.Error(), "symbolic link") {
 			t.Errorf("Write: %v", err)
 		}
-		if err := CheckReplace(plan, "jane@x", s.PublicKey()); err == nil {
+		if err := CheckReplace(context.Background(), plan, "jane@x", s.PublicKey()); err == nil {
 			t.Error("CheckReplace through a linked directory")
 		}
 		if entries, _ := os.ReadDir(elsewhere); len(entries) > 0 {
@@ -110,7 +110,7 @@ func TestWriteFollowsNoLink(t *testing.T) {
 		if err := os.Symlink(target, File(plan, "jane@x")); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := Write(plan, sign(t, s, "jane@x", digests)); err == nil || !strings.Contains(err.Error(), "symbolic link") {
+		if _, err := Write(context.Background(), plan, sign(t, s, "jane@x", digests)); err == nil || !strings.Contains(err.Error(), "symbolic link") {
 			t.Errorf("Write: %v", err)
 		}
 		if data, _ := os.ReadFile(target); string(data) != "keep" {

@@ -84,14 +84,14 @@ is the plan's author, and an approval file of NAME signed with another key
 				}
 				as = s.Principals[0]
 			}
-			if err := mayApprove(cfg, signers, plan, as, pub); err != nil {
+			if err := mayApprove(cmd.Context(), cfg, signers, plan, as, pub); err != nil {
 				return err
 			}
 			ap, err := approval.Sign(signer, as, comment, approval.FromPolicy(v.Digests), time.Now())
 			if err != nil {
 				return err
 			}
-			path, err := approval.Write(plan.File, ap)
+			path, err := approval.Write(cmd.Context(), plan.File, ap)
 			if err != nil {
 				return fmt.Errorf("approve refused: %w", err)
 			}
@@ -119,7 +119,7 @@ is the plan's author, and an approval file of NAME signed with another key
 // approver must not be the plan's author (by name or by any principal of
 // the key); and an approval file of as signed with another key is never
 // replaced.
-func mayApprove(cfg Config, signers []sshsig.AllowedSigner, plan *plans.Plan, as string, key ssh.PublicKey) error {
+func mayApprove(ctx context.Context, cfg Config, signers []sshsig.AllowedSigner, plan *plans.Plan, as string, key ssh.PublicKey) error {
 	fp := ssh.FingerprintSHA256(key)
 	if cfg.Approvals.AllowedSigners != "" && !sshsig.Listed(signers, key, approval.Namespace, as) {
 		hint := "if the key is yours, have it added to the allowed signers under " + as
@@ -138,7 +138,7 @@ func mayApprove(cfg Config, signers []sshsig.AllowedSigner, plan *plans.Plan, as
 	if author := plan.AuthorIdentity(); slices.Contains(approval.Identities(as, key, signers), author) {
 		return fmt.Errorf("approve refused: %s wrote %s (author: %s), and the author's own approval never counts (the gate denies a plan that carries one); nothing was written. Ask someone else to approve", as, plan.File, plan.Author)
 	}
-	if err := approval.CheckReplace(plan.File, as, key); err != nil {
+	if err := approval.CheckReplace(ctx, plan.File, as, key); err != nil {
 		return fmt.Errorf("approve refused: %w", err)
 	}
 	return nil

@@ -51,7 +51,7 @@ func writeApprovalFile(t *testing.T, plan, key, approver string, d report.Digest
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := approval.Write(plan, a); err != nil {
+	if _, err := approval.Write(context.Background(), plan, a); err != nil {
 		t.Fatal(err)
 	}
 }

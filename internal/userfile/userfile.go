@@ -155,17 +155,7 @@ func size(n int64) string {
 // in the configuration): a regular text file of at most kind.Limit bytes.
 // It stops when ctx ends. Every refusal is an *Error.
 func Read(ctx context.Context, path string, kind Kind) ([]byte, error) {
-	f, err := openFile(path, kind, func() (*os.File, error) {
-		flags := os.O_RDONLY | syscall.O_NONBLOCK
-		if kind.NoFollow {
-			flags |= syscall.O_NOFOLLOW
-		}
-		f, err := os.OpenFile(path, flags, 0)
-		if errors.Is(err, syscall.ELOOP) {
-			return nil, &Error{Path: path, Kind: kind, Err: ErrNotRegular, Detail: "a symbolic link"}
-		}
-		return f, err
-	})
+	f, err := openPath(path, kind)
 	if err != nil {
 		return nil, err
 	}
@@ -177,13 +167,27 @@ func Read(ctx context.Context, path string, kind Kind) ([]byte, error) {
 // same checks, made as the bytes are read. The size limit and the text
 // check fail the read that crosses them with an *Error.
 func Open(ctx context.Context, path string, kind Kind) (io.ReadCloser, error) {
-	f, err := openFile(path, kind, func() (*os.File, error) {
-		return os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
-	})
+	f, err := openPath(path, kind)
 	if err != nil {
 		return nil, err
 	}
 	return newReader(ctx, f, path, kind), nil
+}
+
+// openPath opens the file at path as openFile does, without following a
+// symbolic link for a kind that is never one.
+func openPath(path string, kind Kind) (*os.File, error) {
+	return openFile(path, kind, func() (*os.File, error) {
+		flags := os.O_RDONLY | syscall.O_NONBLOCK
+		if kind.NoFollow {
+			flags |= syscall.O_NOFOLLOW
+		}
+		f, err := os.OpenFile(path, flags, 0)
+		if errors.Is(err, syscall.ELOOP) {
+			return nil, &Error{Path: path, Kind: kind, Err: ErrNotRegular, Detail: "a symbolic link"}
+		}
+		return f, err
+	})
 }
 
 // openFile opens a file with open and checks that it is a regular file
