@@ -2,7 +2,6 @@ package dryrun
 
 import (
 	"fmt"
-	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -148,9 +147,12 @@ func (d *deriver) derive() (*plans.Plan, []StepEffects, diag.Diagnostics) {
 			se.Source = "declared"
 		}
 		se.Applied = applied
-		before := maps.Clone(capacity)
+		before := map[string]float64{} // of the links whose capacity the step sets
 		for _, a := range applied {
 			if a.Type == plans.SetCapacity {
+				if _, seen := before[a.Link]; !seen {
+					before[a.Link] = capacity[a.Link]
+				}
 				capacity[a.Link] = a.CapacityBps
 			}
 		}
@@ -254,6 +256,20 @@ func derivable(t plans.EffectType) bool {
 	return t != plans.SetCapacity
 }
 
+// Effect is a as the plan writes an effect.
+func (a AppliedEffect) Effect() plans.Effect {
+	return plans.Effect{Type: a.Type, Link: a.Link, Node: a.Node, From: a.From, Metric: a.Metric, CapacityBps: a.CapacityBps}
+}
+
+// Effects are as as plan effects, in order.
+func Effects(as []AppliedEffect) []plans.Effect {
+	out := make([]plans.Effect, 0, len(as))
+	for _, a := range as {
+		out = append(out, a.Effect())
+	}
+	return out
+}
+
 func applied(e plans.Effect, derived bool) AppliedEffect {
 	return AppliedEffect{Type: e.Type, Link: e.Link, Node: e.Node, From: e.From, Metric: e.Metric, CapacityBps: e.CapacityBps, Derived: derived}
 }
@@ -276,7 +292,7 @@ func declared(es []plans.Effect) []AppliedEffect {
 func effectsOf(as []AppliedEffect) []plans.Effect {
 	out := make([]plans.Effect, 0, len(as))
 	for _, a := range as {
-		e := plans.Effect{Type: a.Type, Link: a.Link, Node: a.Node, From: a.From, Metric: a.Metric, CapacityBps: a.CapacityBps}
+		e := a.Effect()
 		switch {
 		case len(a.Lines) > 0:
 			e.Pos = a.Lines[len(a.Lines)-1].Source
@@ -297,7 +313,7 @@ func sourceOf(as []AppliedEffect) string {
 	return "derived"
 }
 
-// key is an effect as the comparison sees it: a set_metric of both
+// keys are an effect as the comparison sees it: a set_metric of both
 // directions is two, one per direction.
 func (d *deriver) keys(e AppliedEffect) []string {
 	if e.Type == plans.SetMetric && e.From == "" {

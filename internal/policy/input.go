@@ -203,9 +203,9 @@ func stepTerm(index int, s plans.Step, se *dryrun.StepEffects, zones map[string]
 	source := "declared"
 	if se != nil {
 		source = se.Source
-		s.Effects = appliedEffects(se.Applied)
+		s.Effects = dryrun.Effects(se.Applied)
 		if se.RollbackSource == "derived" {
-			s.Rollback, s.HasRollback = appliedEffects(se.Rollback), true
+			s.Rollback, s.HasRollback = dryrun.Effects(se.Rollback), true
 		}
 	}
 	wave := ast.NullTerm()
@@ -290,15 +290,6 @@ func nonNil(s []string) []string {
 	return s
 }
 
-// appliedEffects are the dry-run's applied effects as plan effects.
-func appliedEffects(as []dryrun.AppliedEffect) []plans.Effect {
-	out := make([]plans.Effect, 0, len(as))
-	for _, a := range as {
-		out = append(out, plans.Effect{Type: a.Type, Link: a.Link, Node: a.Node, From: a.From, Metric: a.Metric, CapacityBps: a.CapacityBps})
-	}
-	return out
-}
-
 func nonNilEffects(es []plans.Effect) []plans.Effect {
 	if es == nil {
 		return []plans.Effect{}
@@ -342,8 +333,8 @@ func mismatchesTerm(se *dryrun.StepEffects) *ast.Term {
 			ts = append(ts, obj(
 				kv("msg", str(m.Msg)),
 				kv("rollback", boolean(m.Rollback)),
-				kv("configured", effectsTerm(appliedEffects(m.Configured))),
-				kv("declared", effectsTerm(appliedEffects(m.Declared))),
+				kv("configured", effectsTerm(dryrun.Effects(m.Configured))),
+				kv("declared", effectsTerm(dryrun.Effects(m.Declared))),
 				kv("lines", ast.ArrayTerm(lines...)),
 			))
 		}

@@ -10,7 +10,6 @@ import (
 	"github.com/changegate/changegate/internal/diag"
 	"github.com/changegate/changegate/internal/dryrun"
 	"github.com/changegate/changegate/internal/topology"
-	"github.com/changegate/changegate/plans"
 )
 
 // DryRunOptions tune the text rendering of a dry-run.
@@ -379,7 +378,7 @@ func writeStepEffects(ew *errWriter, se *dryrun.StepEffects) {
 		ew.printf("  effects:\n")
 	}
 	for _, a := range se.Applied {
-		ew.printf("    %s  %s\n", effectText(planEffect(a)), effectSource(a))
+		ew.printf("    %s  %s\n", effectText(a.Effect()), effectSource(a))
 	}
 	for _, l := range se.NotModelled {
 		what := "configuration"
@@ -391,11 +390,6 @@ func writeStepEffects(ew *errWriter, se *dryrun.StepEffects) {
 	for _, m := range se.Mismatches {
 		ew.printf("  ! %s\n", m.Msg)
 	}
-}
-
-// planEffect is an applied effect as the plan would write it.
-func planEffect(a dryrun.AppliedEffect) plans.Effect {
-	return plans.Effect{Type: a.Type, Link: a.Link, Node: a.Node, From: a.From, Metric: a.Metric, CapacityBps: a.CapacityBps}
 }
 
 // effectSource says where an applied effect comes from.

@@ -150,7 +150,7 @@ func reviewStep(ew *errWriter, v *gate.Verdict, k int) {
 	if se := st.Effects; se != nil {
 		ew.printf("What it changes in the model (%s):\n\n", effectsSourceWords(se.Source))
 		for _, a := range se.Applied {
-			ew.printf("- %s %s\n", inlineCode(effectText(planEffect(a))), md(effectSource(a)))
+			ew.printf("- %s %s\n", inlineCode(effectText(a.Effect())), md(effectSource(a)))
 		}
 		if len(se.Applied) == 0 {
 			ew.printf("- nothing\n")

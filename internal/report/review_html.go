@@ -77,7 +77,7 @@ func ReviewHTML(w io.Writer, v *gate.Verdict, approvals []ReviewApproval) error 
 		if se := res.States[k].Effects; se != nil {
 			ew.printf("<h4>What it changes in the model (%s)</h4><ul>\n", e(effectsSourceWords(se.Source)))
 			for _, a := range se.Applied {
-				ew.printf("<li><code>%s</code> %s</li>\n", e(effectText(planEffect(a))), e(effectSource(a)))
+				ew.printf("<li><code>%s</code> %s</li>\n", e(effectText(a.Effect())), e(effectSource(a)))
 			}
 			for _, l := range se.NotModelled {
 				ew.printf("<li>not modelled: <code>%s</code> on %s (line %d): %s</li>\n", e(strings.TrimSpace(l.Text)), e(l.Device), l.Source.Line, e(l.Why))
@@ -141,11 +141,7 @@ func effectText(ef plans.Effect) string {
 // declared ones.
 func stepEffects(res *dryrun.Result, k int, s *plans.Step) []plans.Effect {
 	if k < len(res.States) && res.States[k].Effects != nil {
-		out := make([]plans.Effect, 0, len(res.States[k].Effects.Applied))
-		for _, a := range res.States[k].Effects.Applied {
-			out = append(out, planEffect(a))
-		}
-		return out
+		return dryrun.Effects(res.States[k].Effects.Applied)
 	}
 	return s.Effects
 }
