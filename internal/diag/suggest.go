@@ -102,17 +102,6 @@ func DidYouMeanAs(names []string, show func(string) string) string {
 	return "did you mean one of: " + strings.Join(shown, ", ") + more + "?"
 }
 
-// Suggest returns the one candidate s is plausibly a typo of: Near's
-// result when it holds exactly one name. When several names are about as
-// close it returns false rather than pick one; DidYouMean(Near(...))
-// lists them instead, and is what hints use.
-func Suggest(s string, candidates []string) (string, bool) {
-	if n := Near(s, candidates); len(n) == 1 {
-		return n[0], true
-	}
-	return "", false
-}
-
 // editDistance is the optimal string alignment distance between a and b:
 // the fewest insertions, deletions, substitutions and swaps of two
 // adjacent characters (mtu for mut is one edit), no character edited

@@ -190,8 +190,8 @@ func (ps *parser) igps(k, v *yaml.Node) []string {
 		switch {
 		case !knownIGP(name):
 			hint := "the IGPs are " + strings.Join(IGPs(), " and ")
-			if best, near := diag.Suggest(name, IGPs()); near {
-				hint = fmt.Sprintf("did you mean %q?", best)
+			if h := diag.DidYouMean(diag.Near(name, IGPs())); h != "" {
+				hint = h
 			}
 			ps.y.Errorf(it, hint, "runbook: unknown igp %q", name)
 		case seen[name]:

@@ -167,8 +167,8 @@ func (r *Runbook) renderIGP(opts RenderOptions, at diag.Pos, ds *diag.Diagnostic
 	switch {
 	case opts.IGP != "" && !knownIGP(opts.IGP):
 		hint := "give " + strings.Join(IGPs(), " or ")
-		if best, near := diag.Suggest(opts.IGP, IGPs()); near {
-			hint = fmt.Sprintf("did you mean %q?", best)
+		if h := diag.DidYouMean(diag.Near(opts.IGP, IGPs())); h != "" {
+			hint = h
 		}
 		ds.Add(at, hint, "unknown IGP %q", opts.IGP)
 		return "", false
