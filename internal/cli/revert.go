@@ -95,7 +95,7 @@ finish; 1 refused, bad input or an error.`,
 			if err != nil {
 				return err
 			}
-			rv, err := a.buildRevert(cmd.Context(), cfg, stateDir, args[0])
+			rv, err := a.buildRevert(cmd, cfg, stateDir, args[0], invFile, invFormat)
 			if err != nil {
 				return err
 			}
@@ -173,8 +173,11 @@ type revert struct {
 	runID string // the revert's own run, once apply has created it
 }
 
-// buildRevert checks that run can be reverted and builds its inverse.
-func (a *app) buildRevert(ctx context.Context, cfg Config, stateDir, runID string) (*revert, error) {
+// buildRevert checks that run can be reverted and builds its inverse,
+// reading each step's configuration in the platforms of the inventory
+// the revert runs with (invFile, else the run's).
+func (a *app) buildRevert(cmd *cobra.Command, cfg Config, stateDir, runID, invFile, invFormat string) (*revert, error) {
+	ctx := cmd.Context()
 	run, err := journal.Read(stateDir, runID)
 	if err != nil {
 		return nil, err
@@ -212,14 +215,27 @@ func (a *app) buildRevert(ctx context.Context, cfg Config, stateDir, runID strin
 		return nil, fmt.Errorf("revert refused: %s changed since run %s: the inverse must be built from exactly what ran; put the files back as they were (version control has them) and try again", strings.Join(changed, " and "), runID)
 	}
 
-	undo, ds, err := dryrun.Undo(net, plan)
+	var platforms map[string]string
+	if invFile == "" {
+		invFile = strings.Split(run.Meta.Extra["inventory"], ",")[0]
+	}
+	if invFile != "" {
+		devs, err := a.readInventory(cmd, cfg, invFile, invFormat)
+		if err != nil {
+			return nil, err
+		}
+		platforms = platformsOf(devs)
+	}
+	undo, ds, err := dryrun.Undo(net, plan, platforms)
 	if err != nil {
 		return nil, err
 	}
 	if ds.HasErrors() {
 		return nil, diagErr(ds)
 	}
-	inv, err := plans.Inverse(plan, undo.Steps)
+	// The inverse of what the plan does: of the effects its configuration
+	// has, as the dry-run reads them, not only of those it declares.
+	inv, err := plans.Inverse(undo.Plan, undo.Steps)
 	if err != nil {
 		return nil, fmt.Errorf("revert refused: %w", err)
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -329,5 +330,41 @@ func TestRevertCheckedFromTheNetworkAfter(t *testing.T) {
 	_, errs, code = run(t, "revert", applied)
 	if code != 1 || !strings.Contains(errs, "changed the network after run "+applied+", on a, and was not reverted") {
 		t.Errorf("revert after a later run: exit %d\n%s", code, errs)
+	}
+}
+
+// A plan that leaves its effects to its configuration is reverted from
+// what its configuration did: the model after the run has ac costed out
+// in both directions, and the inverse plan undoes exactly that, so the
+// gate allows it (no effects declared against what the configuration
+// does, a rollback that restores the state before each step).
+func TestRevertOfEffectsReadFromConfiguration(t *testing.T) {
+	isolate(t)
+	dir := t.TempDir()
+	state := filepath.Join(dir, "state")
+	t.Setenv("CHANGEGATE_STATE_DIR", state)
+	t.Setenv("CHANGEGATE_APPLY_OBSERVE", "false")
+	invFile, _ := fakeDevices(t, dir, "a", "b", "c")
+	writeFile(t, dir, "topology.yaml", fmt.Sprintf(triangle, "2G"))
+	derived := regexp.MustCompile(`(?m)^    effects: .*\n`).ReplaceAllString(strings.Replace(costOut, "risk: medium", "risk: low", 1), "")
+	if strings.Contains(derived, "effects:") {
+		t.Fatalf("the plan still declares effects:\n%s", derived)
+	}
+	plan := writeFile(t, dir, "plan.yaml", derived)
+	if out, errs, code := run(t, "apply", plan, "--inventory", invFile); code != 0 {
+		t.Fatalf("apply: exit %d\n%s%s", code, out, errs)
+	}
+	applied := newRun(t, state, map[string]bool{}).Meta.RunID
+	if _, errs, code := run(t, "revert", applied, "--write"); code != 0 {
+		t.Fatalf("revert --write: exit %d\n%s", code, errs)
+	}
+	model := readFile(t, filepath.Join(dir, "plan.revert-"+applied+".topology.yaml"))
+	if !strings.Contains(model, "metric_ab: 100") && !strings.Contains(model, "metric: 100") {
+		t.Errorf("the model after the run does not have ac costed out:\n%s", model)
+	}
+	inverse := filepath.Join(dir, "plan.revert-"+applied+".yaml")
+	out, errs, code := run(t, "check", inverse, "--inventory", invFile)
+	if code != ExitOK {
+		t.Fatalf("check of the inverse plan: exit %d\n%s%s\n%s", code, out, errs, readFile(t, inverse))
 	}
 }

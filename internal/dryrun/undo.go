@@ -14,6 +14,10 @@ import (
 // undoes each of its steps: what a revert of a finished run is built
 // from (plans.Inverse) and dry-run against.
 type Undone struct {
+	// Plan is the plan as the dry-run simulates it: each step's effects
+	// and rollback those its configuration has, where it can be read
+	// (see Options.Platforms).
+	Plan *plans.Plan
 	// After is the network with every step's effects applied, in order:
 	// the model of the network once the plan has run. Its metrics (per
 	// direction), link states, capacities and drained nodes are those of
@@ -27,16 +31,22 @@ type Undone struct {
 	Steps [][]plans.Effect
 }
 
-// Undo computes what p leaves in net and what undoes each of its steps.
-// Problems with p's references to net come back as diagnostics, with a
-// nil Undone when there are errors; p must have its runbook steps
-// expanded.
-func Undo(net *topology.Network, p *plans.Plan) (*Undone, diag.Diagnostics, error) {
+// Undo computes what p leaves in net and what undoes each of its steps,
+// reading each step's configuration in the devices' platforms as Run does
+// (Options.Platforms). Problems with p's references to net come back as
+// diagnostics, with a nil Undone when there are errors; p must have its
+// runbook steps expanded.
+func Undo(net *topology.Network, p *plans.Plan, platforms map[string]string) (*Undone, diag.Diagnostics, error) {
 	if p.HasRunbooks() {
 		return nil, nil, fmt.Errorf("undo %s: expand its runbook steps first", p.File)
 	}
 	b := newBinder(net)
 	ds := b.check(p)
+	if ds.HasErrors() {
+		return nil, ds, nil
+	}
+	p, _, dds := (&deriver{net: net, plan: p, platforms: platforms}).derive()
+	ds = append(ds, dds...)
 	if ds.HasErrors() {
 		return nil, ds, nil
 	}
@@ -46,7 +56,7 @@ func Undo(net *topology.Network, p *plans.Plan) (*Undone, diag.Diagnostics, erro
 	}
 	var quiet diag.Diagnostics // no-op effects are the dry-run's to warn about
 	c := m.Baseline()
-	u := &Undone{Steps: make([][]plans.Effect, len(p.Steps))}
+	u := &Undone{Plan: p, Steps: make([][]plans.Effect, len(p.Steps))}
 	for i := range p.Steps {
 		s := &p.Steps[i]
 		if s.HasRollback {

@@ -71,7 +71,7 @@ func loadUpgrade(t *testing.T) (*topology.Network, *plans.Plan) {
 // builds the revert from them, which reads back from its YAML as built.
 func TestUndoAndInverse(t *testing.T) {
 	net, p := loadUpgrade(t)
-	u, ds, err := Undo(net, p)
+	u, ds, err := Undo(net, p, nil)
 	if err != nil || ds.HasErrors() {
 		t.Fatal(err, ds)
 	}
@@ -152,7 +152,7 @@ func TestUndoAndInverse(t *testing.T) {
 // step, and the wrong verdict on it.
 func TestInverseDryRunFromTheNetworkAfter(t *testing.T) {
 	net, p := loadUpgrade(t)
-	u, _, err := Undo(net, p)
+	u, _, err := Undo(net, p, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
