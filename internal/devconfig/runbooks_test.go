@@ -56,7 +56,16 @@ func TestRunbooks(t *testing.T) {
 					if p == nil || ds.HasErrors() {
 						t.Fatalf("render: %v", ds.Err())
 					}
-					undo, ds, err := dryrun.Undo(net, p)
+					// What undoes each step by its declared effects (its
+					// declared rollback, else their exact inverse): the
+					// plan without its configuration, which Undo would
+					// otherwise read instead of the declarations.
+					declaredOnly := *p
+					declaredOnly.Steps = slices.Clone(p.Steps)
+					for j := range declaredOnly.Steps {
+						declaredOnly.Steps[j].Config, declaredOnly.Steps[j].RollbackConfig = nil, nil
+					}
+					undo, ds, err := dryrun.Undo(net, &declaredOnly, nil)
 					if err != nil || undo == nil {
 						t.Fatalf("undo: %v %v", err, ds.Err())
 					}
