@@ -212,11 +212,8 @@ func (p iosLike) metric(t Target, st *iosState, ln Line, args []string, no bool,
 		return Modelled, ""
 	}
 	ctx := []Line{st.enter, ln}
-	e := plans.Effect{Type: plans.SetMetric, Link: st.link, From: t.Device}
 	if no {
-		e.Metric = t.baseline(st.link)
-		r.Effects = append(r.Effects, Derived{Effect: e, Lines: ctx,
-			Note: fmt.Sprintf("no %s returns to the default; the model takes the topology's metric, %d", what, e.Metric)})
+		r.Effects = append(r.Effects, t.restoreMetric(st.link, "no "+what, ctx))
 		return Modelled, ""
 	}
 	var n int64
@@ -228,8 +225,7 @@ func (p iosLike) metric(t Target, st *iosState, ln Line, args []string, no bool,
 		r.Diags.Add(ln.Pos, fmt.Sprintf("give a whole number from 1 to %d", max), "%s: %s", what, diag.Excerpt(strings.Join(args, " ")))
 		return Modelled, ""
 	}
-	e.Metric = n
-	r.Effects = append(r.Effects, Derived{Effect: e, Lines: ctx})
+	r.Effects = append(r.Effects, t.setMetric(st.link, n, ctx))
 	return Modelled, ""
 }
 
