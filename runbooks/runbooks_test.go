@@ -173,7 +173,7 @@ func TestDerivedEffects(t *testing.T) {
 							t.Fatalf("render: %v", ds.Err())
 						}
 						for _, s := range steps {
-							target := devconfig.Target{Device: s.Devices[0], Platform: platform, Net: &net}
+							target := devconfig.Target{Device: s.Devices[0], Net: &net}
 							for _, c := range []struct {
 								what  string
 								lines []string

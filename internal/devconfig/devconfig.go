@@ -89,8 +89,6 @@ func (r Result) NotModelled() []Classified {
 type Target struct {
 	// Device is the node's name.
 	Device string
-	// Platform is the device's platform (an inventory platform name).
-	Platform string
 	// Net is the network the device is a node of: its links and their
 	// interface names, its IGP, the metrics no-forms return to.
 	Net *topology.Network

@@ -26,7 +26,7 @@ func checkInterpret(t *testing.T, platforms []string, text string) {
 		for _, igp := range []string{"ospf", "isis"} {
 			net := network(igp)
 			for _, dev := range []string{"a", "b", "c", "d"} {
-				r := in.Interpret(Target{Device: dev, Platform: platform, Net: net}, ls)
+				r := in.Interpret(Target{Device: dev, Net: net}, ls)
 				if len(r.Lines) != len(ls) {
 					t.Fatalf("%s on %s: %d lines classified, %d sent", platform, dev, len(r.Lines), len(ls))
 				}

@@ -50,7 +50,7 @@ func TestMessages(t *testing.T) {
 			}
 			var b bytes.Buffer
 			for _, run := range runs {
-				r := in.Interpret(Target{Device: run.device, Platform: platform, Net: network(run.igp)}, lines(run.config))
+				r := in.Interpret(Target{Device: run.device, Net: network(run.igp)}, lines(run.config))
 				fmt.Fprintf(&b, "# %s on %s, igp %s\n", platform, run.device, run.igp)
 				writeResult(&b, r)
 				b.WriteString("\n")

@@ -98,7 +98,7 @@ func TestIOSLike(t *testing.T) {
 			if !ok {
 				t.Fatalf("no interpreter for %s", tt.platform)
 			}
-			r := in.Interpret(Target{Device: tt.device, Platform: tt.platform, Net: square(tt.igp)}, lines(tt.config))
+			r := in.Interpret(Target{Device: tt.device, Net: square(tt.igp)}, lines(tt.config))
 			if got := effectsOf(r); strings.Join(got, "; ") != strings.Join(tt.want, "; ") {
 				t.Errorf("effects = %q, want %q", got, tt.want)
 			}

@@ -42,7 +42,7 @@ func runPlatform(t *testing.T, platform string, tests []platformCase) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r := in.Interpret(Target{Device: tt.device, Platform: platform, Net: network(tt.igp)}, lines(tt.config))
+			r := in.Interpret(Target{Device: tt.device, Net: network(tt.igp)}, lines(tt.config))
 			if got := effectsOf(r); strings.Join(got, "; ") != strings.Join(tt.want, "; ") {
 				t.Errorf("effects = %q, want %q", got, tt.want)
 			}

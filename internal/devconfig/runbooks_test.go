@@ -104,7 +104,7 @@ func derive(t *testing.T, in devconfig.Interpreter, net *topology.Network, devic
 	}
 	var out []plans.Effect
 	for _, dev := range devices {
-		res := in.Interpret(devconfig.Target{Device: dev, Platform: in.Platform(), Net: net}, lines)
+		res := in.Interpret(devconfig.Target{Device: dev, Net: net}, lines)
 		for _, d := range res.Diags {
 			t.Errorf("%s on %s: %s", file, dev, d)
 		}

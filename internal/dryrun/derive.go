@@ -221,7 +221,7 @@ func (d *deriver) side(st *plans.Step, i int, rollback bool, se *StepEffects, ds
 			}
 			return nil, false
 		}
-		r := in.Interpret(devconfig.Target{Device: dev, Platform: platform, Net: d.net}, lines)
+		r := in.Interpret(devconfig.Target{Device: dev, Net: d.net}, lines)
 		*ds = append(*ds, r.Diags...)
 		for _, c := range r.NotModelled() {
 			se.NotModelled = append(se.NotModelled, ConfigLine{Device: dev, Text: c.Line.Text, Source: c.Line.Pos, Why: c.Why, Rollback: rollback})
