@@ -5,19 +5,14 @@ import (
 	"fmt"
 	"os"
 	"os/user"
-	"path/filepath"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/changegate/changegate/devices"
 	"github.com/changegate/changegate/internal/apply"
-	"github.com/changegate/changegate/internal/gate"
-	"github.com/changegate/changegate/internal/journal"
-	"github.com/changegate/changegate/internal/lock"
+	"github.com/changegate/changegate/internal/operation"
 	"github.com/changegate/changegate/internal/policy"
-	"github.com/changegate/changegate/internal/report"
 )
 
 // Exit codes of apply and recover beyond the common ones: the run failed
@@ -27,10 +22,6 @@ const (
 	ExitRolledBack     = 3
 	ExitRollbackFailed = 4
 )
-
-// afterRecord, when set (by tests only), is called after every journal
-// record of apply: the crash tests kill the process there.
-var afterRecord func(journal.Record)
 
 var (
 	errRolledBack     = errors.New("the run failed and was rolled back")
@@ -86,131 +77,14 @@ rolled back; 4 the rollback did not finish (what remains changed is listed);
 			if err != nil {
 				return err
 			}
-			ctx := cmd.Context()
-			plan, net, err := a.loadInputs(cmd.Context(), cfg, args[0], topoFile)
-			if err != nil {
-				return err
+			req := operation.Request{
+				CheckRequest: operation.CheckRequest{Plan: args[0], Topology: topoFile, Inventory: devices.InventoryFile{Path: invFile, Format: invFormat}, PolicyDirs: dirs},
+				BreakGlass:   breakGlass,
+				User:         currentUser(),
+				Checked:      checked,
 			}
-			eng, err := a.loadPolicies(cmd, cfg.Policy, dirs)
-			if err != nil {
-				return err
-			}
-			who := currentUser()
-			var override *policy.Override
-			if breakGlass != "" {
-				override = &policy.Override{Reason: breakGlass, User: who, Time: time.Now()}
-			}
-			// The inventory is read once, before the gate: its digest is
-			// bound with the others (approvals, --checked), and the run
-			// uses exactly what was digested.
-			inv, err := a.planInventory(cmd, cfg, plan, inventoryFlags{file: invFile, format: invFormat})
-			if err != nil {
-				return err
-			}
-			_, approvals, err := a.approvals(cmd.Context(), cfg, plan.File)
-			if err != nil {
-				return err
-			}
-			v, ds, err := gate.Check(ctx, plan, net, eng, gate.Options{Stage: policy.StageApply, Override: override, Approvals: approvals, InventoryDigest: inventoryDigest(inv), Platforms: platformsOf(inv)})
-			if err != nil {
-				return err
-			}
-			if ds.HasErrors() {
-				return diagErr(ds)
-			}
-			if checked != "" {
-				if err := matchChecked(cmd.Context(), checked, v); err != nil {
-					return err
-				}
-			}
-			// Run by changegate revert: what was loaded must be the
-			// inverse it built (nil otherwise).
-			rv, err := revertFrom(ctx, v)
-			if err != nil {
-				return err
-			}
-			writePolicySettings(a.stderr, v.PolicySet)
-			if v.Decision.Denied() {
-				if override == nil {
-					report.CheckText(a.stderr, v, eng.Packages(), cfg.Policy.Disable)
-					if off := disabledDenials(v.Decision); off != "" {
-						fmt.Fprintf(a.stderr, "changegate: apply refused: policies the configuration disables deny this plan (%s); policy.disable quiets check, not apply: enable them again, or apply with --break-glass REASON (recorded); no device was contacted\n", off)
-						return errDenied
-					}
-					fmt.Fprintln(a.stderr, "changegate: apply refused: the gate denies this plan; no device was contacted")
-					return errDenied
-				}
-				if hard := v.Decision.Unoverridable(); len(hard) > 0 {
-					report.CheckText(a.stderr, v, eng.Packages(), cfg.Policy.Disable)
-					fmt.Fprintf(a.stderr, "changegate: apply refused: %d denials cannot be overridden (%s); no device was contacted\n", len(hard), hard[0].Msg)
-					return errDenied
-				}
-				fmt.Fprintf(a.stderr, "changegate: BREAK-GLASS: the gate denies this plan (%d denials); running it anyway on %s's authority: %s\n", countDenials(v.Decision), who, breakGlass)
-			} else if n := len(v.Decision.Results); n > 0 {
-				fmt.Fprintf(a.stderr, "changegate: the gate allows this plan, with %d warnings (changegate check lists them)\n", n)
-			}
-
-			if inv == nil {
-				return errors.New("no inventory: pass --inventory FILE, name one in the plan (inventory:), or set inventory.file in changegate.yaml (docs/config.md)")
-			}
-			if _, err := selectDevices(inv, plan.Devices()); err != nil {
-				return fmt.Errorf("%s: %w", plan.File, err)
-			}
-			stateDir, err := cfg.State.dir()
-			if err != nil {
-				return err
-			}
-			runID := journal.NewRunID(time.Now())
-			locks, err := lock.New(stateDir).Acquire(ctx, plan.Devices(), lock.CurrentHolder(runID, plan.File))
-			if err != nil {
-				return fmt.Errorf("apply refused: %w", explainHeld(stateDir, err))
-			}
-			defer locks.Release()
-			// Absolute paths: recover may run from another directory.
-			j, err := journal.Create(stateDir, runID, journal.Meta{
-				PlanFile: absPath(plan.File), PlanTitle: plan.Title,
-				Digests: map[string]string{"plan": v.Digests.Plan, "topology": v.Digests.Topology, "traffic": v.Digests.Traffic, "policy": v.Digests.Policy, "inventory": v.Digests.Inventory},
-				Extra:   rv.extra(runID, runExtra(inv, override, v)),
-				Policy:  mustJSON(v.PolicySet),
-			})
-			if err != nil {
-				return err
-			}
-			defer j.Close()
-			if override != nil {
-				j.Append(journal.Record{Type: "override", Data: mustJSON(map[string]any{"reason": override.Reason, "user": override.User, "denials": v.Decision.Results})})
-			}
-			rv.record(j)
-			j.Append(journal.Record{Type: "gate", Data: mustJSON(map[string]any{"allowed": v.Allowed(), "digests": v.Digests, "results": v.Decision.Results})})
-			fmt.Fprintf(a.stderr, "changegate: run %s: %s (%d steps, %d devices); journal %s\n", runID, plan.Title, len(plan.Steps), len(plan.Devices()), j.Path())
-
-			pool := devices.NewPool(inv, devices.DialOptions{Prompter: terminalPrompter{in: a.stdin, out: a.stderr}})
-			defer pool.Close()
-			target := apply.PoolTarget{Pool: pool, Inventory: inv}
-			obs, err := a.observer(cfg, net, plan, target, inv)
-			if err != nil {
-				return err
-			}
-			rep, err := apply.Execute(ctx, plan, apply.Options{
-				Run: runID, Target: target, Journal: j, Observer: obs,
-				Sink:            progressSink(a.stdout, format, format == "text" && isTerminal(a.stdout)),
-				Concurrency:     cfg.Apply.Concurrency,
-				RollbackTimeout: cfg.Apply.RollbackTimeout,
-				ConfirmMargin:   cfg.Apply.ConfirmMargin,
-				AfterRecord:     afterRecord,
-			})
-			if rep != nil {
-				j.SetStatus(journalStatus(rep.Status))
-				if format == "text" {
-					writeApplyReport(a.stdout, rep)
-				} else {
-					writeReportEvent(a.stdout, rep)
-				}
-			}
-			if err != nil {
-				return fmt.Errorf("run %s: %w (run changegate recover %s)", runID, err, runID)
-			}
-			return runExit(rep)
+			_, err = a.run(cmd, cfg, req, format)
+			return err
 		},
 	}
 	cmd.Flags().StringVar(&topoFile, "topology", "", "topology file (default: the plan's topology:)")
@@ -221,13 +95,6 @@ rolled back; 4 the rollback did not finish (what remains changed is listed);
 	cmd.Flags().StringVar(&checked, "checked", "", "the JSON verdict (changegate check --format json) that was reviewed: refuse unless this run's plan, topology, traffic, policies and inventory have the same digests")
 	cmd.Flags().StringVar(&breakGlass, "break-glass", "", "run although the gate denies, for this reason (recorded in the journal and shown to policies)")
 	return cmd
-}
-
-func absPath(p string) string {
-	if a, err := filepath.Abs(p); err == nil {
-		return a
-	}
-	return p
 }
 
 func countDenials(d *policy.Decision) int {
@@ -249,32 +116,6 @@ func currentUser() string {
 	return name + "@" + host
 }
 
-func runExtra(inv *devices.Inventory, o *policy.Override, v *gate.Verdict) map[string]string {
-	var files []string
-	for _, f := range inv.Files {
-		files = append(files, absPath(f))
-	}
-	m := map[string]string{"inventory": strings.Join(files, ","), "verdict": "allowed"}
-	if !v.Allowed() {
-		m["verdict"] = "denied"
-	}
-	if o != nil {
-		m["break_glass"] = o.Reason
-		m["break_glass_user"] = o.User
-	}
-	return m
-}
-
-func journalStatus(s string) journal.Status {
-	switch s {
-	case apply.Succeeded:
-		return journal.Succeeded
-	case apply.RolledBack, apply.NotStarted:
-		return journal.RolledBack
-	}
-	return journal.Failed
-}
-
 // runExit maps a run's outcome to its exit status.
 func runExit(rep *apply.Report) error {
 	switch rep.Status {
@@ -286,4 +127,22 @@ func runExit(rep *apply.Report) error {
 		return errNotStarted
 	}
 	return errRollbackFailed
+}
+
+// run runs req (apply, and revert's apply of the inverse plan), printing
+// its progress and report; the error gives the exit status.
+func (a *app) run(cmd *cobra.Command, cfg Config, req operation.Request, format string) (*operation.Result, error) {
+	b, stateDir, err := a.backend(cfg)
+	if err != nil {
+		return nil, err
+	}
+	view := a.runView(stateDir, format)
+	res, err := b.Run(cmd.Context(), req, view)
+	if res != nil {
+		view.report(res.Report)
+	}
+	if err != nil {
+		return res, a.denied(cfg, err)
+	}
+	return res, runExit(res.Report)
 }

@@ -18,7 +18,7 @@ import (
 	"github.com/changegate/changegate/internal/approval"
 	"github.com/changegate/changegate/internal/diag"
 	"github.com/changegate/changegate/internal/gate"
-	"github.com/changegate/changegate/internal/policy"
+	"github.com/changegate/changegate/internal/operation"
 	"github.com/changegate/changegate/internal/sshsig"
 	"github.com/changegate/changegate/internal/userfile"
 	"github.com/changegate/changegate/plans"
@@ -72,7 +72,7 @@ is the plan's author, and an approval file of NAME signed with another key
 			if err != nil {
 				return err
 			}
-			signers, err := a.allowedSigners(cmd.Context(), cfg)
+			signers, err := a.loader(cfg).AllowedSigners(cmd.Context())
 			if err != nil {
 				return err
 			}
@@ -188,47 +188,14 @@ func (a *app) signer(ctx context.Context, path string) (ssh.Signer, error) {
 	return s, nil
 }
 
-// allowedSigners reads approvals.allowed_signers; none when not set.
-func (a *app) allowedSigners(ctx context.Context, cfg Config) ([]sshsig.AllowedSigner, error) {
-	f := cfg.Approvals.AllowedSigners
-	if f == "" {
-		return nil, nil
-	}
-	data, err := userfile.Read(ctx, f, userfile.AllowedSigners)
-	if err != nil {
-		return nil, fmt.Errorf("approvals.allowed_signers: %w", err)
-	}
-	return sshsig.ParseAllowedSigners(f, data)
-}
-
-// checkWithApprovals reads the plan (with its topology, traffic and
-// runbook steps), the policies and the plan's approvals, and checks the
-// plan as changegate check does: the verdict, and the approvals verified.
+// checkWithApprovals checks the plan as changegate check does: the
+// verdict, and the approvals verified.
 func (a *app) checkWithApprovals(cmd *cobra.Command, cfg Config, planFile, topoFile string, dirs []string, invFlags inventoryFlags) (*gate.Verdict, []approval.Checked, error) {
-	plan, net, err := a.loadInputs(cmd.Context(), cfg, planFile, topoFile)
+	c, err := a.check(cmd, cfg, operation.CheckRequest{Plan: planFile, Topology: topoFile, Inventory: invFlags.file(), PolicyDirs: dirs})
 	if err != nil {
 		return nil, nil, err
 	}
-	inv, err := a.planInventory(cmd, cfg, plan, invFlags)
-	if err != nil {
-		return nil, nil, err
-	}
-	eng, err := a.loadPolicies(cmd, cfg.Policy, dirs)
-	if err != nil {
-		return nil, nil, err
-	}
-	checked, approvals, err := a.approvals(cmd.Context(), cfg, plan.File)
-	if err != nil {
-		return nil, nil, err
-	}
-	v, ds, err := gate.Check(cmd.Context(), plan, net, eng, gate.Options{Approvals: approvals, InventoryDigest: inventoryDigest(inv), Platforms: platformsOf(inv)})
-	if err != nil {
-		return nil, nil, err
-	}
-	if ds.HasErrors() {
-		return nil, nil, diagErr(ds)
-	}
-	return v, checked, nil
+	return c.Verdict, c.Approvals, nil
 }
 
 // approvalStatus says whether an approval of plan counts against the
@@ -271,23 +238,6 @@ func orNone(d string) string {
 		return approval.None
 	}
 	return d
-}
-
-// approvals loads and verifies the plan's approvals, for the gate.
-func (a *app) approvals(ctx context.Context, cfg Config, planFile string) ([]approval.Checked, []policy.Approval, error) {
-	signers, err := a.allowedSigners(ctx, cfg)
-	if err != nil {
-		return nil, nil, err
-	}
-	checked, err := approval.Load(ctx, planFile, signers, cfg.Approvals.Roles)
-	if err != nil {
-		return nil, nil, err
-	}
-	var out []policy.Approval
-	for _, c := range checked {
-		out = append(out, c.Policy())
-	}
-	return checked, out, nil
 }
 
 func (a *app) approvalsCommand() *cobra.Command {

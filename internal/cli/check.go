@@ -3,14 +3,11 @@ package cli
 import (
 	"errors"
 	"fmt"
-	"os"
 
 	"github.com/spf13/cobra"
 
-	"github.com/changegate/changegate/internal/diag"
 	"github.com/changegate/changegate/internal/finding"
-	"github.com/changegate/changegate/internal/gate"
-	"github.com/changegate/changegate/internal/policy"
+	"github.com/changegate/changegate/internal/operation"
 	"github.com/changegate/changegate/internal/report"
 )
 
@@ -61,33 +58,13 @@ A policy that fails to evaluate denies the change (fail closed).`,
 			if err != nil {
 				return err
 			}
-			plan, net, err := a.loadInputs(cmd.Context(), cfg, args[0], topoFile)
+			progress := a.progress()
+			c, err := a.check(cmd, cfg, operation.CheckRequest{Plan: args[0], Topology: topoFile, Inventory: invFlags.file(), PolicyDirs: dirs, TopMovers: cfg.DryRun.TopMovers, Progress: progress})
+			a.endProgress(progress)
 			if err != nil {
 				return err
 			}
-			eng, err := a.loadPolicies(cmd, cfg.Policy, dirs)
-			if err != nil {
-				return err
-			}
-			inv, err := a.planInventory(cmd, cfg, plan, invFlags)
-			if err != nil {
-				return err
-			}
-			_, approvals, err := a.approvals(cmd.Context(), cfg, plan.File)
-			if err != nil {
-				return err
-			}
-			opts := gate.Options{TopMovers: cfg.DryRun.TopMovers, Approvals: approvals, InventoryDigest: inventoryDigest(inv), Platforms: platformsOf(inv)}
-			opts.Progress = a.progress()
-			v, ds, err := gate.Check(cmd.Context(), plan, net, eng, opts)
-			a.endProgress(opts.Progress)
-			if err != nil {
-				return err
-			}
-			if ds.HasErrors() {
-				return diagErr(ds)
-			}
-			a.printDiags(ds)
+			v, eng := c.Verdict, c.Engine
 			if timings {
 				fmt.Fprintf(a.stderr, "timings: dry-run %v, policy input %v, policy evaluation %v\n",
 					v.DryRunTime, v.InputTime, v.EvalTime)
@@ -117,30 +94,4 @@ A policy that fails to evaluate denies the change (fail closed).`,
 	invFlags.register(cmd)
 	cmd.Flags().BoolVar(&timings, "timings", false, "print how long the dry-run and the policy evaluation took (to stderr)")
 	return cmd
-}
-
-// loadPolicies compiles the policies; compile problems come back as
-// diagnostics with file:line.
-func (a *app) loadPolicies(cmd *cobra.Command, pc PolicyConfig, flagDirs []string) (*policy.Engine, error) {
-	// A policy directory or a disabled policy that changegate.yaml names
-	// wrongly is reported at its line there.
-	for _, d := range pc.Dirs {
-		if _, err := os.Stat(d); err != nil {
-			var ds diag.Diagnostics
-			ds.Add(pc.doc.itemPos("policy.dirs", d), "check the path: it is relative to changegate.yaml", "policy.dirs: %v", err)
-			return nil, diagErr(ds)
-		}
-	}
-	eng, err := policy.Load(cmd.Context(), pc.options(flagDirs))
-	var ce *policy.CompileError
-	if errors.As(err, &ce) {
-		return nil, diagErr(ce.Diags)
-	}
-	var unknown *policy.UnknownPackageError
-	if errors.As(err, &unknown) && pc.doc != nil {
-		var ds diag.Diagnostics
-		ds.Add(pc.doc.itemPos("policy.disable", unknown.Name), unknown.Hint, "policy.disable: %q is no policy package, so it cannot be disabled", unknown.Name)
-		return nil, diagErr(ds)
-	}
-	return eng, err
 }

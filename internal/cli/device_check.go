@@ -52,7 +52,7 @@ and what the device answered are printed), 1 bad input.`,
 			if err != nil {
 				return err
 			}
-			plan, _, err := a.loadInputs(cmd.Context(), cfg, args[0], topoFile)
+			plan, _, err := a.loader(cfg).Inputs(cmd.Context(), args[0], topoFile)
 			if err != nil {
 				return err
 			}
@@ -73,7 +73,7 @@ and what the device answered are printed), 1 bad input.`,
 			for _, c := range checks {
 				names = append(names, c.device)
 			}
-			if _, err := selectDevices(inv, names); err != nil {
+			if _, err := inv.Select(names); err != nil {
 				return fmt.Errorf("%s: %w", title, err)
 			}
 			compiled := make([]*health.Check, len(checks))

@@ -75,7 +75,7 @@ Credentials come from the inventory's references; one written as
 			if err := diag.CheckString("the command", command, diag.KindLine); err != nil {
 				return err
 			}
-			if _, err := selectDevices(inv, names); err != nil {
+			if _, err := inv.Select(names); err != nil {
 				return err
 			}
 			ctx := cmd.Context()

@@ -41,7 +41,7 @@ Exit codes: 0 the dry-run ran (whatever it found), 1 bad input or an error.`,
 			if len(args) == 1 {
 				planFile = args[0]
 			}
-			plan, net, err := a.loadInputs(cmd.Context(), cfg, planFile, topoFile)
+			plan, net, err := a.loader(cfg).Inputs(cmd.Context(), planFile, topoFile)
 			if err != nil {
 				return err
 			}

@@ -11,7 +11,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/changegate/changegate/devices"
-	"github.com/changegate/changegate/internal/diag"
 	"github.com/changegate/changegate/internal/report"
 )
 
@@ -47,7 +46,7 @@ the devices named when some are.`,
 			if err != nil {
 				return err
 			}
-			devs, err := selectDevices(inv, args)
+			devs, err := inv.Select(args)
 			if err != nil {
 				return err
 			}
@@ -70,50 +69,9 @@ the devices named when some are.`,
 	return cmd
 }
 
-// selectDevices returns the devices named, in the order named, or every
-// device when names is empty. Every unknown name is reported, each with
-// the close device names as a hint.
-func selectDevices(inv *devices.Inventory, names []string) ([]*devices.Device, error) {
-	if len(names) == 0 {
-		return inv.Devices(), nil
-	}
-	var out []*devices.Device
-	var unknown []string
-	seen := map[string]bool{}
-	for _, n := range names {
-		if seen[n] {
-			continue
-		}
-		seen[n] = true
-		d, ok := inv.Device(n)
-		if !ok {
-			m := fmt.Sprintf("%q", n)
-			if h := diag.DidYouMean(diag.Near(n, inv.Names())); h != "" {
-				m += " (" + h + ")"
-			}
-			unknown = append(unknown, m)
-			continue
-		}
-		out = append(out, d)
-	}
-	if len(unknown) > 0 {
-		noun := "device"
-		if len(unknown) > 1 {
-			noun = "devices"
-		}
-		return nil, fmt.Errorf("%s has no %s %s; changegate inventory show lists them", inventoryName(inv), noun, strings.Join(unknown, ", "))
-	}
-	return out, nil
-}
-
-// inventoryName names the inventory by its files.
-func inventoryName(inv *devices.Inventory) string {
-	return "inventory " + strings.Join(inv.Files, ", ")
-}
-
 // writeInventoryTable lists devs, one line each.
 func writeInventoryTable(w io.Writer, inv *devices.Inventory, devs []*devices.Device) error {
-	fmt.Fprintf(w, "%s: %s\n\n", inventoryName(inv), plural(len(devs), "device"))
+	fmt.Fprintf(w, "%s: %s\n\n", inv.Name(), plural(len(devs), "device"))
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "DEVICE\tPLATFORM\tADDRESS\tUSERNAME\tPASSWORD\tKEY\tHOST KEY\tGROUPS")
 	for _, d := range devs {

@@ -212,38 +212,6 @@ func TestInventoryConfig(t *testing.T) {
 	}
 }
 
-func TestInventoryFormatDetection(t *testing.T) {
-	dir := t.TempDir()
-	writeFile(t, dir, "hosts.yaml", "")
-	tests := []struct {
-		path, format, want string
-	}{
-		{"inventory.yaml", "", inventoryNative},
-		{"lab/hosts.yaml", "", inventoryNornir},
-		{"lab/HOSTS.yml", "", inventoryNornir},
-		{dir, "", inventoryNornir},
-		{"lab.clab.yml", "", inventoryContainerlab},
-		{"lab.clab.yaml", "", inventoryContainerlab},
-		{"hosts.yaml", inventoryNative, inventoryNative},
-		{"nodes.yaml", inventoryNornir, inventoryNornir},
-		{"topo.yaml", inventoryContainerlab, inventoryContainerlab},
-	}
-	for _, tt := range tests {
-		t.Run(tt.path+" "+tt.format, func(t *testing.T) {
-			if got := (inventorySource{path: tt.path, format: tt.format}).detect(); got != tt.want {
-				t.Errorf("detect = %s, want %s", got, tt.want)
-			}
-		})
-	}
-	hosts, groups, defaults, err := nornirFiles(dir)
-	if err != nil || hosts != filepath.Join(dir, "hosts.yaml") || groups != "" || defaults != "" {
-		t.Errorf("nornirFiles(%s) = %q, %q, %q, %v", dir, hosts, groups, defaults, err)
-	}
-	if _, _, _, err := nornirFiles(t.TempDir()); err == nil || !strings.Contains(err.Error(), "holds no Nornir hosts.yaml") {
-		t.Errorf("a directory without hosts.yaml: %v", err)
-	}
-}
-
 // changegate validate checks the inventory the configuration names, and
 // reports health checks that do not compile at their line in the plan.
 func TestValidateInventoryAndChecks(t *testing.T) {

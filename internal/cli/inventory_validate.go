@@ -5,6 +5,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/changegate/changegate/devices"
 	"github.com/changegate/changegate/internal/topology"
 )
 
@@ -34,11 +35,11 @@ and do not fail. Exit codes: 0 no error, 1 an error or bad input.`,
 			if len(args) == 1 {
 				file = args[0]
 			}
-			src, err := cfg.Inventory.source(file, invFormat)
+			src, err := a.loader(cfg).InventoryFile(devices.InventoryFile{Path: file, Format: invFormat})
 			if err != nil {
 				return err
 			}
-			inv, ds, err := src.load(cmd.Context())
+			inv, ds, err := src.Load(cmd.Context())
 			if err != nil {
 				return err
 			}
@@ -62,7 +63,7 @@ and do not fail. Exit codes: 0 no error, 1 an error or bad input.`,
 				return diagErr(ds)
 			}
 			a.printDiags(ds)
-			fmt.Fprintf(a.stdout, "%s: %s, %s", inventoryName(inv),
+			fmt.Fprintf(a.stdout, "%s: %s, %s", inv.Name(),
 				plural(len(inv.Names()), "device"), plural(len(ds.Warnings()), "warning"))
 			if topoFile != "" {
 				fmt.Fprintf(a.stdout, "; every device is a node of %s", topoFile)

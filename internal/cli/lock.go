@@ -8,9 +8,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/changegate/changegate/internal/apply"
-	"github.com/changegate/changegate/internal/journal"
 	"github.com/changegate/changegate/internal/lock"
+	"github.com/changegate/changegate/internal/operation"
 )
 
 func (a *app) lockCommand() *cobra.Command {
@@ -51,7 +50,7 @@ func (a *app) lockCommand() *cobra.Command {
 				}
 				state := "held"
 				switch {
-				case lk.Stale && recoverable(stateDir, lk.Holder.Run):
+				case lk.Stale && operation.Recoverable(operation.JournalDir(stateDir), lk.Holder.Run):
 					state = "STALE (its run died unfinished: recover " + lk.Holder.Run + ")"
 				case lk.Stale:
 					state = "STALE (holder gone: lock break " + lk.Device + ")"
@@ -99,7 +98,7 @@ with --unreadable, which removes only such a file (a link, not its target).`,
 				return err
 			}
 			fmt.Fprintf(a.stderr, "broke the lock on %s held by run %s (%s@%s pid %d, since %s)\n", args[0], h.Run, h.User, h.Host, h.PID, h.Since.Local().Format(time.DateTime))
-			if stateDir, err := a.stateDir(cmd); err == nil && recoverable(stateDir, h.Run) {
+			if stateDir, err := a.stateDir(cmd); err == nil && operation.Recoverable(operation.JournalDir(stateDir), h.Run) {
 				fmt.Fprintf(a.stderr, "changegate: run %s died unfinished and may have left changes on %s: `changegate recover %s` rolls back what it left\n", h.Run, args[0], h.Run)
 			}
 			return nil
@@ -108,29 +107,6 @@ with --unreadable, which removes only such a file (a link, not its target).`,
 	brk.Flags().BoolVar(&unreadable, "unreadable", false, "remove a lock file that cannot be read, after you checked that no run uses the device")
 	cmd.AddCommand(list, brk)
 	return cmd
-}
-
-// recoverable reports whether run died unfinished, with its journal in
-// place, so that `changegate recover RUN` can finish it: its process is
-// gone, and the journal has no end or ended with its rollback unfinished.
-func recoverable(stateDir, run string) bool {
-	r, err := journal.Read(stateDir, run)
-	if err != nil || !r.Abandoned() || r.JournalMissing {
-		return false
-	}
-	st, err := apply.ReadState(r.Records)
-	return err == nil && (!st.Ended || st.Status == apply.RollbackFailed)
-}
-
-// explainHeld marks a lock refusal whose holder is a run that died
-// unfinished (lock.HeldError.Abandoned), so that it says to recover that
-// run instead of breaking its lock. It returns err.
-func explainHeld(stateDir string, err error) error {
-	var held *lock.HeldError
-	if errors.As(err, &held) && held.Stale && recoverable(stateDir, held.Holder.Run) {
-		held.Abandoned = true
-	}
-	return err
 }
 
 func (a *app) locker(cmd *cobra.Command) (*lock.Locker, error) {

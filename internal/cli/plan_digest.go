@@ -38,19 +38,24 @@ what runs is what was checked.`,
 			if err != nil {
 				return err
 			}
-			p, net, err := a.loadInputs(cmd.Context(), cfg, args[0], topoFile)
+			l := a.loader(cfg)
+			p, net, err := l.Inputs(cmd.Context(), args[0], topoFile)
 			if err != nil {
 				return err
 			}
-			eng, err := a.loadPolicies(cmd, cfg.Policy, dirs)
+			eng, err := l.Policies(cmd.Context(), dirs)
+			if err != nil {
+				return configErr(cfg, err)
+			}
+			inv, err := l.PlanInventory(cmd.Context(), p, invFlags.file())
 			if err != nil {
 				return err
 			}
-			inv, err := a.planInventory(cmd, cfg, p, invFlags)
-			if err != nil {
-				return err
+			invDigest := ""
+			if inv != nil {
+				invDigest = inv.Digest()
 			}
-			d := report.DigestsDoc{Plan: p.Digest(), Topology: net.TopologyDigest(), Traffic: net.TrafficDigest(), Policy: eng.Digest(), Inventory: inventoryDigest(inv)}
+			d := report.DigestsDoc{Plan: p.Digest(), Topology: net.TopologyDigest(), Traffic: net.TrafficDigest(), Policy: eng.Digest(), Inventory: invDigest}
 			if f == report.JSON {
 				return report.WriteJSON(a.stdout, d)
 			}

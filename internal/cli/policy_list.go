@@ -23,9 +23,9 @@ policy set, which approvals bind to.`,
 			if err != nil {
 				return err
 			}
-			eng, err := a.loadPolicies(cmd, cfg.Policy, dirs)
+			eng, err := a.loader(cfg).Policies(cmd.Context(), dirs)
 			if err != nil {
-				return err
+				return configErr(cfg, err)
 			}
 			tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
 			fmt.Fprintln(tw, "POLICY\tFILE\tTITLE")

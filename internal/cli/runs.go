@@ -11,6 +11,7 @@ import (
 
 	"github.com/changegate/changegate/internal/apply"
 	"github.com/changegate/changegate/internal/journal"
+	"github.com/changegate/changegate/internal/operation"
 	"github.com/changegate/changegate/internal/report"
 )
 
@@ -52,7 +53,7 @@ is gone was abandoned: 'changegate recover RUN' finishes it.`,
 				if r.Problem != "" {
 					unreadable = append(unreadable, r)
 				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s@%s\n", r.Meta.RunID, runStatus(r), r.Meta.Started.Local().Format(time.DateTime), r.Meta.PlanFile, r.Meta.User, r.Meta.Host)
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s@%s\n", r.Meta.RunID, operation.StatusText(r), r.Meta.Started.Local().Format(time.DateTime), r.Meta.PlanFile, r.Meta.User, r.Meta.Host)
 			}
 			if err := tw.Flush(); err != nil {
 				return err
@@ -66,20 +67,6 @@ is gone was abandoned: 'changegate recover RUN' finishes it.`,
 	cmd.Flags().StringVar(&format, "format", "text", "output format: text or json")
 	cmd.AddCommand(a.runsShowCommand())
 	return cmd
-}
-
-func runStatus(r journal.Summary) string {
-	switch {
-	case r.Problem != "":
-		return "UNREADABLE (see below)"
-	case r.JournalMissing && r.Status == journal.Running && !r.Live:
-		return "ABANDONED, JOURNAL MISSING (runs show says more)"
-	case r.JournalMissing:
-		return string(r.Status) + ", JOURNAL MISSING"
-	case r.Abandoned():
-		return "ABANDONED (recover it)"
-	}
-	return string(r.Status)
 }
 
 func (a *app) runsShowCommand() *cobra.Command {
@@ -144,11 +131,11 @@ func writeState(w io.Writer, stateDir string, run *journal.Run, st *apply.State)
 	if r, ok := run.Meta.Extra["break_glass"]; ok {
 		fmt.Fprintf(w, "  BREAK-GLASS by %s: %s\n", run.Meta.Extra["break_glass_user"], r)
 	}
-	if of, ok := run.Meta.Extra[revertOfKey]; ok {
-		fmt.Fprintf(w, "  REVERT of run %s (plan %s)\n", of, run.Meta.Extra[revertPlanKey])
+	if of, ok := run.Meta.Extra[operation.RevertOfKey]; ok {
+		fmt.Fprintf(w, "  REVERT of run %s (plan %s)\n", of, run.Meta.Extra[operation.RevertPlanKey])
 	}
 	writeRunPolicy(w, run.Meta.Policy)
-	status := runStatus(run.Summary)
+	status := operation.StatusText(run.Summary)
 	switch {
 	case run.JournalMissing:
 		fmt.Fprintf(w, "  status: %s\n", status)

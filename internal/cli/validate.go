@@ -63,12 +63,12 @@ bad input.`,
 				Scope:        cfg.Paths.scope(),
 			}
 			if cfg.Inventory.File != "" {
-				src, err := cfg.Inventory.source("", "")
+				src, err := a.loader(cfg).InventoryFile(devices.InventoryFile{})
 				if err != nil {
 					return err
 				}
-				opts.Inventory = &validate.Inventory{Path: src.file(), Load: func() (*devices.Inventory, diag.Diagnostics, error) {
-					return src.load(cmd.Context())
+				opts.Inventory = &validate.Inventory{Path: src.Name(), Load: func() (*devices.Inventory, diag.Diagnostics, error) {
+					return src.Load(cmd.Context())
 				}}
 			}
 			res, err := validate.Run(cmd.Context(), args, opts)

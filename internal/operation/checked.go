@@ -1,4 +1,4 @@
-package cli
+package operation
 
 import (
 	"context"
@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/changegate/changegate/internal/approval"
 	"github.com/changegate/changegate/internal/diag"
 	"github.com/changegate/changegate/internal/gate"
 	"github.com/changegate/changegate/internal/report"
@@ -84,4 +85,12 @@ func readChecked(file string, data []byte) (report.CheckDoc, map[string]int, err
 		return doc, nil, fmt.Errorf("%s:%d: version %d: this changegate reads verdicts of version %d; check the plan again with this changegate", file, lines["version"], doc.Version, checkedVersion)
 	}
 	return doc, lines, nil
+}
+
+// orNone is a digest for people: "none" for "" (no inventory).
+func orNone(d string) string {
+	if d == "" {
+		return approval.None
+	}
+	return d
 }

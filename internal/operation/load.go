@@ -1,0 +1,237 @@
+package operation
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+
+	"github.com/changegate/changegate/devices"
+	"github.com/changegate/changegate/internal/approval"
+	"github.com/changegate/changegate/internal/diag"
+	"github.com/changegate/changegate/internal/health"
+	"github.com/changegate/changegate/internal/policy"
+	"github.com/changegate/changegate/internal/runbook"
+	"github.com/changegate/changegate/internal/sshsig"
+	"github.com/changegate/changegate/internal/topology"
+	"github.com/changegate/changegate/internal/userfile"
+	"github.com/changegate/changegate/plans"
+	"github.com/changegate/changegate/runbooks"
+)
+
+// Loader reads the inputs of a check: the plan with its topology,
+// traffic and runbook steps, the inventory it runs with, the policies
+// and the plan's approvals. Every problem with a file comes back as an
+// error holding diagnostics with positions (diag.ListError); warnings go
+// to Warn as each file is read.
+type Loader struct {
+	Settings
+	// Warn receives the warnings of each file as it is read; nil drops
+	// them.
+	Warn func(diag.Diagnostics)
+}
+
+func (l Loader) warn(ds diag.Diagnostics) {
+	if l.Warn != nil && len(ds) > 0 {
+		ds.Sort()
+		l.Warn(ds)
+	}
+}
+
+// failed returns ds as an error when it holds one, and hands its
+// warnings to Warn otherwise.
+func (l Loader) failed(ds diag.Diagnostics) error {
+	if ds.HasErrors() {
+		ds.Sort()
+		return ds.Err()
+	}
+	l.warn(ds)
+	return nil
+}
+
+// Inputs reads the plan (when planFile is not empty) and the topology it
+// is checked against: topoFile, else the plan's own topology, with the
+// plan's traffic file (when it names one) in place of the topology's
+// demands, its runbook steps expanded (built-in runbooks and those of
+// Settings.RunbookDirs), and its health checks compiled. The files the
+// plan and the topology name must be inside their repository or
+// Settings.Scope's directories.
+func (l Loader) Inputs(ctx context.Context, planFile, topoFile string) (*plans.Plan, *topology.Network, error) {
+	scope := l.Scope
+	var plan *plans.Plan
+	if planFile != "" {
+		p, ds, err := plans.LoadFile(ctx, planFile, scope)
+		if err != nil {
+			return nil, nil, err
+		}
+		if err := l.failed(ds); err != nil {
+			return nil, nil, err
+		}
+		plan = p
+		if topoFile == "" && p.Topology != "" {
+			topoFile, err = scope.Resolve(p.File, p.Topology, userfile.Topology)
+			if err != nil {
+				return nil, nil, fmt.Errorf("%s: topology: %w", p.TopologyPos, err)
+			}
+		}
+	}
+	if topoFile == "" {
+		if plan == nil {
+			return nil, nil, fmt.Errorf("give a plan, or --topology FILE to analyse a network without one")
+		}
+		return nil, nil, fmt.Errorf("%s names no topology: add `topology: FILE` to the plan or pass --topology FILE", plan.File)
+	}
+	net, ds, err := topology.LoadFile(ctx, topoFile, scope)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := l.failed(ds); err != nil {
+		return nil, nil, err
+	}
+	if plan != nil && plan.Traffic != "" {
+		// The plan names the traffic it was planned against: its demands
+		// replace the topology's.
+		path, err := scope.Resolve(plan.File, plan.Traffic, userfile.Demands)
+		if err != nil {
+			return nil, nil, fmt.Errorf("%s: traffic: %w", plan.TrafficPos, err)
+		}
+		demands, ds, err := topology.LoadDemandFile(ctx, path, net.Nodes)
+		if err != nil {
+			return nil, nil, fmt.Errorf("%s: traffic: %w", plan.TrafficPos, err)
+		}
+		if err := l.failed(ds); err != nil {
+			return nil, nil, err
+		}
+		net.Demands = demands
+	}
+	if plan != nil && plan.HasRunbooks() {
+		lib, ds, err := runbook.Load(ctx, runbooks.FS, l.RunbookDirs)
+		if err != nil {
+			return nil, nil, err
+		}
+		if ds.HasErrors() {
+			return nil, nil, l.failed(ds)
+		}
+		expanded, eds := runbook.Expand(plan, lib, net)
+		if eds.HasErrors() {
+			return nil, nil, l.failed(eds)
+		}
+		l.warn(eds)
+		plan = expanded
+	}
+	if plan != nil {
+		// Every health check compiles now, as apply will compile it: a
+		// plan whose checks cannot run is refused when it is checked.
+		if ds := health.CompilePlan(plan); ds.HasErrors() {
+			return nil, nil, l.failed(ds)
+		}
+	}
+	return plan, net, nil
+}
+
+// ErrNoInventory is returned by Inventory when neither the request nor
+// the settings name an inventory.
+var ErrNoInventory = errors.New("no inventory: pass --inventory FILE, or set inventory.file in changegate.yaml (docs/config.md)")
+
+// InventoryFile is the inventory a request reads: f, or the configured
+// one when f names no file (with the configured format unless f gives
+// one). It is ErrNoInventory when neither names one.
+func (l Loader) InventoryFile(f devices.InventoryFile) (devices.InventoryFile, error) {
+	if f.Path == "" {
+		f.Path = l.Settings.Inventory.Path
+		if f.Format == "" {
+			f.Format = l.Settings.Inventory.Format
+		}
+	}
+	if f.Path == "" {
+		return f, ErrNoInventory
+	}
+	return f, f.Check()
+}
+
+// Inventory reads the inventory of a request (see InventoryFile).
+func (l Loader) Inventory(ctx context.Context, f devices.InventoryFile) (*devices.Inventory, error) {
+	f, err := l.InventoryFile(f)
+	if err != nil {
+		return nil, err
+	}
+	inv, ds, err := f.Load(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := l.failed(ds); err != nil {
+		return nil, err
+	}
+	return inv, nil
+}
+
+// PlanInventory reads the inventory plan runs with, which apply uses and
+// approvals bind: f when it names a file, else the plan's inventory:,
+// else the configured one. It is nil when none of them names one; an
+// inventory that is named but cannot be read is an error.
+func (l Loader) PlanInventory(ctx context.Context, plan *plans.Plan, f devices.InventoryFile) (*devices.Inventory, error) {
+	if f.Path == "" && plan.Inventory != "" {
+		var err error
+		if f.Path, err = l.Scope.Resolve(plan.File, plan.Inventory, userfile.Inventory); err != nil {
+			return nil, fmt.Errorf("%s: inventory: %w", plan.InventoryPos, err)
+		}
+	}
+	if f.Path == "" && l.Settings.Inventory.Path == "" {
+		return nil, nil
+	}
+	return l.Inventory(ctx, f)
+}
+
+// PolicyDirError is a policy directory of the settings that cannot be
+// read; the CLI reports it at its line in changegate.yaml.
+type PolicyDirError struct {
+	Dir string
+	Err error
+}
+
+func (e *PolicyDirError) Error() string { return fmt.Sprintf("policy.dirs: %v", e.Err) }
+func (e *PolicyDirError) Unwrap() error { return e.Err }
+
+// Policies compiles the policy set of the settings with dirs (the
+// request's own directories) beside it. Compile problems come back as
+// diagnostics with file:line; a configured directory that cannot be read
+// as a *PolicyDirError, a disabled package that does not exist as a
+// *policy.UnknownPackageError.
+func (l Loader) Policies(ctx context.Context, dirs []string) (*policy.Engine, error) {
+	for _, d := range l.Policy.Dirs {
+		if _, err := os.Stat(d); err != nil {
+			return nil, &PolicyDirError{Dir: d, Err: err}
+		}
+	}
+	opts := l.Policy
+	opts.Dirs = append(append([]string(nil), l.Policy.Dirs...), dirs...)
+	eng, err := policy.Load(ctx, opts)
+	var ce *policy.CompileError
+	if errors.As(err, &ce) {
+		return nil, l.failed(ce.Diags)
+	}
+	return eng, err
+}
+
+// AllowedSigners reads the allowed signers file of the settings; none
+// when it names none.
+func (l Loader) AllowedSigners(ctx context.Context) ([]sshsig.AllowedSigner, error) {
+	f := l.Settings.AllowedSigners
+	if f == "" {
+		return nil, nil
+	}
+	data, err := userfile.Read(ctx, f, userfile.AllowedSigners)
+	if err != nil {
+		return nil, fmt.Errorf("approvals.allowed_signers: %w", err)
+	}
+	return sshsig.ParseAllowedSigners(f, data)
+}
+
+// Approvals loads and verifies the approvals of planFile.
+func (l Loader) Approvals(ctx context.Context, planFile string) ([]approval.Checked, error) {
+	signers, err := l.AllowedSigners(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return approval.Load(ctx, planFile, signers, l.Roles)
+}
