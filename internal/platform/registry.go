@@ -115,6 +115,19 @@ func (r *Registry) Names() []string {
 	return out
 }
 
+// FromNornir returns the platform a Nornir inventory means by name, one
+// of the platforms' Nornir names (not their own names).
+func (r *Registry) FromNornir(name string) (string, bool) {
+	p, ok := r.nornir[name]
+	return p, ok
+}
+
+// FromContainerlab returns the platform of a containerlab node kind.
+func (r *Registry) FromContainerlab(kind string) (string, bool) {
+	p, ok := r.kinds[kind]
+	return p, ok
+}
+
 // Nornir maps every Nornir name of a platform to the platform's name.
 func (r *Registry) Nornir() map[string]string { return maps.Clone(r.nornir) }
 

@@ -67,6 +67,18 @@ func TestRegistryLookups(t *testing.T) {
 	if k := r.Containerlab(); len(k) != 1 || k["b-kind"] != "b_os" {
 		t.Errorf("containerlab %v", k)
 	}
+	if p, ok := r.FromNornir("b"); !ok || p != "b_os" {
+		t.Errorf("from Nornir b: %q %v", p, ok)
+	}
+	if p, ok := r.FromNornir("a_os"); ok {
+		t.Errorf("from Nornir a_os, a platform's name but none of its Nornir names: %q", p)
+	}
+	if p, ok := r.FromContainerlab("b-kind"); !ok || p != "b_os" {
+		t.Errorf("from containerlab b-kind: %q %v", p, ok)
+	}
+	if _, ok := r.FromContainerlab("b_os"); ok {
+		t.Error("a platform's name is no containerlab kind")
+	}
 	// What a lookup returns is a copy.
 	a, _ := r.Lookup("a_os")
 	a.ConfigFailures[0], a.Config.Enter[0] = "changed", "changed"
