@@ -30,7 +30,8 @@ type Platform struct {
 	// to it. Its own name is accepted whether it is listed or not.
 	Nornir []string
 	// Containerlab are the containerlab node kinds (current and legacy
-	// names) the containerlab importer maps to it.
+	// names) the containerlab importer maps to it. linux and the plumbing
+	// kinds (bridge, host, ...) are the importer's to decide.
 	Containerlab []string
 	// ConfigFailures are failure strings added to the scrapligo
 	// definition's when configuring: what a refused configuration line or
