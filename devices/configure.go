@@ -6,11 +6,12 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"math"
 	"time"
 
 	"github.com/scrapli/scrapligo/driver/opoptions"
 	"github.com/scrapli/scrapligo/response"
+
+	"github.com/changegate/changegate/internal/platform"
 )
 
 // Guarantees says what a platform promises when changegate configures it,
@@ -70,13 +71,15 @@ type pendingCommit struct {
 }
 
 // configMethod is how changegate configures a platform: the commands
-// around the configuration lines.
+// around the configuration lines, from the Config of its record in the
+// platform registry, and what they guarantee.
 type configMethod struct {
 	guarantees Guarantees
 	// enter enters configuration mode (id names a configuration session
-	// where the platform has them).
+	// where the platform has them). Nil when changegate has no tested way
+	// to configure the platform: Configure refuses it; Run works.
 	enter func(id string) []string
-	// commit commits; with confirm > 0, as a confirmed commit. Empty
+	// commit commits; with confirm > 0, as a confirmed commit. Nil
 	// when lines take effect as they are sent.
 	commit func(id string, confirm time.Duration) []string
 	// confirm confirms a pending confirmed commit, from exec mode.
@@ -85,97 +88,40 @@ type configMethod struct {
 	abort func(id string) []string
 }
 
-func fixed(cmds ...string) func(string) []string { return func(string) []string { return cmds } }
-
-// commandsOnly is the method of platforms changegate has no tested way
-// to configure: Configure refuses them (some need a commit that a
-// line-by-line method would never send, so the change would silently not
-// happen); Run works.
-func commandsOnly(platform string) configMethod {
-	return configMethod{guarantees: Guarantees{Platform: platform, Method: "none: commands only (changegate has no tested configuration method)", Tested: "scrapligo's definition loads"}}
+// methodOf is the configuration method of p.
+func methodOf(p platform.Platform) configMethod {
+	c := p.Config
+	m := configMethod{guarantees: Guarantees{Platform: p.Name, Atomic: c.Atomic, ConfirmedCommit: c.ConfirmedCommit, Rollback: c.Rollback, Method: c.Method, Tested: c.Tested}}
+	if len(c.Enter) > 0 {
+		m.enter = c.EnterCommands
+	}
+	if len(c.Commit) > 0 {
+		m.commit = c.CommitCommands
+	}
+	if len(c.Confirm) > 0 {
+		m.confirm = c.ConfirmCommands
+	}
+	if len(c.Abort) > 0 {
+		m.abort = c.AbortCommands
+	}
+	return m
 }
-
-// configMethods are the platforms changegate configures. The others are
-// commands only.
-var configMethods = map[string]configMethod{
-	"frr_vtysh": {
-		guarantees: Guarantees{Platform: "frr_vtysh", Method: "configure terminal; each line takes effect as it is sent", Tested: "lab (FRR 8.4) and fake device"},
-		enter:      fixed("configure terminal"),
-	},
-	"cisco_iosxe": {
-		guarantees: Guarantees{Platform: "cisco_iosxe", Method: "configure terminal; each line takes effect as it is sent (configure confirm needs archive, not used)", Tested: "fake device"},
-		enter:      fixed("configure terminal"),
-	},
-	"cisco_iosxr": {
-		guarantees: Guarantees{Platform: "cisco_iosxr", Atomic: true, ConfirmedCommit: true, Rollback: true, Method: "configure terminal; commit [confirmed SECONDS]", Tested: "fake device"},
-		enter:      fixed("configure terminal"),
-		commit: func(_ string, c time.Duration) []string {
-			if c <= 0 {
-				return []string{"commit"}
-			}
-			return []string{fmt.Sprintf("commit confirmed %d", clamp(int(math.Ceil(c.Seconds())), 30, 65535))}
-		},
-		confirm: fixed("configure terminal", "commit", "end"),
-		abort:   fixed("abort"),
-	},
-	"juniper_junos": {
-		guarantees: Guarantees{Platform: "juniper_junos", Atomic: true, ConfirmedCommit: true, Rollback: true, Method: "configure exclusive; commit [confirmed MINUTES]", Tested: "fake device"},
-		enter:      fixed("configure exclusive"),
-		commit: func(_ string, c time.Duration) []string {
-			if c <= 0 {
-				return []string{"commit"}
-			}
-			return []string{fmt.Sprintf("commit confirmed %d", clamp(int(math.Ceil(c.Minutes())), 1, 65535))}
-		},
-		confirm: fixed("configure exclusive", "commit", "exit configuration-mode"),
-		abort:   fixed("rollback 0", "exit configuration-mode"),
-	},
-	"arista_eos": {
-		guarantees: Guarantees{Platform: "arista_eos", Atomic: true, ConfirmedCommit: true, Rollback: true, Method: "configure session NAME; commit [timer HH:MM:SS]", Tested: "fake device"},
-		enter:      func(id string) []string { return []string{"configure session " + id} },
-		commit: func(_ string, c time.Duration) []string {
-			if c <= 0 {
-				return []string{"commit"}
-			}
-			s := clamp(int(math.Ceil(c.Seconds())), 1, 24*3600-1)
-			return []string{fmt.Sprintf("commit timer %02d:%02d:%02d", s/3600, s/60%60, s%60)}
-		},
-		confirm: func(id string) []string { return []string{"configure session " + id + " commit"} },
-		abort:   fixed("abort"),
-	},
-	"nokia_srl": {
-		guarantees: Guarantees{Platform: "nokia_srl", Atomic: true, ConfirmedCommit: true, Rollback: true, Method: "enter candidate private; commit now | commit confirmed timeout SECONDS", Tested: "fake device"},
-		enter:      fixed("enter candidate private"),
-		commit: func(_ string, c time.Duration) []string {
-			if c <= 0 {
-				return []string{"commit now"}
-			}
-			return []string{fmt.Sprintf("commit confirmed timeout %d", clamp(int(math.Ceil(c.Seconds())), 1, 86400))}
-		},
-		confirm: fixed("tools system configuration confirmed-accept"),
-		abort:   fixed("discard now"),
-	},
-}
-
-func clamp(v, lo, hi int) int { return max(lo, min(v, hi)) }
 
 // PlatformGuarantees returns what changegate's configuration of the named
 // platform guarantees, or false for an unknown platform.
 func PlatformGuarantees(name string) (Guarantees, bool) {
-	if !KnownPlatform(name) {
+	p, ok := platform.Builtin().Lookup(name)
+	if !ok {
 		return Guarantees{}, false
 	}
-	if m, ok := configMethods[name]; ok {
-		return m.guarantees, true
-	}
-	return commandsOnly(name).guarantees, true
+	return methodOf(p).guarantees, true
 }
 
 // AllGuarantees returns the guarantees of every known platform, sorted by
 // platform name.
 func AllGuarantees() []Guarantees {
 	var out []Guarantees
-	for _, p := range platforms {
+	for _, p := range Platforms() {
 		g, _ := PlatformGuarantees(p.Name)
 		out = append(out, g)
 	}

@@ -3,7 +3,6 @@ package devices
 import (
 	"context"
 	"fmt"
-	"maps"
 	"net/netip"
 	"path"
 	"slices"
@@ -12,53 +11,9 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/changegate/changegate/internal/diag"
+	"github.com/changegate/changegate/internal/platform"
 	"github.com/changegate/changegate/internal/userfile"
 )
-
-// containerlabKinds maps containerlab node kinds (current and legacy
-// names) to inventory platforms. linux is decided by the image (see
-// containerlabPlatform).
-var containerlabKinds = map[string]string{
-	"ceos":                  "arista_eos",
-	"arista_ceos":           "arista_eos",
-	"vr-veos":               "arista_eos",
-	"arista_veos":           "arista_eos",
-	"crpd":                  "juniper_junos",
-	"juniper_crpd":          "juniper_junos",
-	"vr-vmx":                "juniper_junos",
-	"juniper_vmx":           "juniper_junos",
-	"vr-vqfx":               "juniper_junos",
-	"juniper_vqfx":          "juniper_junos",
-	"vr-vsrx":               "juniper_junos",
-	"juniper_vsrx":          "juniper_junos",
-	"juniper_vjunosrouter":  "juniper_junos",
-	"juniper_vjunosswitch":  "juniper_junos",
-	"juniper_vjunosevolved": "juniper_junos",
-	"vjunos":                "juniper_junos",
-	"srl":                   "nokia_srl",
-	"nokia_srlinux":         "nokia_srl",
-	"vr-sros":               "nokia_sros",
-	"nokia_sros":            "nokia_sros",
-	"xrd":                   "cisco_iosxr",
-	"cisco_xrd":             "cisco_iosxr",
-	"vr-xrv":                "cisco_iosxr",
-	"vr-xrv9k":              "cisco_iosxr",
-	"cisco_xrv":             "cisco_iosxr",
-	"cisco_xrv9k":           "cisco_iosxr",
-	"vr-csr":                "cisco_iosxe",
-	"cisco_csr1000v":        "cisco_iosxe",
-	"csr":                   "cisco_iosxe",
-	"c8000v":                "cisco_iosxe",
-	"cisco_c8000v":          "cisco_iosxe",
-	"cisco_cat9kv":          "cisco_iosxe",
-	"vr-n9kv":               "cisco_nxos",
-	"cisco_n9kv":            "cisco_nxos",
-	"cvx":                   "cumulus_linux",
-	"cumulus_cvx":           "cumulus_linux",
-	"vyosnetworks_vyos":     "vyatta_vyos",
-	"huawei_vrp":            "huawei_vrp",
-	"ipinfusion_ocnos":      "ipinfusion_ocnos",
-}
 
 // Kinds that are plumbing, not devices: skipped without a word.
 var containerlabPlumbing = []string{"bridge", "ovs-bridge", "host", "ext-container"}
@@ -68,8 +23,10 @@ var containerlabPlumbing = []string{"bridge", "ovs-bridge", "host", "ext-contain
 const ContainerlabPlatformLabel = "changegate.platform"
 
 // ContainerlabKinds returns the containerlab kinds FromContainerlab maps,
-// and what each becomes.
-func ContainerlabKinds() map[string]string { return maps.Clone(containerlabKinds) }
+// and what each becomes: the containerlab kinds (current and legacy
+// names) of the platform registry's records. linux is decided by the
+// image (see FromContainerlab).
+func ContainerlabKinds() map[string]string { return platform.Builtin().Containerlab() }
 
 // FromContainerlab imports the nodes of a containerlab topology file
 // (*.clab.yml) as devices: the platform from the node's kind (see
@@ -250,7 +207,7 @@ func (c *clabParser) platform(l *layer, name, kind string, kindN, imageN, labelN
 		c.y.Diags.Warn(l.pos, "give the node (or topology.defaults) a kind", "node %s has no kind; skipped", name)
 		return false
 	}
-	if p, ok := containerlabKinds[kind]; ok {
+	if p, ok := platform.Builtin().FromContainerlab(kind); ok {
 		l.vals[FieldPlatform] = setting{pos: c.y.Pos(kindN), v: p, layer: "containerlab kind " + kind}
 		return true
 	}

@@ -10,37 +10,16 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/changegate/changegate/internal/diag"
+	"github.com/changegate/changegate/internal/platform"
 	"github.com/changegate/changegate/internal/userfile"
 )
 
-// NornirPlatforms maps Nornir platform names (those of NAPALM, Netmiko
-// and scrapli's Nornir plugin) to inventory platforms. A name that already
-// is an inventory platform (cisco_iosxe, juniper_junos, ...) is kept.
-var nornirPlatforms = map[string]string{
-	"ios":           "cisco_iosxe",
-	"iosxe":         "cisco_iosxe",
-	"cisco_ios":     "cisco_iosxe",
-	"cisco_xe":      "cisco_iosxe",
-	"iosxr":         "cisco_iosxr",
-	"iosxr_netconf": "cisco_iosxr",
-	"cisco_xr":      "cisco_iosxr",
-	"nxos":          "cisco_nxos",
-	"nxos_ssh":      "cisco_nxos",
-	"junos":         "juniper_junos",
-	"juniper":       "juniper_junos",
-	"eos":           "arista_eos",
-	"srl":           "nokia_srl",
-	"srlinux":       "nokia_srl",
-	"sros":          "nokia_sros",
-	"vyos":          "vyatta_vyos",
-	"frr":           "frr_vtysh",
-	"huawei":        "huawei_vrp",
-	"hp_comware":    "hp_comware",
-}
-
-// NornirPlatforms returns the Nornir platform names FromNornir maps, and
-// what each becomes.
-func NornirPlatforms() map[string]string { return maps.Clone(nornirPlatforms) }
+// NornirPlatforms returns the Nornir platform names (those of NAPALM,
+// Netmiko and scrapli's Nornir plugin) FromNornir maps, and what each
+// becomes: the Nornir names of the platform registry's records. A name
+// that already is an inventory platform (cisco_iosxe, juniper_junos, ...)
+// is kept.
+func NornirPlatforms() map[string]string { return platform.Builtin().Nornir() }
 
 // NornirFile is one file of a Nornir SimpleInventory, for ParseNornir.
 // A file with an empty Path is absent.
@@ -242,12 +221,11 @@ func mapNornirPlatform(s string) (string, bool) {
 	if KnownPlatform(s) {
 		return s, true
 	}
-	p, ok := nornirPlatforms[s]
-	return p, ok
+	return platform.Builtin().FromNornir(s)
 }
 
 func nornirPlatformHint(s string) string {
-	names := slices.Sorted(maps.Keys(nornirPlatforms))
+	names := slices.Sorted(maps.Keys(NornirPlatforms()))
 	if h := diag.DidYouMean(diag.Near(strings.ToLower(s), append(names, platformNames()...))); h != "" {
 		return h
 	}

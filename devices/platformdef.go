@@ -7,7 +7,9 @@ import (
 
 	"github.com/scrapli/scrapligo/driver/network"
 	"github.com/scrapli/scrapligo/driver/options"
-	"github.com/scrapli/scrapligo/platform"
+	scrapliplatform "github.com/scrapli/scrapligo/platform"
+
+	"github.com/changegate/changegate/internal/platform"
 )
 
 // platformFiles are changegate's own scrapligo platform definitions, for
@@ -16,9 +18,10 @@ import (
 //go:embed platforms/*.yaml
 var platformFiles embed.FS
 
-// platformDef is how changegate drives one platform: scrapligo's
-// definition (or changegate's own YAML), the failure strings added to
-// scrapligo's, and how configuration is sent and committed.
+// platformDef is how changegate drives one platform, from its record in
+// the platform registry: scrapligo's definition (or changegate's own
+// YAML), the failure strings added to scrapligo's, and how configuration
+// is sent and committed.
 type platformDef struct {
 	name string
 	// yaml is changegate's own definition; nil for scrapligo's built-in.
@@ -31,15 +34,12 @@ type platformDef struct {
 
 // lookupPlatform returns how to drive the named platform.
 func lookupPlatform(name string) (*platformDef, error) {
-	if !KnownPlatform(name) {
+	p, ok := platform.Builtin().Lookup(name)
+	if !ok {
 		return nil, fmt.Errorf("unknown platform %q: %s", name, platformHint(name))
 	}
-	def := &platformDef{name: name, config: configMethods[name]}
-	if def.config.guarantees.Platform == "" {
-		def.config = commandsOnly(name)
-	}
-	def.extraFailures = extraFailures[name]
-	if p, ok := findPlatform(name); ok && p.Custom {
+	def := &platformDef{name: name, config: methodOf(p), extraFailures: p.ConfigFailures}
+	if p.Custom {
 		b, err := platformFiles.ReadFile("platforms/" + name + ".yaml")
 		if err != nil {
 			return nil, fmt.Errorf("platform %s: definition missing from the binary: %w", name, err)
@@ -49,15 +49,6 @@ func lookupPlatform(name string) (*platformDef, error) {
 	return def, nil
 }
 
-func findPlatform(name string) (Platform, bool) {
-	for _, p := range platforms {
-		if p.Name == name {
-			return p, true
-		}
-	}
-	return Platform{}, false
-}
-
 // driver builds the scrapligo network driver for d over tr, writing the
 // raw session to log.
 func (p *platformDef) driver(d *Device, tr *sshTransport, log *transcript) (*network.Driver, error) {
@@ -65,7 +56,7 @@ func (p *platformDef) driver(d *Device, tr *sshTransport, log *transcript) (*net
 	if p.yaml != nil {
 		src = p.yaml
 	}
-	pl, err := platform.NewPlatform(src, d.Host,
+	pl, err := scrapliplatform.NewPlatform(src, d.Host,
 		options.WithCustomTransport(tr),
 		options.WithPort(d.Port),
 		options.WithTimeoutOps(d.Timeouts.Command),
@@ -89,15 +80,4 @@ func (p *platformDef) configFailWhen(drv *network.Driver) []string {
 		}
 	}
 	return out
-}
-
-// extraFailures are failure strings changegate adds to scrapligo's
-// definitions for configuration: what a failed commit or a refused
-// configuration line prints on each platform (matched case-sensitively, as substrings).
-var extraFailures = map[string][]string{
-	"juniper_junos": {"error: commit failed", "error: configuration check-out failed", "error:", "missing mandatory statement"},
-	"cisco_iosxr":   {"% Failed to commit", "% Invalid", "% Commit failed"},
-	"cisco_iosxe":   {"% Invalid", "% Incomplete"},
-	"arista_eos":    {"% Invalid input", "% Cannot commit", "% Unable to commit"},
-	"nokia_srl":     {"Error:", "Validation error"},
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/changegate/changegate/internal/diag"
+	"github.com/changegate/changegate/internal/platform"
 	"github.com/changegate/changegate/internal/topology"
 	"github.com/changegate/changegate/plans"
 )
@@ -116,38 +117,44 @@ func metricValue(ln Line, what, arg string, max int64, ds *diag.Diagnostics) (n 
 	return n, true
 }
 
-// Interpreter reads one platform's configuration language.
+// Interpreter reads one configuration dialect: the language of the
+// lines sent to the platforms whose record (internal/platform) names it.
 type Interpreter interface {
-	// Platform is its platform's name.
-	Platform() string
+	// Dialect is the dialect it reads, as platform records name it.
+	Dialect() string
 	// Interpret reads the lines sent to t, in order.
 	Interpret(t Target, lines []Line) Result
 }
 
 var registry = map[string]Interpreter{}
 
-// register adds an interpreter; called from one place (interpreters), so
-// that the set is explicit.
+// register adds an interpreter; called from one place (ensure), so that
+// the set is explicit.
 func register(i Interpreter) {
-	if _, dup := registry[i.Platform()]; dup {
-		panic("devconfig: platform " + i.Platform() + " registered twice")
+	if _, dup := registry[i.Dialect()]; dup {
+		panic("devconfig: dialect " + i.Dialect() + " registered twice")
 	}
-	registry[i.Platform()] = i
+	registry[i.Dialect()] = i
 }
 
-// For returns the interpreter of platform.
-func For(platform string) (Interpreter, bool) {
+// For returns the interpreter of the named platform's dialect.
+func For(name string) (Interpreter, bool) {
 	ensure()
-	i, ok := registry[platform]
+	p, ok := platform.Builtin().Lookup(name)
+	if !ok || p.Dialect == "" {
+		return nil, false
+	}
+	i, ok := registry[p.Dialect]
 	return i, ok
 }
 
 // Platforms lists the platforms there is an interpreter for, sorted.
 func Platforms() []string {
-	ensure()
-	out := make([]string, 0, len(registry))
-	for p := range registry {
-		out = append(out, p)
+	var out []string
+	for _, name := range platform.Builtin().Names() {
+		if _, ok := For(name); ok {
+			out = append(out, name)
+		}
 	}
 	sort.Strings(out)
 	return out

@@ -5,9 +5,12 @@
 // effects, not the effects a plan declares, so that it judges the commands
 // rather than the engineer's description of them.
 //
-// There is one interpreter per platform (frr_vtysh, cisco_iosxe,
-// cisco_iosxr, juniper_junos, arista_eos, nokia_srl), each in a file of
-// its own, registered in one place (For). Every line is classified:
+// There is one interpreter per configuration dialect (frr, iosxe, eos,
+// iosxr, junos, srl), in a file of its own or sharing one where the
+// dialects differ only in a few fields (ioslike.go), registered in one
+// place (ensure, in platforms.go). Which platforms speak which dialect is
+// said by their records in the platform registry (internal/platform); For
+// takes a platform's name. Every line is classified:
 // Modelled (it changes the model, and an Effect says how), Neutral (it
 // does not change forwarding: a description, logging, a context line) or
 // NotModelled (it may change forwarding and the model has no notion of

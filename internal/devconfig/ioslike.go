@@ -16,7 +16,7 @@ import (
 // or a line of another mode leaves it. The three differ in the spelling
 // of interfaces and of the OSPF drain, which the fields say.
 type iosLike struct {
-	platform string
+	dialect string
 	// canon makes two spellings of one interface name equal.
 	canon func(string) string
 	// bareMaxMetric says "max-metric router-lsa" with no argument drains
@@ -24,7 +24,7 @@ type iosLike struct {
 	bareMaxMetric bool
 }
 
-func (p iosLike) Platform() string { return p.platform }
+func (p iosLike) Dialect() string { return p.dialect }
 
 type iosMode int
 

@@ -47,7 +47,7 @@ import (
 // route-policy and the sets take every line up to end-policy or end-set.
 type iosXR struct{}
 
-func (iosXR) Platform() string { return "cisco_iosxr" }
+func (iosXR) Dialect() string { return "iosxr" }
 
 type xrMode int
 

@@ -34,7 +34,7 @@ import (
 // interfaces ge-0/0/0 unit 100 disable), that unit's.
 type junos struct{}
 
-func (junos) Platform() string { return "juniper_junos" }
+func (junos) Dialect() string { return "junos" }
 
 // junosCanon writes an interface name without its unit when the unit is
 // 0: protocols name unit 0 of an interface with or without ".0".

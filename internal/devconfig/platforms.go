@@ -9,12 +9,13 @@ import (
 var once sync.Once
 
 // ensure registers the built-in interpreters, once: the one place that
-// says which platforms are read.
+// says which dialects are read. Which platforms speak each is said by
+// their records (internal/platform).
 func ensure() {
 	once.Do(func() {
-		register(iosLike{platform: "frr_vtysh", canon: exact})
-		register(iosLike{platform: "cisco_iosxe", canon: iosxeTypes.canon, bareMaxMetric: true})
-		register(iosLike{platform: "arista_eos", canon: eosTypes.canon, bareMaxMetric: true})
+		register(iosLike{dialect: "frr", canon: exact})
+		register(iosLike{dialect: "iosxe", canon: iosxeTypes.canon, bareMaxMetric: true})
+		register(iosLike{dialect: "eos", canon: eosTypes.canon, bareMaxMetric: true})
 		register(iosXR{})
 		register(junos{})
 		register(srl{})

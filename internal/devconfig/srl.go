@@ -45,7 +45,7 @@ import (
 // that subinterface's.
 type srl struct{}
 
-func (srl) Platform() string { return "nokia_srl" }
+func (srl) Dialect() string { return "srl" }
 
 // clabPort is containerlab's name of an SR Linux port: eX-Y for
 // ethernet-X/Y, eX-Y-Z for breakout port ethernet-X/Y/Z.

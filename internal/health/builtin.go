@@ -12,7 +12,8 @@ import (
 	"github.com/changegate/changegate/plans"
 )
 
-// Platforms the built-in checks know, as named in plans (Plan.Platform).
+// Platforms the built-in checks know, as named in plans (Plan.Platform):
+// a platform of the registry (internal/platform), or a Linux shell.
 const (
 	// PlatformFRR is FRR's vtysh (8.x JSON output).
 	PlatformFRR = "frr_vtysh"

@@ -84,8 +84,9 @@ type platformSpec struct {
 	read     func(net *topology.Network, node string, outputs map[string]string) (*Observation, error)
 }
 
-// platforms are the supported platforms, by the names inventories use,
-// and for each the IGPs it is observed on.
+// platforms are the supported platforms, by their names in the platform
+// registry (internal/platform), and for each the IGPs it is observed on.
+// Observing a platform is its code here: the registry says nothing of it.
 var platforms = map[string]map[string]platformSpec{
 	"frr_vtysh": {
 		topology.IGPOSPF: {commands: []string{frrRoutesCommand, frrNeighborsCommand}, read: readFRROSPF},

@@ -1,9 +1,12 @@
 package runbook
 
 import (
+	"slices"
+
 	"go.yaml.in/yaml/v3"
 
 	"github.com/changegate/changegate/internal/diag"
+	"github.com/changegate/changegate/internal/platform"
 	"github.com/changegate/changegate/internal/topology"
 )
 
@@ -207,44 +210,23 @@ func (r *Runbook) Includes() []string {
 	return out
 }
 
-// Platform is a platform a runbook can configure: its name, as used in
-// runbooks and inventories, and what it is.
-type Platform struct {
-	Name        string
-	Description string
-}
-
-// platforms is the registry of known platforms. The names other than
-// frr_vtysh are scrapligo's platform names; frr_vtysh is a custom
-// scrapligo platform definition (scrapligo ships none for FRR).
-var platforms = []Platform{
-	{"frr_vtysh", "FRRouting through vtysh (custom scrapligo platform)"},
-	{"cisco_iosxe", "Cisco IOS-XE"},
-	{"cisco_iosxr", "Cisco IOS-XR (candidate configuration, committed by the executor)"},
-	{"juniper_junos", "Juniper Junos (set commands, committed by the executor)"},
-	{"arista_eos", "Arista EOS"},
-	{"nokia_srl", "Nokia SR Linux (set commands in candidate mode, committed by the executor)"},
-}
-
-// Platforms returns the known platforms.
-func Platforms() []Platform { return append([]Platform(nil), platforms...) }
-
-func platformNames() []string {
-	out := make([]string, len(platforms))
-	for i, p := range platforms {
-		out[i] = p.Name
+// Platforms returns the names of the platforms a runbook can configure:
+// those changegate has a tested way to configure (Configurable in their
+// records of the platform registry, internal/platform), in registration
+// order.
+func Platforms() []string {
+	var out []string
+	for _, p := range platform.Builtin().All() {
+		if p.Configurable() {
+			out = append(out, p.Name)
+		}
 	}
 	return out
 }
 
-func knownPlatform(name string) bool {
-	for _, p := range platforms {
-		if p.Name == name {
-			return true
-		}
-	}
-	return false
-}
+func platformNames() []string { return Platforms() }
+
+func knownPlatform(name string) bool { return slices.Contains(Platforms(), name) }
 
 // Param returns the parameter called name.
 func (r *Runbook) Param(name string) (Param, bool) {
