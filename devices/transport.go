@@ -17,6 +17,8 @@ import (
 	"golang.org/x/crypto/ssh"
 	"golang.org/x/crypto/ssh/agent"
 	"golang.org/x/crypto/ssh/knownhosts"
+
+	"github.com/changegate/changegate/internal/sshkey"
 )
 
 // Errors a connection can fail with, for errors.Is. Each is wrapped in an
@@ -355,17 +357,14 @@ func resolveCredentials(ctx context.Context, d *Device, p Prompter) (*credential
 		useAgent = true
 	}
 	if useAgent {
-		sock := os.Getenv("SSH_AUTH_SOCK")
-		if sock == "" {
+		a, closeConn, err := sshkey.Agent(ctx)
+		if errors.Is(err, sshkey.ErrNoAgent) {
 			return nil, closeAgent, fmt.Errorf("device %s: key is ssh-agent but SSH_AUTH_SOCK is not set; start ssh-agent and add the key (ssh-add)", d.Name)
 		}
-		var dialer net.Dialer
-		conn, err := dialer.DialContext(ctx, "unix", sock)
 		if err != nil {
-			return nil, closeAgent, fmt.Errorf("device %s: connect to ssh-agent at SSH_AUTH_SOCK: %w", d.Name, err)
+			return nil, closeAgent, fmt.Errorf("device %s: %w", d.Name, err)
 		}
-		cr.agent = agent.NewClient(conn)
-		closeAgent = func() { conn.Close() }
+		cr.agent, closeAgent = a, closeConn
 	}
 	if len(cr.signers) == 0 && cr.agent == nil && cr.password == "" {
 		return nil, closeAgent, fmt.Errorf("device %s has no password or key; set password or key in the inventory (or run ssh-agent)", d.Name)
@@ -392,24 +391,25 @@ func readKey(ctx context.Context, d *Device, p Prompter) (ssh.Signer, string, er
 		}
 		pem = []byte(v)
 	}
-	signer, err := ssh.ParsePrivateKey(pem)
-	var missing *ssh.PassphraseMissingError
-	if errors.As(err, &missing) {
+	var passErr error
+	signer, pass, err := sshkey.Parse(pem, func() (string, error) {
 		if d.Passphrase.IsZero() {
-			return nil, "", fmt.Errorf("device %s: key %s has a passphrase; set passphrase in the inventory or use ssh-agent", d.Name, d.Key)
+			passErr = fmt.Errorf("device %s: key %s has a passphrase; set passphrase in the inventory or use ssh-agent", d.Name, d.Key)
+			return "", passErr
 		}
 		pass, err := d.Passphrase.ResolveWith(ctx, p)
 		if err != nil {
-			return nil, "", fmt.Errorf("device %s: %w", d.Name, err)
+			passErr = fmt.Errorf("device %s: %w", d.Name, err)
 		}
-		signer, err = ssh.ParsePrivateKeyWithPassphrase(pem, []byte(pass))
-		if err != nil {
-			return nil, "", fmt.Errorf("device %s: key %s: wrong passphrase or bad key: %w", d.Name, d.Key, err)
-		}
-		return signer, pass, nil
+		return pass, passErr
+	})
+	switch {
+	case passErr != nil:
+		return nil, "", passErr
+	case errors.Is(err, sshkey.ErrNotPrivate):
+		return nil, "", fmt.Errorf("device %s: key %s is %w", d.Name, d.Key, err)
+	case err != nil:
+		return nil, "", fmt.Errorf("device %s: key %s: %w", d.Name, d.Key, err)
 	}
-	if err != nil {
-		return nil, "", fmt.Errorf("device %s: key %s is not a private key in a format SSH reads (OpenSSH or PEM): %w", d.Name, d.Key, err)
-	}
-	return signer, "", nil
+	return signer, pass, nil
 }

@@ -1,24 +1,21 @@
 package cli
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"net"
-	"os"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/crypto/ssh"
-	"golang.org/x/crypto/ssh/agent"
 
 	"github.com/changegate/changegate/internal/approval"
 	"github.com/changegate/changegate/internal/diag"
 	"github.com/changegate/changegate/internal/gate"
 	"github.com/changegate/changegate/internal/operation"
+	"github.com/changegate/changegate/internal/sshkey"
 	"github.com/changegate/changegate/internal/sshsig"
 	"github.com/changegate/changegate/internal/userfile"
 	"github.com/changegate/changegate/plans"
@@ -68,7 +65,8 @@ is the plan's author, and an approval file of NAME signed with another key
 				return err
 			}
 			plan := v.Plan
-			signer, err := a.signer(cmd.Context(), key)
+			signer, closeSigner, err := a.signer(cmd.Context(), key)
+			defer closeSigner()
 			if err != nil {
 				return err
 			}
@@ -146,46 +144,37 @@ func mayApprove(ctx context.Context, cfg Config, signers []sshsig.AllowedSigner,
 
 // signer returns the SSH signer of path: a private key file (asking for
 // its passphrase on the terminal when it has one), or a public key whose
-// private key ssh-agent holds.
-func (a *app) signer(ctx context.Context, path string) (ssh.Signer, error) {
+// private key ssh-agent holds. close ends the agent connection.
+func (a *app) signer(ctx context.Context, path string) (s ssh.Signer, close func(), err error) {
 	data, err := userfile.Read(ctx, path, userfile.Key)
 	if err != nil {
-		return nil, fmt.Errorf("--key: %w", err)
+		return nil, func() {}, fmt.Errorf("--key: %w", err)
 	}
 	if pub, _, _, _, err := ssh.ParseAuthorizedKey(data); err == nil {
-		sock := os.Getenv("SSH_AUTH_SOCK")
-		if sock == "" {
-			return nil, fmt.Errorf("--key %s is a public key, and SSH_AUTH_SOCK is not set: start ssh-agent and add the key, or give the private key", path)
+		s, close, err := sshkey.AgentSigner(ctx, pub)
+		switch {
+		case errors.Is(err, sshkey.ErrNoAgent):
+			return nil, close, fmt.Errorf("--key %s is a public key, and SSH_AUTH_SOCK is not set: start ssh-agent and add the key, or give the private key", path)
+		case errors.Is(err, sshkey.ErrNotInAgent):
+			return nil, close, fmt.Errorf("ssh-agent does not hold the key of %s (%s): ssh-add it", path, ssh.FingerprintSHA256(pub))
+		case err != nil:
+			return nil, close, fmt.Errorf("ssh-agent: %w", err)
 		}
-		var d net.Dialer
-		conn, err := d.DialContext(ctx, "unix", sock)
-		if err != nil {
-			return nil, fmt.Errorf("ssh-agent: %w", err)
-		}
-		signers, err := agent.NewClient(conn).Signers()
-		if err != nil {
-			return nil, fmt.Errorf("ssh-agent: %w", err)
-		}
-		for _, s := range signers {
-			if bytes.Equal(s.PublicKey().Marshal(), pub.Marshal()) {
-				return s, nil
-			}
-		}
-		return nil, fmt.Errorf("ssh-agent does not hold the key of %s (%s): ssh-add it", path, ssh.FingerprintSHA256(pub))
+		return s, close, nil
 	}
-	s, err := ssh.ParsePrivateKey(data)
-	var missing *ssh.PassphraseMissingError
-	if errors.As(err, &missing) {
-		pass, perr := terminalPrompter{in: a.stdin, out: a.stderr}.Prompt(ctx, "passphrase of "+path)
-		if perr != nil {
-			return nil, perr
-		}
-		s, err = ssh.ParsePrivateKeyWithPassphrase(data, []byte(pass))
+	var promptErr error
+	s, _, err = sshkey.Parse(data, func() (string, error) {
+		pass, err := terminalPrompter{in: a.stdin, out: a.stderr}.Prompt(ctx, "passphrase of "+path)
+		promptErr = err
+		return pass, err
+	})
+	if promptErr != nil {
+		return nil, func() {}, promptErr
 	}
 	if err != nil {
-		return nil, fmt.Errorf("--key %s: %w", path, err)
+		return nil, func() {}, fmt.Errorf("--key %s: %w", path, err)
 	}
-	return s, nil
+	return s, func() {}, nil
 }
 
 // checkWithApprovals checks the plan as changegate check does: the
