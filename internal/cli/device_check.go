@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/changegate/changegate/devices"
+	"github.com/changegate/changegate/internal/finding"
 	"github.com/changegate/changegate/internal/health"
 	"github.com/changegate/changegate/internal/report"
 	"github.com/changegate/changegate/internal/userfile"
@@ -44,7 +45,7 @@ and what the device answered are printed), 1 bad input.`,
   changegate device check plan.yaml --pre --once --format json`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			f, err := report.ParseFormat(format, report.Text, report.JSON)
+			f, err := finding.ParseFormat(format, finding.Text, finding.JSON)
 			if err != nil {
 				return err
 			}
@@ -115,7 +116,7 @@ and what the device answered are printed), 1 bad input.`,
 					failed++
 				}
 			}
-			if f == report.JSON {
+			if f == finding.JSON {
 				err = report.WriteJSON(a.stdout, struct {
 					Plan    string          `json:"plan"`
 					Checked string          `json:"checked"`

@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/changegate/changegate/devices"
+	"github.com/changegate/changegate/internal/finding"
 	"github.com/changegate/changegate/internal/report"
 )
 
@@ -23,12 +24,12 @@ and what the definition is tested against. Where a guarantee is missing,
 rollback is the plan's own rollback commands.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			f, err := report.ParseFormat(format, report.Text, report.JSON)
+			f, err := finding.ParseFormat(format, finding.Text, finding.JSON)
 			if err != nil {
 				return err
 			}
 			gs := devices.AllGuarantees()
-			if f == report.JSON {
+			if f == finding.JSON {
 				return report.WriteJSON(a.stdout, struct {
 					Platforms []devices.Guarantees `json:"platforms"`
 				}{gs})

@@ -12,6 +12,7 @@ import (
 
 	"github.com/changegate/changegate/devices"
 	"github.com/changegate/changegate/internal/diag"
+	"github.com/changegate/changegate/internal/finding"
 	"github.com/changegate/changegate/internal/report"
 )
 
@@ -50,7 +51,7 @@ Credentials come from the inventory's references; one written as
   changegate device run --all show version --concurrency 50`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			f, err := report.ParseFormat(format, report.Text, report.JSON)
+			f, err := finding.ParseFormat(format, finding.Text, finding.JSON)
 			if err != nil {
 				return err
 			}
@@ -98,7 +99,7 @@ Credentials come from the inventory's references; one written as
 					failed++
 				}
 			}
-			if f == report.JSON {
+			if f == finding.JSON {
 				if err := report.WriteJSON(a.stdout, runDocument(names, results)); err != nil {
 					return err
 				}

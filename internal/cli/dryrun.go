@@ -4,6 +4,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/changegate/changegate/internal/dryrun"
+	"github.com/changegate/changegate/internal/finding"
 	"github.com/changegate/changegate/internal/report"
 )
 
@@ -33,7 +34,7 @@ Exit codes: 0 the dry-run ran (whatever it found), 1 bad input or an error.`,
 			if err != nil {
 				return err
 			}
-			f, err := report.ParseFormat(format, report.Text, report.JSON)
+			f, err := finding.ParseFormat(format, finding.Text, finding.JSON)
 			if err != nil {
 				return err
 			}
@@ -57,7 +58,7 @@ Exit codes: 0 the dry-run ran (whatever it found), 1 bad input or an error.`,
 			}
 			a.printDiags(ds)
 			switch f {
-			case report.JSON:
+			case finding.JSON:
 				return report.WriteJSON(a.stdout, res)
 			default:
 				return report.DryRunText(a.stdout, res, report.DryRunOptions{Threshold: cfg.DryRun.Threshold})

@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/changegate/changegate/devices"
+	"github.com/changegate/changegate/internal/finding"
 	"github.com/changegate/changegate/internal/report"
 )
 
@@ -38,7 +39,7 @@ the devices named when some are.`,
   changegate inventory show p1 pe1
   changegate inventory show --inventory lab.clab.yml --format json`,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			f, err := report.ParseFormat(format, report.Text, report.JSON)
+			f, err := finding.ParseFormat(format, finding.Text, finding.JSON)
 			if err != nil {
 				return err
 			}
@@ -51,7 +52,7 @@ the devices named when some are.`,
 				return err
 			}
 			switch {
-			case f == report.JSON:
+			case f == finding.JSON:
 				return report.WriteJSON(a.stdout, struct {
 					Files   []string          `json:"files"`
 					Devices []*devices.Device `json:"devices"`

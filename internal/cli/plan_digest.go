@@ -6,6 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/changegate/changegate/internal/finding"
 	"github.com/changegate/changegate/internal/report"
 )
 
@@ -30,7 +31,7 @@ what runs is what was checked.`,
   changegate plan digest examples/safe-plan.yaml --format json`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			f, err := report.ParseFormat(format, report.Text, report.JSON)
+			f, err := finding.ParseFormat(format, finding.Text, finding.JSON)
 			if err != nil {
 				return err
 			}
@@ -56,7 +57,7 @@ what runs is what was checked.`,
 				invDigest = inv.Digest()
 			}
 			d := report.DigestsDoc{Plan: p.Digest(), Topology: net.TopologyDigest(), Traffic: net.TrafficDigest(), Policy: eng.Digest(), Inventory: invDigest}
-			if f == report.JSON {
+			if f == finding.JSON {
 				return report.WriteJSON(a.stdout, d)
 			}
 			invLine := "inventory none\n"

@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/changegate/changegate/internal/apply"
+	"github.com/changegate/changegate/internal/finding"
 	"github.com/changegate/changegate/internal/journal"
 	"github.com/changegate/changegate/internal/operation"
 	"github.com/changegate/changegate/internal/report"
@@ -25,7 +26,7 @@ status, start, plan and who ran it. A run still marked running whose process
 is gone was abandoned: 'changegate recover RUN' finishes it.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			f, err := report.ParseFormat(format, report.Text, report.JSON)
+			f, err := finding.ParseFormat(format, finding.Text, finding.JSON)
 			if err != nil {
 				return err
 			}
@@ -37,7 +38,7 @@ is gone was abandoned: 'changegate recover RUN' finishes it.`,
 			if err != nil {
 				return err
 			}
-			if f == report.JSON {
+			if f == finding.JSON {
 				return report.WriteJSON(a.stdout, struct {
 					Runs []journal.Summary `json:"runs"`
 				}{runs})
@@ -76,7 +77,7 @@ func (a *app) runsShowCommand() *cobra.Command {
 		Short: "Show a run: its plan, status, what it changed and every journal record",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			f, err := report.ParseFormat(format, report.Text, report.JSON)
+			f, err := finding.ParseFormat(format, finding.Text, finding.JSON)
 			if err != nil {
 				return err
 			}
@@ -92,7 +93,7 @@ func (a *app) runsShowCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if f == report.JSON {
+			if f == finding.JSON {
 				return report.WriteJSON(a.stdout, struct {
 					Run   *journal.Run `json:"run"`
 					State *apply.State `json:"state"`

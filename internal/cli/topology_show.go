@@ -3,6 +3,7 @@ package cli
 import (
 	"github.com/spf13/cobra"
 
+	"github.com/changegate/changegate/internal/finding"
 	"github.com/changegate/changegate/internal/report"
 	"github.com/changegate/changegate/internal/topology"
 )
@@ -22,7 +23,7 @@ The JSON form is documented in docs/topology.md and stable.`,
   changegate topology show examples/april-2011.yaml --format json`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			f, err := report.ParseFormat(format, report.Text, report.JSON)
+			f, err := finding.ParseFormat(format, finding.Text, finding.JSON)
 			if err != nil {
 				return err
 			}
@@ -38,7 +39,7 @@ The JSON form is documented in docs/topology.md and stable.`,
 				return diagErr(ds)
 			}
 			a.printDiags(ds)
-			if f == report.JSON {
+			if f == finding.JSON {
 				return report.WriteJSON(a.stdout, net)
 			}
 			return report.TopologyText(a.stdout, net, maxDemands)

@@ -396,6 +396,21 @@ func TestParseFormat(t *testing.T) {
 			t.Errorf("ParseFormat(%q) error = %v, want it to contain %q", tc.in, err, tc.want)
 		}
 	}
+	// A command offering a subset lists only it, and suggests only from it.
+	if f, err := ParseFormat("json", Text, JSON); err != nil || f != JSON {
+		t.Errorf("ParseFormat(json, text|json) = %v, %v", f, err)
+	}
+	for _, tc := range []struct{ in, want, not string }{
+		{"yaml", `unknown format "yaml": use one of text, json`, "junit"},
+		{"xml", `use one of text, json`, "did you mean"},
+		{"sarif", `use one of text, json`, "did you mean"},
+		{"jsno", `(did you mean "json"?)`, "junit"},
+	} {
+		_, err := ParseFormat(tc.in, Text, JSON)
+		if err == nil || !strings.Contains(err.Error(), tc.want) || strings.Contains(err.Error(), tc.not) {
+			t.Errorf("ParseFormat(%q, text|json) error = %v, want %q and not %q", tc.in, err, tc.want, tc.not)
+		}
+	}
 	if err := Write(&bytes.Buffer{}, "yaml", sample()); err == nil || !strings.Contains(err.Error(), "unknown format") {
 		t.Errorf("Write with an unknown format: %v", err)
 	}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/changegate/changegate/internal/diag"
@@ -26,13 +27,19 @@ func Formats() []Format {
 	return []Format{Text, JSON, JUnit, SARIF, GitHub}
 }
 
-// ParseFormat checks a --format value. An unknown name is an error that
-// lists the formats and suggests the close ones.
-func ParseFormat(s string) (Format, error) {
-	names := make([]string, 0, len(Formats()))
+// ParseFormat checks a --format value against the formats a command
+// offers (allowed; every format of this package's writers when none are
+// given). An unknown name is an error that lists them and suggests the
+// close ones. It is the one format type of every command: report's
+// views offer Text and JSON, check and validate all of Formats.
+func ParseFormat(s string, allowed ...Format) (Format, error) {
+	if len(allowed) == 0 {
+		allowed = Formats()
+	}
+	names := make([]string, 0, len(allowed))
 	var best []string
 	lower := strings.ToLower(s)
-	for _, f := range Formats() {
+	for _, f := range allowed {
 		if string(f) == s {
 			return f, nil
 		}
@@ -44,10 +51,10 @@ func ParseFormat(s string) (Format, error) {
 	if best == nil {
 		best = diag.Near(lower, names)
 	}
-	switch lower {
-	case "xml":
+	switch {
+	case lower == "xml" && slices.Contains(allowed, JUnit):
 		best = []string{string(JUnit)}
-	case "actions", "gha", "annotations":
+	case (lower == "actions" || lower == "gha" || lower == "annotations") && slices.Contains(allowed, GitHub):
 		best = []string{string(GitHub)}
 	}
 	msg := fmt.Sprintf("unknown format %q: use one of %s", s, strings.Join(names, ", "))

@@ -4,28 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"strings"
 )
-
-// Format is an output format name.
-type Format string
-
-const (
-	Text Format = "text"
-	JSON Format = "json"
-)
-
-// ParseFormat checks a --format value against the formats a command offers.
-func ParseFormat(s string, allowed ...Format) (Format, error) {
-	names := make([]string, len(allowed))
-	for i, f := range allowed {
-		if string(f) == s {
-			return f, nil
-		}
-		names[i] = string(f)
-	}
-	return "", fmt.Errorf("unknown format %q: use one of %s", s, strings.Join(names, ", "))
-}
 
 // WriteJSON writes v as indented JSON with a final newline.
 func WriteJSON(w io.Writer, v any) error {

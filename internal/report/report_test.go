@@ -10,16 +10,6 @@ import (
 	"github.com/changegate/changegate/internal/topology"
 )
 
-func TestParseFormat(t *testing.T) {
-	if f, err := ParseFormat("json", Text, JSON); err != nil || f != JSON {
-		t.Errorf("ParseFormat(json) = %v, %v", f, err)
-	}
-	_, err := ParseFormat("yaml", Text, JSON)
-	if err == nil || !strings.Contains(err.Error(), `unknown format "yaml": use one of text, json`) {
-		t.Errorf("unknown format error = %v", err)
-	}
-}
-
 func TestTopologyTextLimitsDemands(t *testing.T) {
 	net := &topology.Network{
 		Name:  "n",
