@@ -24,6 +24,7 @@ import (
 	"golang.org/x/crypto/ssh"
 
 	"github.com/changegate/changegate/internal/diag"
+	"github.com/changegate/changegate/internal/digest"
 	"github.com/changegate/changegate/internal/policy"
 	"github.com/changegate/changegate/internal/sshsig"
 	"github.com/changegate/changegate/internal/userfile"
@@ -67,12 +68,12 @@ type Digests struct {
 }
 
 // FromPolicy converts the gate's digests.
-func FromPolicy(d policy.Digests) Digests {
+func FromPolicy(d digest.Set) Digests {
 	return Digests{Plan: d.Plan, Topology: d.Topology, Traffic: d.Traffic, Policy: d.Policy, Inventory: d.Inventory}
 }
 
-func (d Digests) policy() policy.Digests {
-	return policy.Digests{Plan: d.Plan, Topology: d.Topology, Traffic: d.Traffic, Policy: d.Policy, Inventory: d.Inventory}
+func (d Digests) policy() digest.Set {
+	return digest.Set{Plan: d.Plan, Topology: d.Topology, Traffic: d.Traffic, Policy: d.Policy, Inventory: d.Inventory}
 }
 
 // None is how a digest that is "" (no inventory) is written in the signed

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+
+	"github.com/changegate/changegate/internal/digest"
 )
 
 // TestResultDigestsJSON: a result's digests are those of what was
@@ -15,9 +17,9 @@ func TestResultDigestsJSON(t *testing.T) {
 		res  Result
 		want string
 	}{
-		{"with a plan", Result{Digests: Digests{Plan: "sha256:aa", Topology: "sha256:bb", Traffic: "sha256:cc"}},
+		{"with a plan", Result{Digests: digest.Set{Plan: "sha256:aa", Topology: "sha256:bb", Traffic: "sha256:cc"}},
 			`"digests":{"plan":"sha256:aa","topology":"sha256:bb","traffic":"sha256:cc"},`},
-		{"without a plan", Result{Digests: Digests{Topology: "sha256:bb", Traffic: "sha256:cc"}},
+		{"without a plan", Result{Digests: digest.Set{Topology: "sha256:bb", Traffic: "sha256:cc"}},
 			`"digests":{"topology":"sha256:bb","traffic":"sha256:cc"},`},
 	} {
 		t.Run(tt.name, func(t *testing.T) {

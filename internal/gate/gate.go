@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/changegate/changegate/internal/diag"
+	"github.com/changegate/changegate/internal/digest"
 	"github.com/changegate/changegate/internal/dryrun"
 	"github.com/changegate/changegate/internal/policy"
 	"github.com/changegate/changegate/internal/topology"
@@ -47,7 +48,7 @@ type Verdict struct {
 	Decision *policy.Decision
 	// Digests are those of the plan, topology, traffic, policy set and
 	// inventory ("" for none) the decision is about.
-	Digests policy.Digests
+	Digests digest.Set
 	// PolicySet is what the policy digest covers: the policy files, and
 	// what the configuration changed (disabled policies, parameters that
 	// differ from their defaults), which every report shows.
@@ -86,20 +87,15 @@ func Check(ctx context.Context, plan *plans.Plan, net *topology.Network, eng *po
 	}
 	v := &Verdict{
 		Plan: plan, Network: net, DryRun: res, Stage: opts.Stage, Time: opts.Time,
-		Digests: policy.Digests{
-			Plan:      res.Digests.Plan,
-			Topology:  res.Digests.Topology,
-			Traffic:   res.Digests.Traffic,
-			Policy:    eng.Digest(),
-			Inventory: opts.InventoryDigest,
-		},
+		Digests:    res.Digests,
 		PolicySet:  eng.Set(),
 		DryRunTime: time.Since(t0),
 	}
+	v.Digests.Policy, v.Digests.Inventory = eng.Digest(), opts.InventoryDigest
 	t1 := time.Now()
 	input := policy.BuildInput(policy.Facts{
 		Plan: plan, Network: net, DryRun: res, Approvals: opts.Approvals, Override: opts.Override,
-		Stage: opts.Stage, Time: opts.Time, PolicyDigest: eng.Digest(), InventoryDigest: opts.InventoryDigest, HotFloor: eng.HotFloor(),
+		Stage: opts.Stage, Time: opts.Time, Digests: v.Digests, HotFloor: eng.HotFloor(),
 	})
 	v.InputTime = time.Since(t1)
 	t2 := time.Now()

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/changegate/changegate/internal/digest"
 	"github.com/changegate/changegate/internal/policy"
 	"github.com/changegate/changegate/internal/topology"
 	"github.com/changegate/changegate/internal/userfile"
@@ -42,7 +43,7 @@ func TestVerdictBindsDigests(t *testing.T) {
 	if err != nil || ds.HasErrors() {
 		t.Fatalf("%v %v", err, ds.Err())
 	}
-	want := policy.Digests{Plan: p.Digest(), Topology: net.TopologyDigest(), Traffic: net.TrafficDigest(), Policy: eng.Digest(), Inventory: inventory}
+	want := digest.Set{Plan: p.Digest(), Topology: net.TopologyDigest(), Traffic: net.TrafficDigest(), Policy: eng.Digest(), Inventory: inventory}
 	if v.Digests != want {
 		t.Errorf("digests %+v, want %+v", v.Digests, want)
 	}

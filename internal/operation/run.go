@@ -127,7 +127,9 @@ func (b *Backend) Run(ctx context.Context, req Request, view View) (*Result, err
 	if err := req.Revert.record(j); err != nil {
 		return nil, fmt.Errorf("run %s: %w", runID, err)
 	}
-	if _, err := j.Append(journal.Record{Type: "gate", Data: mustJSON(map[string]any{"allowed": c.Allowed(), "digests": c.Digests, "results": c.Decision.Results})}); err != nil {
+	// The gate record keys the digests by field name ("Plan"), as it always has.
+	gateDigests := struct{ Plan, Topology, Traffic, Policy, Inventory string }(c.Digests)
+	if _, err := j.Append(journal.Record{Type: "gate", Data: mustJSON(map[string]any{"allowed": c.Allowed(), "digests": gateDigests, "results": c.Decision.Results})}); err != nil {
 		return nil, fmt.Errorf("run %s: recording the gate's verdict: %w", runID, err)
 	}
 	view.Started(Started{Run: runID, Plan: plan, Journal: j.Path()})

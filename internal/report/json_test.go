@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+
+	"github.com/changegate/changegate/internal/digest"
 )
 
 // TestCheckDocDigestsJSON: a verdict's JSON (docs/policies.md) holds its
@@ -14,9 +16,9 @@ func TestCheckDocDigestsJSON(t *testing.T) {
 		doc  CheckDoc
 		want string
 	}{
-		{"with an inventory", CheckDoc{Digests: DigestsDoc{Plan: "sha256:aa", Topology: "sha256:bb", Traffic: "sha256:cc", Policy: "sha256:dd", Inventory: "sha256:ee"}},
+		{"with an inventory", CheckDoc{Digests: digest.Set{Plan: "sha256:aa", Topology: "sha256:bb", Traffic: "sha256:cc", Policy: "sha256:dd", Inventory: "sha256:ee"}},
 			`"digests":{"plan":"sha256:aa","topology":"sha256:bb","traffic":"sha256:cc","policy":"sha256:dd","inventory":"sha256:ee"},`},
-		{"without an inventory", CheckDoc{Digests: DigestsDoc{Plan: "sha256:aa", Topology: "sha256:bb", Traffic: "sha256:cc", Policy: "sha256:dd"}},
+		{"without an inventory", CheckDoc{Digests: digest.Set{Plan: "sha256:aa", Topology: "sha256:bb", Traffic: "sha256:cc", Policy: "sha256:dd"}},
 			`"digests":{"plan":"sha256:aa","topology":"sha256:bb","traffic":"sha256:cc","policy":"sha256:dd","inventory":""},`},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
