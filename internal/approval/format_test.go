@@ -12,6 +12,7 @@ import (
 
 	"golang.org/x/crypto/ssh"
 
+	"github.com/changegate/changegate/internal/digest"
 	"github.com/changegate/changegate/internal/sshsig"
 )
 
@@ -38,7 +39,7 @@ func formatApprovals(t *testing.T) map[string]*Approval {
 	t.Helper()
 	s := formatSigner(t)
 	at := time.Date(2026, 11, 24, 2, 0, 0, 0, time.UTC)
-	with := Digests{Plan: "sha256:aa", Topology: "sha256:bb", Traffic: "sha256:cc", Policy: "sha256:dd", Inventory: "sha256:ee"}
+	with := digest.Set{Plan: "sha256:aa", Topology: "sha256:bb", Traffic: "sha256:cc", Policy: "sha256:dd", Inventory: "sha256:ee"}
 	without := with
 	without.Inventory = ""
 	v2, err := Sign(s, "jane@example.net", "drain p2: ok", with, at)

@@ -48,7 +48,7 @@ func planDigests(t *testing.T, args ...string) digest.Set {
 // for the digests d, as approve would, without approve's own refusals.
 func writeApprovalFile(t *testing.T, plan, key, approver string, d digest.Set) {
 	t.Helper()
-	a, err := approval.Sign(keySigner(t, key), approver, "", approval.Digests{Plan: d.Plan, Topology: d.Topology, Traffic: d.Traffic, Policy: d.Policy, Inventory: d.Inventory}, time.Now())
+	a, err := approval.Sign(keySigner(t, key), approver, "", d, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,8 +6,8 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/changegate/changegate/internal/approval"
 	"github.com/changegate/changegate/internal/diag"
+	"github.com/changegate/changegate/internal/digest"
 	"github.com/changegate/changegate/internal/gate"
 	"github.com/changegate/changegate/internal/report"
 	"github.com/changegate/changegate/internal/userfile"
@@ -90,7 +90,7 @@ func readChecked(file string, data []byte) (report.CheckDoc, map[string]int, err
 // orNone is a digest for people: "none" for "" (no inventory).
 func orNone(d string) string {
 	if d == "" {
-		return approval.None
+		return digest.None
 	}
 	return d
 }
