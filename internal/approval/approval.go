@@ -25,7 +25,6 @@ import (
 
 	"github.com/changegate/changegate/internal/diag"
 	"github.com/changegate/changegate/internal/digest"
-	"github.com/changegate/changegate/internal/policy"
 	"github.com/changegate/changegate/internal/sshsig"
 	"github.com/changegate/changegate/internal/userfile"
 	"github.com/changegate/changegate/plans"
@@ -137,14 +136,6 @@ type Checked struct {
 // the plan's author never counts.
 func (c Checked) By(identity string) bool {
 	return identity != "" && slices.Contains(c.Identities, identity)
-}
-
-// Policy returns the approval as the policies see it.
-func (c Checked) Policy() policy.Approval {
-	if c.Approval == nil {
-		return policy.Approval{Approver: filepath.Base(c.File)}
-	}
-	return policy.Approval{Approver: c.Approval.Approver, Identities: c.Identities, Roles: c.Roles, Time: c.Approval.Time, Digests: c.Approval.Digests, Verified: c.Verified}
 }
 
 // Load reads and verifies every approval of plan against signers (nil:

@@ -100,8 +100,8 @@ func TestLoad(t *testing.T) {
 		t.Error("By does not follow the identities")
 	}
 	jc := byName["jane@x.json"]
-	if p := jc.Policy(); p.Approver != "jane@x" || !p.Verified || p.Roles[0] != "lead" || p.Digests.Plan != "sha256:aa" || p.Digests.Inventory != "sha256:ee" || len(p.Identities) != 2 {
-		t.Errorf("policy view %+v", p)
+	if a := jc.Approval; a == nil || a.Approver != "jane@x" || !jc.Verified || jc.Roles[0] != "lead" || a.Digests != digests || len(jc.Identities) != 2 {
+		t.Errorf("jane's approval %+v", jc)
 	}
 	if s := stale(jc.Approval, digest.Set{Plan: "sha256:aa", Topology: "sha256:b2", Traffic: "sha256:cc", Policy: "sha256:d2", Inventory: "sha256:ee"}); s != "topology,policy" {
 		t.Errorf("stale %v", s)
