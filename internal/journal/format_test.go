@@ -5,10 +5,14 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"reflect"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/changegate/changegate/internal/digest"
 )
 
 // The files in testdata/meta were written by changegate's Create and are
@@ -20,14 +24,14 @@ func formatMetas() map[string]Meta {
 	return map[string]Meta{
 		"meta.json": {
 			RunID: "20261124T005734Z-3f9a1c", PlanFile: "/home/me/net/plans/maint.yaml", PlanTitle: "drain p2 for maintenance",
-			Digests: map[string]string{"plan": "sha256:aa", "topology": "sha256:bb", "traffic": "sha256:cc", "policy": "sha256:dd", "inventory": "sha256:ee"},
+			Digests: digest.Set{Plan: "sha256:aa", Topology: "sha256:bb", Traffic: "sha256:cc", Policy: "sha256:dd", Inventory: "sha256:ee"},
 			User:    "alice", Host: "jump1", PID: 4242, Started: started,
 			Extra:  map[string]string{"inventory": "/home/me/net/inventory.yaml"},
 			Policy: json.RawMessage(`{"digest":"sha256:dd","files":{"capacity.rego":"sha256:ff"}}`),
 		},
 		"meta-no-inventory.json": {
 			RunID: "20261124T005734Z-3f9a1d", PlanFile: "/home/me/net/plans/maint.yaml",
-			Digests: map[string]string{"plan": "sha256:aa", "topology": "sha256:bb", "traffic": "sha256:cc", "policy": "sha256:dd", "inventory": ""},
+			Digests: digest.Set{Plan: "sha256:aa", Topology: "sha256:bb", Traffic: "sha256:cc", Policy: "sha256:dd"},
 			User:    "alice", Host: "jump1", PID: 4242, Started: started,
 		},
 		"meta-no-digests.json": {
@@ -80,5 +84,29 @@ func TestMetaFormat(t *testing.T) {
 				t.Errorf("read (-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+// TestMetaJSONFields: metaJSON is Meta field for field, so that a field
+// added to Meta is not silently left out of meta.json.
+func TestMetaJSONFields(t *testing.T) {
+	m, j := reflect.TypeFor[Meta](), reflect.TypeFor[metaJSON]()
+	if m.NumField() != j.NumField() {
+		t.Fatalf("Meta has %d fields, metaJSON %d", m.NumField(), j.NumField())
+	}
+	for i := range m.NumField() {
+		if m.Field(i).Name != j.Field(i).Name {
+			t.Errorf("field %d: Meta.%s, metaJSON.%s", i, m.Field(i).Name, j.Field(i).Name)
+		}
+	}
+}
+
+// TestMetaReadError: a meta.json that is not one says which field of the
+// run's meta is wrong.
+func TestMetaReadError(t *testing.T) {
+	var m Meta
+	err := json.Unmarshal([]byte(`{"run_id": 5}`), &m)
+	if err == nil || !strings.Contains(err.Error(), "Meta.run_id") {
+		t.Errorf("error %v, want it to name Meta.run_id", err)
 	}
 }

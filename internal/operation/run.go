@@ -111,7 +111,7 @@ func (b *Backend) Run(ctx context.Context, req Request, view View) (*Result, err
 	// Absolute paths: recover may run from another directory.
 	j, err := b.Journals.Create(runID, journal.Meta{
 		PlanFile: absPath(plan.File), PlanTitle: plan.Title,
-		Digests: map[string]string{"plan": c.Digests.Plan, "topology": c.Digests.Topology, "traffic": c.Digests.Traffic, "policy": c.Digests.Policy, "inventory": c.Digests.Inventory},
+		Digests: c.Digests,
 		Extra:   req.Revert.extra(runID, runExtra(inv, override, c.Verdict)),
 		Policy:  mustJSON(c.PolicySet),
 	})
