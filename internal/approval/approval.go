@@ -24,7 +24,7 @@ import (
 	"golang.org/x/crypto/ssh"
 
 	"github.com/changegate/changegate/internal/diag"
-	"github.com/changegate/changegate/internal/policy"
+	"github.com/changegate/changegate/internal/digest"
 	"github.com/changegate/changegate/internal/sshsig"
 	"github.com/changegate/changegate/internal/userfile"
 	"github.com/changegate/changegate/plans"
@@ -49,39 +49,19 @@ type Approval struct {
 	// Time is when it was given (UTC, seconds).
 	Time    time.Time `json:"time"`
 	Comment string    `json:"comment,omitempty"`
-	Digests Digests   `json:"digests"`
+	// Digests are what the approval is given for. Inventory is "" for
+	// an approval given without an inventory (and for every version 1
+	// approval).
+	Digests digest.Set `json:"digests"`
 	// Key is the signing key in authorized_keys form, for people reading
 	// the file; verification uses the key inside the signature.
 	Key       string `json:"key"`
 	Signature string `json:"signature"`
 }
 
-// Digests are what an approval is given for. Inventory is "" for an
-// approval given without an inventory (and for every version 1 approval).
-type Digests struct {
-	Plan      string `json:"plan"`
-	Topology  string `json:"topology"`
-	Traffic   string `json:"traffic"`
-	Policy    string `json:"policy"`
-	Inventory string `json:"inventory"`
-}
-
-// FromPolicy converts the gate's digests.
-func FromPolicy(d policy.Digests) Digests {
-	return Digests{Plan: d.Plan, Topology: d.Topology, Traffic: d.Traffic, Policy: d.Policy, Inventory: d.Inventory}
-}
-
-func (d Digests) policy() policy.Digests {
-	return policy.Digests{Plan: d.Plan, Topology: d.Topology, Traffic: d.Traffic, Policy: d.Policy, Inventory: d.Inventory}
-}
-
-// None is how a digest that is "" (no inventory) is written in the signed
-// message and for people.
-const None = "none"
-
 // Message is what is signed: every field but the key and the signature,
-// one per line, in a fixed order (version 2 adds the inventory line, "none"
-// without one). With it, ssh-keygen -Y verify -n changegate checks an
+// one per line, in a fixed order (version 2 adds the inventory line,
+// digest.None without one). With it, ssh-keygen -Y verify -n changegate checks an
 // approval's signature.
 func (a *Approval) Message() []byte {
 	var b bytes.Buffer
@@ -92,7 +72,7 @@ func (a *Approval) Message() []byte {
 	if a.Version >= 2 {
 		inv := a.Digests.Inventory
 		if inv == "" {
-			inv = None
+			inv = digest.None
 		}
 		fmt.Fprintf(&b, "inventory %s\n", inv)
 	}
@@ -101,7 +81,7 @@ func (a *Approval) Message() []byte {
 }
 
 // Sign makes an approval of digests by approver with signer.
-func Sign(signer ssh.Signer, approver, comment string, d Digests, now time.Time) (*Approval, error) {
+func Sign(signer ssh.Signer, approver, comment string, d digest.Set, now time.Time) (*Approval, error) {
 	if strings.TrimSpace(approver) == "" {
 		return nil, errors.New("approve: no approver name")
 	}
@@ -156,14 +136,6 @@ type Checked struct {
 // the plan's author never counts.
 func (c Checked) By(identity string) bool {
 	return identity != "" && slices.Contains(c.Identities, identity)
-}
-
-// Policy returns the approval as the policies see it.
-func (c Checked) Policy() policy.Approval {
-	if c.Approval == nil {
-		return policy.Approval{Approver: filepath.Base(c.File)}
-	}
-	return policy.Approval{Approver: c.Approval.Approver, Identities: c.Identities, Roles: c.Roles, Time: c.Approval.Time, Digests: c.Approval.Digests.policy(), Verified: c.Verified}
 }
 
 // Load reads and verifies every approval of plan against signers (nil:
@@ -274,22 +246,6 @@ func principalsIn(signers []sshsig.AllowedSigner, key ssh.PublicKey, namespace s
 					out = append(out, p)
 				}
 			}
-		}
-	}
-	return out
-}
-
-// Stale returns the digests an approval was not given for, compared with
-// now ("plan", "topology", "traffic", "policy", "inventory").
-func Stale(a *Approval, now Digests) []string {
-	var out []string
-	for _, d := range []struct{ name, was, is string }{
-		{"plan", a.Digests.Plan, now.Plan}, {"topology", a.Digests.Topology, now.Topology},
-		{"traffic", a.Digests.Traffic, now.Traffic}, {"policy", a.Digests.Policy, now.Policy},
-		{"inventory", a.Digests.Inventory, now.Inventory},
-	} {
-		if d.was != d.is {
-			out = append(out, d.name)
 		}
 	}
 	return out

@@ -15,6 +15,7 @@ import (
 
 	"golang.org/x/crypto/ssh"
 
+	"github.com/changegate/changegate/internal/digest"
 	"github.com/changegate/changegate/internal/sshsig"
 )
 
@@ -28,7 +29,7 @@ func signer(t *testing.T) ssh.Signer {
 	return s
 }
 
-var digests = Digests{Plan: "sha256:aa", Topology: "sha256:bb", Traffic: "sha256:cc", Policy: "sha256:dd", Inventory: "sha256:ee"}
+var digests = digest.Set{Plan: "sha256:aa", Topology: "sha256:bb", Traffic: "sha256:cc", Policy: "sha256:dd", Inventory: "sha256:ee"}
 
 // TestLoad writes approvals next to a plan and reads them back verified,
 // or not, with why.
@@ -99,15 +100,24 @@ func TestLoad(t *testing.T) {
 		t.Error("By does not follow the identities")
 	}
 	jc := byName["jane@x.json"]
-	if p := jc.Policy(); p.Approver != "jane@x" || !p.Verified || p.Roles[0] != "lead" || p.Digests.Plan != "sha256:aa" || p.Digests.Inventory != "sha256:ee" || len(p.Identities) != 2 {
-		t.Errorf("policy view %+v", p)
+	if a := jc.Approval; a == nil || a.Approver != "jane@x" || !jc.Verified || jc.Roles[0] != "lead" || a.Digests != digests || len(jc.Identities) != 2 {
+		t.Errorf("jane's approval %+v", jc)
 	}
-	if s := Stale(jc.Approval, Digests{Plan: "sha256:aa", Topology: "sha256:b2", Traffic: "sha256:cc", Policy: "sha256:d2", Inventory: "sha256:ee"}); strings.Join(s, ",") != "topology,policy" {
+	if s := stale(jc.Approval, digest.Set{Plan: "sha256:aa", Topology: "sha256:b2", Traffic: "sha256:cc", Policy: "sha256:d2", Inventory: "sha256:ee"}); s != "topology,policy" {
 		t.Errorf("stale %v", s)
 	}
-	if s := Stale(jc.Approval, Digests{Plan: "sha256:aa", Topology: "sha256:bb", Traffic: "sha256:cc", Policy: "sha256:dd"}); strings.Join(s, ",") != "inventory" {
+	if s := stale(jc.Approval, digest.Set{Plan: "sha256:aa", Topology: "sha256:bb", Traffic: "sha256:cc", Policy: "sha256:dd"}); s != "inventory" {
 		t.Errorf("stale without an inventory: %v", s)
 	}
+}
+
+// stale names the digests a was not given for, compared with now.
+func stale(a *Approval, now digest.Set) string {
+	var names []string
+	for _, c := range digest.Diff(a.Digests, now) {
+		names = append(names, string(c.Name))
+	}
+	return strings.Join(names, ",")
 }
 
 // TestSignatureVerifiesWithSSHKeygen checks an approval's signature with

@@ -13,12 +13,13 @@ import (
 
 	"golang.org/x/crypto/ssh"
 
+	"github.com/changegate/changegate/internal/digest"
 	"github.com/changegate/changegate/internal/sshsig"
 )
 
 var approvedAt = time.Date(2026, 11, 24, 2, 0, 0, 0, time.UTC)
 
-func sign(t *testing.T, s ssh.Signer, as string, d Digests) *Approval {
+func sign(t *testing.T, s ssh.Signer, as string, d digest.Set) *Approval {
 	t.Helper()
 	a, err := Sign(s, as, "", d, approvedAt)
 	if err != nil {
@@ -43,7 +44,7 @@ func TestWriteNeverReplacesAnotherKey(t *testing.T) {
 	if err := CheckReplace(context.Background(), plan, "bob@x", alice.PublicKey()); !errors.Is(err, ErrOtherKey) {
 		t.Errorf("CheckReplace with another key: %v", err)
 	}
-	_, err = Write(context.Background(), plan, sign(t, alice, "bob@x", Digests{Plan: "sha256:evil"}))
+	_, err = Write(context.Background(), plan, sign(t, alice, "bob@x", digest.Set{Plan: "sha256:evil"}))
 	if !errors.Is(err, ErrOtherKey) || !strings.Contains(err.Error(), "nothing was written") {
 		t.Fatalf("Write with another key: %v", err)
 	}
@@ -133,7 +134,7 @@ func TestVersions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	old := Digests{Plan: "sha256:aa", Topology: "sha256:bb", Traffic: "sha256:cc", Policy: "sha256:dd"}
+	old := digest.Set{Plan: "sha256:aa", Topology: "sha256:bb", Traffic: "sha256:cc", Policy: "sha256:dd"}
 	v1 := func(mutate func(a *Approval)) *Approval {
 		a := &Approval{Version: 1, Approver: "jane@x", Time: approvedAt, Digests: old, Key: strings.TrimSpace(string(ssh.MarshalAuthorizedKey(s.PublicKey())))}
 		if mutate != nil {
@@ -189,10 +190,10 @@ func TestVersions(t *testing.T) {
 	data, _ := jsonIndent(v1(nil))
 	os.WriteFile(File(plan, "jane@x"), data, 0o644)
 	got, _ := Load(context.Background(), plan, signers, nil)
-	if s := Stale(got[0].Approval, old); len(s) != 0 {
+	if s := stale(got[0].Approval, old); s != "" {
 		t.Errorf("version 1 stale without an inventory: %v", s)
 	}
-	if s := Stale(got[0].Approval, digests); strings.Join(s, ",") != "inventory" {
-		t.Errorf("version 1 with an inventory now: %v", s)
+	if d := digest.Diff(got[0].Approval.Digests, digests); len(d) != 1 || !d[0].WithoutInventory() {
+		t.Errorf("version 1 with an inventory now: %+v, want only the inventory, given without one", d)
 	}
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/changegate/changegate/internal/approval"
 	"github.com/changegate/changegate/internal/diag"
+	"github.com/changegate/changegate/internal/digest"
 	"github.com/changegate/changegate/internal/gate"
 	"github.com/changegate/changegate/internal/operation"
 	"github.com/changegate/changegate/internal/sshkey"
@@ -85,7 +86,7 @@ is the plan's author, and an approval file of NAME signed with another key
 			if err := mayApprove(cmd.Context(), cfg, signers, plan, as, pub); err != nil {
 				return err
 			}
-			ap, err := approval.Sign(signer, as, comment, approval.FromPolicy(v.Digests), time.Now())
+			ap, err := approval.Sign(signer, as, comment, v.Digests, time.Now())
 			if err != nil {
 				return err
 			}
@@ -191,7 +192,7 @@ func (a *app) checkWithApprovals(cmd *cobra.Command, cfg Config, planFile, topoF
 // digests now: COUNTS, STALE or DOES NOT COUNT, and why not. It judges
 // as the approvals policy does: by the author (identities), verified,
 // and for the digests now.
-func approvalStatus(c approval.Checked, plan *plans.Plan, now approval.Digests) (string, []string) {
+func approvalStatus(c approval.Checked, plan *plans.Plan, now digest.Set) (string, []string) {
 	var why []string
 	status := "COUNTS"
 	if c.By(plan.AuthorIdentity()) {
@@ -204,12 +205,12 @@ func approvalStatus(c approval.Checked, plan *plans.Plan, now approval.Digests) 
 	}
 	if c.Approval != nil {
 		var changed []string
-		for _, d := range approval.Stale(c.Approval, now) {
-			if d == "inventory" && c.Approval.Digests.Inventory == "" {
+		for _, d := range digest.Diff(c.Approval.Digests, now) {
+			if d.WithoutInventory() {
 				why = append(why, "it was approved without an inventory, and the plan now runs with one: approve again")
 				continue
 			}
-			changed = append(changed, d)
+			changed = append(changed, string(d.Name))
 		}
 		if len(changed) > 0 {
 			why = append(why, "the "+strings.Join(changed, ", ")+" changed since it was signed")
@@ -224,7 +225,7 @@ func approvalStatus(c approval.Checked, plan *plans.Plan, now approval.Digests) 
 // orNone is a digest for people: "none" for "" (no inventory).
 func orNone(d string) string {
 	if d == "" {
-		return approval.None
+		return digest.None
 	}
 	return d
 }
@@ -258,10 +259,9 @@ naming what changed).`,
 				fmt.Fprintf(a.stdout, "%s has no approvals (%s/ is empty or missing)\n", plan.File, approval.Dir(plan.File))
 				return nil
 			}
-			now := approval.FromPolicy(v.Digests)
 			invalid := 0
 			for _, c := range checked {
-				writeApproval(a, c, plan, now)
+				writeApproval(a, c, plan, v.Digests)
 				if c.Invalid {
 					invalid++
 				}
@@ -280,7 +280,7 @@ naming what changed).`,
 
 // writeApproval lists one approval. What the file says (the approver,
 // the comment) is escaped and clipped: the file is anyone's.
-func writeApproval(a *app, c approval.Checked, plan *plans.Plan, now approval.Digests) {
+func writeApproval(a *app, c approval.Checked, plan *plans.Plan, now digest.Set) {
 	status, why := approvalStatus(c, plan, now)
 	if c.Invalid || c.Approval == nil {
 		fmt.Fprintf(a.stdout, "%-14s  %s: %s\n", status, c.Pos, diag.Escape(strings.Join(why, "; ")))

@@ -15,6 +15,7 @@ import (
 
 	"github.com/changegate/changegate/devices"
 	"github.com/changegate/changegate/internal/approval"
+	"github.com/changegate/changegate/internal/digest"
 	"github.com/changegate/changegate/internal/fakedev"
 	"github.com/changegate/changegate/internal/report"
 )
@@ -30,13 +31,13 @@ func keySigner(t *testing.T, path string) ssh.Signer {
 }
 
 // planDigests returns the digests plan digest gives for args.
-func planDigests(t *testing.T, args ...string) report.DigestsDoc {
+func planDigests(t *testing.T, args ...string) digest.Set {
 	t.Helper()
 	out, errs, code := run(t, append(append([]string{}, args[:len(args)-1]...), "plan", "digest", args[len(args)-1], "--format", "json")...)
 	if code != 0 {
 		t.Fatalf("plan digest: exit %d %s", code, errs)
 	}
-	var d report.DigestsDoc
+	var d digest.Set
 	if err := json.Unmarshal([]byte(out), &d); err != nil {
 		t.Fatal(err)
 	}
@@ -45,9 +46,9 @@ func planDigests(t *testing.T, args ...string) report.DigestsDoc {
 
 // writeApproval signs an approval of plan as approver with the key file,
 // for the digests d, as approve would, without approve's own refusals.
-func writeApprovalFile(t *testing.T, plan, key, approver string, d report.DigestsDoc) {
+func writeApprovalFile(t *testing.T, plan, key, approver string, d digest.Set) {
 	t.Helper()
-	a, err := approval.Sign(keySigner(t, key), approver, "", approval.Digests{Plan: d.Plan, Topology: d.Topology, Traffic: d.Traffic, Policy: d.Policy, Inventory: d.Inventory}, time.Now())
+	a, err := approval.Sign(keySigner(t, key), approver, "", d, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}

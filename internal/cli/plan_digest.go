@@ -6,6 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/changegate/changegate/internal/digest"
 	"github.com/changegate/changegate/internal/finding"
 	"github.com/changegate/changegate/internal/report"
 )
@@ -56,7 +57,7 @@ what runs is what was checked.`,
 			if inv != nil {
 				invDigest = inv.Digest()
 			}
-			d := report.DigestsDoc{Plan: p.Digest(), Topology: net.TopologyDigest(), Traffic: net.TrafficDigest(), Policy: eng.Digest(), Inventory: invDigest}
+			d := digest.Set{Plan: p.Digest(), Topology: net.TopologyDigest(), Traffic: net.TrafficDigest(), Policy: eng.Digest(), Inventory: invDigest}
 			if f == finding.JSON {
 				return report.WriteJSON(a.stdout, d)
 			}

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/changegate/changegate/internal/digest"
 	"github.com/changegate/changegate/internal/journal"
 	"github.com/changegate/changegate/internal/policy"
 )
@@ -41,7 +42,7 @@ func TestResumeRefusesAChangedPolicySet(t *testing.T) {
 	id := journal.NewRunID(time.Now())
 	j, err := journal.Create(state, id, journal.Meta{
 		PlanFile: abs(t, safePlan),
-		Digests:  map[string]string{"plan": doc.Digests.Plan, "policy": doc.Digests.Policy},
+		Digests:  digest.Set{Plan: doc.Digests.Plan, Policy: doc.Digests.Policy},
 		Policy:   mustJSON(eng.Set()),
 	})
 	if err != nil {

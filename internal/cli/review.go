@@ -8,7 +8,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/changegate/changegate/internal/approval"
 	"github.com/changegate/changegate/internal/report"
 )
 
@@ -48,7 +47,6 @@ links the step changes dashed).`,
 			if err != nil {
 				return err
 			}
-			now := approval.FromPolicy(v.Digests)
 			var ras []report.ReviewApproval
 			for _, c := range checked {
 				ra := report.ReviewApproval{Approver: c.File}
@@ -56,7 +54,7 @@ links the step changes dashed).`,
 					ra.Approver = c.Approval.Approver
 				}
 				var why []string
-				ra.Status, why = approvalStatus(c, v.Plan, now)
+				ra.Status, why = approvalStatus(c, v.Plan, v.Digests)
 				ra.Why = strings.Join(why, "; ")
 				ras = append(ras, ra)
 			}

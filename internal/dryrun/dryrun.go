@@ -7,6 +7,7 @@ import (
 	"sort"
 
 	"github.com/changegate/changegate/internal/diag"
+	"github.com/changegate/changegate/internal/digest"
 	"github.com/changegate/changegate/internal/sim"
 	"github.com/changegate/changegate/internal/topology"
 	"github.com/changegate/changegate/plans"
@@ -33,9 +34,9 @@ type Options struct {
 	Platforms map[string]string
 	// Digests, when not nil, are net's topology and traffic digests
 	// (Network.TopologyDigest and TrafficDigest), reused instead of
-	// hashing the network again; Plan is ignored. Hashing a large
+	// hashing the network again; the others are ignored. Hashing a large
 	// traffic matrix costs more than a steady-state dry-run.
-	Digests *Digests
+	Digests *digest.Set
 }
 
 // Run dry-runs p against net: the baseline, the state after every step,
@@ -349,9 +350,9 @@ func (r *runner) n1(s *sim.State) (*N1, error) {
 
 // networkDigests returns the given digests (without a plan's) or computes
 // net's.
-func networkDigests(net *topology.Network, given *Digests) Digests {
+func networkDigests(net *topology.Network, given *digest.Set) digest.Set {
 	if given != nil {
-		return Digests{Topology: given.Topology, Traffic: given.Traffic}
+		return digest.Set{Topology: given.Topology, Traffic: given.Traffic}
 	}
-	return Digests{Topology: net.TopologyDigest(), Traffic: net.TrafficDigest()}
+	return digest.Set{Topology: net.TopologyDigest(), Traffic: net.TrafficDigest()}
 }

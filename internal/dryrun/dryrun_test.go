@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/changegate/changegate/internal/digest"
 	"github.com/changegate/changegate/internal/sim"
 	"github.com/changegate/changegate/internal/topology"
 	"github.com/changegate/changegate/internal/userfile"
@@ -397,7 +398,7 @@ func TestModelReused(t *testing.T) {
 	for i := 0; i < 2; i++ {
 		opts := Options{SkipN1: true, Model: m}
 		if i == 1 {
-			opts.Digests = &Digests{Topology: net.TopologyDigest(), Traffic: net.TrafficDigest(), Plan: "ignored"}
+			opts.Digests = &digest.Set{Topology: net.TopologyDigest(), Traffic: net.TrafficDigest(), Plan: "ignored"}
 		}
 		got, _, err := Run(ctx, net, p, opts)
 		if err != nil {

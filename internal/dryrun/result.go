@@ -1,6 +1,9 @@
 package dryrun
 
-import "github.com/changegate/changegate/internal/diag"
+import (
+	"github.com/changegate/changegate/internal/diag"
+	"github.com/changegate/changegate/internal/digest"
+)
 
 // ResultVersion is the version of the JSON form of Result. It changes only
 // when a field is removed or its meaning changes; fields may be added.
@@ -9,8 +12,12 @@ const ResultVersion = 1
 // Result is the outcome of a dry-run. Its JSON form is documented in
 // docs/dryrun.md and stable.
 type Result struct {
-	Version  int          `json:"version"`
-	Digests  Digests      `json:"digests"`
+	Version int `json:"version"`
+	// Digests are the canonical digests of what was analysed (see
+	// plans.Plan.Digest and topology.Network.TopologyDigest,
+	// TrafficDigest): the plan (none without a plan), the topology and
+	// the traffic; the gate adds the policy set's and the inventory's.
+	Digests  digest.Set   `json:"digests"`
 	Topology TopologyInfo `json:"topology"`
 	// Plan is null when the network is analysed as it is, without a plan.
 	Plan *PlanInfo `json:"plan"`
@@ -18,15 +25,6 @@ type Result struct {
 	States []State `json:"states"`
 	// Rollback is null without a plan.
 	Rollback *Rollback `json:"rollback"`
-}
-
-// Digests are the canonical digests of what was analysed (see
-// plans.Plan.Digest and topology.Network.TopologyDigest, TrafficDigest):
-// the facts an approval or the gate binds to. Plan is empty without a plan.
-type Digests struct {
-	Plan     string `json:"plan,omitempty"`
-	Topology string `json:"topology"`
-	Traffic  string `json:"traffic"`
 }
 
 // TopologyInfo summarises the network analysed.

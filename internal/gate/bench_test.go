@@ -63,7 +63,7 @@ var kdlFacts = sync.OnceValues(func() (policy.Facts, error) {
 	for i := range res.States {
 		res.States[i].N1 = syntheticN1(net, &res.States[i])
 	}
-	return policy.Facts{Plan: p, Network: net, DryRun: res, Stage: policy.StageCheck, Time: time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)}, nil
+	return policy.Facts{Plan: p, Network: net, DryRun: res, Digests: res.Digests, Stage: policy.StageCheck, Time: time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)}, nil
 })
 
 // syntheticN1 gives a state an N-1 section of the real size: each link
@@ -102,7 +102,7 @@ func BenchmarkPolicy(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	facts.PolicyDigest = eng.Digest()
+	facts.Digests.Policy = eng.Digest()
 	facts.HotFloor = eng.HotFloor()
 	b.Run("input", func(b *testing.B) {
 		for b.Loop() {

@@ -1,13 +1,19 @@
 // Package gate is the change gate: the dry-run of a plan and the policy
-// decision over it, bound to the digests of what was checked.
+// decision over it, bound to the digests of what was checked. It gathers
+// the facts the policies judge (the dry-run, the digests, the plan's
+// approvals as internal/approval read and verified them) into the
+// policy input.
 package gate
 
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"time"
 
+	"github.com/changegate/changegate/internal/approval"
 	"github.com/changegate/changegate/internal/diag"
+	"github.com/changegate/changegate/internal/digest"
 	"github.com/changegate/changegate/internal/dryrun"
 	"github.com/changegate/changegate/internal/policy"
 	"github.com/changegate/changegate/internal/topology"
@@ -20,8 +26,9 @@ type Options struct {
 	Stage policy.Stage
 	// Time is the evaluation time (default: now).
 	Time time.Time
-	// Approvals are the approvals given so far.
-	Approvals []policy.Approval
+	// Approvals are the plan's approvals as approval.Load read and
+	// verified them, shown to the policies as input.approvals.
+	Approvals []approval.Checked
 	// InventoryDigest is the digest of the inventory the plan runs with
 	// (devices.Inventory.Digest); "" when there is none. It is bound with
 	// the other digests.
@@ -47,7 +54,7 @@ type Verdict struct {
 	Decision *policy.Decision
 	// Digests are those of the plan, topology, traffic, policy set and
 	// inventory ("" for none) the decision is about.
-	Digests policy.Digests
+	Digests digest.Set
 	// PolicySet is what the policy digest covers: the policy files, and
 	// what the configuration changed (disabled policies, parameters that
 	// differ from their defaults), which every report shows.
@@ -86,20 +93,15 @@ func Check(ctx context.Context, plan *plans.Plan, net *topology.Network, eng *po
 	}
 	v := &Verdict{
 		Plan: plan, Network: net, DryRun: res, Stage: opts.Stage, Time: opts.Time,
-		Digests: policy.Digests{
-			Plan:      res.Digests.Plan,
-			Topology:  res.Digests.Topology,
-			Traffic:   res.Digests.Traffic,
-			Policy:    eng.Digest(),
-			Inventory: opts.InventoryDigest,
-		},
+		Digests:    res.Digests,
 		PolicySet:  eng.Set(),
 		DryRunTime: time.Since(t0),
 	}
+	v.Digests.Policy, v.Digests.Inventory = eng.Digest(), opts.InventoryDigest
 	t1 := time.Now()
 	input := policy.BuildInput(policy.Facts{
-		Plan: plan, Network: net, DryRun: res, Approvals: opts.Approvals, Override: opts.Override,
-		Stage: opts.Stage, Time: opts.Time, PolicyDigest: eng.Digest(), InventoryDigest: opts.InventoryDigest, HotFloor: eng.HotFloor(),
+		Plan: plan, Network: net, DryRun: res, Approvals: approvalFacts(opts.Approvals), Override: opts.Override,
+		Stage: opts.Stage, Time: opts.Time, Digests: v.Digests, HotFloor: eng.HotFloor(),
 	})
 	v.InputTime = time.Since(t1)
 	t2 := time.Now()
@@ -109,4 +111,22 @@ func Check(ctx context.Context, plan *plans.Plan, net *topology.Network, eng *po
 	}
 	v.EvalTime = time.Since(t2)
 	return v, ds, nil
+}
+
+// approvalFacts are approvals as the policies see them. A file that is
+// not a valid approval at all is there by its file name alone, verified
+// by no one and given for nothing.
+func approvalFacts(cs []approval.Checked) []policy.Approval {
+	var out []policy.Approval
+	for _, c := range cs {
+		if c.Approval == nil {
+			out = append(out, policy.Approval{Approver: filepath.Base(c.File)})
+			continue
+		}
+		out = append(out, policy.Approval{
+			Approver: c.Approval.Approver, Identities: c.Identities, Roles: c.Roles,
+			Time: c.Approval.Time, Digests: c.Approval.Digests, Verified: c.Verified,
+		})
+	}
+	return out
 }

@@ -6,6 +6,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/changegate/changegate/internal/approval"
+	"github.com/changegate/changegate/internal/digest"
 	"github.com/changegate/changegate/internal/policy"
 	"github.com/changegate/changegate/internal/topology"
 	"github.com/changegate/changegate/internal/userfile"
@@ -42,7 +46,7 @@ func TestVerdictBindsDigests(t *testing.T) {
 	if err != nil || ds.HasErrors() {
 		t.Fatalf("%v %v", err, ds.Err())
 	}
-	want := policy.Digests{Plan: p.Digest(), Topology: net.TopologyDigest(), Traffic: net.TrafficDigest(), Policy: eng.Digest(), Inventory: inventory}
+	want := digest.Set{Plan: p.Digest(), Topology: net.TopologyDigest(), Traffic: net.TrafficDigest(), Policy: eng.Digest(), Inventory: inventory}
 	if v.Digests != want {
 		t.Errorf("digests %+v, want %+v", v.Digests, want)
 	}
@@ -69,34 +73,33 @@ func TestApprovalsAtApply(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	good := policy.Approval{Approver: "bob", Identities: []string{"bob"}, Roles: []string{"network-engineer"}, Time: now, Digests: v.Digests, Verified: true}
-
-	stale := good
-	stale.Digests.Traffic = "sha256:0000"
-	otherInventory := good
-	otherInventory.Digests.Inventory = "sha256:2222"
-	noInventory := good
-	noInventory.Digests.Inventory = ""
-	unverified := good
-	unverified.Verified = false
-	// The author, by the e-mail of "Name <email>", under another name.
-	self := good
-	self.Approver = "jane"
-	self.Identities = []string{"jane", p.AuthorIdentity()}
-
+	// approved is bob's verified approval of what was checked, edited.
+	approved := func(edit func(c *approval.Checked, a *approval.Approval)) []approval.Checked {
+		a := approval.Approval{Version: approval.Version, Approver: "bob", Time: now, Digests: v.Digests}
+		c := approval.Checked{File: "safe-plan.approvals/bob.json", Identities: []string{"bob"}, Roles: []string{"network-engineer"}, Verified: true}
+		if edit != nil {
+			edit(&c, &a)
+		}
+		c.Approval = &a
+		return []approval.Checked{c}
+	}
 	tests := []struct {
 		name      string
-		approvals []policy.Approval
+		approvals []approval.Checked
 		allowed   bool
 		want      string
 	}{
 		{"none", nil, false, "approval"},
-		{"valid", []policy.Approval{good}, true, ""},
-		{"stale", []policy.Approval{stale}, false, "approval"},
-		{"for another inventory", []policy.Approval{otherInventory}, false, "approval"},
-		{"without an inventory", []policy.Approval{noInventory}, false, "approval"},
-		{"unverified", []policy.Approval{unverified}, false, "approval"},
-		{"self-approval", []policy.Approval{self}, false, "the plan's author (" + p.AuthorIdentity() + ")"},
+		{"valid", approved(nil), true, ""},
+		{"stale", approved(func(_ *approval.Checked, a *approval.Approval) { a.Digests.Traffic = "sha256:0000" }), false, "approval"},
+		{"for another inventory", approved(func(_ *approval.Checked, a *approval.Approval) { a.Digests.Inventory = "sha256:2222" }), false, "approval"},
+		{"without an inventory", approved(func(_ *approval.Checked, a *approval.Approval) { a.Digests.Inventory = "" }), false, "approval"},
+		{"unverified", approved(func(c *approval.Checked, _ *approval.Approval) { c.Verified = false }), false, "approval"},
+		// The author, by the e-mail of "Name <email>", under another name.
+		{"self-approval", approved(func(c *approval.Checked, a *approval.Approval) {
+			a.Approver, c.Identities = "jane", []string{"jane", p.AuthorIdentity()}
+		}), false, "the plan's author (" + p.AuthorIdentity() + ")"},
+		{"not an approval file", []approval.Checked{{File: "safe-plan.approvals/bob.json", Invalid: true, Why: "not an approval file"}}, false, "approval"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -140,5 +143,28 @@ func TestOutageDeniedByCapacityAtStep2(t *testing.T) {
 	}
 	if !secondary {
 		t.Errorf("no capacity denial of a secondary link at step 2: %+v", v.Decision.Results)
+	}
+}
+
+// TestApprovalFacts: the policies see an approval's approver, identities,
+// roles, time, digests and whether it verified; a file that is not an
+// approval at all, its file name and nothing else.
+func TestApprovalFacts(t *testing.T) {
+	at := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+	d := digest.Set{Plan: "sha256:aa", Topology: "sha256:bb", Traffic: "sha256:cc", Policy: "sha256:dd", Inventory: "sha256:ee"}
+	got := approvalFacts([]approval.Checked{
+		{File: "x/change.approvals/jane@x.json", Approval: &approval.Approval{Version: approval.Version, Approver: "jane@x", Time: at, Digests: d},
+			Verified: true, Roles: []string{"lead"}, Identities: []string{"jane.doe@x", "jane@x"}},
+		{File: "x/change.approvals/junk.json", Invalid: true, Why: "not an approval file"},
+	})
+	want := []policy.Approval{
+		{Approver: "jane@x", Identities: []string{"jane.doe@x", "jane@x"}, Roles: []string{"lead"}, Time: at, Digests: d, Verified: true},
+		{Approver: "junk.json"},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("approvalFacts (-want +got):\n%s", diff)
+	}
+	if got := approvalFacts(nil); got != nil {
+		t.Errorf("no approvals: %+v", got)
 	}
 }

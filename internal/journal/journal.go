@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/changegate/changegate/internal/digest"
 	"github.com/changegate/changegate/internal/durable"
 )
 
@@ -34,22 +35,83 @@ type Record struct {
 	Data   json.RawMessage `json:"data,omitempty"` // the caller's payload, already redacted by the caller
 }
 
-// Meta describes a run. It is written once, by Create, to meta.json.
+// Meta describes a run. It is written once, by Create, to meta.json; its
+// JSON form is metaJSON's.
 type Meta struct {
-	RunID     string            `json:"run_id"`
-	PlanFile  string            `json:"plan_file"`
-	PlanTitle string            `json:"plan_title,omitempty"`
-	Digests   map[string]string `json:"digests,omitempty"` // such as "plan", "topology", "policy" -> "sha256:..."
-	User      string            `json:"user"`
-	Host      string            `json:"host"`
-	PID       int               `json:"pid"`
-	Started   time.Time         `json:"started"`
-	Extra     map[string]string `json:"extra,omitempty"` // anything else the caller wants to keep with the run
+	RunID     string
+	PlanFile  string
+	PlanTitle string
+	// Digests are those the run was checked with; zero when the caller
+	// gave none. A digest meta.json does not hold is "".
+	Digests digest.Set
+	User    string
+	Host    string
+	PID     int
+	Started time.Time
+	Extra   map[string]string // anything else the caller wants to keep with the run
 	// Policy describes the policy set the run was checked against, in
 	// the caller's own JSON (changegate keeps the policy files' digests,
 	// the disabled policies and the parameters that differ from their
 	// defaults there).
-	Policy json.RawMessage `json:"policy,omitempty"`
+	Policy json.RawMessage
+}
+
+// metaJSON is Meta as meta.json holds it (docs/journal.md), field for
+// field: the digests are an object of name -> digest with the names
+// sorted, every one of them, and absent without digests.
+type metaJSON struct {
+	RunID     string            `json:"run_id"`
+	PlanFile  string            `json:"plan_file"`
+	PlanTitle string            `json:"plan_title,omitempty"`
+	Digests   digestsJSON       `json:"digests,omitzero"`
+	User      string            `json:"user"`
+	Host      string            `json:"host"`
+	PID       int               `json:"pid"`
+	Started   time.Time         `json:"started"`
+	Extra     map[string]string `json:"extra,omitempty"`
+	Policy    json.RawMessage   `json:"policy,omitempty"`
+}
+
+// digestsJSON is a digest.Set as meta.json holds it: written as a map of
+// every digest by name (so with sorted keys), read by the Set's keys.
+type digestsJSON digest.Set
+
+func (d digestsJSON) MarshalJSON() ([]byte, error) {
+	m := make(map[string]string)
+	for _, n := range digest.Names() {
+		m[string(n)] = digest.Set(d).Get(n)
+	}
+	return json.Marshal(m)
+}
+
+// MarshalJSON writes m as meta.json holds it (metaJSON).
+func (m Meta) MarshalJSON() ([]byte, error) {
+	return json.Marshal(metaJSON{
+		RunID: m.RunID, PlanFile: m.PlanFile, PlanTitle: m.PlanTitle, Digests: digestsJSON(m.Digests),
+		User: m.User, Host: m.Host, PID: m.PID, Started: m.Started, Extra: m.Extra, Policy: m.Policy,
+	})
+}
+
+// UnmarshalJSON reads m as meta.json holds it (metaJSON).
+func (m *Meta) UnmarshalJSON(b []byte) error {
+	d, err := decodeMeta(b)
+	if err != nil {
+		return err
+	}
+	*m = Meta{
+		RunID: d.RunID, PlanFile: d.PlanFile, PlanTitle: d.PlanTitle, Digests: digest.Set(d.Digests),
+		User: d.User, Host: d.Host, PID: d.PID, Started: d.Started, Extra: d.Extra, Policy: d.Policy,
+	}
+	return nil
+}
+
+// decodeMeta decodes meta.json. Its errors name a field as Meta's
+// ("Go struct field Meta.run_id"), the type the file is read into.
+func decodeMeta(b []byte) (metaJSON, error) {
+	type Meta metaJSON
+	var d Meta
+	err := json.Unmarshal(b, &d)
+	return metaJSON(d), err
 }
 
 // Status is where a run stands, kept in status.json beside the journal.

@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/changegate/changegate/internal/digest"
 )
 
 // newJournal creates a run in a fresh state directory, with a clock that
@@ -172,7 +174,7 @@ func TestCreate(t *testing.T) {
 	state := t.TempDir()
 	meta := Meta{
 		PlanFile: "maint.yaml", PlanTitle: "drain p2",
-		Digests: map[string]string{"plan": "sha256:aa", "topology": "sha256:bb"},
+		Digests: digest.Set{Plan: "sha256:aa", Topology: "sha256:bb"},
 		User:    "alice", Host: "jump1", PID: 4242,
 		Started: time.Date(2026, 11, 24, 1, 57, 34, 0, time.FixedZone("CET", 3600)),
 		Extra:   map[string]string{"ticket": "CHG-1"},

@@ -67,14 +67,10 @@ func (l Loader) Check(ctx context.Context, req CheckRequest) (*Checked, error) {
 	if err != nil {
 		return nil, err
 	}
-	approvals := make([]policy.Approval, 0, len(checked))
-	for _, c := range checked {
-		approvals = append(approvals, c.Policy())
-	}
 	v, ds, err := gate.Check(ctx, plan, net, eng, gate.Options{
 		Stage:           req.Stage,
 		Override:        req.Override,
-		Approvals:       approvals,
+		Approvals:       checked,
 		InventoryDigest: inventoryDigest(inv),
 		Platforms:       inv.PlatformsByDevice(),
 		TopMovers:       req.TopMovers,

@@ -6,8 +6,8 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/changegate/changegate/internal/approval"
 	"github.com/changegate/changegate/internal/diag"
+	"github.com/changegate/changegate/internal/digest"
 	"github.com/changegate/changegate/internal/gate"
 	"github.com/changegate/changegate/internal/report"
 	"github.com/changegate/changegate/internal/userfile"
@@ -39,24 +39,15 @@ func matchChecked(ctx context.Context, file string, v *gate.Verdict) error {
 	}
 	var what, diffs []string
 	first := ""
-	for _, d := range []struct{ what, was, now string }{
-		{"plan", doc.Digests.Plan, v.Digests.Plan},
-		{"topology", doc.Digests.Topology, v.Digests.Topology},
-		{"traffic", doc.Digests.Traffic, v.Digests.Traffic},
-		{"policy", doc.Digests.Policy, v.Digests.Policy},
-		{"inventory", doc.Digests.Inventory, v.Digests.Inventory},
-	} {
-		if d.was == d.now {
-			continue
-		}
-		key := "digests." + d.what
+	for _, d := range digest.Diff(doc.Digests, v.Digests) {
+		key := "digests." + string(d.Name)
 		if first == "" {
 			first = at(key)
 		}
-		what = append(what, d.what)
+		what = append(what, string(d.Name))
 		// The checked digest is content of the file: clipped like an
 		// excerpt, and unquoted, as digests are shown.
-		diffs = append(diffs, fmt.Sprintf("%s %s (checked: %s, at %s)", d.what, orNone(d.now), orNone(diag.Clip(d.was)), at(key)))
+		diffs = append(diffs, fmt.Sprintf("%s %s (checked: %s, at %s)", d.Name, orNone(d.Now), orNone(diag.Clip(d.Was)), at(key)))
 	}
 	if len(diffs) > 0 {
 		return fmt.Errorf("%w: %s differs from %s: %s; check the plan again and have the new verdict reviewed", errNotAsChecked, strings.Join(what, ", "), first, strings.Join(diffs, "; "))
@@ -90,7 +81,7 @@ func readChecked(file string, data []byte) (report.CheckDoc, map[string]int, err
 // orNone is a digest for people: "none" for "" (no inventory).
 func orNone(d string) string {
 	if d == "" {
-		return approval.None
+		return digest.None
 	}
 	return d
 }

@@ -75,7 +75,7 @@ func (b *Backend) Recover(ctx context.Context, req RecoverRequest, view View) (*
 		return b.resume(ctx, j, run, st, req.Inventory, view)
 	}
 	var plan *plans.Plan
-	if p, ds, err := plans.LoadFile(ctx, run.Meta.PlanFile, b.Scope); err == nil && !ds.HasErrors() && p.Digest() == run.Meta.Digests["plan"] && !p.HasRunbooks() {
+	if p, ds, err := plans.LoadFile(ctx, run.Meta.PlanFile, b.Scope); err == nil && !ds.HasErrors() && p.Digest() == run.Meta.Digests.Plan && !p.HasRunbooks() {
 		plan = p
 	} else {
 		view.Notice(fmt.Sprintf("the plan %s is gone or changed since the run: rolling back from the journal alone, without health checks", run.Meta.PlanFile))
@@ -146,14 +146,14 @@ func (b *Backend) resume(ctx context.Context, j Journal, run *journal.Run, st *a
 	if err != nil {
 		return nil, fmt.Errorf("resume needs the run's plan: %w", err)
 	}
-	if plan.Digest() != run.Meta.Digests["plan"] {
-		return nil, fmt.Errorf("resume refused: %s changed since the run (digest %s, the run's %s); recover without --resume rolls it back", plan.File, plan.Digest(), run.Meta.Digests["plan"])
+	if plan.Digest() != run.Meta.Digests.Plan {
+		return nil, fmt.Errorf("resume refused: %s changed since the run (digest %s, the run's %s); recover without --resume rolls it back", plan.File, plan.Digest(), run.Meta.Digests.Plan)
 	}
 	eng, err := b.Policies(ctx, nil)
 	if err != nil {
 		return nil, err
 	}
-	if now := eng.Set(); now.Digest != run.Meta.Digests["policy"] {
+	if now := eng.Set(); now.Digest != run.Meta.Digests.Policy {
 		return nil, errPolicyChanged(run, now)
 	}
 	c, err := b.Check(ctx, CheckRequest{Plan: run.Meta.PlanFile, Inventory: inv, Stage: policy.StageApply})
@@ -198,7 +198,7 @@ func errPolicyChanged(run *journal.Run, now policy.Set) error {
 		}
 	}
 	return fmt.Errorf("resume refused: the policy set changed since run %s (digest %s, the run's %s): %s; load the policies and configuration the run used (the directories of apply --policy go in policy.dirs), or recover without --resume to roll the run back",
-		run.Meta.RunID, now.Digest, run.Meta.Digests["policy"], what)
+		run.Meta.RunID, now.Digest, run.Meta.Digests.Policy, what)
 }
 
 // takeOverLocks takes devs' locks for a recovery of runID: every lock the

@@ -14,6 +14,7 @@ import (
 
 	"github.com/changegate/changegate/devices"
 	"github.com/changegate/changegate/internal/apply"
+	"github.com/changegate/changegate/internal/digest"
 	"github.com/changegate/changegate/internal/dryrun"
 	"github.com/changegate/changegate/internal/gate"
 	"github.com/changegate/changegate/internal/journal"
@@ -77,12 +78,15 @@ func (b *Backend) BuildRevert(ctx context.Context, runID string, inv devices.Inv
 		return nil, fmt.Errorf("revert needs the plan of run %s as it ran: %w", runID, err)
 	}
 	var changed []string
-	for _, d := range []struct{ what, now, file string }{
+	for _, d := range []struct {
+		what      digest.Name
+		now, file string
+	}{
 		{"plan", plan.Digest(), plan.File},
 		{"topology", net.TopologyDigest(), plan.TopologyPath()},
 		{"traffic", net.TrafficDigest(), plan.TrafficPath()},
 	} {
-		if then := run.Meta.Digests[d.what]; then != "" && then != d.now {
+		if then := run.Meta.Digests.Get(d.what); then != "" && then != d.now {
 			file := d.file
 			if file == "" {
 				file = plan.TopologyPath()
@@ -224,7 +228,7 @@ func (b *Backend) laterRuns(run *journal.Run, st *apply.State) error {
 			continue
 		}
 		why := ""
-		if s.Meta.Digests["topology"] != "" && s.Meta.Digests["topology"] == run.Meta.Digests["topology"] {
+		if s.Meta.Digests.Topology != "" && s.Meta.Digests.Topology == run.Meta.Digests.Topology {
 			why = "on the same network"
 		}
 		if later, err := b.Journals.Read(sid); err == nil {

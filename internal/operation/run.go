@@ -111,7 +111,7 @@ func (b *Backend) Run(ctx context.Context, req Request, view View) (*Result, err
 	// Absolute paths: recover may run from another directory.
 	j, err := b.Journals.Create(runID, journal.Meta{
 		PlanFile: absPath(plan.File), PlanTitle: plan.Title,
-		Digests: map[string]string{"plan": c.Digests.Plan, "topology": c.Digests.Topology, "traffic": c.Digests.Traffic, "policy": c.Digests.Policy, "inventory": c.Digests.Inventory},
+		Digests: c.Digests,
 		Extra:   req.Revert.extra(runID, runExtra(inv, override, c.Verdict)),
 		Policy:  mustJSON(c.PolicySet),
 	})
@@ -127,7 +127,9 @@ func (b *Backend) Run(ctx context.Context, req Request, view View) (*Result, err
 	if err := req.Revert.record(j); err != nil {
 		return nil, fmt.Errorf("run %s: %w", runID, err)
 	}
-	if _, err := j.Append(journal.Record{Type: "gate", Data: mustJSON(map[string]any{"allowed": c.Allowed(), "digests": c.Digests, "results": c.Decision.Results})}); err != nil {
+	// The gate record keys the digests by field name ("Plan"), as it always has.
+	gateDigests := struct{ Plan, Topology, Traffic, Policy, Inventory string }(c.Digests)
+	if _, err := j.Append(journal.Record{Type: "gate", Data: mustJSON(map[string]any{"allowed": c.Allowed(), "digests": gateDigests, "results": c.Decision.Results})}); err != nil {
 		return nil, fmt.Errorf("run %s: recording the gate's verdict: %w", runID, err)
 	}
 	view.Started(Started{Run: runID, Plan: plan, Journal: j.Path()})

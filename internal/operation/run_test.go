@@ -282,7 +282,7 @@ func TestRunAllowed(t *testing.T) {
 	if st := f.js.j.status; len(st) != 1 || st[0] != journal.Succeeded || !f.js.j.closed {
 		t.Errorf("journal status %v, closed %v", st, f.js.j.closed)
 	}
-	if meta := f.js.created[0]; meta.Digests["plan"] != res.Checked.Digests.Plan || meta.Extra["verdict"] != "allowed" {
+	if meta := f.js.created[0]; meta.Digests.Plan != res.Checked.Digests.Plan || meta.Extra["verdict"] != "allowed" {
 		t.Errorf("journal meta %+v", meta)
 	}
 	if len(f.devs.configure) != 1 || !strings.HasPrefix(f.devs.configure[0], "a: interface cg-b") {

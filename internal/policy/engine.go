@@ -234,7 +234,7 @@ func Load(ctx context.Context, opts Options) (*Engine, error) {
 		}
 	}
 	e.set = Set{
-		Digest:   digest(srcs, params, opts.Disable),
+		Digest:   setDigest(srcs, params, opts.Disable),
 		Files:    map[string]string{},
 		Disabled: append([]string{}, opts.Disable...),
 		Params:   append([]Param{}, params.changed...),
@@ -389,7 +389,8 @@ func (e *Engine) Set() Set {
 	return s
 }
 
-func digest(srcs []source, p paramSet, disabled []string) string {
+// setDigest is the Digest of the policy set made of srcs, p and disabled.
+func setDigest(srcs []source, p paramSet, disabled []string) string {
 	h := sha256.New()
 	fmt.Fprintf(h, "changegate policy set v1\n")
 	sorted := append([]source(nil), srcs...)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/open-policy-agent/opa/v1/ast"
 
+	"github.com/changegate/changegate/internal/digest"
 	"github.com/changegate/changegate/internal/dryrun"
 	"github.com/changegate/changegate/internal/topology"
 	"github.com/changegate/changegate/plans"
@@ -41,16 +42,11 @@ type Approval struct {
 	Identities []string
 	Roles      []string
 	Time       time.Time
-	Digests    Digests
+	// Digests are what the approval was given for.
+	Digests digest.Set
 	// Verified is true when the signature checked out against the
 	// approver's key.
 	Verified bool
-}
-
-// Digests bind a decision to exactly what was checked. Inventory is ""
-// when there was no inventory to check (none).
-type Digests struct {
-	Plan, Topology, Traffic, Policy, Inventory string
 }
 
 // Override is a break-glass override of the gate: the change runs
@@ -73,11 +69,11 @@ type Facts struct {
 	Override *Override
 	Stage    Stage
 	Time     time.Time
-	// PolicyDigest is the engine's Digest.
-	PolicyDigest string
-	// InventoryDigest is the digest of the inventory the plan runs with
-	// (devices.Inventory.Digest); "" when there is none.
-	InventoryDigest string
+	// Digests bind the decision to exactly what was checked: the
+	// dry-run's (plan, topology, traffic), the engine's Digest and the
+	// digest of the inventory the plan runs with
+	// (devices.Inventory.Digest; "" when there is none).
+	Digests digest.Set
 	// HotFloor is the utilisation above which link directions are listed
 	// in hot_links (the engine's HotFloor).
 	HotFloor float64
@@ -95,13 +91,7 @@ func BuildInput(f Facts) ast.Value {
 		kv("stage", str(string(f.Stage))),
 		kv("time", str(now.Format(time.RFC3339))),
 		kv("time_unix", ast.IntNumberTerm(int(now.Unix()))),
-		kv("digests", obj(
-			kv("plan", str(res.Digests.Plan)),
-			kv("topology", str(res.Digests.Topology)),
-			kv("traffic", str(res.Digests.Traffic)),
-			kv("policy", str(f.PolicyDigest)),
-			kv("inventory", str(f.InventoryDigest)),
-		)),
+		kv("digests", digestsTerm(f.Digests)),
 		kv("hot_floor", num(f.HotFloor)),
 		kv("plan", planTerm(f.Plan, f.Network, res)),
 		kv("topology", topologyTerm(f.Network)),
@@ -746,6 +736,18 @@ func rollbackTerm(res *dryrun.Result, floor float64) *ast.Term {
 	)
 }
 
+// digestsTerm is {plan, topology, traffic, policy, inventory}, each a
+// string ("" for none).
+func digestsTerm(d digest.Set) *ast.Term {
+	return obj(
+		kv("plan", str(d.Plan)),
+		kv("topology", str(d.Topology)),
+		kv("traffic", str(d.Traffic)),
+		kv("policy", str(d.Policy)),
+		kv("inventory", str(d.Inventory)),
+	)
+}
+
 func approvalsTerm(as []Approval) *ast.Term {
 	ts := make([]*ast.Term, len(as))
 	for i, a := range as {
@@ -756,13 +758,7 @@ func approvalsTerm(as []Approval) *ast.Term {
 			kv("roles", strs(nonNil(a.Roles))),
 			kv("time", str(t.Format(time.RFC3339))),
 			kv("time_unix", integer(int(t.Unix()))),
-			kv("digests", obj(
-				kv("plan", str(a.Digests.Plan)),
-				kv("topology", str(a.Digests.Topology)),
-				kv("traffic", str(a.Digests.Traffic)),
-				kv("policy", str(a.Digests.Policy)),
-				kv("inventory", str(a.Digests.Inventory)),
-			)),
+			kv("digests", digestsTerm(a.Digests)),
 			kv("verified", boolean(a.Verified)),
 		)
 	}

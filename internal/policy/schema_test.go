@@ -169,11 +169,10 @@ func schemaInput(t *testing.T, f schemaFixture, opts dryrun.Options, stage Stage
 	if stage == StageApply {
 		inventory = schemaDigest("inventory")
 	}
+	digests := res.Digests
+	digests.Policy, digests.Inventory = schemaDigest("policy"), inventory
 	for i := range approvals {
-		approvals[i].Digests = Digests{
-			Plan: res.Digests.Plan, Topology: res.Digests.Topology,
-			Traffic: res.Digests.Traffic, Policy: schemaDigest("policy"), Inventory: inventory,
-		}
+		approvals[i].Digests = digests
 	}
 	var override *Override
 	if stage == StageApply { // apply-stage inputs carry a break-glass override
@@ -181,8 +180,8 @@ func schemaInput(t *testing.T, f schemaFixture, opts dryrun.Options, stage Stage
 	}
 	v := BuildInput(Facts{
 		Plan: f.plan, Network: f.net, DryRun: res, Approvals: approvals, Stage: stage, Override: override,
-		Time:         time.Date(2011, 4, 21, 0, 30, 0, 0, time.FixedZone("EDT", -4*3600)),
-		PolicyDigest: schemaDigest("policy"), InventoryDigest: inventory, HotFloor: hotFloor,
+		Time:    time.Date(2011, 4, 21, 0, 30, 0, 0, time.FixedZone("EDT", -4*3600)),
+		Digests: digests, HotFloor: hotFloor,
 	})
 	x, err := ast.JSON(v)
 	if err != nil {

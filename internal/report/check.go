@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/changegate/changegate/internal/diag"
+	"github.com/changegate/changegate/internal/digest"
 	"github.com/changegate/changegate/internal/finding"
 	"github.com/changegate/changegate/internal/gate"
 	"github.com/changegate/changegate/internal/policy"
@@ -20,10 +21,12 @@ const CheckVersion = 1
 type CheckDoc struct {
 	Version int `json:"version"`
 	// Verdict is "allowed" or "denied".
-	Verdict  string          `json:"verdict"`
-	Stage    policy.Stage    `json:"stage"`
-	Time     string          `json:"time"`
-	Digests  DigestsDoc      `json:"digests"`
+	Verdict string       `json:"verdict"`
+	Stage   policy.Stage `json:"stage"`
+	Time    string       `json:"time"`
+	// Digests are the digests the verdict is bound to, the inventory ""
+	// when there was no inventory to check (printed "none").
+	Digests  digest.Set      `json:"digests"`
 	Plan     CheckPlanDoc    `json:"plan"`
 	Summary  CheckSummaryDoc `json:"summary"`
 	Policies []PolicyDoc     `json:"policies"`
@@ -43,20 +46,10 @@ type PolicySettingsDoc struct {
 	Params []policy.Param `json:"params"`
 }
 
-// DigestsDoc are the digests the verdict is bound to. Inventory is ""
-// when there was no inventory to check (printed "none").
-type DigestsDoc struct {
-	Plan      string `json:"plan"`
-	Topology  string `json:"topology"`
-	Traffic   string `json:"traffic"`
-	Policy    string `json:"policy"`
-	Inventory string `json:"inventory"`
-}
-
 // orNone is a digest for people: "none" for "" (no inventory).
 func orNone(d string) string {
 	if d == "" {
-		return "none"
+		return digest.None
 	}
 	return d
 }
@@ -100,7 +93,7 @@ func CheckDocument(v *gate.Verdict, pkgs []*policy.Package) CheckDoc {
 		Verdict: verdictWord(v),
 		Stage:   v.Stage,
 		Time:    v.Time.UTC().Format(time.RFC3339),
-		Digests: DigestsDoc{Plan: v.Digests.Plan, Topology: v.Digests.Topology, Traffic: v.Digests.Traffic, Policy: v.Digests.Policy, Inventory: v.Digests.Inventory},
+		Digests: v.Digests,
 		Plan:    CheckPlanDoc{ID: v.Plan.ID, Title: v.Plan.Title, File: v.Plan.File, Steps: len(v.Plan.Steps)},
 		Summary: CheckSummaryDoc{Denials: v.Decision.Count(policy.Deny), Warnings: v.Decision.Count(policy.Warn)},
 	}

@@ -11,7 +11,7 @@ import (
 
 	"github.com/changegate/changegate/devices"
 	"github.com/changegate/changegate/internal/diag"
-	"github.com/changegate/changegate/internal/dryrun"
+	"github.com/changegate/changegate/internal/digest"
 	"github.com/changegate/changegate/internal/finding"
 	"github.com/changegate/changegate/internal/runbook"
 	"github.com/changegate/changegate/internal/sim"
@@ -225,7 +225,7 @@ type network struct {
 	traffic bool   // the topology with a plan's traffic file
 	net     *topology.Network
 	model   *sim.Model
-	digests *dryrun.Digests
+	digests *digest.Set
 	links   map[string]bool
 	nodes   map[string]bool
 	ds      diag.Diagnostics // the topology's (or the traffic file's) problems
@@ -287,7 +287,7 @@ func (v *validator) network(ctx context.Context, path, traffic string) *network 
 			return
 		}
 		nw.net, nw.model = net, m
-		nw.digests = &dryrun.Digests{Topology: net.TopologyDigest(), Traffic: net.TrafficDigest()}
+		nw.digests = &digest.Set{Topology: net.TopologyDigest(), Traffic: net.TrafficDigest()}
 		nw.links = make(map[string]bool, len(net.Links))
 		for _, l := range net.Links {
 			nw.links[l.ID] = true
