@@ -120,13 +120,13 @@ func Execute(ctx context.Context, plan *plans.Plan, opts Options) (*Report, erro
 	res, ok := e.runChecks(ctx, PhasePre, 0, checksOn(plan.PreChecks, nil))
 	e.rep.PreChecks = res
 	if !ok {
-		e.rep.Status = NotStarted
+		e.rep.Status = journal.NotStarted
 		return e.finish(), e.journalErr()
 	}
 	// The routers must forward as the model says before anything changes:
 	// otherwise its verdict is about another network.
 	if !e.observe(ctx, 0, PhasePre, plan.Devices(), &e.rep.Observed) {
-		e.rep.Status = NotStarted
+		e.rep.Status = journal.NotStarted
 		return e.finish(), e.journalErr()
 	}
 	return e.from(ctx, 1)
@@ -150,7 +150,7 @@ func newExecutor(plan *plans.Plan, opts Options) (*executor, bool) {
 		e.rep.Steps = append(e.rep.Steps, StepReport{Index: i + 1, Name: plan.Steps[i].Name, Status: StatusSkipped})
 	}
 	if err := e.compile(); err != nil {
-		e.rep.Status, e.rep.Reason = NotStarted, err.Error()
+		e.rep.Status, e.rep.Reason = journal.NotStarted, err.Error()
 		return e, false
 	}
 	return e, true
@@ -170,7 +170,7 @@ func (e *executor) from(ctx context.Context, first int) (*Report, error) {
 		e.rollback(ctx, len(e.plan.Steps))
 		return e.finish(), e.journalErr()
 	}
-	e.rep.Status = Succeeded
+	e.rep.Status = journal.Succeeded
 	return e.finish(), e.journalErr()
 }
 
@@ -208,14 +208,14 @@ func (e *executor) finish() *Report {
 	}
 	e.record("run.end", 0, "", data)
 	msg := e.rep.Reason
-	if e.rep.Status == Succeeded {
+	if e.rep.Status == journal.Succeeded {
 		msg = fmt.Sprintf("%d steps applied, every check passed", len(e.plan.Steps))
 	}
 	st := StatusOK
-	if e.rep.Status != Succeeded && !(e.rep.Recovery && e.rep.Status == RolledBack) {
+	if e.rep.Status != journal.Succeeded && e.rep.RunStatus() != journal.Recovered {
 		st = StatusFailed
 	}
-	e.emit(Event{Kind: "run.end", Status: st, Name: e.rep.Status, Message: msg})
+	e.emit(Event{Kind: "run.end", Status: st, Name: string(e.rep.Status), Message: msg})
 	return e.rep
 }
 

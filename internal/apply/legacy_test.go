@@ -21,22 +21,24 @@ func TestLegacyJournals(t *testing.T) {
 		run    string
 		status journal.Status
 		ended  bool
-		end    string // the run.end record's status
+		end    journal.Status // the run.end record's status
 		step   int
 		done   int
 		todo   []string // "step@device" of NeedsRollback
 	}{
-		{run: "20261124T010000Z-succeeded", status: journal.Succeeded, ended: true, end: Succeeded, step: 2, done: 2, todo: []string{"1@r1", "2@r2"}},
-		{run: "20261124T020000Z-rolledback", status: journal.RolledBack, ended: true, end: RolledBack, step: 1},
-		{run: "20261124T030000Z-rollbackfailed", status: journal.Failed, ended: true, end: RollbackFailed, step: 2, done: 1, todo: []string{"1@r1"}},
-		{run: "20261124T040000Z-notstarted", status: journal.RolledBack, ended: true, end: NotStarted},
+		{run: "20261124T010000Z-succeeded", status: journal.Succeeded, ended: true, end: journal.Succeeded, step: 2, done: 2, todo: []string{"1@r1", "2@r2"}},
+		{run: "20261124T020000Z-rolledback", status: journal.RolledBack, ended: true, end: journal.RolledBack, step: 1},
+		// status.json says "failed", as RollbackFailed was written then.
+		{run: "20261124T030000Z-rollbackfailed", status: journal.RollbackFailed, ended: true, end: journal.RollbackFailed, step: 2, done: 1, todo: []string{"1@r1"}},
+		// A run that did not start was written as rolled back then.
+		{run: "20261124T040000Z-notstarted", status: journal.RolledBack, ended: true, end: journal.NotStarted},
 		// The timeout leaves it unknown whether r2 took the line.
 		{run: "20261124T050000Z-died", status: journal.Running, step: 2, done: 1, todo: []string{"1@r1", "2@r2"}},
-		{run: "20261124T060000Z-recovered", status: journal.Recovered, ended: true, end: RolledBack, step: 2, done: 1},
-		{run: "20261124T070000Z-resumed", status: journal.Succeeded, ended: true, end: Succeeded, step: 2, done: 2, todo: []string{"1@r1", "2@r2"}},
-		{run: "20261207T153139Z-f3214e", status: journal.Succeeded, ended: true, end: Succeeded, step: 2, done: 2, todo: []string{"1@a", "2@c"}},
-		{run: "20261207T153139Z-24424a", status: journal.Succeeded, ended: true, end: Succeeded, step: 2, done: 2, todo: []string{"1@c", "2@a"}},
-		{run: "20261207T153139Z-58d731", status: journal.Succeeded, ended: true, end: Succeeded, step: 2, done: 2, todo: []string{"1@a", "2@c"}},
+		{run: "20261124T060000Z-recovered", status: journal.Recovered, ended: true, end: journal.RolledBack, step: 2, done: 1},
+		{run: "20261124T070000Z-resumed", status: journal.Succeeded, ended: true, end: journal.Succeeded, step: 2, done: 2, todo: []string{"1@r1", "2@r2"}},
+		{run: "20261207T153139Z-f3214e", status: journal.Succeeded, ended: true, end: journal.Succeeded, step: 2, done: 2, todo: []string{"1@a", "2@c"}},
+		{run: "20261207T153139Z-24424a", status: journal.Succeeded, ended: true, end: journal.Succeeded, step: 2, done: 2, todo: []string{"1@c", "2@a"}},
+		{run: "20261207T153139Z-58d731", status: journal.Succeeded, ended: true, end: journal.Succeeded, step: 2, done: 2, todo: []string{"1@a", "2@c"}},
 	} {
 		t.Run(tc.run, func(t *testing.T) {
 			run, err := journal.Read(legacyState, tc.run)
@@ -50,7 +52,7 @@ func TestLegacyJournals(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if st.Ended != tc.ended || string(st.Status) != string(tc.end) || st.Step != tc.step || st.Done != tc.done {
+			if st.Ended != tc.ended || st.Status != tc.end || st.Step != tc.step || st.Done != tc.done {
 				t.Errorf("ended %v (%q), step %d, done %d; want %v (%q), %d, %d", st.Ended, st.Status, st.Step, st.Done, tc.ended, tc.end, tc.step, tc.done)
 			}
 			var todo []string
@@ -78,7 +80,7 @@ func TestRecoverLegacyJournal(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rep.Status != RolledBack {
+	if rep.Status != journal.RolledBack {
 		t.Errorf("status %s: %s", rep.Status, rep.Reason)
 	}
 	if d := cmp.Diff(newFakeNet("r1", "r2").snapshot(), n.snapshot()); d != "" {

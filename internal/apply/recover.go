@@ -45,8 +45,8 @@ const (
 // State is what a journal says about its run.
 type State struct {
 	// Ended is true when the run recorded its end (run.end), with Status.
-	Ended  bool   `json:"ended"`
-	Status string `json:"status,omitempty"`
+	Ended  bool           `json:"ended"`
+	Status journal.Status `json:"status,omitempty"`
 	// Step is the last step started, Done the last one completed (its
 	// checks passed, its commits confirmed); InFlight says what the run
 	// was doing when the journal stops (its last record's type).
@@ -146,7 +146,7 @@ func ReadState(records []journal.Record) (*State, error) {
 				}
 			}
 		case "run.end":
-			var d struct{ Status string }
+			var d struct{ Status journal.Status }
 			json.Unmarshal(r.Data, &d)
 			st.Ended, st.Status = true, d.Status
 		}
@@ -203,7 +203,7 @@ func Recover(ctx context.Context, plan *plans.Plan, records []journal.Record, op
 	e.record("recover.start", st.Step, "", map[string]any{"in_flight": st.InFlight, "changes": st.NeedsRollback()})
 	e.emit(Event{Kind: "recover.start", Step: st.Step, Status: StatusRunning, Message: fmt.Sprintf("%d changes to roll back", len(e.changes))})
 	if len(e.changes) == 0 {
-		e.rep.Status = RolledBack
+		e.rep.Status = journal.RolledBack
 		e.rep.Reason = "nothing to roll back: no change of the run is in place"
 	} else {
 		e.rollback(ctx, upTo)

@@ -7,6 +7,7 @@ import (
 	"slices"
 
 	"github.com/changegate/changegate/devices"
+	"github.com/changegate/changegate/internal/journal"
 )
 
 // rollback undoes every change of steps 1..upTo in reverse order (the
@@ -55,9 +56,9 @@ func (e *executor) rollback(ctx context.Context, upTo int) {
 		}
 	}
 	if failed {
-		e.rep.Status = RollbackFailed
+		e.rep.Status = journal.RollbackFailed
 	} else {
-		e.rep.Status = RolledBack
+		e.rep.Status = journal.RolledBack
 	}
 	st := StatusOK
 	msg := "every change rolled back; the state returned to passed its checks"

@@ -170,3 +170,50 @@ func TestLockRefusals(t *testing.T) {
 		t.Errorf("the garbled lock is still there: %v", err)
 	}
 }
+
+// TestNotStartedRun: a run whose pre-check fails changed nothing, and is
+// recorded and listed as not-started (not as rolled back); recover has
+// nothing to do for it, and it does not stand in the way of reverting an
+// earlier run on the same network.
+func TestNotStartedRun(t *testing.T) {
+	isolate(t)
+	dir := t.TempDir()
+	state := filepath.Join(dir, "state")
+	t.Setenv("CHANGEGATE_STATE_DIR", state)
+	t.Setenv("CHANGEGATE_APPLY_OBSERVE", "false")
+	invFile, srvs := fakeDevices(t, dir, "a", "b", "c")
+	writeFile(t, dir, "topology.yaml", fmt.Sprintf(triangle, "2G"))
+	plan := writeFile(t, dir, "plan.yaml", upgrade)
+	if out, errs, code := run(t, "apply", plan, "--inventory", invFile); code != 0 {
+		t.Fatalf("apply: exit %d\n%s%s", code, out, errs)
+	}
+	seen := map[string]bool{}
+	applied := newRun(t, state, seen).Meta.RunID
+
+	other := writeFile(t, dir, "other.yaml", strings.NewReplacer("title: upgrade ab", "title: other", "hostname a}}\nsteps", "hostname z}}\nsteps").Replace(upgrade))
+	out, errs, code := run(t, "apply", other, "--inventory", invFile)
+	if code != ExitRolledBack || !strings.Contains(out, "NOT STARTED") {
+		t.Fatalf("apply with a failing pre-check: exit %d\n%s%s", code, out, errs)
+	}
+	notStarted := newRun(t, state, seen)
+	if notStarted.Status != journal.NotStarted {
+		t.Errorf("status %q, want %q", notStarted.Status, journal.NotStarted)
+	}
+	id := notStarted.Meta.RunID
+	if out, _, _ = run(t, "runs"); !strings.Contains(out, id+"  not-started ") {
+		t.Errorf("runs:\n%s", out)
+	}
+	if out, _, _ = run(t, "runs", "show", id); !strings.Contains(out, "status: not-started (ended: not-started)") {
+		t.Errorf("runs show:\n%s", out)
+	}
+	before := connections(srvs)
+	if _, errs, code = run(t, "recover", id); code != 1 || !strings.Contains(errs, "recover refused: run "+id+" ended: it stopped and was rolled back (not-started)") {
+		t.Errorf("recover: exit %d\n%s", code, errs)
+	}
+	if connections(srvs) != before {
+		t.Error("recover of a run that did not start contacted a device")
+	}
+	if _, errs, code = run(t, "revert", applied); code != 0 || strings.Contains(errs, "changed the network after") {
+		t.Errorf("revert of the earlier run: exit %d\n%s", code, errs)
+	}
+}

@@ -5,8 +5,10 @@
 //	meta.json      what the run is: plan file and title, input digests,
 //	               user, host, pid, start time, free-form extras; written
 //	               once by Create
-//	status.json    {"status": "running"|"succeeded"|"rolled-back"|
-//	               "failed"|"recovered", "time": ...}; replaced by SetStatus
+//	status.json    {"status": "running"|"succeeded"|"not-started"|
+//	               "rolled-back"|"rollback-failed"|"recovered",
+//	               "time": ...}; replaced by SetStatus ("failed", written
+//	               before for rollback-failed, is still read)
 //	journal.jsonl  one Record per line, appended by Append
 //
 // The executor appends a record before each action (its intent) and one
@@ -31,6 +33,12 @@
 // error naming it, and its target is never read or written. A run whose
 // journal.jsonl is missing says so (Summary.JournalMissing) instead of
 // looking like a run that did nothing.
+//
+// Status is the one vocabulary of a run's outcome: the executor's report
+// and the CLI use it as status.json does. It lives here, the lowest
+// package that needs it, because the journal itself must tell a running
+// run from a finished one (Summary.Abandoned) and refuses a status.json
+// it does not understand.
 //
 // The package does not interpret record types or payloads, redact
 // anything, replay runs or lock devices: those belong to the executor,

@@ -141,7 +141,7 @@ func (b *Backend) Run(ctx context.Context, req Request, view View) (*Result, err
 	rep, err := apply.Execute(ctx, plan, b.options(runID, target, j, obs, view))
 	res := &Result{Run: runID, Checked: c, Report: rep}
 	if rep != nil {
-		j.SetStatus(journalStatus(rep.Status))
+		j.SetStatus(rep.RunStatus())
 	}
 	if err != nil {
 		return res, fmt.Errorf("run %s: %w (run changegate recover %s)", runID, err, runID)
@@ -254,17 +254,6 @@ func runExtra(inv *devices.Inventory, o *policy.Override, v *gate.Verdict) map[s
 		m["break_glass_user"] = o.User
 	}
 	return m
-}
-
-// journalStatus is the journal's status for a run that ended with s.
-func journalStatus(s string) journal.Status {
-	switch s {
-	case apply.Succeeded:
-		return journal.Succeeded
-	case apply.RolledBack, apply.NotStarted:
-		return journal.RolledBack
-	}
-	return journal.Failed
 }
 
 func mustJSON(v any) json.RawMessage {
