@@ -40,7 +40,7 @@ func (e *executor) step(ctx context.Context, k int) bool {
 	rep := &e.rep.Steps[k-1]
 	rep.Status = StatusRunning
 	defer func() { rep.Took = time.Since(t0).Seconds() }()
-	if !e.record("step.start", k, "", map[string]any{"name": s.Name, "devices": s.Devices}) {
+	if !e.record(k, "", StepStartData{Name: s.Name, Devices: s.Devices}) {
 		rep.Status = StatusFailed
 		e.fail(Failure{Step: k, Phase: PhaseStep, Reason: e.journalErr().Error()})
 		return false
@@ -115,7 +115,7 @@ func (e *executor) step(ctx context.Context, k int) bool {
 		}
 	}
 	if s.Soak > 0 {
-		e.record("soak", k, "", map[string]any{"seconds": s.Soak.Seconds()})
+		e.record(k, "", SoakData{Seconds: s.Soak.Seconds()})
 		e.emit(Event{Kind: "soak", Step: k, Status: StatusRunning, Message: fmt.Sprintf("soaking %s", s.Soak)})
 		if !sleep(ctx, s.Soak) {
 			e.interrupted(ctx, k, PhaseStep)
@@ -148,7 +148,7 @@ func (e *executor) step(ctx context.Context, k int) bool {
 		return false
 	}
 	rep.Status = StatusOK
-	e.record("step.done", k, "", map[string]any{"took_seconds": time.Since(t0).Seconds()})
+	e.record(k, "", StepDoneData{TookSeconds: time.Since(t0).Seconds()})
 	e.emit(Event{Kind: "step.done", Step: k, Name: s.Name, Status: StatusOK, Message: fmt.Sprintf("in %s", time.Since(t0).Round(time.Millisecond))})
 	return true
 }
@@ -211,7 +211,7 @@ func (e *executor) configureDevice(ctx context.Context, k int, d string, s *plan
 	e.mu.Lock()
 	e.changes = append(e.changes, c)
 	e.mu.Unlock()
-	if !e.record("config.intent", k, d, map[string]any{"lines": s.Config, "rollback": s.RollbackConfig, "confirm_within_seconds": opts.ConfirmWithin.Seconds(), "guarantees": g}) {
+	if !e.record(k, d, ConfigIntentData{Lines: s.Config, Rollback: s.RollbackConfig, ConfirmWithinSeconds: opts.ConfirmWithin.Seconds(), Guarantees: g}) {
 		c.err = e.journalErr()
 		return c.err
 	}
@@ -222,12 +222,8 @@ func (e *executor) configureDevice(ctx context.Context, k int, d string, s *plan
 	c.pending = res != nil && res.PendingConfirm
 	e.mu.Unlock()
 	dr.Config = res
-	data := map[string]any{"result": res}
-	if err != nil {
-		dr.Error = err.Error()
-		data["error"] = err.Error()
-	}
-	e.record("config.result", k, d, data)
+	dr.Error = errString(err)
+	e.record(k, d, ConfigResultData{Result: res, Error: dr.Error, Class: classify(err)})
 	if err != nil {
 		e.emit(Event{Kind: "config", Step: k, Device: d, Status: StatusFailed, Message: err.Error()})
 		return err
@@ -243,17 +239,13 @@ func (e *executor) configureDevice(ctx context.Context, k int, d string, s *plan
 // observe compares the devices with the model's state k.
 func (e *executor) observe(ctx context.Context, k int, phase string, devs []string, into *[]Observation) bool {
 	if e.opts.Observer == nil || len(devs) == 0 {
-		e.record("observe.skipped", k, "", map[string]any{"reason": "no observer"})
+		e.record(k, "", ObserveSkippedData{Reason: "no observer"})
 		return true
 	}
 	e.emit(Event{Kind: "observe", Step: k, Phase: phase, Status: StatusRunning, Message: "comparing routes with the model"})
 	obs, err := e.opts.Observer.Observe(ctx, k, devs)
 	*into = append(*into, obs...)
-	data := map[string]any{"state": k, "observations": obs}
-	if err != nil {
-		data["error"] = err.Error()
-	}
-	e.record("observe.result", k, "", data)
+	e.record(k, "", ObserveResultData{State: k, Observations: obs, Error: errString(err)})
 	if err != nil {
 		e.fail(Failure{Step: k, Phase: phase, Reason: "comparing the routers with the model: " + err.Error()})
 		e.emit(Event{Kind: "observe", Step: k, Phase: phase, Status: StatusFailed, Message: err.Error()})
@@ -280,13 +272,11 @@ func (e *executor) confirmAll(ctx context.Context, k int, rep *StepReport) bool 
 		if !c.pending {
 			continue
 		}
-		if !e.record("confirm.intent", k, c.device, nil) {
+		if !e.record(k, c.device, ConfirmIntentData{}) {
 			return false
 		}
 		outs, err := e.opts.Target.Confirm(ctx, c.device)
-		data := map[string]any{"outputs": outs}
 		if err != nil {
-			data["error"] = err.Error()
 			e.fail(Failure{Step: k, Phase: PhaseStep, Device: c.device, Reason: "confirming the commit: " + err.Error()})
 			ok = false
 		} else {
@@ -299,7 +289,7 @@ func (e *executor) confirmAll(ctx context.Context, k int, rep *StepReport) bool 
 				}
 			}
 		}
-		e.record("confirm.result", k, c.device, data)
+		e.record(k, c.device, ConfirmResultData{Outputs: outs, Error: errString(err), Class: classify(err)})
 	}
 	return ok
 }

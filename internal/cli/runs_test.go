@@ -2,13 +2,13 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/changegate/changegate/internal/apply"
 	"github.com/changegate/changegate/internal/journal"
 	"github.com/changegate/changegate/internal/lock"
 )
@@ -38,8 +38,7 @@ func fakeRun(t *testing.T, state, id string, final journal.Status, records ...jo
 }
 
 func intent(step int, device string) journal.Record {
-	d, _ := json.Marshal(map[string]any{"lines": []string{"interface ab", " shutdown"}, "rollback": []string{"interface ab", " no shutdown"}})
-	return journal.Record{Type: "config.intent", Step: step, Device: device, Data: d}
+	return apply.NewRecord(step, device, apply.ConfigIntentData{Lines: []string{"interface ab", " shutdown"}, Rollback: []string{"interface ab", " no shutdown"}})
 }
 
 // TestRunsStateFiles: a deleted journal, an empty one and a symbolic link
@@ -52,14 +51,14 @@ func TestRunsStateFiles(t *testing.T) {
 	t.Setenv("CHANGEGATE_STATE_DIR", state)
 
 	// Deleted: the run succeeded, then its journal went.
-	gone := fakeRun(t, state, "20261124T010000Z-aaaaaa", journal.Succeeded, journal.Record{Type: "run.start"}, journal.Record{Type: "run.end", Data: json.RawMessage(`{"status":"succeeded"}`)})
+	gone := fakeRun(t, state, "20261124T010000Z-aaaaaa", journal.Succeeded, apply.NewRecord(0, "", apply.RunStartData{}), apply.NewRecord(0, "", apply.RunEndData{Status: journal.Succeeded}))
 	if err := os.Remove(gone); err != nil {
 		t.Fatal(err)
 	}
 	// Empty: the process died right after creating it.
 	fakeRun(t, state, "20261124T020000Z-bbbbbb", "")
 	// A link planted in place of an abandoned run's journal.
-	linked := fakeRun(t, state, "20261124T030000Z-cccccc", "", journal.Record{Type: "run.start"}, intent(1, "a"))
+	linked := fakeRun(t, state, "20261124T030000Z-cccccc", "", apply.NewRecord(0, "", apply.RunStartData{}), intent(1, "a"))
 	target := writeFile(t, dir, "precious", "do not touch\n")
 	os.Remove(linked)
 	if err := os.Symlink(target, linked); err != nil {
@@ -127,7 +126,7 @@ func TestLockRefusals(t *testing.T) {
 
 	// Run dead died in step 1 on a, holding a's lock.
 	const dead = "20261124T010000Z-dead00"
-	fakeRun(t, state, dead, "", journal.Record{Type: "run.start"}, journal.Record{Type: "step.start", Step: 1}, intent(1, "a"))
+	fakeRun(t, state, dead, "", apply.NewRecord(0, "", apply.RunStartData{}), apply.NewRecord(1, "", apply.StepStartData{}), intent(1, "a"))
 	h := lock.CurrentHolder(dead, "/plans/dead.yaml")
 	h.Start++ // this pid, but another process: the holder is gone
 	if _, err := lock.New(state).Acquire(context.Background(), []string{"a"}, h); err != nil {

@@ -41,7 +41,8 @@
 // it does not understand.
 //
 // The package does not interpret record types or payloads, redact
-// anything, replay runs or lock devices: those belong to the executor,
-// the recover command and internal/lock. It works on local, POSIX
-// file systems (flock, fsync of directories).
+// anything, replay runs or lock devices: those belong to the executor
+// (internal/apply declares every record type and its payload), the
+// recover command and internal/lock. It works on local, POSIX file
+// systems (flock, fsync of directories).
 package journal

@@ -28,7 +28,7 @@ const (
 type Record struct {
 	Seq    int             `json:"seq"`  // 1, 2, ... in the order of Append
 	Time   time.Time       `json:"time"` // when Append wrote it, in UTC
-	Type   string          `json:"type"` // such as "run.start", "step.intent", "config.result"; required
+	Type   string          `json:"type"` // such as "run.start", "config.intent", "config.result"; required
 	Step   int             `json:"step,omitempty"`
 	Device string          `json:"device,omitempty"`
 	Data   json.RawMessage `json:"data,omitempty"` // the caller's payload, already redacted by the caller

@@ -390,10 +390,10 @@ func (rv *Revert) record(j Journal) error {
 	if rv == nil {
 		return nil
 	}
-	_, err := j.Append(journal.Record{Type: "revert", Data: mustJSON(map[string]any{
-		"of": rv.Of, "plan": rv.Original, "plan_digest": rv.planDigest,
-		"inverse": rv.File, "topology_after": rv.TopologyFile, "topology_after_digest": rv.topology,
-	})})
+	_, err := j.Append(apply.NewRecord(0, "", apply.RevertData{
+		Of: rv.Of, Plan: rv.Original, PlanDigest: rv.planDigest,
+		Inverse: rv.File, TopologyAfter: rv.TopologyFile, TopologyAfterDigest: rv.topology,
+	}))
 	if err != nil {
 		return fmt.Errorf("recording the revert: %w", err)
 	}

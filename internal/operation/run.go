@@ -120,14 +120,14 @@ func (b *Backend) Run(ctx context.Context, req Request, view View) (*Result, err
 	}
 	defer j.Close()
 	if override != nil {
-		if _, err := j.Append(journal.Record{Type: "override", Data: mustJSON(map[string]any{"reason": override.Reason, "user": override.User, "denials": c.Decision.Results})}); err != nil {
+		if _, err := j.Append(apply.NewRecord(0, "", apply.OverrideData{Reason: override.Reason, User: override.User, Denials: c.Decision.Results})); err != nil {
 			return nil, fmt.Errorf("run %s: recording the break-glass: %w", runID, err)
 		}
 	}
 	if err := req.Revert.record(j); err != nil {
 		return nil, fmt.Errorf("run %s: %w", runID, err)
 	}
-	if _, err := j.Append(journal.Record{Type: "gate", Data: mustJSON(map[string]any{"allowed": c.Allowed(), "digests": c.Digests, "results": c.Decision.Results})}); err != nil {
+	if _, err := j.Append(apply.NewRecord(0, "", apply.GateData{Allowed: c.Allowed(), Digests: c.Digests, Results: c.Decision.Results})); err != nil {
 		return nil, fmt.Errorf("run %s: recording the gate's verdict: %w", runID, err)
 	}
 	view.Started(Started{Run: runID, Plan: plan, Journal: j.Path()})
