@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -214,5 +215,38 @@ func TestNotStartedRun(t *testing.T) {
 	}
 	if _, errs, code = run(t, "revert", applied); code != 0 || strings.Contains(errs, "changed the network after") {
 		t.Errorf("revert of the earlier run: exit %d\n%s", code, errs)
+	}
+}
+
+// TestRunsLegacyState lists and shows the runs an earlier changegate
+// wrote (internal/apply/testdata/state-b182884): a rollback that failed,
+// which status.json called "failed", is listed as rollback-failed, and the
+// unfinished run's changes are those to roll back, the one whose result
+// was a timeout included.
+func TestRunsLegacyState(t *testing.T) {
+	isolate(t)
+	t.Setenv("CHANGEGATE_STATE_DIR", abs(t, "../apply/testdata/state-b182884"))
+	out, errs, code := run(t, "runs")
+	if code != 0 {
+		t.Fatalf("runs: exit %d\n%s", code, errs)
+	}
+	for id, status := range map[string]string{
+		"20261124T010000Z-succeeded":      "succeeded",
+		"20261124T020000Z-rolledback":     "rolled-back",
+		"20261124T030000Z-rollbackfailed": "rollback-failed",
+		"20261124T040000Z-notstarted":     "rolled-back",
+		"20261124T050000Z-died":           `ABANDONED \(recover it\)`,
+		"20261124T060000Z-recovered":      "recovered",
+		"20261207T153139Z-58d731":         "succeeded",
+	} {
+		if !regexp.MustCompile(`(?m)^` + id + ` +` + status + `  `).MatchString(out) {
+			t.Errorf("runs does not list %s as %s:\n%s", id, status, out)
+		}
+	}
+	out, _, code = run(t, "runs", "show", "20261124T050000Z-died")
+	for _, want := range []string{"(stopped at step 2, during config.result)", "! step 1 on r1: applied: set cost 500", "! step 2 on r2: intended: set cost 500", "2 changes (!) may still be in place"} {
+		if code != 0 || !strings.Contains(out, want) {
+			t.Errorf("runs show lacks %q: exit %d\n%s", want, code, out)
+		}
 	}
 }
