@@ -45,7 +45,7 @@ func BenchmarkStepOverhead(b *testing.B) {
 		}
 		rep, err := Execute(context.Background(), steps(n, devs), Options{Target: newFakeNet(devs...), Journal: j})
 		j.Close()
-		if err != nil || rep.Status != Succeeded {
+		if err != nil || rep.Status != journal.Succeeded {
 			b.Fatalf("%v %s %s", err, rep.Status, rep.Reason)
 		}
 	}
@@ -118,7 +118,7 @@ func TestWaves100(t *testing.T) {
 	t0 := time.Now()
 	rep, err := Execute(context.Background(), wavePlan(names), Options{Target: target, Journal: j})
 	took := time.Since(t0)
-	if err != nil || rep.Status != Succeeded {
+	if err != nil || rep.Status != journal.Succeeded {
 		t.Fatalf("%v %s %s", err, rep.Status, rep.Reason)
 	}
 	if n := len(rep.Steps[0].Devices); n != 100 || len(rep.Steps[0].Checks) != 100 {
@@ -144,7 +144,7 @@ func BenchmarkWaves100(b *testing.B) {
 		target, names, done := fakeFleet(b, 100)
 		b.StartTimer()
 		rep, err := Execute(context.Background(), wavePlan(names), Options{Target: target, Journal: &memJournal{}})
-		if err != nil || rep.Status != Succeeded {
+		if err != nil || rep.Status != journal.Succeeded {
 			b.Fatalf("%v %s", err, rep.Reason)
 		}
 		b.StopTimer()

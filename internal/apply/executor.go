@@ -2,7 +2,6 @@ package apply
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"sync"
 	"time"
@@ -29,8 +28,8 @@ type resultAppender interface {
 // durableFirst are the records that must be on disk before the action
 // they announce (a change to a device), and the run's end.
 var durableFirst = map[string]bool{
-	"run.start": true, "config.intent": true, "confirm.intent": true,
-	"rollback.intent": true, "rollback.start": true, "recover.start": true, "run.end": true,
+	RecordRunStart: true, RecordConfigIntent: true, RecordConfirmIntent: true,
+	RecordRollbackIntent: true, RecordRollbackStart: true, RecordRecoverStart: true, RecordRunEnd: true,
 }
 
 // Observer compares what devices forward now with the model's prediction
@@ -113,20 +112,20 @@ func Execute(ctx context.Context, plan *plans.Plan, opts Options) (*Report, erro
 	if !ok {
 		return e.finish(), nil
 	}
-	e.record("run.start", 0, "", map[string]any{"plan": plan.File, "title": plan.Title, "steps": len(plan.Steps), "devices": plan.Devices()})
+	e.record(0, "", RunStartData{Plan: plan.File, Title: plan.Title, Steps: len(plan.Steps), Devices: plan.Devices()})
 	e.emit(Event{Kind: "run.start", Steps: len(plan.Steps), Name: plan.Title, Status: StatusRunning, Message: fmt.Sprintf("%d steps on %d devices", len(plan.Steps), len(plan.Devices()))})
 
 	// Pre-checks: nothing is changed when they fail.
 	res, ok := e.runChecks(ctx, PhasePre, 0, checksOn(plan.PreChecks, nil))
 	e.rep.PreChecks = res
 	if !ok {
-		e.rep.Status = NotStarted
+		e.rep.Status = journal.NotStarted
 		return e.finish(), e.journalErr()
 	}
 	// The routers must forward as the model says before anything changes:
 	// otherwise its verdict is about another network.
 	if !e.observe(ctx, 0, PhasePre, plan.Devices(), &e.rep.Observed) {
-		e.rep.Status = NotStarted
+		e.rep.Status = journal.NotStarted
 		return e.finish(), e.journalErr()
 	}
 	return e.from(ctx, 1)
@@ -150,7 +149,7 @@ func newExecutor(plan *plans.Plan, opts Options) (*executor, bool) {
 		e.rep.Steps = append(e.rep.Steps, StepReport{Index: i + 1, Name: plan.Steps[i].Name, Status: StatusSkipped})
 	}
 	if err := e.compile(); err != nil {
-		e.rep.Status, e.rep.Reason = NotStarted, err.Error()
+		e.rep.Status, e.rep.Reason = journal.NotStarted, err.Error()
 		return e, false
 	}
 	return e, true
@@ -170,7 +169,7 @@ func (e *executor) from(ctx context.Context, first int) (*Report, error) {
 		e.rollback(ctx, len(e.plan.Steps))
 		return e.finish(), e.journalErr()
 	}
-	e.rep.Status = Succeeded
+	e.rep.Status = journal.Succeeded
 	return e.finish(), e.journalErr()
 }
 
@@ -202,33 +201,26 @@ func (e *executor) compile() error {
 
 func (e *executor) finish() *Report {
 	e.rep.Took = time.Since(e.start).Seconds()
-	data := map[string]any{"status": e.rep.Status, "reason": e.rep.Reason, "remaining": e.rep.Remaining}
-	if e.rep.Failure != nil {
-		data["failure"] = e.rep.Failure
-	}
-	e.record("run.end", 0, "", data)
+	e.record(0, "", RunEndData{Status: e.rep.Status, Reason: e.rep.Reason, Remaining: e.rep.Remaining, Failure: e.rep.Failure})
 	msg := e.rep.Reason
-	if e.rep.Status == Succeeded {
+	if e.rep.Status == journal.Succeeded {
 		msg = fmt.Sprintf("%d steps applied, every check passed", len(e.plan.Steps))
 	}
 	st := StatusOK
-	if e.rep.Status != Succeeded && !(e.rep.Recovery && e.rep.Status == RolledBack) {
+	if e.rep.Status != journal.Succeeded && e.rep.RunStatus() != journal.Recovered {
 		st = StatusFailed
 	}
-	e.emit(Event{Kind: "run.end", Status: st, Name: e.rep.Status, Message: msg})
+	e.emit(Event{Kind: "run.end", Status: st, Name: string(e.rep.Status), Message: msg})
 	return e.rep
 }
 
 // record writes one journal record. A journal that cannot be written
 // stops the run: the error is kept and every later action is refused.
-func (e *executor) record(typ string, step int, device string, data any) bool {
-	raw, err := json.Marshal(data)
-	if err != nil {
-		raw, _ = json.Marshal(map[string]string{"unmarshalable": err.Error()})
-	}
-	rec := journal.Record{Type: typ, Step: step, Device: device, Data: raw}
+func (e *executor) record(step int, device string, d Data) bool {
+	rec := NewRecord(step, device, d)
 	var r journal.Record
-	if ra, ok := e.opts.Journal.(resultAppender); ok && !durableFirst[typ] {
+	var err error
+	if ra, ok := e.opts.Journal.(resultAppender); ok && !durableFirst[rec.Type] {
 		r, err = ra.AppendResult(rec)
 	} else {
 		r, err = e.opts.Journal.Append(rec)
@@ -342,7 +334,7 @@ func (e *executor) runChecks(ctx context.Context, phase string, step int, cs []d
 			e.emit(Event{Kind: "check", Step: step, Phase: phase, Device: c.device, Name: c.spec.Name, Status: StatusRunning})
 			r := e.checks[c.spec].Run(ctx, e.opts.Target, c.device)
 			results[i] = r
-			e.record("check.result", step, c.device, map[string]any{"phase": phase, "result": r})
+			e.record(step, c.device, CheckResultData{Phase: phase, Result: r})
 			st := StatusOK
 			if !r.Passed {
 				st = StatusFailed

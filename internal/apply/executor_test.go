@@ -10,6 +10,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/changegate/changegate/devices"
+	"github.com/changegate/changegate/internal/journal"
 	"github.com/changegate/changegate/plans"
 )
 
@@ -46,7 +47,7 @@ func run(t *testing.T, p *plans.Plan, n *fakeNet) (*Report, *memJournal) {
 func TestSucceeds(t *testing.T) {
 	n := newFakeNet("r1", "r2")
 	rep, j := run(t, twoSteps(), n)
-	if rep.Status != Succeeded {
+	if rep.Status != journal.Succeeded {
 		t.Fatalf("status %s: %s", rep.Status, rep.Reason)
 	}
 	want := []string{
@@ -119,8 +120,8 @@ func TestRollsBack(t *testing.T) {
 			before := n.snapshot()
 			tc.setup(p, n)
 			rep, j := run(t, p, n)
-			if rep.Status != RolledBack {
-				t.Fatalf("status %s (%s), want %s", rep.Status, rep.Reason, RolledBack)
+			if rep.Status != journal.RolledBack {
+				t.Fatalf("status %s (%s), want %s", rep.Status, rep.Reason, journal.RolledBack)
 			}
 			if !strings.HasPrefix(rep.Reason, tc.wantReason) {
 				t.Errorf("reason %q, want it to start %q", rep.Reason, tc.wantReason)
@@ -158,7 +159,7 @@ func TestRollbackFailureIsLoud(t *testing.T) {
 	p.Steps[1].Checks[0].Expect.Value = "cost 999"
 	n.refuse["r1|set cost 10"] = true // r1 cannot be rolled back
 	rep, _ := run(t, p, n)
-	if rep.Status != RollbackFailed {
+	if rep.Status != journal.RollbackFailed {
 		t.Fatalf("status %s", rep.Status)
 	}
 	want := []Remaining{{Step: 1, Device: "r1", Lines: []string{"set cost 500"}, Why: `device r1: "set cost 10": command failed on the device`}}
@@ -174,7 +175,7 @@ func TestPreCheckFailsNothingChanged(t *testing.T) {
 	p, n := twoSteps(), newFakeNet("r1", "r2")
 	p.PreChecks[0].Expect.Value = "cost 11"
 	rep, _ := run(t, p, n)
-	if rep.Status != NotStarted || len(n.calls) != 0 || rep.Failure == nil || rep.Failure.Output != "cost 10" {
+	if rep.Status != journal.NotStarted || len(n.calls) != 0 || rep.Failure == nil || rep.Failure.Output != "cost 10" {
 		t.Errorf("status %s, calls %v, failure %+v", rep.Status, n.calls, rep.Failure)
 	}
 }
@@ -197,7 +198,7 @@ func TestWaves(t *testing.T) {
 	n := newFakeNet(devs...)
 	n.refuse["r2|set cost 500"] = true
 	rep, _ := run(t, plan(), n)
-	if rep.Status != Succeeded || rep.Failure != nil || len(rep.Steps[0].Tolerated) != 1 || !strings.HasPrefix(rep.Steps[0].Tolerated[0], "r2: ") {
+	if rep.Status != journal.Succeeded || rep.Failure != nil || len(rep.Steps[0].Tolerated) != 1 || !strings.HasPrefix(rep.Steps[0].Tolerated[0], "r2: ") {
 		t.Fatalf("one failure within budget: %s %s %+v", rep.Status, rep.Reason, rep.Steps[0].Tolerated)
 	}
 	if c := n.snapshot(); c["r2"]["cost"] != "10" || c["r3"]["cost"] != "500" {
@@ -208,7 +209,7 @@ func TestWaves(t *testing.T) {
 	n.refuse["r4|set cost 500"] = true
 	before := n.snapshot()
 	rep, _ = run(t, plan(), n)
-	if rep.Status != RolledBack || !strings.Contains(rep.Reason, "2 devices failed, more than the wave's budget of 1: r2: ") || !strings.Contains(rep.Reason, "; r4: ") {
+	if rep.Status != journal.RolledBack || !strings.Contains(rep.Reason, "2 devices failed, more than the wave's budget of 1: r2: ") || !strings.Contains(rep.Reason, "; r4: ") {
 		t.Fatalf("two failures: %s %s", rep.Status, rep.Reason)
 	}
 	if n.calls[0] != "r1: set cost 500" {
@@ -236,7 +237,7 @@ func TestInterruptRollsBack(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if time.Since(t0) > 10*time.Second || rep.Status != RolledBack || !strings.Contains(rep.Reason, "interrupted") {
+	if time.Since(t0) > 10*time.Second || rep.Status != journal.RolledBack || !strings.Contains(rep.Reason, "interrupted") {
 		t.Fatalf("%s after %s: %s", rep.Status, time.Since(t0), rep.Reason)
 	}
 	if d := cmp.Diff(before, n.snapshot()); d != "" {
@@ -251,7 +252,7 @@ func TestConfirmedCommit(t *testing.T) {
 	p, n := twoSteps(), newFakeNet("r1", "r2")
 	n.guar = devices.Guarantees{Atomic: true, ConfirmedCommit: true}
 	rep, _ := run(t, p, n)
-	if rep.Status != Succeeded || !rep.Steps[0].Devices[0].Confirmed {
+	if rep.Status != journal.Succeeded || !rep.Steps[0].Devices[0].Confirmed {
 		t.Fatalf("%s %s %+v", rep.Status, rep.Reason, rep.Steps[0].Devices)
 	}
 	if !cmp.Equal(n.calls, []string{"r1: set cost 500", "r1: confirm", "r2: set cost 500", "r2: confirm"}) {
@@ -264,7 +265,7 @@ func TestConfirmedCommit(t *testing.T) {
 	n.guar = devices.Guarantees{Atomic: true, ConfirmedCommit: true}
 	p.Steps[0].Checks[0].Expect.Value = "nope"
 	rep, _ = run(t, p, n)
-	if rep.Status != RolledBack || !cmp.Equal(n.calls, []string{"r1: set cost 500", "r1: confirm", "r1: set cost 10"}) {
+	if rep.Status != journal.RolledBack || !cmp.Equal(n.calls, []string{"r1: set cost 500", "r1: confirm", "r1: set cost 10"}) {
 		t.Errorf("%s: calls %v", rep.Status, n.calls)
 	}
 }
@@ -298,7 +299,7 @@ func TestRecoverAtEveryRecord(t *testing.T) {
 		if d := cmp.Diff(before, n.snapshot()); d != "" {
 			t.Errorf("cut after record %d (%s): not back to the start:\n%s", cut, records[cut-1].Type, d)
 		}
-		if rep.Status != RolledBack {
+		if rep.Status != journal.RolledBack {
 			t.Errorf("cut %d (%s): status %s %s", cut, records[cut-1].Type, rep.Status, rep.Reason)
 		}
 		if len(st.NeedsRollback()) == 0 && len(n.calls) != 0 {
@@ -329,12 +330,12 @@ func (o fakeObserver) Observe(_ context.Context, state int, devs []string) ([]Ob
 func TestObservedAgainstPredicted(t *testing.T) {
 	for _, tc := range []struct {
 		state      int
-		wantStatus string
+		wantStatus journal.Status
 		wantCalls  int
 	}{
-		{0, NotStarted, 0},
-		{1, RolledBack, 2},
-		{2, RolledBack, 4},
+		{0, journal.NotStarted, 0},
+		{1, journal.RolledBack, 2},
+		{2, journal.RolledBack, 4},
 	} {
 		n := newFakeNet("r1", "r2")
 		before := n.snapshot()
@@ -370,7 +371,7 @@ func TestResumeAtEveryRecord(t *testing.T) {
 		if err != nil {
 			t.Fatalf("cut %d (%s): %v", cut, records[cut-1].Type, err)
 		}
-		if rep.Status != Succeeded {
+		if rep.Status != journal.Succeeded {
 			t.Errorf("cut %d (%s): %s %s", cut, records[cut-1].Type, rep.Status, rep.Reason)
 		}
 		if c := n.snapshot(); c["r1"]["cost"] != "500" || c["r2"]["cost"] != "500" {

@@ -2,10 +2,8 @@ package apply
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"sort"
-	"strings"
 	"time"
 
 	"github.com/changegate/changegate/devices"
@@ -31,6 +29,8 @@ type Change struct {
 	Pending   bool      `json:"pending,omitempty"`
 	ConfirmBy time.Time `json:"confirm_by,omitzero"`
 	Error     string    `json:"error,omitempty"`
+	// Class is the kind of Error.
+	Class ErrorClass `json:"class,omitempty"`
 }
 
 // Change states.
@@ -45,8 +45,8 @@ const (
 // State is what a journal says about its run.
 type State struct {
 	// Ended is true when the run recorded its end (run.end), with Status.
-	Ended  bool   `json:"ended"`
-	Status string `json:"status,omitempty"`
+	Ended  bool           `json:"ended"`
+	Status journal.Status `json:"status,omitempty"`
 	// Step is the last step started, Done the last one completed (its
 	// checks passed, its commits confirmed); InFlight says what the run
 	// was doing when the journal stops (its last record's type).
@@ -71,16 +71,6 @@ func (s *State) NeedsRollback() []Change {
 	return out
 }
 
-type intentData struct {
-	Lines    []string `json:"lines"`
-	Rollback []string `json:"rollback"`
-}
-
-type resultData struct {
-	Result *devices.ConfigResult `json:"result"`
-	Error  string                `json:"error"`
-}
-
 // ReadState reads what records say happened.
 func ReadState(records []journal.Record) (*State, error) {
 	st := &State{}
@@ -89,28 +79,28 @@ func ReadState(records []journal.Record) (*State, error) {
 	for _, r := range records {
 		st.InFlight = r.Type
 		switch r.Type {
-		case "step.start":
+		case RecordStepStart:
 			st.Step = r.Step
-		case "step.done":
+		case RecordStepDone:
 			st.Done = r.Step
-		case "config.intent":
-			var d intentData
-			if err := json.Unmarshal(r.Data, &d); err != nil {
-				return nil, fmt.Errorf("journal record %d (%s): %w", r.Seq, r.Type, err)
+		case RecordConfigIntent:
+			var d ConfigIntentData
+			if err := DecodeData(r, &d); err != nil {
+				return nil, err
 			}
 			idx[key(r)] = len(st.Changes)
 			st.Changes = append(st.Changes, Change{Step: r.Step, Device: r.Device, Lines: d.Lines, Rollback: d.Rollback, State: ChangeIntended})
-		case "config.result":
+		case RecordConfigResult:
 			i, ok := idx[key(r)]
 			if !ok {
 				return nil, fmt.Errorf("journal record %d: a result for step %d on %s without its intent", r.Seq, r.Step, r.Device)
 			}
-			var d resultData
-			if err := json.Unmarshal(r.Data, &d); err != nil {
-				return nil, fmt.Errorf("journal record %d (%s): %w", r.Seq, r.Type, err)
+			var d ConfigResultData
+			if err := DecodeData(r, &d); err != nil {
+				return nil, err
 			}
 			c := &st.Changes[i]
-			c.Error = d.Error
+			c.Error, c.Class = d.Error, errorClassOf(d.Class, d.Error)
 			if d.Result != nil {
 				c.Applied = d.Result.Applied
 				c.Pending = d.Result.PendingConfirm
@@ -121,48 +111,41 @@ func ReadState(records []journal.Record) (*State, error) {
 				c.State = ChangeApplied
 			case d.Error != "" && c.Applied == 0 && (d.Result == nil || !d.Result.Committed):
 				c.State = ChangeNone
-				if d.Result == nil || len(d.Result.Outputs) == 0 || isUncertain(d.Error) {
+				if d.Result == nil || len(d.Result.Outputs) == 0 || c.Class.Uncertain() {
 					c.State = ChangeIntended // no answer: it may have taken effect
 				}
 			default:
 				c.State = ChangeFailed
 			}
-		case "confirm.result":
+		case RecordConfirmResult:
 			if i, ok := idx[key(r)]; ok {
-				var d struct{ Error string }
-				json.Unmarshal(r.Data, &d)
+				var d ConfirmResultData
+				if err := DecodeData(r, &d); err != nil {
+					return nil, err
+				}
 				if d.Error == "" {
 					st.Changes[i].Pending = false
 				}
 			}
-		case "rollback.result":
+		case RecordRollbackResult:
 			if i, ok := idx[key(r)]; ok {
-				var d resultData
-				if err := json.Unmarshal(r.Data, &d); err != nil {
-					return nil, fmt.Errorf("journal record %d (%s): %w", r.Seq, r.Type, err)
+				var d RollbackResultData
+				if err := DecodeData(r, &d); err != nil {
+					return nil, err
 				}
 				if d.Error == "" {
 					st.Changes[i].State = ChangeRolledBack
 				}
 			}
-		case "run.end":
-			var d struct{ Status string }
-			json.Unmarshal(r.Data, &d)
+		case RecordRunEnd:
+			var d RunEndData
+			if err := DecodeData(r, &d); err != nil {
+				return nil, err
+			}
 			st.Ended, st.Status = true, d.Status
 		}
 	}
 	return st, nil
-}
-
-// isUncertain reports whether a configuration error leaves it unknown
-// what reached the device (a timeout or a lost connection).
-func isUncertain(msg string) bool {
-	for _, e := range []error{devices.ErrTimeout, devices.ErrConnectionLost, devices.ErrClosed} {
-		if strings.Contains(msg, e.Error()) {
-			return true
-		}
-	}
-	return false
 }
 
 // Recover rolls back what a run whose process died left changed, from
@@ -200,10 +183,10 @@ func Recover(ctx context.Context, plan *plans.Plan, records []journal.Record, op
 		upTo = max(upTo, c.Step)
 	}
 	sort.SliceStable(e.changes, func(i, j int) bool { return e.changes[i].step < e.changes[j].step })
-	e.record("recover.start", st.Step, "", map[string]any{"in_flight": st.InFlight, "changes": st.NeedsRollback()})
+	e.record(st.Step, "", RecoverStartData{InFlight: st.InFlight, Changes: st.NeedsRollback()})
 	e.emit(Event{Kind: "recover.start", Step: st.Step, Status: StatusRunning, Message: fmt.Sprintf("%d changes to roll back", len(e.changes))})
 	if len(e.changes) == 0 {
-		e.rep.Status = RolledBack
+		e.rep.Status = journal.RolledBack
 		e.rep.Reason = "nothing to roll back: no change of the run is in place"
 	} else {
 		e.rollback(ctx, upTo)
@@ -250,7 +233,7 @@ func Resume(ctx context.Context, plan *plans.Plan, records []journal.Record, opt
 	for k := 1; k <= st.Done; k++ {
 		e.rep.Steps[k-1].Status = StatusOK
 	}
-	e.record("resume.start", st.Step, "", map[string]any{"done": st.Done, "in_flight": st.InFlight, "undo": len(inflight)})
+	e.record(st.Step, "", ResumeStartData{Done: st.Done, InFlight: st.InFlight, Undo: len(inflight)})
 	e.emit(Event{Kind: "resume.start", Step: st.Done + 1, Status: StatusRunning, Message: fmt.Sprintf("steps 1-%d done; rolling back %d changes of step %d, then going on from it", st.Done, len(inflight), st.Done+1)})
 	for i := len(inflight) - 1; i >= 0; i-- {
 		rr := e.undo(ctx, inflight[i])

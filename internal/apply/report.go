@@ -5,28 +5,17 @@ import (
 
 	"github.com/changegate/changegate/devices"
 	"github.com/changegate/changegate/internal/health"
-)
-
-// Run outcomes (Report.Status).
-const (
-	// Succeeded: every step applied, every check passed.
-	Succeeded = "succeeded"
-	// NotStarted: refused or failed before any device was changed (a
-	// pre-check failed, a lock was held).
-	NotStarted = "not-started"
-	// RolledBack: a step failed and every change was rolled back; the
-	// checks of the state rolled back to passed.
-	RolledBack = "rolled-back"
-	// RollbackFailed: a step failed and undoing it did not fully work:
-	// Report.Remaining says what is still changed where.
-	RollbackFailed = "rollback-failed"
+	"github.com/changegate/changegate/internal/journal"
 )
 
 // Report is what a run did, for the operator and the journal.
 type Report struct {
-	Run    string `json:"run"`
-	Plan   string `json:"plan"`
-	Status string `json:"status"`
+	Run  string `json:"run"`
+	Plan string `json:"plan"`
+	// Status is how the run ended: journal.Succeeded, NotStarted (refused
+	// or failed before any device was changed), RolledBack or
+	// RollbackFailed (Remaining says what is still changed where).
+	Status journal.Status `json:"status"`
 	// Reason says why the run did not succeed.
 	Reason string `json:"reason,omitempty"`
 	// Failure is the first thing that failed.
@@ -50,6 +39,16 @@ type Report struct {
 	// Recovery is true for the report of Recover, Resumed for Resume.
 	Recovery bool `json:"recovery,omitempty"`
 	Resumed  bool `json:"resumed,omitempty"`
+}
+
+// RunStatus is the status the run's status.json takes once the run ends
+// with this report: its Status, except that a recovery that rolled back
+// everything is journal.Recovered.
+func (r *Report) RunStatus() journal.Status {
+	if r.Recovery && r.Status == journal.RolledBack {
+		return journal.Recovered
+	}
+	return r.Status
 }
 
 // StepReport is what happened to one step.

@@ -2,11 +2,11 @@ package apply
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 
 	"github.com/changegate/changegate/devices"
+	"github.com/changegate/changegate/internal/journal"
 )
 
 // rollback undoes every change of steps 1..upTo in reverse order (the
@@ -22,7 +22,7 @@ func (e *executor) rollback(ctx context.Context, upTo int) {
 	changes := append([]*change(nil), e.changes...)
 	e.mu.Unlock()
 	reason := e.rep.Reason
-	e.record("rollback.start", upTo, "", map[string]any{"reason": reason, "changes": len(changes)})
+	e.record(upTo, "", RollbackStartData{Reason: reason, Changes: len(changes)})
 	e.emit(Event{Kind: "rollback.start", Step: upTo, Status: StatusRunning, Message: fmt.Sprintf("rolling back %d device changes: %s", len(changes), reason)})
 	failed := false
 	for k := upTo; k >= 1; k-- {
@@ -55,9 +55,9 @@ func (e *executor) rollback(ctx context.Context, upTo int) {
 		}
 	}
 	if failed {
-		e.rep.Status = RollbackFailed
+		e.rep.Status = journal.RollbackFailed
 	} else {
-		e.rep.Status = RolledBack
+		e.rep.Status = journal.RolledBack
 	}
 	st := StatusOK
 	msg := "every change rolled back; the state returned to passed its checks"
@@ -68,7 +68,7 @@ func (e *executor) rollback(ctx context.Context, upTo int) {
 			msg = "ROLLBACK INCOMPLETE: the changes were undone but the state returned to failed its checks"
 		}
 	}
-	e.record("rollback.done", 0, "", map[string]any{"status": e.rep.Status, "remaining": e.rep.Remaining})
+	e.record(0, "", RollbackDoneData{Status: e.rep.Status, Remaining: e.rep.Remaining})
 	e.emit(Event{Kind: "rollback.done", Status: st, Message: msg})
 }
 
@@ -77,7 +77,7 @@ func needsUndo(c *change) bool {
 	if c.result == nil {
 		return true // no answer: it may have
 	}
-	if errors.Is(c.err, devices.ErrTimeout) || errors.Is(c.err, devices.ErrConnectionLost) || errors.Is(c.err, devices.ErrClosed) {
+	if classify(c.err).Uncertain() {
 		return true // the line in flight may have taken effect
 	}
 	return c.result.Applied > 0 || c.result.Committed
@@ -88,13 +88,13 @@ func (e *executor) undo(ctx context.Context, c *change) RollbackReport {
 	rr := RollbackReport{Step: c.step, Device: c.device}
 	if !needsUndo(c) {
 		rr.Skipped = "the change did not take effect: " + errString(c.err)
-		e.record("rollback.skipped", c.step, c.device, map[string]any{"reason": rr.Skipped})
+		e.record(c.step, c.device, RollbackSkippedData{Reason: rr.Skipped})
 		e.emit(Event{Kind: "rollback.config", Step: c.step, Device: c.device, Status: StatusSkipped, Message: rr.Skipped})
 		return rr
 	}
 	if len(c.rollback) == 0 {
 		rr.Skipped = "the step has no rollback_config: the change stays"
-		e.record("rollback.skipped", c.step, c.device, map[string]any{"reason": rr.Skipped})
+		e.record(c.step, c.device, RollbackSkippedData{Reason: rr.Skipped})
 		e.emit(Event{Kind: "rollback.config", Step: c.step, Device: c.device, Status: StatusFailed, Message: rr.Skipped})
 		return rr
 	}
@@ -102,9 +102,9 @@ func (e *executor) undo(ctx context.Context, c *change) RollbackReport {
 	// rollback configuration applies on top of it; if changegate dies
 	// before, the device reverts by itself when the timer runs out.
 	if c.pending {
-		e.record("confirm.intent", c.step, c.device, map[string]any{"for": "rollback"})
+		e.record(c.step, c.device, ConfirmIntentData{For: "rollback"})
 		_, err := e.opts.Target.Confirm(ctx, c.device)
-		e.record("confirm.result", c.step, c.device, map[string]any{"error": errString(err)})
+		e.record(c.step, c.device, ConfirmResultData{Error: errString(err), Class: classify(err)})
 		if err != nil {
 			rr.Error = "confirming the pending commit before rolling it back: " + err.Error() + " (the device reverts it by itself when its timer runs out)"
 			return rr
@@ -112,19 +112,15 @@ func (e *executor) undo(ctx context.Context, c *change) RollbackReport {
 		c.pending = false
 	}
 	rr.Lines = c.rollback
-	if !e.record("rollback.intent", c.step, c.device, map[string]any{"lines": c.rollback}) {
+	if !e.record(c.step, c.device, RollbackIntentData{Lines: c.rollback}) {
 		rr.Error = e.journalErr().Error()
 		return rr
 	}
 	e.emit(Event{Kind: "rollback.config", Step: c.step, Device: c.device, Status: StatusRunning, Message: fmt.Sprintf("%d lines", len(c.rollback))})
 	res, err := e.opts.Target.Configure(ctx, c.device, c.rollback, devices.ConfigOptions{})
 	rr.Config = res
-	data := map[string]any{"result": res}
-	if err != nil {
-		rr.Error = err.Error()
-		data["error"] = err.Error()
-	}
-	e.record("rollback.result", c.step, c.device, data)
+	rr.Error = errString(err)
+	e.record(c.step, c.device, RollbackResultData{Result: res, Error: rr.Error, Class: classify(err)})
 	st, msg := StatusOK, "rolled back"
 	if err != nil {
 		st, msg = StatusFailed, err.Error()
@@ -146,7 +142,7 @@ func errString(err error) string {
 // plan changed) there is nothing to check against.
 func (e *executor) checkReturnedTo(ctx context.Context, k int, changes []*change) bool {
 	if e.plan == nil || k > len(e.plan.Steps) {
-		e.record("rollback.unchecked", k, "", map[string]any{"reason": "the plan is not available"})
+		e.record(k, "", RollbackUncheckedData{Reason: "the plan is not available"})
 		return true
 	}
 	var cs []deviceCheck

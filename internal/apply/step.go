@@ -31,59 +31,71 @@ func batches(s *plans.Step) [][]string {
 	return out
 }
 
-// step applies step k and checks it. It reports whether the step
-// succeeded; on failure the run's failure is recorded and the caller
-// rolls back.
+// step applies step k and checks it: its start, its configuration wave
+// by wave, the soak, its checks, the routers against the model, the
+// confirmation of its confirmed commits, its end. It reports whether the
+// step succeeded; on failure the run's failure is recorded and the
+// caller rolls back.
 func (e *executor) step(ctx context.Context, k int) bool {
 	s := &e.plan.Steps[k-1]
 	t0 := time.Now()
 	rep := &e.rep.Steps[k-1]
 	rep.Status = StatusRunning
 	defer func() { rep.Took = time.Since(t0).Seconds() }()
-	if !e.record("step.start", k, "", map[string]any{"name": s.Name, "devices": s.Devices}) {
+	if !e.startStep(k, s) {
 		rep.Status = StatusFailed
+		return false
+	}
+	tolerated, ok := e.applyWaves(ctx, k, s, rep)
+	if !ok || !e.soak(ctx, k, s) || !e.checkStep(ctx, k, s, rep) ||
+		!e.observe(ctx, k, PhaseStep, without(s.Devices, tolerated), &rep.Observed) ||
+		!e.confirmAll(ctx, k, rep) {
+		rep.Status = StatusFailed
+		return false
+	}
+	rep.Status = StatusOK
+	e.endStep(k, s, t0)
+	return true
+}
+
+// startStep records the start of step k; false (the run's failure) when
+// the journal cannot be written.
+func (e *executor) startStep(k int, s *plans.Step) bool {
+	if !e.record(k, "", StepStartData{Name: s.Name, Devices: s.Devices}) {
 		e.fail(Failure{Step: k, Phase: PhaseStep, Reason: e.journalErr().Error()})
 		return false
 	}
 	e.emit(Event{Kind: "step.start", Step: k, Name: s.Name, Status: StatusRunning, Message: strings.Join(s.Devices, ", ")})
+	return true
+}
 
+// perWaveChecks reports whether the checks of step s without a device run
+// on each wave, just after it is configured (a step with waves), rather
+// than after the soak with the others.
+func perWaveChecks(s *plans.Step) bool { return s.Wave != nil && s.Wave.Batch > 0 }
+
+// applyWaves configures step k's devices wave by wave (all at once when
+// the step has no waves). Devices that fail within the wave's budget are
+// tolerated: rolled back at once and left out of the rest of the step,
+// and returned. It returns false when the step failed: interrupted, or
+// more devices failed than the budget allows.
+func (e *executor) applyWaves(ctx context.Context, k int, s *plans.Step, rep *StepReport) (tolerated []string, ok bool) {
 	budget := 0
 	if s.Wave != nil {
 		budget = s.Wave.MaxFailures
 	}
 	failures := 0
-	var skipped []string // devices that failed within the budget
 	confirm := e.confirmWindow(s)
-	// Checks without a device run on each device of the step: per wave
-	// when the step has waves, else after the soak with the others.
-	waveChecks := s.Wave != nil && s.Wave.Batch > 0
 	for w, batch := range batches(s) {
 		if e.interrupted(ctx, k, PhaseStep) {
-			rep.Status = StatusFailed
-			return false
+			return tolerated, false
 		}
 		e.mu.Lock()
 		savedFailure, savedReason := e.rep.Failure, e.rep.Reason
 		e.mu.Unlock()
-		failed := e.configure(ctx, k, w, batch, s, confirm, rep)
-		if waveChecks && len(failed) < len(batch) {
-			var ok []string
-			for _, d := range batch {
-				if !slices.Contains(failed, d) {
-					ok = append(ok, d)
-				}
-			}
-			res, _ := e.runChecks(ctx, PhaseStep, k, devicelessOn(s.Checks, ok))
-			rep.Checks = append(rep.Checks, res...)
-			for _, r := range res {
-				if !r.Passed && !slices.Contains(failed, r.Device) {
-					failed = append(failed, r.Device)
-				}
-			}
-		}
+		failed := e.configureWave(ctx, k, w, batch, s, confirm, rep)
 		failures += len(failed)
 		if failures > budget {
-			rep.Status = StatusFailed
 			if budget > 0 {
 				all := append(append([]string(nil), rep.Tolerated...), failureReasons(e.rep.Failure, failed)...)
 				f := Failure{Step: k, Phase: PhaseStep, Reason: fmt.Sprintf("%d devices failed, more than the wave's budget of %d: %s", failures, budget, strings.Join(all, "; "))}
@@ -91,66 +103,97 @@ func (e *executor) step(ctx context.Context, k int) bool {
 				e.rep.Failure, e.rep.Reason = &f, describeFailure(f)
 				e.mu.Unlock()
 			}
-			return false
+			return tolerated, false
 		}
 		if len(failed) > 0 {
-			// Within the budget: not the run's failure. The failed devices
-			// are put back as they were and left out of the rest of the
-			// step.
+			// Within the budget: not the run's failure.
 			e.mu.Lock()
 			rep.Tolerated = append(rep.Tolerated, failureReasons(e.rep.Failure, failed)...)
 			e.rep.Failure, e.rep.Reason = savedFailure, savedReason
 			e.mu.Unlock()
 			e.emit(Event{Kind: "step.wave", Step: k, Status: StatusFailed, Message: fmt.Sprintf("wave %d: %d failed (%s); %d of %d failures allowed so far; rolling them back", w, len(failed), strings.Join(failed, ", "), failures, budget)})
-			for _, c := range e.changesOf(k) {
-				if slices.Contains(failed, c.device) && !c.undone {
-					rr := e.undo(ctx, c)
-					e.rep.Rollback = append(e.rep.Rollback, rr)
-					if rr.Error == "" {
-						c.undone = true
-					}
-				}
+			e.undoTolerated(ctx, k, failed)
+			tolerated = append(tolerated, failed...)
+		}
+	}
+	return tolerated, true
+}
+
+// configureWave configures the devices of wave w of step k and, when the
+// step checks per wave, runs its checks without a device on those that
+// took the configuration. It returns the devices that failed either.
+func (e *executor) configureWave(ctx context.Context, k, w int, batch []string, s *plans.Step, confirm time.Duration, rep *StepReport) []string {
+	failed := e.configure(ctx, k, w, batch, s, confirm, rep)
+	if !perWaveChecks(s) || len(failed) == len(batch) {
+		return failed
+	}
+	res, _ := e.runChecks(ctx, PhaseStep, k, devicelessOn(s.Checks, without(batch, failed)))
+	rep.Checks = append(rep.Checks, res...)
+	for _, r := range res {
+		if !r.Passed && !slices.Contains(failed, r.Device) {
+			failed = append(failed, r.Device)
+		}
+	}
+	return failed
+}
+
+// undoTolerated puts the devices of step k that failed within the wave's
+// budget back as they were.
+func (e *executor) undoTolerated(ctx context.Context, k int, failed []string) {
+	for _, c := range e.changesOf(k) {
+		if slices.Contains(failed, c.device) && !c.undone {
+			rr := e.undo(ctx, c)
+			e.rep.Rollback = append(e.rep.Rollback, rr)
+			if rr.Error == "" {
+				c.undone = true
 			}
-			skipped = append(skipped, failed...)
 		}
 	}
-	if s.Soak > 0 {
-		e.record("soak", k, "", map[string]any{"seconds": s.Soak.Seconds()})
-		e.emit(Event{Kind: "soak", Step: k, Status: StatusRunning, Message: fmt.Sprintf("soaking %s", s.Soak)})
-		if !sleep(ctx, s.Soak) {
-			e.interrupted(ctx, k, PhaseStep)
-			rep.Status = StatusFailed
-			return false
-		}
+}
+
+// soak waits step k's soak time; false (the run's failure) when the run
+// is interrupted meanwhile.
+func (e *executor) soak(ctx context.Context, k int, s *plans.Step) bool {
+	if s.Soak <= 0 {
+		return true
 	}
+	e.record(k, "", SoakData{Seconds: s.Soak.Seconds()})
+	e.emit(Event{Kind: "soak", Step: k, Status: StatusRunning, Message: fmt.Sprintf("soaking %s", s.Soak)})
+	if !sleep(ctx, s.Soak) {
+		e.interrupted(ctx, k, PhaseStep)
+		return false
+	}
+	return true
+}
+
+// checkStep runs the checks of step k after its soak: those that name a
+// device, and those that do not on each device of the step unless they
+// ran per wave.
+func (e *executor) checkStep(ctx context.Context, k int, s *plans.Step, rep *StepReport) bool {
 	cs := withDeviceOnly(s.Checks)
-	if !waveChecks {
+	if !perWaveChecks(s) {
 		cs = checksOn(s.Checks, s.Devices)
 	}
 	res, ok := e.runChecks(ctx, PhaseStep, k, cs)
 	rep.Checks = append(rep.Checks, res...)
-	if !ok {
-		rep.Status = StatusFailed
-		return false
-	}
-	var observed []string
-	for _, d := range s.Devices {
-		if !slices.Contains(skipped, d) {
-			observed = append(observed, d)
+	return ok
+}
+
+// endStep records that step k, started at t0, is done.
+func (e *executor) endStep(k int, s *plans.Step, t0 time.Time) {
+	e.record(k, "", StepDoneData{TookSeconds: time.Since(t0).Seconds()})
+	e.emit(Event{Kind: "step.done", Step: k, Name: s.Name, Status: StatusOK, Message: fmt.Sprintf("in %s", time.Since(t0).Round(time.Millisecond))})
+}
+
+// without returns devs without those in drop, in order.
+func without(devs, drop []string) []string {
+	var out []string
+	for _, d := range devs {
+		if !slices.Contains(drop, d) {
+			out = append(out, d)
 		}
 	}
-	if !e.observe(ctx, k, PhaseStep, observed, &rep.Observed) {
-		rep.Status = StatusFailed
-		return false
-	}
-	if !e.confirmAll(ctx, k, rep) {
-		rep.Status = StatusFailed
-		return false
-	}
-	rep.Status = StatusOK
-	e.record("step.done", k, "", map[string]any{"took_seconds": time.Since(t0).Seconds()})
-	e.emit(Event{Kind: "step.done", Step: k, Name: s.Name, Status: StatusOK, Message: fmt.Sprintf("in %s", time.Since(t0).Round(time.Millisecond))})
-	return true
+	return out
 }
 
 // confirmWindow is how long a confirmed commit of step s is given: the
@@ -211,7 +254,7 @@ func (e *executor) configureDevice(ctx context.Context, k int, d string, s *plan
 	e.mu.Lock()
 	e.changes = append(e.changes, c)
 	e.mu.Unlock()
-	if !e.record("config.intent", k, d, map[string]any{"lines": s.Config, "rollback": s.RollbackConfig, "confirm_within_seconds": opts.ConfirmWithin.Seconds(), "guarantees": g}) {
+	if !e.record(k, d, ConfigIntentData{Lines: s.Config, Rollback: s.RollbackConfig, ConfirmWithinSeconds: opts.ConfirmWithin.Seconds(), Guarantees: g}) {
 		c.err = e.journalErr()
 		return c.err
 	}
@@ -222,12 +265,8 @@ func (e *executor) configureDevice(ctx context.Context, k int, d string, s *plan
 	c.pending = res != nil && res.PendingConfirm
 	e.mu.Unlock()
 	dr.Config = res
-	data := map[string]any{"result": res}
-	if err != nil {
-		dr.Error = err.Error()
-		data["error"] = err.Error()
-	}
-	e.record("config.result", k, d, data)
+	dr.Error = errString(err)
+	e.record(k, d, ConfigResultData{Result: res, Error: dr.Error, Class: classify(err)})
 	if err != nil {
 		e.emit(Event{Kind: "config", Step: k, Device: d, Status: StatusFailed, Message: err.Error()})
 		return err
@@ -243,17 +282,13 @@ func (e *executor) configureDevice(ctx context.Context, k int, d string, s *plan
 // observe compares the devices with the model's state k.
 func (e *executor) observe(ctx context.Context, k int, phase string, devs []string, into *[]Observation) bool {
 	if e.opts.Observer == nil || len(devs) == 0 {
-		e.record("observe.skipped", k, "", map[string]any{"reason": "no observer"})
+		e.record(k, "", ObserveSkippedData{Reason: "no observer"})
 		return true
 	}
 	e.emit(Event{Kind: "observe", Step: k, Phase: phase, Status: StatusRunning, Message: "comparing routes with the model"})
 	obs, err := e.opts.Observer.Observe(ctx, k, devs)
 	*into = append(*into, obs...)
-	data := map[string]any{"state": k, "observations": obs}
-	if err != nil {
-		data["error"] = err.Error()
-	}
-	e.record("observe.result", k, "", data)
+	e.record(k, "", ObserveResultData{State: k, Observations: obs, Error: errString(err)})
 	if err != nil {
 		e.fail(Failure{Step: k, Phase: phase, Reason: "comparing the routers with the model: " + err.Error()})
 		e.emit(Event{Kind: "observe", Step: k, Phase: phase, Status: StatusFailed, Message: err.Error()})
@@ -280,13 +315,11 @@ func (e *executor) confirmAll(ctx context.Context, k int, rep *StepReport) bool 
 		if !c.pending {
 			continue
 		}
-		if !e.record("confirm.intent", k, c.device, nil) {
+		if !e.record(k, c.device, ConfirmIntentData{}) {
 			return false
 		}
 		outs, err := e.opts.Target.Confirm(ctx, c.device)
-		data := map[string]any{"outputs": outs}
 		if err != nil {
-			data["error"] = err.Error()
 			e.fail(Failure{Step: k, Phase: PhaseStep, Device: c.device, Reason: "confirming the commit: " + err.Error()})
 			ok = false
 		} else {
@@ -299,7 +332,7 @@ func (e *executor) confirmAll(ctx context.Context, k int, rep *StepReport) bool 
 				}
 			}
 		}
-		e.record("confirm.result", k, c.device, data)
+		e.record(k, c.device, ConfirmResultData{Outputs: outs, Error: errString(err), Class: classify(err)})
 	}
 	return ok
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/changegate/changegate/devices"
 	"github.com/changegate/changegate/internal/apply"
+	"github.com/changegate/changegate/internal/journal"
 	"github.com/changegate/changegate/internal/operation"
 	"github.com/changegate/changegate/internal/policy"
 )
@@ -119,11 +120,11 @@ func currentUser() string {
 // runExit maps a run's outcome to its exit status.
 func runExit(rep *apply.Report) error {
 	switch rep.Status {
-	case apply.Succeeded:
+	case journal.Succeeded:
 		return nil
-	case apply.RolledBack:
+	case journal.RolledBack:
 		return errRolledBack
-	case apply.NotStarted:
+	case journal.NotStarted:
 		return errNotStarted
 	}
 	return errRollbackFailed

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/changegate/changegate/internal/apply"
+	"github.com/changegate/changegate/internal/journal"
 )
 
 func mustJSON(v any) json.RawMessage {
@@ -24,17 +25,17 @@ func mustJSON(v any) json.RawMessage {
 func writeApplyReport(w io.Writer, rep *apply.Report) {
 	fmt.Fprintln(w)
 	switch {
-	case rep.Recovery && rep.Status == apply.RolledBack:
+	case rep.RunStatus() == journal.Recovered:
 		fmt.Fprintf(w, "RECOVERED: run %s: every change it left is rolled back (%s)\n", rep.Run, rep.Reason)
 	case rep.Recovery:
 		fmt.Fprintf(w, "RECOVERY INCOMPLETE: run %s: %s\n", rep.Run, rep.Reason)
-	case rep.Status == apply.Succeeded && rep.Resumed:
+	case rep.Status == journal.Succeeded && rep.Resumed:
 		fmt.Fprintf(w, "APPLIED (resumed): run %s, %d steps; every check passed\n", rep.Run, len(rep.Steps))
-	case rep.Status == apply.Succeeded:
+	case rep.Status == journal.Succeeded:
 		fmt.Fprintf(w, "APPLIED: run %s, %d steps in %.1fs; every check passed\n", rep.Run, len(rep.Steps), rep.Took)
-	case rep.Status == apply.NotStarted:
+	case rep.Status == journal.NotStarted:
 		fmt.Fprintf(w, "NOT STARTED: run %s changed nothing: %s\n", rep.Run, rep.Reason)
-	case rep.Status == apply.RolledBack:
+	case rep.Status == journal.RolledBack:
 		fmt.Fprintf(w, "FAILED AND ROLLED BACK: run %s: %s\n", rep.Run, rep.Reason)
 	default:
 		fmt.Fprintf(w, "ROLLBACK INCOMPLETE: run %s: %s\n", rep.Run, rep.Reason)

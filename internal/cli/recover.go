@@ -6,7 +6,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/changegate/changegate/devices"
-	"github.com/changegate/changegate/internal/apply"
+	"github.com/changegate/changegate/internal/journal"
 	"github.com/changegate/changegate/internal/operation"
 )
 
@@ -70,7 +70,7 @@ Exit status: 0 nothing remains changed; 4 the rollback did not finish
 			if resume {
 				return runExit(res.Report)
 			}
-			if res.Report.Status != apply.RolledBack {
+			if res.Report.Status != journal.RolledBack {
 				return errRollbackFailed
 			}
 			return nil

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -11,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/changegate/changegate/internal/apply"
 	"github.com/changegate/changegate/internal/fakedev"
 	"github.com/changegate/changegate/internal/journal"
 )
@@ -148,7 +148,7 @@ func TestRecoverRefusesAndRevert(t *testing.T) {
 	if connections(srvs) != before {
 		t.Errorf("recover contacted a device")
 	}
-	if r, _ := journal.Read(state, applied); r.Status != journal.Succeeded || len(r.Records) == 0 || r.Records[len(r.Records)-1].Type != "run.end" {
+	if r, _ := journal.Read(state, applied); r.Status != journal.Succeeded || len(r.Records) == 0 || r.Records[len(r.Records)-1].Type != apply.RecordRunEnd {
 		t.Errorf("recover changed the run: %s, last record %+v", r.Status, r.Records[len(r.Records)-1])
 	}
 
@@ -198,19 +198,23 @@ func TestRecoverRefusesAndRevert(t *testing.T) {
 		t.Fatal(err)
 	}
 	var order []string
-	var revertRec map[string]any
+	var revertRec apply.RevertData
 	for _, rec := range r.Records {
 		switch rec.Type {
-		case "revert":
-			json.Unmarshal(rec.Data, &revertRec)
-		case "config.intent":
-			var d struct{ Lines []string }
-			json.Unmarshal(rec.Data, &d)
+		case apply.RecordRevert:
+			if err := apply.DecodeData(rec, &revertRec); err != nil {
+				t.Error(err)
+			}
+		case apply.RecordConfigIntent:
+			var d apply.ConfigIntentData
+			if err := apply.DecodeData(rec, &d); err != nil {
+				t.Error(err)
+			}
 			order = append(order, rec.Device+":"+strings.Join(d.Lines, "/"))
 		}
 	}
-	if revertRec["of"] != applied || revertRec["plan"] != plan {
-		t.Errorf("revert record: %v", revertRec)
+	if revertRec.Of != applied || revertRec.Plan != plan {
+		t.Errorf("revert record: %+v", revertRec)
 	}
 	if want := []string{"c:interface ac/ ip ospf cost 10", "a:interface ac/ ip ospf cost 10"}; strings.Join(order, ";") != strings.Join(want, ";") {
 		t.Errorf("configured %q, want %q", order, want)

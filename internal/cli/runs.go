@@ -147,7 +147,7 @@ func writeState(w io.Writer, stateDir string, run *journal.Run, st *apply.State)
 	case len(run.Records) == 0:
 		status += ", with an empty journal: it stopped before writing anything, so it changed nothing"
 	case st.Ended:
-		status += " (ended: " + st.Status + ")"
+		status += " (ended: " + string(st.Status) + ")"
 	case st.Step == 0:
 		status += fmt.Sprintf(" (stopped before its first step, after its %s record)", st.InFlight)
 	default:
@@ -155,7 +155,7 @@ func writeState(w io.Writer, stateDir string, run *journal.Run, st *apply.State)
 	}
 	fmt.Fprintf(w, "  status: %s\n", status)
 	todo := st.NeedsRollback()
-	succeeded := st.Ended && st.Status == apply.Succeeded
+	succeeded := st.Ended && st.Status == journal.Succeeded
 	if succeeded {
 		todo = nil // in place, as the run meant them to be
 	}

@@ -2,13 +2,14 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
+	"github.com/changegate/changegate/internal/apply"
 	"github.com/changegate/changegate/internal/journal"
 	"github.com/changegate/changegate/internal/lock"
 )
@@ -38,8 +39,7 @@ func fakeRun(t *testing.T, state, id string, final journal.Status, records ...jo
 }
 
 func intent(step int, device string) journal.Record {
-	d, _ := json.Marshal(map[string]any{"lines": []string{"interface ab", " shutdown"}, "rollback": []string{"interface ab", " no shutdown"}})
-	return journal.Record{Type: "config.intent", Step: step, Device: device, Data: d}
+	return apply.NewRecord(step, device, apply.ConfigIntentData{Lines: []string{"interface ab", " shutdown"}, Rollback: []string{"interface ab", " no shutdown"}})
 }
 
 // TestRunsStateFiles: a deleted journal, an empty one and a symbolic link
@@ -52,14 +52,14 @@ func TestRunsStateFiles(t *testing.T) {
 	t.Setenv("CHANGEGATE_STATE_DIR", state)
 
 	// Deleted: the run succeeded, then its journal went.
-	gone := fakeRun(t, state, "20261124T010000Z-aaaaaa", journal.Succeeded, journal.Record{Type: "run.start"}, journal.Record{Type: "run.end", Data: json.RawMessage(`{"status":"succeeded"}`)})
+	gone := fakeRun(t, state, "20261124T010000Z-aaaaaa", journal.Succeeded, apply.NewRecord(0, "", apply.RunStartData{}), apply.NewRecord(0, "", apply.RunEndData{Status: journal.Succeeded}))
 	if err := os.Remove(gone); err != nil {
 		t.Fatal(err)
 	}
 	// Empty: the process died right after creating it.
 	fakeRun(t, state, "20261124T020000Z-bbbbbb", "")
 	// A link planted in place of an abandoned run's journal.
-	linked := fakeRun(t, state, "20261124T030000Z-cccccc", "", journal.Record{Type: "run.start"}, intent(1, "a"))
+	linked := fakeRun(t, state, "20261124T030000Z-cccccc", "", apply.NewRecord(0, "", apply.RunStartData{}), intent(1, "a"))
 	target := writeFile(t, dir, "precious", "do not touch\n")
 	os.Remove(linked)
 	if err := os.Symlink(target, linked); err != nil {
@@ -127,7 +127,7 @@ func TestLockRefusals(t *testing.T) {
 
 	// Run dead died in step 1 on a, holding a's lock.
 	const dead = "20261124T010000Z-dead00"
-	fakeRun(t, state, dead, "", journal.Record{Type: "run.start"}, journal.Record{Type: "step.start", Step: 1}, intent(1, "a"))
+	fakeRun(t, state, dead, "", apply.NewRecord(0, "", apply.RunStartData{}), apply.NewRecord(1, "", apply.StepStartData{}), intent(1, "a"))
 	h := lock.CurrentHolder(dead, "/plans/dead.yaml")
 	h.Start++ // this pid, but another process: the holder is gone
 	if _, err := lock.New(state).Acquire(context.Background(), []string{"a"}, h); err != nil {
@@ -168,5 +168,85 @@ func TestLockRefusals(t *testing.T) {
 	}
 	if _, err := os.Stat(garbled); !os.IsNotExist(err) {
 		t.Errorf("the garbled lock is still there: %v", err)
+	}
+}
+
+// TestNotStartedRun: a run whose pre-check fails changed nothing, and is
+// recorded and listed as not-started (not as rolled back); recover has
+// nothing to do for it, and it does not stand in the way of reverting an
+// earlier run on the same network.
+func TestNotStartedRun(t *testing.T) {
+	isolate(t)
+	dir := t.TempDir()
+	state := filepath.Join(dir, "state")
+	t.Setenv("CHANGEGATE_STATE_DIR", state)
+	t.Setenv("CHANGEGATE_APPLY_OBSERVE", "false")
+	invFile, srvs := fakeDevices(t, dir, "a", "b", "c")
+	writeFile(t, dir, "topology.yaml", fmt.Sprintf(triangle, "2G"))
+	plan := writeFile(t, dir, "plan.yaml", upgrade)
+	if out, errs, code := run(t, "apply", plan, "--inventory", invFile); code != 0 {
+		t.Fatalf("apply: exit %d\n%s%s", code, out, errs)
+	}
+	seen := map[string]bool{}
+	applied := newRun(t, state, seen).Meta.RunID
+
+	other := writeFile(t, dir, "other.yaml", strings.NewReplacer("title: upgrade ab", "title: other", "hostname a}}\nsteps", "hostname z}}\nsteps").Replace(upgrade))
+	out, errs, code := run(t, "apply", other, "--inventory", invFile)
+	if code != ExitRolledBack || !strings.Contains(out, "NOT STARTED") {
+		t.Fatalf("apply with a failing pre-check: exit %d\n%s%s", code, out, errs)
+	}
+	notStarted := newRun(t, state, seen)
+	if notStarted.Status != journal.NotStarted {
+		t.Errorf("status %q, want %q", notStarted.Status, journal.NotStarted)
+	}
+	id := notStarted.Meta.RunID
+	if out, _, _ = run(t, "runs"); !strings.Contains(out, id+"  not-started ") {
+		t.Errorf("runs:\n%s", out)
+	}
+	if out, _, _ = run(t, "runs", "show", id); !strings.Contains(out, "status: not-started (ended: not-started)") {
+		t.Errorf("runs show:\n%s", out)
+	}
+	before := connections(srvs)
+	if _, errs, code = run(t, "recover", id); code != 1 || !strings.Contains(errs, "recover refused: run "+id+" ended: it stopped and was rolled back (not-started)") {
+		t.Errorf("recover: exit %d\n%s", code, errs)
+	}
+	if connections(srvs) != before {
+		t.Error("recover of a run that did not start contacted a device")
+	}
+	if _, errs, code = run(t, "revert", applied); code != 0 || strings.Contains(errs, "changed the network after") {
+		t.Errorf("revert of the earlier run: exit %d\n%s", code, errs)
+	}
+}
+
+// TestRunsLegacyState lists and shows the runs an earlier changegate
+// wrote (internal/apply/testdata/state-b182884): a rollback that failed,
+// which status.json called "failed", is listed as rollback-failed, and the
+// unfinished run's changes are those to roll back, the one whose result
+// was a timeout included.
+func TestRunsLegacyState(t *testing.T) {
+	isolate(t)
+	t.Setenv("CHANGEGATE_STATE_DIR", abs(t, "../apply/testdata/state-b182884"))
+	out, errs, code := run(t, "runs")
+	if code != 0 {
+		t.Fatalf("runs: exit %d\n%s", code, errs)
+	}
+	for id, status := range map[string]string{
+		"20261124T010000Z-succeeded":      "succeeded",
+		"20261124T020000Z-rolledback":     "rolled-back",
+		"20261124T030000Z-rollbackfailed": "rollback-failed",
+		"20261124T040000Z-notstarted":     "rolled-back",
+		"20261124T050000Z-died":           `ABANDONED \(recover it\)`,
+		"20261124T060000Z-recovered":      "recovered",
+		"20261207T153139Z-58d731":         "succeeded",
+	} {
+		if !regexp.MustCompile(`(?m)^` + id + ` +` + status + `  `).MatchString(out) {
+			t.Errorf("runs does not list %s as %s:\n%s", id, status, out)
+		}
+	}
+	out, _, code = run(t, "runs", "show", "20261124T050000Z-died")
+	for _, want := range []string{"(stopped at step 2, during config.result)", "! step 1 on r1: applied: set cost 500", "! step 2 on r2: intended: set cost 500", "2 changes (!) may still be in place"} {
+		if code != 0 || !strings.Contains(out, want) {
+			t.Errorf("runs show lacks %q: exit %d\n%s", want, code, out)
+		}
 	}
 }

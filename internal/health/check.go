@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"regexp"
 	"strings"
 	"time"
@@ -144,20 +145,37 @@ type Attempt struct {
 	Took    time.Duration
 }
 
+// attemptJSON is an Attempt as JSON: Err as its message, Took in seconds.
+type attemptJSON struct {
+	Output      string    `json:"output"`
+	Error       string    `json:"error,omitempty"`
+	Passed      bool      `json:"passed"`
+	Reason      string    `json:"reason"`
+	Started     time.Time `json:"started"`
+	TookSeconds float64   `json:"took_seconds"`
+}
+
 // MarshalJSON writes Err as its message and Took in seconds.
 func (a Attempt) MarshalJSON() ([]byte, error) {
 	var msg string
 	if a.Err != nil {
 		msg = a.Err.Error()
 	}
-	return json.Marshal(struct {
-		Output      string    `json:"output"`
-		Error       string    `json:"error,omitempty"`
-		Passed      bool      `json:"passed"`
-		Reason      string    `json:"reason"`
-		Started     time.Time `json:"started"`
-		TookSeconds float64   `json:"took_seconds"`
-	}{a.Output, msg, a.Passed, a.Reason, a.Started, a.Took.Seconds()})
+	return json.Marshal(attemptJSON{a.Output, msg, a.Passed, a.Reason, a.Started, a.Took.Seconds()})
+}
+
+// UnmarshalJSON reads what MarshalJSON writes; Err is then an error with
+// the message written (its type and chain are not kept).
+func (a *Attempt) UnmarshalJSON(b []byte) error {
+	var j attemptJSON
+	if err := json.Unmarshal(b, &j); err != nil {
+		return err
+	}
+	*a = Attempt{Output: j.Output, Passed: j.Passed, Reason: j.Reason, Started: j.Started, Took: time.Duration(math.Round(j.TookSeconds * float64(time.Second)))}
+	if j.Error != "" {
+		a.Err = errors.New(j.Error)
+	}
+	return nil
 }
 
 // Run runs the check on device: up to 1+Retries tries, Interval apart,

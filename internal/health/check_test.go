@@ -200,6 +200,27 @@ func TestRunRecordsWhatWasRun(t *testing.T) {
 	}
 }
 
+// TestAttemptJSON reads back what an attempt writes (the run's journal
+// keeps check results as JSON): its error as its message, its time.
+func TestAttemptJSON(t *testing.T) {
+	for _, a := range []Attempt{
+		{Output: "Full", Passed: true, Reason: "ok", Started: time.Date(2026, 11, 24, 1, 0, 0, 5, time.UTC), Took: 52568 * time.Nanosecond},
+		{Output: "partial", Err: errors.New("connection reset"), Reason: "connection reset", Took: 30 * time.Second},
+	} {
+		b, err := json.Marshal(a)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got Attempt
+		if err := json.Unmarshal(b, &got); err != nil {
+			t.Fatal(err)
+		}
+		if got.Output != a.Output || got.Passed != a.Passed || got.Reason != a.Reason || !got.Started.Equal(a.Started) || got.Took != a.Took || fmt.Sprint(got.Err) != fmt.Sprint(a.Err) {
+			t.Errorf("%s read back as %+v, want %+v", b, got, a)
+		}
+	}
+}
+
 func TestRetries(t *testing.T) {
 	boom := errors.New("connection reset")
 	k := mustCompile(t, plans.Check{

@@ -5,8 +5,10 @@
 //	meta.json      what the run is: plan file and title, input digests,
 //	               user, host, pid, start time, free-form extras; written
 //	               once by Create
-//	status.json    {"status": "running"|"succeeded"|"rolled-back"|
-//	               "failed"|"recovered", "time": ...}; replaced by SetStatus
+//	status.json    {"status": "running"|"succeeded"|"not-started"|
+//	               "rolled-back"|"rollback-failed"|"recovered",
+//	               "time": ...}; replaced by SetStatus ("failed", written
+//	               before for rollback-failed, is still read)
 //	journal.jsonl  one Record per line, appended by Append
 //
 // The executor appends a record before each action (its intent) and one
@@ -32,8 +34,15 @@
 // journal.jsonl is missing says so (Summary.JournalMissing) instead of
 // looking like a run that did nothing.
 //
+// Status is the one vocabulary of a run's outcome: the executor's report
+// and the CLI use it as status.json does. It lives here, the lowest
+// package that needs it, because the journal itself must tell a running
+// run from a finished one (Summary.Abandoned) and refuses a status.json
+// it does not understand.
+//
 // The package does not interpret record types or payloads, redact
-// anything, replay runs or lock devices: those belong to the executor,
-// the recover command and internal/lock. It works on local, POSIX
-// file systems (flock, fsync of directories).
+// anything, replay runs or lock devices: those belong to the executor
+// (internal/apply declares every record type and its payload), the
+// recover command and internal/lock. It works on local, POSIX file
+// systems (flock, fsync of directories).
 package journal

@@ -29,7 +29,7 @@ const (
 type Record struct {
 	Seq    int             `json:"seq"`  // 1, 2, ... in the order of Append
 	Time   time.Time       `json:"time"` // when Append wrote it, in UTC
-	Type   string          `json:"type"` // such as "run.start", "step.intent", "config.result"; required
+	Type   string          `json:"type"` // such as "run.start", "config.intent", "config.result"; required
 	Step   int             `json:"step,omitempty"`
 	Device string          `json:"device,omitempty"`
 	Data   json.RawMessage `json:"data,omitempty"` // the caller's payload, already redacted by the caller
@@ -114,21 +114,38 @@ func decodeMeta(b []byte) (metaJSON, error) {
 	return metaJSON(d), err
 }
 
-// Status is where a run stands, kept in status.json beside the journal.
+// Status is where a run stands and, once it ended, how: the one
+// vocabulary of a run's outcome. It is kept in status.json beside the
+// journal; the executor's report (apply.Report.Status) and its run.end
+// record say it in the same words, and the CLI prints them.
 type Status string
 
 // The statuses a run can have. A run is Running from Create until the
 // caller sets another status; the others are final as far as the journal
 // is concerned, and SetStatus accepts any of them at any time.
 const (
-	Running    Status = "running"
-	Succeeded  Status = "succeeded"
+	Running Status = "running"
+	// Succeeded: every step applied, every check passed.
+	Succeeded Status = "succeeded"
+	// NotStarted: the run stopped before it changed any device (a
+	// pre-check failed, the routers did not forward as the model says).
+	NotStarted Status = "not-started"
+	// RolledBack: a step failed and every change was rolled back; the
+	// checks of the states rolled back to passed.
 	RolledBack Status = "rolled-back"
-	Failed     Status = "failed"
-	Recovered  Status = "recovered" // a run that died unfinished and was then put right by recover
+	// RollbackFailed: a step failed and undoing it did not fully work:
+	// changes remain.
+	RollbackFailed Status = "rollback-failed"
+	// Recovered: the run died unfinished, or its rollback did not
+	// finish, and recover then rolled back everything it left.
+	Recovered Status = "recovered"
 )
 
-var statuses = []Status{Running, Succeeded, RolledBack, Failed, Recovered}
+var statuses = []Status{Running, Succeeded, NotStarted, RolledBack, RollbackFailed, Recovered}
+
+// legacyFailed is how status.json said RollbackFailed before the statuses
+// were one vocabulary; it is still read.
+const legacyFailed Status = "failed"
 
 // Finished reports whether s is a final status, anything but Running.
 func (s Status) Finished() bool { return s != Running }

@@ -161,7 +161,7 @@ func TestAppendRefuses(t *testing.T) {
 	if _, err := j.Append(Record{Type: "late"}); !errors.Is(err, ErrClosed) {
 		t.Errorf("Append after Close = %v, want ErrClosed", err)
 	}
-	if err := j.SetStatus(Failed); !errors.Is(err, ErrClosed) {
+	if err := j.SetStatus(RollbackFailed); !errors.Is(err, ErrClosed) {
 		t.Errorf("SetStatus after Close = %v, want ErrClosed", err)
 	}
 	run, err := Read(state, "r1")
@@ -407,7 +407,7 @@ func TestList(t *testing.T) {
 		t.Fatalf("List of an empty state = %v, %v", runs, err)
 	}
 	ids := []string{"20261124T005734Z-aaaaaa", "20261125T000000Z-000000", "20261123T235959Z-ffffff"}
-	final := []Status{Succeeded, Failed, ""}
+	final := []Status{Succeeded, RollbackFailed, ""}
 	for i, id := range ids {
 		j, err := Create(state, id, Meta{PlanFile: id + ".yaml"})
 		if err != nil {
@@ -453,7 +453,7 @@ func TestList(t *testing.T) {
 	}
 	want := []row{
 		{"20261126T000000Z-dead00", "", "", false, true},
-		{"20261125T000000Z-000000", "20261125T000000Z-000000.yaml", Failed, false, false},
+		{"20261125T000000Z-000000", "20261125T000000Z-000000.yaml", RollbackFailed, false, false},
 		{"20261124T005734Z-aaaaaa", "20261124T005734Z-aaaaaa.yaml", Succeeded, false, false},
 		{"20261123T235959Z-ffffff", "20261123T235959Z-ffffff.yaml", Running, true, false},
 	}
@@ -625,5 +625,54 @@ func TestJournalMissing(t *testing.T) {
 	}
 	if PathOf(state, "r1") != path {
 		t.Errorf("PathOf = %s, want %s", PathOf(state, "r1"), path)
+	}
+}
+
+// TestStatusFile checks what status.json may say: every status SetStatus
+// writes reads back as itself; "failed", how a rollback that did not
+// finish was written before the statuses were one vocabulary, reads as
+// RollbackFailed; anything else is a problem naming the file.
+func TestStatusFile(t *testing.T) {
+	read := func(t *testing.T, state string) Summary {
+		t.Helper()
+		runs, err := List(state)
+		if err != nil || len(runs) != 1 {
+			t.Fatalf("List: %v %v", runs, err)
+		}
+		return runs[0]
+	}
+	for _, st := range statuses {
+		j, state := newJournal(t, "r1")
+		if err := j.SetStatus(st); err != nil {
+			t.Fatal(err)
+		}
+		j.Close()
+		if s := read(t, state); s.Status != st || s.Problem != "" {
+			t.Errorf("set %q, read %q (%s)", st, s.Status, s.Problem)
+		}
+	}
+	for _, tc := range []struct {
+		file    string
+		want    Status
+		problem string
+	}{
+		{file: `{"status":"failed","time":"2026-11-24T01:03:10.5Z"}`, want: RollbackFailed},
+		{file: `{"status":"rolled-back","time":"2026-11-24T01:03:10.5Z"}`, want: RolledBack},
+		{file: `{"status":"done"}`, problem: `status.json: unknown status "done"`},
+	} {
+		_, state := newJournal(t, "r1")
+		if err := os.WriteFile(filepath.Join(state, runsDir, "r1", statusFile), []byte(tc.file), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		s := read(t, state)
+		if tc.problem != "" {
+			if !strings.Contains(s.Problem, tc.problem) {
+				t.Errorf("%s: problem %q, want %q", tc.file, s.Problem, tc.problem)
+			}
+			continue
+		}
+		if s.Status != tc.want || s.Problem != "" {
+			t.Errorf("%s: read %q (%s), want %q", tc.file, s.Status, s.Problem, tc.want)
+		}
 	}
 }

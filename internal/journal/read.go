@@ -139,6 +139,9 @@ func readSummary(dir, runID string) (Summary, error) {
 		if err := json.Unmarshal(b, &d); err != nil {
 			return s, fmt.Errorf("read run %s: %s: %w", runID, statusFile, err)
 		}
+		if d.Status == legacyFailed {
+			d.Status = RollbackFailed
+		}
 		if !knownStatus(d.Status) {
 			return s, fmt.Errorf("read run %s: %s: unknown status %q", runID, statusFile, d.Status)
 		}

@@ -103,11 +103,7 @@ func (b *Backend) Recover(ctx context.Context, req RecoverRequest, view View) (*
 	if err != nil {
 		return nil, err
 	}
-	status := journal.Recovered
-	if rep.Status != apply.RolledBack {
-		status = journal.Failed
-	}
-	j.SetStatus(status)
+	j.SetStatus(rep.RunStatus())
 	return &Result{Run: runID, Report: rep}, nil
 }
 
@@ -123,13 +119,13 @@ func (b *Backend) recoverRefusal(run *journal.Run, st *apply.State) error {
 		return fmt.Errorf("recover refused: run %s has no journal: %s is missing (deleted, or the run's process died before it created it). What the run did is unknown, so recover cannot tell what to roll back. If the process died before creating its journal it changed nothing; otherwise check the devices it locked (changegate lock list) by hand, then break their locks", id, b.Journals.Path(id))
 	case run.Live:
 		return fmt.Errorf("recover refused: run %s is still running (%s@%s pid %d): recover is for a run whose process died; wait for it to end, or stop it (Ctrl-C rolls it back)", id, run.Meta.User, run.Meta.Host, run.Meta.PID)
-	case !st.Ended, st.Status == apply.RollbackFailed:
+	case !st.Ended, st.Status == journal.RollbackFailed:
 		return nil
-	case st.Status == apply.Succeeded:
+	case st.Status == journal.Succeeded:
 		return fmt.Errorf("recover refused: run %s ended: it succeeded (every step applied and checked), so there is nothing to recover; recover only finishes a run whose process died or whose rollback did not finish. To undo the change the run made, use `changegate revert %s`: it builds the inverse plan, which the gate checks and approvers approve like any plan, and applies it", id, id)
 	case run.Status == journal.Recovered:
 		return fmt.Errorf("recover refused: run %s was recovered already: every change it left was rolled back (status %s), so there is nothing to recover", id, run.Status)
-	case st.Status == apply.RolledBack, st.Status == apply.NotStarted:
+	case st.Status == journal.RolledBack, st.Status == journal.NotStarted:
 		return fmt.Errorf("recover refused: run %s ended: it stopped and was rolled back (%s), so nothing it changed remains and there is nothing to recover", id, st.Status)
 	}
 	return fmt.Errorf("recover refused: run %s ended (%s): there is nothing to recover", id, st.Status)
@@ -181,7 +177,7 @@ func (b *Backend) resume(ctx context.Context, j Journal, run *journal.Run, st *a
 	if err != nil {
 		return nil, err
 	}
-	j.SetStatus(journalStatus(rep.Status))
+	j.SetStatus(rep.RunStatus())
 	return &Result{Run: run.Meta.RunID, Checked: c, Report: rep}, nil
 }
 
@@ -240,7 +236,7 @@ func Recoverable(js Journals, run string) bool {
 		return false
 	}
 	st, err := apply.ReadState(r.Records)
-	return err == nil && (!st.Ended || st.Status == apply.RollbackFailed)
+	return err == nil && (!st.Ended || st.Status == journal.RollbackFailed)
 }
 
 // explainHeld marks a lock refusal whose holder is a run that died

@@ -170,9 +170,9 @@ func (b *Backend) revertRefusal(run *journal.Run, st *apply.State) error {
 		return fmt.Errorf("revert refused: run %s is still running (%s@%s pid %d): wait for it to end", id, run.Meta.User, run.Meta.Host, run.Meta.PID)
 	case run.Status == journal.Running || !st.Ended:
 		return fmt.Errorf("revert refused: run %s did not finish: its process died (status %s). `changegate recover %s` rolls back what it left", id, StatusText(run.Summary), id)
-	case st.Status == apply.RollbackFailed:
+	case st.Status == journal.RollbackFailed:
 		return fmt.Errorf("revert refused: run %s failed and its rollback did not finish: `changegate recover %s` finishes the rollback", id, id)
-	case run.Status != journal.Succeeded || st.Status != apply.Succeeded:
+	case run.Status != journal.Succeeded || st.Status != journal.Succeeded:
 		return fmt.Errorf("revert refused: run %s did not succeed (%s): nothing it changed remains, so there is nothing to revert", id, run.Status)
 	}
 	return nil
@@ -219,12 +219,12 @@ func (b *Backend) laterRuns(run *journal.Run, st *apply.State) error {
 				return fmt.Errorf("revert refused: run %s was reverted already, by run %s (started %s)", id, sid, s.Meta.Started.Local().Format(time.DateTime))
 			case s.Live:
 				return fmt.Errorf("revert refused: run %s is being reverted right now, by run %s", id, sid)
-			case s.Status == journal.Running, s.Status == journal.Failed:
+			case s.Status == journal.Running, s.Status == journal.RollbackFailed:
 				return fmt.Errorf("revert refused: run %s, an earlier revert of run %s, did not finish (%s): `changegate recover %s` first", sid, id, StatusText(s), sid)
 			}
 			continue // it undid itself
 		}
-		if !later(sid) || undone[sid] || s.Status == journal.RolledBack || s.Status == journal.Recovered {
+		if !later(sid) || undone[sid] || s.Status == journal.NotStarted || s.Status == journal.RolledBack || s.Status == journal.Recovered {
 			continue
 		}
 		why := ""
@@ -394,10 +394,10 @@ func (rv *Revert) record(j Journal) error {
 	if rv == nil {
 		return nil
 	}
-	_, err := j.Append(journal.Record{Type: "revert", Data: mustJSON(map[string]any{
-		"of": rv.Of, "plan": rv.Original, "plan_digest": rv.planDigest,
-		"inverse": rv.File, "topology_after": rv.TopologyFile, "topology_after_digest": rv.topology,
-	})})
+	_, err := j.Append(apply.NewRecord(0, "", apply.RevertData{
+		Of: rv.Of, Plan: rv.Original, PlanDigest: rv.planDigest,
+		Inverse: rv.File, TopologyAfter: rv.TopologyFile, TopologyAfterDigest: rv.topology,
+	}))
 	if err != nil {
 		return fmt.Errorf("recording the revert: %w", err)
 	}

@@ -120,16 +120,14 @@ func (b *Backend) Run(ctx context.Context, req Request, view View) (*Result, err
 	}
 	defer j.Close()
 	if override != nil {
-		if _, err := j.Append(journal.Record{Type: "override", Data: mustJSON(map[string]any{"reason": override.Reason, "user": override.User, "denials": c.Decision.Results})}); err != nil {
+		if _, err := j.Append(apply.NewRecord(0, "", apply.OverrideData{Reason: override.Reason, User: override.User, Denials: c.Decision.Results})); err != nil {
 			return nil, fmt.Errorf("run %s: recording the break-glass: %w", runID, err)
 		}
 	}
 	if err := req.Revert.record(j); err != nil {
 		return nil, fmt.Errorf("run %s: %w", runID, err)
 	}
-	// The gate record keys the digests by field name ("Plan"), as it always has.
-	gateDigests := struct{ Plan, Topology, Traffic, Policy, Inventory string }(c.Digests)
-	if _, err := j.Append(journal.Record{Type: "gate", Data: mustJSON(map[string]any{"allowed": c.Allowed(), "digests": gateDigests, "results": c.Decision.Results})}); err != nil {
+	if _, err := j.Append(apply.NewRecord(0, "", apply.GateData{Allowed: c.Allowed(), Digests: apply.GateDigests(c.Digests), Results: c.Decision.Results})); err != nil {
 		return nil, fmt.Errorf("run %s: recording the gate's verdict: %w", runID, err)
 	}
 	view.Started(Started{Run: runID, Plan: plan, Journal: j.Path()})
@@ -143,7 +141,7 @@ func (b *Backend) Run(ctx context.Context, req Request, view View) (*Result, err
 	rep, err := apply.Execute(ctx, plan, b.options(runID, target, j, obs, view))
 	res := &Result{Run: runID, Checked: c, Report: rep}
 	if rep != nil {
-		j.SetStatus(journalStatus(rep.Status))
+		j.SetStatus(rep.RunStatus())
 	}
 	if err != nil {
 		return res, fmt.Errorf("run %s: %w (run changegate recover %s)", runID, err, runID)
@@ -256,17 +254,6 @@ func runExtra(inv *devices.Inventory, o *policy.Override, v *gate.Verdict) map[s
 		m["break_glass_user"] = o.User
 	}
 	return m
-}
-
-// journalStatus is the journal's status for a run that ended with s.
-func journalStatus(s string) journal.Status {
-	switch s {
-	case apply.Succeeded:
-		return journal.Succeeded
-	case apply.RolledBack, apply.NotStarted:
-		return journal.RolledBack
-	}
-	return journal.Failed
 }
 
 func mustJSON(v any) json.RawMessage {

@@ -269,7 +269,7 @@ func TestRunAllowed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Report == nil || res.Report.Status != apply.Succeeded || res.Run == "" {
+	if res.Report == nil || res.Report.Status != journal.Succeeded || res.Run == "" {
 		t.Fatalf("result %+v", res)
 	}
 	if got := f.lk.acquired; len(got) != 1 || !slices.Equal(got[0], []string{"a"}) || f.lk.released != 1 {
