@@ -355,3 +355,14 @@ func errorClassOf(class ErrorClass, msg string) ErrorClass {
 	}
 	return ClassOther
 }
+
+// Keys of a run's journal meta beyond the plan (journal.Meta.Extra),
+// written by package operation and read by recover, revert and runs.
+const (
+	MetaInventory      = "inventory"        // the inventory's files, comma-separated
+	MetaVerdict        = "verdict"          // the gate's verdict at apply: allowed or denied
+	MetaBreakGlass     = "break_glass"      // the break-glass reason, when glass was broken
+	MetaBreakGlassUser = "break_glass_user" // who broke it
+	MetaRevertOf       = "revert_of"        // the run a revert undoes
+	MetaRevertPlan     = "revert_plan"      // that run's plan file
+)

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/changegate/changegate/internal/apply"
+	"github.com/changegate/changegate/internal/report"
 )
 
 var progressEvents = []apply.Event{
@@ -22,7 +23,7 @@ var progressEvents = []apply.Event{
 
 func TestProgressPlain(t *testing.T) {
 	var b bytes.Buffer
-	sink := progressSink(&b, "text", false)
+	sink := report.Progress(&b, "text", false)
 	for _, ev := range progressEvents {
 		sink(ev)
 	}
@@ -45,7 +46,7 @@ func TestProgressPlain(t *testing.T) {
 
 func TestProgressLive(t *testing.T) {
 	var b bytes.Buffer
-	sink := progressSink(&b, "text", true)
+	sink := report.Progress(&b, "text", true)
 	for _, ev := range progressEvents[:5] {
 		sink(ev)
 	}
@@ -67,7 +68,7 @@ func TestProgressLive(t *testing.T) {
 
 func TestProgressJSON(t *testing.T) {
 	var b bytes.Buffer
-	sink := progressSink(&b, "json", false)
+	sink := report.Progress(&b, "json", false)
 	for _, ev := range progressEvents {
 		sink(ev)
 	}

@@ -115,7 +115,7 @@ type runView struct {
 }
 
 func (a *app) runView(stateDir, format string) *runView {
-	return &runView{a: a, stateDir: stateDir, format: format, sink: progressSink(a.stdout, format, format == "text" && isTerminal(a.stdout))}
+	return &runView{a: a, stateDir: stateDir, format: format, sink: report.Progress(a.stdout, format, format == "text" && isTerminal(a.stdout))}
 }
 
 // Checked implements operation.View: what the configuration changed in
@@ -123,7 +123,7 @@ func (a *app) runView(stateDir, format string) *runView {
 // whole verdict).
 func (v *runView) Checked(c *operation.Checked, o *policy.Override) {
 	w := v.a.stderr
-	writePolicySettings(w, c.PolicySet)
+	report.PolicySettings(w, c.PolicySet)
 	switch {
 	case c.Decision.Denied() && o != nil && len(c.Decision.Unoverridable()) == 0:
 		fmt.Fprintf(w, "changegate: BREAK-GLASS: the gate denies this plan (%d denials); running it anyway on %s's authority: %s\n", countDenials(c.Decision), o.User, o.Reason)
@@ -139,7 +139,7 @@ func (v *runView) Started(s operation.Started) {
 
 // Recovering implements operation.View.
 func (v *runView) Recovering(run *journal.Run, st *apply.State) {
-	writeState(v.a.stderr, v.stateDir, run, st)
+	report.RunState(v.a.stderr, v.stateDir, run, st)
 }
 
 // Notice implements operation.View.
@@ -154,8 +154,8 @@ func (v *runView) report(rep *apply.Report) {
 		return
 	}
 	if v.format == "text" {
-		writeApplyReport(v.a.stdout, rep)
+		report.RunText(v.a.stdout, rep)
 	} else {
-		writeReportEvent(v.a.stdout, rep)
+		report.RunEvent(v.a.stdout, rep)
 	}
 }

@@ -43,7 +43,7 @@ func TestResumeRefusesAChangedPolicySet(t *testing.T) {
 	j, err := journal.Create(state, id, journal.Meta{
 		PlanFile: abs(t, safePlan),
 		Digests:  digest.Set{Plan: doc.Digests.Plan, Policy: doc.Digests.Policy},
-		Policy:   mustJSON(eng.Set()),
+		Policy:   policyJSON(t, eng.Set()),
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -63,4 +63,13 @@ func TestResumeRefusesAChangedPolicySet(t *testing.T) {
 	if code == ExitOK || strings.Contains(errs, "policy set changed") {
 		t.Errorf("same policy set: exit %d\n%s", code, errs)
 	}
+}
+
+func policyJSON(t *testing.T, s policy.Set) json.RawMessage {
+	t.Helper()
+	b, err := json.Marshal(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }

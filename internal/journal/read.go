@@ -236,3 +236,19 @@ func decodeLine(b []byte, seq int) (Record, error) {
 	}
 	return r, nil
 }
+
+// StatusText is the run's status for people, with what is wrong with it:
+// unreadable, abandoned, its journal missing.
+func (r Summary) StatusText() string {
+	switch {
+	case r.Problem != "":
+		return "UNREADABLE (see below)"
+	case r.JournalMissing && r.Status == Running && !r.Live:
+		return "ABANDONED, JOURNAL MISSING (runs show says more)"
+	case r.JournalMissing:
+		return string(r.Status) + ", JOURNAL MISSING"
+	case r.Abandoned():
+		return "ABANDONED (recover it)"
+	}
+	return string(r.Status)
+}

@@ -69,7 +69,7 @@ func (b *Backend) Recover(ctx context.Context, req RecoverRequest, view View) (*
 		return nil, nil
 	}
 	if req.Inventory.Path == "" {
-		req.Inventory.Path = strings.Split(run.Meta.Extra["inventory"], ",")[0]
+		req.Inventory.Path = strings.Split(run.Meta.Extra[apply.MetaInventory], ",")[0]
 	}
 	if req.Resume {
 		return b.resume(ctx, j, run, st, req.Inventory, view)

@@ -24,13 +24,6 @@ import (
 	"github.com/changegate/changegate/plans"
 )
 
-// Keys of a revert's journal meta (Meta.Extra): the run it undoes and that
-// run's plan file.
-const (
-	RevertOfKey   = "revert_of"
-	RevertPlanKey = "revert_plan"
-)
-
 // Revert is the inverse of a finished run, as BuildRevert built it: the
 // plan, the model it is checked from, and the files they are written to.
 type Revert struct {
@@ -99,7 +92,7 @@ func (b *Backend) BuildRevert(ctx context.Context, runID string, inv devices.Inv
 	}
 
 	var platforms map[string]string
-	ranWith := strings.Split(run.Meta.Extra["inventory"], ",")[0]
+	ranWith := strings.Split(run.Meta.Extra[apply.MetaInventory], ",")[0]
 	if inv.Path == "" {
 		inv.Path = ranWith
 	}
@@ -169,7 +162,7 @@ func (b *Backend) revertRefusal(run *journal.Run, st *apply.State) error {
 	case run.Live:
 		return fmt.Errorf("revert refused: run %s is still running (%s@%s pid %d): wait for it to end", id, run.Meta.User, run.Meta.Host, run.Meta.PID)
 	case run.Status == journal.Running || !st.Ended:
-		return fmt.Errorf("revert refused: run %s did not finish: its process died (status %s). `changegate recover %s` rolls back what it left", id, StatusText(run.Summary), id)
+		return fmt.Errorf("revert refused: run %s did not finish: its process died (status %s). `changegate recover %s` rolls back what it left", id, run.Summary.StatusText(), id)
 	case st.Status == journal.RollbackFailed:
 		return fmt.Errorf("revert refused: run %s failed and its rollback did not finish: `changegate recover %s` finishes the rollback", id, id)
 	case run.Status != journal.Succeeded || st.Status != journal.Succeeded:
@@ -203,7 +196,7 @@ func (b *Backend) laterRuns(run *journal.Run, st *apply.State) error {
 	// this one: neither leaves a change behind.
 	undone := map[string]bool{}
 	for _, s := range all {
-		if of := s.Meta.Extra[RevertOfKey]; of != "" && of != id && s.Status == journal.Succeeded && later(of) {
+		if of := s.Meta.Extra[apply.MetaRevertOf]; of != "" && of != id && s.Status == journal.Succeeded && later(of) {
 			undone[of], undone[s.Meta.RunID] = true, true
 		}
 	}
@@ -213,14 +206,14 @@ func (b *Backend) laterRuns(run *journal.Run, st *apply.State) error {
 		if sid == id || s.Problem != "" {
 			continue
 		}
-		if s.Meta.Extra[RevertOfKey] == id {
+		if s.Meta.Extra[apply.MetaRevertOf] == id {
 			switch {
 			case s.Status == journal.Succeeded:
 				return fmt.Errorf("revert refused: run %s was reverted already, by run %s (started %s)", id, sid, s.Meta.Started.Local().Format(time.DateTime))
 			case s.Live:
 				return fmt.Errorf("revert refused: run %s is being reverted right now, by run %s", id, sid)
 			case s.Status == journal.Running, s.Status == journal.RollbackFailed:
-				return fmt.Errorf("revert refused: run %s, an earlier revert of run %s, did not finish (%s): `changegate recover %s` first", sid, id, StatusText(s), sid)
+				return fmt.Errorf("revert refused: run %s, an earlier revert of run %s, did not finish (%s): `changegate recover %s` first", sid, id, s.StatusText(), sid)
 			}
 			continue // it undid itself
 		}
@@ -242,7 +235,7 @@ func (b *Backend) laterRuns(run *journal.Run, st *apply.State) error {
 			}
 		}
 		if why != "" {
-			return fmt.Errorf("revert refused: run %s (%s, %s) changed the network after run %s, %s, and was not reverted: the network is no longer as run %s left it, which is what its inverse would be checked from. Revert %s first (changes are undone last first), or write a plan for the network as it is", sid, s.Meta.PlanFile, StatusText(s), id, why, id, sid)
+			return fmt.Errorf("revert refused: run %s (%s, %s) changed the network after run %s, %s, and was not reverted: the network is no longer as run %s left it, which is what its inverse would be checked from. Revert %s first (changes are undone last first), or write a plan for the network as it is", sid, s.Meta.PlanFile, s.StatusText(), id, why, id, sid)
 		}
 	}
 	return nil
@@ -383,8 +376,8 @@ func (rv *Revert) extra(runID string, m map[string]string) map[string]string {
 	if rv == nil {
 		return m
 	}
-	m[RevertOfKey] = rv.Of
-	m[RevertPlanKey] = rv.Original
+	m[apply.MetaRevertOf] = rv.Of
+	m[apply.MetaRevertPlan] = rv.Original
 	return m
 }
 
@@ -404,18 +397,3 @@ func (rv *Revert) record(j Journal) error {
 	return nil
 }
 
-// StatusText is a run's status for people, with what is wrong with it:
-// unreadable, abandoned, its journal missing.
-func StatusText(r journal.Summary) string {
-	switch {
-	case r.Problem != "":
-		return "UNREADABLE (see below)"
-	case r.JournalMissing && r.Status == journal.Running && !r.Live:
-		return "ABANDONED, JOURNAL MISSING (runs show says more)"
-	case r.JournalMissing:
-		return string(r.Status) + ", JOURNAL MISSING"
-	case r.Abandoned():
-		return "ABANDONED (recover it)"
-	}
-	return string(r.Status)
-}

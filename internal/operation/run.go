@@ -245,13 +245,13 @@ func runExtra(inv *devices.Inventory, o *policy.Override, v *gate.Verdict) map[s
 	for _, f := range inv.Files {
 		files = append(files, absPath(f))
 	}
-	m := map[string]string{"inventory": strings.Join(files, ","), "verdict": "allowed"}
+	m := map[string]string{apply.MetaInventory: strings.Join(files, ","), apply.MetaVerdict: "allowed"}
 	if !v.Allowed() {
-		m["verdict"] = "denied"
+		m[apply.MetaVerdict] = "denied"
 	}
 	if o != nil {
-		m["break_glass"] = o.Reason
-		m["break_glass_user"] = o.User
+		m[apply.MetaBreakGlass] = o.Reason
+		m[apply.MetaBreakGlassUser] = o.User
 	}
 	return m
 }
