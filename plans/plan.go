@@ -1,11 +1,13 @@
 package plans
 
 import (
+	"fmt"
 	"path/filepath"
 	"sort"
 	"time"
 
 	"github.com/changegate/changegate/internal/diag"
+	"github.com/changegate/changegate/internal/userfile"
 )
 
 // Plan is a change plan: metadata, checks around the change and ordered
@@ -388,4 +390,46 @@ func (p *Plan) HasRunbooks() bool {
 		}
 	}
 	return false
+}
+
+// FileError is a file a plan names that cannot be used: outside the
+// plan's repository and the allowed directories, or not a file of its
+// kind. Its message begins with where the plan names it.
+type FileError struct {
+	// Pos is where the plan names the file; What is the key
+	// ("topology", "traffic", "inventory").
+	Pos  diag.Pos
+	What string
+	Err  error
+}
+
+func (e *FileError) Error() string { return fmt.Sprintf("%s: %s: %v", e.Pos, e.What, e.Err) }
+func (e *FileError) Unwrap() error { return e.Err }
+
+// TopologyFile returns the topology the plan names, resolved against the
+// plan's directory and confined to scope (userfile.Scope.Resolve); "" when
+// it names none. Every loader of a plan's files resolves them so.
+func (p *Plan) TopologyFile(scope userfile.Scope) (string, error) {
+	return p.namedFile(scope, p.Topology, p.TopologyPos, "topology", userfile.Topology)
+}
+
+// TrafficFile is TopologyFile for the plan's traffic (demand) file.
+func (p *Plan) TrafficFile(scope userfile.Scope) (string, error) {
+	return p.namedFile(scope, p.Traffic, p.TrafficPos, "traffic", userfile.Demands)
+}
+
+// InventoryFile is TopologyFile for the plan's inventory.
+func (p *Plan) InventoryFile(scope userfile.Scope) (string, error) {
+	return p.namedFile(scope, p.Inventory, p.InventoryPos, "inventory", userfile.Inventory)
+}
+
+func (p *Plan) namedFile(scope userfile.Scope, name string, pos diag.Pos, what string, kind userfile.Kind) (string, error) {
+	if name == "" {
+		return "", nil
+	}
+	path, err := scope.Resolve(p.File, name, kind)
+	if err != nil {
+		return "", &FileError{Pos: pos, What: what, Err: err}
+	}
+	return path, nil
 }

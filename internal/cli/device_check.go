@@ -13,7 +13,6 @@ import (
 	"github.com/changegate/changegate/internal/finding"
 	"github.com/changegate/changegate/internal/health"
 	"github.com/changegate/changegate/internal/report"
-	"github.com/changegate/changegate/internal/userfile"
 	"github.com/changegate/changegate/plans"
 )
 
@@ -61,9 +60,9 @@ and what the device answered are printed), 1 bad input.`,
 			if err != nil {
 				return err
 			}
-			if file == "" && plan.Inventory != "" {
-				if file, err = cfg.Paths.scope().Resolve(plan.File, plan.Inventory, userfile.Inventory); err != nil {
-					return fmt.Errorf("%s: inventory: %w", plan.InventoryPos, err)
+			if file == "" {
+				if file, err = plan.InventoryFile(cfg.Paths.scope()); err != nil {
+					return err
 				}
 			}
 			inv, err := a.loadInventory(cmd, file, invFormat)

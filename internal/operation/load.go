@@ -68,10 +68,9 @@ func (l Loader) Inputs(ctx context.Context, planFile, topoFile string) (*plans.P
 			return nil, nil, err
 		}
 		plan = p
-		if topoFile == "" && p.Topology != "" {
-			topoFile, err = scope.Resolve(p.File, p.Topology, userfile.Topology)
-			if err != nil {
-				return nil, nil, fmt.Errorf("%s: topology: %w", p.TopologyPos, err)
+		if topoFile == "" {
+			if topoFile, err = p.TopologyFile(scope); err != nil {
+				return nil, nil, err
 			}
 		}
 	}
@@ -91,9 +90,9 @@ func (l Loader) Inputs(ctx context.Context, planFile, topoFile string) (*plans.P
 	if plan != nil && plan.Traffic != "" {
 		// The plan names the traffic it was planned against: its demands
 		// replace the topology's.
-		path, err := scope.Resolve(plan.File, plan.Traffic, userfile.Demands)
+		path, err := plan.TrafficFile(scope)
 		if err != nil {
-			return nil, nil, fmt.Errorf("%s: traffic: %w", plan.TrafficPos, err)
+			return nil, nil, err
 		}
 		demands, ds, err := topology.LoadDemandFile(ctx, path, net.Nodes)
 		if err != nil {
@@ -170,10 +169,10 @@ func (l Loader) Inventory(ctx context.Context, f devices.InventoryFile) (*device
 // else the configured one. It is nil when none of them names one; an
 // inventory that is named but cannot be read is an error.
 func (l Loader) PlanInventory(ctx context.Context, plan *plans.Plan, f devices.InventoryFile) (*devices.Inventory, error) {
-	if f.Path == "" && plan.Inventory != "" {
+	if f.Path == "" {
 		var err error
-		if f.Path, err = l.Scope.Resolve(plan.File, plan.Inventory, userfile.Inventory); err != nil {
-			return nil, fmt.Errorf("%s: inventory: %w", plan.InventoryPos, err)
+		if f.Path, err = plan.InventoryFile(l.Scope); err != nil {
+			return nil, err
 		}
 	}
 	if f.Path == "" && l.Settings.Inventory.Path == "" {

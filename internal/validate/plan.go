@@ -2,6 +2,7 @@ package validate
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -10,7 +11,6 @@ import (
 	"github.com/changegate/changegate/internal/health"
 	"github.com/changegate/changegate/internal/runbook"
 	"github.com/changegate/changegate/internal/topology"
-	"github.com/changegate/changegate/internal/userfile"
 	"github.com/changegate/changegate/plans"
 )
 
@@ -41,15 +41,16 @@ func (v *validator) plan(ctx context.Context, f File) finding.Case {
 	if p.TopologyPos.Line > 0 {
 		at = posOf(p.TopologyPos) // the value that names the file
 	}
-	topoPath, err := v.opts.Scope.Resolve(f.Path, p.Topology, userfile.Topology)
+	topoPath, err := p.TopologyFile(v.opts.Scope)
 	if err != nil {
-		c.Findings = append(c.Findings, errorAt(f.Path, at, RulePlanTopology, "topology "+p.Topology+" does not load: "+err.Error(), ""))
+		c.Findings = append(c.Findings, errorAt(f.Path, at, RulePlanTopology, "topology "+p.Topology+" does not load: "+errors.Unwrap(err).Error(), ""))
 		return c
 	}
 	trafficPath := ""
 	if p.Traffic != "" {
-		trafficPath, err = v.opts.Scope.Resolve(f.Path, p.Traffic, userfile.Demands)
+		trafficPath, err = p.TrafficFile(v.opts.Scope)
 		if err != nil {
+			err = errors.Unwrap(err)
 			if k, ok := f.keys["traffic"]; ok {
 				at = k
 			}
