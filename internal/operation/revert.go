@@ -396,4 +396,3 @@ func (rv *Revert) record(j Journal) error {
 	}
 	return nil
 }
-
