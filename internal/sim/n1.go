@@ -483,47 +483,75 @@ func (w *n1Worker) touch(v int32) {
 }
 
 // dest updates destination k for the current failure and returns the
-// demand that becomes undeliverable.
+// demand that becomes undeliverable. It works in three phases, each on the
+// nodes the failure touches only: affected finds the nodes whose next hops
+// change (A) and those whose distance grows (S), redistance gives S its new
+// distances, and reflow moves the traffic onto the new DAG.
 func (w *n1Worker) dest(k int, failedNode int32) float64 {
-	m, s := w.m, w.s
-	g, c := s.adj, s.eff
-	tr := s.trees[k]
-	t := m.dests[k]
-	dist := tr.dist
+	tr := w.s.trees[k]
+	t := w.m.dests[k]
 	w.cur++
 	w.aList = w.aList[:0]
 	w.sList = w.sList[:0]
+	w.affected(tr, t, failedNode)
+	w.redistance(tr, t, failedNode)
+	return w.reflow(k, tr, t, failedNode)
+}
 
-	markA := func(u int32) {
-		w.touch(u)
-		if w.flags[u]&inA == 0 {
-			w.flags[u] |= inA
-			n := tr.nhOff[u+1] - tr.nhOff[u]
-			w.cnt[u], w.oldCnt[u] = n, n
-			w.aList = append(w.aList, u)
-		}
+// markA puts u in A: its next hops change. Its count of next hops left
+// starts at its number of next hops in tr.
+func (w *n1Worker) markA(tr *tree, u int32) {
+	w.touch(u)
+	if w.flags[u]&inA == 0 {
+		w.flags[u] |= inA
+		n := tr.nhOff[u+1] - tr.nhOff[u]
+		w.cnt[u], w.oldCnt[u] = n, n
+		w.aList = append(w.aList, u)
 	}
-	markS := func(u int32) {
-		w.flags[u] |= inS
-		w.sList = append(w.sList, u)
+}
+
+// markS puts u, already in A, in S: its distance grows.
+func (w *n1Worker) markS(u int32) {
+	w.flags[u] |= inS
+	w.sList = append(w.sList, u)
+}
+
+// inS reports whether v is in S in the current evaluation.
+func (w *n1Worker) inS(v int32) bool {
+	return w.stamp[v] == w.cur && w.flags[v]&inS != 0
+}
+
+// newDistOf is v's distance to the destination after the failure: the new
+// one for nodes in S, the old one in tr for every other node.
+func (w *n1Worker) newDistOf(tr *tree, v int32) int64 {
+	if w.inS(v) {
+		return w.newDist[v]
 	}
+	return tr.dist[v]
+}
+
+// affected builds A and S for destination t of tree tr: the seeds are the
+// nodes whose next hop is a failed arc (and the failed node), and S grows
+// to the nodes all of whose next hops lead into S or onto failed arcs.
+func (w *n1Worker) affected(tr *tree, t, failedNode int32) {
+	m, g, c := w.m, w.s.adj, w.s.eff
 	// Seeds: nodes whose next hop is a failed arc.
 	for _, a := range w.fArcs {
 		u, x := m.arcTail[a], m.arcHead[a]
 		if isNextHop(tr, c, t, u, x, c.Metric[a]) {
-			markA(u)
+			w.markA(tr, u)
 			w.cnt[u]--
 		}
 	}
-	if failedNode >= 0 && dist[failedNode] != inf {
-		markA(failedNode)
+	if failedNode >= 0 && tr.dist[failedNode] != inf {
+		w.markA(tr, failedNode)
 		if w.flags[failedNode]&inS == 0 {
-			markS(failedNode)
+			w.markS(failedNode)
 		}
 	}
 	for _, u := range w.aList {
 		if w.cnt[u] == 0 && w.flags[u]&inS == 0 {
-			markS(u)
+			w.markS(u)
 		}
 	}
 	// Grow S: nodes all of whose next hops lead into S or failed arcs.
@@ -537,14 +565,20 @@ func (w *n1Worker) dest(k int, failedNode int32) float64 {
 			if !isNextHop(tr, c, t, y, x, g.inMetric[j]) {
 				continue
 			}
-			markA(y)
+			w.markA(tr, y)
 			w.cnt[y]--
 			if w.cnt[y] == 0 && w.flags[y]&inS == 0 {
-				markS(y)
+				w.markS(y)
 			}
 		}
 	}
-	// New distances of S, by Dijkstra seeded from the nodes outside S.
+}
+
+// redistance sets the new distances of S (inf where the destination is
+// no longer reachable), by Dijkstra seeded from the nodes outside S.
+func (w *n1Worker) redistance(tr *tree, t, failedNode int32) {
+	g, c := w.s.adj, w.s.eff
+	dist := tr.dist
 	h := &w.h
 	*h = (*h)[:0]
 	for _, x := range w.sList {
@@ -555,7 +589,7 @@ func (w *n1Worker) dest(k int, failedNode int32) float64 {
 				if w.failed[g.outArc[j]] || z == failedNode || dist[z] == inf || (z != t && c.Drained[z]) {
 					continue
 				}
-				if w.stamp[z] == w.cur && w.flags[z]&inS != 0 {
+				if w.inS(z) {
 					continue
 				}
 				best = min(best, dist[z]+g.outMetric[j])
@@ -574,7 +608,7 @@ func (w *n1Worker) dest(k int, failedNode int32) float64 {
 		}
 		for j := g.inOff[x]; j < g.inOff[x+1]; j++ {
 			y := g.inTail[j]
-			if w.failed[g.inArc[j]] || y == failedNode || w.stamp[y] != w.cur || w.flags[y]&inS == 0 {
+			if w.failed[g.inArc[j]] || y == failedNode || !w.inS(y) {
 				continue
 			}
 			if nd := it.key + g.inMetric[j]; nd < w.newDist[y] {
@@ -583,17 +617,16 @@ func (w *n1Worker) dest(k int, failedNode int32) float64 {
 			}
 		}
 	}
-	newDist := func(v int32) int64 {
-		if w.stamp[v] == w.cur && w.flags[v]&inS != 0 {
-			return w.newDist[v]
-		}
-		return dist[v]
-	}
+}
 
-	// Flows: take away the old outflow of every node whose next hops
-	// change, then push traffic down the new DAG in decreasing distance
-	// (a max-heap on negated keys), re-splitting at changed nodes and
-	// forwarding deltas unchanged elsewhere.
+// reflow moves destination k's traffic onto the new DAG and returns the
+// demand that becomes undeliverable: it takes away the old outflow of
+// every node whose next hops change, then pushes traffic down the new DAG
+// in decreasing distance (a max-heap on negated keys), re-splitting at
+// changed nodes and forwarding deltas unchanged elsewhere.
+func (w *n1Worker) reflow(k int, tr *tree, t, failedNode int32) float64 {
+	m, g, c := w.m, w.s.adj, w.s.eff
+	h := &w.h
 	*h = (*h)[:0]
 	// Nodes cut off from the destination only drop their own demand:
 	// no traffic reaches them any more, so they never enter the heap.
@@ -609,7 +642,7 @@ func (w *n1Worker) dest(k int, failedNode int32) float64 {
 			return
 		}
 		w.flags[v] |= queued
-		h.push(-newDist(v), v)
+		h.push(-w.newDistOf(tr, v), v)
 	}
 	for _, u := range w.aList {
 		if x := tr.thru[u]; x != 0 {
@@ -641,14 +674,14 @@ func (w *n1Worker) dest(k int, failedNode int32) float64 {
 					if w.failed[g.outArc[j]] || z == failedNode || (z != t && c.Drained[z]) {
 						continue
 					}
-					if dz := newDist(z); dz != inf && dz+g.outMetric[j] == dy {
+					if dz := w.newDistOf(tr, z); dz != inf && dz+g.outMetric[j] == dy {
 						w.hops = append(w.hops, g.outArc[j])
 					}
 				}
 			} else {
 				for _, a := range tr.nh[tr.nhOff[y]:tr.nhOff[y+1]] {
 					z := m.arcHead[a]
-					if w.failed[a] || (w.stamp[z] == w.cur && w.flags[z]&inS != 0) {
+					if w.failed[a] || w.inS(z) {
 						continue
 					}
 					w.hops = append(w.hops, a)
