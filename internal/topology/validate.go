@@ -116,27 +116,72 @@ func (l *locator) bad(items []itemPos, i int, f field) bool {
 	return i < len(items) && items[i].bad[f]
 }
 
-func (n *Network) validate(l *locator) diag.Diagnostics {
-	var ds diag.Diagnostics
-	nodePos := func(i int, f field) diag.Pos { return l.pos(l.nodes, i, f, n.Nodes[i].Pos) }
-	linkPos := func(i int, f field) diag.Pos { return l.pos(l.links, i, f, n.Links[i].Pos) }
+// validation is what validate's phases share: the problems found so far,
+// and what the nodes phase learned for the links and demands.
+type validation struct {
+	n     *Network
+	l     *locator
+	ds    diag.Diagnostics
+	index map[string]int    // node name -> index of the node that has it first
+	names []string          // the node names, each once, in order
+	hints map[string]string // unknown node name -> its hint, computed once
+}
 
+// validate checks the network phase by phase (the network as a whole,
+// nodes, links, nodes without links, demands), so that problems come out
+// in that order.
+func (n *Network) validate(l *locator) diag.Diagnostics {
+	v := &validation{n: n, l: l, hints: map[string]string{}}
+	v.network()
+	v.nodes()
+	degree := v.links()
+	v.isolated(degree)
+	v.demands()
+	return v.ds
+}
+
+func (v *validation) nodePos(i int, f field) diag.Pos {
+	return v.l.pos(v.l.nodes, i, f, v.n.Nodes[i].Pos)
+}
+
+func (v *validation) linkPos(i int, f field) diag.Pos {
+	return v.l.pos(v.l.links, i, f, v.n.Links[i].Pos)
+}
+
+// unknown is the hint for a name that is not a node's.
+func (v *validation) unknown(name string) string {
+	h, ok := v.hints[name]
+	if !ok {
+		h = unknownNodeHint(name, v.names)
+		v.hints[name] = h
+	}
+	return h
+}
+
+// network checks what belongs to the network as a whole: its IGP and name.
+func (v *validation) network() {
+	n, l := v.n, v.l
 	switch n.IGP {
 	case "", IGPOSPF, IGPISIS:
 	default: // a network built in code; the parser reports its own
-		ds.Add(diag.Pos{File: l.file, Line: 1, Col: 1}, "use ospf or isis", "unknown igp %q", n.IGP)
+		v.ds.Add(diag.Pos{File: l.file, Line: 1, Col: 1}, "use ospf or isis", "unknown igp %q", n.IGP)
 	}
 	if n.Name != "" {
 		at := diag.Pos{File: l.file, Line: 1, Col: 1}
 		if l.name != nil {
 			at = diag.Pos{File: l.file, Line: l.name.Line, Col: l.name.Column}
 		}
-		ds.CheckText(at, "name", n.Name, diag.KindLine)
+		v.ds.CheckText(at, "name", n.Name, diag.KindLine)
 	}
+}
 
-	// Nodes.
-	index := make(map[string]int, len(n.Nodes))
-	names := make([]string, 0, len(n.Nodes))
+// nodes checks every node and records the names that links and demands
+// may refer to.
+func (v *validation) nodes() {
+	n, l, ds := v.n, v.l, &v.ds
+	nodePos := v.nodePos
+	v.index = make(map[string]int, len(n.Nodes))
+	v.names = make([]string, 0, len(n.Nodes))
 	loopbacks := map[netip.Addr]int{}
 	for i, nd := range n.Nodes {
 		switch {
@@ -148,11 +193,11 @@ func (n *Network) validate(l *locator) diag.Diagnostics {
 		case strings.Contains(nd.Name, ":"):
 			ds.Add(nodePos(i, fName), "rename it: link ends are written node:interface, so a node name cannot hold a colon", "node name %q contains ':'", nd.Name)
 		default:
-			if j, dup := index[nd.Name]; dup {
+			if j, dup := v.index[nd.Name]; dup {
 				ds.Add(nodePos(i, fName), "rename or remove one of them; the first is "+firstAt(nodePos(j, fName), "node", j), "duplicate node name %q", nd.Name)
 			} else {
-				index[nd.Name] = i
-				names = append(names, nd.Name)
+				v.index[nd.Name] = i
+				v.names = append(v.names, nd.Name)
 			}
 		}
 		if nd.Name != "" && !l.bad(l.nodes, i, fName) {
@@ -171,21 +216,16 @@ func (n *Network) validate(l *locator) diag.Diagnostics {
 			ds.Add(nodePos(i, fPosition), "use finite numbers", "node %s: position {lat: %v, lon: %v} is not a finite coordinate", nodeName(nd, i), p.Lat, p.Lon)
 		}
 		if nd.Loopback != "" && !l.bad(l.nodes, i, fLoopback) {
-			n.checkLoopback(&ds, i, nodePos, loopbacks)
+			n.checkLoopback(ds, i, nodePos, loopbacks)
 		}
 	}
-	hints := map[string]string{}
-	unknown := func(name string) string {
-		h, ok := hints[name]
-		if !ok {
-			h = unknownNodeHint(name, names)
-			hints[name] = h
-		}
-		return h
-	}
+}
 
-	// Links.
-	degree := make([]int, len(n.Nodes))
+// links checks every link and returns each node's number of link ends.
+func (v *validation) links() (degree []int) {
+	n, l, ds := v.n, v.l, &v.ds
+	linkPos := v.linkPos
+	degree = make([]int, len(n.Nodes))
 	ids := make(map[string]int, len(n.Links))
 	ifaces := map[[2]string]int{}
 	for i, lk := range n.Links {
@@ -219,9 +259,9 @@ func (n *Network) validate(l *locator) diag.Diagnostics {
 			case e.node == "":
 				ds.Add(linkPos(i, e.f), "write node or node:interface", "%s: %s names no node", what, e.key)
 			default:
-				j, ok := index[e.node]
+				j, ok := v.index[e.node]
 				if !ok {
-					ds.Add(linkPos(i, e.f), unknown(e.node), "%s: unknown node %q", what, e.node)
+					ds.Add(linkPos(i, e.f), v.unknown(e.node), "%s: unknown node %q", what, e.node)
 					continue
 				}
 				degree[j]++
@@ -247,7 +287,7 @@ func (n *Network) validate(l *locator) diag.Diagnostics {
 		case !(lk.CapacityBps > 0) || math.IsInf(lk.CapacityBps, 0):
 			ds.Add(linkPos(i, fCapacity), "give the capacity with a unit, e.g. 100G", "%s: capacity must be greater than 0, got %s", what, fmtRate(lk.CapacityBps))
 		}
-		n.checkMetrics(&ds, l, i, what, linkPos)
+		n.checkMetrics(ds, l, i, what, linkPos)
 		if lk.Class != "" {
 			ds.CheckText(linkPos(i, fClass), what+": class", lk.Class, diag.KindName)
 		}
@@ -265,13 +305,21 @@ func (n *Network) validate(l *locator) diag.Diagnostics {
 			seen[g] = true
 		}
 	}
-	for i, nd := range n.Nodes {
-		if j, ok := index[nd.Name]; ok && j == i && degree[i] == 0 {
-			ds.Warn(nodePos(i, fName), "connect it with a link or remove it; traffic to or from it cannot be routed", "node %q has no links", nd.Name)
+	return degree
+}
+
+// isolated warns about the nodes that no link reaches (degree from links).
+func (v *validation) isolated(degree []int) {
+	for i, nd := range v.n.Nodes {
+		if j, ok := v.index[nd.Name]; ok && j == i && degree[i] == 0 {
+			v.ds.Warn(v.nodePos(i, fName), "connect it with a link or remove it; traffic to or from it cannot be routed", "node %q has no links", nd.Name)
 		}
 	}
+}
 
-	// Demands (those the parser did not check already).
+// demands checks the demands the parser did not check already.
+func (v *validation) demands() {
+	n, l, ds := v.n, v.l, &v.ds
 	for i := 0; i < l.checkDemands && i < len(n.Demands); i++ {
 		d := n.Demands[i]
 		dpos := func(f field) diag.Pos { return l.pos(l.demands, i, f, diag.Pos{}) }
@@ -289,8 +337,8 @@ func (n *Network) validate(l *locator) diag.Diagnostics {
 			case e.node == "":
 				ds.Add(dpos(e.f), "give a node name", "%s: %s is empty", what, e.key)
 			default:
-				if _, ok := index[e.node]; !ok {
-					ds.Add(dpos(e.f), unknown(e.node), "%s: unknown %s node %q", what, e.key, e.node)
+				if _, ok := v.index[e.node]; !ok {
+					ds.Add(dpos(e.f), v.unknown(e.node), "%s: unknown %s node %q", what, e.key, e.node)
 					continue
 				}
 				good++
@@ -303,7 +351,6 @@ func (n *Network) validate(l *locator) diag.Diagnostics {
 			ds.Add(dpos(fRate), "rates must be finite and 0 or more", "%s (%s -> %s): rate %s is not valid", what, d.Src, d.Dst, fmtRate(d.RateBps))
 		}
 	}
-	return ds
 }
 
 // checkLoopback reports a loopback that is not an address, or cannot be a
