@@ -3,8 +3,9 @@
 // (two endpoints, capacity, IGP metric per direction, admin state, class,
 // shared-risk groups) and demands (source, destination, rate).
 //
-// It reads and writes the topology YAML format (docs/topology.md), validates
-// it reporting every problem with file:line:column, and renders the
+// It reads and writes the topology YAML format (docs/topology.md) and reads
+// the demand CSV files a topology names (demandfile.go), validates it
+// reporting every problem with file:line:column, and renders the
 // normalised model as documented JSON. It does no simulation (see sim) and
 // imports no other file formats (see importer).
 package topology
