@@ -85,10 +85,10 @@ LAB_BASE_PORT ?= 2201
 .PHONY: lab-up lab-down lab-status
 
 lab-up:
-	$(GO) run ./internal/lab/cmd/cglab up -base-port $(LAB_BASE_PORT) $(LAB_TOPOLOGY)
+	$(GO) run ./cmd/cglab up -base-port $(LAB_BASE_PORT) $(LAB_TOPOLOGY)
 
 lab-down:
-	$(GO) run ./internal/lab/cmd/cglab down $(LAB_TOPOLOGY)
+	$(GO) run ./cmd/cglab down $(LAB_TOPOLOGY)
 
 lab-status:
-	$(GO) run ./internal/lab/cmd/cglab status $(LAB_TOPOLOGY)
+	$(GO) run ./cmd/cglab status $(LAB_TOPOLOGY)

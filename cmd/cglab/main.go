@@ -147,7 +147,7 @@ func up(ctx context.Context, path string, opts lab.Options, stdout, stderr io.Wr
 		args, _ := l.SSHArgs(l.Layout.Nodes[0].Name, show)
 		fmt.Fprintf(stdout, "\ntry: ssh %s\n", strings.Join(args, " "))
 	}
-	fmt.Fprintf(stdout, "down: go run ./internal/lab/cmd/cglab down -state %s\n", l.Dir)
+	fmt.Fprintf(stdout, "down: go run ./cmd/cglab down -state %s\n", l.Dir)
 	return nil
 }
 
