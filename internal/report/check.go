@@ -17,7 +17,8 @@ import (
 // CheckVersion is the version of the JSON form of a check (CheckDoc).
 const CheckVersion = 1
 
-// CheckDoc is the JSON form of a verdict, documented in docs/check.md.
+// CheckDoc is the JSON form of a verdict, documented in docs/policies.md
+// (Output formats).
 type CheckDoc struct {
 	Version int `json:"version"`
 	// Verdict is "allowed" or "denied".

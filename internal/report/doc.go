@@ -1,11 +1,28 @@
 // Package report renders results for people and machines; it is where
-// changegate's views live. It renders the dry-run (a compact terminal
-// table or stable JSON), the topology model (text or JSON), the gate's
-// verdict (text, JSON, and as findings for JUnit, SARIF and GitHub
-// through package finding), the approvers' review (Markdown and HTML),
-// and a run of apply, recover or resume: its progress (a live view on a
-// terminal, plain lines, or JSON events), its report, the state of a run
-// as its journal tells it, and what the configuration changed in the
-// policy set. Renderers write to an io.Writer and compute nothing the
-// result does not already hold.
+// changegate's views live. Each renderer writes to an io.Writer:
+//
+//   - a dry-run as a compact terminal table (DryRunText); its JSON form is
+//     the dryrun.Result itself, written with WriteJSON (docs/dryrun.md);
+//   - a topology as text (TopologyText); its JSON form is the
+//     topology.Network itself (docs/topology.md);
+//   - a verdict of the gate as text (CheckText), as the JSON document of
+//     docs/policies.md (CheckDocument), and as findings (CheckFindings)
+//     that internal/finding writes in the CI formats (JUnit, SARIF, GitHub
+//     annotations; docs/ci-formats.md);
+//   - the review of a verdict for approvers (docs/review.md): Markdown for
+//     a pull-request comment (ReviewMarkdown), or one self-contained HTML
+//     file with an SVG picture of the network per step and a utilisation
+//     chart (ReviewHTML); the same verdict gives the same bytes;
+//   - a run of apply, recover or resume: its progress (Progress: a live
+//     view on a terminal, plain lines, or JSON events), its report
+//     (RunText, RunEvent), the state of a run as its journal tells it
+//     (RunState), and what the configuration changed in the policy set
+//     (PolicySettings).
+//
+// Commands choose among these with finding.Format (finding.ParseFormat:
+// an unknown format is an error, never a fallback). Renderers compute
+// nothing the result does not already hold.
+//
+// The output of the device commands (device run, device check) is
+// printed by internal/cli.
 package report
