@@ -7,6 +7,8 @@ import (
 	"sort"
 	"sync"
 
+	"golang.org/x/sync/errgroup"
+
 	"github.com/changegate/changegate/internal/diag"
 )
 
@@ -165,31 +167,25 @@ type Result struct {
 // (1 if less), and returns the results by device name. It returns when
 // every device has answered or failed, or ctx is done.
 func (p *Pool) RunAll(ctx context.Context, devices []string, command string, concurrency int) map[string]Result {
-	concurrency = max(concurrency, 1)
-	sem := make(chan struct{}, concurrency)
-	var mu sync.Mutex
-	out := make(map[string]Result, len(devices))
-	var wg sync.WaitGroup
-	for _, d := range devices {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			select {
-			case sem <- struct{}{}:
-			case <-ctx.Done():
-				mu.Lock()
-				out[d] = Result{Output: &Output{Device: d, Command: command}, Err: fmt.Errorf("device %s: not run: %w", d, context.Cause(ctx))}
-				mu.Unlock()
-				return
+	results := make([]Result, len(devices))
+	var g errgroup.Group
+	g.SetLimit(max(concurrency, 1))
+	for i, d := range devices {
+		g.Go(func() error {
+			if ctx.Err() != nil {
+				results[i] = Result{Output: &Output{Device: d, Command: command}, Err: fmt.Errorf("device %s: not run: %w", d, context.Cause(ctx))}
+				return nil
 			}
-			defer func() { <-sem }()
 			o, err := p.RunOutput(ctx, d, command)
-			mu.Lock()
-			out[d] = Result{Output: o, Err: err}
-			mu.Unlock()
-		}()
+			results[i] = Result{Output: o, Err: err}
+			return nil
+		})
 	}
-	wg.Wait()
+	_ = g.Wait() // the tasks return no error: a failure is in its Result
+	out := make(map[string]Result, len(devices))
+	for i, d := range devices {
+		out[d] = results[i]
+	}
 	return out
 }
 

@@ -322,27 +322,24 @@ func checksOn(cs []plans.Check, devs []string) []deviceCheck {
 // reports whether all passed. The first failure is the run's failure
 // unless one is recorded already.
 func (e *executor) runChecks(ctx context.Context, phase string, step int, cs []deviceCheck) ([]health.Result, bool) {
-	results := make([]health.Result, len(cs))
-	sem := make(chan struct{}, e.opts.Concurrency)
-	var wg sync.WaitGroup
+	on := make([]health.On, len(cs))
 	for i, c := range cs {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			e.emit(Event{Kind: "check", Step: step, Phase: phase, Device: c.device, Name: c.spec.Name, Status: StatusRunning})
-			r := e.checks[c.spec].Run(ctx, e.opts.Target, c.device)
-			results[i] = r
-			e.record(step, c.device, CheckResultData{Phase: phase, Result: r})
+		on[i] = health.On{Check: e.checks[c.spec], Device: c.device}
+	}
+	results := health.RunAll(ctx, e.opts.Target, on, health.RunOptions{
+		Concurrency: e.opts.Concurrency,
+		Started: func(i int) {
+			e.emit(Event{Kind: "check", Step: step, Phase: phase, Device: cs[i].device, Name: cs[i].spec.Name, Status: StatusRunning})
+		},
+		Finished: func(i int, r health.Result) {
+			e.record(step, cs[i].device, CheckResultData{Phase: phase, Result: r})
 			st := StatusOK
 			if !r.Passed {
 				st = StatusFailed
 			}
-			e.emit(Event{Kind: "check", Step: step, Phase: phase, Device: c.device, Name: c.spec.Name, Status: st, Message: r.Reason})
-		}()
-	}
-	wg.Wait()
+			e.emit(Event{Kind: "check", Step: step, Phase: phase, Device: cs[i].device, Name: cs[i].spec.Name, Status: st, Message: r.Reason})
+		},
+	})
 	ok := e.journalErr() == nil
 	for _, r := range results {
 		if !r.Passed {

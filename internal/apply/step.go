@@ -8,6 +8,8 @@ import (
 	"sync"
 	"time"
 
+	"golang.org/x/sync/errgroup"
+
 	"github.com/changegate/changegate/devices"
 	"github.com/changegate/changegate/plans"
 )
@@ -216,14 +218,10 @@ func (e *executor) configure(ctx context.Context, k, wave int, batch []string, s
 	var mu sync.Mutex
 	var failed []string
 	reports := make([]DeviceReport, len(batch))
-	sem := make(chan struct{}, e.opts.Concurrency)
-	var wg sync.WaitGroup
+	var g errgroup.Group
+	g.SetLimit(e.opts.Concurrency)
 	for i, d := range batch {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			sem <- struct{}{}
-			defer func() { <-sem }()
+		g.Go(func() error {
 			dr := DeviceReport{Device: d, Wave: wave}
 			err := e.configureDevice(ctx, k, d, s, confirm, &dr)
 			reports[i] = dr
@@ -233,9 +231,10 @@ func (e *executor) configure(ctx context.Context, k, wave int, batch []string, s
 				mu.Unlock()
 				e.fail(Failure{Step: k, Phase: PhaseStep, Device: d, Reason: err.Error(), Output: lastOutput(dr.Config)})
 			}
-		}()
+			return nil
+		})
 	}
-	wg.Wait()
+	_ = g.Wait() // the tasks return no error: a failure is in the report
 	rep.Devices = append(rep.Devices, reports...)
 	return failed
 }

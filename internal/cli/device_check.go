@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -76,7 +75,7 @@ and what the device answered are printed), 1 bad input.`,
 			if _, err := inv.Select(names); err != nil {
 				return fmt.Errorf("%s: %w", title, err)
 			}
-			compiled := make([]*health.Check, len(checks))
+			compiled := make([]health.On, len(checks))
 			for i, c := range checks {
 				if err := readOnly(c.spec.Command); err != nil {
 					return fmt.Errorf("%s: %s: check %q: %w", c.spec.Pos, title, c.spec.Name, err)
@@ -84,25 +83,15 @@ and what the device answered are printed), 1 bad input.`,
 				if once {
 					c.spec.Retries = 0
 				}
-				if compiled[i], err = health.Compile(c.spec); err != nil {
+				k, err := health.Compile(c.spec)
+				if err != nil {
 					return fmt.Errorf("%s: %s: %w", c.spec.Pos, title, err)
 				}
+				compiled[i] = health.On{Check: k, Device: c.device}
 			}
 			pool := devices.NewPool(inv, devices.DialOptions{Prompter: terminalPrompter{in: a.stdin, out: a.stderr}})
-			results := make([]health.Result, len(checks))
-			sem := make(chan struct{}, max(concurrency, 1))
-			var wg sync.WaitGroup
 			t0 := time.Now()
-			for i, c := range checks {
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					sem <- struct{}{}
-					defer func() { <-sem }()
-					results[i] = compiled[i].Run(cmd.Context(), pool, c.device)
-				}()
-			}
-			wg.Wait()
+			results := health.RunAll(cmd.Context(), pool, compiled, health.RunOptions{Concurrency: concurrency})
 			pool.Close()
 			if transcript != "" {
 				if err := writeTranscripts(transcript, pool, uniq(names)); err != nil {

@@ -4,7 +4,9 @@
 // over the records a TextFSM template parses from it), with retries, an
 // interval between tries and a timeout on each try. A
 // Result records every try: what was run, what came back, and why it
-// passed or failed.
+// passed or failed. RunAll runs a set of checks, each on its device,
+// with bounded concurrency and returns their results in order; apply and
+// `changegate device check` both run their checks through it.
 //
 // It also builds the common checks (interface up, OSPF neighbours full,
 // BGP sessions established, route present with its next hops, ping) as

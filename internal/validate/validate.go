@@ -9,6 +9,8 @@ import (
 	"sync"
 	"time"
 
+	"golang.org/x/sync/errgroup"
+
 	"github.com/changegate/changegate/devices"
 	"github.com/changegate/changegate/internal/diag"
 	"github.com/changegate/changegate/internal/digest"
@@ -172,26 +174,19 @@ func Run(ctx context.Context, paths []string, opts Options) (*Result, error) {
 	return res, nil
 }
 
-// runAll runs jobs on workers goroutines and returns their cases in job
-// order.
+// runAll runs jobs, at most workers (at least 1) at a time, and returns
+// their cases in job order.
 func runAll(jobs []func() []finding.Case, workers int) []finding.Case {
 	out := make([][]finding.Case, len(jobs))
-	next := make(chan int)
-	var wg sync.WaitGroup
-	for range min(workers, len(jobs)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				out[i] = jobs[i]()
-			}
-		}()
+	var g errgroup.Group
+	g.SetLimit(max(workers, 1))
+	for i, job := range jobs {
+		g.Go(func() error {
+			out[i] = job()
+			return nil
+		})
 	}
-	for i := range jobs {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
+	_ = g.Wait() // the jobs return no error: a problem is a finding
 	var all []finding.Case
 	for _, cs := range out {
 		all = append(all, cs...)
