@@ -27,6 +27,11 @@
 // platform registry (internal/platform); this package holds the code that
 // acts on it (Platforms, PlatformGuarantees).
 //
+// devices is public API, for tools that read an inventory or talk to
+// devices as changegate does: it returns only its own types and those of
+// the public package diag. Until changegate's first tagged release it may
+// still change.
+//
 // It does not prompt for passwords itself: callers resolve prompt
 // references through the Prompter interface declared here. It knows
 // nothing of plans, checks or runs and imports none of their packages:

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/changegate/changegate/internal/diag"
+	"github.com/changegate/changegate/diag"
 )
 
 func addSeeds(f *testing.F, pattern string) {

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/changegate/changegate/internal/diag"
+	"github.com/changegate/changegate/diag"
 )
 
 // The settings a device resolves, by the names Device.Sources uses (those

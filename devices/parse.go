@@ -11,8 +11,8 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
-	"github.com/changegate/changegate/internal/diag"
-	"github.com/changegate/changegate/internal/userfile"
+	"github.com/changegate/changegate/diag"
+	"github.com/changegate/changegate/userfile"
 )
 
 // Load reads the inventory file at path (docs/inventory.md) and resolves

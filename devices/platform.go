@@ -4,7 +4,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/changegate/changegate/internal/diag"
+	"github.com/changegate/changegate/diag"
 	"github.com/changegate/changegate/internal/platform"
 )
 

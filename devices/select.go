@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/changegate/changegate/internal/diag"
+	"github.com/changegate/changegate/diag"
 )
 
 // Select returns the devices of inv named, in the order named, or every

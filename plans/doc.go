@@ -21,4 +21,11 @@
 // The JSON form of the types (used by the digest) writes durations in
 // seconds and window times in RFC 3339, UTC; it is not yet a documented
 // format.
+//
+// plans is public API, for tools that read or write plans beside
+// changegate (a generator, an editor's linter): it returns only its own
+// types and those of the public packages diag (positions and
+// diagnostics) and userfile (the scope a plan's files must be in). Until
+// changegate's first tagged release it may still change, and the changes
+// are listed in the commit log.
 package plans

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/changegate/changegate/internal/userfile"
+	"github.com/changegate/changegate/userfile"
 )
 
 // The files a plan names resolve against its directory, inside its

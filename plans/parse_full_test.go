@@ -11,8 +11,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
-	"github.com/changegate/changegate/internal/diag"
-	"github.com/changegate/changegate/internal/userfile"
+	"github.com/changegate/changegate/diag"
+	"github.com/changegate/changegate/userfile"
 )
 
 // oneStep is a valid steps list of one step, for tests of the top level.

@@ -6,8 +6,8 @@ import (
 	"sort"
 	"time"
 
-	"github.com/changegate/changegate/internal/diag"
-	"github.com/changegate/changegate/internal/userfile"
+	"github.com/changegate/changegate/diag"
+	"github.com/changegate/changegate/userfile"
 )
 
 // Plan is a change plan: metadata, checks around the change and ordered

@@ -5,7 +5,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/changegate/changegate/internal/diag"
+	"github.com/changegate/changegate/diag"
 )
 
 // CheckReferences reports every effect (in steps and rollbacks) that names

@@ -11,7 +11,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
-	"github.com/changegate/changegate/internal/userfile"
+	"github.com/changegate/changegate/userfile"
 )
 
 // textFSMPlan is a plan whose step has one check with the given expect

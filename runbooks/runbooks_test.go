@@ -11,14 +11,14 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
+	"github.com/changegate/changegate/diag"
 	"github.com/changegate/changegate/internal/devconfig"
-	"github.com/changegate/changegate/internal/diag"
 	"github.com/changegate/changegate/internal/dryrun"
 	"github.com/changegate/changegate/internal/runbook"
 	"github.com/changegate/changegate/internal/topology"
-	"github.com/changegate/changegate/internal/userfile"
 	"github.com/changegate/changegate/plans"
 	"github.com/changegate/changegate/runbooks"
+	"github.com/changegate/changegate/userfile"
 )
 
 // The built-in runbooks that the product promises.

@@ -27,7 +27,7 @@ import (
 
 	"github.com/changegate/changegate/internal/lab"
 	"github.com/changegate/changegate/internal/topology"
-	"github.com/changegate/changegate/internal/userfile"
+	"github.com/changegate/changegate/userfile"
 )
 
 func main() {

@@ -12,7 +12,7 @@ import (
 // and its layer, lowest first. A package may import packages of its own
 // layer or lower ones, never a higher one.
 var layers = [][]string{
-	{"internal/diag", "internal/userfile", "internal/regocap", "internal/digest", "internal/sshkey", "internal/textfsm"},
+	{"diag", "userfile", "internal/regocap", "internal/digest", "internal/sshkey", "internal/textfsm"},
 	{"plans", "runbooks", "internal/runbook", "internal/topology", "internal/importer", "devices", "internal/platform"},
 	{"internal/dryrun", "internal/devconfig", "internal/sim", "internal/traffic"},
 	{"internal/policy", "policies"},

@@ -23,11 +23,11 @@ import (
 
 	"golang.org/x/crypto/ssh"
 
-	"github.com/changegate/changegate/internal/diag"
+	"github.com/changegate/changegate/diag"
 	"github.com/changegate/changegate/internal/digest"
 	"github.com/changegate/changegate/internal/sshsig"
-	"github.com/changegate/changegate/internal/userfile"
 	"github.com/changegate/changegate/plans"
+	"github.com/changegate/changegate/userfile"
 )
 
 // Namespace is the SSH signature namespace of approvals: a signature made

@@ -15,7 +15,7 @@ import (
 
 	"github.com/changegate/changegate/internal/durable"
 	"github.com/changegate/changegate/internal/sshsig"
-	"github.com/changegate/changegate/internal/userfile"
+	"github.com/changegate/changegate/userfile"
 )
 
 var unsafeName = regexp.MustCompile(`[^A-Za-z0-9._@-]+`)

@@ -11,15 +11,15 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/crypto/ssh"
 
+	"github.com/changegate/changegate/diag"
 	"github.com/changegate/changegate/internal/approval"
-	"github.com/changegate/changegate/internal/diag"
 	"github.com/changegate/changegate/internal/digest"
 	"github.com/changegate/changegate/internal/gate"
 	"github.com/changegate/changegate/internal/operation"
 	"github.com/changegate/changegate/internal/sshkey"
 	"github.com/changegate/changegate/internal/sshsig"
-	"github.com/changegate/changegate/internal/userfile"
 	"github.com/changegate/changegate/plans"
+	"github.com/changegate/changegate/userfile"
 )
 
 func (a *app) approveCommand() *cobra.Command {

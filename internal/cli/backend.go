@@ -7,8 +7,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/changegate/changegate/devices"
+	"github.com/changegate/changegate/diag"
 	"github.com/changegate/changegate/internal/apply"
-	"github.com/changegate/changegate/internal/diag"
 	"github.com/changegate/changegate/internal/journal"
 	"github.com/changegate/changegate/internal/lock"
 	"github.com/changegate/changegate/internal/operation"

@@ -14,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/changegate/changegate/internal/diag"
+	"github.com/changegate/changegate/diag"
 )
 
 // The bad-input corpus: testdata/badinput holds one directory per format

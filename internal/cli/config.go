@@ -12,11 +12,11 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
-	"github.com/changegate/changegate/internal/diag"
+	"github.com/changegate/changegate/diag"
 	"github.com/changegate/changegate/internal/policy"
 
 	"github.com/changegate/changegate/internal/topology"
-	"github.com/changegate/changegate/internal/userfile"
+	"github.com/changegate/changegate/userfile"
 )
 
 // Config is changegate.yaml. Every key can also be set by environment

@@ -7,11 +7,11 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/changegate/changegate/internal/diag"
+	"github.com/changegate/changegate/diag"
 	"github.com/changegate/changegate/internal/importer"
 	"github.com/changegate/changegate/internal/topology"
 	"github.com/changegate/changegate/internal/traffic"
-	"github.com/changegate/changegate/internal/userfile"
+	"github.com/changegate/changegate/userfile"
 )
 
 func (a *app) topologyImportCommand() *cobra.Command {

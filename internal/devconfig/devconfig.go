@@ -7,7 +7,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/changegate/changegate/internal/diag"
+	"github.com/changegate/changegate/diag"
 	"github.com/changegate/changegate/internal/platform"
 	"github.com/changegate/changegate/internal/topology"
 	"github.com/changegate/changegate/plans"

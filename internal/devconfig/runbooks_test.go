@@ -8,14 +8,14 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/changegate/changegate/diag"
 	"github.com/changegate/changegate/internal/devconfig"
-	"github.com/changegate/changegate/internal/diag"
 	"github.com/changegate/changegate/internal/dryrun"
 	"github.com/changegate/changegate/internal/runbook"
 	"github.com/changegate/changegate/internal/topology"
-	"github.com/changegate/changegate/internal/userfile"
 	"github.com/changegate/changegate/plans"
 	"github.com/changegate/changegate/runbooks"
+	"github.com/changegate/changegate/userfile"
 )
 
 // TestRunbooks renders every example of every built-in runbook for every

@@ -6,8 +6,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/changegate/changegate/diag"
 	"github.com/changegate/changegate/internal/devconfig"
-	"github.com/changegate/changegate/internal/diag"
 	"github.com/changegate/changegate/internal/topology"
 	"github.com/changegate/changegate/plans"
 )

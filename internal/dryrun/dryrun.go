@@ -6,7 +6,7 @@ import (
 	"math"
 	"sort"
 
-	"github.com/changegate/changegate/internal/diag"
+	"github.com/changegate/changegate/diag"
 	"github.com/changegate/changegate/internal/digest"
 	"github.com/changegate/changegate/internal/sim"
 	"github.com/changegate/changegate/internal/topology"

@@ -12,8 +12,8 @@ import (
 	"github.com/changegate/changegate/internal/digest"
 	"github.com/changegate/changegate/internal/sim"
 	"github.com/changegate/changegate/internal/topology"
-	"github.com/changegate/changegate/internal/userfile"
 	"github.com/changegate/changegate/plans"
+	"github.com/changegate/changegate/userfile"
 )
 
 func load(t testing.TB, planFile string) (*topology.Network, *plans.Plan) {

@@ -3,7 +3,7 @@ package dryrun
 import (
 	"fmt"
 
-	"github.com/changegate/changegate/internal/diag"
+	"github.com/changegate/changegate/diag"
 	"github.com/changegate/changegate/internal/sim"
 	"github.com/changegate/changegate/internal/topology"
 	"github.com/changegate/changegate/plans"

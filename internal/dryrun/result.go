@@ -1,7 +1,7 @@
 package dryrun
 
 import (
-	"github.com/changegate/changegate/internal/diag"
+	"github.com/changegate/changegate/diag"
 	"github.com/changegate/changegate/internal/digest"
 )
 

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"slices"
 
-	"github.com/changegate/changegate/internal/diag"
+	"github.com/changegate/changegate/diag"
 	"github.com/changegate/changegate/internal/sim"
 	"github.com/changegate/changegate/internal/topology"
 	"github.com/changegate/changegate/plans"

@@ -7,7 +7,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/changegate/changegate/internal/diag"
+	"github.com/changegate/changegate/diag"
 )
 
 // Format names an output format, as given to --format.

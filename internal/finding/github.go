@@ -6,7 +6,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/changegate/changegate/internal/diag"
+	"github.com/changegate/changegate/diag"
 )
 
 // WriteGitHub writes r as GitHub Actions workflow commands, one line per

@@ -11,8 +11,8 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/changegate/changegate/diag"
 	"github.com/changegate/changegate/internal/approval"
-	"github.com/changegate/changegate/internal/diag"
 	"github.com/changegate/changegate/internal/digest"
 	"github.com/changegate/changegate/internal/dryrun"
 	"github.com/changegate/changegate/internal/policy"

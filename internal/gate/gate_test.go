@@ -12,8 +12,8 @@ import (
 	"github.com/changegate/changegate/internal/digest"
 	"github.com/changegate/changegate/internal/policy"
 	"github.com/changegate/changegate/internal/topology"
-	"github.com/changegate/changegate/internal/userfile"
 	"github.com/changegate/changegate/plans"
+	"github.com/changegate/changegate/userfile"
 )
 
 func loadExample(t *testing.T, name string) (*plans.Plan, *topology.Network) {

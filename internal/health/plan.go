@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/changegate/changegate/internal/diag"
+	"github.com/changegate/changegate/diag"
 	"github.com/changegate/changegate/plans"
 )
 

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/changegate/changegate/internal/diag"
+	"github.com/changegate/changegate/diag"
 	"github.com/changegate/changegate/internal/topology"
 
 	"github.com/changegate/changegate/internal/golden"

@@ -11,7 +11,7 @@ import (
 	"strings"
 	"unicode"
 
-	"github.com/changegate/changegate/internal/diag"
+	"github.com/changegate/changegate/diag"
 	"github.com/changegate/changegate/internal/topology"
 )
 

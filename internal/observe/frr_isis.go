@@ -7,7 +7,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/changegate/changegate/internal/diag"
+	"github.com/changegate/changegate/diag"
 )
 
 // The FRR commands read on an IS-IS network, as vtysh takes them. FRR

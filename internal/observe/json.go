@@ -9,7 +9,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/changegate/changegate/internal/diag"
+	"github.com/changegate/changegate/diag"
 )
 
 // maxDepth bounds the nesting of the JSON read: FRR's outputs nest four

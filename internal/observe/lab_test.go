@@ -14,8 +14,8 @@ import (
 	"github.com/changegate/changegate/internal/lab"
 	"github.com/changegate/changegate/internal/observe"
 	"github.com/changegate/changegate/internal/topology"
-	"github.com/changegate/changegate/internal/userfile"
 	"github.com/changegate/changegate/plans"
+	"github.com/changegate/changegate/userfile"
 )
 
 // The recordings in testdata/frr84 come from real FRR 8.4 routers built

@@ -6,7 +6,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/changegate/changegate/internal/diag"
+	"github.com/changegate/changegate/diag"
 	"github.com/changegate/changegate/internal/topology"
 )
 

@@ -6,11 +6,11 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/changegate/changegate/internal/diag"
+	"github.com/changegate/changegate/diag"
 	"github.com/changegate/changegate/internal/digest"
 	"github.com/changegate/changegate/internal/gate"
 	"github.com/changegate/changegate/internal/report"
-	"github.com/changegate/changegate/internal/userfile"
+	"github.com/changegate/changegate/userfile"
 )
 
 // errNotAsChecked refuses a run whose inputs differ from what was checked.

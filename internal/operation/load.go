@@ -7,16 +7,16 @@ import (
 	"os"
 
 	"github.com/changegate/changegate/devices"
+	"github.com/changegate/changegate/diag"
 	"github.com/changegate/changegate/internal/approval"
-	"github.com/changegate/changegate/internal/diag"
 	"github.com/changegate/changegate/internal/health"
 	"github.com/changegate/changegate/internal/policy"
 	"github.com/changegate/changegate/internal/runbook"
 	"github.com/changegate/changegate/internal/sshsig"
 	"github.com/changegate/changegate/internal/topology"
-	"github.com/changegate/changegate/internal/userfile"
 	"github.com/changegate/changegate/plans"
 	"github.com/changegate/changegate/runbooks"
+	"github.com/changegate/changegate/userfile"
 )
 
 // Loader reads the inputs of a check: the plan with its topology,

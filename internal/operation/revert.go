@@ -20,8 +20,8 @@ import (
 	"github.com/changegate/changegate/internal/journal"
 	"github.com/changegate/changegate/internal/runbook"
 	"github.com/changegate/changegate/internal/topology"
-	"github.com/changegate/changegate/internal/userfile"
 	"github.com/changegate/changegate/plans"
+	"github.com/changegate/changegate/userfile"
 )
 
 // Revert is the inverse of a finished run, as BuildRevert built it: the

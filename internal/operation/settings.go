@@ -5,7 +5,7 @@ import (
 
 	"github.com/changegate/changegate/devices"
 	"github.com/changegate/changegate/internal/policy"
-	"github.com/changegate/changegate/internal/userfile"
+	"github.com/changegate/changegate/userfile"
 )
 
 // Settings are what the configuration (changegate.yaml, docs/config.md)

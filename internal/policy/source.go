@@ -13,9 +13,9 @@ import (
 
 	"github.com/open-policy-agent/opa/v1/ast"
 
-	"github.com/changegate/changegate/internal/diag"
+	"github.com/changegate/changegate/diag"
 	"github.com/changegate/changegate/internal/regocap"
-	"github.com/changegate/changegate/internal/userfile"
+	"github.com/changegate/changegate/userfile"
 )
 
 // BuiltinPrefix is prepended to the names of the built-in policy files,

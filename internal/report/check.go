@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/changegate/changegate/internal/diag"
+	"github.com/changegate/changegate/diag"
 	"github.com/changegate/changegate/internal/digest"
 	"github.com/changegate/changegate/internal/finding"
 	"github.com/changegate/changegate/internal/gate"

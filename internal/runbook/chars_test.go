@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/changegate/changegate/internal/diag"
+	"github.com/changegate/changegate/diag"
 )
 
 // uplinkDescription has a string parameter that reaches the device in a

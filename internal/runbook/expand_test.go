@@ -5,11 +5,11 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/changegate/changegate/internal/diag"
+	"github.com/changegate/changegate/diag"
 	"github.com/changegate/changegate/internal/topology"
-	"github.com/changegate/changegate/internal/userfile"
 	"github.com/changegate/changegate/plans"
 	"github.com/changegate/changegate/runbooks"
+	"github.com/changegate/changegate/userfile"
 )
 
 func expandSetup(t *testing.T) (*Library, *topology.Network) {

@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"github.com/changegate/changegate/internal/topology"
-	"github.com/changegate/changegate/internal/userfile"
+	"github.com/changegate/changegate/userfile"
 )
 
 // twoIGPs is a runbook with OSPF and IS-IS forms of its configuration

@@ -11,11 +11,11 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
-	"github.com/changegate/changegate/internal/diag"
+	"github.com/changegate/changegate/diag"
 	"github.com/changegate/changegate/internal/topology"
-	"github.com/changegate/changegate/internal/userfile"
 	"github.com/changegate/changegate/plans"
 	"github.com/changegate/changegate/runbooks"
+	"github.com/changegate/changegate/userfile"
 )
 
 // leaf is a runbook of one step with configuration for platforms.

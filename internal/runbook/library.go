@@ -9,7 +9,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/changegate/changegate/internal/diag"
+	"github.com/changegate/changegate/diag"
 )
 
 // Builtin is the Source of the runbooks shipped in the binary.

@@ -10,7 +10,7 @@ import (
 	"text/template"
 	"time"
 
-	"github.com/changegate/changegate/internal/diag"
+	"github.com/changegate/changegate/diag"
 	"github.com/changegate/changegate/internal/topology"
 )
 

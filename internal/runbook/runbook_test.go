@@ -7,9 +7,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/changegate/changegate/internal/diag"
+	"github.com/changegate/changegate/diag"
 	"github.com/changegate/changegate/internal/topology"
-	"github.com/changegate/changegate/internal/userfile"
+	"github.com/changegate/changegate/userfile"
 )
 
 const good = `name: t

@@ -11,7 +11,7 @@ import (
 
 	"github.com/sirikothe/gotextfsm"
 
-	"github.com/changegate/changegate/internal/diag"
+	"github.com/changegate/changegate/diag"
 )
 
 // Template is a compiled TextFSM template. Its methods may be called from

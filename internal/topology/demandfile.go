@@ -12,8 +12,8 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/changegate/changegate/internal/diag"
-	"github.com/changegate/changegate/internal/userfile"
+	"github.com/changegate/changegate/diag"
+	"github.com/changegate/changegate/userfile"
 )
 
 // maxCSVProblems caps the problems reported for one demand file, so that

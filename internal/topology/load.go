@@ -13,8 +13,8 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
-	"github.com/changegate/changegate/internal/diag"
-	"github.com/changegate/changegate/internal/userfile"
+	"github.com/changegate/changegate/diag"
+	"github.com/changegate/changegate/userfile"
 )
 
 // ParseOptions says how Parse finds the demand files a topology names.

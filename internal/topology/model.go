@@ -3,7 +3,7 @@ package topology
 import (
 	"net/netip"
 
-	"github.com/changegate/changegate/internal/diag"
+	"github.com/changegate/changegate/diag"
 )
 
 // MaxMetric is the largest IGP metric accepted (IS-IS wide metrics and

@@ -6,7 +6,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/changegate/changegate/internal/diag"
+	"github.com/changegate/changegate/diag"
 )
 
 var rateUnits = []struct {

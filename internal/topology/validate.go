@@ -9,7 +9,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
-	"github.com/changegate/changegate/internal/diag"
+	"github.com/changegate/changegate/diag"
 )
 
 // Validate checks a network however it was built (parsed, imported or

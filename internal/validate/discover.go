@@ -15,7 +15,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
-	"github.com/changegate/changegate/internal/userfile"
+	"github.com/changegate/changegate/userfile"
 )
 
 // Kind is what a file is, as Discover classifies it.

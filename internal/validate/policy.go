@@ -13,8 +13,8 @@ import (
 
 	"github.com/changegate/changegate/internal/finding"
 	"github.com/changegate/changegate/internal/policy"
-	"github.com/changegate/changegate/internal/userfile"
 	"github.com/changegate/changegate/policies"
+	"github.com/changegate/changegate/userfile"
 )
 
 // groupByDir groups Rego files by directory, each group sorted by path.

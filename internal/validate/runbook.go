@@ -6,12 +6,12 @@ import (
 	"strings"
 	"time"
 
-	"github.com/changegate/changegate/internal/diag"
+	"github.com/changegate/changegate/diag"
 	"github.com/changegate/changegate/internal/finding"
 	"github.com/changegate/changegate/internal/health"
 	"github.com/changegate/changegate/internal/runbook"
-	"github.com/changegate/changegate/internal/userfile"
 	"github.com/changegate/changegate/plans"
+	"github.com/changegate/changegate/userfile"
 )
 
 // runbook checks a runbook file: it parses, every example renders for

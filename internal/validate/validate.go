@@ -12,14 +12,14 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/changegate/changegate/devices"
-	"github.com/changegate/changegate/internal/diag"
+	"github.com/changegate/changegate/diag"
 	"github.com/changegate/changegate/internal/digest"
 	"github.com/changegate/changegate/internal/finding"
 	"github.com/changegate/changegate/internal/runbook"
 	"github.com/changegate/changegate/internal/sim"
 	"github.com/changegate/changegate/internal/topology"
-	"github.com/changegate/changegate/internal/userfile"
 	"github.com/changegate/changegate/runbooks"
+	"github.com/changegate/changegate/userfile"
 )
 
 // Rule identifiers of the findings validate reports.

@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"github.com/changegate/changegate/devices"
-	"github.com/changegate/changegate/internal/diag"
+	"github.com/changegate/changegate/diag"
 	"github.com/changegate/changegate/internal/finding"
 )
 

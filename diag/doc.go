@@ -11,5 +11,7 @@
 // renderers to escape what got through.
 //
 // It is not a logging package and it never prints: callers render the
-// Diagnostics they get back.
+// Diagnostics they get back.//
+// diag is public API because the public packages plans and devices
+// return its Pos and Diagnostics.
 package diag

@@ -18,5 +18,7 @@
 // when it is opened (os.Root).
 //
 // It is not a general file system layer: state files (journals, locks)
-// and secrets (keys, credentials) are read by their own packages.
+// and secrets (keys, credentials) are read by their own packages.//
+// userfile is public API because the public package plans takes its
+// Scope (where the files a plan names may be).
 package userfile
