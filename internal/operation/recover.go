@@ -39,11 +39,7 @@ func (b *Backend) Recover(ctx context.Context, req RecoverRequest, view View) (*
 	runID := req.Run
 	// Refuse what recover is not for before opening the journal for
 	// writing, then again under its lock (a run may end in between).
-	run, err := b.Journals.Read(runID)
-	if err != nil {
-		return nil, err
-	}
-	st, err := apply.ReadState(run.Records)
+	run, st, err := b.readRun(runID)
 	if err != nil {
 		return nil, err
 	}
@@ -105,6 +101,19 @@ func (b *Backend) Recover(ctx context.Context, req RecoverRequest, view View) (*
 	}
 	j.SetStatus(rep.RunStatus())
 	return &Result{Run: runID, Report: rep}, nil
+}
+
+// readRun reads a run's journal and what it tells of the run.
+func (b *Backend) readRun(runID string) (*journal.Run, *apply.State, error) {
+	run, err := b.Journals.Read(runID)
+	if err != nil {
+		return nil, nil, err
+	}
+	st, err := apply.ReadState(run.Records)
+	if err != nil {
+		return nil, nil, err
+	}
+	return run, st, nil
 }
 
 // recoverRefusal says why recover must not touch run, or nil when it may:

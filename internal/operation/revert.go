@@ -51,11 +51,7 @@ type Revert struct {
 // reading each step's configuration in the platforms of the inventory
 // the revert runs with (inv, else the run's).
 func (b *Backend) BuildRevert(ctx context.Context, runID string, inv devices.InventoryFile) (*Revert, error) {
-	run, err := b.Journals.Read(runID)
-	if err != nil {
-		return nil, err
-	}
-	st, err := apply.ReadState(run.Records)
+	run, st, err := b.readRun(runID)
 	if err != nil {
 		return nil, err
 	}
