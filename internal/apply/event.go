@@ -6,9 +6,7 @@ import "time"
 // Events are also what --format json streams.
 type Event struct {
 	Time time.Time `json:"time"`
-	// Kind is what happened: run.start, gate, lock, check, step.start,
-	// config, soak, observe, confirm, step.done, step.failed,
-	// rollback.start, rollback.config, rollback.done, run.end.
+	// Kind is what happened: one of the Event* kinds.
 	Kind string `json:"kind"`
 	// Step is the step (1-based; 0 for the run's own phases), Steps how
 	// many the plan has.
@@ -25,6 +23,24 @@ type Event struct {
 	// Elapsed is the time since the run started.
 	Elapsed time.Duration `json:"elapsed_ns"`
 }
+
+// Kinds of events (Event.Kind), as --format json streams them.
+const (
+	EventRunStart       = "run.start"
+	EventRecoverStart   = "recover.start"
+	EventResumeStart    = "resume.start"
+	EventCheck          = "check"
+	EventStepStart      = "step.start"
+	EventStepWave       = "step.wave"
+	EventConfig         = "config"
+	EventSoak           = "soak"
+	EventObserve        = "observe"
+	EventStepDone       = "step.done"
+	EventRollbackStart  = "rollback.start"
+	EventRollbackConfig = "rollback.config"
+	EventRollbackDone   = "rollback.done"
+	EventRunEnd         = "run.end"
+)
 
 // Statuses of events.
 const (

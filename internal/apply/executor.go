@@ -113,7 +113,7 @@ func Execute(ctx context.Context, plan *plans.Plan, opts Options) (*Report, erro
 		return e.finish(), nil
 	}
 	e.record(0, "", RunStartData{Plan: plan.File, Title: plan.Title, Steps: len(plan.Steps), Devices: plan.Devices()})
-	e.emit(Event{Kind: "run.start", Steps: len(plan.Steps), Name: plan.Title, Status: StatusRunning, Message: fmt.Sprintf("%d steps on %d devices", len(plan.Steps), len(plan.Devices()))})
+	e.emit(Event{Kind: EventRunStart, Steps: len(plan.Steps), Name: plan.Title, Status: StatusRunning, Message: fmt.Sprintf("%d steps on %d devices", len(plan.Steps), len(plan.Devices()))})
 
 	// Pre-checks: nothing is changed when they fail.
 	res, ok := e.runChecks(ctx, PhasePre, 0, checksOn(plan.PreChecks, nil))
@@ -210,7 +210,7 @@ func (e *executor) finish() *Report {
 	if e.rep.Status != journal.Succeeded && e.rep.RunStatus() != journal.Recovered {
 		st = StatusFailed
 	}
-	e.emit(Event{Kind: "run.end", Status: st, Name: string(e.rep.Status), Message: msg})
+	e.emit(Event{Kind: EventRunEnd, Status: st, Name: string(e.rep.Status), Message: msg})
 	return e.rep
 }
 
@@ -329,7 +329,7 @@ func (e *executor) runChecks(ctx context.Context, phase string, step int, cs []d
 	results := health.RunAll(ctx, e.opts.Target, on, health.RunOptions{
 		Concurrency: e.opts.Concurrency,
 		Started: func(i int) {
-			e.emit(Event{Kind: "check", Step: step, Phase: phase, Device: cs[i].device, Name: cs[i].spec.Name, Status: StatusRunning})
+			e.emit(Event{Kind: EventCheck, Step: step, Phase: phase, Device: cs[i].device, Name: cs[i].spec.Name, Status: StatusRunning})
 		},
 		Finished: func(i int, r health.Result) {
 			e.record(step, cs[i].device, CheckResultData{Phase: phase, Result: r})
@@ -337,7 +337,7 @@ func (e *executor) runChecks(ctx context.Context, phase string, step int, cs []d
 			if !r.Passed {
 				st = StatusFailed
 			}
-			e.emit(Event{Kind: "check", Step: step, Phase: phase, Device: cs[i].device, Name: cs[i].spec.Name, Status: st, Message: r.Reason})
+			e.emit(Event{Kind: EventCheck, Step: step, Phase: phase, Device: cs[i].device, Name: cs[i].spec.Name, Status: st, Message: r.Reason})
 		},
 	})
 	ok := e.journalErr() == nil

@@ -184,7 +184,7 @@ func Recover(ctx context.Context, plan *plans.Plan, records []journal.Record, op
 	}
 	sort.SliceStable(e.changes, func(i, j int) bool { return e.changes[i].step < e.changes[j].step })
 	e.record(st.Step, "", RecoverStartData{InFlight: st.InFlight, Changes: st.NeedsRollback()})
-	e.emit(Event{Kind: "recover.start", Step: st.Step, Status: StatusRunning, Message: fmt.Sprintf("%d changes to roll back", len(e.changes))})
+	e.emit(Event{Kind: EventRecoverStart, Step: st.Step, Status: StatusRunning, Message: fmt.Sprintf("%d changes to roll back", len(e.changes))})
 	if len(e.changes) == 0 {
 		e.rep.Status = journal.RolledBack
 		e.rep.Reason = "nothing to roll back: no change of the run is in place"
@@ -234,7 +234,7 @@ func Resume(ctx context.Context, plan *plans.Plan, records []journal.Record, opt
 		e.rep.Steps[k-1].Status = StatusOK
 	}
 	e.record(st.Step, "", ResumeStartData{Done: st.Done, InFlight: st.InFlight, Undo: len(inflight)})
-	e.emit(Event{Kind: "resume.start", Step: st.Done + 1, Status: StatusRunning, Message: fmt.Sprintf("steps 1-%d done; rolling back %d changes of step %d, then going on from it", st.Done, len(inflight), st.Done+1)})
+	e.emit(Event{Kind: EventResumeStart, Step: st.Done + 1, Status: StatusRunning, Message: fmt.Sprintf("steps 1-%d done; rolling back %d changes of step %d, then going on from it", st.Done, len(inflight), st.Done+1)})
 	for i := len(inflight) - 1; i >= 0; i-- {
 		rr := e.undo(ctx, inflight[i])
 		e.rep.Rollback = append(e.rep.Rollback, rr)

@@ -23,7 +23,7 @@ func (e *executor) rollback(ctx context.Context, upTo int) {
 	e.mu.Unlock()
 	reason := e.rep.Reason
 	e.record(upTo, "", RollbackStartData{Reason: reason, Changes: len(changes)})
-	e.emit(Event{Kind: "rollback.start", Step: upTo, Status: StatusRunning, Message: fmt.Sprintf("rolling back %d device changes: %s", len(changes), reason)})
+	e.emit(Event{Kind: EventRollbackStart, Step: upTo, Status: StatusRunning, Message: fmt.Sprintf("rolling back %d device changes: %s", len(changes), reason)})
 	failed := false
 	for k := upTo; k >= 1; k-- {
 		var undone bool
@@ -69,7 +69,7 @@ func (e *executor) rollback(ctx context.Context, upTo int) {
 		}
 	}
 	e.record(0, "", RollbackDoneData{Status: e.rep.Status, Remaining: e.rep.Remaining})
-	e.emit(Event{Kind: "rollback.done", Status: st, Message: msg})
+	e.emit(Event{Kind: EventRollbackDone, Status: st, Message: msg})
 }
 
 // needsUndo reports whether c may have changed its device.
@@ -89,13 +89,13 @@ func (e *executor) undo(ctx context.Context, c *change) RollbackReport {
 	if !needsUndo(c) {
 		rr.Skipped = "the change did not take effect: " + errString(c.err)
 		e.record(c.step, c.device, RollbackSkippedData{Reason: rr.Skipped})
-		e.emit(Event{Kind: "rollback.config", Step: c.step, Device: c.device, Status: StatusSkipped, Message: rr.Skipped})
+		e.emit(Event{Kind: EventRollbackConfig, Step: c.step, Device: c.device, Status: StatusSkipped, Message: rr.Skipped})
 		return rr
 	}
 	if len(c.rollback) == 0 {
 		rr.Skipped = "the step has no rollback_config: the change stays"
 		e.record(c.step, c.device, RollbackSkippedData{Reason: rr.Skipped})
-		e.emit(Event{Kind: "rollback.config", Step: c.step, Device: c.device, Status: StatusFailed, Message: rr.Skipped})
+		e.emit(Event{Kind: EventRollbackConfig, Step: c.step, Device: c.device, Status: StatusFailed, Message: rr.Skipped})
 		return rr
 	}
 	// A confirmed commit still pending is confirmed first, so that the
@@ -116,7 +116,7 @@ func (e *executor) undo(ctx context.Context, c *change) RollbackReport {
 		rr.Error = e.journalErr().Error()
 		return rr
 	}
-	e.emit(Event{Kind: "rollback.config", Step: c.step, Device: c.device, Status: StatusRunning, Message: fmt.Sprintf("%d lines", len(c.rollback))})
+	e.emit(Event{Kind: EventRollbackConfig, Step: c.step, Device: c.device, Status: StatusRunning, Message: fmt.Sprintf("%d lines", len(c.rollback))})
 	res, err := e.opts.Target.Configure(ctx, c.device, c.rollback, devices.ConfigOptions{})
 	rr.Config = res
 	rr.Error = errString(err)
@@ -125,7 +125,7 @@ func (e *executor) undo(ctx context.Context, c *change) RollbackReport {
 	if err != nil {
 		st, msg = StatusFailed, err.Error()
 	}
-	e.emit(Event{Kind: "rollback.config", Step: c.step, Device: c.device, Status: st, Message: msg})
+	e.emit(Event{Kind: EventRollbackConfig, Step: c.step, Device: c.device, Status: st, Message: msg})
 	return rr
 }
 

@@ -67,7 +67,7 @@ func (e *executor) startStep(k int, s *plans.Step) bool {
 		e.fail(Failure{Step: k, Phase: PhaseStep, Reason: e.journalErr().Error()})
 		return false
 	}
-	e.emit(Event{Kind: "step.start", Step: k, Name: s.Name, Status: StatusRunning, Message: strings.Join(s.Devices, ", ")})
+	e.emit(Event{Kind: EventStepStart, Step: k, Name: s.Name, Status: StatusRunning, Message: strings.Join(s.Devices, ", ")})
 	return true
 }
 
@@ -113,7 +113,7 @@ func (e *executor) applyWaves(ctx context.Context, k int, s *plans.Step, rep *St
 			rep.Tolerated = append(rep.Tolerated, failureReasons(e.rep.Failure, failed)...)
 			e.rep.Failure, e.rep.Reason = savedFailure, savedReason
 			e.mu.Unlock()
-			e.emit(Event{Kind: "step.wave", Step: k, Status: StatusFailed, Message: fmt.Sprintf("wave %d: %d failed (%s); %d of %d failures allowed so far; rolling them back", w, len(failed), strings.Join(failed, ", "), failures, budget)})
+			e.emit(Event{Kind: EventStepWave, Step: k, Status: StatusFailed, Message: fmt.Sprintf("wave %d: %d failed (%s); %d of %d failures allowed so far; rolling them back", w, len(failed), strings.Join(failed, ", "), failures, budget)})
 			e.undoTolerated(ctx, k, failed)
 			tolerated = append(tolerated, failed...)
 		}
@@ -160,7 +160,7 @@ func (e *executor) soak(ctx context.Context, k int, s *plans.Step) bool {
 		return true
 	}
 	e.record(k, "", SoakData{Seconds: s.Soak.Seconds()})
-	e.emit(Event{Kind: "soak", Step: k, Status: StatusRunning, Message: fmt.Sprintf("soaking %s", s.Soak)})
+	e.emit(Event{Kind: EventSoak, Step: k, Status: StatusRunning, Message: fmt.Sprintf("soaking %s", s.Soak)})
 	if !sleep(ctx, s.Soak) {
 		e.interrupted(ctx, k, PhaseStep)
 		return false
@@ -184,7 +184,7 @@ func (e *executor) checkStep(ctx context.Context, k int, s *plans.Step, rep *Ste
 // endStep records that step k, started at t0, is done.
 func (e *executor) endStep(k int, s *plans.Step, t0 time.Time) {
 	e.record(k, "", StepDoneData{TookSeconds: time.Since(t0).Seconds()})
-	e.emit(Event{Kind: "step.done", Step: k, Name: s.Name, Status: StatusOK, Message: fmt.Sprintf("in %s", time.Since(t0).Round(time.Millisecond))})
+	e.emit(Event{Kind: EventStepDone, Step: k, Name: s.Name, Status: StatusOK, Message: fmt.Sprintf("in %s", time.Since(t0).Round(time.Millisecond))})
 }
 
 // without returns devs without those in drop, in order.
@@ -257,7 +257,7 @@ func (e *executor) configureDevice(ctx context.Context, k int, d string, s *plan
 		c.err = e.journalErr()
 		return c.err
 	}
-	e.emit(Event{Kind: "config", Step: k, Device: d, Status: StatusRunning, Message: fmt.Sprintf("%d lines (%s)", len(s.Config), g.Method)})
+	e.emit(Event{Kind: EventConfig, Step: k, Device: d, Status: StatusRunning, Message: fmt.Sprintf("%d lines (%s)", len(s.Config), g.Method)})
 	res, err := e.opts.Target.Configure(ctx, d, s.Config, opts)
 	e.mu.Lock()
 	c.result, c.err = res, err
@@ -267,14 +267,14 @@ func (e *executor) configureDevice(ctx context.Context, k int, d string, s *plan
 	dr.Error = errString(err)
 	e.record(k, d, ConfigResultData{Result: res, Error: dr.Error, Class: classify(err)})
 	if err != nil {
-		e.emit(Event{Kind: "config", Step: k, Device: d, Status: StatusFailed, Message: err.Error()})
+		e.emit(Event{Kind: EventConfig, Step: k, Device: d, Status: StatusFailed, Message: err.Error()})
 		return err
 	}
 	msg := "committed"
 	if c.pending {
 		msg = fmt.Sprintf("committed, confirm by %s", res.ConfirmBy.Format(time.TimeOnly))
 	}
-	e.emit(Event{Kind: "config", Step: k, Device: d, Status: StatusOK, Message: msg})
+	e.emit(Event{Kind: EventConfig, Step: k, Device: d, Status: StatusOK, Message: msg})
 	return nil
 }
 
@@ -284,13 +284,13 @@ func (e *executor) observe(ctx context.Context, k int, phase string, devs []stri
 		e.record(k, "", ObserveSkippedData{Reason: "no observer"})
 		return true
 	}
-	e.emit(Event{Kind: "observe", Step: k, Phase: phase, Status: StatusRunning, Message: "comparing routes with the model"})
+	e.emit(Event{Kind: EventObserve, Step: k, Phase: phase, Status: StatusRunning, Message: "comparing routes with the model"})
 	obs, err := e.opts.Observer.Observe(ctx, k, devs)
 	*into = append(*into, obs...)
 	e.record(k, "", ObserveResultData{State: k, Observations: obs, Error: errString(err)})
 	if err != nil {
 		e.fail(Failure{Step: k, Phase: phase, Reason: "comparing the routers with the model: " + err.Error()})
-		e.emit(Event{Kind: "observe", Step: k, Phase: phase, Status: StatusFailed, Message: err.Error()})
+		e.emit(Event{Kind: EventObserve, Step: k, Phase: phase, Status: StatusFailed, Message: err.Error()})
 		return false
 	}
 	ok := true
@@ -298,11 +298,11 @@ func (e *executor) observe(ctx context.Context, k int, phase string, devs []stri
 		if !o.Passed {
 			ok = false
 			e.fail(Failure{Step: k, Phase: phase, Device: o.Device, Reason: "the routers do not forward as the model predicts, so its verdict does not hold: " + o.Explanation})
-			e.emit(Event{Kind: "observe", Step: k, Phase: phase, Device: o.Device, Status: StatusFailed, Message: o.Explanation})
+			e.emit(Event{Kind: EventObserve, Step: k, Phase: phase, Device: o.Device, Status: StatusFailed, Message: o.Explanation})
 		}
 	}
 	if ok {
-		e.emit(Event{Kind: "observe", Step: k, Phase: phase, Status: StatusOK, Message: forwardsAsPredicted(len(obs))})
+		e.emit(Event{Kind: EventObserve, Step: k, Phase: phase, Status: StatusOK, Message: forwardsAsPredicted(len(obs))})
 	}
 	return ok
 }

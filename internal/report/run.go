@@ -49,15 +49,15 @@ func plainLine(ev apply.Event) string {
 
 func eventWhat(ev apply.Event) string {
 	switch ev.Kind {
-	case "check":
+	case apply.EventCheck:
 		return fmt.Sprintf("%s-check %q", ev.Phase, ev.Name)
-	case "step.start":
+	case apply.EventStepStart:
 		return fmt.Sprintf("step %q", ev.Name)
-	case "step.done":
+	case apply.EventStepDone:
 		return fmt.Sprintf("step %q done", ev.Name)
-	case "run.start":
+	case apply.EventRunStart:
 		return fmt.Sprintf("run %q", ev.Name)
-	case "run.end":
+	case apply.EventRunEnd:
 		return "run " + ev.Name
 	}
 	return strings.ReplaceAll(ev.Kind, ".", " ")
@@ -106,11 +106,11 @@ func (v *liveView) event(ev apply.Event) {
 		delete(v.running, key)
 		fmt.Fprintln(v.w, plainLine(ev))
 	}
-	if ev.Status == apply.StatusRunning && (ev.Kind == "step.start" || ev.Kind == "rollback.start" || ev.Kind == "run.start" || ev.Kind == "recover.start") {
+	if ev.Status == apply.StatusRunning && (ev.Kind == apply.EventStepStart || ev.Kind == apply.EventRollbackStart || ev.Kind == apply.EventRunStart || ev.Kind == apply.EventRecoverStart) {
 		fmt.Fprintln(v.w, plainLine(ev))
 		delete(v.running, key)
 	}
-	if ev.Kind == "run.end" {
+	if ev.Kind == apply.EventRunEnd {
 		v.drawn = false
 		return
 	}
