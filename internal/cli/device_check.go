@@ -112,7 +112,7 @@ and what the device answered are printed), 1 bad input.`,
 					Results []health.Result `json:"results"`
 				}{plan.File, title, failed == 0, results})
 			} else {
-				writeCheckResults(a, title, results, time.Since(t0))
+				report.CheckResults(a.stdout, title, results, time.Since(t0))
 			}
 			if err != nil {
 				return err
@@ -240,40 +240,4 @@ func uniq(ss []string) []string {
 		}
 	}
 	return out
-}
-
-// maxOutputLines bounds the output printed under a failed check.
-const maxOutputLines = 12
-
-func writeCheckResults(a *app, title string, results []health.Result, took time.Duration) {
-	passed := 0
-	for _, r := range results {
-		if r.Passed {
-			passed++
-		}
-	}
-	fmt.Fprintf(a.stdout, "%s: %d of %d checks passed (%s)\n", title, passed, len(results), took.Round(time.Millisecond))
-	for _, r := range results {
-		verdict := "PASS"
-		if !r.Passed {
-			verdict = "FAIL"
-		}
-		fmt.Fprintf(a.stdout, "%s  %s on %s: %s\n", verdict, r.Check, r.Device, r.Reason)
-		if r.Passed || len(r.Attempts) == 0 {
-			continue
-		}
-		last := r.Attempts[len(r.Attempts)-1]
-		fmt.Fprintf(a.stdout, "      command: %s\n", r.Command)
-		lines := strings.Split(strings.TrimRight(last.Output, "\n"), "\n")
-		if last.Output == "" {
-			lines = []string{"(no output)"}
-		}
-		for i, l := range lines {
-			if i == maxOutputLines {
-				fmt.Fprintf(a.stdout, "      | ... %d more lines (--format json has all of it)\n", len(lines)-i)
-				break
-			}
-			fmt.Fprintf(a.stdout, "      | %s\n", l)
-		}
-	}
 }
