@@ -197,7 +197,7 @@ func (c *clabParser) platform(l *layer, name, kind string, kindN, imageN, labelN
 			return false
 		}
 		if !KnownPlatform(s) {
-			c.y.Errorf(labelN, platformHint(s), "node %s: unknown platform %q", name, s)
+			c.y.Errorf(labelN, PlatformHint(s), "node %s: unknown platform %q", name, s)
 			return false
 		}
 		l.vals[FieldPlatform] = setting{pos: c.y.Pos(labelN), v: s, layer: "containerlab label " + ContainerlabPlatformLabel}

@@ -215,7 +215,7 @@ func (c Credential) read(ctx context.Context, p Prompter) (string, error) {
 		}
 		return v, nil
 	case FileCredential:
-		data, err := readSecretFile(c.Ref)
+		data, err := ReadSecretFile(c.Ref)
 		if err != nil {
 			return "", err
 		}
@@ -244,7 +244,11 @@ func (c Credential) read(ctx context.Context, p Prompter) (string, error) {
 	return "", fmt.Errorf("unknown credential kind %d", c.Kind)
 }
 
-func readSecretFile(ref string) ([]byte, error) {
+// ReadSecretFile reads the credential file at ref (a leading ~ is the
+// user's home) and returns its contents, refusing a file larger than a
+// credential can be (64 KiB). Its errors name the file, never its
+// contents.
+func ReadSecretFile(ref string) ([]byte, error) {
 	path, err := expandHome(ref)
 	if err != nil {
 		return nil, err
@@ -266,7 +270,7 @@ func readSecretFile(ref string) ([]byte, error) {
 
 // readNornirValue reads the scalar at key in the Nornir YAML file.
 func readNornirValue(ref string, key []string) (string, error) {
-	data, err := readSecretFile(ref)
+	data, err := ReadSecretFile(ref)
 	if err != nil {
 		return "", err
 	}

@@ -241,7 +241,7 @@ func (inv *Inventory) Check(nodes map[string]bool) diag.Diagnostics {
 			if s, ok := d.Sources[FieldPlatform]; ok && s.Pos.File != "" {
 				at = s.Pos
 			}
-			ds.Add(at, platformHint(d.Platform), "device %s: unknown platform %q", d.Name, d.Platform)
+			ds.Add(at, PlatformHint(d.Platform), "device %s: unknown platform %q", d.Name, d.Platform)
 		}
 	}
 	ds.Sort()

@@ -141,7 +141,7 @@ func (p *parser) settings(l *layer, v *yaml.Node, withGroups bool) {
 		"platform": func(_, v *yaml.Node) {
 			if s, ok := p.y.String(v, what+": platform"); ok && p.y.CheckText(v, what+": platform", diag.KindName) {
 				if !KnownPlatform(s) {
-					p.y.Errorf(v, platformHint(s), "%s: unknown platform %q", what, s)
+					p.y.Errorf(v, PlatformHint(s), "%s: unknown platform %q", what, s)
 					l.broken[FieldPlatform] = true
 					return
 				}

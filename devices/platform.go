@@ -38,10 +38,10 @@ func KnownPlatform(name string) bool { return platform.Builtin().Known(name) }
 // platformNames are the names of the platforms, sorted.
 func platformNames() []string { return slices.Sorted(slices.Values(platform.Builtin().Names())) }
 
-// platformHint is the hint for an unknown platform name: the known ones
+// PlatformHint is the hint for an unknown platform name: the known ones
 // close to it (a vendor alone, such as cisco, gives its platforms), or
 // the list.
-func platformHint(name string) string {
+func PlatformHint(name string) string {
 	lower := strings.ToLower(strings.TrimSpace(name))
 	if p, ok := platform.Builtin().FromNornir(lower); ok { // another tool's name for it: ios, junos, eos
 		return diag.DidYouMean([]string{p})

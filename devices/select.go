@@ -1,7 +1,9 @@
 package devices
 
 import (
+	"errors"
 	"fmt"
+	"sort"
 	"strings"
 
 	"github.com/changegate/changegate/diag"
@@ -47,3 +49,20 @@ func (inv *Inventory) Select(names []string) ([]*Device, error) {
 func (inv *Inventory) Name() string {
 	return "inventory " + strings.Join(inv.Files, ", ")
 }
+
+// Lookup returns the device of inv named name, or an error wrapping
+// ErrUnknownDevice that names the close device names.
+func (inv *Inventory) Lookup(name string) (*Device, error) {
+	if d, ok := inv.Device(name); ok {
+		return d, nil
+	}
+	names := inv.Names()
+	sort.Strings(names)
+	if h := diag.DidYouMean(diag.Near(name, names)); h != "" {
+		return nil, fmt.Errorf("%w %q: %s", ErrUnknownDevice, name, h)
+	}
+	return nil, fmt.Errorf("%w %q (the inventory has %d devices)", ErrUnknownDevice, name, len(names))
+}
+
+// ErrUnknownDevice: the inventory has no device by that name.
+var ErrUnknownDevice = errors.New("no device in the inventory named")

@@ -13,7 +13,7 @@ import (
 // layer or lower ones, never a higher one.
 var layers = [][]string{
 	{"diag", "userfile", "internal/regocap", "internal/digest", "internal/sshkey", "internal/textfsm"},
-	{"plans", "runbooks", "internal/runbook", "internal/topology", "internal/importer", "devices", "internal/platform"},
+	{"plans", "runbooks", "internal/runbook", "internal/topology", "internal/importer", "devices", "devices/session", "internal/platform"},
 	{"internal/dryrun", "internal/devconfig", "internal/sim", "internal/traffic"},
 	{"internal/policy", "policies"},
 	{"internal/apply", "internal/journal", "internal/lock", "internal/durable", "internal/observe", "internal/health"},

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/changegate/changegate/devices"
+	"github.com/changegate/changegate/devices/session"
 	"github.com/changegate/changegate/internal/fakedev"
 	"github.com/changegate/changegate/internal/journal"
 	"github.com/changegate/changegate/plans"
@@ -102,7 +103,7 @@ func fakeFleet(tb testing.TB, n int) (Target, []string, func()) {
 	if ds.HasErrors() {
 		tb.Fatal(ds)
 	}
-	pool := devices.NewPool(in, devices.DialOptions{})
+	pool := session.NewPool(in, session.DialOptions{})
 	return PoolTarget{Pool: pool, Inventory: in}, names, func() { pool.Close() }
 }
 

@@ -6,7 +6,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/changegate/changegate/devices"
+	"github.com/changegate/changegate/devices/session"
 	"github.com/changegate/changegate/internal/health"
 	"github.com/changegate/changegate/internal/journal"
 	"github.com/changegate/changegate/plans"
@@ -80,7 +80,7 @@ type change struct {
 	rollback []string
 	// result is what Configure returned (nil until it returns, and when
 	// the process died before).
-	result  *devices.ConfigResult
+	result  *session.ConfigResult
 	err     error
 	pending bool // a confirmed commit awaits confirmation
 	// undone is set once the change was rolled back during the run (a

@@ -9,7 +9,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/changegate/changegate/devices"
+	"github.com/changegate/changegate/devices/session"
 	"github.com/changegate/changegate/internal/journal"
 	"github.com/changegate/changegate/plans"
 )
@@ -250,7 +250,7 @@ func TestInterruptRollsBack(t *testing.T) {
 // a failure is confirmed and then rolled back.
 func TestConfirmedCommit(t *testing.T) {
 	p, n := twoSteps(), newFakeNet("r1", "r2")
-	n.guar = devices.Guarantees{Atomic: true, ConfirmedCommit: true}
+	n.guar = session.Guarantees{Atomic: true, ConfirmedCommit: true}
 	rep, _ := run(t, p, n)
 	if rep.Status != journal.Succeeded || !rep.Steps[0].Devices[0].Confirmed {
 		t.Fatalf("%s %s %+v", rep.Status, rep.Reason, rep.Steps[0].Devices)
@@ -262,7 +262,7 @@ func TestConfirmedCommit(t *testing.T) {
 		t.Errorf("confirm window %s", w)
 	}
 	p, n = twoSteps(), newFakeNet("r1", "r2")
-	n.guar = devices.Guarantees{Atomic: true, ConfirmedCommit: true}
+	n.guar = session.Guarantees{Atomic: true, ConfirmedCommit: true}
 	p.Steps[0].Checks[0].Expect.Value = "nope"
 	rep, _ = run(t, p, n)
 	if rep.Status != journal.RolledBack || !cmp.Equal(n.calls, []string{"r1: set cost 500", "r1: confirm", "r1: set cost 10"}) {

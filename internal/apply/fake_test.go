@@ -10,7 +10,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/changegate/changegate/devices"
+	"github.com/changegate/changegate/devices/session"
 	"github.com/changegate/changegate/internal/journal"
 )
 
@@ -23,7 +23,7 @@ type fakeNet struct {
 	config  map[string]map[string]string // device -> key -> value
 	refuse  map[string]bool              // "device|line" refused
 	hang    map[string]bool              // "device|line": times out after taking effect
-	guar    devices.Guarantees
+	guar    session.Guarantees
 	pending map[string]bool
 	calls   []string // "device: line", in order
 	frozen  bool
@@ -39,10 +39,10 @@ func newFakeNet(devs ...string) *fakeNet {
 
 var errFrozen = errors.New("the process is dead")
 
-func (n *fakeNet) Configure(ctx context.Context, device string, lines []string, opts devices.ConfigOptions) (*devices.ConfigResult, error) {
+func (n *fakeNet) Configure(ctx context.Context, device string, lines []string, opts session.ConfigOptions) (*session.ConfigResult, error) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	res := &devices.ConfigResult{Guarantees: n.guar}
+	res := &session.ConfigResult{Guarantees: n.guar}
 	if n.frozen {
 		return res, errFrozen
 	}
@@ -50,7 +50,7 @@ func (n *fakeNet) Configure(ctx context.Context, device string, lines []string, 
 		return res, err
 	}
 	if _, ok := n.config[device]; !ok {
-		return res, fmt.Errorf("device %s: %w", device, devices.ErrConnect)
+		return res, fmt.Errorf("device %s: %w", device, session.ErrConnect)
 	}
 	if n.pending[device] {
 		return res, fmt.Errorf("device %s: a confirmed commit awaits confirmation", device)
@@ -58,13 +58,13 @@ func (n *fakeNet) Configure(ctx context.Context, device string, lines []string, 
 	staged := maps.Clone(n.config[device])
 	for _, l := range lines {
 		n.calls = append(n.calls, device+": "+l)
-		res.Outputs = append(res.Outputs, &devices.Output{Device: device, Command: l})
+		res.Outputs = append(res.Outputs, &session.Output{Device: device, Command: l})
 		if n.refuse[device+"|"+l] {
 			res.Outputs[len(res.Outputs)-1].Text = "% Invalid input"
 			if !n.guar.Atomic {
 				n.config[device] = staged
 			}
-			return res, fmt.Errorf("device %s: %q: %w", device, l, devices.ErrCommandFailed)
+			return res, fmt.Errorf("device %s: %q: %w", device, l, session.ErrCommandFailed)
 		}
 		f := strings.Fields(l)
 		if len(f) == 3 && f[0] == "set" {
@@ -72,7 +72,7 @@ func (n *fakeNet) Configure(ctx context.Context, device string, lines []string, 
 		}
 		if n.hang[device+"|"+l] {
 			n.config[device] = staged
-			return res, fmt.Errorf("device %s: %w", device, devices.ErrTimeout)
+			return res, fmt.Errorf("device %s: %w", device, session.ErrTimeout)
 		}
 		if !n.guar.Atomic {
 			res.Applied++
@@ -87,7 +87,7 @@ func (n *fakeNet) Configure(ctx context.Context, device string, lines []string, 
 	return res, nil
 }
 
-func (n *fakeNet) Confirm(ctx context.Context, device string) ([]*devices.Output, error) {
+func (n *fakeNet) Confirm(ctx context.Context, device string) ([]*session.Output, error) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	if n.frozen {
@@ -114,7 +114,7 @@ func (n *fakeNet) Run(ctx context.Context, device, command string) (string, erro
 	return "", fmt.Errorf("unknown command %q", command)
 }
 
-func (n *fakeNet) Guarantees(string) devices.Guarantees { return n.guar }
+func (n *fakeNet) Guarantees(string) session.Guarantees { return n.guar }
 
 func (n *fakeNet) snapshot() map[string]map[string]string {
 	n.mu.Lock()

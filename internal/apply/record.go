@@ -7,7 +7,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/changegate/changegate/devices"
+	"github.com/changegate/changegate/devices/session"
 	"github.com/changegate/changegate/internal/health"
 	"github.com/changegate/changegate/internal/journal"
 	"github.com/changegate/changegate/internal/policy"
@@ -156,12 +156,12 @@ type ConfigIntentData struct {
 	Rollback []string `json:"rollback"`
 	// ConfirmWithinSeconds is the confirmed commit's window (0: none).
 	ConfirmWithinSeconds float64            `json:"confirm_within_seconds"`
-	Guarantees           devices.Guarantees `json:"guarantees"`
+	Guarantees           session.Guarantees `json:"guarantees"`
 }
 
 // ConfigResultData is what configuring a device returned.
 type ConfigResultData struct {
-	Result *devices.ConfigResult `json:"result"`
+	Result *session.ConfigResult `json:"result"`
 	Error  string                `json:"error,omitempty"`
 	// Class is the kind of Error; journals written before it was
 	// recorded have none, and the reader then takes it from Error's text.
@@ -182,7 +182,7 @@ type ConfirmIntentData struct {
 
 // ConfirmResultData is what confirming a commit returned.
 type ConfirmResultData struct {
-	Outputs []*devices.Output `json:"outputs,omitempty"`
+	Outputs []*session.Output `json:"outputs,omitempty"`
 	Error   string            `json:"error,omitempty"`
 	Class   ErrorClass        `json:"class,omitempty"`
 }
@@ -212,7 +212,7 @@ type RollbackIntentData struct {
 
 // RollbackResultData is what sending a rollback configuration returned.
 type RollbackResultData struct {
-	Result *devices.ConfigResult `json:"result"`
+	Result *session.ConfigResult `json:"result"`
 	Error  string                `json:"error,omitempty"`
 	Class  ErrorClass            `json:"class,omitempty"`
 }
@@ -287,16 +287,16 @@ type ErrorClass string
 
 // The classes of errors.
 const (
-	// ClassTimeout: no answer in time (devices.ErrTimeout).
+	// ClassTimeout: no answer in time (session.ErrTimeout).
 	ClassTimeout ErrorClass = "timeout"
 	// ClassConnectionLost: the connection ended while a command ran
-	// (devices.ErrConnectionLost).
+	// (session.ErrConnectionLost).
 	ClassConnectionLost ErrorClass = "connection-lost"
 	// ClassClosed: the session was closed or broken before
-	// (devices.ErrClosed).
+	// (session.ErrClosed).
 	ClassClosed ErrorClass = "closed"
 	// ClassRefused: the device answered with one of its platform's
-	// failure strings (devices.ErrCommandFailed).
+	// failure strings (session.ErrCommandFailed).
 	ClassRefused ErrorClass = "refused"
 	// ClassInterrupted: the run's context ended (Ctrl-C, a deadline).
 	ClassInterrupted ErrorClass = "interrupted"
@@ -316,13 +316,13 @@ func classify(err error) ErrorClass {
 	switch {
 	case err == nil:
 		return ""
-	case errors.Is(err, devices.ErrClosed):
+	case errors.Is(err, session.ErrClosed):
 		return ClassClosed
-	case errors.Is(err, devices.ErrTimeout):
+	case errors.Is(err, session.ErrTimeout):
 		return ClassTimeout
-	case errors.Is(err, devices.ErrConnectionLost):
+	case errors.Is(err, session.ErrConnectionLost):
 		return ClassConnectionLost
-	case errors.Is(err, devices.ErrCommandFailed):
+	case errors.Is(err, session.ErrCommandFailed):
 		return ClassRefused
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		return ClassInterrupted
@@ -344,10 +344,10 @@ func errorClassOf(class ErrorClass, msg string) ErrorClass {
 		err   error
 		class ErrorClass
 	}{
-		{devices.ErrClosed, ClassClosed},
-		{devices.ErrTimeout, ClassTimeout},
-		{devices.ErrConnectionLost, ClassConnectionLost},
-		{devices.ErrCommandFailed, ClassRefused},
+		{session.ErrClosed, ClassClosed},
+		{session.ErrTimeout, ClassTimeout},
+		{session.ErrConnectionLost, ClassConnectionLost},
+		{session.ErrCommandFailed, ClassRefused},
 	} {
 		if strings.Contains(msg, c.err.Error()) {
 			return c.class

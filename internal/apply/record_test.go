@@ -13,7 +13,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/changegate/changegate/devices"
+	"github.com/changegate/changegate/devices/session"
 	"github.com/changegate/changegate/internal/journal"
 )
 
@@ -150,13 +150,13 @@ func TestErrorClass(t *testing.T) {
 		uncertain bool
 	}{
 		{nil, "", false},
-		{fmt.Errorf("device a: %q: %w within 30s (no prompt came back)", "set x", devices.ErrTimeout), ClassTimeout, true},
-		{fmt.Errorf("device a: %w: %w", devices.ErrConnectionLost, errors.New("EOF")), ClassConnectionLost, true},
+		{fmt.Errorf("device a: %q: %w within 30s (no prompt came back)", "set x", session.ErrTimeout), ClassTimeout, true},
+		{fmt.Errorf("device a: %w: %w", session.ErrConnectionLost, errors.New("EOF")), ClassConnectionLost, true},
 		// A session broken by a timeout: closed, the operation's own error.
-		{fmt.Errorf("device a: %w: %w", devices.ErrClosed, fmt.Errorf("x: %w", devices.ErrTimeout)), ClassClosed, true},
-		{fmt.Errorf("device a: %q: %w: the answer contains %q", "set x", devices.ErrCommandFailed, "% Invalid input"), ClassRefused, false},
+		{fmt.Errorf("device a: %w: %w", session.ErrClosed, fmt.Errorf("x: %w", session.ErrTimeout)), ClassClosed, true},
+		{fmt.Errorf("device a: %q: %w: the answer contains %q", "set x", session.ErrCommandFailed, "% Invalid input"), ClassRefused, false},
 		{fmt.Errorf("device a: %w", context.Canceled), ClassInterrupted, false},
-		{fmt.Errorf("%w to 127.0.0.1: refused", devices.ErrConnect), ClassOther, false},
+		{fmt.Errorf("%w to 127.0.0.1: refused", session.ErrConnect), ClassOther, false},
 	} {
 		c := classify(tc.err)
 		if c != tc.class || c.Uncertain() != tc.uncertain {
@@ -198,7 +198,7 @@ func TestClassRecorded(t *testing.T) {
 	// A refusal whose text happens to contain a timeout's words, and a
 	// timeout whose text does not.
 	records := func(class ErrorClass, msg string) []journal.Record {
-		res := &devices.ConfigResult{Outputs: []*devices.Output{{Device: "r1", Command: "set cost 500"}}}
+		res := &session.ConfigResult{Outputs: []*session.Output{{Device: "r1", Command: "set cost 500"}}}
 		return []journal.Record{
 			NewRecord(1, "r1", ConfigIntentData{Lines: []string{"set cost 500"}}),
 			NewRecord(1, "r1", ConfigResultData{Result: res, Error: msg, Class: class}),

@@ -6,7 +6,7 @@ import (
 	"sort"
 	"time"
 
-	"github.com/changegate/changegate/devices"
+	"github.com/changegate/changegate/devices/session"
 	"github.com/changegate/changegate/internal/health"
 	"github.com/changegate/changegate/internal/journal"
 	"github.com/changegate/changegate/plans"
@@ -177,7 +177,7 @@ func Recover(ctx context.Context, plan *plans.Plan, records []journal.Record, op
 	for _, c := range st.NeedsRollback() {
 		ch := &change{step: c.Step, device: c.Device, lines: c.Lines, rollback: c.Rollback, pending: c.Pending}
 		if c.State != ChangeIntended {
-			ch.result = &devices.ConfigResult{Applied: c.Applied, Committed: c.State == ChangeApplied}
+			ch.result = &session.ConfigResult{Applied: c.Applied, Committed: c.State == ChangeApplied}
 		}
 		e.changes = append(e.changes, ch)
 		upTo = max(upTo, c.Step)
@@ -222,7 +222,7 @@ func Resume(ctx context.Context, plan *plans.Plan, records []journal.Record, opt
 	for _, c := range st.NeedsRollback() {
 		ch := &change{step: c.Step, device: c.Device, lines: c.Lines, rollback: c.Rollback, pending: c.Pending}
 		if c.State != ChangeIntended {
-			ch.result = &devices.ConfigResult{Applied: c.Applied, Committed: c.State == ChangeApplied}
+			ch.result = &session.ConfigResult{Applied: c.Applied, Committed: c.State == ChangeApplied}
 		}
 		if c.Step <= st.Done {
 			e.changes = append(e.changes, ch)

@@ -3,7 +3,7 @@ package apply
 import (
 	"time"
 
-	"github.com/changegate/changegate/devices"
+	"github.com/changegate/changegate/devices/session"
 	"github.com/changegate/changegate/internal/health"
 	"github.com/changegate/changegate/internal/journal"
 )
@@ -75,7 +75,7 @@ type DeviceReport struct {
 	// Wave is the batch the device was in (0 canary, or 1, 2, ...; 0
 	// also when the step has no waves).
 	Wave   int                   `json:"wave"`
-	Config *devices.ConfigResult `json:"config,omitempty"`
+	Config *session.ConfigResult `json:"config,omitempty"`
 	Error  string                `json:"error,omitempty"`
 	// Confirmed is true once a confirmed commit was confirmed.
 	Confirmed bool `json:"confirmed,omitempty"`
@@ -99,7 +99,7 @@ type RollbackReport struct {
 	// Lines are the rollback configuration sent (none when the step's
 	// change did not reach the device).
 	Lines  []string              `json:"lines,omitempty"`
-	Config *devices.ConfigResult `json:"config,omitempty"`
+	Config *session.ConfigResult `json:"config,omitempty"`
 	Error  string                `json:"error,omitempty"`
 	// Skipped says why nothing was sent.
 	Skipped string `json:"skipped,omitempty"`

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"slices"
 
-	"github.com/changegate/changegate/devices"
+	"github.com/changegate/changegate/devices/session"
 	"github.com/changegate/changegate/internal/journal"
 )
 
@@ -117,7 +117,7 @@ func (e *executor) undo(ctx context.Context, c *change) RollbackReport {
 		return rr
 	}
 	e.emit(Event{Kind: EventRollbackConfig, Step: c.step, Device: c.device, Status: StatusRunning, Message: fmt.Sprintf("%d lines", len(c.rollback))})
-	res, err := e.opts.Target.Configure(ctx, c.device, c.rollback, devices.ConfigOptions{})
+	res, err := e.opts.Target.Configure(ctx, c.device, c.rollback, session.ConfigOptions{})
 	rr.Config = res
 	rr.Error = errString(err)
 	e.record(c.step, c.device, RollbackResultData{Result: res, Error: rr.Error, Class: classify(err)})

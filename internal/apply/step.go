@@ -10,7 +10,7 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
-	"github.com/changegate/changegate/devices"
+	"github.com/changegate/changegate/devices/session"
 	"github.com/changegate/changegate/plans"
 )
 
@@ -243,7 +243,7 @@ func (e *executor) configure(ctx context.Context, k, wave int, batch []string, s
 // records the result.
 func (e *executor) configureDevice(ctx context.Context, k int, d string, s *plans.Step, confirm time.Duration, dr *DeviceReport) error {
 	g := e.opts.Target.Guarantees(d)
-	opts := devices.ConfigOptions{}
+	opts := session.ConfigOptions{}
 	if g.ConfirmedCommit {
 		opts.ConfirmWithin = confirm
 	}
@@ -372,7 +372,7 @@ func withDeviceOnly(cs []plans.Check) []deviceCheck {
 	return out
 }
 
-func lastOutput(r *devices.ConfigResult) string {
+func lastOutput(r *session.ConfigResult) string {
 	if r == nil || len(r.Outputs) == 0 {
 		return ""
 	}

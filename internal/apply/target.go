@@ -4,32 +4,33 @@ import (
 	"context"
 
 	"github.com/changegate/changegate/devices"
+	"github.com/changegate/changegate/devices/session"
 )
 
-// Target is the network the executor changes. *devices.Pool implements
+// Target is the network the executor changes. *session.Pool implements
 // it through PoolTarget; tests use fakes.
 type Target interface {
 	// Configure sends configuration lines to device and commits them the
-	// device's way (see devices.Session.Configure).
-	Configure(ctx context.Context, device string, lines []string, opts devices.ConfigOptions) (*devices.ConfigResult, error)
+	// device's way (see session.Session.Configure).
+	Configure(ctx context.Context, device string, lines []string, opts session.ConfigOptions) (*session.ConfigResult, error)
 	// Confirm confirms device's pending confirmed commit.
-	Confirm(ctx context.Context, device string) ([]*devices.Output, error)
+	Confirm(ctx context.Context, device string) ([]*session.Output, error)
 	// Run runs one command (health.Runner).
 	Run(ctx context.Context, device, command string) (string, error)
 	// Guarantees says what configuring device guarantees.
-	Guarantees(device string) devices.Guarantees
+	Guarantees(device string) session.Guarantees
 }
 
-// PoolTarget is a Target over a devices.Pool and its inventory.
+// PoolTarget is a Target over a session.Pool and its inventory.
 type PoolTarget struct {
-	Pool      *devices.Pool
+	Pool      *session.Pool
 	Inventory *devices.Inventory
 }
 
 // Configure implements Target.
-func (t PoolTarget) Configure(ctx context.Context, device string, lines []string, opts devices.ConfigOptions) (*devices.ConfigResult, error) {
-	res := &devices.ConfigResult{}
-	err := t.Pool.With(ctx, device, func(s *devices.Session) error {
+func (t PoolTarget) Configure(ctx context.Context, device string, lines []string, opts session.ConfigOptions) (*session.ConfigResult, error) {
+	res := &session.ConfigResult{}
+	err := t.Pool.With(ctx, device, func(s *session.Session) error {
 		var err error
 		res, err = s.Configure(ctx, lines, opts)
 		return err
@@ -38,9 +39,9 @@ func (t PoolTarget) Configure(ctx context.Context, device string, lines []string
 }
 
 // Confirm implements Target.
-func (t PoolTarget) Confirm(ctx context.Context, device string) ([]*devices.Output, error) {
-	var outs []*devices.Output
-	err := t.Pool.With(ctx, device, func(s *devices.Session) error {
+func (t PoolTarget) Confirm(ctx context.Context, device string) ([]*session.Output, error) {
+	var outs []*session.Output
+	err := t.Pool.With(ctx, device, func(s *session.Session) error {
 		var err error
 		outs, err = s.Confirm(ctx)
 		return err
@@ -54,11 +55,11 @@ func (t PoolTarget) Run(ctx context.Context, device, command string) (string, er
 }
 
 // Guarantees implements Target.
-func (t PoolTarget) Guarantees(device string) devices.Guarantees {
+func (t PoolTarget) Guarantees(device string) session.Guarantees {
 	d, ok := t.Inventory.Device(device)
 	if !ok {
-		return devices.Guarantees{}
+		return session.Guarantees{}
 	}
-	g, _ := devices.PlatformGuarantees(d.Platform)
+	g, _ := session.PlatformGuarantees(d.Platform)
 	return g
 }

@@ -8,7 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/changegate/changegate/devices"
+	"github.com/changegate/changegate/devices/session"
 	"github.com/changegate/changegate/internal/finding"
 	"github.com/changegate/changegate/internal/health"
 	"github.com/changegate/changegate/internal/report"
@@ -89,7 +89,7 @@ and what the device answered are printed), 1 bad input.`,
 				}
 				compiled[i] = health.On{Check: k, Device: c.device}
 			}
-			pool := devices.NewPool(inv, devices.DialOptions{Prompter: terminalPrompter{in: a.stdin, out: a.stderr}})
+			pool := session.NewPool(inv, session.DialOptions{Prompter: terminalPrompter{in: a.stdin, out: a.stderr}})
 			t0 := time.Now()
 			results := health.RunAll(cmd.Context(), pool, compiled, health.RunOptions{Concurrency: concurrency})
 			pool.Close()

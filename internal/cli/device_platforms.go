@@ -6,7 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/changegate/changegate/devices"
+	"github.com/changegate/changegate/devices/session"
 	"github.com/changegate/changegate/internal/finding"
 	"github.com/changegate/changegate/internal/report"
 )
@@ -28,10 +28,10 @@ rollback is the plan's own rollback commands.`,
 			if err != nil {
 				return err
 			}
-			gs := devices.AllGuarantees()
+			gs := session.AllGuarantees()
 			if f == finding.JSON {
 				return report.WriteJSON(a.stdout, struct {
-					Platforms []devices.Guarantees `json:"platforms"`
+					Platforms []session.Guarantees `json:"platforms"`
 				}{gs})
 			}
 			yn := func(b bool) string {

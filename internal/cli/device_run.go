@@ -10,7 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/changegate/changegate/devices"
+	"github.com/changegate/changegate/devices/session"
 	"github.com/changegate/changegate/diag"
 	"github.com/changegate/changegate/internal/finding"
 	"github.com/changegate/changegate/internal/report"
@@ -85,7 +85,7 @@ Credentials come from the inventory's references; one written as
 				ctx, cancel = context.WithTimeout(ctx, timeout)
 				defer cancel()
 			}
-			pool := devices.NewPool(inv, devices.DialOptions{Prompter: terminalPrompter{in: a.stdin, out: a.stderr}})
+			pool := session.NewPool(inv, session.DialOptions{Prompter: terminalPrompter{in: a.stdin, out: a.stderr}})
 			results := pool.RunAll(ctx, names, command, concurrency)
 			pool.Close()
 			if transcript != "" {
@@ -147,12 +147,12 @@ func splitNames(s string) []string {
 }
 
 type runResult struct {
-	*devices.Output
+	*session.Output
 	TookSeconds float64 `json:"took_seconds"`
 	Error       string  `json:"error,omitempty"`
 }
 
-func runDocument(names []string, results map[string]devices.Result) any {
+func runDocument(names []string, results map[string]session.Result) any {
 	out := make([]runResult, 0, len(names))
 	for _, n := range names {
 		r := results[n]
@@ -169,7 +169,7 @@ func runDocument(names []string, results map[string]devices.Result) any {
 
 // writeTranscripts writes the pool's transcripts of names to path, each
 // headed by its device.
-func writeTranscripts(path string, pool *devices.Pool, names []string) error {
+func writeTranscripts(path string, pool *session.Pool, names []string) error {
 	var b strings.Builder
 	for _, n := range names {
 		t := pool.Transcript(n)

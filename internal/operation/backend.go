@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/changegate/changegate/devices"
+	"github.com/changegate/changegate/devices/session"
 	"github.com/changegate/changegate/internal/apply"
 	"github.com/changegate/changegate/internal/journal"
 	"github.com/changegate/changegate/internal/lock"
@@ -123,6 +124,6 @@ type SSH struct {
 
 // Target implements Devices.
 func (s SSH) Target(inv *devices.Inventory) (apply.Target, func()) {
-	pool := devices.NewPool(inv, devices.DialOptions{Prompter: s.Prompter})
+	pool := session.NewPool(inv, session.DialOptions{Prompter: s.Prompter})
 	return apply.PoolTarget{Pool: pool, Inventory: inv}, func() { pool.Close() }
 }

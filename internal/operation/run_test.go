@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/changegate/changegate/devices"
+	"github.com/changegate/changegate/devices/session"
 	"github.com/changegate/changegate/internal/apply"
 	"github.com/changegate/changegate/internal/journal"
 	"github.com/changegate/changegate/internal/lock"
@@ -181,15 +182,15 @@ func (f *fakeDevices) Target(*devices.Inventory) (apply.Target, func()) {
 	return f, func() { f.mu.Lock(); f.closed++; f.mu.Unlock() }
 }
 
-func (f *fakeDevices) Configure(_ context.Context, device string, lines []string, _ devices.ConfigOptions) (*devices.ConfigResult, error) {
+func (f *fakeDevices) Configure(_ context.Context, device string, lines []string, _ session.ConfigOptions) (*session.ConfigResult, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.configure = append(f.configure, device+": "+strings.Join(lines, "; "))
-	return &devices.ConfigResult{}, nil
+	return &session.ConfigResult{}, nil
 }
-func (f *fakeDevices) Confirm(context.Context, string) ([]*devices.Output, error) { return nil, nil }
+func (f *fakeDevices) Confirm(context.Context, string) ([]*session.Output, error) { return nil, nil }
 func (f *fakeDevices) Run(context.Context, string, string) (string, error)        { return "", nil }
-func (f *fakeDevices) Guarantees(string) devices.Guarantees                       { return devices.Guarantees{} }
+func (f *fakeDevices) Guarantees(string) session.Guarantees                       { return session.Guarantees{} }
 
 // recView records what the view is told.
 type recView struct {

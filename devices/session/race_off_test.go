@@ -1,5 +1,5 @@
 //go:build !race
 
-package devices_test
+package session_test
 
 const raceEnabled = false

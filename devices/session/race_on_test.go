@@ -1,6 +1,6 @@
 //go:build race
 
-package devices_test
+package session_test
 
 // raceEnabled: the race detector slows everything several times over, so
 // timing targets are not asserted under it.

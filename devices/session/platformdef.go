@@ -1,4 +1,4 @@
-package devices
+package session
 
 import (
 	"embed"
@@ -9,6 +9,7 @@ import (
 	"github.com/scrapli/scrapligo/driver/options"
 	scrapliplatform "github.com/scrapli/scrapligo/platform"
 
+	"github.com/changegate/changegate/devices"
 	"github.com/changegate/changegate/internal/platform"
 )
 
@@ -36,7 +37,7 @@ type platformDef struct {
 func lookupPlatform(name string) (*platformDef, error) {
 	p, ok := platform.Builtin().Lookup(name)
 	if !ok {
-		return nil, fmt.Errorf("unknown platform %q: %s", name, platformHint(name))
+		return nil, fmt.Errorf("unknown platform %q: %s", name, devices.PlatformHint(name))
 	}
 	def := &platformDef{name: name, config: methodOf(p), extraFailures: p.ConfigFailures}
 	if p.Custom {
@@ -51,7 +52,7 @@ func lookupPlatform(name string) (*platformDef, error) {
 
 // driver builds the scrapligo network driver for d over tr, writing the
 // raw session to log.
-func (p *platformDef) driver(d *Device, tr *sshTransport, log *transcript) (*network.Driver, error) {
+func (p *platformDef) driver(d *devices.Device, tr *sshTransport, log *transcript) (*network.Driver, error) {
 	var src any = p.name
 	if p.yaml != nil {
 		src = p.yaml

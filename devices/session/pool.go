@@ -1,15 +1,13 @@
-package devices
+package session
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"sort"
 	"sync"
 
 	"golang.org/x/sync/errgroup"
 
-	"github.com/changegate/changegate/diag"
+	"github.com/changegate/changegate/devices"
 )
 
 // Pool keeps one session per device open for the length of a run (a
@@ -18,7 +16,7 @@ import (
 // one device are serialised; calls for different devices run in
 // parallel. Pool implements health.Runner.
 type Pool struct {
-	inv  *Inventory
+	inv  *devices.Inventory
 	opts DialOptions
 
 	mu      sync.Mutex
@@ -35,7 +33,7 @@ type poolEntry struct {
 }
 
 // NewPool returns a pool of sessions to inv's devices.
-func NewPool(inv *Inventory, opts DialOptions) *Pool {
+func NewPool(inv *devices.Inventory, opts DialOptions) *Pool {
 	return &Pool{inv: inv, opts: opts, entries: map[string]*poolEntry{}}
 }
 
@@ -56,9 +54,9 @@ func (p *Pool) entry(device string) (*poolEntry, error) {
 // With runs f with an open session to device, dialling it if the pool
 // has none (or its session broke). f has the device to itself.
 func (p *Pool) With(ctx context.Context, device string, f func(*Session) error) error {
-	d, ok := p.inv.Device(device)
-	if !ok {
-		return unknownDevice(p.inv, device)
+	d, err := p.inv.Lookup(device)
+	if err != nil {
+		return err
 	}
 	e, err := p.entry(device)
 	if err != nil {
@@ -188,17 +186,3 @@ func (p *Pool) RunAll(ctx context.Context, devices []string, command string, con
 	}
 	return out
 }
-
-// unknownDevice is the error for a device not in inv, with the close
-// names.
-func unknownDevice(inv *Inventory, name string) error {
-	names := inv.Names()
-	sort.Strings(names)
-	if h := diag.DidYouMean(diag.Near(name, names)); h != "" {
-		return fmt.Errorf("%w %q: %s", ErrUnknownDevice, name, h)
-	}
-	return fmt.Errorf("%w %q (the inventory has %d devices)", ErrUnknownDevice, name, len(names))
-}
-
-// ErrUnknownDevice: the inventory has no device by that name.
-var ErrUnknownDevice = errors.New("no device in the inventory named")

@@ -1,4 +1,4 @@
-package devices
+package session
 
 import (
 	"context"
@@ -18,6 +18,7 @@ import (
 	"golang.org/x/crypto/ssh/agent"
 	"golang.org/x/crypto/ssh/knownhosts"
 
+	"github.com/changegate/changegate/devices"
 	"github.com/changegate/changegate/internal/sshkey"
 )
 
@@ -66,7 +67,7 @@ type credentials struct {
 // dialSSH connects to d and authenticates, everything bounded by ctx and
 // d.Timeouts.Connect. The host key is checked against d's known_hosts
 // file unless d's policy turns that off.
-func dialSSH(ctx context.Context, d *Device, cr *credentials) (*sshTransport, error) {
+func dialSSH(ctx context.Context, d *devices.Device, cr *credentials) (*sshTransport, error) {
 	ctx, cancel := context.WithTimeout(ctx, d.Timeouts.Connect)
 	defer cancel()
 	addr := net.JoinHostPort(d.Host, strconv.Itoa(d.Port))
@@ -123,7 +124,7 @@ func unwrapCtx(ctx context.Context, err error) error {
 
 // hostKeyCallback returns the check of d's host key and the known_hosts
 // file it reads ("" when verification is off).
-func hostKeyCallback(d *Device) (ssh.HostKeyCallback, string, error) {
+func hostKeyCallback(d *devices.Device) (ssh.HostKeyCallback, string, error) {
 	if d.HostKey.InsecureIgnore {
 		return ssh.InsecureIgnoreHostKey(), "", nil //nolint:gosec // explicit, visible inventory setting with a reason
 	}
@@ -180,7 +181,7 @@ func (probeKey) Verify(data []byte, sig *ssh.Signature) error { return errors.Ne
 
 // classifyHandshake turns a handshake error into one that says what went
 // wrong and what to do.
-func classifyHandshake(d *Device, addr, khPath, presented string, cr *credentials, keyErr, err error) error {
+func classifyHandshake(d *devices.Device, addr, khPath, presented string, cr *credentials, keyErr, err error) error {
 	var ke *knownhosts.KeyError
 	if errors.As(keyErr, &ke) {
 		if len(ke.Want) == 0 {
@@ -324,7 +325,7 @@ func (t *sshTransport) Write(b []byte) error {
 // the password, the private key (a file, with its passphrase if it has
 // one, or ssh-agent). With neither password nor key, ssh-agent is used
 // when SSH_AUTH_SOCK is set, as OpenSSH does.
-func resolveCredentials(ctx context.Context, d *Device, p Prompter) (*credentials, func(), error) {
+func resolveCredentials(ctx context.Context, d *devices.Device, p devices.Prompter) (*credentials, func(), error) {
 	cr := &credentials{}
 	closeAgent := func() {}
 	if d.Username.IsZero() {
@@ -340,9 +341,9 @@ func resolveCredentials(ctx context.Context, d *Device, p Prompter) (*credential
 		}
 		cr.secrets = append(cr.secrets, cr.password)
 	}
-	useAgent := d.Key.Kind == AgentCredential
+	useAgent := d.Key.Kind == devices.AgentCredential
 	switch d.Key.Kind {
-	case NoCredential, AgentCredential:
+	case devices.NoCredential, devices.AgentCredential:
 	default:
 		signer, pass, err := readKey(ctx, d, p)
 		if err != nil {
@@ -374,14 +375,14 @@ func resolveCredentials(ctx context.Context, d *Device, p Prompter) (*credential
 
 // readKey reads d's private key, decrypting it with the passphrase when
 // it has one.
-func readKey(ctx context.Context, d *Device, p Prompter) (ssh.Signer, string, error) {
+func readKey(ctx context.Context, d *devices.Device, p devices.Prompter) (ssh.Signer, string, error) {
 	var pem []byte
-	if d.Key.Kind == FileCredential {
+	if d.Key.Kind == devices.FileCredential {
 		path, err := d.Key.Path()
 		if err != nil {
 			return nil, "", fmt.Errorf("device %s: %w", d.Name, err)
 		}
-		if pem, err = readSecretFile(path); err != nil {
+		if pem, err = devices.ReadSecretFile(path); err != nil {
 			return nil, "", fmt.Errorf("device %s: key: %w", d.Name, err)
 		}
 	} else { // a key's contents from the environment, a prompt or Nornir

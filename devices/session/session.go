@@ -1,4 +1,4 @@
-package devices
+package session
 
 import (
 	"context"
@@ -14,6 +14,8 @@ import (
 	"github.com/scrapli/scrapligo/driver/opoptions"
 	"github.com/scrapli/scrapligo/response"
 	"github.com/scrapli/scrapligo/util"
+
+	"github.com/changegate/changegate/devices"
 )
 
 // Errors of operations on an open session, for errors.Is.
@@ -53,7 +55,7 @@ type Output struct {
 type DialOptions struct {
 	// Prompter asks the user for credentials the inventory says to
 	// prompt for; nil makes such credentials an error.
-	Prompter Prompter
+	Prompter devices.Prompter
 }
 
 // Session is an open CLI session to one device, through scrapligo. One
@@ -62,7 +64,7 @@ type DialOptions struct {
 // or a lost connection breaks the session, since what the device will
 // still print is unknown: later calls fail with ErrClosed.
 type Session struct {
-	dev      *Device
+	dev      *devices.Device
 	def      *platformDef
 	drv      *network.Driver
 	tr       *sshTransport
@@ -83,7 +85,7 @@ type Session struct {
 // changegate's own for frr_vtysh), running the platform's on-open
 // commands (terminal length 0 and the like). It is bounded by ctx and by
 // d.Timeouts.Connect for the connection, d.Timeouts.Command for the rest.
-func Dial(ctx context.Context, d *Device, opts DialOptions) (*Session, error) {
+func Dial(ctx context.Context, d *devices.Device, opts DialOptions) (*Session, error) {
 	def, err := lookupPlatform(d.Platform)
 	if err != nil {
 		return nil, fmt.Errorf("device %s: %w", d.Name, err)
@@ -128,7 +130,7 @@ const dialRetries = 2
 // dialRetrying is dialSSH, tried again after a short pause when the
 // connection was reset or closed during the handshake. Host key and
 // authentication failures are never retried.
-func dialRetrying(ctx context.Context, d *Device, cr *credentials) (*sshTransport, error) {
+func dialRetrying(ctx context.Context, d *devices.Device, cr *credentials) (*sshTransport, error) {
 	pause := 100 * time.Millisecond
 	for i := 0; ; i++ {
 		tr, err := dialSSH(ctx, d, cr)

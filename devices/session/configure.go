@@ -1,4 +1,4 @@
-package devices
+package session
 
 import (
 	"context"
@@ -11,6 +11,7 @@ import (
 	"github.com/scrapli/scrapligo/driver/opoptions"
 	"github.com/scrapli/scrapligo/response"
 
+	"github.com/changegate/changegate/devices"
 	"github.com/changegate/changegate/internal/platform"
 )
 
@@ -121,7 +122,7 @@ func PlatformGuarantees(name string) (Guarantees, bool) {
 // platform name.
 func AllGuarantees() []Guarantees {
 	var out []Guarantees
-	for _, p := range Platforms() {
+	for _, p := range devices.Platforms() {
 		g, _ := PlatformGuarantees(p.Name)
 		out = append(out, g)
 	}

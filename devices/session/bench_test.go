@@ -1,4 +1,4 @@
-package devices_test
+package session_test
 
 import (
 	"bufio"
@@ -9,7 +9,7 @@ import (
 
 	"golang.org/x/crypto/ssh"
 
-	"github.com/changegate/changegate/devices"
+	"github.com/changegate/changegate/devices/session"
 	"github.com/changegate/changegate/internal/fakedev"
 )
 
@@ -30,7 +30,7 @@ func TestScale200(t *testing.T) {
 		t.Skip("starts 200 SSH servers")
 	}
 	srvs, inv := fakeInventory(t, "frr_vtysh", scaleDevices, fakedev.Options{})
-	pool := devices.NewPool(inv, devices.DialOptions{})
+	pool := session.NewPool(inv, session.DialOptions{})
 	defer pool.Close()
 	ctx := context.Background()
 	for round := 1; round <= 2; round++ {
@@ -63,13 +63,13 @@ func BenchmarkRunAll200(b *testing.B) {
 	ctx := context.Background()
 	b.Run("connect", func(b *testing.B) {
 		for b.Loop() {
-			pool := devices.NewPool(inv, devices.DialOptions{})
+			pool := session.NewPool(inv, session.DialOptions{})
 			pool.RunAll(ctx, inv.Names(), "show version", scaleConcurrency)
 			pool.Close()
 		}
 	})
 	b.Run("reuse", func(b *testing.B) {
-		pool := devices.NewPool(inv, devices.DialOptions{})
+		pool := session.NewPool(inv, session.DialOptions{})
 		defer pool.Close()
 		pool.RunAll(ctx, inv.Names(), "show version", scaleConcurrency)
 		for b.Loop() {

@@ -1,9 +1,11 @@
-package devices
+package session
 
 import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/changegate/changegate/devices"
 )
 
 // TestPlatformDefinitions loads every platform's scrapligo definition
@@ -11,7 +13,7 @@ import (
 // that scrapligo cannot load, or a known platform it does not ship,
 // fails here rather than when dialling a device.
 func TestPlatformDefinitions(t *testing.T) {
-	for _, p := range Platforms() {
+	for _, p := range devices.Platforms() {
 		t.Run(p.Name, func(t *testing.T) {
 			def, err := lookupPlatform(p.Name)
 			if err != nil {
@@ -20,7 +22,7 @@ func TestPlatformDefinitions(t *testing.T) {
 			if (def.yaml != nil) != p.Custom {
 				t.Errorf("custom %v but own definition %v", p.Custom, def.yaml != nil)
 			}
-			drv, err := def.driver(&Device{Name: "x", Platform: p.Name, Host: "127.0.0.1", Port: 22, Timeouts: Timeouts{Connect: 1, Command: 1}}, &sshTransport{}, newTranscript(nil))
+			drv, err := def.driver(&devices.Device{Name: "x", Platform: p.Name, Host: "127.0.0.1", Port: 22, Timeouts: devices.Timeouts{Connect: 1, Command: 1}}, &sshTransport{}, newTranscript(nil))
 			if err != nil {
 				t.Fatalf("scrapligo cannot load it: %v", err)
 			}
@@ -51,7 +53,7 @@ func TestPlatformDefinitions(t *testing.T) {
 // 8.4's vtysh prints.
 func TestFRRPrompts(t *testing.T) {
 	def, _ := lookupPlatform("frr_vtysh")
-	drv, err := def.driver(&Device{Name: "x", Platform: "frr_vtysh", Host: "127.0.0.1", Port: 22, Timeouts: Timeouts{Connect: 1, Command: 1}}, &sshTransport{}, newTranscript(nil))
+	drv, err := def.driver(&devices.Device{Name: "x", Platform: "frr_vtysh", Host: "127.0.0.1", Port: 22, Timeouts: devices.Timeouts{Connect: 1, Command: 1}}, &sshTransport{}, newTranscript(nil))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -92,7 +94,7 @@ func TestFRRPrompts(t *testing.T) {
 // lacks an entry, which a check may expect, and ordinary output do not.
 func TestFRRFailureStrings(t *testing.T) {
 	def, _ := lookupPlatform("frr_vtysh")
-	drv, err := def.driver(&Device{Name: "x", Platform: "frr_vtysh", Host: "127.0.0.1", Port: 22, Timeouts: Timeouts{Connect: 1, Command: 1}}, &sshTransport{}, newTranscript(nil))
+	drv, err := def.driver(&devices.Device{Name: "x", Platform: "frr_vtysh", Host: "127.0.0.1", Port: 22, Timeouts: devices.Timeouts{Connect: 1, Command: 1}}, &sshTransport{}, newTranscript(nil))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package devices_test
+package session_test
 
 import (
 	"context"
@@ -13,6 +13,7 @@ import (
 	"golang.org/x/crypto/ssh/knownhosts"
 
 	"github.com/changegate/changegate/devices"
+	"github.com/changegate/changegate/devices/session"
 	"github.com/changegate/changegate/internal/health"
 	"github.com/changegate/changegate/internal/lab"
 )
@@ -39,7 +40,7 @@ links:
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 
-	pool := devices.NewPool(inv, devices.DialOptions{})
+	pool := session.NewPool(inv, session.DialOptions{})
 	defer pool.Close()
 
 	// Every router has two Full neighbours, seen through the built-in
@@ -66,7 +67,7 @@ links:
 
 	// A refused command is an error, with the device's answer kept.
 	out, err := pool.RunOutput(ctx, "a", "show no-such-thing")
-	if !errors.Is(err, devices.ErrCommandFailed) || !strings.Contains(out.Text, "% Unknown command") || out.FailedWhen != "% Unknown command" {
+	if !errors.Is(err, session.ErrCommandFailed) || !strings.Contains(out.Text, "% Unknown command") || out.FailedWhen != "% Unknown command" {
 		t.Errorf("refused command: err %v, output %q, failed-when %q", err, out.Text, out.FailedWhen)
 	}
 	// The session survives a refused command.
@@ -75,8 +76,8 @@ links:
 	}
 
 	// Configuration goes in line by line and reads back.
-	err = pool.With(ctx, "b", func(s *devices.Session) error {
-		res, err := s.Configure(ctx, []string{"interface lo", "description changegate-lab-test", "exit"}, devices.ConfigOptions{ConfirmWithin: time.Minute})
+	err = pool.With(ctx, "b", func(s *session.Session) error {
+		res, err := s.Configure(ctx, []string{"interface lo", "description changegate-lab-test", "exit"}, session.ConfigOptions{ConfirmWithin: time.Minute})
 		if err != nil {
 			return err
 		}
@@ -93,8 +94,8 @@ links:
 		// A refused line stops the configuration; the lines before it
 		// are applied (FRR has no candidate), and the session is back
 		// at the exec prompt.
-		res, err = s.Configure(ctx, []string{"interface lo", "ip ospf cost not-a-number", "description never"}, devices.ConfigOptions{})
-		if !errors.Is(err, devices.ErrCommandFailed) || res.Applied != 1 || res.Committed {
+		res, err = s.Configure(ctx, []string{"interface lo", "ip ospf cost not-a-number", "description never"}, session.ConfigOptions{})
+		if !errors.Is(err, session.ErrCommandFailed) || res.Applied != 1 || res.Committed {
 			t.Errorf("refused line: err %v, result %+v", err, res)
 		}
 		if _, err := s.Run(ctx, "show version"); err != nil {
@@ -126,14 +127,14 @@ links:
 		want  error
 		inMsg string
 	}{
-		{"changed host key", func(d *devices.Device) { d.HostKey.KnownHosts = other }, devices.ErrHostKeyMismatch, "Nothing was sent"},
-		{"unknown host", func(d *devices.Device) { d.HostKey.KnownHosts = empty }, devices.ErrHostKeyUnknown, "ssh-keyscan"},
-		{"wrong key", func(d *devices.Device) { d.Key = devices.Credential{Kind: devices.FileCredential, Ref: wrongKey} }, devices.ErrAuth, "cg-devices"},
+		{"changed host key", func(d *devices.Device) { d.HostKey.KnownHosts = other }, session.ErrHostKeyMismatch, "Nothing was sent"},
+		{"unknown host", func(d *devices.Device) { d.HostKey.KnownHosts = empty }, session.ErrHostKeyUnknown, "ssh-keyscan"},
+		{"wrong key", func(d *devices.Device) { d.Key = devices.Credential{Kind: devices.FileCredential, Ref: wrongKey} }, session.ErrAuth, "cg-devices"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			d := *a
 			tc.edit(&d)
-			s, err := devices.Dial(ctx, &d, devices.DialOptions{})
+			s, err := session.Dial(ctx, &d, session.DialOptions{})
 			if err == nil {
 				s.Close()
 				t.Fatal("dial succeeded")

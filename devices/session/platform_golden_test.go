@@ -1,11 +1,15 @@
-package devices
+package session
 
 import (
 	"fmt"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/changegate/changegate/devices"
+	"github.com/changegate/changegate/internal/golden"
 )
 
 // TestGoldenPlatforms pins what devices knows of every platform: its
@@ -19,7 +23,7 @@ func TestGoldenPlatforms(t *testing.T) {
 	var b strings.Builder
 	const id = "cg-0123abcd"
 	confirms := []time.Duration{0, time.Second, 29 * time.Second, 90*time.Second + time.Millisecond, 61 * time.Minute, 30 * time.Hour, 1000 * time.Hour}
-	for _, p := range Platforms() {
+	for _, p := range devices.Platforms() {
 		def, err := lookupPlatform(p.Name)
 		if err != nil {
 			t.Fatal(err)
@@ -44,12 +48,12 @@ func TestGoldenPlatforms(t *testing.T) {
 			fmt.Fprintf(&b, "  abort: %q\n", m.abort(id))
 		}
 		var nornir, kinds []string
-		for from, to := range NornirPlatforms() {
+		for from, to := range devices.NornirPlatforms() {
 			if to == p.Name {
 				nornir = append(nornir, from)
 			}
 		}
-		for from, to := range ContainerlabKinds() {
+		for from, to := range devices.ContainerlabKinds() {
 			if to == p.Name {
 				kinds = append(kinds, from)
 			}
@@ -58,5 +62,5 @@ func TestGoldenPlatforms(t *testing.T) {
 		slices.Sort(kinds)
 		fmt.Fprintf(&b, "  nornir: %q\n  containerlab: %q\n", nornir, kinds)
 	}
-	checkGolden(t, "platforms", []byte(b.String()))
+	golden.Check(t, filepath.Join("testdata", "platforms.golden"), []byte(b.String()))
 }

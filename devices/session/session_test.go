@@ -1,4 +1,4 @@
-package devices_test
+package session_test
 
 import (
 	"context"
@@ -16,6 +16,7 @@ import (
 	"golang.org/x/crypto/ssh"
 
 	"github.com/changegate/changegate/devices"
+	"github.com/changegate/changegate/devices/session"
 	"github.com/changegate/changegate/internal/fakedev"
 )
 
@@ -79,9 +80,9 @@ func fakeInventory(t testing.TB, platform string, n int, opts fakedev.Options, e
 	return srvs, inv
 }
 
-func dial(t testing.TB, d *devices.Device) *devices.Session {
+func dial(t testing.TB, d *devices.Device) *session.Session {
 	t.Helper()
-	s, err := devices.Dial(context.Background(), d, devices.DialOptions{})
+	s, err := session.Dial(context.Background(), d, session.DialOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -104,17 +105,17 @@ func TestRunFailures(t *testing.T) {
 		within  time.Duration
 	}{
 		{name: "hang after partial output", fault: fakedev.Fault{Hang: true, Output: "Neighbor ID   State\n198.18.0.1    Full"},
-			want: devices.ErrTimeout, partial: "198.18.0.1    Full", inErr: "within 500ms", broken: true, within: 2 * time.Second},
+			want: session.ErrTimeout, partial: "198.18.0.1    Full", inErr: "within 500ms", broken: true, within: 2 * time.Second},
 		{name: "caller's deadline", fault: fakedev.Fault{Delay: 10 * time.Second}, ctx: 300 * time.Millisecond,
-			want: devices.ErrTimeout, inErr: "within 300ms", broken: true, within: time.Second},
+			want: session.ErrTimeout, inErr: "within 300ms", broken: true, within: time.Second},
 		{name: "silent device", fault: fakedev.Fault{Delay: 10 * time.Second},
-			want: devices.ErrTimeout, inErr: "the device echoed the command and sent nothing more", broken: true, within: 2 * time.Second},
+			want: session.ErrTimeout, inErr: "the device echoed the command and sent nothing more", broken: true, within: 2 * time.Second},
 		{name: "connection dropped mid-command", fault: fakedev.Fault{Drop: true, Output: "line one\nline two"},
-			want: devices.ErrConnectionLost, partial: "line one\nline two", broken: true, within: time.Second},
+			want: session.ErrConnectionLost, partial: "line one\nline two", broken: true, within: time.Second},
 		{name: "prompt the platform does not know", fault: fakedev.Fault{Prompt: "maintenance-mode$ "},
-			want: devices.ErrTimeout, inErr: `the last line received was "maintenance-mode$"`, broken: true, within: 2 * time.Second},
+			want: session.ErrTimeout, inErr: `the last line received was "maintenance-mode$"`, broken: true, within: 2 * time.Second},
 		{name: "refused command", fault: fakedev.Fault{Output: "% Invalid input detected at '^' marker."},
-			want: devices.ErrCommandFailed, partial: "% Invalid input detected", inErr: `"% Invalid input detected"`, within: time.Second},
+			want: session.ErrCommandFailed, partial: "% Invalid input detected", inErr: `"% Invalid input detected"`, within: time.Second},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			const cmd = "show ip ospf neighbor"
@@ -145,7 +146,7 @@ func TestRunFailures(t *testing.T) {
 				t.Errorf("output %q holds the echoed command", out.Text)
 			}
 			_, err = s.Run(context.Background(), "show version")
-			if tc.broken != errors.Is(err, devices.ErrClosed) {
+			if tc.broken != errors.Is(err, session.ErrClosed) {
 				t.Errorf("next command: %v (want broken %v)", err, tc.broken)
 			}
 		})
@@ -167,22 +168,22 @@ func TestDialFailures(t *testing.T) {
 		inErr string
 	}{
 		{name: "wrong password", opts: fakedev.Options{Users: map[string]string{"admin": "another"}},
-			want: devices.ErrAuth, inErr: `"admin"`},
+			want: session.ErrAuth, inErr: `"admin"`},
 		{name: "changed host key", edit: func(t *testing.T, d *devices.Device) {
 			kh := filepath.Join(t.TempDir(), "kh")
 			os.WriteFile(kh, []byte(fmt.Sprintf("[127.0.0.1]:%d %s", d.Port, strings.TrimSpace(string(marshalKey(other.PublicKey()))))+"\n"), 0o600)
 			d.HostKey.KnownHosts = kh
-		}, want: devices.ErrHostKeyMismatch, inErr: "SHA256:"},
+		}, want: session.ErrHostKeyMismatch, inErr: "SHA256:"},
 		{name: "host not in known_hosts", edit: func(t *testing.T, d *devices.Device) {
 			kh := filepath.Join(t.TempDir(), "kh")
 			os.WriteFile(kh, nil, 0o600)
 			d.HostKey.KnownHosts = kh
-		}, want: devices.ErrHostKeyUnknown, inErr: "ssh-keyscan"},
+		}, want: session.ErrHostKeyUnknown, inErr: "ssh-keyscan"},
 		{name: "known_hosts missing", edit: func(t *testing.T, d *devices.Device) {
 			d.HostKey.KnownHosts = filepath.Join(t.TempDir(), "nope")
 		}, inErr: "insecure_ignore"},
 		{name: "nothing listening", edit: func(t *testing.T, d *devices.Device) { d.Port = freePort(t) },
-			want: devices.ErrConnect, inErr: "refused"},
+			want: session.ErrConnect, inErr: "refused"},
 		{name: "wrong platform", edit: func(t *testing.T, d *devices.Device) { d.Platform = "juniper_junos" },
 			inErr: `the last line received was "r0#"`},
 		{name: "prompt credential without a terminal", edit: func(t *testing.T, d *devices.Device) {
@@ -195,7 +196,7 @@ func TestDialFailures(t *testing.T) {
 				tc.edit(t, d)
 			}
 			d.Timeouts.Command = 500 * time.Millisecond
-			s, err := devices.Dial(context.Background(), d, devices.DialOptions{})
+			s, err := session.Dial(context.Background(), d, session.DialOptions{})
 			if err == nil {
 				s.Close()
 				t.Fatal("dial succeeded")
@@ -209,7 +210,7 @@ func TestDialFailures(t *testing.T) {
 			if strings.Contains(err.Error(), fakePassword) {
 				t.Errorf("error shows the password: %v", err)
 			}
-			if errors.Is(err, devices.ErrHostKeyMismatch) || errors.Is(err, devices.ErrHostKeyUnknown) {
+			if errors.Is(err, session.ErrHostKeyMismatch) || errors.Is(err, session.ErrHostKeyUnknown) {
 				if n := len(srv.Inputs()); n != 0 {
 					t.Errorf("%d lines reached a device whose host key was refused", n)
 				}
@@ -244,7 +245,7 @@ func TestConfigure(t *testing.T) {
 			s := dial(t, d)
 			g := s.Guarantees()
 			lines := tc.lines
-			res, err := s.Configure(ctx, lines, devices.ConfigOptions{ConfirmWithin: 2 * time.Minute})
+			res, err := s.Configure(ctx, lines, session.ConfigOptions{ConfirmWithin: 2 * time.Minute})
 			if err != nil {
 				t.Fatalf("configure: %v\n%s", err, s.Transcript())
 			}
@@ -261,7 +262,7 @@ func TestConfigure(t *testing.T) {
 				t.Errorf("no %q sent: %q", tc.commit, srv.Inputs())
 			}
 			if g.ConfirmedCommit {
-				if _, err := s.Configure(ctx, lines, devices.ConfigOptions{}); err == nil {
+				if _, err := s.Configure(ctx, lines, session.ConfigOptions{}); err == nil {
 					t.Error("configured again while a confirmed commit was pending")
 				}
 				if _, err := s.Confirm(ctx); err != nil {
@@ -281,8 +282,8 @@ func TestConfigure(t *testing.T) {
 
 			// A refused line.
 			before := len(srv.Committed())
-			res, err = s.Configure(ctx, []string{lines[0], "bad-line 1", "description never"}, devices.ConfigOptions{})
-			if !errors.Is(err, devices.ErrCommandFailed) {
+			res, err = s.Configure(ctx, []string{lines[0], "bad-line 1", "description never"}, session.ConfigOptions{})
+			if !errors.Is(err, session.ErrCommandFailed) {
 				t.Fatalf("refused line: %v", err)
 			}
 			last := res.Outputs[len(res.Outputs)-1]
@@ -313,7 +314,7 @@ func TestConfigureCommandsOnly(t *testing.T) {
 	d.Platform = "cisco_nxos" // same prompts as IOS-XE, no configuration method
 	s := dial(t, d)
 	n := len(srv.Inputs())
-	if _, err := s.Configure(context.Background(), []string{"interface lo"}, devices.ConfigOptions{}); err == nil || !strings.Contains(err.Error(), "cannot configure platform cisco_nxos") {
+	if _, err := s.Configure(context.Background(), []string{"interface lo"}, session.ConfigOptions{}); err == nil || !strings.Contains(err.Error(), "cannot configure platform cisco_nxos") {
 		t.Fatalf("configure on a commands-only platform: %v", err)
 	}
 	if len(srv.Inputs()) != n {
@@ -331,10 +332,10 @@ func TestTranscriptRedacted(t *testing.T) {
 	s := dial(t, d)
 	ctx := context.Background()
 	out, err := s.Run(ctx, "show echo-password")
-	if err != nil || out.Text != "the password is "+devices.Redacted {
+	if err != nil || out.Text != "the password is "+session.Redacted {
 		t.Errorf("output %q, %v", out.Text, err)
 	}
-	if _, err := s.Configure(ctx, []string{"username ops secret 5 $1$abc$def", "snmp-server community n0tpublic RO"}, devices.ConfigOptions{}); err != nil {
+	if _, err := s.Configure(ctx, []string{"username ops secret 5 $1$abc$def", "snmp-server community n0tpublic RO"}, session.ConfigOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	tr := string(s.Transcript())
@@ -343,7 +344,7 @@ func TestTranscriptRedacted(t *testing.T) {
 			t.Errorf("transcript shows %q:\n%s", secret, tr)
 		}
 	}
-	for _, kept := range []string{"username ops secret 5 " + devices.Redacted, "show echo-password", "r0(config)#"} {
+	for _, kept := range []string{"username ops secret 5 " + session.Redacted, "show echo-password", "r0(config)#"} {
 		if !strings.Contains(tr, kept) {
 			t.Errorf("transcript lacks %q:\n%s", kept, tr)
 		}
@@ -355,7 +356,7 @@ func TestTranscriptRedacted(t *testing.T) {
 func TestPoolReuse(t *testing.T) {
 	const cmd = "show clock"
 	srvs, inv := fakeInventory(t, "frr_vtysh", 3, fakedev.Options{Faults: map[string]fakedev.Fault{"show hang": {Hang: true}}})
-	pool := devices.NewPool(inv, devices.DialOptions{})
+	pool := session.NewPool(inv, session.DialOptions{})
 	defer pool.Close()
 	ctx := context.Background()
 	for i := 0; i < 3; i++ {
@@ -373,7 +374,7 @@ func TestPoolReuse(t *testing.T) {
 	}
 	hctx, cancel := context.WithTimeout(ctx, 200*time.Millisecond)
 	defer cancel()
-	if _, err := pool.Run(hctx, "r0", "show hang"); !errors.Is(err, devices.ErrTimeout) {
+	if _, err := pool.Run(hctx, "r0", "show hang"); !errors.Is(err, session.ErrTimeout) {
 		t.Fatalf("hang: %v", err)
 	}
 	if _, err := pool.Run(ctx, "r0", cmd); err != nil {
@@ -416,7 +417,7 @@ func TestKeyAuth(t *testing.T) {
 			if tc.passphrase {
 				d.Passphrase = devices.Credential{Kind: devices.FileCredential, Ref: pass}
 			}
-			s, err := devices.Dial(context.Background(), d, devices.DialOptions{})
+			s, err := session.Dial(context.Background(), d, session.DialOptions{})
 			if tc.inErr == "" {
 				if err != nil {
 					t.Fatal(err)

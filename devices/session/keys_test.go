@@ -1,4 +1,4 @@
-package devices_test
+package session_test
 
 import (
 	"crypto/ed25519"
