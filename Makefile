@@ -42,7 +42,7 @@ bench-validate:
 # The device adapter: one show command on 200 fake SSH devices (connecting,
 # and reusing connections), and one command's overhead against a raw SSH shell.
 bench-devices:
-	$(GO) test -run '^$$' -bench 'RunAll200|Command' -benchtime 20x -count 8 ./devices/
+	$(GO) test -run '^$$' -bench 'RunAll200|Command' -benchtime 20x -count 8 ./devices/session/
 
 # The built-in policies' Rego tests with OPA's own runner (go test runs them
 # too); the first run compiles OPA, about a minute.
