@@ -28,7 +28,7 @@
 //
 // The executor does no I/O of its own: devices, the journal, locks and the
 // observation of routes come in through small interfaces (Target, Journal,
-// Observer); package operation wires the real ones (package devices over
+// Observer); package operation wires the real ones (package devices/session over
 // SSH, internal/journal, internal/lock, the model observer) around a run:
 // the gate, the locks and the journal's creation are its job, not this
 // package's.

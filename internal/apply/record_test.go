@@ -142,7 +142,7 @@ func TestDecodeData(t *testing.T) {
 	}
 }
 
-// TestErrorClass classifies errors as the devices adapter wraps them.
+// TestErrorClass classifies errors as the session adapter (devices/session) wraps them.
 func TestErrorClass(t *testing.T) {
 	for _, tc := range []struct {
 		err       error

@@ -14,6 +14,6 @@
 // (dryrun.Predictor), within a tolerance. See docs/observe.md.
 //
 // It runs no commands and opens no connections: Commands names what to
-// run, the caller runs it (package devices), Read takes the text. It
+// run, the caller runs it (package devices/session), Read takes the text. It
 // compares forwarding only, not link utilisation.
 package observe

@@ -115,7 +115,7 @@ func (d JournalDir) List() ([]journal.Summary, error) { return journal.List(stri
 // Path implements Journals.
 func (d JournalDir) Path(run string) string { return journal.PathOf(string(d), run) }
 
-// SSH reaches the devices over SSH (package devices), through a pool of
+// SSH reaches the devices over SSH (package devices/session), through a pool of
 // sessions per run.
 type SSH struct {
 	// Prompter asks for credentials the inventory says to prompt for.

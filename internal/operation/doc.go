@@ -23,7 +23,7 @@
 // journals), Devices (sessions to the devices) and View (what the run
 // tells its caller as it goes). LockDir, JournalDir and SSH are the state
 // directory's files (packages lock and journal) and scrapligo over SSH
-// (package devices), which the CLI uses.
+// (package devices/session), which the CLI uses.
 //
 // Settings are what changegate.yaml says; the operation reads no
 // configuration, environment or terminal of its own.

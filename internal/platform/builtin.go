@@ -11,7 +11,7 @@ import "errors"
 //
 // To add a platform, add its record here; then, where it needs code, add
 // it in the package that owns the behaviour: its scrapligo definition in
-// devices/platforms when scrapligo ships none (Custom), its interpreter in
+// devices/session/platforms when scrapligo ships none (Custom), its interpreter in
 // internal/devconfig when it has a new Dialect, and, optionally, its
 // commands in internal/observe, its built-in checks in internal/health
 // and its personality in internal/fakedev. The tests of those packages

@@ -22,7 +22,7 @@ type Platform struct {
 	// Description says what the platform is, for people.
 	Description string
 	// Custom is true when changegate ships the platform's scrapligo
-	// definition (devices/platforms/NAME.yaml) because scrapligo ships
+	// definition (devices/session/platforms/NAME.yaml) because scrapligo ships
 	// none; false when scrapligo's built-in definition is used.
 	Custom bool
 	// Nornir are the names Nornir inventories give the platform (those of

@@ -1,5 +1,5 @@
 // Package sshkey loads SSH private keys and reaches ssh-agent, the one way
-// changegate does both: for the devices' SSH sessions (package devices)
+// changegate does both: for the devices' SSH sessions (package devices/session)
 // and for signing approvals (changegate approve). It reads no files and
 // asks no one: callers hand it a key's bytes and a function that gets its
 // passphrase, so each keeps its own sources (an inventory's credential
