@@ -103,14 +103,30 @@ func (o *ModelObserver) device(ctx context.Context, d string, predicted map[stri
 	if err != nil {
 		return Observation{Device: d, Error: err.Error(), Explanation: err.Error()}
 	}
-	var last Observation
+	return converge(ctx, interval, func() Observation { return o.once(ctx, d, platform, cmds, predicted) })
+}
+
+// converge calls once until it passes or ctx ends, interval apart. When
+// ctx ends during a try, so that the try could not read the router (an
+// error, not a comparison), it reports the last comparison made instead:
+// what the router was last seen to forward, not that the deadline cut a
+// command short.
+func converge(ctx context.Context, interval time.Duration, once func() Observation) Observation {
+	var last, compared Observation
+	seen := false
 	for try := 1; ; try++ {
-		last = o.once(ctx, d, platform, cmds, predicted)
+		last = once()
 		if last.Passed {
 			if try > 1 {
 				last.Explanation += fmt.Sprintf(" (converged after %d tries)", try)
 			}
 			return last
+		}
+		if last.Error == "" {
+			compared, seen = last, true
+		} else if ctx.Err() != nil && seen {
+			compared.Explanation += fmt.Sprintf(" (still so after %d tries; the last, cut short by the deadline, read nothing)", try)
+			return compared
 		}
 		select {
 		case <-ctx.Done():
