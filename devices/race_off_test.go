@@ -1,5 +1,0 @@
-//go:build !race
-
-package devices_test
-
-const raceEnabled = false
