@@ -6,7 +6,7 @@ FUZZMINTIME ?= 10s
 BENCH    ?= .
 BENCHTIME ?= 1x
 
-.PHONY: all build test test-short bench bench-policy bench-validate bench-devices opa-test fuzz lint fmt example clean
+.PHONY: all build test test-short bench bench-policy bench-validate bench-devices bench-apply opa-test fuzz lint fmt example clean
 
 all: lint test build
 
@@ -43,6 +43,12 @@ bench-validate:
 # and reusing connections), and one command's overhead against a raw SSH shell.
 bench-devices:
 	$(GO) test -run '^$$' -bench 'RunAll200|Command' -benchtime 20x -count 8 ./devices/
+
+# The executor: its own time per step (devices in memory, the real journal;
+# target 50 ms), and one step on 100 fake SSH devices in waves of 20
+# (target 10 s).
+bench-apply:
+	$(GO) test -run '^$$' -bench 'StepOverhead|Waves100' -benchtime 3x ./internal/apply/
 
 # The built-in policies' Rego tests with OPA's own runner (go test runs them
 # too); the first run compiles OPA, about a minute.
