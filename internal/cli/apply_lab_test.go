@@ -16,6 +16,7 @@ import (
 
 	"github.com/changegate/changegate/internal/journal"
 	"github.com/changegate/changegate/internal/lab"
+	"github.com/changegate/changegate/internal/testscale"
 )
 
 // The apply tests' lab and plan are the lab example (examples/lab): a
@@ -89,7 +90,7 @@ func protocolRoutes(t *testing.T, l *lab.Lab, protocol string) string {
 func waitRoutes(t *testing.T, l *lab.Lab, want string) {
 	t.Helper()
 	var got string
-	for deadline := time.Now().Add(15 * time.Second); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
+	for deadline := time.Now().Add(testscale.Timeout(60 * time.Second)); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
 		if got = routes(t, l); got == want {
 			return
 		}
@@ -287,9 +288,9 @@ func startApplyChild(t *testing.T, plan, killAt string) *applyChild {
 	case c.run = <-runs:
 	case err := <-c.done:
 		t.Fatalf("child ended before starting a run: %v", err)
-	case <-time.After(30 * time.Second):
+	case <-time.After(testscale.Timeout(2 * time.Minute)):
 		cmd.Process.Kill()
-		t.Fatal("child started no run in 30s")
+		t.Fatal("child started no run in time")
 	}
 	c.dir = filepath.Join(os.Getenv("CHANGEGATE_STATE_DIR"), "runs", c.run)
 	return c
@@ -303,9 +304,9 @@ func (c *applyChild) wait(t *testing.T) {
 		if ee, ok := err.(*exec.ExitError); !ok || ee.Sys().(syscall.WaitStatus).Signal() != syscall.SIGKILL {
 			t.Fatalf("child ended with %v, want killed", err)
 		}
-	case <-time.After(60 * time.Second):
+	case <-time.After(testscale.Timeout(3 * time.Minute)):
 		c.cmd.Process.Kill()
-		t.Fatal("child did not end in 60s")
+		t.Fatal("child did not end in time")
 	}
 }
 
@@ -318,7 +319,7 @@ func (c *applyChild) kill(t *testing.T) {
 // waitRecord waits until the child's journal has a record of type typ.
 func waitRecord(t *testing.T, c *applyChild, typ string) {
 	t.Helper()
-	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+	for deadline := time.Now().Add(testscale.Timeout(2 * time.Minute)); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
 		r, err := journal.Read(os.Getenv("CHANGEGATE_STATE_DIR"), c.run)
 		if err == nil {
 			for _, rec := range r.Records {
@@ -328,7 +329,7 @@ func waitRecord(t *testing.T, c *applyChild, typ string) {
 			}
 		}
 	}
-	t.Fatalf("no %s record in 30s", typ)
+	t.Fatalf("no %s record in time", typ)
 }
 
 // TestApplyChildProcess is the child of startApplyChild; it does nothing
