@@ -86,6 +86,13 @@ func protocolRoutes(t *testing.T, l *lab.Lab, protocol string) string {
 	return strings.Join(out, "\n")
 }
 
+// observeTimeout is apply.observe_timeout for a test whose observation
+// is to time out: d scaled for the machine (internal/testscale), at least
+// the setting's minimum of 1s.
+func observeTimeout(d time.Duration) string {
+	return max(testscale.Timeout(d), time.Second).String()
+}
+
 // waitRoutes waits for the lab's routes to equal want (OSPF converging).
 func waitRoutes(t *testing.T, l *lab.Lab, want string) {
 	t.Helper()
@@ -96,6 +103,17 @@ func waitRoutes(t *testing.T, l *lab.Lab, want string) {
 		}
 	}
 	t.Fatalf("routes differ from what they should be\nwant:\n%s\ngot:\n%s", want, got)
+}
+
+// waitRoutesChange waits for the lab's routes to differ from baseline
+// (a fault taken in); on a loaded machine OSPF may need seconds.
+func waitRoutesChange(t *testing.T, l *lab.Lab, baseline string) {
+	t.Helper()
+	for deadline := time.Now().Add(testscale.Timeout(60 * time.Second)); routes(t, l) == baseline; time.Sleep(200 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the fault never reached the routers' routes")
+		}
+	}
 }
 
 // TestApplyLab runs apply end to end against real FRR routers over SSH:
@@ -154,9 +172,12 @@ func TestApplyLab(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer reset()
+		waitRoutesChange(t, l, baseline)
 		time.Sleep(time.Second)
 		before := routes(t, l)
-		t.Setenv("CHANGEGATE_APPLY_OBSERVE_TIMEOUT", "3s")
+		// The observation is to time out on the routes, after every
+		// router answered at least once: scaled for the machine.
+		t.Setenv("CHANGEGATE_APPLY_OBSERVE_TIMEOUT", observeTimeout(3*time.Second))
 		out, errs, code := run(t, "apply", plan)
 		if code != ExitRolledBack || !strings.Contains(out, "NOT STARTED") || !strings.Contains(out, "d -> b: the model predicts via a, c; the router forwards via a") {
 			t.Fatalf("exit %d\n%s\n%s", code, out, errs)
@@ -170,6 +191,7 @@ func TestApplyLab(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer reset()
+		waitRoutesChange(t, l, baseline)
 		time.Sleep(time.Second)
 		before := routes(t, l)
 		t.Setenv("CHANGEGATE_APPLY_OBSERVE", "false")
