@@ -20,7 +20,8 @@
 // machine.
 //
 // No test asserts how long something took: how fast the code is belongs
-// to benchmarks (make bench, make bench-devices, docs/performance.md).
+// to benchmarks (make bench, make bench-devices, make bench-apply,
+// docs/performance.md).
 //
 // It is a test helper: the changegate binary does not import it, and no
 // product timeout changes with it.
