@@ -103,7 +103,7 @@ func TestApplyLabISIS(t *testing.T) {
 			t.Fatal(err)
 		}
 		t.Setenv("CHANGEGATE_APPLY_OBSERVE_TIMEOUT", observeTimeout(4*time.Second))
-		out, errs, code := run(t, "apply", plan)
+		out, errs, code := applyObserved(t, plan)
 		if code != ExitRolledBack || !strings.Contains(out, "NOT STARTED") || !strings.Contains(out, "d -> b: the model predicts via a, c; the router forwards via a") {
 			t.Fatalf("exit %d\n%s\n%s", code, out, errs)
 		}
