@@ -8,6 +8,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/changegate/changegate/internal/testscale"
 )
 
 // syncBuffer is a bytes.Buffer safe for the signal goroutine to write.
@@ -42,7 +44,7 @@ func TestSecondSignalExits(t *testing.T) {
 			}
 			select {
 			case <-ctx.Done():
-			case <-time.After(10 * time.Second):
+			case <-time.After(testscale.Timeout(time.Minute)):
 				t.Fatal("the first signal did not cancel the context")
 			}
 			select {
@@ -58,7 +60,7 @@ func TestSecondSignalExits(t *testing.T) {
 				if code != 128+int(sig) {
 					t.Errorf("exit code %d, want %d", code, 128+int(sig))
 				}
-			case <-time.After(10 * time.Second):
+			case <-time.After(testscale.Timeout(time.Minute)):
 				t.Fatal("the second signal did not exit")
 			}
 			if !strings.Contains(stderr.String(), "changegate recover RUN") {

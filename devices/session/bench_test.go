@@ -13,18 +13,17 @@ import (
 	"github.com/changegate/changegate/internal/fakedev"
 )
 
-// The target: one show command on each of 200 devices, with
-// bounded concurrency, in under 5 seconds.
+// One show command on each of 200 devices, with bounded concurrency;
+// how long it takes is BenchmarkRunAll200's to measure (the target,
+// under 5 seconds, is in docs/devices.md).
 const (
 	scaleDevices     = 200
 	scaleConcurrency = 50
-	scaleTarget      = 5 * time.Second
 )
 
 // TestScale200 runs one show command on 200 fake devices (real SSH on
-// 127.0.0.1) through a pool, checks every answer, that each device was
-// connected to once over two rounds, and the time against the target
-// (not under the race detector, which slows it several times over).
+// 127.0.0.1) through a pool, checks every answer, and that each device
+// was connected to once over two rounds.
 func TestScale200(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts 200 SSH servers")
@@ -34,18 +33,12 @@ func TestScale200(t *testing.T) {
 	defer pool.Close()
 	ctx := context.Background()
 	for round := 1; round <= 2; round++ {
-		t0 := time.Now()
 		res := pool.RunAll(ctx, inv.Names(), "show version", scaleConcurrency)
-		took := time.Since(t0)
 		for _, n := range inv.Names() {
 			r := res[n]
 			if r.Err != nil || r.Output.Text != "frr_vtysh fake device "+n {
 				t.Fatalf("%s: %q, %v", n, r.Output.Text, r.Err)
 			}
-		}
-		t.Logf("round %d: %d devices in %s", round, scaleDevices, took.Round(time.Millisecond))
-		if round == 1 && !raceEnabled && took > scaleTarget {
-			t.Errorf("%d devices took %s, target %s", scaleDevices, took, scaleTarget)
 		}
 	}
 	for i, srv := range srvs {

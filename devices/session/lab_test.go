@@ -16,6 +16,7 @@ import (
 	"github.com/changegate/changegate/devices/session"
 	"github.com/changegate/changegate/internal/health"
 	"github.com/changegate/changegate/internal/lab"
+	"github.com/changegate/changegate/internal/testscale"
 )
 
 // TestLabSSH drives real FRR routers over real SSH through the adapter:
@@ -37,7 +38,7 @@ links:
 	if err != nil || ds.HasErrors() {
 		t.Fatalf("lab inventory: %v %v", err, ds)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), testscale.Timeout(3*time.Minute))
 	defer cancel()
 
 	pool := session.NewPool(inv, session.DialOptions{})

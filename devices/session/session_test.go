@@ -18,20 +18,29 @@ import (
 	"github.com/changegate/changegate/devices"
 	"github.com/changegate/changegate/devices/session"
 	"github.com/changegate/changegate/internal/fakedev"
+	"github.com/changegate/changegate/internal/testscale"
 )
 
 const fakePassword = "fake-pw-7f3a"
 
 // fakeDevice starts a fake device of platform and returns it with the
 // inventory device that reaches it: password from a file, host key
-// checked against a known_hosts file holding the fake's key, command
-// timeout 2s unless extra (inventory YAML lines for the device) says
-// otherwise.
+// checked against a known_hosts file holding the fake's key, and the
+// timeouts of fakeTimeouts unless extra (inventory YAML lines for the
+// device) says otherwise.
 func fakeDevice(t testing.TB, platform string, opts fakedev.Options, extra ...string) (*fakedev.Server, *devices.Device) {
 	t.Helper()
 	srv, inv := fakeInventory(t, platform, 1, opts, extra...)
 	d, _ := inv.Device("r0")
 	return srv[0], d
+}
+
+// fakeTimeouts are the inventory's connect and command timeouts for fake
+// devices: generous, and scaled for the machine (internal/testscale), as
+// they only guard against a hang; a test whose subject is a timeout sets
+// its own.
+func fakeTimeouts() string {
+	return fmt.Sprintf("{connect: %s, command: %s}", testscale.Timeout(30*time.Second), testscale.Timeout(10*time.Second))
 }
 
 // fakeInventory starts n fake devices (r0, r1, ...) and returns them with
@@ -44,7 +53,7 @@ func fakeInventory(t testing.TB, platform string, n int, opts fakedev.Options, e
 	kh := filepath.Join(dir, "known_hosts")
 	var srvs []*fakedev.Server
 	var b strings.Builder
-	fmt.Fprintf(&b, "defaults:\n  platform: %s\n  host: 127.0.0.1\n  username: admin\n  password: {file: %s}\n  host_key: {known_hosts: %s}\n  timeouts: {connect: 5s, command: 2s}\ndevices:\n", platform, pw, kh)
+	fmt.Fprintf(&b, "defaults:\n  platform: %s\n  host: 127.0.0.1\n  username: admin\n  password: {file: %s}\n  host_key: {known_hosts: %s}\n  timeouts: %s\ndevices:\n", platform, pw, kh, fakeTimeouts())
 	for i := 0; i < n; i++ {
 		o := opts
 		p, err := fakedev.Platform(platform, fmt.Sprintf("r%d", i))
@@ -91,9 +100,15 @@ func dial(t testing.TB, d *devices.Device) *session.Session {
 }
 
 // TestRunFailures drives the adapter into each way a command can fail
-// and checks the error kind, that the output received so far is kept,
-// and what happens to the session after.
+// and checks the error kind, which timeout bounded the call, that the
+// output received so far is kept, and what happens to the session after.
+// A device that waits answers after an hour: a call that returns at all
+// returned because a timeout fired.
 func TestRunFailures(t *testing.T) {
+	// The command timeout of the cases that expect a timeout; the others
+	// keep fakeTimeouts', so that a slow machine does not turn their
+	// failure into a timeout.
+	short := testscale.Timeout(500 * time.Millisecond)
 	for _, tc := range []struct {
 		name    string
 		fault   fakedev.Fault
@@ -102,24 +117,27 @@ func TestRunFailures(t *testing.T) {
 		partial string // output that must be kept
 		inErr   string
 		broken  bool // the session is unusable after
-		within  time.Duration
 	}{
 		{name: "hang after partial output", fault: fakedev.Fault{Hang: true, Output: "Neighbor ID   State\n198.18.0.1    Full"},
-			want: session.ErrTimeout, partial: "198.18.0.1    Full", inErr: "within 500ms", broken: true, within: 2 * time.Second},
-		{name: "caller's deadline", fault: fakedev.Fault{Delay: 10 * time.Second}, ctx: 300 * time.Millisecond,
-			want: session.ErrTimeout, inErr: "within 300ms", broken: true, within: time.Second},
-		{name: "silent device", fault: fakedev.Fault{Delay: 10 * time.Second},
-			want: session.ErrTimeout, inErr: "the device echoed the command and sent nothing more", broken: true, within: 2 * time.Second},
+			want: session.ErrTimeout, partial: "198.18.0.1    Full", inErr: fmt.Sprintf("within %s", short.Round(time.Millisecond)), broken: true},
+		{name: "caller's deadline", fault: fakedev.Fault{Delay: time.Hour}, ctx: short * 3 / 5,
+			want: session.ErrTimeout, inErr: "within ", broken: true},
+		{name: "silent device", fault: fakedev.Fault{Delay: time.Hour},
+			want: session.ErrTimeout, inErr: "the device echoed the command and sent nothing more", broken: true},
 		{name: "connection dropped mid-command", fault: fakedev.Fault{Drop: true, Output: "line one\nline two"},
-			want: session.ErrConnectionLost, partial: "line one\nline two", broken: true, within: time.Second},
+			want: session.ErrConnectionLost, partial: "line one\nline two", broken: true},
 		{name: "prompt the platform does not know", fault: fakedev.Fault{Prompt: "maintenance-mode$ "},
-			want: session.ErrTimeout, inErr: `the last line received was "maintenance-mode$"`, broken: true, within: 2 * time.Second},
+			want: session.ErrTimeout, inErr: `the last line received was "maintenance-mode$"`, broken: true},
 		{name: "refused command", fault: fakedev.Fault{Output: "% Invalid input detected at '^' marker."},
-			want: session.ErrCommandFailed, partial: "% Invalid input detected", inErr: `"% Invalid input detected"`, within: time.Second},
+			want: session.ErrCommandFailed, partial: "% Invalid input detected", inErr: `"% Invalid input detected"`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			const cmd = "show ip ospf neighbor"
-			_, d := fakeDevice(t, "cisco_iosxe", fakedev.Options{Faults: map[string]fakedev.Fault{cmd: tc.fault}}, "timeouts: {command: 500ms}")
+			var extra []string
+			if tc.want == session.ErrTimeout {
+				extra = append(extra, fmt.Sprintf("timeouts: {command: %s}", short))
+			}
+			_, d := fakeDevice(t, "cisco_iosxe", fakedev.Options{Faults: map[string]fakedev.Fault{cmd: tc.fault}}, extra...)
 			s := dial(t, d)
 			ctx := context.Background()
 			if tc.ctx > 0 {
@@ -127,17 +145,23 @@ func TestRunFailures(t *testing.T) {
 				ctx, cancel = context.WithTimeout(ctx, tc.ctx)
 				defer cancel()
 			}
-			t0 := time.Now()
 			out, err := s.Run(ctx, cmd)
-			took := time.Since(t0)
 			if !errors.Is(err, tc.want) {
 				t.Fatalf("error %v, want %v", err, tc.want)
 			}
-			if took > tc.within {
-				t.Errorf("took %s, want under %s", took, tc.within)
-			}
 			if !strings.Contains(err.Error(), tc.inErr) {
 				t.Errorf("error %q does not say %q", err, tc.inErr)
+			}
+			if tc.ctx > 0 {
+				// The caller's deadline, shorter than the command timeout,
+				// is the bound the error reports.
+				m := regexp.MustCompile(`within (\S+) \(`).FindStringSubmatch(err.Error())
+				if m == nil {
+					t.Fatalf("error %q does not say within what time", err)
+				}
+				if bound, perr := time.ParseDuration(m[1]); perr != nil || bound > tc.ctx.Round(time.Millisecond) || bound <= 0 {
+					t.Errorf("error %q reports a bound of %s, want the caller's deadline (at most %s) rather than the command timeout (%s)", err, m[1], tc.ctx, short)
+				}
 			}
 			if !strings.Contains(out.Text, tc.partial) {
 				t.Errorf("output %q lost %q", out.Text, tc.partial)

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/changegate/changegate/internal/lab"
+	"github.com/changegate/changegate/internal/testscale"
 )
 
 // TestApplyLabISIS runs apply end to end on IS-IS: the lab of
@@ -39,7 +40,7 @@ func TestApplyLabISIS(t *testing.T) {
 	// The IS-IS routes of the square: every router reaches every other
 	// loopback, the opposite corner over both sides.
 	var baseline string
-	for deadline := time.Now().Add(15 * time.Second); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
+	for deadline := time.Now().Add(testscale.Timeout(60 * time.Second)); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
 		if baseline = protocolRoutes(t, l, "isis"); strings.Count(baseline, "\n")+1 == 12 && strings.Count(baseline, ",") == 4 {
 			break
 		}
@@ -93,7 +94,7 @@ func TestApplyLabISIS(t *testing.T) {
 		}()
 		// The routers take the fault in before the run starts: on a
 		// loaded machine, IS-IS may need seconds to flood and compute it.
-		for deadline := time.Now().Add(30 * time.Second); protocolRoutes(t, l, "isis") == baseline; time.Sleep(200 * time.Millisecond) {
+		for deadline := time.Now().Add(testscale.Timeout(60 * time.Second)); protocolRoutes(t, l, "isis") == baseline; time.Sleep(200 * time.Millisecond) {
 			if time.Now().After(deadline) {
 				t.Fatal("c's new metric never reached the routers' routes")
 			}
@@ -101,8 +102,8 @@ func TestApplyLabISIS(t *testing.T) {
 		if err := l.WaitConverged(ctx); err != nil {
 			t.Fatal(err)
 		}
-		t.Setenv("CHANGEGATE_APPLY_OBSERVE_TIMEOUT", "4s")
-		out, errs, code := run(t, "apply", plan)
+		t.Setenv("CHANGEGATE_APPLY_OBSERVE_TIMEOUT", observeTimeout(4*time.Second))
+		out, errs, code := applyObserved(t, plan)
 		if code != ExitRolledBack || !strings.Contains(out, "NOT STARTED") || !strings.Contains(out, "d -> b: the model predicts via a, c; the router forwards via a") {
 			t.Fatalf("exit %d\n%s\n%s", code, out, errs)
 		}
@@ -123,7 +124,7 @@ func labISIS(t *testing.T, name string) string {
 func waitISISRoutes(t *testing.T, l *lab.Lab, want string) {
 	t.Helper()
 	var got string
-	for deadline := time.Now().Add(15 * time.Second); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
+	for deadline := time.Now().Add(testscale.Timeout(60 * time.Second)); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
 		if got = protocolRoutes(t, l, "isis"); got == want {
 			return
 		}

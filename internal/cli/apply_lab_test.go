@@ -16,6 +16,7 @@ import (
 
 	"github.com/changegate/changegate/internal/journal"
 	"github.com/changegate/changegate/internal/lab"
+	"github.com/changegate/changegate/internal/testscale"
 )
 
 // The apply tests' lab and plan are the lab example (examples/lab): a
@@ -85,16 +86,52 @@ func protocolRoutes(t *testing.T, l *lab.Lab, protocol string) string {
 	return strings.Join(out, "\n")
 }
 
+// observeTimeout is apply.observe_timeout for a test whose observation
+// is to time out: d scaled for the machine (internal/testscale), at least
+// the setting's minimum of 1s.
+func observeTimeout(d time.Duration) string {
+	return max(testscale.Timeout(d), time.Second).String()
+}
+
+// applyObserved runs apply on plan for a test whose observation before
+// the change is to fail on the routes. The observer reports its last try,
+// and on a loaded machine the observe deadline can cut that try short in
+// the middle of a command ("no answer in time"), which says nothing about
+// the routes; such a run did not start and changed nothing, so it runs
+// again, three times at most.
+func applyObserved(t *testing.T, plan string) (out, errs string, code int) {
+	t.Helper()
+	for try := 1; ; try++ {
+		out, errs, code = run(t, "apply", plan)
+		cut := code == ExitRolledBack && strings.Contains(out, "NOT STARTED") && strings.Contains(out, "observe FAILED") && strings.Contains(out, "no answer in time")
+		if !cut || try == 3 {
+			return out, errs, code
+		}
+		t.Logf("try %d: the observe deadline cut the last observation short; again:\n%s", try, out)
+	}
+}
+
 // waitRoutes waits for the lab's routes to equal want (OSPF converging).
 func waitRoutes(t *testing.T, l *lab.Lab, want string) {
 	t.Helper()
 	var got string
-	for deadline := time.Now().Add(15 * time.Second); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
+	for deadline := time.Now().Add(testscale.Timeout(60 * time.Second)); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
 		if got = routes(t, l); got == want {
 			return
 		}
 	}
 	t.Fatalf("routes differ from what they should be\nwant:\n%s\ngot:\n%s", want, got)
+}
+
+// waitRoutesChange waits for the lab's routes to differ from baseline
+// (a fault taken in); on a loaded machine OSPF may need seconds.
+func waitRoutesChange(t *testing.T, l *lab.Lab, baseline string) {
+	t.Helper()
+	for deadline := time.Now().Add(testscale.Timeout(60 * time.Second)); routes(t, l) == baseline; time.Sleep(200 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the fault never reached the routers' routes")
+		}
+	}
 }
 
 // TestApplyLab runs apply end to end against real FRR routers over SSH:
@@ -153,10 +190,13 @@ func TestApplyLab(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer reset()
+		waitRoutesChange(t, l, baseline)
 		time.Sleep(time.Second)
 		before := routes(t, l)
-		t.Setenv("CHANGEGATE_APPLY_OBSERVE_TIMEOUT", "3s")
-		out, errs, code := run(t, "apply", plan)
+		// The observation is to time out on the routes, after every
+		// router answered at least once: scaled for the machine.
+		t.Setenv("CHANGEGATE_APPLY_OBSERVE_TIMEOUT", observeTimeout(3*time.Second))
+		out, errs, code := applyObserved(t, plan)
 		if code != ExitRolledBack || !strings.Contains(out, "NOT STARTED") || !strings.Contains(out, "d -> b: the model predicts via a, c; the router forwards via a") {
 			t.Fatalf("exit %d\n%s\n%s", code, out, errs)
 		}
@@ -169,6 +209,7 @@ func TestApplyLab(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer reset()
+		waitRoutesChange(t, l, baseline)
 		time.Sleep(time.Second)
 		before := routes(t, l)
 		t.Setenv("CHANGEGATE_APPLY_OBSERVE", "false")
@@ -287,9 +328,9 @@ func startApplyChild(t *testing.T, plan, killAt string) *applyChild {
 	case c.run = <-runs:
 	case err := <-c.done:
 		t.Fatalf("child ended before starting a run: %v", err)
-	case <-time.After(30 * time.Second):
+	case <-time.After(testscale.Timeout(2 * time.Minute)):
 		cmd.Process.Kill()
-		t.Fatal("child started no run in 30s")
+		t.Fatal("child started no run in time")
 	}
 	c.dir = filepath.Join(os.Getenv("CHANGEGATE_STATE_DIR"), "runs", c.run)
 	return c
@@ -303,9 +344,9 @@ func (c *applyChild) wait(t *testing.T) {
 		if ee, ok := err.(*exec.ExitError); !ok || ee.Sys().(syscall.WaitStatus).Signal() != syscall.SIGKILL {
 			t.Fatalf("child ended with %v, want killed", err)
 		}
-	case <-time.After(60 * time.Second):
+	case <-time.After(testscale.Timeout(3 * time.Minute)):
 		c.cmd.Process.Kill()
-		t.Fatal("child did not end in 60s")
+		t.Fatal("child did not end in time")
 	}
 }
 
@@ -318,7 +359,7 @@ func (c *applyChild) kill(t *testing.T) {
 // waitRecord waits until the child's journal has a record of type typ.
 func waitRecord(t *testing.T, c *applyChild, typ string) {
 	t.Helper()
-	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+	for deadline := time.Now().Add(testscale.Timeout(2 * time.Minute)); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
 		r, err := journal.Read(os.Getenv("CHANGEGATE_STATE_DIR"), c.run)
 		if err == nil {
 			for _, rec := range r.Records {
@@ -328,7 +369,7 @@ func waitRecord(t *testing.T, c *applyChild, typ string) {
 			}
 		}
 	}
-	t.Fatalf("no %s record in 30s", typ)
+	t.Fatalf("no %s record in time", typ)
 }
 
 // TestApplyChildProcess is the child of startApplyChild; it does nothing

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/changegate/changegate/diag"
+	"github.com/changegate/changegate/internal/testscale"
 )
 
 // The bad-input corpus: testdata/badinput holds one directory per format
@@ -165,8 +166,9 @@ var badInputGenerated = map[string]func() []byte{
 	},
 }
 
-// badInputTimeout bounds one command: a bomb must fail fast, not hang.
-const badInputTimeout = 60 * time.Second
+// badInputTimeout bounds one command: a bomb must fail, not hang. It is
+// generous and scaled for the machine (internal/testscale).
+var badInputTimeout = testscale.Timeout(60 * time.Second)
 
 func TestBadInput(t *testing.T) {
 	t.Setenv("XDG_STATE_HOME", t.TempDir()) // apply's state, if it ever got there
@@ -378,7 +380,7 @@ func runBad(t *testing.T, args []string) (stdout, stderr string, code int, panic
 		select {
 		case <-done:
 			t.Errorf("still running after %v: cancelled", badInputTimeout)
-		case <-time.After(10 * time.Second):
+		case <-time.After(testscale.Timeout(30 * time.Second)):
 			panic(fmt.Sprintf("changegate %s: still running %v after it was cancelled", strings.Join(args, " "), badInputTimeout))
 		}
 	}

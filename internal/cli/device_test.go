@@ -9,9 +9,11 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/changegate/changegate/internal/fakedev"
 	"github.com/changegate/changegate/internal/lab"
+	"github.com/changegate/changegate/internal/testscale"
 )
 
 const fakePW = "cli-fake-pw-31"
@@ -26,7 +28,7 @@ func fakeNetwork(t *testing.T, n int, outputs map[string]string) string {
 	pw := writeFile(t, dir, "password", fakePW+"\n")
 	kh := filepath.Join(dir, "known_hosts")
 	var inv, topo strings.Builder
-	fmt.Fprintf(&inv, "defaults:\n  platform: frr_vtysh\n  host: 127.0.0.1\n  username: admin\n  password: {file: %s}\n  host_key: {known_hosts: %s}\n  timeouts: {command: 2s}\ndevices:\n", pw, kh)
+	fmt.Fprintf(&inv, "defaults:\n  platform: frr_vtysh\n  host: 127.0.0.1\n  username: admin\n  password: {file: %s}\n  host_key: {known_hosts: %s}\n  timeouts: {command: %s}\ndevices:\n", pw, kh, testscale.Timeout(10*time.Second))
 	topo.WriteString("nodes:\n")
 	for i := 0; i < n; i++ {
 		name := fmt.Sprintf("r%d", i)

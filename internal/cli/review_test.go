@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/changegate/changegate/internal/testscale"
 )
 
 // TestReviewMarkdown pins the review of both examples (golden files,
@@ -78,7 +80,7 @@ func TestReviewHTMLInBrowser(t *testing.T) {
 		t.Fatal(errs)
 	}
 	shot := filepath.Join(dir, "review.png")
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), testscale.Timeout(2*time.Minute))
 	defer cancel()
 	cmd := exec.CommandContext(ctx, bin, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
 		"--enable-logging=stderr", "--v=0", "--window-size=1000,2600", "--screenshot="+shot, "file://"+page)

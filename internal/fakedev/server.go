@@ -17,11 +17,15 @@ import (
 
 	"golang.org/x/crypto/ssh"
 	"golang.org/x/crypto/ssh/knownhosts"
+
+	"github.com/changegate/changegate/internal/testscale"
 )
 
 // handshakeTimeout bounds the SSH handshake and authentication of one
 // connection, so a client that stalls cannot hold a goroutine for ever.
-const handshakeTimeout = 10 * time.Second
+// It is generous and scaled for the machine (internal/testscale): on a
+// loaded machine, hundreds of handshakes at once take their time.
+var handshakeTimeout = testscale.Timeout(60 * time.Second)
 
 // errAuth is what a failed login returns; the client sees only
 // "unable to authenticate".

@@ -10,12 +10,16 @@ import (
 	"time"
 
 	"golang.org/x/crypto/ssh"
+
+	"github.com/changegate/changegate/internal/testscale"
 )
 
 // The test side of the wire: a plain x/crypto/ssh client with a pty and a
 // shell, reading the device's output the way a screen-scraping driver does.
 
-const waitFor = 5 * time.Second
+// waitFor bounds each wait for the device's output: generous, and scaled
+// for the machine (internal/testscale).
+var waitFor = testscale.Timeout(30 * time.Second)
 
 var testUsers = map[string]string{"admin": "admin"}
 

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/changegate/changegate/internal/lab"
+	"github.com/changegate/changegate/internal/testscale"
 	"github.com/changegate/changegate/internal/textfsm"
 )
 
@@ -34,7 +35,7 @@ func TestTextFSMOnLab(t *testing.T) {
 		t.Fatal(err)
 	}
 	l, _ := lab.UpForTest(t, "health", string(src))
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), testscale.Timeout(3*time.Minute))
 	defer cancel()
 	if err := l.WaitConverged(ctx); err != nil {
 		t.Fatal(err)

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/changegate/changegate/internal/testscale"
 )
 
 // labRequired reports whether CHANGEGATE_LAB=required: then a missing
@@ -39,7 +41,7 @@ func skipUnlessLab(t *testing.T) {
 // that nothing the lab created is left.
 func TestLab(t *testing.T) {
 	skipUnlessLab(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), testscale.Timeout(3*time.Minute))
 	defer cancel()
 	if swept, err := SweepStale(ctx); err != nil {
 		t.Logf("sweeping stale test labs: %v", err)
@@ -60,10 +62,11 @@ links:
 	name := fmt.Sprintf("test-%d", id)
 	t0 := time.Now()
 	l, err := Up(ctx, n, Options{
-		Name:      name,
-		Prefix:    fmt.Sprintf("cg-t%d-", id),
-		Ephemeral: true,
-		Log:       testWriter{t},
+		Name:            name,
+		Prefix:          fmt.Sprintf("cg-t%d-", id),
+		Ephemeral:       true,
+		ConvergeTimeout: testscale.Timeout(90 * time.Second),
+		Log:             testWriter{t},
 	})
 	if err != nil {
 		t.Fatalf("up: %v", err)
@@ -137,7 +140,7 @@ links:
 		t.Errorf("a %s after the change: want Cost: 500, got %v:\n%s", abA, err, out)
 	}
 	var out string
-	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+	for deadline := time.Now().Add(testscale.Timeout(30 * time.Second)); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
 		out, err = l.SSH(ctx, "a", route)
 		if err == nil && strings.Contains(out, "metric 100") {
 			break
@@ -164,7 +167,7 @@ links:
 // metric in the model and sees the IS-IS metric and the route follow.
 func TestLabISIS(t *testing.T) {
 	skipUnlessLab(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), testscale.Timeout(3*time.Minute))
 	defer cancel()
 	// a-b-c-d-a, d drained: a reaches c through b only (not through d),
 	// although both ways cost 20.
@@ -178,7 +181,7 @@ links:
 `)
 	id := os.Getpid() % 100000
 	t0 := time.Now()
-	l, err := Up(ctx, n, Options{Name: fmt.Sprintf("testisis-%d", id), Prefix: fmt.Sprintf("cg-i%d-", id), Ephemeral: true, Log: testWriter{t}})
+	l, err := Up(ctx, n, Options{Name: fmt.Sprintf("testisis-%d", id), Prefix: fmt.Sprintf("cg-i%d-", id), Ephemeral: true, ConvergeTimeout: testscale.Timeout(90 * time.Second), Log: testWriter{t}})
 	if err != nil {
 		t.Fatalf("up: %v", err)
 	}
@@ -216,7 +219,7 @@ links:
 	c, _ := l.Layout.Node("c")
 	route := "show ip route " + c.Loopback.String() + "/32"
 	var out string
-	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+	for deadline := time.Now().Add(testscale.Timeout(30 * time.Second)); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
 		if out, err = l.SSH(ctx, "a", route); err == nil && strings.Contains(out, "metric 20") && !strings.Contains(out, l.Layout.Links[3].B.Interface) {
 			break
 		}
@@ -234,7 +237,7 @@ links:
 	if out, err := l.SSH(ctx, "a", "show isis interface "+ab); err != nil || !regexp.MustCompile(`Level-2 Information:\s+Metric: 500\b`).MatchString(out) {
 		t.Errorf("a %s after the change: want Metric: 500, got %v:\n%s", ab, err, out)
 	}
-	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+	for deadline := time.Now().Add(testscale.Timeout(30 * time.Second)); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
 		if out, err = l.SSH(ctx, "a", route); err == nil && strings.Contains(out, "metric 510") {
 			break
 		}
@@ -248,7 +251,7 @@ links:
 // (here: IS-IS cannot converge within 1 ms) removes all of it.
 func TestLabUpFailure(t *testing.T) {
 	skipUnlessLab(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), testscale.Timeout(time.Minute))
 	defer cancel()
 	n := parse(t, `
 nodes: [{name: x}, {name: y}]

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/changegate/changegate/internal/testscale"
 	"github.com/changegate/changegate/internal/topology"
 )
 
@@ -40,20 +41,23 @@ func UpForTest(t testing.TB, tag, src string) (*Lab, *topology.Network) {
 	if ds.HasErrors() {
 		t.Fatalf("lab topology: %v", ds)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), testscale.Timeout(3*time.Minute))
 	defer cancel()
 	id := os.Getpid() % 100000
 	l, err := Up(ctx, n, Options{
 		Name:      fmt.Sprintf("%s-%d", tag, id),
 		Prefix:    fmt.Sprintf("cg-%s%d-", tag[:1], id),
 		Ephemeral: true,
-		Log:       logWriter{t},
+		// Generous and scaled for the machine (internal/testscale): a
+		// loaded machine converges slowly.
+		ConvergeTimeout: testscale.Timeout(90 * time.Second),
+		Log:             logWriter{t},
 	})
 	if err != nil {
 		t.Fatalf("lab up: %v", err)
 	}
 	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		ctx, cancel := context.WithTimeout(context.Background(), testscale.Timeout(time.Minute))
 		defer cancel()
 		if err := l.Down(ctx); err != nil {
 			t.Errorf("lab down: %v", err)

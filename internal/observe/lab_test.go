@@ -13,6 +13,7 @@ import (
 	"github.com/changegate/changegate/internal/dryrun"
 	"github.com/changegate/changegate/internal/lab"
 	"github.com/changegate/changegate/internal/observe"
+	"github.com/changegate/changegate/internal/testscale"
 	"github.com/changegate/changegate/internal/topology"
 	"github.com/changegate/changegate/plans"
 	"github.com/changegate/changegate/userfile"
@@ -307,7 +308,8 @@ func waitFor(t *testing.T, ctx context.Context, l *lab.Lab, net *topology.Networ
 	t.Helper()
 	var prev map[string]*observe.Observation
 	stable := 0
-	deadline := time.Now().Add(20 * time.Second)
+	settle := testscale.Timeout(60 * time.Second)
+	deadline := time.Now().Add(settle)
 	for {
 		cur := map[string]*observe.Observation{}
 		outs := map[string]map[string]string{}
@@ -329,7 +331,7 @@ func waitFor(t *testing.T, ctx context.Context, l *lab.Lab, net *topology.Networ
 			return outs
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("routes did not settle in 20 s; last observations: %+v", cur)
+			t.Fatalf("routes did not settle in %s; last observations: %+v", settle, cur)
 		}
 		prev = cur
 		time.Sleep(200 * time.Millisecond)
@@ -382,7 +384,7 @@ func labMatchesPrediction(t *testing.T, topo string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), testscale.Timeout(5*time.Minute))
 	defer cancel()
 
 	for _, nd := range net.Nodes {
@@ -408,6 +410,7 @@ func labMatchesPrediction(t *testing.T, topo string) {
 	}
 	// Right after the change p1 may still forward the old way; once it
 	// settles, every router matches the prediction of state 1.
+	converge := testscale.Timeout(60 * time.Second)
 	for ok := matches(pred, 1); ; time.Sleep(10 * time.Millisecond) {
 		obs, _, err := observeLab(ctx, l, net, "p1")
 		if err != nil {
@@ -417,8 +420,8 @@ func labMatchesPrediction(t *testing.T, topo string) {
 			t.Logf("after step 1: p1 forwards as predicted %.0f ms after the cost change", float64(time.Since(t2).Microseconds())/1000)
 			break
 		}
-		if time.Since(t2) > 10*time.Second {
-			t.Fatalf("p1 does not forward as predicted 10 s after the change: %+v", obs.Routes)
+		if time.Since(t2) > converge {
+			t.Fatalf("p1 does not forward as predicted %s after the change: %+v", converge, obs.Routes)
 		}
 	}
 	waitFor(t, ctx, l, net, matches(pred, 1))
@@ -453,7 +456,7 @@ func TestRecordFRR(t *testing.T) {
 		t.Skip("set CHANGEGATE_OBSERVE_RECORD=1 to record testdata/frr84 from a lab")
 	}
 	lab.SkipUnlessAvailable(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 120*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), testscale.Timeout(5*time.Minute))
 	defer cancel()
 	write := func(labName string, state int, outs map[string]map[string]string) {
 		for node, byCmd := range outs {

@@ -1,5 +1,5 @@
 //go:build race
 
-package apply
+package testscale
 
 const raceEnabled = true

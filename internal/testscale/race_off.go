@@ -1,0 +1,6 @@
+//go:build !race
+
+package testscale
+
+// defaultFactor without the race detector.
+const defaultFactor = 1
