@@ -119,16 +119,22 @@ func (b *Backend) Run(ctx context.Context, req Request, view View) (*Result, err
 		return nil, err
 	}
 	defer j.Close()
+	// A run that stops before its first record changed nothing: its
+	// journal says so (best effort: the journal is what failed).
+	notStarted := func(err error) error {
+		j.SetStatus(journal.NotStarted)
+		return fmt.Errorf("run %s: %w", runID, err)
+	}
 	if override != nil {
 		if _, err := j.Append(apply.NewRecord(0, "", apply.OverrideData{Reason: override.Reason, User: override.User, Denials: c.Decision.Results})); err != nil {
-			return nil, fmt.Errorf("run %s: recording the break-glass: %w", runID, err)
+			return nil, notStarted(fmt.Errorf("recording the break-glass: %w", err))
 		}
 	}
 	if err := req.Revert.record(j); err != nil {
-		return nil, fmt.Errorf("run %s: %w", runID, err)
+		return nil, notStarted(err)
 	}
 	if _, err := j.Append(apply.NewRecord(0, "", apply.GateData{Allowed: c.Allowed(), Digests: apply.GateDigests(c.Digests), Results: c.Decision.Results})); err != nil {
-		return nil, fmt.Errorf("run %s: recording the gate's verdict: %w", runID, err)
+		return nil, notStarted(fmt.Errorf("recording the gate's verdict: %w", err))
 	}
 	view.Started(Started{Run: runID, Plan: plan, Journal: j.Path()})
 
@@ -136,7 +142,7 @@ func (b *Backend) Run(ctx context.Context, req Request, view View) (*Result, err
 	defer closeTarget()
 	obs, err := b.observer(c.Network, plan, target, inv, view)
 	if err != nil {
-		return nil, err
+		return nil, notStarted(err)
 	}
 	rep, err := apply.Execute(ctx, plan, b.options(runID, target, j, obs, view))
 	res := &Result{Run: runID, Checked: c, Report: rep}

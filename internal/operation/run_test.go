@@ -341,6 +341,9 @@ func TestRunJournalFailureStopsBeforeChanges(t *testing.T) {
 			if f.lk.released != 1 {
 				t.Errorf("locks released %d times, want 1", f.lk.released)
 			}
+			if st := f.js.j.status; len(st) != 1 || st[0] != journal.NotStarted || !f.js.j.closed {
+				t.Errorf("journal status %v, closed %v: want not-started, closed", st, f.js.j.closed)
+			}
 		})
 	}
 }
