@@ -231,7 +231,7 @@ func TestInterruptRollsBack(t *testing.T) {
 	defer cancel()
 	j := &memJournal{}
 	sink := func(ev Event) {
-		if ev.Kind == "soak" {
+		if ev.Kind == EventSoak {
 			cancel() // Ctrl-C during the soak
 		}
 	}
