@@ -19,7 +19,7 @@ build:
 # it. Timeouts inside tests scale with CHANGEGATE_TEST_TIMEOUT_SCALE
 # (internal/testscale); no test asserts how long something took. The
 # longest package under -race, internal/cli (its lab tests wait on real
-# routers), takes 3 to 8 minutes on a busy 2-core machine: the package
+# routers), takes 3 to 9 minutes on a busy 2-core machine: the package
 # limit is 20 minutes instead of go test's 10.
 test:
 	$(GO) vet ./...
