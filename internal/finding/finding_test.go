@@ -328,7 +328,7 @@ func TestArtifactURI(t *testing.T) {
 		{"a b#c?d%e.yaml", "a%20b%23c%3Fd%25e.yaml", "%SRCROOT%"},
 		{"c:odd.yaml", "./c:odd.yaml", "%SRCROOT%"},
 		{"/abs/plan.yaml", "file:///abs/plan.yaml", ""},
-		{`C:\work\plan.yaml`, "file:///C:/work/plan.yaml", ""},
+		{`C:\repo\plan.yaml`, "file:///C:/repo/plan.yaml", ""},
 	} {
 		if uri, base := artifactURI(tc.path); uri != tc.uri || base != tc.base {
 			t.Errorf("artifactURI(%q) = %q, %q; want %q, %q", tc.path, uri, base, tc.uri, tc.base)
