@@ -99,7 +99,7 @@ is the plan's author, and an approval file of NAME signed with another key
 				verdict = "DENIED"
 			}
 			fmt.Fprintf(a.stdout, "approved by %s: %s (the gate's verdict now: %s)\n  plan      %s\n  topology  %s\n  traffic   %s\n  policy    %s\n  inventory %s\nwritten to %s: commit it with the plan\n",
-				as, plan.File, verdict, v.Digests.Plan, v.Digests.Topology, v.Digests.Traffic, v.Digests.Policy, orNone(v.Digests.Inventory), path)
+				as, plan.File, verdict, v.Digests.Plan, v.Digests.Topology, v.Digests.Traffic, v.Digests.Policy, digest.Show(v.Digests.Inventory), path)
 			return nil
 		},
 	}
@@ -220,14 +220,6 @@ func approvalStatus(c approval.Checked, plan *plans.Plan, now digest.Set) (strin
 		}
 	}
 	return status, why
-}
-
-// orNone is a digest for people: "none" for "" (no inventory).
-func orNone(d string) string {
-	if d == "" {
-		return digest.None
-	}
-	return d
 }
 
 func (a *app) approvalsCommand() *cobra.Command {

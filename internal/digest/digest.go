@@ -52,6 +52,14 @@ func (s Set) Get(n Name) string {
 // written in a signed approval.
 const None = "none"
 
+// Show is a digest for people: d, or None for "" (no inventory).
+func Show(d string) string {
+	if d == "" {
+		return None
+	}
+	return d
+}
+
 // Change is one digest that differs between two sets: what it was in the
 // set given first (an approval's, a reviewed verdict's) and what it is now.
 type Change struct {

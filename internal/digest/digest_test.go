@@ -121,3 +121,12 @@ func TestJSON(t *testing.T) {
 		})
 	}
 }
+
+func TestShow(t *testing.T) {
+	if got := Show(""); got != None {
+		t.Errorf("Show(\"\") = %q, want %q", got, None)
+	}
+	if got := Show("sha256:1"); got != "sha256:1" {
+		t.Errorf("Show(sha256:1) = %q", got)
+	}
+}

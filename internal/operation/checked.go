@@ -47,7 +47,7 @@ func matchChecked(ctx context.Context, file string, v *gate.Verdict) error {
 		what = append(what, string(d.Name))
 		// The checked digest is content of the file: clipped like an
 		// excerpt, and unquoted, as digests are shown.
-		diffs = append(diffs, fmt.Sprintf("%s %s (checked: %s, at %s)", d.Name, orNone(d.Now), orNone(diag.Clip(d.Was)), at(key)))
+		diffs = append(diffs, fmt.Sprintf("%s %s (checked: %s, at %s)", d.Name, digest.Show(d.Now), digest.Show(diag.Clip(d.Was)), at(key)))
 	}
 	if len(diffs) > 0 {
 		return fmt.Errorf("%w: %s differs from %s: %s; check the plan again and have the new verdict reviewed", errNotAsChecked, strings.Join(what, ", "), first, strings.Join(diffs, "; "))
@@ -76,12 +76,4 @@ func readChecked(file string, data []byte) (report.CheckDoc, map[string]int, err
 		return doc, nil, fmt.Errorf("%s:%d: version %d: this changegate reads verdicts of version %d; check the plan again with this changegate", file, lines["version"], doc.Version, checkedVersion)
 	}
 	return doc, lines, nil
-}
-
-// orNone is a digest for people: "none" for "" (no inventory).
-func orNone(d string) string {
-	if d == "" {
-		return digest.None
-	}
-	return d
 }

@@ -47,14 +47,6 @@ type PolicySettingsDoc struct {
 	Params []policy.Param `json:"params"`
 }
 
-// orNone is a digest for people: "none" for "" (no inventory).
-func orNone(d string) string {
-	if d == "" {
-		return digest.None
-	}
-	return d
-}
-
 // CheckPlanDoc identifies the plan checked.
 type CheckPlanDoc struct {
 	ID    string `json:"id,omitempty"`
@@ -230,7 +222,7 @@ func CheckText(w io.Writer, v *gate.Verdict, pkgs []*policy.Package, disabled []
 		ew.printf("        rule %s\n", ruleLocation(r))
 	}
 	ew.printf("\ndigests: plan %s\n         topology %s\n         traffic %s\n         policy %s\n         inventory %s\n",
-		v.Digests.Plan, v.Digests.Topology, v.Digests.Traffic, v.Digests.Policy, orNone(v.Digests.Inventory))
+		v.Digests.Plan, v.Digests.Topology, v.Digests.Traffic, v.Digests.Policy, digest.Show(v.Digests.Inventory))
 	return ew.err
 }
 

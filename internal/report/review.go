@@ -5,6 +5,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/changegate/changegate/internal/digest"
 	"github.com/changegate/changegate/internal/dryrun"
 	"github.com/changegate/changegate/internal/gate"
 	"github.com/changegate/changegate/internal/policy"
@@ -109,7 +110,7 @@ func ReviewMarkdown(w io.Writer, v *gate.Verdict, approvals []ReviewApproval) er
 	if len(approvals) > 0 {
 		ew.printf("\n")
 	}
-	ew.printf("Digests: plan `%s`, topology `%s`, traffic `%s`, policy `%s`, inventory `%s`.\n", v.Digests.Plan, v.Digests.Topology, v.Digests.Traffic, v.Digests.Policy, orNone(v.Digests.Inventory))
+	ew.printf("Digests: plan `%s`, topology `%s`, traffic `%s`, policy `%s`, inventory `%s`.\n", v.Digests.Plan, v.Digests.Topology, v.Digests.Traffic, v.Digests.Policy, digest.Show(v.Digests.Inventory))
 	return ew.err
 }
 

@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/changegate/changegate/internal/digest"
 	"github.com/changegate/changegate/internal/dryrun"
 	"github.com/changegate/changegate/internal/gate"
 	"github.com/changegate/changegate/internal/policy"
@@ -108,7 +109,7 @@ func ReviewHTML(w io.Writer, v *gate.Verdict, approvals []ReviewApproval) error 
 		ew.printf("<li><b>%s</b> %s %s</li>\n", e(a.Status), e(a.Approver), e(a.Why))
 	}
 	ew.printf("</ul>\n<p class=\"digests\">Digests: plan <code>%s</code>, topology <code>%s</code>, traffic <code>%s</code>, policy <code>%s</code>, inventory <code>%s</code>.</p>\n</body></html>\n",
-		v.Digests.Plan, v.Digests.Topology, v.Digests.Traffic, v.Digests.Policy, orNone(v.Digests.Inventory))
+		v.Digests.Plan, v.Digests.Topology, v.Digests.Traffic, v.Digests.Policy, digest.Show(v.Digests.Inventory))
 	return ew.err
 }
 
