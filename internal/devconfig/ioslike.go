@@ -135,10 +135,7 @@ func neutralTop(w []string) (Kind, string, bool) {
 }
 
 func (p iosLike) interfaceLine(t Target, st *iosState, ln Line, w []string, r *Result) (Kind, string) {
-	no := w[0] == "no"
-	if no {
-		w = w[1:]
-	}
+	no, w := negated(w)
 	if len(w) == 0 {
 		return NotModelled, "an incomplete line"
 	}
@@ -230,10 +227,7 @@ func (p iosLike) metric(t Target, st *iosState, ln Line, args []string, no bool,
 }
 
 func (p iosLike) ospfLine(t Target, st *iosState, ln Line, w []string, r *Result) (Kind, string) {
-	no := w[0] == "no"
-	if no {
-		w = w[1:]
-	}
+	no, w := negated(w)
 	if len(w) == 0 {
 		return NotModelled, "an incomplete line"
 	}
@@ -260,10 +254,7 @@ func (p iosLike) ospfLine(t Target, st *iosState, ln Line, w []string, r *Result
 }
 
 func (p iosLike) isisLine(t Target, st *iosState, ln Line, w []string, r *Result) (Kind, string) {
-	no := w[0] == "no"
-	if no {
-		w = w[1:]
-	}
+	no, w := negated(w)
 	if len(w) == 0 {
 		return NotModelled, "an incomplete line"
 	}
@@ -297,4 +288,13 @@ func igpName(igp string) string {
 		return "OSPF"
 	}
 	return "IS-IS"
+}
+
+// negated splits a leading "no" off a line's words: whether the line
+// undoes a setting, and the words of the setting.
+func negated(w []string) (bool, []string) {
+	if len(w) > 0 && w[0] == "no" {
+		return true, w[1:]
+	}
+	return false, w
 }

@@ -318,10 +318,7 @@ func (st *xrState) read(l *xrLevel, ln Line, w []string) (Kind, string, *xrLevel
 	if l == nil {
 		return st.rootLine(w)
 	}
-	no := w[0] == "no"
-	if no {
-		w = w[1:]
-	}
+	no, w := negated(w)
 	if len(w) == 0 {
 		return NotModelled, "an incomplete line", nil
 	}
@@ -441,11 +438,7 @@ func ipv4Unicast(args []string) bool {
 
 // rootLine classifies a line read at the top level.
 func (st *xrState) rootLine(w []string) (Kind, string, *xrLevel) {
-	no := w[0] == "no"
-	c := w
-	if no {
-		c = w[1:]
-	}
+	no, c := negated(w)
 	if len(c) == 0 {
 		return NotModelled, "an incomplete line", nil
 	}

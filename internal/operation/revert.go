@@ -368,7 +368,7 @@ func isInverse(got, built *plans.Plan) bool {
 }
 
 // extra adds to a revert's journal meta the run it undoes; it returns m.
-func (rv *Revert) extra(runID string, m map[string]string) map[string]string {
+func (rv *Revert) extra(m map[string]string) map[string]string {
 	if rv == nil {
 		return m
 	}

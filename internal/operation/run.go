@@ -112,7 +112,7 @@ func (b *Backend) Run(ctx context.Context, req Request, view View) (*Result, err
 	j, err := b.Journals.Create(runID, journal.Meta{
 		PlanFile: absPath(plan.File), PlanTitle: plan.Title,
 		Digests: c.Digests,
-		Extra:   req.Revert.extra(runID, runExtra(inv, override, c.Verdict)),
+		Extra:   req.Revert.extra(runExtra(inv, override, c.Verdict)),
 		Policy:  mustJSON(c.PolicySet),
 	})
 	if err != nil {
