@@ -17,7 +17,7 @@ var layers = [][]string{
 	{"internal/dryrun", "internal/devconfig", "internal/sim", "internal/traffic"},
 	{"internal/policy", "policies"},
 	{"internal/apply", "internal/journal", "internal/lock", "internal/durable", "internal/observe", "internal/health"},
-	{"internal/gate", "internal/approval", "internal/sshsig", "internal/validate", "internal/report", "internal/finding"},
+	{"internal/gate", "internal/approval", "internal/sshsig", "internal/input", "internal/validate", "internal/report", "internal/finding"},
 	{"internal/operation"},
 	{"internal/cli", "cmd/changegate"},
 }

@@ -334,7 +334,7 @@ func TestTopologyLoadedOnce(t *testing.T) {
 		files["plans/p"+string(rune('a'+i))+".yaml"] = "title: t\ntopology: ../net/../net/topo.yaml\nsteps:\n  - name: s\n    effects:\n      - {type: link_down, link: a-c}\n"
 	}
 	dir := corpus(t, files)
-	v := &validator{nets: map[string]*network{}}
+	v := &validator{}
 	fs, _, err := Discover(context.Background(), []string{dir})
 	if err != nil {
 		t.Fatal(err)
@@ -346,8 +346,8 @@ func TestTopologyLoadedOnce(t *testing.T) {
 			}
 		}
 	}
-	if len(v.nets) != 1 {
-		t.Errorf("%d networks loaded, want 1", len(v.nets))
+	if n := len(v.nets.All()); n != 1 {
+		t.Errorf("%d networks loaded, want 1", n)
 	}
 }
 
