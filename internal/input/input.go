@@ -66,6 +66,9 @@ type Loaded struct {
 	File string
 	// Written is the plan as parsed; nil when it does not parse.
 	Written *plans.Plan
+	// Partial says Written is as far as a plan with syntax errors parsed
+	// (Request.Partial): for reporting what it names, never for checking.
+	Partial bool
 	// Plan is Written with its runbook steps expanded (Written itself
 	// when it has none); nil when they could not be expanded.
 	Plan *plans.Plan
@@ -145,6 +148,12 @@ type Request struct {
 	// Data is the plan file's content when the caller has read it
 	// already; nil reads Plan.
 	Data []byte
+	// Partial keeps a plan with syntax errors as far as it parsed
+	// (Loaded.Partial), and loads its topology, so that what it names
+	// can be checked in the same pass; its health checks are not
+	// compiled, its runbook steps are not expanded and Loaded.Plan stays
+	// nil.
+	Partial bool
 	// Topology, when set, is the topology to check the plan against in
 	// place of the one it names.
 	Topology string
@@ -160,7 +169,11 @@ func (l Loader) Load(ctx context.Context, req Request) (*Loaded, error) {
 		return out, ctx.Err()
 	}
 	out.Written = p
-	out.add(StageChecks, req.Plan, health.CompilePlan(p), nil)
+	if !out.Partial {
+		// A partial plan's checks that parsed are not compiled: those
+		// that did not would say again what parsing said.
+		out.add(StageChecks, req.Plan, health.CompilePlan(p), nil)
+	}
 
 	out.Topology = req.Topology
 	if out.Topology == "" {
@@ -172,7 +185,7 @@ func (l Loader) Load(ctx context.Context, req Request) (*Loaded, error) {
 		out.Topology = path
 	}
 	if out.Topology == "" {
-		if !p.HasRunbooks() {
+		if !p.HasRunbooks() && !out.Partial {
 			out.Plan = p
 		}
 		return out, ctx.Err()
@@ -194,6 +207,9 @@ func (l Loader) Load(ctx context.Context, req Request) (*Loaded, error) {
 		return out, ctx.Err()
 	}
 	out.Network = nw
+	if out.Partial {
+		return out, ctx.Err()
+	}
 
 	if !p.HasRunbooks() {
 		out.Plan = p
@@ -229,8 +245,9 @@ func (l Loader) parse(ctx context.Context, req Request, out *Loaded) (*plans.Pla
 			return nil, false
 		}
 	}
-	p, ds := plans.ParseWith(req.Plan, data, plans.ParseOptions{ReadFile: plans.TemplateReader(ctx, req.Plan, l.Scope)})
+	p, ds := plans.ParseWith(req.Plan, data, plans.ParseOptions{ReadFile: plans.TemplateReader(ctx, req.Plan, l.Scope), Partial: req.Partial})
 	out.add(StagePlan, req.Plan, ds, nil)
+	out.Partial = p != nil && ds.HasErrors()
 	return p, p != nil
 }
 

@@ -198,3 +198,24 @@ func TestNetworksShared(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// TestPartial: a plan with syntax errors is kept as far as it parsed,
+// with its topology, when the request asks; it is never a plan to check.
+func TestPartial(t *testing.T) {
+	dir := repo(t, map[string]string{"topo.yaml": topo, "p.yaml": "title: t\ntopology: topo.yaml\nsteps:\n  - name: s\n    colour: red\n    effects:\n      - {type: link_down, link: zz}\n"})
+	for _, partial := range []bool{false, true} {
+		in, err := Loader{}.Load(context.Background(), Request{Plan: filepath.Join(dir, "p.yaml"), Partial: partial})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if in.Err() == nil || in.Plan != nil {
+			t.Errorf("partial %v: Err() = %v, Plan = %v: a plan with syntax errors must fail and not be checked", partial, in.Err(), in.Plan)
+		}
+		if (in.Written != nil) != partial || in.Partial != partial || (in.Network != nil) != partial {
+			t.Errorf("partial %v: written %v, Partial %v, network %v", partial, in.Written != nil, in.Partial, in.Network != nil)
+		}
+		if partial && (len(in.Written.Steps) != 1 || in.Written.Steps[0].Effects[0].Link != "zz") {
+			t.Errorf("the partial plan lost what parsed: %+v", in.Written.Steps)
+		}
+	}
+}

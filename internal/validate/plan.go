@@ -23,7 +23,7 @@ func (v *validator) plan(ctx context.Context, f File) finding.Case {
 	c := finding.Case{Suite: "plans", Name: f.Path, File: f.Path}
 	defer func() { c.Time = time.Since(start) }()
 	l := input.Loader{Scope: v.opts.Scope, Library: v.lib, Networks: &v.nets}
-	in, _ := l.Load(ctx, input.Request{Plan: f.Path, Data: f.data})
+	in, _ := l.Load(ctx, input.Request{Plan: f.Path, Data: f.data, Partial: true})
 	p := in.Written
 	root := pos{1, 1}
 	if p != nil {
@@ -48,12 +48,21 @@ func (v *validator) plan(ctx context.Context, f File) finding.Case {
 		return c
 	}
 	if p.Topology == "" {
+		if in.Partial {
+			return c // the topology may be what did not parse
+		}
 		c.Findings = append(c.Findings, warningAt(f.Path, root, RulePlanTopology,
 			"the plan names no topology: its references and dry-run are not checked",
 			"add `topology: FILE` to the plan"))
 		return c
 	}
-	if in.Network == nil || in.Plan == nil {
+	// A plan with syntax errors is checked for what it names too, as far
+	// as it parsed; it is not dry-run.
+	plan := in.Plan
+	if in.Partial {
+		plan = in.Written
+	}
+	if in.Network == nil || plan == nil {
 		return c
 	}
 	if _, _, err := in.Network.Model(); err != nil {
@@ -71,9 +80,9 @@ func (v *validator) plan(ctx context.Context, f File) finding.Case {
 	for _, n := range net.Nodes {
 		nodes[n.Name] = true
 	}
-	refs := in.Plan.CheckReferences(links, nodes)
+	refs := plan.CheckReferences(links, nodes)
 	addDiags(&c, refs, RulePlanReference, root)
-	if refs.HasErrors() {
+	if refs.HasErrors() || in.Partial {
 		return c
 	}
 	c.Findings = append(c.Findings, dryRun(ctx, in.Network, in.Plan, f.Path, RulePlanDryRun, "")...)
