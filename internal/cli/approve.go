@@ -186,6 +186,9 @@ func (a *app) signer(ctx context.Context, path string) (s ssh.Signer, close func
 		promptErr = err
 		return pass, err
 	})
+	if errors.Is(promptErr, errNoTerminal) {
+		return nil, func() {}, fmt.Errorf("--key %s is protected by a passphrase, and %w: add the key to ssh-agent (ssh-add %s) and pass its public key (--key %s.pub), or run approve on a terminal", path, errNoTerminal, path, path)
+	}
 	if promptErr != nil {
 		return nil, func() {}, promptErr
 	}

@@ -211,3 +211,29 @@ func TestApproveDenied(t *testing.T) {
 		t.Errorf("an approval whose denied mark was removed still counts:\n%s", out)
 	}
 }
+
+// TestApprovePassphraseWithoutTerminal: a passphrase-protected key with
+// no terminal to ask on gets the approval key's own advice (ssh-agent and
+// the .pub), not the inventory's.
+func TestApprovePassphraseWithoutTerminal(t *testing.T) {
+	isolate(t)
+	dir := t.TempDir()
+	writeFile(t, dir, "april-2011.yaml", readFile(t, "../../examples/april-2011.yaml"))
+	plan := writeFile(t, dir, "plan.yaml", readFile(t, "../../examples/safe-plan.yaml"))
+	_, k, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	blk, err := ssh.MarshalPrivateKeyWithPassphrase(k, "", []byte("secret"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := writeFile(t, dir, "bob", string(pem.EncodeToMemory(blk)))
+	_, errs, code := run(t, "approve", plan, "--key", key, "--as", "bob@example.net")
+	if code != ExitError || !strings.Contains(errs, "protected by a passphrase") || !strings.Contains(errs, "ssh-add "+key) || strings.Contains(errs, "inventory") {
+		t.Errorf("exit %d: %s", code, errs)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "plan.approvals")); !os.IsNotExist(err) {
+		t.Errorf("something was written: %v", err)
+	}
+}
