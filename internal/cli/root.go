@@ -62,6 +62,12 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		fmt.Fprintf(stderr, "changegate: %d %s; nothing was done\n", n, noun)
 		return ExitError
 	}
+	if ctx.Err() != nil && errors.Is(err, context.Canceled) {
+		// Say why the context ended (an interrupt: its cause), not only
+		// that it did.
+		fmt.Fprintf(stderr, "changegate: %v: %v\n", context.Cause(ctx), err)
+		return ExitError
+	}
 	fmt.Fprintf(stderr, "changegate: %v\n", err)
 	return ExitError
 }
