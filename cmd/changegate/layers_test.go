@@ -12,7 +12,7 @@ import (
 // and its layer, lowest first. A package may import packages of its own
 // layer or lower ones, never a higher one.
 var layers = [][]string{
-	{"diag", "userfile", "internal/regocap", "internal/digest", "internal/sshkey", "internal/textfsm"},
+	{"diag", "userfile", "internal/regocap", "internal/digest", "internal/sshkey", "internal/textfsm", "internal/buildinfo"},
 	{"plans", "runbooks", "internal/runbook", "internal/topology", "internal/importer", "devices", "devices/session", "internal/platform"},
 	{"internal/dryrun", "internal/devconfig", "internal/sim", "internal/traffic"},
 	{"internal/policy", "policies"},
