@@ -23,18 +23,23 @@ import (
 // 1, state up, drained false by default) is added to its item, after its
 // last one-line field (or at the end of a {...} item).
 //
-// src must parse to the nodes and links of to, in the same order, but
-// for those parameters: to is the model of the same file after a change
-// (dryrun.Undo's After). The result is parsed back and must give exactly
+// src must parse to the nodes and links of from (TopologyDigest: the
+// file is still the model the change was checked against), and to must
+// be from after the change (dryrun.Undo's After): the same nodes and
+// links in the same order, but for those parameters. The result is parsed back and must give exactly
 // to's nodes and links (TopologyDigest); what cannot be edited in place
 // (a changed value under a YAML anchor or reached through an alias, a
 // block scalar, a tag) is an error naming file:line, and the caller may
 // write the network whole instead (Write), losing the file's comments.
-func Patch(file string, src []byte, to *Network) ([]byte, error) {
-	from, root, ds := parse(file, src, ParseOptions{}, true)
+func Patch(file string, src []byte, from, to *Network) ([]byte, error) {
+	was, root, ds := parse(file, src, ParseOptions{}, true)
 	if ds.HasErrors() {
 		return nil, fmt.Errorf("patch %s: %w", file, ds.Err())
 	}
+	if d := was.TopologyDigest(); d != from.TopologyDigest() {
+		return nil, fmt.Errorf("patch %s: the file is no longer the model the change was checked against (its digest is %s, not %s)", file, d, from.TopologyDigest())
+	}
+	from = was // positions and order as in the file
 	if err := sameExceptState(from, to); err != nil {
 		return nil, fmt.Errorf("patch %s: %w", file, err)
 	}

@@ -93,7 +93,7 @@ func TestPatchGolden(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			path, src, from := loadPatchInput(t, tc.file)
 			to := changed(t, from, tc.changes)
-			got, err := Patch(path, src, to)
+			got, err := Patch(path, src, from, to)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -117,7 +117,7 @@ func TestPatchGolden(t *testing.T) {
 func TestPatchUnchangedIsIdentical(t *testing.T) {
 	for _, f := range []string{"commented.yaml", "square.yaml", "crlf.yaml", "flow.yaml", "anchored.yaml"} {
 		path, src, n := loadPatchInput(t, f)
-		got, err := Patch(path, src, n)
+		got, err := Patch(path, src, n, n)
 		if err != nil {
 			t.Fatalf("%s: %v", f, err)
 		}
@@ -132,7 +132,7 @@ func TestPatchUnchangedIsIdentical(t *testing.T) {
 func TestPatchRefuses(t *testing.T) {
 	path, src, n := loadPatchInput(t, "anchored.yaml")
 	to := changed(t, n, []changeFunc{setLink("ab", func(l *Link) { l.MetricAB, l.MetricBA = 20, 20 })})
-	if _, err := Patch(path, src, to); err == nil || !strings.Contains(err.Error(), "anchored.yaml:6:") || !strings.Contains(err.Error(), "anchor") {
+	if _, err := Patch(path, src, n, to); err == nil || !strings.Contains(err.Error(), "anchored.yaml:6:") || !strings.Contains(err.Error(), "anchor") {
 		t.Errorf("anchored metric: %v", err)
 	}
 	for name, change := range map[string]changeFunc{
@@ -141,11 +141,16 @@ func TestPatchRefuses(t *testing.T) {
 		"a link":  func(_ *testing.T, n *Network) { n.Links = n.Links[:1] },
 	} {
 		to := changed(t, n, []changeFunc{change})
-		if _, err := Patch(path, src, to); err == nil {
+		if _, err := Patch(path, src, n, to); err == nil {
 			t.Errorf("%s changed: no error", name)
 		}
 	}
-	if _, err := Patch(path, []byte("nodes: ["), n); err == nil || !strings.Contains(err.Error(), "anchored.yaml") {
+	// The file changed since the change was checked: refused, whatever the model after.
+	other := changed(t, n, []changeFunc{setLink("bc", func(l *Link) { l.Up = false })})
+	if _, err := Patch(path, src, other, other); err == nil || !strings.Contains(err.Error(), "no longer the model") {
+		t.Errorf("a file that changed: %v", err)
+	}
+	if _, err := Patch(path, []byte("nodes: ["), n, n); err == nil || !strings.Contains(err.Error(), "anchored.yaml") {
 		t.Errorf("bad YAML: %v", err)
 	}
 }
@@ -169,7 +174,7 @@ func FuzzPatch(f *testing.F) {
 		l.MetricAB = max(1, min(metric, MaxMetric))
 		l.Up = !l.Up
 		to.Nodes[int(which)%len(to.Nodes)].Drained = drained
-		got, err := Patch("f.yaml", src, to)
+		got, err := Patch("f.yaml", src, from, to)
 		if err != nil {
 			return
 		}
