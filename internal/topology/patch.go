@@ -206,7 +206,9 @@ func (p *patcher) set(m *yaml.Node, flow bool, key, text string) error {
 }
 
 // metric writes a link's metrics: in the form the file has them (one
-// number, or ab and ba), one number when both are equal, else {ab, ba}.
+// number, or ab and ba), except that a number becomes {ab: x, ba: y} when
+// they differ, and {ab: x, ba: y} on one line becomes a number when they
+// are equal again.
 func (p *patcher) metric(it *yaml.Node, flow bool, was, want Link) error {
 	both := strconv.FormatInt(want.MetricAB, 10)
 	if want.MetricAB != want.MetricBA {
@@ -221,6 +223,16 @@ func (p *patcher) metric(it *yaml.Node, flow bool, was, want Link) error {
 	}
 	if v.Kind != yaml.MappingNode {
 		return p.replace(v, flow, both)
+	}
+	if v.Style&yaml.FlowStyle != 0 && want.MetricAB == want.MetricBA {
+		// {ab: 1000, ba: 10} on one line, equal again: one number, as
+		// the file most likely had it before.
+		start := p.offsetOf(v)
+		end, err := p.flowEnd(v)
+		if err == nil && bytes.IndexAny(p.src[start:end], "\n#&*!") < 0 {
+			p.edits = append(p.edits, edit{start, end, both})
+			return nil
+		}
 	}
 	flow = flow || v.Style&yaml.FlowStyle != 0
 	for _, d := range []struct {

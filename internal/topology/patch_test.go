@@ -89,6 +89,7 @@ func TestPatchGolden(t *testing.T) {
 			setLink("ab", func(l *Link) { l.Up, l.MetricAB, l.MetricBA = false, 5, 5 }),
 			setLink("b-a", func(l *Link) { l.MetricBA = 4 }),
 		}},
+		{"flow-equal-again", "flow.yaml", []changeFunc{setLink("b-a", func(l *Link) { l.MetricAB, l.MetricBA = 5, 5 })}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			path, src, from := loadPatchInput(t, tc.file)
