@@ -12,6 +12,7 @@ import (
 	"github.com/changegate/changegate/internal/durable"
 	"github.com/changegate/changegate/internal/journal"
 	"github.com/changegate/changegate/internal/topology"
+	"github.com/changegate/changegate/plans"
 	"github.com/changegate/changegate/userfile"
 )
 
@@ -40,10 +41,11 @@ type Model struct {
 	Note string
 }
 
-// modelAfter is the model of the network once every step of c's plan is
-// applied, or nil (with why) when it cannot be computed.
-func modelAfter(c *Checked) (*topology.Network, error) {
-	undo, ds, err := dryrun.Undo(c.Network, c.Plan, c.Inventory.PlatformsByDevice())
+// ModelAfter is the model of the network net once every step of plan is
+// applied: the dry-run's state after the last step (dryrun.Undo's After),
+// each step's configuration read in the devices' platforms.
+func ModelAfter(net *topology.Network, plan *plans.Plan, platforms map[string]string) (*topology.Network, error) {
+	undo, ds, err := dryrun.Undo(net, plan, platforms)
 	if err != nil {
 		return nil, err
 	}
@@ -51,6 +53,32 @@ func modelAfter(c *Checked) (*topology.Network, error) {
 		return nil, ds.Err()
 	}
 	return undo.After, nil
+}
+
+func modelAfter(c *Checked) (*topology.Network, error) {
+	return ModelAfter(c.Network, c.Plan, c.Inventory.PlatformsByDevice())
+}
+
+// WriteState writes to path the model of net once every step of plan is
+// applied, as apply writes it after a run (see ModelText), and says how.
+// changegate dryrun --write-state uses it.
+func WriteState(ctx context.Context, plan *plans.Plan, net *topology.Network, platforms map[string]string, path string) (*Model, error) {
+	after, err := ModelAfter(net, plan, platforms)
+	if err != nil {
+		return nil, fmt.Errorf("the state after %s: %w", plan.File, err)
+	}
+	text, whole := ModelText(ctx, plan.File, net, after)
+	if text == nil {
+		return nil, whole
+	}
+	m := &Model{Digest: after.TopologyDigest(), Path: path}
+	if whole != nil {
+		m.Whole, m.Note = true, fmt.Sprintf("the model is written whole, without the comments and layout of %s: %v", net.Files[0], whole)
+	}
+	if err := writeAtomic(path, text, 0o644); err != nil {
+		return nil, fmt.Errorf("write the state after %s: %w", plan.File, err)
+	}
+	return m, nil
 }
 
 // carryForward writes the model of the network after an applied run:
@@ -75,7 +103,12 @@ func (b *Backend) carryForward(ctx context.Context, c *Checked, after *topology.
 		return m
 	}
 	m := &Model{Digest: after.TopologyDigest()}
-	text, err := b.modelText(ctx, c, after)
+	text, err := ModelText(ctx, c.Plan.File, c.Network, after)
+	if text == nil {
+		m.Note = fmt.Sprintf("the model after the run could not be written: %v", err)
+		view.Notice(m.Note)
+		return m
+	}
 	if err != nil {
 		m.Whole = true
 		m.Note = fmt.Sprintf("the model is written whole, without the comments and layout of %s: %v", topo, err)
@@ -117,22 +150,23 @@ func joinNote(a, b string) string {
 	return a + "; " + b
 }
 
-// modelText is the topology file as the run left the network: its text
-// with the values the plan changed edited in place (topology.Patch), or,
-// with the error saying why that could not be done, the model written
-// whole.
-func (b *Backend) modelText(ctx context.Context, c *Checked, after *topology.Network) ([]byte, error) {
-	topo := c.Network.Files[0]
+// ModelText is the topology file of net (its first file) as the network
+// is in after: its text with the values that differ edited in place
+// (topology.Patch), comments and layout kept. When that cannot be done,
+// it is the model written whole (topology.Write, with the demands net
+// has) and the error says why; nil text is an error writing it.
+func ModelText(ctx context.Context, planFile string, net, after *topology.Network) ([]byte, error) {
+	topo := net.Files[0]
 	src, err := userfile.Read(ctx, topo, userfile.Topology)
 	if err == nil {
 		var text []byte
-		if text, err = topology.Patch(topo, src, c.Network, after); err == nil {
+		if text, err = topology.Patch(topo, src, net, after); err == nil {
 			return text, nil
 		}
 	}
 	var buf bytes.Buffer
-	fmt.Fprintf(&buf, "# The model of the network after changegate applied %s: %s with every\n", filepath.Base(c.Plan.File), filepath.Base(topo))
-	fmt.Fprintf(&buf, "# effect of the plan applied, written whole (the file's own text could not be\n# edited: %s). The demands are those the plan was checked with.\n", oneLine(err.Error()))
+	fmt.Fprintf(&buf, "# The model of the network after %s: %s with every effect of\n", filepath.Base(planFile), filepath.Base(topo))
+	fmt.Fprintf(&buf, "# the plan applied, written whole (the file's own text could not be edited:\n# %s). The demands are those the plan was checked with.\n", oneLine(err.Error()))
 	if werr := topology.Write(&buf, after); werr != nil {
 		return nil, werr
 	}
