@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/changegate/changegate/devices"
 	"github.com/changegate/changegate/internal/apply"
 	"github.com/changegate/changegate/internal/journal"
 	"github.com/changegate/changegate/internal/topology"
@@ -292,5 +293,34 @@ func TestRunModelWrittenWhole(t *testing.T) {
 	n, ds := topology.Parse(path, text, topology.ParseOptions{})
 	if ds.HasErrors() || n.TopologyDigest() != res.Model.Digest {
 		t.Errorf("the model written whole: %v\n%s", ds, text)
+	}
+}
+
+// A run whose model was carried forward into the topology file cannot
+// be reverted from it (the inverse is built from the model the run
+// started from): revert says so, and what to do.
+func TestRevertAfterUpdateTopology(t *testing.T) {
+	f := modelFixture(t)
+	state := t.TempDir()
+	f.b.Journals = JournalDir(state)
+	req := f.request("allowed.yaml")
+	req.UpdateTopology = true
+	res, err := f.b.Run(context.Background(), req, f.view)
+	if err != nil || !res.Model.Updated {
+		t.Fatalf("run: %v, model %+v", err, res.Model)
+	}
+	if _, err := os.Stat(filepath.Join(state, "runs", res.Run, "journal.jsonl")); err != nil {
+		t.Fatal(err)
+	}
+	_, err = f.b.BuildRevert(context.Background(), res.Run, devices.InventoryFile{})
+	if err == nil || !strings.Contains(err.Error(), "is the model of the network run "+res.Run+" left (apply --update-topology rewrote it)") {
+		t.Errorf("revert: %v", err)
+	}
+	// Put back as it was, the revert is built.
+	if err := os.WriteFile(filepath.Join(f.dir, "topology.yaml"), []byte(commentedSquare), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.b.BuildRevert(context.Background(), res.Run, devices.InventoryFile{}); err != nil {
+		t.Errorf("revert from the topology put back: %v", err)
 	}
 }
