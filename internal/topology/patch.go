@@ -229,7 +229,7 @@ func (p *patcher) metric(it *yaml.Node, flow bool, was, want Link) error {
 		// the file most likely had it before.
 		start := p.offsetOf(v)
 		end, err := p.flowEnd(v)
-		if err == nil && bytes.IndexAny(p.src[start:end], "\n#&*!") < 0 {
+		if err == nil && !bytes.ContainsAny(p.src[start:end], "\n#&*!") {
 			p.edits = append(p.edits, edit{start, end, both})
 			return nil
 		}
