@@ -133,8 +133,11 @@ func (b *Backend) carryForward(ctx context.Context, c *Checked, after *topology.
 	}
 	m.Path = path
 	msg := fmt.Sprintf("the model of the network after the run (%s) is in %s", m.Digest, path)
-	if !m.Whole {
+	switch {
+	case !m.Whole && !update:
 		msg += fmt.Sprintf(": %s with the values the plan changed; copy it over %s, or apply with --update-topology to have it rewritten", filepath.Base(topo), topo)
+	case !m.Whole:
+		msg += fmt.Sprintf(": %s with the values the plan changed", filepath.Base(topo))
 	}
 	if m.Note != "" {
 		msg = m.Note + "; " + msg

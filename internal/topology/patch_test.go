@@ -89,6 +89,7 @@ func TestPatchGolden(t *testing.T) {
 			setLink("ab", func(l *Link) { l.Up, l.MetricAB, l.MetricBA = false, 5, 5 }),
 			setLink("b-a", func(l *Link) { l.MetricBA = 4 }),
 		}},
+		{"unicode", "unicode.yaml", []changeFunc{drain("a", true), drain("b", true), setLink("a-b", func(l *Link) { l.MetricBA = 6 })}},
 		{"flow-equal-again", "flow.yaml", []changeFunc{setLink("b-a", func(l *Link) { l.MetricAB, l.MetricBA = 5, 5 })}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -116,7 +117,7 @@ func TestPatchGolden(t *testing.T) {
 
 // A network the plan does not change is written back byte for byte.
 func TestPatchUnchangedIsIdentical(t *testing.T) {
-	for _, f := range []string{"commented.yaml", "square.yaml", "crlf.yaml", "flow.yaml", "anchored.yaml"} {
+	for _, f := range []string{"commented.yaml", "square.yaml", "crlf.yaml", "flow.yaml", "anchored.yaml", "unicode.yaml"} {
 		path, src, n := loadPatchInput(t, f)
 		got, err := Patch(path, src, n, n)
 		if err != nil {
@@ -158,7 +159,7 @@ func TestPatchRefuses(t *testing.T) {
 
 // Patch never panics, and what it returns parses to the model asked for.
 func FuzzPatch(f *testing.F) {
-	for _, name := range []string{"commented.yaml", "square.yaml", "crlf.yaml", "flow.yaml", "anchored.yaml"} {
+	for _, name := range []string{"commented.yaml", "square.yaml", "crlf.yaml", "flow.yaml", "anchored.yaml", "unicode.yaml"} {
 		b, err := os.ReadFile(filepath.Join("testdata", "patch", name))
 		if err != nil {
 			f.Fatal(err)
