@@ -324,3 +324,32 @@ func TestRevertAfterUpdateTopology(t *testing.T) {
 		t.Errorf("revert from the topology put back: %v", err)
 	}
 }
+
+// A topology file that changed on disk since it was checked is not
+// edited: the model is written whole, saying why.
+func TestModelTextFileChanged(t *testing.T) {
+	f := modelFixture(t)
+	c, err := f.b.Check(context.Background(), CheckRequest{Plan: filepath.Join(f.dir, "allowed.yaml")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	after, err := modelAfter(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if text, err := ModelText(context.Background(), c.Plan.File, c.Network, after); err != nil || !bytes.Contains(text, []byte("# The lab's square.")) {
+		t.Fatalf("unchanged file: %v\n%s", err, text)
+	}
+	edited := strings.Replace(commentedSquare, `"c:cg-d", b: "d:cg-c", capacity: 10G, metric: 10}`, `"c:cg-d", b: "d:cg-c", capacity: 10G, metric: 20}`, 1)
+	if err := os.WriteFile(c.Network.Files[0], []byte(edited), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	text, err := ModelText(context.Background(), c.Plan.File, c.Network, after)
+	if err == nil || !strings.Contains(err.Error(), "no longer the model") || text == nil {
+		t.Fatalf("changed file: %v", err)
+	}
+	n, ds := topology.Parse("whole.yaml", text, topology.ParseOptions{})
+	if ds.HasErrors() || n.TopologyDigest() != after.TopologyDigest() || !bytes.HasPrefix(text, []byte("# The model of the network after allowed.yaml")) {
+		t.Errorf("the model written whole: %v\n%s", ds, text)
+	}
+}
