@@ -3,6 +3,7 @@ package operation
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -73,7 +74,7 @@ func WriteState(ctx context.Context, plan *plans.Plan, net *topology.Network, pl
 	}
 	m := &Model{Digest: after.TopologyDigest(), Path: path}
 	if whole != nil {
-		m.Whole, m.Note = true, fmt.Sprintf("the model is written whole, without the comments and layout of %s: %v", net.Files[0], whole)
+		m.Whole, m.Note = true, fmt.Sprintf("the model is written whole, without the comments and layout of %s: %v", fileOf(net), whole)
 	}
 	if err := writeAtomic(path, text, 0o644); err != nil {
 		return nil, fmt.Errorf("write the state after %s: %w", plan.File, err)
@@ -87,7 +88,7 @@ func WriteState(ctx context.Context, plan *plans.Plan, net *topology.Network, pl
 // that was not applied (rolled back, not started, or stopped by runErr)
 // writes nothing, and says so.
 func (b *Backend) carryForward(ctx context.Context, c *Checked, after *topology.Network, afterErr error, rep *apply.Report, runErr error, update bool, runDir string, view View) *Model {
-	topo := c.Network.Files[0]
+	topo := fileOf(c.Network)
 	if runErr != nil || rep == nil || rep.Status != journal.Succeeded {
 		status := "it stopped"
 		if rep != nil {
@@ -159,8 +160,11 @@ func joinNote(a, b string) string {
 // it is the model written whole (topology.Write, with the demands net
 // has) and the error says why; nil text is an error writing it.
 func ModelText(ctx context.Context, planFile string, net, after *topology.Network) ([]byte, error) {
-	topo := net.Files[0]
+	topo := fileOf(net)
 	src, err := userfile.Read(ctx, topo, userfile.Topology)
+	if topo == "" {
+		err = errors.New("the model was read from no file")
+	}
 	if err == nil {
 		var text []byte
 		if text, err = topology.Patch(topo, src, net, after); err == nil {
@@ -174,6 +178,14 @@ func ModelText(ctx context.Context, planFile string, net, after *topology.Networ
 		return nil, werr
 	}
 	return buf.Bytes(), err
+}
+
+// fileOf is the topology file net was read from; "" for none.
+func fileOf(net *topology.Network) string {
+	if len(net.Files) == 0 {
+		return ""
+	}
+	return net.Files[0]
 }
 
 // oneLine keeps the first line of s, for a comment.
