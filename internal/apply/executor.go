@@ -61,6 +61,10 @@ type Options struct {
 	// AfterRecord, when set, is called after every journal record is
 	// written (tests use it to kill the process at each phase boundary).
 	AfterRecord func(journal.Record)
+	// Model is the digest of the model of the network once every step
+	// is applied (the dry-run's state after the last step): the run.end
+	// record of a run that succeeds records it. Empty records none.
+	Model string
 }
 
 // Phases of checks and failures.
@@ -201,7 +205,11 @@ func (e *executor) compile() error {
 
 func (e *executor) finish() *Report {
 	e.rep.Took = time.Since(e.start).Seconds()
-	e.record(0, "", RunEndData{Status: e.rep.Status, Reason: e.rep.Reason, Remaining: e.rep.Remaining, Failure: e.rep.Failure})
+	end := RunEndData{Status: e.rep.Status, Reason: e.rep.Reason, Remaining: e.rep.Remaining, Failure: e.rep.Failure}
+	if e.rep.Status == journal.Succeeded {
+		end.Model = e.opts.Model
+	}
+	e.record(0, "", end)
 	msg := e.rep.Reason
 	if e.rep.Status == journal.Succeeded {
 		msg = fmt.Sprintf("%d steps applied, every check passed", len(e.plan.Steps))

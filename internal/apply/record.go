@@ -253,6 +253,12 @@ type RunEndData struct {
 	Reason    string         `json:"reason"`
 	Remaining []Remaining    `json:"remaining"`
 	Failure   *Failure       `json:"failure,omitempty"`
+	// Model is the digest (topology.Network.TopologyDigest) of the model
+	// of the network a run that succeeded left: the dry-run's state after
+	// its last step, which apply writes (docs/apply.md). Empty for a run
+	// that did not succeed, and in journals written before it was
+	// recorded.
+	Model string `json:"model,omitempty"`
 }
 
 // RecordType implements Data.

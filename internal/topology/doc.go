@@ -6,6 +6,9 @@
 // It reads and writes the topology YAML format (docs/topology.md) and reads
 // the demand CSV files a topology names (demandfile.go), validates it
 // reporting every problem with file:line:column, and renders the
-// normalised model as documented JSON. It does no simulation (see sim) and
+// normalised model as documented JSON. Write writes a network whole, in a
+// canonical form; Patch writes the model after a change into the text of
+// the file it came from, editing only the values the change set (metrics,
+// link states, capacities, drains), so that comments and layout survive. It does no simulation (see sim) and
 // imports no other file formats (see importer).
 package topology
