@@ -208,6 +208,8 @@ type Prediction struct {
 	// States has one entry per state: index 0 is the baseline, index k
 	// the state after step k.
 	States []Routes `json:"states"`
+	// Links are States by link (Predictor.Links), index for index.
+	Links []LinkRoutes `json:"links"`
 }
 
 // Predict returns the next hops of nodes in every state of p's dry-run
@@ -232,6 +234,11 @@ func Predict(ctx context.Context, net *topology.Network, p *plans.Plan, nodes []
 			return nil, err
 		}
 		out.States = append(out.States, r)
+		l, err := pr.Links(ctx, k, out.Nodes)
+		if err != nil {
+			return nil, err
+		}
+		out.Links = append(out.Links, l)
 	}
 	return out, nil
 }
