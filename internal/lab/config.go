@@ -2,6 +2,7 @@ package lab
 
 import (
 	"fmt"
+	"os/exec"
 	"path/filepath"
 	"strings"
 )
@@ -128,15 +129,44 @@ MaxSessions 20
 
 // loginScript is the ForceCommand: vtysh for the router whose directory
 // is $1, interactive, or running the command given on the ssh line (exit
-// status 1 when vtysh rejects it).
+// status 1 when vtysh rejects it). Like the shell of an FRR router on
+// Linux, it also runs the read-only commands that show the kernel's
+// forwarding table (KernelCommands), in the router's namespace (named in
+// $1/netns, reached at ssh/netns in sshd's mount namespace), through the
+// lab's cg-nsenter; every other command that is
+// not vtysh's is refused: it is no general shell.
 func loginScript(dir string) string {
-	vtysh := filepath.Join(dir, "bin", "cg-vtysh")
+	bin := filepath.Join(dir, "bin")
+	ip, err := exec.LookPath("ip")
+	if err != nil {
+		ip = "/usr/bin/ip"
+	}
+	var cases []string
+	for _, c := range KernelCommands {
+		cases = append(cases, fmt.Sprintf("%q", c))
+	}
 	return fmt.Sprintf(`#!/bin/sh
 # changegate lab: land in one router's vtysh (internal/lab); generated.
 d="$1"
-if [ -n "$SSH_ORIGINAL_COMMAND" ]; then
-  exec %[1]s --vty_socket "$d/run" --config_dir "$d/etc" -c "$SSH_ORIGINAL_COMMAND"
-fi
-exec %[1]s --vty_socket "$d/run" --config_dir "$d/etc"
-`, vtysh)
+case "$SSH_ORIGINAL_COMMAND" in
+"")
+  exec %[1]s/cg-vtysh --vty_socket "$d/run" --config_dir "$d/etc" ;;
+%[3]s)
+  if [ ! -x %[1]s/cg-nsenter ]; then
+    echo "%% this lab cannot show the kernel's table: %[1]s/cg-nsenter is missing (see docs/lab.md)" >&2
+    exit 1
+  fi
+  ns=$(cat "$d/netns") || exit 1
+  exec %[1]s/cg-nsenter --net="%[5]s/$ns" %[2]s ${SSH_ORIGINAL_COMMAND#ip } ;;
+ip\ *|sh|sh\ *|bash*|exec*|/*)
+  echo "%% not available: this lab's SSH runs vtysh commands and, of a shell's, only %[4]s" >&2
+  exit 1 ;;
+esac
+exec %[1]s/cg-vtysh --vty_socket "$d/run" --config_dir "$d/etc" -c "$SSH_ORIGINAL_COMMAND"
+`, bin, ip, strings.Join(cases, "|"), strings.Join(KernelCommands, ", "), filepath.Join(dir, "ssh", "netns"))
 }
+
+// KernelCommands are the shell commands the lab's SSH runs besides
+// vtysh's: the read-only iproute2 commands that show a router's kernel
+// forwarding (what internal/observe reads on FRR, observe.KernelCommands).
+var KernelCommands = []string{"ip -j route show", "ip -j nexthop show"}

@@ -1,8 +1,10 @@
 package observe
 
 import (
+	"slices"
 	"testing"
 
+	"github.com/changegate/changegate/internal/lab"
 	"github.com/changegate/changegate/internal/platform"
 )
 
@@ -16,5 +18,13 @@ func TestPlatformsRegistered(t *testing.T) {
 		if !platform.Builtin().Known(p) {
 			t.Errorf("observe reads %s, which is no registered platform (known: %v)", p, platform.Builtin().Names())
 		}
+	}
+}
+
+// The lab's SSH offers exactly the shell commands observe reads the
+// kernel with on FRR, the lab's platform.
+func TestLabOffersKernelCommands(t *testing.T) {
+	if got, want := lab.KernelCommands, KernelCommands("frr_vtysh"); !slices.Equal(got, want) {
+		t.Errorf("the lab's login script offers %q, observe runs %q", got, want)
 	}
 }
