@@ -3,6 +3,7 @@ package apply_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/netip"
 	"os/exec"
@@ -68,6 +69,17 @@ func TestLabRelinkKernel(t *testing.T) {
 	observer := func(timeout time.Duration) *apply.ModelObserver {
 		return &apply.ModelObserver{Net: net, Predictor: pr, Target: apply.PoolTarget{Pool: pool, Inventory: inv},
 			Timeout: testscale.Timeout(timeout), Interval: 250 * time.Millisecond}
+	}
+
+	// The lab's SSH is no general shell: it runs the kernel commands, and
+	// refuses the rest as a router whose login is its CLI would.
+	if text, err := pool.Exec(ctx, "p1", "ip -j route show"); err != nil || !strings.HasPrefix(text, "[") {
+		t.Fatalf("ip -j route show over the lab's SSH: %v: %.80q", err, text)
+	}
+	for _, c := range []string{"ip route add 198.18.99.1/32 dev lo", "id", "ip -j route show; id"} {
+		if _, err := pool.Exec(ctx, "p1", c); !errors.Is(err, session.ErrNoShell) {
+			t.Errorf("%q over the lab's SSH: %v, want refused (ErrNoShell)", c, err)
+		}
 	}
 
 	// The baseline: every router, read from its kernel, as predicted.

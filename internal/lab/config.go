@@ -5,6 +5,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+
+	"github.com/changegate/changegate/internal/observe"
 )
 
 // OSPF and zebra settings follow the project notes (../shared/notes/lab.md, beside the repository): point-to-point
@@ -131,7 +133,7 @@ MaxSessions 20
 // is $1, interactive, or running the command given on the ssh line (exit
 // status 1 when vtysh rejects it). Like the shell of an FRR router on
 // Linux, it also runs the read-only commands that show the kernel's
-// forwarding table (KernelCommands), in the router's namespace (named in
+// forwarding table (observe.KernelCommands), in the router's namespace (named in
 // $1/netns, reached at ssh/netns in sshd's mount namespace), through the
 // lab's cg-nsenter; every other command that is
 // not vtysh's is refused: it is no general shell.
@@ -142,7 +144,8 @@ func loginScript(dir string) string {
 		ip = "/usr/bin/ip"
 	}
 	var cases []string
-	for _, c := range KernelCommands {
+	kernel := observe.KernelCommands("frr_vtysh")
+	for _, c := range kernel {
 		cases = append(cases, fmt.Sprintf("%q", c))
 	}
 	return fmt.Sprintf(`#!/bin/sh
@@ -163,10 +166,5 @@ ip\ *|sh|sh\ *|bash*|exec*|/*)
   exit 1 ;;
 esac
 exec %[1]s/cg-vtysh --vty_socket "$d/run" --config_dir "$d/etc" -c "$SSH_ORIGINAL_COMMAND"
-`, bin, ip, strings.Join(cases, "|"), strings.Join(KernelCommands, ", "), filepath.Join(dir, "ssh", "netns"))
+`, bin, ip, strings.Join(cases, "|"), strings.Join(kernel, ", "), filepath.Join(dir, "ssh", "netns"))
 }
-
-// KernelCommands are the shell commands the lab's SSH runs besides
-// vtysh's: the read-only iproute2 commands that show a router's kernel
-// forwarding (what internal/observe reads on FRR, observe.KernelCommands).
-var KernelCommands = []string{"ip -j route show", "ip -j nexthop show"}

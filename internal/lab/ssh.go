@@ -194,7 +194,7 @@ func (l *Lab) SSH(ctx context.Context, node, command string) (string, error) {
 // setns needs. nsenter keeps it only until it runs the command: ip then
 // runs without capabilities, so it reads the table and can change
 // nothing (RTNETLINK answers: Operation not permitted). The login script
-// runs it only for the lab's KernelCommands.
+// runs it only for observe.KernelCommands.
 func (l *Lab) installNsenter() error {
 	src, err := exec.LookPath("nsenter")
 	if err != nil {

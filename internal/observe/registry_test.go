@@ -1,10 +1,8 @@
 package observe
 
 import (
-	"slices"
 	"testing"
 
-	"github.com/changegate/changegate/internal/lab"
 	"github.com/changegate/changegate/internal/platform"
 )
 
@@ -21,10 +19,3 @@ func TestPlatformsRegistered(t *testing.T) {
 	}
 }
 
-// The lab's SSH offers exactly the shell commands observe reads the
-// kernel with on FRR, the lab's platform.
-func TestLabOffersKernelCommands(t *testing.T) {
-	if got, want := lab.KernelCommands, KernelCommands("frr_vtysh"); !slices.Equal(got, want) {
-		t.Errorf("the lab's login script offers %q, observe runs %q", got, want)
-	}
-}
