@@ -18,4 +18,3 @@ func TestPlatformsRegistered(t *testing.T) {
 		}
 	}
 }
-
