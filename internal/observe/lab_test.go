@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -289,7 +290,9 @@ func TestReplayDrain(t *testing.T) {
 }
 
 // observeLab reads node's router in l as apply would, through the
-// commands of the platform (here host-side vtysh instead of SSH).
+// commands of the platform (here host-side vtysh instead of SSH, and the
+// kernel commands run by ip -n in the router's namespace), so that the
+// forwarding compared is the kernel's.
 func observeLab(ctx context.Context, l *lab.Lab, net *topology.Network, node string) (*observe.Observation, map[string]string, error) {
 	cmds, err := observe.Commands(platform, net.IGP)
 	if err != nil {
@@ -302,6 +305,15 @@ func observeLab(ctx context.Context, l *lab.Lab, net *topology.Network, node str
 			return nil, nil, err
 		}
 		outputs[c] = out
+	}
+	nd, _ := l.Layout.Node(node)
+	for _, c := range observe.KernelCommands(platform) {
+		args := append([]string{"-n", nd.Namespace}, strings.Fields(strings.TrimPrefix(c, "ip "))...)
+		out, err := exec.CommandContext(ctx, "ip", args...).Output()
+		if err != nil {
+			return nil, nil, fmt.Errorf("%s in %s: %w", c, nd.Namespace, err)
+		}
+		outputs[c] = string(out)
 	}
 	obs, err := observe.Read(net, node, platform, outputs)
 	return obs, outputs, err
@@ -407,7 +419,7 @@ func labMatchesPrediction(t *testing.T, topo string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("observing one router (%d vtysh commands, parse, map): %v", len(mustCommands(t, net)), time.Since(t1))
+	t.Logf("observing one router (%d vtysh commands, %d kernel commands, parse, map): %v", len(mustCommands(t, net)), len(observe.KernelCommands(platform)), time.Since(t1))
 
 	applyMetrics(net, p.Steps[0])
 	t2 := time.Now()
