@@ -399,6 +399,11 @@ func TestResumeAtEveryRecord(t *testing.T) {
 		if st.Done >= 1 && slices.Contains(n.calls, "r1: set cost 500") {
 			t.Errorf("cut %d (%s): step 1 was done but applied again: %v", cut, records[cut-1].Type, n.calls)
 		}
+		// What resume undid of the step in flight is not a rollback of
+		// the run, which succeeded.
+		if len(rep.Rollback) != 0 || len(rep.Undone) != len(st.NeedsRollback())-countDone(st) {
+			t.Errorf("cut %d (%s): rollback %+v, undone %+v", cut, records[cut-1].Type, rep.Rollback, rep.Undone)
+		}
 	}
 }
 
@@ -437,4 +442,16 @@ func TestObserveScopes(t *testing.T) {
 			}
 		})
 	}
+}
+
+// countDone is how many of the changes st needs rolled back belong to
+// completed steps (resume keeps them).
+func countDone(st *State) int {
+	n := 0
+	for _, c := range st.NeedsRollback() {
+		if c.Step <= st.Done {
+			n++
+		}
+	}
+	return n
 }

@@ -31,6 +31,9 @@ type Report struct {
 	// RollbackChecks the checks of the states it returned to.
 	Rollback       []RollbackReport `json:"rollback,omitempty"`
 	RollbackChecks []health.Result  `json:"rollback_checks,omitempty"`
+	// Undone is what a resumed run undid of the step in flight before it
+	// ran that step again: not a rollback of the run.
+	Undone []RollbackReport `json:"undone,omitempty"`
 	// Remaining lists every change still in place after a failed run
 	// (a rollback that failed, or had nothing to send).
 	Remaining []Remaining `json:"remaining,omitempty"`
