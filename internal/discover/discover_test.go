@@ -1,0 +1,105 @@
+package discover
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/changegate/changegate/internal/golden"
+	"github.com/changegate/changegate/internal/topology"
+)
+
+// recorded reads a directory of recorded outputs (NODE.KIND.json) as
+// Read takes them.
+func recorded(t *testing.T, dir string) map[string]map[string]string {
+	t.Helper()
+	kinds := map[string]string{"ospf-database-router": frrOSPFDatabaseCommand, "interface": frrInterfacesCommand}
+	files, err := filepath.Glob(filepath.Join(dir, "*.json"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no recordings in %s: %v", dir, err)
+	}
+	out := map[string]map[string]string{}
+	for _, f := range files {
+		node, kind, _ := strings.Cut(strings.TrimSuffix(filepath.Base(f), ".json"), ".")
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if out[node] == nil {
+			out[node] = map[string]string{}
+		}
+		out[node][kinds[kind]] = string(data)
+	}
+	return out
+}
+
+// TestReadRecorded discovers the recorded labs and checks the topology
+// written against golden files.
+func TestReadRecorded(t *testing.T) {
+	for _, name := range []string{"ospf-parallel-drained", "ospf-shut"} {
+		t.Run(name, func(t *testing.T) {
+			dir := filepath.Join("testdata", "frr84", name)
+			net, warnings, err := Read(recorded(t, dir))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if ds := net.Validate(); ds.HasErrors() {
+				t.Fatalf("discovered network is not valid: %v", ds)
+			}
+			var b bytes.Buffer
+			for _, w := range warnings {
+				b.WriteString("# warning: " + w + "\n")
+			}
+			if err := topology.Write(&b, net); err != nil {
+				t.Fatal(err)
+			}
+			golden.Check(t, filepath.Join("testdata", name+".golden.yaml"), b.Bytes())
+		})
+	}
+}
+
+// TestReadRecordedEqualsLab checks the recorded lab against the topology
+// it was built from: every link, both metrics, state and drain.
+func TestReadRecordedEqualsLab(t *testing.T) {
+	dir := filepath.Join("testdata", "frr84", "ospf-parallel-drained")
+	src, err := os.ReadFile(filepath.Join(dir, "lab-topology.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	model, ds := topology.Parse("lab-topology.yaml", src, topology.ParseOptions{})
+	if ds.HasErrors() {
+		t.Fatal(ds)
+	}
+	net, _, err := Read(recorded(t, dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := topology.Diff(model, net); len(d) > 0 {
+		t.Errorf("discovered differs from the lab's topology: %v", d)
+	}
+}
+
+func TestReadNotConverged(t *testing.T) {
+	out := recorded(t, filepath.Join("testdata", "frr84", "ospf-parallel-drained"))
+	shut := recorded(t, filepath.Join("testdata", "frr84", "ospf-shut"))
+	out["c"] = shut["c"] // c has the database after the shutdown, a the one before
+	_, _, err := Read(out)
+	if !errors.Is(err, ErrNotConverged) {
+		t.Fatalf("got %v, want ErrNotConverged", err)
+	}
+	if !strings.Contains(err.Error(), "c's differs from a's") {
+		t.Errorf("the error does not name the router: %v", err)
+	}
+}
+
+func TestReadUnknownRouter(t *testing.T) {
+	out := recorded(t, filepath.Join("testdata", "frr84", "ospf-parallel-drained"))
+	delete(out, "d")
+	_, _, err := Read(out)
+	if err == nil || !strings.Contains(err.Error(), "198.18.0.4") || !strings.Contains(err.Error(), "not in the inventory") {
+		t.Fatalf("got %v, want an error naming router id 198.18.0.4", err)
+	}
+}
