@@ -17,7 +17,6 @@ links:
   - {id: ca, a: c, b: a, capacity: 10G, metric: 10, state: down}
 `
 
-
 func TestDiff(t *testing.T) {
 	model := mustParse(t, diffModel)
 	for _, tc := range []struct {
