@@ -1,0 +1,149 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/changegate/changegate/internal/importer"
+	"github.com/changegate/changegate/internal/lab"
+	"github.com/changegate/changegate/internal/testscale"
+	"github.com/changegate/changegate/internal/topology"
+)
+
+// eenet is Eenet from the Topology Zoo (13 routers, 16 links, three
+// parallel pairs; used by no other test) as the model of an OSPF
+// network, with what a real network has and an import lacks: a drained
+// router (Jogeva), a link whose metric differs by direction
+// (Tallinn-Viljandi) and a link that is down (the second Paide-Jogeva).
+func eenet(t *testing.T) (*topology.Network, string) {
+	t.Helper()
+	f, err := os.Open(filepath.Join("..", "..", "..", "shared", "data", "topology-zoo", "graphml", "Eenet.graphml"))
+	if err != nil {
+		t.Skipf("the Topology Zoo data is not beside the repository: %v", err)
+	}
+	defer f.Close()
+	net, ds, err := importer.GraphML(f, "Eenet.graphml", importer.GraphMLOptions{DefaultCapacity: 10e9})
+	if err != nil || ds.HasErrors() {
+		t.Fatalf("import: %v %v", err, ds)
+	}
+	net.IGP = topology.IGPOSPF
+	edit := map[string]func(l *topology.Link){
+		"Tallinn-Viljandi": func(l *topology.Link) { l.MetricBA = 333 },
+		"Paide-Jogeva#2":   func(l *topology.Link) { l.Up = false },
+	}
+	for i := range net.Links {
+		if f, ok := edit[net.Links[i].ID]; ok {
+			f(&net.Links[i])
+			delete(edit, net.Links[i].ID)
+		}
+	}
+	for i := range net.Nodes {
+		if net.Nodes[i].Name == "Jogeva" {
+			net.Nodes[i].Drained = true
+		}
+	}
+	if len(edit) > 0 {
+		t.Fatalf("Eenet has no links %v", edit)
+	}
+	var b bytes.Buffer
+	if err := topology.Write(&b, net); err != nil {
+		t.Fatal(err)
+	}
+	return net, b.String()
+}
+
+// capacityOverlay is the overlay a network team writes for the lab: the
+// model's capacities by the discovered link ids (the lab's veths report
+// 10G whatever tc shapes them to).
+func capacityOverlay(t *testing.T, model, discovered *topology.Network) string {
+	t.Helper()
+	var b strings.Builder
+	b.WriteString("links:\n")
+	for _, d := range discovered.Links {
+		for _, m := range model.Links {
+			if (m.A == d.A && m.AInterface == d.AInterface && m.B == d.B && m.BInterface == d.BInterface) ||
+				(m.A == d.B && m.AInterface == d.BInterface && m.B == d.A && m.BInterface == d.AInterface) {
+				fmt.Fprintf(&b, "  %q: {capacity: %s}\n", d.ID, topology.FormatRateExact(m.CapacityBps))
+			}
+		}
+	}
+	return b.String()
+}
+
+// TestTopologyDiscoverLab discovers a real OSPF network of FRR routers,
+// finds it equal to the model it was built from (every link, both
+// metrics, state, drain), and finds a cost changed by hand on one router.
+func TestTopologyDiscoverLab(t *testing.T) {
+	lab.SkipUnlessAvailable(t)
+	isolate(t)
+	model, src := eenet(t)
+	l, _ := lab.UpForTest(t, "discover", src)
+	ctx := context.Background()
+	if err := l.WaitConverged(ctx); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	modelFile := writeFile(t, dir, "model.yaml", src)
+	inv := l.InventoryFile()
+
+	out, errs, code := run(t, "topology", "discover", "--inventory", inv)
+	if code != 0 {
+		t.Fatalf("discover: exit %d\n%s", code, errs)
+	}
+	discovered, ds := topology.Parse("discovered.yaml", []byte(out), topology.ParseOptions{})
+	if ds.HasErrors() {
+		t.Fatalf("discovered topology: %v\n%s", ds, out)
+	}
+	if len(discovered.Nodes) != 13 || len(discovered.Links) != 15 {
+		t.Errorf("discovered %d nodes and %d links, want 13 and 15 (16 less the one down)", len(discovered.Nodes), len(discovered.Links))
+	}
+	// Equal but for capacity: every link, both metrics, state and drain.
+	capacities := 0
+	for _, d := range topology.Diff(model, discovered) {
+		if d.Kind == topology.CapacityDif {
+			capacities++
+			continue
+		}
+		t.Errorf("discovered differs from the model: %s", d)
+	}
+	if capacities == 0 {
+		t.Errorf("no capacity differs, but the lab's interfaces all report 10G")
+	}
+
+	// With the team's overlay, the live network equals the model.
+	overlay := writeFile(t, dir, "overlay.yaml", capacityOverlay(t, model, discovered))
+	out, errs, code = run(t, "topology", "diff", modelFile, "--live", "--inventory", inv, "--overlay", overlay)
+	if code != 0 || !strings.Contains(out, "are equal") {
+		t.Fatalf("diff --live before the change: exit %d\n%s\n%s", code, out, errs)
+	}
+
+	// A cost changed by hand on a router, behind the model's back.
+	if err := l.Configure(ctx, "Voru", "interface cg-tartu", "ip ospf cost 77"); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(testscale.Timeout(30 * time.Second))
+	for {
+		out, errs, code = run(t, "topology", "diff", modelFile, "--live", "--inventory", inv, "--overlay", overlay, "--format", "json")
+		if code != 0 || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	var doc struct {
+		Differences []topology.Difference
+	}
+	if err := json.Unmarshal([]byte(out), &doc); code != 2 || err != nil {
+		t.Fatalf("diff --live after the change: exit %d %v\n%s\n%s", code, err, out, errs)
+	}
+	want := topology.Difference{Kind: topology.MetricDif, Link: "Tartu-Voru", From: "Voru", To: "Tartu", Model: "1000", Other: "77"}
+	if len(doc.Differences) != 1 || doc.Differences[0] != want {
+		t.Errorf("diff --live found %+v, want exactly %+v", doc.Differences, want)
+	}
+}
