@@ -146,4 +146,53 @@ func TestTopologyDiscoverLab(t *testing.T) {
 	if len(doc.Differences) != 1 || doc.Differences[0] != want {
 		t.Errorf("diff --live found %+v, want exactly %+v", doc.Differences, want)
 	}
+
+	// apply refuses a plan on another router before its first change.
+	t.Setenv("CHANGEGATE_STATE_DIR", filepath.Join(dir, "state"))
+	plan := writeFile(t, dir, "plan.yaml", eenetPlan)
+	out, errs, code = run(t, "apply", plan, "--inventory", inv)
+	if code != 2 || !strings.Contains(errs, "apply refused: the network differs from the model the gate checked (1 differences: link \"Tartu-Voru\": metric Voru->Tartu is 1000 in the model, 77 in the network)") {
+		t.Errorf("apply on the changed network: exit %d\n%s\n%s", code, out, errs)
+	}
+	if cfg, err := l.Vtysh(ctx, "Paide", "show running-config"); err != nil || strings.Contains(cfg, "ip ospf cost 20000") {
+		t.Errorf("apply changed Paide although it refused (%v):\n%s", err, cfg)
+	}
+	// Once the router is as the model says, the same plan applies.
+	if err := l.Configure(ctx, "Voru", "interface cg-tartu", "ip ospf cost 1000"); err != nil {
+		t.Fatal(err)
+	}
+	deadline = time.Now().Add(testscale.Timeout(30 * time.Second))
+	for {
+		_, _, code = run(t, "topology", "diff", modelFile, "--live", "--inventory", inv, "--overlay", overlay)
+		if code != 2 || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	out, errs, code = run(t, "apply", plan, "--inventory", inv)
+	if code != 0 || !strings.Contains(out, "APPLIED") || !strings.Contains(errs, "the network is as the model says: 13 routers and 15 links read") {
+		t.Errorf("apply on the restored network: exit %d\n%s\n%s", code, out, errs)
+	}
 }
+
+// eenetPlan costs out Paide-Turi from Paide.
+const eenetPlan = `title: cost out Paide-Turi on Paide
+risk: low
+topology: model.yaml
+platform: frr_vtysh
+steps:
+  - name: cost out Paide-Turi on Paide
+    device: Paide
+    config: |
+      interface cg-turi
+       ip ospf cost 20000
+    rollback_config: |
+      interface cg-turi
+       ip ospf cost 10000
+    effects:
+      - {type: set_metric, link: Paide-Turi, metric: 20000, from: Paide}
+    checks:
+      - name: cost is 20000
+        command: show ip ospf interface cg-turi
+        expect: {regex: 'Cost: 20000\b'}
+`

@@ -1,11 +1,15 @@
 package operation
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/changegate/changegate/devices"
+	"github.com/changegate/changegate/internal/apply"
 	"github.com/changegate/changegate/internal/discover"
+	"github.com/changegate/changegate/internal/policy"
 	"github.com/changegate/changegate/internal/topology"
 )
 
@@ -82,4 +86,89 @@ func (d Discovery) Drift(ctx context.Context, model *topology.Network, req Disco
 		return nil, fmt.Errorf("read the network to compare with the model: %w", err)
 	}
 	return &Drift{Differences: topology.Diff(model, live.Network), Live: live.Network, Warnings: live.Warnings}, nil
+}
+
+// Blocking reports whether a difference between the model and the
+// network changes forwarding, so that the gate's verdict, computed on
+// the model, may not hold: a node or link missing or extra, a link's
+// state, a metric, a drain, a loopback. Capacity and interface names do
+// not: the interface speed read is often not the capacity planned with
+// (sub-rate circuits, shaping), and names do not route.
+func Blocking(d topology.Difference) bool {
+	return d.Kind != topology.CapacityDif && d.Kind != topology.InterfaceDif
+}
+
+// checkDrift compares the network with the model before a run's first
+// step (when apply.observe is on, on the networks discovery reads) and
+// records what it found in the journal. A network whose forwarding
+// differs from the model, or that cannot be read, refuses the run with a
+// *DeniedError, unless it broke glass (o).
+func (b *Backend) checkDrift(ctx context.Context, c *Checked, inv *devices.Inventory, target discover.Runner, o *policy.Override, j Journal, view View) error {
+	if !b.Apply.Observe {
+		return nil
+	}
+	net := c.Network
+	record := func(d apply.DriftData) error {
+		if _, err := j.Append(apply.NewRecord(0, "", d)); err != nil {
+			return fmt.Errorf("recording the network compared with the model: %w", err)
+		}
+		return nil
+	}
+	why := ""
+	if net.IGP != topology.IGPOSPF {
+		why = "discovery reads OSPF networks only, and the topology says igp: " + cmp.Or(net.IGP, topology.IGPISIS)
+	}
+	platforms := inv.PlatformsByDevice()
+	for _, d := range inv.Names() {
+		if _, err := discover.Commands(platforms[d], topology.IGPOSPF); err != nil && why == "" {
+			why = fmt.Sprintf("device %s: %v", d, err)
+		}
+	}
+	if why != "" {
+		view.Notice("the network is not compared with the model before the run: " + why)
+		return record(apply.DriftData{Skipped: why})
+	}
+	live, _, err := discover.Discover(ctx, target, platforms, discover.Options{IGP: topology.IGPOSPF})
+	if err != nil {
+		if rerr := record(apply.DriftData{Error: err.Error(), Overridden: o != nil}); rerr != nil {
+			return rerr
+		}
+		if o != nil {
+			view.Notice(fmt.Sprintf("BREAK-GLASS: the network could not be read to compare it with the model (%v); running anyway", err))
+			return nil
+		}
+		return &DeniedError{Checked: c, Msg: fmt.Sprintf("apply refused: the network could not be read to compare it with the model: %v; no change was made (--break-glass REASON runs anyway, recorded)", err)}
+	}
+	diffs := topology.Diff(net, live)
+	var blocking, other []string
+	for _, d := range diffs {
+		if Blocking(d) {
+			blocking = append(blocking, d.String())
+		} else {
+			other = append(other, d.String())
+		}
+	}
+	if err := record(apply.DriftData{Differences: diffs, Blocking: len(blocking), Overridden: o != nil && len(blocking) > 0}); err != nil {
+		return err
+	}
+	for _, s := range other {
+		view.Notice("the network differs from the model (not in forwarding): " + s)
+	}
+	if len(blocking) == 0 {
+		view.Notice(fmt.Sprintf("the network is as the model says: %d routers and %d links read", len(live.Nodes), len(live.Links)))
+		return nil
+	}
+	list := strings.Join(first(blocking, 5), "; ")
+	if o != nil {
+		view.Notice(fmt.Sprintf("BREAK-GLASS: the network differs from the model (%d differences: %s); running anyway", len(blocking), list))
+		return nil
+	}
+	return &DeniedError{Checked: c, Msg: fmt.Sprintf("apply refused: the network differs from the model the gate checked (%d differences: %s); no change was made: make the model the network's (changegate topology discover, docs/discovery.md), or --break-glass REASON to run anyway (recorded)", len(blocking), list)}
+}
+
+func first(xs []string, n int) []string {
+	if len(xs) > n {
+		return append(xs[:n:n], fmt.Sprintf("and %d more", len(xs)-n))
+	}
+	return xs
 }
