@@ -126,3 +126,47 @@ func TestTopologyDiscoverAndDiff(t *testing.T) {
 		}
 	}
 }
+
+// recordedPlan changes b-c's metric on b, with a check.
+const recordedPlan = `title: cost b-c
+risk: low
+topology: TOPOLOGY
+platform: frr_vtysh
+steps:
+  - name: cost b-c on b
+    device: b
+    config: ["interface cg-c", " ip ospf cost 20"]
+    rollback_config: ["interface cg-c", " ip ospf cost 10"]
+    effects: [{type: set_metric, link: "b:cg-c-c:cg-b", metric: 20, from: b}]
+    checks:
+      - {name: cost 20, command: show running-config, expect: {contains: ip ospf cost 20}}
+post_checks:
+  - {name: b is b, device: b, command: show running-config, expect: {contains: hostname b}}
+`
+
+// TestCheckLive: check --live shows the drift to the policies, and the
+// drift policy denies a topology the network differs from.
+func TestCheckLive(t *testing.T) {
+	dir := recordedNetwork(t, "ospf-parallel-drained")
+	inv := filepath.Join(dir, "inventory.yaml")
+	writeFile(t, dir, "changed.yaml", strings.Replace(readFile(t, filepath.Join(dir, "model.yaml")), "metric: {ab: 7, ba: 9}", "metric: {ab: 7, ba: 11}", 1))
+	plan := writeFile(t, dir, "plan.yaml", strings.Replace(recordedPlan, "TOPOLOGY", "model.yaml", 1))
+	changed := writeFile(t, dir, "plan-changed.yaml", strings.Replace(recordedPlan, "TOPOLOGY", "changed.yaml", 1))
+
+	out, errs, code := run(t, "check", plan, "--live", "--inventory", inv)
+	if code != 0 || strings.Contains(out, "drift") {
+		t.Errorf("check --live, equal: exit %d\n%s\n%s", code, out, errs)
+	}
+	out, errs, code = run(t, "check", changed, "--live", "--inventory", inv)
+	if code != ExitDenied || !strings.Contains(out, `DENY  drift: the network differs from the topology: link "d:cg-a-a:cg-d" ("a-d" in the network): metric a->d is 11 in the model, 9 in the network`) {
+		t.Errorf("check --live, changed: exit %d\n%s\n%s", code, out, errs)
+	}
+	// Without --live the network is not read.
+	if out, errs, code := run(t, "check", changed, "--inventory", inv); code != 0 {
+		t.Errorf("check, changed: exit %d\n%s\n%s", code, out, errs)
+	}
+	// --live needs an inventory.
+	if _, errs, code := run(t, "check", changed, "--live"); code != 1 || !strings.Contains(errs, "needs an inventory") {
+		t.Errorf("check --live without an inventory: exit %d\n%s", code, errs)
+	}
+}

@@ -88,16 +88,6 @@ func (d Discovery) Drift(ctx context.Context, model *topology.Network, req Disco
 	return &Drift{Differences: topology.Diff(model, live.Network), Live: live.Network, Warnings: live.Warnings}, nil
 }
 
-// Blocking reports whether a difference between the model and the
-// network changes forwarding, so that the gate's verdict, computed on
-// the model, may not hold: a node or link missing or extra, a link's
-// state, a metric, a drain, a loopback. Capacity and interface names do
-// not: the interface speed read is often not the capacity planned with
-// (sub-rate circuits, shaping), and names do not route.
-func Blocking(d topology.Difference) bool {
-	return d.Kind != topology.CapacityDif && d.Kind != topology.InterfaceDif
-}
-
 // checkDrift compares the network with the model before a run's first
 // step (when apply.observe is on, on the networks discovery reads) and
 // records what it found in the journal. A network whose forwarding
@@ -142,7 +132,7 @@ func (b *Backend) checkDrift(ctx context.Context, c *Checked, inv *devices.Inven
 	diffs := topology.Diff(net, live)
 	var blocking, other []string
 	for _, d := range diffs {
-		if Blocking(d) {
+		if d.ChangesForwarding() {
 			blocking = append(blocking, d.String())
 		} else {
 			other = append(other, d.String())
@@ -171,4 +161,14 @@ func first(xs []string, n int) []string {
 		return append(xs[:n:n], fmt.Sprintf("and %d more", len(xs)-n))
 	}
 	return xs
+}
+
+// ReadDrift implements LiveReader: the network of inv, read with the
+// model's IGP, compared with model.
+func (d Discovery) ReadDrift(ctx context.Context, model *topology.Network, inv *devices.Inventory) (*policy.Drift, error) {
+	dr, err := d.Drift(ctx, model, DiscoverRequest{Inventory: inv})
+	if err != nil {
+		return nil, err
+	}
+	return &policy.Drift{Differences: dr.Differences}, nil
 }

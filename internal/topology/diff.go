@@ -48,6 +48,16 @@ type Difference struct {
 	Other string `json:"other,omitempty"`
 }
 
+// ChangesForwarding reports whether the difference changes where traffic
+// goes, so that a verdict computed on the model may not hold for the
+// network: a node or link missing or extra, a link's state, a metric, a
+// drain, a loopback. Capacity and interface names do not: the capacity a
+// router reports (its interface speed) is often not the capacity planned
+// with (sub-rate circuits, shaping), and names do not route.
+func (d Difference) ChangesForwarding() bool {
+	return d.Kind != CapacityDif && d.Kind != InterfaceDif
+}
+
 // String describes the difference, calling the two sides "the model"
 // and "the network".
 func (d Difference) String() string { return d.Describe("the model", "the network") }
