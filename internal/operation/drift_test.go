@@ -82,7 +82,9 @@ func driftRecord(t *testing.T, f *fixture) apply.DriftData {
 // A network that differs from the model in forwarding refuses the run
 // before any change, recorded; break-glass runs it, recorded too.
 func TestRunRefusesDrift(t *testing.T) {
-	changed := func(s string) string { return strings.Replace(s, "metric: {ab: 7, ba: 9}", "metric: {ab: 7, ba: 11}", 1) }
+	changed := func(s string) string {
+		return strings.Replace(s, "metric: {ab: 7, ba: 9}", "metric: {ab: 7, ba: 11}", 1)
+	}
 	f, devs := newDriftFixture(t, changed)
 	_, err := f.b.Run(context.Background(), f.request("allowed.yaml"), f.view)
 	var denied *DeniedError
@@ -145,4 +147,3 @@ func TestRunDriftUnreadable(t *testing.T) {
 		t.Errorf("drift record: %+v", d)
 	}
 }
-
