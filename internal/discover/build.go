@@ -189,9 +189,8 @@ func BuildOSPF(routers []Router) (*topology.Network, []string, error) {
 		metric int64
 	}
 	type found struct {
-		a, b     end
-		up       bool
-		capacity float64
+		a, b end
+		up   bool
 	}
 	var links []found
 	var unpaired []string
