@@ -26,9 +26,9 @@ func (a *app) topologyDiscoverCommand() *cobra.Command {
 read the network's topology: the routers (router id as loopback, drained or
 not), the links between them with interface names, the IGP metric of each
 direction, each link's state, and capacity from the interfaces' speed (or
-configured bandwidth). The IGP's link-state database is read from every
-router; while the copies differ (the area converging) it is read again, for
-up to --settle.
+configured bandwidth). The IGP's link-state database (OSPF, or IS-IS level 2
+with --igp isis) is read from every router; while the copies differ (the
+area converging) it is read again, for up to --settle.
 
 What the routers do not know (roles, sites, zones, positions, link classes,
 SRLGs, capacities that differ from the interface speed, demands) comes from
@@ -48,11 +48,9 @@ docs/discovery.md.`,
 				return err
 			}
 			switch igp {
-			case topology.IGPOSPF:
-			case topology.IGPISIS:
-				return fmt.Errorf("--igp isis: discovery reads OSPF networks only so far (docs/discovery.md)")
+			case topology.IGPOSPF, topology.IGPISIS:
 			default:
-				return fmt.Errorf("unknown --igp %q: use ospf", igp)
+				return fmt.Errorf("unknown --igp %q: use ospf or isis", igp)
 			}
 			devs, err := a.loadInventory(cmd, inv.path, inv.format)
 			if err != nil {
@@ -95,7 +93,7 @@ docs/discovery.md.`,
 	inv.register(cmd)
 	cmd.Flags().StringVar(&overlay, "overlay", "", "overlay file: what the routers do not know, keyed by node name and link id")
 	cmd.Flags().StringVarP(&out, "output", "o", "", "write to this file instead of standard output")
-	cmd.Flags().StringVar(&igp, "igp", topology.IGPOSPF, "the network's IGP: ospf")
+	cmd.Flags().StringVar(&igp, "igp", topology.IGPOSPF, "the network's IGP: ospf or isis (level 2)")
 	cmd.Flags().IntVar(&concurrency, "concurrency", 16, "devices read at once")
 	cmd.Flags().DurationVar(&settle, "settle", 15*time.Second, "keep reading this long while the routers' databases differ")
 	cmd.Flags().DurationVar(&timeout, "timeout", 0, "give up after this long (0: no limit)")

@@ -196,3 +196,47 @@ steps:
         command: show ip ospf interface cg-turi
         expect: {regex: 'Cost: 20000\b'}
 `
+
+// TestTopologyDiscoverLabISIS discovers a real IS-IS network (level 2)
+// of FRR routers: four routers with a parallel pair whose metrics differ
+// by direction, and a router drained with the overload bit; it equals
+// the model, and a metric changed by hand on one router is the one
+// difference found.
+func TestTopologyDiscoverLabISIS(t *testing.T) {
+	lab.SkipUnlessAvailable(t)
+	isolate(t)
+	src := readFile(t, filepath.Join("..", "discover", "testdata", "frr84", "isis-parallel-drained", "lab-topology.yaml"))
+	l, model := lab.UpForTest(t, "isisdisc", src)
+	ctx := context.Background()
+	if err := l.WaitConverged(ctx); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	modelFile := writeFile(t, dir, "model.yaml", src)
+	inv := l.InventoryFile()
+	out, errs, code := run(t, "topology", "discover", "--igp", "isis", "--inventory", inv)
+	if code != 0 {
+		t.Fatalf("discover: exit %d\n%s", code, errs)
+	}
+	discovered, ds := topology.Parse("discovered.yaml", []byte(out), topology.ParseOptions{})
+	if ds.HasErrors() {
+		t.Fatalf("discovered topology: %v\n%s", ds, out)
+	}
+	if d := topology.Diff(model, discovered); len(d) > 0 {
+		t.Errorf("discovered differs from the model: %v", d)
+	}
+	if err := l.Configure(ctx, "c", "interface cg-b", "isis metric 44"); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(testscale.Timeout(30 * time.Second))
+	for {
+		out, errs, code = run(t, "topology", "diff", modelFile, "--live", "--inventory", inv)
+		if code != 0 || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	if code != 2 || !strings.HasSuffix(out, "metric c->b is 10 in "+modelFile+", 44 in the network\n1 difference between "+modelFile+" and the network\n") {
+		t.Errorf("diff --live after the change: exit %d\n%s\n%s", code, out, errs)
+	}
+}

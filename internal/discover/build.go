@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/changegate/changegate/internal/observe"
 	"github.com/changegate/changegate/internal/topology"
 )
 
@@ -15,8 +16,13 @@ import (
 // inventory's device name), its copy of the link-state database and its
 // interfaces.
 type Router struct {
-	Name       string
-	Database   *OSPFDatabase
+	Name string
+	// Database is the OSPF link-state database (OSPF networks).
+	Database *OSPFDatabase
+	// ISIS is the IS-IS link-state database and Hostnames the system ids
+	// the router knows (IS-IS networks).
+	ISIS       []observe.LSP
+	Hostnames  []Hostname
 	Interfaces []Interface
 }
 
@@ -83,7 +89,7 @@ func BuildOSPF(routers []Router) (*topology.Network, []string, error) {
 	if len(problems) > 0 {
 		return nil, nil, fmt.Errorf("discover: %s", strings.Join(problems, "; "))
 	}
-	if err := converged(routers); err != nil {
+	if err := converged(routers, func(r Router) []string { return canonical(r.Database) }); err != nil {
 		return nil, nil, err
 	}
 	db := routers[0].Database
@@ -111,17 +117,7 @@ func BuildOSPF(routers []Router) (*topology.Network, []string, error) {
 		return nil, nil, fmt.Errorf("discover: %s not in the link-state database of %s: is OSPF running on it, in the same area?", strings.Join(first(absent, 10), ", "), routers[0].Name)
 	}
 
-	// The interfaces of each router by IPv4 address.
-	byAddr := make([]map[netip.Addr]*Interface, len(routers))
-	for i := range routers {
-		byAddr[i] = map[netip.Addr]*Interface{}
-		for k := range routers[i].Interfaces {
-			it := &routers[i].Interfaces[k]
-			for _, p := range it.Addrs {
-				byAddr[i][p.Addr()] = it
-			}
-		}
-	}
+	byAddr := interfacesByAddr(routers)
 	subnetOf := func(i int, a netip.Addr) (*Interface, netip.Prefix) {
 		it := byAddr[i][a]
 		if it == nil {
@@ -182,16 +178,6 @@ func BuildOSPF(routers []Router) (*topology.Network, []string, error) {
 	}
 
 	// Pair each entry with its neighbour's entry back over the same subnet.
-	type end struct {
-		router int
-		iface  *Interface
-		addr   netip.Addr
-		metric int64
-	}
-	type found struct {
-		a, b end
-		up   bool
-	}
 	var links []found
 	var unpaired []string
 	for _, e := range entries {
@@ -237,6 +223,50 @@ func BuildOSPF(routers []Router) (*topology.Network, []string, error) {
 		return nil, nil, fmt.Errorf("%w: no link back for %s: the area is still converging, or an interface address is not on the subnet of its neighbour's", ErrNotConverged, strings.Join(first(unpaired, 5), "; "))
 	}
 
+	loopbacks := make([]string, len(routers))
+	drains := make([]bool, len(routers))
+	for i, r := range routers {
+		loopbacks[i], drains[i] = r.Database.Self.String(), drained(i)
+	}
+	net, warnings := assemble(topology.IGPOSPF, routers, loopbacks, drains, links, byAddr, warnings)
+	return net, warnings, nil
+}
+
+// interfacesByAddr maps each router's IPv4 addresses to its interfaces.
+func interfacesByAddr(routers []Router) []map[netip.Addr]*Interface {
+	byAddr := make([]map[netip.Addr]*Interface, len(routers))
+	for i := range routers {
+		byAddr[i] = map[netip.Addr]*Interface{}
+		for k := range routers[i].Interfaces {
+			it := &routers[i].Interfaces[k]
+			for _, p := range it.Addrs {
+				byAddr[i][p.Addr()] = it
+			}
+		}
+	}
+	return byAddr
+}
+
+// end is one end of a link found: its router (index), interface,
+// address and the metric out of it.
+type end struct {
+	router int
+	iface  *Interface
+	addr   netip.Addr
+	metric int64
+}
+
+// found is a link found, up or down.
+type found struct {
+	a, b end
+	up   bool
+}
+
+// assemble writes the network of routers (named, with their loopbacks
+// and drains) and the links found in the IGP's database, adding the down
+// links the interfaces show (byAddr: each router's interfaces by
+// address): link ids, capacities, warnings.
+func assemble(igp string, routers []Router, loopbacks []string, drained []bool, links []found, byAddr []map[netip.Addr]*Interface, warnings []string) (*topology.Network, []string) {
 	// Down links: a point-to-point subnet with an address on each of two
 	// routers but no adjacency over it.
 	used := map[*Interface]bool{}
@@ -270,9 +300,9 @@ func BuildOSPF(routers []Router) (*topology.Network, []string, error) {
 		}
 	}
 
-	net := &topology.Network{IGP: topology.IGPOSPF, Nodes: []topology.Node{}, Links: []topology.Link{}, Demands: []topology.Demand{}}
+	net := &topology.Network{IGP: igp, Nodes: []topology.Node{}, Links: []topology.Link{}, Demands: []topology.Demand{}}
 	for i, r := range routers {
-		net.Nodes = append(net.Nodes, topology.Node{Name: r.Name, Loopback: r.Database.Self.String(), Drained: drained(i)})
+		net.Nodes = append(net.Nodes, topology.Node{Name: r.Name, Loopback: loopbacks[i], Drained: drained[i]})
 	}
 	for k := range links {
 		l := &links[k]
@@ -307,16 +337,17 @@ func BuildOSPF(routers []Router) (*topology.Network, []string, error) {
 		}
 		net.Links = append(net.Links, tl)
 	}
-	return net, warnings, nil
+	return net, warnings
 }
 
-// converged checks that every router's database equals the first's.
-func converged(routers []Router) error {
-	ref := canonical(routers[0].Database)
+// converged checks that every router's database (as canon writes it)
+// equals the first's.
+func converged(routers []Router, canon func(Router) []string) error {
+	ref := canon(routers[0])
 	var differ []string
 	example := ""
 	for _, r := range routers[1:] {
-		c := canonical(r.Database)
+		c := canon(r)
 		if slices.Equal(c, ref) {
 			continue
 		}

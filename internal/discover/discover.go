@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/changegate/changegate/internal/observe"
 	"github.com/changegate/changegate/internal/topology"
 )
 
@@ -23,6 +24,7 @@ type Runner interface {
 var platforms = map[string]map[string][]string{
 	"frr_vtysh": {
 		topology.IGPOSPF: {frrOSPFDatabaseCommand, frrInterfacesCommand},
+		topology.IGPISIS: {frrISISDatabaseCommand, frrISISHostnamesCommand, frrInterfacesCommand},
 	},
 }
 
@@ -37,7 +39,7 @@ func Platforms() []string {
 }
 
 // Commands returns the commands Discover runs on a router of platform in
-// a network running igp ("ospf"; "isis" is not read yet).
+// a network running igp ("ospf" or "isis").
 func Commands(platform, igp string) ([]string, error) {
 	byIGP, ok := platforms[platform]
 	if !ok {
@@ -45,14 +47,15 @@ func Commands(platform, igp string) ([]string, error) {
 	}
 	cmds, ok := byIGP[igp]
 	if !ok {
-		return nil, fmt.Errorf("discover: platform %q is not read on %q networks (discovery reads: ospf)", platform, igp)
+		return nil, fmt.Errorf("discover: platform %q is not read on %q networks (discovery reads: ospf, isis)", platform, igp)
 	}
 	return slices.Clone(cmds), nil
 }
 
 // Options tunes Discover.
 type Options struct {
-	// IGP is the network's IGP: topology.IGPOSPF (the default).
+	// IGP is the network's IGP: topology.IGPOSPF (the default) or
+	// topology.IGPISIS.
 	IGP string
 	// Concurrency is how many devices are read at once (default 16).
 	Concurrency int
@@ -64,8 +67,16 @@ type Options struct {
 }
 
 // Read parses what each device printed (outputs[device][command], every
-// command of Commands) and builds the topology (BuildOSPF).
-func Read(outputs map[string]map[string]string) (*topology.Network, []string, error) {
+// command of Commands for igp) and builds the topology (BuildOSPF, or
+// BuildISIS for igp "isis").
+func Read(igp string, outputs map[string]map[string]string) (*topology.Network, []string, error) {
+	if igp == "" {
+		igp = topology.IGPOSPF
+	}
+	cmds, err := Commands("frr_vtysh", igp)
+	if err != nil {
+		return nil, nil, err
+	}
 	names := make([]string, 0, len(outputs))
 	for n := range outputs {
 		names = append(names, n)
@@ -76,7 +87,7 @@ func Read(outputs map[string]map[string]string) (*topology.Network, []string, er
 	for _, n := range names {
 		out := outputs[n]
 		missing := false
-		for _, c := range []string{frrOSPFDatabaseCommand, frrInterfacesCommand} {
+		for _, c := range cmds {
 			if _, ok := out[c]; !ok {
 				errs = append(errs, fmt.Errorf("discover %s: no output for %q (run every command of discover.Commands)", n, c))
 				missing = true
@@ -85,18 +96,39 @@ func Read(outputs map[string]map[string]string) (*topology.Network, []string, er
 		if missing {
 			continue
 		}
-		db, err := ParseFRROSPFDatabase(fmt.Sprintf("%s %q", n, frrOSPFDatabaseCommand), []byte(out[frrOSPFDatabaseCommand]))
-		if err != nil {
-			errs = append(errs, fmt.Errorf("discover %s: %w", n, err))
+		r := Router{Name: n}
+		parse := func(c string, f func(name string, data []byte) error) {
+			if err := f(fmt.Sprintf("%s %q", n, c), []byte(out[c])); err != nil {
+				errs = append(errs, fmt.Errorf("discover %s: %w", n, err))
+			}
 		}
-		ifs, err := ParseFRRInterfaces(fmt.Sprintf("%s %q", n, frrInterfacesCommand), []byte(out[frrInterfacesCommand]))
-		if err != nil {
-			errs = append(errs, fmt.Errorf("discover %s: %w", n, err))
+		parse(frrInterfacesCommand, func(name string, data []byte) (err error) {
+			r.Interfaces, err = ParseFRRInterfaces(name, data)
+			return err
+		})
+		switch igp {
+		case topology.IGPISIS:
+			parse(frrISISDatabaseCommand, func(name string, data []byte) (err error) {
+				r.ISIS, err = observe.ParseFRRISISDatabase(name, data)
+				return err
+			})
+			parse(frrISISHostnamesCommand, func(name string, data []byte) (err error) {
+				r.Hostnames, err = ParseFRRISISHostnames(name, data)
+				return err
+			})
+		default:
+			parse(frrOSPFDatabaseCommand, func(name string, data []byte) (err error) {
+				r.Database, err = ParseFRROSPFDatabase(name, data)
+				return err
+			})
 		}
-		routers = append(routers, Router{Name: n, Database: db, Interfaces: ifs})
+		routers = append(routers, r)
 	}
 	if len(errs) > 0 {
 		return nil, nil, errors.Join(errs...)
+	}
+	if igp == topology.IGPISIS {
+		return BuildISIS(routers)
 	}
 	return BuildOSPF(routers)
 }
@@ -147,7 +179,7 @@ func Discover(ctx context.Context, r Runner, devices map[string]string, opts Opt
 		if err != nil {
 			return nil, nil, err
 		}
-		net, warnings, err := Read(outputs)
+		net, warnings, err := Read(igp, outputs)
 		if err == nil || !errors.Is(err, ErrNotConverged) || time.Now().After(deadline) {
 			return net, warnings, err
 		}

@@ -16,14 +16,17 @@ import (
 // Read takes them.
 func recorded(t *testing.T, dir string) map[string]map[string]string {
 	t.Helper()
-	kinds := map[string]string{"ospf-database-router": frrOSPFDatabaseCommand, "interface": frrInterfacesCommand}
-	files, err := filepath.Glob(filepath.Join(dir, "*.json"))
+	kinds := map[string]string{
+		"ospf-database-router": frrOSPFDatabaseCommand, "interface": frrInterfacesCommand,
+		"isis-database-detail": frrISISDatabaseCommand, "isis-hostname": frrISISHostnamesCommand,
+	}
+	files, err := filepath.Glob(filepath.Join(dir, "*.*.*"))
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no recordings in %s: %v", dir, err)
 	}
 	out := map[string]map[string]string{}
 	for _, f := range files {
-		node, kind, _ := strings.Cut(strings.TrimSuffix(filepath.Base(f), ".json"), ".")
+		node, kind, _ := strings.Cut(strings.TrimSuffix(filepath.Base(f), filepath.Ext(f)), ".")
 		data, err := os.ReadFile(f)
 		if err != nil {
 			t.Fatal(err)
@@ -39,10 +42,11 @@ func recorded(t *testing.T, dir string) map[string]map[string]string {
 // TestReadRecorded discovers the recorded labs and checks the topology
 // written against golden files.
 func TestReadRecorded(t *testing.T) {
-	for _, name := range []string{"ospf-parallel-drained", "ospf-shut"} {
+	for _, name := range []string{"ospf-parallel-drained", "ospf-shut", "isis-parallel-drained"} {
 		t.Run(name, func(t *testing.T) {
 			dir := filepath.Join("testdata", "frr84", name)
-			net, warnings, err := Read(recorded(t, dir))
+			igp, _, _ := strings.Cut(name, "-")
+			net, warnings, err := Read(igp, recorded(t, dir))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -64,21 +68,34 @@ func TestReadRecorded(t *testing.T) {
 // TestReadRecordedEqualsLab checks the recorded lab against the topology
 // it was built from: every link, both metrics, state and drain.
 func TestReadRecordedEqualsLab(t *testing.T) {
-	dir := filepath.Join("testdata", "frr84", "ospf-parallel-drained")
-	src, err := os.ReadFile(filepath.Join(dir, "lab-topology.yaml"))
-	if err != nil {
-		t.Fatal(err)
+	for _, igp := range []string{"ospf", "isis"} {
+		dir := filepath.Join("testdata", "frr84", igp+"-parallel-drained")
+		src, err := os.ReadFile(filepath.Join(dir, "lab-topology.yaml"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		model, ds := topology.Parse("lab-topology.yaml", src, topology.ParseOptions{})
+		if ds.HasErrors() {
+			t.Fatal(ds)
+		}
+		net, _, err := Read(igp, recorded(t, dir))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d := topology.Diff(model, net); len(d) > 0 {
+			t.Errorf("%s: discovered differs from the lab's topology: %v", igp, d)
+		}
+		if net.IGP != igp {
+			t.Errorf("igp %q, want %q", net.IGP, igp)
+		}
 	}
-	model, ds := topology.Parse("lab-topology.yaml", src, topology.ParseOptions{})
-	if ds.HasErrors() {
-		t.Fatal(ds)
-	}
-	net, _, err := Read(recorded(t, dir))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if d := topology.Diff(model, net); len(d) > 0 {
-		t.Errorf("discovered differs from the lab's topology: %v", d)
+}
+
+func TestReadISISNotConverged(t *testing.T) {
+	out := recorded(t, filepath.Join("testdata", "frr84", "isis-parallel-drained"))
+	out["b"][frrISISDatabaseCommand] = strings.Replace(out["b"][frrISISDatabaseCommand], "Extended IP Reachability: 198.19.0.6/31 (Metric: 15)", "Extended IP Reachability: 198.19.0.6/31 (Metric: 16)", 1)
+	if _, _, err := Read("isis", out); !errors.Is(err, ErrNotConverged) || !strings.Contains(err.Error(), "b's differs from a's") {
+		t.Fatalf("got %v, want ErrNotConverged naming b", err)
 	}
 }
 
@@ -86,7 +103,7 @@ func TestReadNotConverged(t *testing.T) {
 	out := recorded(t, filepath.Join("testdata", "frr84", "ospf-parallel-drained"))
 	shut := recorded(t, filepath.Join("testdata", "frr84", "ospf-shut"))
 	out["c"] = shut["c"] // c has the database after the shutdown, a the one before
-	_, _, err := Read(out)
+	_, _, err := Read("ospf", out)
 	if !errors.Is(err, ErrNotConverged) {
 		t.Fatalf("got %v, want ErrNotConverged", err)
 	}
@@ -98,7 +115,7 @@ func TestReadNotConverged(t *testing.T) {
 func TestReadUnknownRouter(t *testing.T) {
 	out := recorded(t, filepath.Join("testdata", "frr84", "ospf-parallel-drained"))
 	delete(out, "d")
-	_, _, err := Read(out)
+	_, _, err := Read("ospf", out)
 	if err == nil || !strings.Contains(err.Error(), "198.18.0.4") || !strings.Contains(err.Error(), "not in the inventory") {
 		t.Fatalf("got %v, want an error naming router id 198.18.0.4", err)
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/changegate/changegate/diag"
@@ -78,5 +79,29 @@ func FuzzParseFRRInterfaces(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		ifs, err := ParseFRRInterfaces("ifs", data)
 		checkParse(t, "ifs", data, ifs == nil, err)
+	})
+}
+
+func FuzzParseFRRISISHostnames(f *testing.F) {
+	seedFiles(f, "testdata/frr84/*/*.isis-hostname.txt",
+		"vrf     : default\nLevel  System ID      Dynamic Hostname\n2      1980.1800.0004 d\n     * 1980.1800.0001 a\n",
+		"Level  System ID      Dynamic Hostname\n2 x y z\n", "% Unknown command", "")
+	f.Fuzz(func(t *testing.T, data []byte) {
+		hs, err := ParseFRRISISHostnames("hn", data)
+		if err != nil && hs != nil {
+			t.Fatalf("result %v with error %v", hs, err)
+		}
+		var le *diag.ListError
+		if err != nil && !errors.As(err, &le) {
+			t.Fatalf("error is not a diag list: %T %v", err, err)
+		}
+		if err != nil {
+			lines := 1 + strings.Count(string(data), "\n")
+			for _, d := range le.Diags {
+				if d.Pos.File != "hn" || d.Pos.Line < 1 || d.Pos.Line > lines {
+					t.Fatalf("problem outside the input (%d lines): %v", lines, d)
+				}
+			}
+		}
 	})
 }

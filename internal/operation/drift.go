@@ -89,7 +89,7 @@ func (d Discovery) Drift(ctx context.Context, model *topology.Network, req Disco
 }
 
 // checkDrift compares the network with the model before a run's first
-// step (when apply.observe is on, on the networks discovery reads) and
+// step (when apply.observe is on, on the platforms discovery reads) and
 // records what it found in the journal. A network whose forwarding
 // differs from the model, or that cannot be read, refuses the run with a
 // *DeniedError, unless it broke glass (o).
@@ -105,12 +105,10 @@ func (b *Backend) checkDrift(ctx context.Context, c *Checked, inv *devices.Inven
 		return nil
 	}
 	why := ""
-	if net.IGP != topology.IGPOSPF {
-		why = "discovery reads OSPF networks only, and the topology says igp: " + cmp.Or(net.IGP, topology.IGPISIS)
-	}
+	igp := cmp.Or(net.IGP, topology.IGPISIS)
 	platforms := inv.PlatformsByDevice()
 	for _, d := range inv.Names() {
-		if _, err := discover.Commands(platforms[d], topology.IGPOSPF); err != nil && why == "" {
+		if _, err := discover.Commands(platforms[d], igp); err != nil && why == "" {
 			why = fmt.Sprintf("device %s: %v", d, err)
 		}
 	}
@@ -118,7 +116,7 @@ func (b *Backend) checkDrift(ctx context.Context, c *Checked, inv *devices.Inven
 		view.Notice("the network is not compared with the model before the run: " + why)
 		return record(apply.DriftData{Skipped: why})
 	}
-	live, _, err := discover.Discover(ctx, target, platforms, discover.Options{IGP: topology.IGPOSPF})
+	live, _, err := discover.Discover(ctx, target, platforms, discover.Options{IGP: igp})
 	if err != nil {
 		if rerr := record(apply.DriftData{Error: err.Error(), Overridden: o != nil}); rerr != nil {
 			return rerr
