@@ -332,4 +332,3 @@ func orNone(xs []string) string {
 	}
 	return strings.Join(xs, "; ")
 }
-
