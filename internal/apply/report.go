@@ -123,4 +123,11 @@ type Observation struct {
 	// observed via p3"), or that nothing does.
 	Explanation string `json:"explanation"`
 	Error       string `json:"error,omitempty"`
+	// Source says where the router's forwarding was read: "kernel" or
+	// "routing daemon" (observe.SourceKernel, observe.SourceDaemon).
+	Source string `json:"source,omitempty"`
+	// Skipped says why the router was not compared (a comparison of the
+	// whole network, with a node the inventory cannot reach); Passed is
+	// then true.
+	Skipped string `json:"skipped,omitempty"`
 }

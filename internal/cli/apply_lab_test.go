@@ -269,6 +269,12 @@ func TestApplyLab(t *testing.T) {
 				t.Errorf("%s %s not at 1000 after the resumed run", r.node, r.iface)
 			}
 		}
+		if !strings.Contains(errs, "topology-after.yaml") {
+			t.Errorf("the resumed run does not say where the model after it is:\n%s", errs)
+		}
+		if b, err := os.ReadFile(filepath.Join(dir, "state", "runs", child.run, "topology-after.yaml")); err != nil || !strings.Contains(string(b), "metric: 1000}") {
+			t.Errorf("the resumed run's model: %v\n%s", err, b)
+		}
 	})
 	waitRoutes(t, l, baseline)
 

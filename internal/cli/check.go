@@ -6,6 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/changegate/changegate/internal/buildinfo"
 	"github.com/changegate/changegate/internal/finding"
 	"github.com/changegate/changegate/internal/operation"
 	"github.com/changegate/changegate/internal/report"
@@ -85,7 +86,7 @@ A policy that fails to evaluate denies the change (fail closed).`,
 			case finding.JSON:
 				err = report.WriteJSON(a.stdout, report.CheckDocument(v, pkgs))
 			default:
-				err = finding.Write(a.stdout, f, report.CheckFindings(v, pkgs, Version))
+				err = finding.Write(a.stdout, f, report.CheckFindings(v, pkgs, buildinfo.Read().Version))
 			}
 			if err != nil {
 				return err

@@ -129,6 +129,7 @@ func approvalFacts(cs []approval.Checked) []policy.Approval {
 		out = append(out, policy.Approval{
 			Approver: c.Approval.Approver, Identities: c.Identities, Roles: c.Roles,
 			Time: c.Approval.Time, Digests: c.Approval.Digests, Verified: c.Verified,
+			Denied: c.Approval.Denied,
 		})
 	}
 	return out

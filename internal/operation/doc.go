@@ -13,7 +13,10 @@
 //   - Backend.Run applies a plan: the gate again at stage apply, the
 //     break-glass rule, the --checked match, the devices' locks, the
 //     run's journal (the gate's verdict first), then the plan step by
-//     step with automatic rollback (package apply). Backend.Recover
+//     step with automatic rollback (package apply); after an applied
+//     run, the model of the network it left (model.go: the topology file
+//     with the values the plan changed, beside the journal or, with
+//     Request.UpdateTopology, over the file). Backend.Recover
 //     finishes a run whose process died (or, with Resume, continues it);
 //     Backend.BuildRevert builds the inverse of a run that succeeded,
 //     which Run then applies like any plan. Before the first step, Run

@@ -47,6 +47,9 @@ type Approval struct {
 	// Verified is true when the signature checked out against the
 	// approver's key.
 	Verified bool
+	// Denied is true when the approver approved the plan while the gate
+	// denied it (approve --denied), as the signed approval says.
+	Denied bool
 }
 
 // Override is a break-glass override of the gate: the change runs
@@ -800,6 +803,7 @@ func approvalsTerm(as []Approval) *ast.Term {
 			kv("time_unix", integer(int(t.Unix()))),
 			kv("digests", digestsTerm(a.Digests)),
 			kv("verified", boolean(a.Verified)),
+			kv("denied", boolean(a.Denied)),
 		)
 	}
 	return ast.ArrayTerm(ts...)
@@ -808,5 +812,5 @@ func approvalsTerm(as []Approval) *ast.Term {
 // The keys of the input's objects are interned, so that building an
 // object allocates no key terms.
 func init() {
-	ast.InternStringTerm("a", "a_interface", "after_bps", "approvals", "approver", "author", "author_identity", "b", "b_interface", "batch", "before_bps", "capacity_bps", "changes_config", "checks", "class", "classes", "command", "components", "config", "delta_bps", "description", "device", "devices", "differences", "digests", "drained", "drift", "dropped_bps", "dst", "effects", "end", "end_unix", "expect", "explicit", "explicit_effects", "failure", "failures", "file", "forwarding", "from", "hot_floor", "hot_links", "id", "identities", "index", "interval_seconds", "inventory", "islands", "kind", "line", "link", "links", "load_bps", "max_delta_bps", "max_dropped_bps", "max_failures", "max_link", "max_utilization", "metric", "metric_ab", "metric_ba", "model", "moved_bps", "moved_fraction", "n1", "n1_max_utilization", "n1_worst_failure", "n1_worst_utilization", "name", "network", "node", "nodes", "other_link", "partitioned", "path", "plan", "policy", "post_checks", "pre_checks", "rate_bps", "restores_baseline", "restores_baseline_from_here", "restores_previous", "retries", "risk", "role", "roles", "rollback", "same_as_state", "site", "soak_seconds", "src", "srlg", "stage", "start", "start_unix", "state", "states", "step", "steps", "text", "ticket", "time", "time_unix", "timeout_seconds", "timezone", "title", "to", "top_movers", "topology", "traffic", "type", "undone", "unreachable", "up", "utilization", "value", "verified", "version", "wave", "window", "worst_failure", "zone", "zones")
+	ast.InternStringTerm("a", "a_interface", "after_bps", "approvals", "approver", "author", "author_identity", "b", "b_interface", "batch", "before_bps", "capacity_bps", "changes_config", "checks", "class", "classes", "command", "components", "config", "delta_bps", "denied", "description", "device", "devices", "differences", "digests", "drained", "drift", "dropped_bps", "dst", "effects", "end", "end_unix", "expect", "explicit", "explicit_effects", "failure", "failures", "file", "forwarding", "from", "hot_floor", "hot_links", "id", "identities", "index", "interval_seconds", "inventory", "islands", "kind", "line", "link", "links", "load_bps", "max_delta_bps", "max_dropped_bps", "max_failures", "max_link", "max_utilization", "metric", "metric_ab", "metric_ba", "model", "moved_bps", "moved_fraction", "n1", "n1_max_utilization", "n1_worst_failure", "n1_worst_utilization", "name", "network", "node", "nodes", "other_link", "partitioned", "path", "plan", "policy", "post_checks", "pre_checks", "rate_bps", "restores_baseline", "restores_baseline_from_here", "restores_previous", "retries", "risk", "role", "roles", "rollback", "same_as_state", "site", "soak_seconds", "src", "srlg", "stage", "start", "start_unix", "state", "states", "step", "steps", "text", "ticket", "time", "time_unix", "timeout_seconds", "timezone", "title", "to", "top_movers", "topology", "traffic", "type", "undone", "unreachable", "up", "utilization", "value", "verified", "version", "wave", "window", "worst_failure", "zone", "zones")
 }

@@ -187,7 +187,7 @@ func matchLinks(a, b []Link) []int {
 	taken := make([]bool, len(b))
 	byPair := map[[2]string][]int{}
 	for j, l := range b {
-		k := pair(l)
+		k := nodePair(l)
 		byPair[k] = append(byPair[k], j)
 	}
 	for i := range out {
@@ -195,7 +195,7 @@ func matchLinks(a, b []Link) []int {
 	}
 	// Interfaces first: both ends named on both sides and equal.
 	for i, l := range a {
-		for _, j := range byPair[pair(l)] {
+		for _, j := range byPair[nodePair(l)] {
 			if !taken[j] && sameInterfaces(l, b[j]) {
 				out[i], taken[j] = j, true
 				break
@@ -209,7 +209,7 @@ func matchLinks(a, b []Link) []int {
 			if out[i] >= 0 {
 				continue
 			}
-			for _, j := range byPair[pair(l)] {
+			for _, j := range byPair[nodePair(l)] {
 				if !taken[j] && (!strict || !conflicting(l, b[j])) {
 					out[i], taken[j] = j, true
 					break
@@ -220,8 +220,8 @@ func matchLinks(a, b []Link) []int {
 	return out
 }
 
-// pair is a link's two nodes, in name order.
-func pair(l Link) [2]string {
+// nodePair is a link's two nodes, in name order.
+func nodePair(l Link) [2]string {
 	if l.A > l.B {
 		return [2]string{l.B, l.A}
 	}

@@ -120,24 +120,33 @@ func (r *errReader) Stat() (fs.FileInfo, error) {
 // (see Network.Validate). Every problem is reported with its position; the
 // Network is nil exactly when the diagnostics hold an error.
 func Parse(file string, data []byte, opts ParseOptions) (*Network, diag.Diagnostics) {
+	n, _, ds := parse(file, data, opts, false)
+	return n, ds
+}
+
+// parse is Parse, also returning the document's root node; with
+// skipFiles it reads no demand files (their names are not even checked),
+// which leaves a network whose nodes and links are those of the file.
+func parse(file string, data []byte, opts ParseOptions, skipFiles bool) (*Network, *yaml.Node, diag.Diagnostics) {
 	var ds diag.Diagnostics
 	p := &parser{
-		y:    diag.YAML{File: file, Diags: &ds},
-		opts: opts,
-		net:  &Network{Files: []string{file}, Nodes: []Node{}, Links: []Link{}, Demands: []Demand{}},
-		loc:  &locator{file: file, parsed: true},
+		y:         diag.YAML{File: file, Diags: &ds},
+		opts:      opts,
+		net:       &Network{Files: []string{file}, Nodes: []Node{}, Links: []Link{}, Demands: []Demand{}},
+		loc:       &locator{file: file, parsed: true},
+		skipFiles: skipFiles,
 	}
 	root := p.y.Parse(data)
 	if root == nil {
-		return nil, ds
+		return nil, nil, ds
 	}
 	p.parseRoot(root)
 	ds = append(ds, p.net.validate(p.loc)...)
 	ds.Sort()
 	if ds.HasErrors() {
-		return nil, ds
+		return nil, root, ds
 	}
-	return p.net, ds
+	return p.net, root, ds
 }
 
 type parser struct {
@@ -149,6 +158,8 @@ type parser struct {
 	// from files share one string per node instead of one per line.
 	known map[string]string
 	names []string // declared node names, for "did you mean" hints
+	// skipFiles leaves demand_files unread (Patch reads nodes and links).
+	skipFiles bool
 }
 
 func (p *parser) parseRoot(root *yaml.Node) {
@@ -192,7 +203,7 @@ func (p *parser) parseRoot(root *yaml.Node) {
 	if matrix != nil {
 		p.parseMatrix(matrix)
 	}
-	if files != nil {
+	if files != nil && !p.skipFiles {
 		p.parseDemandFiles(files)
 	}
 }

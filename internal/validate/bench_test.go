@@ -51,6 +51,8 @@ func benchCorpus(b *testing.B, dir string) int {
 			b.Fatal(err)
 		}
 	}
+	// A repository of its own: plans may name only files inside theirs.
+	write(".git/HEAD", []byte("ref: refs/heads/main\n"))
 	write("topologies/cogentco.yaml", buf.Bytes())
 
 	rng := rand.New(rand.NewPCG(1, 2))
