@@ -147,9 +147,9 @@ func TestApplyLabForward(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "APPLIED: run ") {
 		t.Fatalf("cost in: exit %d\n%s\n%s", code, out, errs)
 	}
-	// Before its first change, apply compares every router of the plan
-	// with the model: they agree.
-	if before, _, _ := strings.Cut(out, "step 1/2"); !strings.Contains(before, " observe OK: the 3 routers forward as the model predicts") {
+	// Before its first change, apply compares every router of the
+	// network with the model: they agree.
+	if before, _, _ := strings.Cut(out, "step 1/2"); !strings.Contains(before, " observe OK: the 4 routers forward as the model predicts (the whole network)") {
 		t.Errorf("the routers were not found to agree with the model before the change:\n%s", out)
 	}
 	carried(t, out, errs)
