@@ -2,11 +2,14 @@ package discover
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/changegate/changegate/internal/golden"
 	"github.com/changegate/changegate/internal/topology"
@@ -118,5 +121,57 @@ func TestReadUnknownRouter(t *testing.T) {
 	_, _, err := Read("ospf", out)
 	if err == nil || !strings.Contains(err.Error(), "198.18.0.4") || !strings.Contains(err.Error(), "not in the inventory") {
 		t.Fatalf("got %v, want an error naming router id 198.18.0.4", err)
+	}
+}
+
+// fakeRunner answers from recordings; the first reads answer from
+// before (the area converging).
+type fakeRunner struct {
+	mu            sync.Mutex
+	before, after map[string]map[string]string
+	reads         int // reads of c's database
+	beforeReads   int
+	fail          error
+}
+
+func (f *fakeRunner) Run(_ context.Context, device, command string) (string, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.fail != nil {
+		return "", f.fail
+	}
+	src := f.after
+	if device == "c" && command == frrOSPFDatabaseCommand {
+		f.reads++
+		if f.reads <= f.beforeReads {
+			src = f.before
+		}
+	}
+	return src[device][command], nil
+}
+
+func TestDiscoverReadsAgainWhileConverging(t *testing.T) {
+	r := &fakeRunner{
+		before:      recorded(t, filepath.Join("testdata", "frr84", "ospf-shut")),
+		after:       recorded(t, filepath.Join("testdata", "frr84", "ospf-parallel-drained")),
+		beforeReads: 2,
+	}
+	devs := map[string]string{"a": "frr_vtysh", "b": "frr_vtysh", "c": "frr_vtysh", "d": "frr_vtysh"}
+	net, _, err := Discover(context.Background(), r, devs, Options{Concurrency: 2, Settle: time.Minute, Interval: time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.reads != 3 || len(net.Links) != 5 {
+		t.Errorf("read c %d times (want 3), %d links", r.reads, len(net.Links))
+	}
+	// A device that cannot be read fails the discovery, naming it.
+	r.fail = errors.New("connection refused")
+	if _, _, err := Discover(context.Background(), r, devs, Options{}); err == nil || !strings.Contains(err.Error(), "connection refused") {
+		t.Errorf("got %v", err)
+	}
+	// A platform discovery does not read.
+	devs["d"] = "cisco_iosxe"
+	if _, _, err := Discover(context.Background(), r, devs, Options{}); err == nil || !strings.Contains(err.Error(), `device d: discover: platform "cisco_iosxe" is not supported`) {
+		t.Errorf("got %v", err)
 	}
 }
