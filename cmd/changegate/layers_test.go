@@ -16,7 +16,7 @@ var layers = [][]string{
 	{"plans", "runbooks", "internal/runbook", "internal/topology", "internal/importer", "devices", "devices/session", "internal/platform"},
 	{"internal/dryrun", "internal/devconfig", "internal/sim", "internal/traffic"},
 	{"internal/policy", "policies"},
-	{"internal/apply", "internal/journal", "internal/lock", "internal/durable", "internal/observe", "internal/health"},
+	{"internal/apply", "internal/journal", "internal/lock", "internal/durable", "internal/observe", "internal/health", "internal/discover"},
 	{"internal/gate", "internal/approval", "internal/sshsig", "internal/input", "internal/validate", "internal/report", "internal/finding"},
 	{"internal/operation"},
 	{"internal/cli", "cmd/changegate"},

@@ -39,6 +39,9 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if errors.Is(err, errDenied) {
 		return ExitDenied
 	}
+	if errors.Is(err, errDifferent) {
+		return ExitDifferent
+	}
 	if errors.Is(err, errRolledBack) || errors.Is(err, errNotStarted) {
 		fmt.Fprintf(stderr, "changegate: %v\n", err)
 		return ExitRolledBack

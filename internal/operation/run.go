@@ -148,6 +148,9 @@ func (b *Backend) Run(ctx context.Context, req Request, view View) (*Result, err
 
 	target, closeTarget := b.Devices.Target(inv)
 	defer closeTarget()
+	if err := b.checkDrift(ctx, c, inv, target, override, j, view); err != nil {
+		return nil, notStarted(err)
+	}
 	obs, err := b.observer(c.Network, plan, target, inv, view)
 	if err != nil {
 		return nil, notStarted(err)

@@ -9,6 +9,10 @@
 // normalised model as documented JSON. Write writes a network whole, in a
 // canonical form; Patch writes the model after a change into the text of
 // the file it came from, editing only the values the change set (metrics,
-// link states, capacities, drains), so that comments and layout survive. It does no simulation (see sim) and
-// imports no other file formats (see importer).
+// link states, capacities, drains), so that comments and layout survive.
+// It applies an overlay (overlay.go: what only people know of a network,
+// keyed by node names and link ids) to a network read from the routers,
+// and lists how two networks differ (Diff: the drift between a model and
+// the network). It does no simulation (see sim), imports no other file
+// formats (see importer) and reads no routers (see discover).
 package topology

@@ -50,16 +50,30 @@ func LoadFile(ctx context.Context, path string, scope userfile.Scope) (*Network,
 // Load is LoadFile for a topology already read: data, from path.
 func Load(ctx context.Context, path string, data []byte, scope userfile.Scope) (*Network, diag.Diagnostics, error) {
 	var ioErr error
+	var opts ParseOptions
+	loadOpts(ctx, path, scope, &opts, &ioErr)
+	n, ds := Parse(path, data, opts)
+	if ioErr != nil {
+		return nil, ds, fmt.Errorf("load topology %s: read demand file: %w", path, ioErr)
+	}
+	return n, ds, nil
+}
+
+// loadOpts sets opts to read the demand files that the file at path
+// names, relative to its directory and through scope; the first read
+// error (not a refusal of content, nor a missing file, which are
+// diagnostics) is kept in ioErr.
+func loadOpts(ctx context.Context, path string, scope userfile.Scope, opts *ParseOptions, ioErr *error) {
 	keep := func(err error) {
 		var refused *userfile.Error
 		if errors.As(err, &refused) && refused.Err != nil && !errors.As(refused.Err, new(*fs.PathError)) {
 			return // a refusal of the content: a diagnostic at the file's name
 		}
-		if ioErr == nil && err != nil && !errors.Is(err, fs.ErrNotExist) {
-			ioErr = err
+		if *ioErr == nil && err != nil && !errors.Is(err, fs.ErrNotExist) {
+			*ioErr = err
 		}
 	}
-	opts := ParseOptions{
+	*opts = ParseOptions{
 		Dir: filepath.Dir(path),
 		Open: func(p string) (io.ReadCloser, error) {
 			abs, err := filepath.Abs(p)
@@ -74,11 +88,6 @@ func Load(ctx context.Context, path string, data []byte, scope userfile.Scope) (
 			return &errReader{r: f, keep: keep}, nil
 		},
 	}
-	n, ds := Parse(path, data, opts)
-	if ioErr != nil {
-		return nil, ds, fmt.Errorf("load topology %s: read demand file: %w", path, ioErr)
-	}
-	return n, ds, nil
 }
 
 // errReader passes read errors (other than EOF) to keep, so that LoadFile
