@@ -89,6 +89,11 @@ func Up(ctx context.Context, n *topology.Network, opts Options) (*Lab, error) {
 	if _, err := os.Stat(filepath.Join(dir, stateFile)); err == nil {
 		return nil, fmt.Errorf("lab up: %s already holds a lab; take it down first (cglab down -state %s)", dir, dir)
 	}
+	// Before anything is started: nothing the lab starts may inherit the
+	// caller's open files.
+	if err := closeInheritedOnExec(); err != nil {
+		return nil, fmt.Errorf("lab up: %w", err)
+	}
 	if err := Preflight(); err != nil {
 		return nil, fmt.Errorf("lab up: %w", err)
 	}

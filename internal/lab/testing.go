@@ -1,13 +1,17 @@
 package lab
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/changegate/changegate/internal/importer"
 	"github.com/changegate/changegate/internal/testscale"
 	"github.com/changegate/changegate/internal/topology"
 )
@@ -32,6 +36,9 @@ func SkipUnlessAvailable(t testing.TB) {
 	}
 }
 
+// testLabs counts the labs UpNetworkForTest has built in this process.
+var testLabs atomic.Int64
+
 // UpForTest builds a lab of the topology src (YAML) for test t, named
 // after tag and the process, and takes it down when t ends, whatever
 // happened. Call SkipUnlessAvailable first.
@@ -41,12 +48,32 @@ func UpForTest(t testing.TB, tag, src string) (*Lab, *topology.Network) {
 	if ds.HasErrors() {
 		t.Fatalf("lab topology: %v", ds)
 	}
+	return UpNetworkForTest(t, tag, n), n
+}
+
+// UpNetworkForTest builds a lab of n for test t, as UpForTest does: its
+// name and namespace prefix are made of tag (a short word, a-z and 0-9)
+// and the process id, so that several test processes can run labs at
+// once, it is marked ephemeral (a later test run sweeps it if this
+// process dies), and it is taken down when t ends. A failure to build it
+// fails t. Call SkipUnlessAvailable first.
+func UpNetworkForTest(t testing.TB, tag string, n *topology.Network) *Lab {
+	t.Helper()
+	if sanitize(tag) != tag || tag == "" {
+		t.Fatalf("lab tag %q: use a-z, 0-9 and -", tag)
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), testscale.Timeout(3*time.Minute))
 	defer cancel()
-	id := os.Getpid() % 100000
+	// Unique per process and call: two labs of one test binary (with the
+	// same tag, or tags alike) never share a namespace or a user.
+	id := fmt.Sprintf("%d", os.Getpid()%100000)
+	if k := testLabs.Add(1); k > 1 {
+		id += fmt.Sprintf("x%d", k)
+	}
+	short := tag[:min(len(tag), 6)]
 	l, err := Up(ctx, n, Options{
-		Name:      fmt.Sprintf("%s-%d", tag, id),
-		Prefix:    fmt.Sprintf("cg-%s%d-", tag[:1], id),
+		Name:      fmt.Sprintf("%s-%s", short, id),
+		Prefix:    fmt.Sprintf("cg-%s%s-", strings.Trim(short, "-"), id),
 		Ephemeral: true,
 		// Generous and scaled for the machine (internal/testscale): a
 		// loaded machine converges slowly.
@@ -63,7 +90,66 @@ func UpForTest(t testing.TB, tag, src string) (*Lab, *topology.Network) {
 			t.Errorf("lab down: %v", err)
 		}
 	})
-	return l, n
+	return l
+}
+
+// ZooDefaultCapacity is the capacity ZooNetwork gives links whose
+// Topology Zoo file says none (most): 10G, so that they cost 10.
+const ZooDefaultCapacity = 10e9
+
+// ZooNetwork imports the Topology Zoo GraphML file at path for a lab, as
+// `changegate topology import --from graphml --default-capacity 10G`
+// does (metric from capacity against a 100G reference: a 10G link costs
+// 10; interfaces named as the lab names them), then sets igp: ospf and
+// gives every node the loopback the lab would give it (198.18.0.1,
+// 198.18.0.2, ... in node order), so that what the routers report maps
+// back to the model's nodes. Tests reference the file as the other Zoo
+// tests do, relative to the package directory:
+// "../../../shared/data/topology-zoo/graphml/NAME.graphml". It skips t
+// when the file is missing (the shared data is not checked out beside the
+// repository) and fails t when it does not import.
+func ZooNetwork(t testing.TB, path string) *topology.Network {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		t.Skipf("Topology Zoo file %s is missing (the shared data directory is not checked out next to the repository)", path)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, ds, err := importer.GraphML(bytes.NewReader(data), path, importer.GraphMLOptions{DefaultCapacity: ZooDefaultCapacity})
+	if err != nil {
+		t.Fatalf("import %s: %v", path, err)
+	}
+	if ds.HasErrors() {
+		t.Fatalf("import %s: %v", path, ds)
+	}
+	n.IGP = topology.IGPOSPF
+	for i := range n.Nodes {
+		n.Nodes[i].Loopback = LoopbackAddr(i).String()
+	}
+	if vs := n.Validate(); vs.HasErrors() {
+		t.Fatalf("imported %s is not valid: %v", path, vs)
+	}
+	return n
+}
+
+// UpZooForTest imports the Topology Zoo GraphML file at path with
+// ZooNetwork (OSPF, the lab's loopbacks) and builds a lab of it with
+// UpNetworkForTest: every router up, every OSPF adjacency Full, and the
+// lab taken down when t ends. It returns the lab and the network it was
+// built from, to compare the routers with. It skips t where the lab
+// cannot run (SkipUnlessAvailable) or the file is missing. For IS-IS,
+// set the IGP on ZooNetwork's result and call UpNetworkForTest:
+//
+//	n := lab.ZooNetwork(t, path)
+//	n.IGP = topology.IGPISIS
+//	l := lab.UpNetworkForTest(t, "drift", n)
+func UpZooForTest(t testing.TB, tag, path string) (*Lab, *topology.Network) {
+	t.Helper()
+	SkipUnlessAvailable(t)
+	n := ZooNetwork(t, path)
+	return UpNetworkForTest(t, tag, n), n
 }
 
 type logWriter struct{ t testing.TB }

@@ -1,0 +1,311 @@
+package lab
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"reflect"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/changegate/changegate/internal/dryrun"
+	"github.com/changegate/changegate/internal/observe"
+	"github.com/changegate/changegate/internal/testscale"
+	"github.com/changegate/changegate/internal/topology"
+)
+
+// zooLabFile is the Topology Zoo network of TestLabZoo, used by no other
+// test: Belnet 2009, 21 routers (more than one sshd serves, at most 16
+// ports each), 31 links of which 7 parallel (four between Vilvoorde and
+// Evere), all 10G, so equal-cost paths abound.
+const zooLabFile = "../../../shared/data/topology-zoo/graphml/Belnet2009.graphml"
+
+// TestLabZoo brings up a real Topology Zoo network of 21 routers on
+// OSPF with UpZooForTest; checks that two sshds serve it, that every
+// router answers over real SSH with its host key verified and has every
+// adjacency Full, that a wrong host key is refused on a router of the
+// second sshd, and that every router forwards to every other router's
+// loopback exactly as the model predicts, equal-cost paths included,
+// with a route over all four parallel Vilvoorde-Evere links; then takes
+// the lab down and checks that nothing is left.
+func TestLabZoo(t *testing.T) {
+	t0 := time.Now()
+	l, n := UpZooForTest(t, "zoo", zooLabFile)
+	t.Logf("%d routers, %d links up and OSPF Full in %.2fs", len(l.Layout.Nodes), len(l.Layout.Links), time.Since(t0).Seconds())
+	ctx, cancel := context.WithTimeout(context.Background(), testscale.Timeout(5*time.Minute))
+	defer cancel()
+
+	if len(n.Nodes) != 21 || len(l.Layout.Nodes) != 21 || len(l.Layout.Links) != 31 {
+		t.Fatalf("lab of %d nodes: %d routers, %d links; want 21 and 31", len(n.Nodes), len(l.Layout.Nodes), len(l.Layout.Links))
+	}
+	var sshds []Proc
+	for _, p := range l.Procs {
+		if strings.HasPrefix(p.Role, "sshd") {
+			sshds = append(sshds, p)
+			if !procAlive(p.PID) || procComm(p.PID) != "cg-sshd" {
+				t.Errorf("%s (pid %d) is not running", p.Role, p.PID)
+			}
+		}
+	}
+	if len(sshds) != 2 {
+		t.Errorf("%d sshds for 21 routers, want 2: %+v", len(sshds), sshds)
+	}
+	if _, sshd := l.Status(ctx); !sshd {
+		t.Error("Status: not every sshd runs")
+	}
+
+	t0 = time.Now()
+	// Every router over real SSH, strict host-key checking, all at once
+	// (across both sshds): every adjacency Full.
+	var wg sync.WaitGroup
+	errs := make([]string, len(l.Layout.Nodes))
+	for i, nd := range l.Layout.Nodes {
+		wg.Go(func() {
+			out, err := l.SSH(ctx, nd.Name, "show ip ospf neighbor")
+			switch want := len(l.Layout.Ends(nd.Name)); {
+			case err != nil:
+				errs[i] = fmt.Sprintf("ssh %s (port %d): %v", nd.Name, nd.SSHPort, err)
+			case strings.Count(out, "Full/") != want:
+				errs[i] = fmt.Sprintf("%s: %d Full neighbours over ssh, want %d:\n%s", nd.Name, strings.Count(out, "Full/"), want, out)
+			}
+		})
+	}
+	wg.Wait()
+	t.Logf("every router answered over ssh (%.2fs)", time.Since(t0).Seconds())
+	for _, e := range errs {
+		if e != "" {
+			t.Error(e)
+		}
+	}
+	last := l.Layout.Nodes[len(l.Layout.Nodes)-1] // served by the second sshd
+	if out, err := sshWrongHostKey(ctx, t, l, last.Name); err == nil {
+		t.Errorf("ssh to %s with a wrong host key succeeded:\n%s", last.Name, out)
+	}
+
+	// Every router forwards as the model predicts.
+	var names []string
+	for _, nd := range n.Nodes {
+		names = append(names, nd.Name)
+	}
+	pred, err := dryrun.Predict(ctx, n, nil, names)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t0 = time.Now()
+	obs := waitForwarding(ctx, t, l, n, pred.States[0])
+	ecmp := 0
+	for _, o := range obs {
+		for _, r := range o.Routes {
+			if nodes, _ := r.Nodes(); len(nodes) > 1 {
+				ecmp++
+			}
+		}
+	}
+	if ecmp == 0 {
+		t.Error("no route with equal-cost next hops through different routers")
+	}
+	evere, _ := l.Layout.Node("Evere")
+	var ifs []string
+	for _, h := range obs["Vilvoorde"].Routes["Evere"].NextHops {
+		ifs = append(ifs, h.Interface)
+	}
+	if len(ifs) != 4 {
+		t.Errorf("Vilvoorde -> Evere (%s) over interfaces %v, want the four parallel links", evere.Loopback, ifs)
+	}
+	t.Logf("every router forwards as the model predicts (%.2fs): %d routes with equal-cost next hops through different routers; Vilvoorde -> Evere over %v", time.Since(t0).Seconds(), ecmp, ifs)
+
+	t1 := time.Now()
+	if err := l.Down(ctx); err != nil {
+		t.Fatalf("down: %v", err)
+	}
+	t.Logf("lab down in %.2fs", time.Since(t1).Seconds())
+	checkGone(t, l)
+}
+
+// sshWrongHostKey runs ssh to node with a known_hosts file that gives its
+// port another key.
+func sshWrongHostKey(ctx context.Context, t *testing.T, l *Lab, node string) (string, error) {
+	t.Helper()
+	other := filepath.Join(t.TempDir(), "other")
+	if _, err := run(ctx, "ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", other); err != nil {
+		t.Fatal(err)
+	}
+	pub, err := os.ReadFile(other + ".pub")
+	if err != nil {
+		t.Fatal(err)
+	}
+	nd, _ := l.Layout.Node(node)
+	f := strings.Fields(string(pub))
+	badKH := other + ".known_hosts"
+	if err := os.WriteFile(badKH, fmt.Appendf(nil, "[127.0.0.1]:%d %s %s\n", nd.SSHPort, f[0], f[1]), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	args, err := l.SSHArgs(node, "show version")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, s := range args {
+		if strings.HasPrefix(s, "UserKnownHostsFile=") {
+			args[i] = "UserKnownHostsFile=" + badKH
+		}
+	}
+	out, err := exec.CommandContext(ctx, "ssh", args...).CombinedOutput()
+	return string(out), err
+}
+
+// waitForwarding polls every router (host-side vtysh, the commands
+// changegate observes FRR with) until each forwards exactly as want
+// (node -> destination -> next-hop nodes) in two polls in a row with the
+// same observations, and returns the last observations. It fails t if
+// that does not happen in time.
+func waitForwarding(ctx context.Context, t *testing.T, l *Lab, n *topology.Network, want dryrun.Routes) map[string]*observe.Observation {
+	t.Helper()
+	cmds, err := observe.Commands("frr_vtysh", n.IGP)
+	if err != nil {
+		t.Fatal(err)
+	}
+	limit := testscale.Timeout(60 * time.Second)
+	deadline := time.Now().Add(limit)
+	var prev map[string]*observe.Observation
+	for {
+		cur := map[string]*observe.Observation{}
+		var diffs []string
+		for _, nd := range n.Nodes {
+			outputs := map[string]string{}
+			for _, c := range cmds {
+				out, err := l.Vtysh(ctx, nd.Name, c)
+				if err != nil {
+					t.Fatal(err)
+				}
+				outputs[c] = out
+			}
+			o, err := observe.Read(n, nd.Name, "frr_vtysh", outputs)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cur[nd.Name] = o
+			c, err := observe.Compare(want[nd.Name], o, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(c.Differences) > 0 {
+				diffs = append(diffs, c.String())
+			}
+		}
+		if len(diffs) == 0 && reflect.DeepEqual(prev, cur) {
+			return cur
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the routers do not forward as the model predicts %s after up:\n%s", limit, strings.Join(diffs, "\n"))
+		}
+		prev = cur
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+// TestLabDaemonsInheritNoFiles holds a lock on a file through a
+// descriptor opened without close-on-exec, as a caller's flock(1) does,
+// brings a lab up, and checks that none of the lab's daemons (zebra,
+// ospfd, sshd) has the file open and that, once the test closes its
+// descriptor, another process can take the lock while the lab runs.
+func TestLabDaemonsInheritNoFiles(t *testing.T) {
+	SkipUnlessAvailable(t)
+	lock := filepath.Join(t.TempDir(), "caller.lock")
+	fd, err := syscall.Open(lock, syscall.O_RDWR|syscall.O_CREAT, 0o600) // no O_CLOEXEC, as inherited
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := false
+	defer func() {
+		if !closed {
+			syscall.Close(fd)
+		}
+	}()
+	if err := syscall.Flock(fd, syscall.LOCK_EX); err != nil {
+		t.Fatal(err)
+	}
+	l, _ := UpForTest(t, "fds", `
+igp: ospf
+nodes: [{name: a}, {name: b}]
+links: [{a: a, b: b, capacity: 10G, metric: 10}]
+`)
+	ctx, cancel := context.WithTimeout(context.Background(), testscale.Timeout(time.Minute))
+	defer cancel()
+	roles := map[string]bool{}
+	for _, p := range l.Procs {
+		roles[p.Comm] = true
+		ents, err := os.ReadDir(fmt.Sprintf("/proc/%d/fd", p.PID))
+		if err != nil {
+			t.Fatalf("%s (pid %d): %v", p.Role, p.PID, err)
+		}
+		for _, e := range ents {
+			target, _ := os.Readlink(fmt.Sprintf("/proc/%d/fd/%s", p.PID, e.Name()))
+			if target == lock {
+				t.Errorf("%s (pid %d) has the caller's %s open as fd %s", p.Role, p.PID, lock, e.Name())
+			}
+		}
+	}
+	for _, c := range []string{"cg-zebra", "cg-ospfd", "cg-sshd"} {
+		if !roles[c] {
+			t.Errorf("no %s among the lab's processes %+v", c, l.Procs)
+		}
+	}
+	syscall.Close(fd)
+	closed = true
+	if out, err := exec.CommandContext(ctx, "flock", "--nonblock", "--exclusive", lock, "true").CombinedOutput(); err != nil {
+		t.Errorf("the caller's lock is still held while the lab runs: flock: %v: %s", err, out)
+	}
+}
+
+// TestLabSSHDStartError starts an sshd of the lab on a port something
+// else listens on: the error says which sshd, routers and ports, and
+// quotes sshd's own words, and it comes as soon as sshd exits.
+func TestLabSSHDStartError(t *testing.T) {
+	SkipUnlessAvailable(t)
+	ctx, cancel := context.WithTimeout(context.Background(), testscale.Timeout(time.Minute))
+	defer cancel()
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Close()
+	port := busy.Addr().(*net.TCPAddr).Port
+	dir := filepath.Join(t.TempDir(), "cg-lab-sshderr")
+	for _, d := range []string{filepath.Join(dir, "bin"), filepath.Join(dir, "ssh")} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Symlink(sshdBin, filepath.Join(dir, "bin", "cg-sshd")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := run(ctx, "ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", filepath.Join(dir, "ssh", "host_ed25519")); err != nil {
+		t.Fatal(err)
+	}
+	l := &Lab{State: State{Name: "sshderr", Dir: dir, User: "cg-nobody"}}
+	g := sshdGroups(dir, []NodeLayout{{Name: "r1", Hostname: "r1", SSHPort: port}})[0]
+	err = l.startSSHD(ctx, g)
+	defer func() {
+		for _, p := range l.Procs {
+			if procComm(p.PID) == p.Comm {
+				syscall.Kill(p.PID, syscall.SIGKILL)
+			}
+		}
+	}()
+	if err == nil {
+		t.Fatalf("sshd started on busy port %d", port)
+	}
+	t.Log(err)
+	for _, want := range []string{"sshd 1 (router r1, port " + strconv.Itoa(port) + ")", "exited while starting", "Address already in use"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not say %q", err, want)
+		}
+	}
+}
