@@ -58,7 +58,10 @@ type Lab struct {
 
 // Up builds the lab for n. On error everything created so far is removed
 // before Up returns; if the process dies instead, Down on the state
-// directory removes it.
+// directory removes it. Up first marks every file descriptor of this
+// process above 2 close-on-exec, so that the daemons it starts inherit
+// none of the caller's open files (and locks); see docs/lab.md for sizes
+// and timings.
 func Up(ctx context.Context, n *topology.Network, opts Options) (*Lab, error) {
 	if opts.Name == "" || sanitize(opts.Name) == "" {
 		return nil, errors.New("lab up: a lab name is required")
@@ -262,9 +265,11 @@ func (l *Lab) build(ctx context.Context, opts Options) error {
 		}
 	}
 	l.logf("FRR daemons started (%.2fs)", time.Since(t1).Seconds())
+	t3 := time.Now()
 	if err := l.startSSH(ctx); err != nil {
 		return fmt.Errorf("ssh: %w", err)
 	}
+	l.logf("%d sshd serving %d routers (%.2fs)", len(sshdGroups(l.Dir, lay.Nodes)), len(lay.Nodes), time.Since(t3).Seconds())
 	if !opts.NoWait {
 		t2 := time.Now()
 		wctx, cancel := context.WithTimeout(ctx, opts.ConvergeTimeout)

@@ -80,9 +80,9 @@ mount -n --bind %[1]s/var-tmp /var/tmp
 		return err
 	}
 	for _, daemon := range []string{"zebra", igpd} {
-		pid, err := waitPidFile(ctx, filepath.Join(d, "run", daemon+".pid"), 5*time.Second)
+		pid, err := waitPidFile(ctx, filepath.Join(d, "run", daemon+".pid"), 10*time.Second)
 		if err != nil {
-			return fmt.Errorf("%s: %w (log: %s)", daemon, err, filepath.Join(d, "log", daemon+".log"))
+			return fmt.Errorf("%s: %w: %s", daemon, err, daemonFailure(filepath.Join(d, "log", "start.log"), filepath.Join(d, "log", daemon+".log")))
 		}
 		l.Procs = append(l.Procs, Proc{PID: pid, Comm: "cg-" + daemon, Role: nd.Name + " " + daemon})
 	}

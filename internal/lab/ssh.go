@@ -160,10 +160,10 @@ exec %[2]s -D -E %[4]s -f %[3]s
 		}
 		select {
 		case err := <-exited:
-			return fmt.Errorf("%s exited while starting (%v): %s", g.describe(), err, sshdFailure(startLog, sshdLog))
+			return fmt.Errorf("%s exited while starting (%v): %s", g.describe(), err, daemonFailure(startLog, sshdLog))
 		case <-deadline:
 			cmd.Process.Kill() // os.Process does not signal a process it has reaped
-			return fmt.Errorf("%s wrote no pid file %s in %s: %s", g.describe(), pidFile, sshdStartTimeout, sshdFailure(startLog, sshdLog))
+			return fmt.Errorf("%s wrote no pid file %s in %s: %s", g.describe(), pidFile, sshdStartTimeout, daemonFailure(startLog, sshdLog))
 		case <-ctx.Done():
 			cmd.Process.Kill()
 			return fmt.Errorf("%s: %w", g.describe(), ctx.Err())
@@ -172,18 +172,19 @@ exec %[2]s -D -E %[4]s -f %[3]s
 	}
 }
 
-// sshdFailure quotes what a failed sshd start left in its logs: the
-// start script's output (including `sshd -t`) and sshd's own log.
-func sshdFailure(startLog, sshdLog string) string {
+// daemonFailure quotes the last lines of what a failed daemon start left
+// in its logs (for sshd: the start script's output, including `sshd -t`,
+// and sshd's own log), or names the logs when they are empty.
+func daemonFailure(logs ...string) string {
 	var parts []string
-	for _, f := range []string{startLog, sshdLog} {
+	for _, f := range logs {
 		data, _ := os.ReadFile(f)
 		if s := lastLines(string(data), 10); s != "" {
 			parts = append(parts, s)
 		}
 	}
 	if len(parts) == 0 {
-		return fmt.Sprintf("it logged nothing (%s, %s)", startLog, sshdLog)
+		return "it logged nothing (" + strings.Join(logs, ", ") + ")"
 	}
 	return strings.Join(parts, "; ")
 }

@@ -71,13 +71,13 @@ func TestSSHDGroupDescribe(t *testing.T) {
 	}
 }
 
-// TestSSHDFailure checks that a failed sshd start is explained by what
+// TestDaemonFailure checks that a failed sshd start is explained by what
 // it logged, last lines first of each log, and that empty logs are said
 // to be empty.
-func TestSSHDFailure(t *testing.T) {
+func TestDaemonFailure(t *testing.T) {
 	dir := t.TempDir()
 	start, log := filepath.Join(dir, "start.log"), filepath.Join(dir, "sshd.log")
-	if got := sshdFailure(start, log); !strings.Contains(got, "logged nothing") {
+	if got := daemonFailure(start, log); !strings.Contains(got, "logged nothing") {
 		t.Errorf("no logs: %q", got)
 	}
 	os.WriteFile(start, []byte("\n"), 0o644)
@@ -87,8 +87,8 @@ func TestSSHDFailure(t *testing.T) {
 	}
 	many.WriteString("Bind to port 2201 on 127.0.0.1 failed: Address already in use.\nCannot bind any address.\n")
 	os.WriteFile(log, []byte(many.String()), 0o644)
-	got := sshdFailure(start, log)
+	got := daemonFailure(start, log)
 	if !strings.HasSuffix(got, "line 14; Bind to port 2201 on 127.0.0.1 failed: Address already in use.; Cannot bind any address.") || strings.Contains(got, "line 6;") {
-		t.Errorf("sshdFailure = %q, want the last 10 lines of sshd.log", got)
+		t.Errorf("daemonFailure = %q, want the last 10 lines of sshd.log", got)
 	}
 }

@@ -1,7 +1,6 @@
 package lab
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -11,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/changegate/changegate/internal/importer"
 	"github.com/changegate/changegate/internal/testscale"
 	"github.com/changegate/changegate/internal/topology"
 )
@@ -93,43 +91,20 @@ func UpNetworkForTest(t testing.TB, tag string, n *topology.Network) *Lab {
 	return l
 }
 
-// ZooDefaultCapacity is the capacity ZooNetwork gives links whose
-// Topology Zoo file says none (most): 10G, so that they cost 10.
-const ZooDefaultCapacity = 10e9
-
-// ZooNetwork imports the Topology Zoo GraphML file at path for a lab, as
-// `changegate topology import --from graphml --default-capacity 10G`
-// does (metric from capacity against a 100G reference: a 10G link costs
-// 10; interfaces named as the lab names them), then sets igp: ospf and
-// gives every node the loopback the lab would give it (198.18.0.1,
-// 198.18.0.2, ... in node order), so that what the routers report maps
-// back to the model's nodes. Tests reference the file as the other Zoo
-// tests do, relative to the package directory:
+// ZooNetwork imports the Topology Zoo GraphML file at path for a lab
+// test with ImportZoo (igp ospf, the lab's loopbacks). Tests reference
+// the file as the other Zoo tests do, relative to the package directory:
 // "../../../shared/data/topology-zoo/graphml/NAME.graphml". It skips t
 // when the file is missing (the shared data is not checked out beside the
 // repository) and fails t when it does not import.
 func ZooNetwork(t testing.TB, path string) *topology.Network {
 	t.Helper()
-	data, err := os.ReadFile(path)
-	if errors.Is(err, os.ErrNotExist) {
+	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
 		t.Skipf("Topology Zoo file %s is missing (the shared data directory is not checked out next to the repository)", path)
 	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	n, ds, err := importer.GraphML(bytes.NewReader(data), path, importer.GraphMLOptions{DefaultCapacity: ZooDefaultCapacity})
+	n, _, err := ImportZoo(path)
 	if err != nil {
 		t.Fatalf("import %s: %v", path, err)
-	}
-	if ds.HasErrors() {
-		t.Fatalf("import %s: %v", path, ds)
-	}
-	n.IGP = topology.IGPOSPF
-	for i := range n.Nodes {
-		n.Nodes[i].Loopback = LoopbackAddr(i).String()
-	}
-	if vs := n.Validate(); vs.HasErrors() {
-		t.Fatalf("imported %s is not valid: %v", path, vs)
 	}
 	return n
 }
