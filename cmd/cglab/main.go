@@ -61,7 +61,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	state := fs.String("state", "", "state directory (default /tmp/cg-lab-<name>)")
 	basePort := fs.Int("base-port", 2201, "SSH port of the first router; router i gets base+i (0: any free ports)")
 	scale := fs.Float64("scale", lab.DefaultCapacityScale, "divide model capacities by this for tc (1000: 10G -> 10 Mbit/s)")
-	timeout := fs.Duration("timeout", 2*time.Minute, "give up on up after this long")
+	timeout := fs.Duration("timeout", 3*time.Minute, "give up on up after this long")
 	igp := fs.String("igp", "", "run this IGP (ospf or isis) whatever the topology says")
 	if err := fs.Parse(args[1:]); err != nil {
 		return 2

@@ -40,7 +40,9 @@ type Options struct {
 	// DefaultCapacityScale (10G -> 10 Mbit/s).
 	CapacityScale float64
 	// ConvergeTimeout bounds the wait for every adjacency to be up (OSPF
-	// Full, IS-IS Up); default 30 s. NoWait skips the wait.
+	// Full, IS-IS Up); default 30 s plus 1 s per router (90 s for 60
+	// routers: the wait reads every router each round). NoWait skips the
+	// wait.
 	ConvergeTimeout time.Duration
 	NoWait          bool
 	// Ephemeral marks a test lab that a later test run may remove once
@@ -77,7 +79,7 @@ func Up(ctx context.Context, n *topology.Network, opts Options) (*Lab, error) {
 		opts.StateDir = DefaultStateDir(name)
 	}
 	if opts.ConvergeTimeout == 0 {
-		opts.ConvergeTimeout = 30 * time.Second
+		opts.ConvergeTimeout = 30*time.Second + time.Duration(len(n.Nodes))*time.Second
 	}
 	if opts.Log == nil {
 		opts.Log = io.Discard

@@ -68,10 +68,9 @@ func UpNetworkForTest(t testing.TB, tag string, n *topology.Network) *Lab {
 	if k := testLabs.Add(1); k > 1 {
 		id += fmt.Sprintf("x%d", k)
 	}
-	short := tag[:min(len(tag), 6)]
 	l, err := Up(ctx, n, Options{
-		Name:      fmt.Sprintf("%s-%s", short, id),
-		Prefix:    fmt.Sprintf("cg-%s%s-", strings.Trim(short, "-"), id),
+		Name:      fmt.Sprintf("%s-%s", tag, id),
+		Prefix:    fmt.Sprintf("cg-%s%s-", tag[:1], id),
 		Ephemeral: true,
 		// Generous and scaled for the machine (internal/testscale): a
 		// loaded machine converges slowly.
