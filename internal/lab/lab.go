@@ -261,10 +261,8 @@ func (l *Lab) build(ctx context.Context, opts Options) error {
 	l.logf("namespaces and links: %d routers, %d links (%.2fs)", len(lay.Nodes), len(lay.Links), time.Since(t0).Seconds())
 
 	t1 := time.Now()
-	for _, nd := range lay.Nodes {
-		if err := l.startRouter(ctx, nd); err != nil {
-			return fmt.Errorf("router %s: %w", nd.Name, err)
-		}
+	if err := l.startRouters(ctx, lay.Nodes); err != nil {
+		return err
 	}
 	l.logf("FRR daemons started (%.2fs)", time.Since(t1).Seconds())
 	t3 := time.Now()
