@@ -16,7 +16,7 @@ import (
 )
 
 // maxSSHDPorts is how many ports one sshd listens on: OpenSSH's
-// MAX_LISTEN_SOCKS is 16, and an sshd given more ports exits ("too many
+// MAX_LISTEN_SOCKS is 16, and an sshd given more ports exits ("Too many
 // listen sockets"). The lab starts one sshd per group of this many
 // routers.
 const maxSSHDPorts = 16
