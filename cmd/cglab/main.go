@@ -7,7 +7,7 @@
 //	cglab list
 //
 // TOPOLOGY is a changegate topology file, or a Topology Zoo GraphML file
-// (*.graphml), imported as lab.ImportZoo does (10G where the file gives
+// (*.graphml), imported as zoo.Import does (10G where the file gives
 // no capacity, OSPF, the lab's loopbacks). -igp overrides the topology's
 // IGP. The lab name defaults to the topology file's base name without its
 // extension (examples/april-2011.yaml -> april-2011), so up and down given
@@ -30,6 +30,7 @@ import (
 
 	"github.com/changegate/changegate/diag"
 	"github.com/changegate/changegate/internal/lab"
+	"github.com/changegate/changegate/internal/lab/zoo"
 	"github.com/changegate/changegate/internal/topology"
 	"github.com/changegate/changegate/userfile"
 )
@@ -166,7 +167,7 @@ func load(ctx context.Context, path string, stderr io.Writer) (*topology.Network
 	var ds diag.Diagnostics
 	var err error
 	if strings.EqualFold(filepath.Ext(path), ".graphml") {
-		n, ds, err = lab.ImportZoo(path)
+		n, ds, err = zoo.Import(path)
 	} else {
 		n, ds, err = topology.LoadFile(ctx, path, userfile.Scope{})
 	}

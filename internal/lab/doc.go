@@ -8,9 +8,9 @@
 // 16 routers: OpenSSH listens on at most 16 sockets). Nothing the lab
 // starts inherits the caller's open files: Up marks them close-on-exec.
 //
-// ImportZoo reads a Topology Zoo GraphML file as a lab network, and the
-// test helpers UpForTest, UpNetworkForTest and UpZooForTest build a lab
-// for a test and take it down when the test ends.
+// The test helpers UpForTest and UpNetworkForTest build a lab for a test
+// and take it down when the test ends; package internal/lab/zoo does the
+// same for Topology Zoo networks.
 //
 // Everything the lab creates is named with the prefix "cg-" and recorded
 // in a state directory before it is created, so Down (and `cglab down`)

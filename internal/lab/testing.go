@@ -2,7 +2,6 @@ package lab
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -88,42 +87,6 @@ func UpNetworkForTest(t testing.TB, tag string, n *topology.Network) *Lab {
 		}
 	})
 	return l
-}
-
-// ZooNetwork imports the Topology Zoo GraphML file at path for a lab
-// test with ImportZoo (igp ospf, the lab's loopbacks). Tests reference
-// the file as the other Zoo tests do, relative to the package directory:
-// "../../../shared/data/topology-zoo/graphml/NAME.graphml". It skips t
-// when the file is missing (the shared data is not checked out beside the
-// repository) and fails t when it does not import.
-func ZooNetwork(t testing.TB, path string) *topology.Network {
-	t.Helper()
-	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
-		t.Skipf("Topology Zoo file %s is missing (the shared data directory is not checked out next to the repository)", path)
-	}
-	n, _, err := ImportZoo(path)
-	if err != nil {
-		t.Fatalf("import %s: %v", path, err)
-	}
-	return n
-}
-
-// UpZooForTest imports the Topology Zoo GraphML file at path with
-// ZooNetwork (OSPF, the lab's loopbacks) and builds a lab of it with
-// UpNetworkForTest: every router up, every OSPF adjacency Full, and the
-// lab taken down when t ends. It returns the lab and the network it was
-// built from, to compare the routers with. It skips t where the lab
-// cannot run (SkipUnlessAvailable) or the file is missing. For IS-IS,
-// set the IGP on ZooNetwork's result and call UpNetworkForTest:
-//
-//	n := lab.ZooNetwork(t, path)
-//	n.IGP = topology.IGPISIS
-//	l := lab.UpNetworkForTest(t, "drift", n)
-func UpZooForTest(t testing.TB, tag, path string) (*Lab, *topology.Network) {
-	t.Helper()
-	SkipUnlessAvailable(t)
-	n := ZooNetwork(t, path)
-	return UpNetworkForTest(t, tag, n), n
 }
 
 type logWriter struct{ t testing.TB }

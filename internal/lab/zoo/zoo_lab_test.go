@@ -1,21 +1,20 @@
-package lab
+package zoo
 
 import (
 	"context"
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
+	"os/user"
 	"path/filepath"
 	"reflect"
-	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/changegate/changegate/internal/dryrun"
+	"github.com/changegate/changegate/internal/lab"
 	"github.com/changegate/changegate/internal/observe"
 	"github.com/changegate/changegate/internal/testscale"
 	"github.com/changegate/changegate/internal/topology"
@@ -25,10 +24,10 @@ import (
 // test: Belnet 2009, 21 routers (more than one sshd serves, at most 16
 // ports each), 31 links of which 7 parallel (four between Vilvoorde and
 // Evere), all 10G, so equal-cost paths abound.
-const zooLabFile = "../../../shared/data/topology-zoo/graphml/Belnet2009.graphml"
+const zooLabFile = "../../../../shared/data/topology-zoo/graphml/Belnet2009.graphml"
 
 // TestLabZoo brings up a real Topology Zoo network of 21 routers on
-// OSPF with UpZooForTest; checks that two sshds serve it, that every
+// OSPF with UpForTest; checks that two sshds serve it, that every
 // router answers over real SSH with its host key verified and has every
 // adjacency Full, that a wrong host key is refused on a router of the
 // second sshd, and that every router forwards to every other router's
@@ -37,7 +36,7 @@ const zooLabFile = "../../../shared/data/topology-zoo/graphml/Belnet2009.graphml
 // the lab down and checks that nothing is left.
 func TestLabZoo(t *testing.T) {
 	t0 := time.Now()
-	l, n := UpZooForTest(t, "zoo", zooLabFile)
+	l, n := UpForTest(t, "zoo", zooLabFile)
 	t.Logf("%d routers, %d links up and OSPF Full in %.2fs", len(l.Layout.Nodes), len(l.Layout.Links), time.Since(t0).Seconds())
 	ctx, cancel := context.WithTimeout(context.Background(), testscale.Timeout(5*time.Minute))
 	defer cancel()
@@ -45,11 +44,11 @@ func TestLabZoo(t *testing.T) {
 	if len(n.Nodes) != 21 || len(l.Layout.Nodes) != 21 || len(l.Layout.Links) != 31 {
 		t.Fatalf("lab of %d nodes: %d routers, %d links; want 21 and 31", len(n.Nodes), len(l.Layout.Nodes), len(l.Layout.Links))
 	}
-	var sshds []Proc
+	var sshds []lab.Proc
 	for _, p := range l.Procs {
 		if strings.HasPrefix(p.Role, "sshd") {
 			sshds = append(sshds, p)
-			if !procAlive(p.PID) || procComm(p.PID) != "cg-sshd" {
+			if comm(p.PID) != "cg-sshd" {
 				t.Errorf("%s (pid %d) is not running", p.Role, p.PID)
 			}
 		}
@@ -129,13 +128,50 @@ func TestLabZoo(t *testing.T) {
 	checkGone(t, l)
 }
 
+// comm is the kernel's name for pid, "" when it is gone or a zombie (a
+// PID 1 that reaps late leaves killed daemons as zombies for a while).
+func comm(pid int) string {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return ""
+	}
+	s := string(data)
+	open, end := strings.IndexByte(s, '('), strings.LastIndexByte(s, ')')
+	if open < 0 || end < open || end+2 >= len(s) || s[end+2] == 'Z' || s[end+2] == 'X' {
+		return ""
+	}
+	return s[open+1 : end]
+}
+
+// checkGone checks that nothing l created is left: namespaces, daemons,
+// the user, the state directory.
+func checkGone(t *testing.T, l *lab.Lab) {
+	t.Helper()
+	for _, ns := range l.Namespaces {
+		if _, err := os.Stat(filepath.Join("/run/netns", ns)); err == nil {
+			t.Errorf("namespace %s left behind", ns)
+		}
+	}
+	for _, p := range l.Procs {
+		if c := comm(p.PID); c == p.Comm {
+			t.Errorf("process %d (%s, %s) left behind", p.PID, p.Comm, p.Role)
+		}
+	}
+	if _, err := user.Lookup(l.User); err == nil {
+		t.Errorf("user %s left behind", l.User)
+	}
+	if _, err := os.Stat(l.Dir); err == nil {
+		t.Errorf("state directory %s left behind", l.Dir)
+	}
+}
+
 // sshWrongHostKey runs ssh to node with a known_hosts file that gives its
 // port another key.
-func sshWrongHostKey(ctx context.Context, t *testing.T, l *Lab, node string) (string, error) {
+func sshWrongHostKey(ctx context.Context, t *testing.T, l *lab.Lab, node string) (string, error) {
 	t.Helper()
 	other := filepath.Join(t.TempDir(), "other")
-	if _, err := run(ctx, "ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", other); err != nil {
-		t.Fatal(err)
+	if out, err := exec.CommandContext(ctx, "ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", other).CombinedOutput(); err != nil {
+		t.Fatalf("ssh-keygen: %v: %s", err, out)
 	}
 	pub, err := os.ReadFile(other + ".pub")
 	if err != nil {
@@ -165,7 +201,7 @@ func sshWrongHostKey(ctx context.Context, t *testing.T, l *Lab, node string) (st
 // (node -> destination -> next-hop nodes) in two polls in a row with the
 // same observations, and returns the last observations. It fails t if
 // that does not happen in time.
-func waitForwarding(ctx context.Context, t *testing.T, l *Lab, n *topology.Network, want dryrun.Routes) map[string]*observe.Observation {
+func waitForwarding(ctx context.Context, t *testing.T, l *lab.Lab, n *topology.Network, want dryrun.Routes) map[string]*observe.Observation {
 	t.Helper()
 	cmds, err := observe.Commands("frr_vtysh", n.IGP)
 	if err != nil {
@@ -207,105 +243,5 @@ func waitForwarding(ctx context.Context, t *testing.T, l *Lab, n *topology.Netwo
 		}
 		prev = cur
 		time.Sleep(200 * time.Millisecond)
-	}
-}
-
-// TestLabDaemonsInheritNoFiles holds a lock on a file through a
-// descriptor opened without close-on-exec, as a caller's flock(1) does,
-// brings a lab up, and checks that none of the lab's daemons (zebra,
-// ospfd, sshd) has the file open and that, once the test closes its
-// descriptor, another process can take the lock while the lab runs.
-func TestLabDaemonsInheritNoFiles(t *testing.T) {
-	SkipUnlessAvailable(t)
-	lock := filepath.Join(t.TempDir(), "caller.lock")
-	fd, err := syscall.Open(lock, syscall.O_RDWR|syscall.O_CREAT, 0o600) // no O_CLOEXEC, as inherited
-	if err != nil {
-		t.Fatal(err)
-	}
-	closed := false
-	defer func() {
-		if !closed {
-			syscall.Close(fd)
-		}
-	}()
-	if err := syscall.Flock(fd, syscall.LOCK_EX); err != nil {
-		t.Fatal(err)
-	}
-	l, _ := UpForTest(t, "fds", `
-igp: ospf
-nodes: [{name: a}, {name: b}]
-links: [{a: a, b: b, capacity: 10G, metric: 10}]
-`)
-	ctx, cancel := context.WithTimeout(context.Background(), testscale.Timeout(time.Minute))
-	defer cancel()
-	roles := map[string]bool{}
-	for _, p := range l.Procs {
-		roles[p.Comm] = true
-		ents, err := os.ReadDir(fmt.Sprintf("/proc/%d/fd", p.PID))
-		if err != nil {
-			t.Fatalf("%s (pid %d): %v", p.Role, p.PID, err)
-		}
-		for _, e := range ents {
-			target, _ := os.Readlink(fmt.Sprintf("/proc/%d/fd/%s", p.PID, e.Name()))
-			if target == lock {
-				t.Errorf("%s (pid %d) has the caller's %s open as fd %s", p.Role, p.PID, lock, e.Name())
-			}
-		}
-	}
-	for _, c := range []string{"cg-zebra", "cg-ospfd", "cg-sshd"} {
-		if !roles[c] {
-			t.Errorf("no %s among the lab's processes %+v", c, l.Procs)
-		}
-	}
-	syscall.Close(fd)
-	closed = true
-	if out, err := exec.CommandContext(ctx, "flock", "--nonblock", "--exclusive", lock, "true").CombinedOutput(); err != nil {
-		t.Errorf("the caller's lock is still held while the lab runs: flock: %v: %s", err, out)
-	}
-}
-
-// TestLabSSHDStartError starts an sshd of the lab on a port something
-// else listens on: the error says which sshd, routers and ports, and
-// quotes sshd's own words, and it comes as soon as sshd exits.
-func TestLabSSHDStartError(t *testing.T) {
-	SkipUnlessAvailable(t)
-	ctx, cancel := context.WithTimeout(context.Background(), testscale.Timeout(time.Minute))
-	defer cancel()
-	busy, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer busy.Close()
-	port := busy.Addr().(*net.TCPAddr).Port
-	dir := filepath.Join(t.TempDir(), "cg-lab-sshderr")
-	for _, d := range []string{filepath.Join(dir, "bin"), filepath.Join(dir, "ssh")} {
-		if err := os.MkdirAll(d, 0o755); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := os.Symlink(sshdBin, filepath.Join(dir, "bin", "cg-sshd")); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := run(ctx, "ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", filepath.Join(dir, "ssh", "host_ed25519")); err != nil {
-		t.Fatal(err)
-	}
-	l := &Lab{State: State{Name: "sshderr", Dir: dir, User: "cg-nobody"}}
-	g := sshdGroups(dir, []NodeLayout{{Name: "r1", Hostname: "r1", SSHPort: port}})[0]
-	err = l.startSSHD(ctx, g)
-	defer func() {
-		for _, p := range l.Procs {
-			if procComm(p.PID) == p.Comm {
-				syscall.Kill(p.PID, syscall.SIGKILL)
-			}
-		}
-	}()
-	if err == nil {
-		t.Fatalf("sshd started on busy port %d", port)
-	}
-	t.Log(err)
-	for _, want := range []string{"sshd 1 (router r1, port " + strconv.Itoa(port) + ")", "exited while starting", "Address already in use"} {
-		if !strings.Contains(err.Error(), want) {
-			t.Errorf("error %q does not say %q", err, want)
-		}
 	}
 }
