@@ -174,11 +174,11 @@ func load(ctx context.Context, path string, stderr io.Writer) (*topology.Network
 	for _, d := range ds {
 		fmt.Fprintln(stderr, d)
 	}
+	if ds.HasErrors() { // printed above, whether or not err repeats them
+		return nil, fmt.Errorf("%s: invalid topology", path)
+	}
 	if err != nil {
 		return nil, err
-	}
-	if ds.HasErrors() {
-		return nil, fmt.Errorf("%s: invalid topology", path)
 	}
 	return n, nil
 }
