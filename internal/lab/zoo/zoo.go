@@ -30,9 +30,12 @@ const DefaultCapacity = 10e9
 // 10; interfaces named as the lab names them), then sets igp: ospf and
 // gives every node the loopback the lab would give it
 // (lab.LoopbackAddr: 198.18.0.1, 198.18.0.2, ... in node order), so that
-// what the routers report maps back to the model's nodes. The
-// diagnostics are the importer's warnings; a file that does not import
-// is an error.
+// what the routers report maps back to the model's nodes. A few Zoo
+// links are so slow (64 kbit/s) that their metric exceeds OSPF's largest
+// interface cost: such metrics become lab.MaxOSPFCost, with a warning,
+// so that every Zoo network can be built (the returned network is the
+// one the lab runs). The diagnostics are the importer's warnings and
+// that one; a file that does not import is an error.
 func Import(path string) (*topology.Network, diag.Diagnostics, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -46,6 +49,18 @@ func Import(path string) (*topology.Network, diag.Diagnostics, error) {
 		return nil, ds, ds.Errors().Err()
 	}
 	n.IGP = topology.IGPOSPF
+	capped := 0
+	for i := range n.Links {
+		for _, m := range []*int64{&n.Links[i].MetricAB, &n.Links[i].MetricBA} {
+			if *m > lab.MaxOSPFCost {
+				*m = lab.MaxOSPFCost
+				capped++
+			}
+		}
+	}
+	if capped > 0 {
+		ds.Warn(diag.Pos{File: path}, "", "%d link metrics above %d, OSPF's largest interface cost, are set to %d for the lab", capped, lab.MaxOSPFCost, lab.MaxOSPFCost)
+	}
 	for i := range n.Nodes {
 		n.Nodes[i].Loopback = lab.LoopbackAddr(i).String()
 	}

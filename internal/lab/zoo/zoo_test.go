@@ -46,6 +46,35 @@ func TestImport(t *testing.T) {
 	}
 }
 
+// TestImportAll imports every Topology Zoo network and plans its lab:
+// every one can be built (metrics above OSPF's range capped, with a
+// warning).
+func TestImportAll(t *testing.T) {
+	files, _ := filepath.Glob(filepath.Join(filepath.Dir(zooLabFile), "*.graphml"))
+	if len(files) == 0 {
+		t.Skip("no Topology Zoo files (the shared data directory is not checked out next to the repository)")
+	}
+	capped := 0
+	for _, f := range files {
+		n, ds, err := Import(f)
+		if err != nil {
+			t.Errorf("%s: %v", filepath.Base(f), err)
+			continue
+		}
+		for _, d := range ds.Warnings() {
+			if strings.Contains(d.Msg, "OSPF's largest interface cost") {
+				capped++
+			}
+		}
+		if _, err := lab.PlanLayout(n, "cg-", lab.DefaultCapacityScale, nil); err != nil {
+			t.Errorf("%s: %v", filepath.Base(f), err)
+		}
+	}
+	if capped == 0 {
+		t.Error("no network had a metric capped (Cynet's 64 kbit/s links should)")
+	}
+}
+
 func TestImportErrors(t *testing.T) {
 	dir := t.TempDir()
 	if _, _, err := Import(filepath.Join(dir, "missing.graphml")); !errors.Is(err, os.ErrNotExist) {
