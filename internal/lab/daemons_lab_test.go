@@ -115,3 +115,39 @@ func TestLabSSHDStartError(t *testing.T) {
 		}
 	}
 }
+
+// TestLabManyLinks joins two routers by 25 parallel links on OSPF: more
+// than the 20 multicast groups Linux lets one socket join by default
+// (net.ipv4.igmp_max_memberships), which is how ospfd listens for hellos
+// on each interface. Every adjacency comes up because the lab raises the
+// limit in each router's namespace (without that, ospfd logs "can't
+// setsockopt IP_ADD_MEMBERSHIP" and hears nothing on five of them).
+func TestLabManyLinks(t *testing.T) {
+	SkipUnlessAvailable(t)
+	var b strings.Builder
+	b.WriteString("igp: ospf\nnodes: [{name: a}, {name: b}]\nlinks:\n")
+	for i := range 25 {
+		fmt.Fprintf(&b, "  - {id: l%d, a: a, b: b, capacity: 10G, metric: 10}\n", i+1)
+	}
+	l, _ := UpForTest(t, "many", b.String())
+	ctx, cancel := context.WithTimeout(context.Background(), testscale.Timeout(time.Minute))
+	defer cancel()
+	for _, r := range []string{"a", "b"} {
+		got, err := l.Adjacencies(ctx, r)
+		if err != nil || got != 25 {
+			t.Errorf("%s: %d adjacencies Full (%v), want 25", r, got, err)
+		}
+		// The routes follow the adjacencies within an SPF run.
+		var out string
+		for deadline := time.Now().Add(testscale.Timeout(30 * time.Second)); ; time.Sleep(100 * time.Millisecond) {
+			out, err = l.Vtysh(ctx, r, "show ip route "+map[string]string{"a": "198.18.0.2/32", "b": "198.18.0.1/32"}[r])
+			if err == nil && strings.Count(out, ", via cg-") == 25 {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Errorf("%s: want the other's loopback over all 25 links, got %v:\n%s", r, err, out)
+				break
+			}
+		}
+	}
+}

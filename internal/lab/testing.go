@@ -77,7 +77,7 @@ func UpNetworkForTest(t testing.TB, tag string, n *topology.Network) *Lab {
 		Log:             logWriter{t},
 	})
 	if err != nil {
-		t.Fatalf("lab up: %v", err)
+		t.Fatal(err) // "lab up: ..."
 	}
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), testscale.Timeout(time.Minute))
