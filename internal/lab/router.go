@@ -119,14 +119,17 @@ func (l *Lab) startRouter(ctx context.Context, nd NodeLayout) ([]Proc, error) {
 	// ospfd joins AllSPFRouters on every interface through one socket,
 	// and Linux allows a socket igmp_max_memberships groups, 20 by
 	// default: a router with more links would hear no hellos on the rest.
-	// The setting belongs to the router's namespace.
-	groups := max(20, len(l.Layout.Ends(nd.Name))+20)
-	script := fmt.Sprintf(`echo %[5]d > /proc/sys/net/ipv4/igmp_max_memberships
-mount -n --bind %[1]s/root-run /run
+	// The setting belongs to the router's namespace; it is written only
+	// where needed, so that small labs do not need /proc/sys writable.
+	sysctl := ""
+	if ends := len(l.Layout.Ends(nd.Name)); ends > 16 {
+		sysctl = fmt.Sprintf("echo %d > /proc/sys/net/ipv4/igmp_max_memberships\n", ends+20)
+	}
+	script := fmt.Sprintf(`%[5]smount -n --bind %[1]s/root-run /run
 mount -n --bind %[1]s/var-tmp /var/tmp
 %[2]s/cg-zebra -d -f %[1]s/etc/zebra.conf -i %[1]s/run/zebra.pid %[3]s
 %[2]s/cg-%[4]s -d -f %[1]s/etc/%[4]s.conf -i %[1]s/run/%[4]s.pid %[3]s
-`, d, bin, common, igpd, groups)
+`, d, bin, common, igpd, sysctl)
 	// Record the namespace's processes even if the daemons' pid files
 	// never appear: Down also kills whatever runs in the namespace.
 	if err := runDaemonizing(ctx, filepath.Join(d, "log", "start.log"), "ip", "netns", "exec", nd.Namespace, "sh", "-ec", script); err != nil {
