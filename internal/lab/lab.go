@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net"
 	"os"
 	"os/exec"
@@ -34,7 +35,8 @@ type Options struct {
 	StateDir string
 	// Prefix of namespace names; default "cg-".
 	Prefix string
-	// BasePort gives router i the SSH port BasePort+i; 0 picks free ports.
+	// BasePort gives router i the SSH port BasePort+i; 0 picks free ports
+	// below the kernel's ephemeral range (see pickPorts).
 	BasePort int
 	// CapacityScale divides model capacities for tc; default
 	// DefaultCapacityScale (10G -> 10 Mbit/s).
@@ -172,27 +174,67 @@ func Preflight() error {
 	return nil
 }
 
+// pickPorts returns n SSH ports on 127.0.0.1 that nothing listens on:
+// base, base+1, ... when base > 0 (any of them taken is an error), else
+// free ports below the kernel's ephemeral range, from a random start.
+// Not ephemeral ones: between the pick and sshd's start (seconds on a
+// large lab) any outgoing connection on the host may take one of those
+// as its local port, and sshd then cannot listen on it.
 func pickPorts(n, base int) ([]int, error) {
-	ports := make([]int, n)
 	var ls []net.Listener
 	defer func() {
 		for _, l := range ls {
 			l.Close()
 		}
 	}()
-	for i := range n {
-		addr := "127.0.0.1:0"
-		if base > 0 {
-			addr = "127.0.0.1:" + strconv.Itoa(base+i)
+	if base > 0 {
+		ports := make([]int, n)
+		for i := range n {
+			l, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(base+i))
+			if err != nil {
+				return nil, fmt.Errorf("ssh port for router %d: %w", i+1, err)
+			}
+			ls = append(ls, l)
+			ports[i] = base + i
 		}
-		l, err := net.Listen("tcp", addr)
+		return ports, nil
+	}
+	lo, hi := freePortsLow, ephemeralLow()
+	if hi-lo < n {
+		return nil, fmt.Errorf("%d ssh ports wanted, %d..%d (below the ephemeral ports) hold %d: give a base port", n, lo, hi-1, hi-lo)
+	}
+	var ports []int
+	start := lo + rand.IntN(hi-lo)
+	for k := 0; k < hi-lo && len(ports) < n; k++ {
+		p := lo + (start-lo+k)%(hi-lo)
+		l, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(p))
 		if err != nil {
-			return nil, fmt.Errorf("ssh port for router %d: %w", i+1, err)
+			continue
 		}
 		ls = append(ls, l)
-		ports[i] = l.Addr().(*net.TCPAddr).Port
+		ports = append(ports, p)
+	}
+	if len(ports) < n {
+		return nil, fmt.Errorf("only %d of %d ssh ports free in %d..%d: give a base port", len(ports), n, lo, hi-1)
 	}
 	return ports, nil
+}
+
+// freePortsLow is the lowest port pickPorts picks without a base port.
+const freePortsLow = 10000
+
+// ephemeralLow is the first port of the kernel's ephemeral range
+// (net.ipv4.ip_local_port_range), 32768 if it cannot be read.
+func ephemeralLow() int {
+	data, err := os.ReadFile("/proc/sys/net/ipv4/ip_local_port_range")
+	if err == nil {
+		if f := strings.Fields(string(data)); len(f) == 2 {
+			if v, err := strconv.Atoi(f[0]); err == nil && v > freePortsLow {
+				return v
+			}
+		}
+	}
+	return 32768
 }
 
 func (l *Lab) logf(format string, args ...any) {

@@ -96,14 +96,19 @@ func (l *Lab) startSSH(ctx context.Context) error {
 	if err := l.createUser(ctx); err != nil {
 		return err
 	}
-	for _, g := range sshdGroups(l.Dir, l.Layout.Nodes) {
+	groups := sshdGroups(l.Dir, l.Layout.Nodes)
+	for _, g := range groups {
 		if err := l.startSSHD(ctx, g); err != nil {
 			return err
 		}
 	}
-	for _, nd := range l.Layout.Nodes {
-		if err := waitPort(ctx, nd.SSHPort, 5*time.Second); err != nil {
-			return fmt.Errorf("router %s: %w", nd.Name, err)
+	// sshd carries on when it can bind some of its ports: its log says
+	// why it could not bind the others.
+	for _, g := range groups {
+		for _, nd := range g.Nodes {
+			if err := waitPort(ctx, nd.SSHPort, 5*time.Second); err != nil {
+				return fmt.Errorf("router %s: %w: %s: %s", nd.Name, err, g.describe(), daemonFailure(filepath.Join(g.Dir, "sshd.log")))
+			}
 		}
 	}
 	return os.WriteFile(l.InventoryFile(), l.inventory(), 0o644)

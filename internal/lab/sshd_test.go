@@ -2,6 +2,7 @@ package lab
 
 import (
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -90,5 +91,40 @@ func TestDaemonFailure(t *testing.T) {
 	got := daemonFailure(start, log)
 	if !strings.HasSuffix(got, "line 14; Bind to port 2201 on 127.0.0.1 failed: Address already in use.; Cannot bind any address.") || strings.Contains(got, "line 6;") {
 		t.Errorf("daemonFailure = %q, want the last 10 lines of sshd.log", got)
+	}
+}
+
+// TestPickPorts checks that ports picked without a base are distinct,
+// free, and below the ephemeral range, where no outgoing connection takes
+// them; and that a taken port in a base range is an error naming it.
+func TestPickPorts(t *testing.T) {
+	ports, err := pickPorts(40, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[int]bool{}
+	for _, p := range ports {
+		if p < freePortsLow || p >= ephemeralLow() || seen[p] {
+			t.Errorf("port %d: outside %d..%d or twice", p, freePortsLow, ephemeralLow()-1)
+		}
+		seen[p] = true
+		l, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", p))
+		if err != nil {
+			t.Errorf("port %d is not free after the pick: %v", p, err)
+			continue
+		}
+		l.Close()
+	}
+	if len(ports) != 40 {
+		t.Errorf("%d ports, want 40", len(ports))
+	}
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Close()
+	port := busy.Addr().(*net.TCPAddr).Port
+	if _, err := pickPorts(1, port); err == nil || !strings.Contains(err.Error(), "router 1") {
+		t.Errorf("base port %d taken: error %v", port, err)
 	}
 }
