@@ -10,8 +10,10 @@ BENCHTIME ?= 1x
 
 all: lint test build
 
+# -buildvcs=auto: the binary records the commit it was built from (changegate
+# version), whatever GOFLAGS says, when git is there to ask.
 build:
-	$(GO) build -o $(BIN) ./cmd/changegate
+	$(GO) build -buildvcs=auto -o $(BIN) ./cmd/changegate
 
 # The test command CI runs: vet, then every test with the race detector,
 # then what the race run leaves out because the detector makes it take

@@ -53,6 +53,15 @@ func FuzzParse(f *testing.F) {
 				t.Fatalf("diagnostic without file or message: %#v", d)
 			}
 		}
+		// A partial parse reports the same problems, and its plan (as far
+		// as it parsed) can be checked for what it names without panicking.
+		partial, pds := ParseWith("f.yaml", data, ParseOptions{Partial: true})
+		if len(pds) != len(ds) {
+			t.Fatalf("partial parse: %d diagnostics, want the %d of Parse", len(pds), len(ds))
+		}
+		if partial != nil {
+			_ = partial.CheckReferences(nil, nil)
+		}
 		if p == nil {
 			return
 		}

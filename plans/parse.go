@@ -48,6 +48,10 @@ type ParseOptions struct {
 	ReadFile func(name string) (path string, data []byte, err error)
 	// NoFileHint is the hint when ReadFile is nil.
 	NoFileHint string
+	// Partial returns the plan as far as it parsed even when there are
+	// errors, so that a linter can check what it names in the same pass.
+	// A partial plan is for reporting only: never check or run one.
+	Partial bool
 	// Rendered says the plan text was generated (a runbook rendered into
 	// a plan), so that its lines are nobody's: a problem inside an inline
 	// template is reported at the start of the template, with its line in
@@ -59,7 +63,7 @@ type ParseOptions struct {
 // Parse parses a plan from data; file names it in diagnostics and becomes
 // Plan.File. It reports every problem it finds, sorted by position, and
 // returns a nil Plan when any of them is an error (and a non-nil one
-// otherwise). It never panics on any input. It reads no file: a check
+// otherwise; see ParseOptions.Partial). It never panics on any input. It reads no file: a check
 // that names a TextFSM template file is an error (LoadFile, or ParseWith
 // with ReadFile, reads them).
 func Parse(file string, data []byte) (*Plan, diag.Diagnostics) {
@@ -72,7 +76,7 @@ func ParseWith(file string, data []byte, opts ParseOptions) (*Plan, diag.Diagnos
 	ps := &parser{y: diag.YAML{File: file, Diags: &ds}, opts: opts, data: data}
 	p := ps.plan(data)
 	ds.Sort()
-	if ds.HasErrors() {
+	if ds.HasErrors() && !opts.Partial {
 		return nil, ds
 	}
 	return p, ds

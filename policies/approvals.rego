@@ -55,6 +55,16 @@ _risk := object.get(input.plan, "risk", "")
 
 _required := object.get(params.required, _risk, params.required[""])
 
+# How messages name the plan's risk: `risk "high"`; a plan without one
+# gets the default's approvals and is named as such.
+_risk_text := sprintf("risk %q", [_risk]) if _risk != ""
+
+_risk_text := "no risk given" if _risk == ""
+
+_risk_subject := sprintf("risk %q", [_risk]) if _risk != ""
+
+_risk_subject := "a plan with no risk given" if _risk == ""
+
 # The plan's author approved it: self-approval never counts.
 deny contains result if {
 	some a in input.approvals
@@ -89,7 +99,7 @@ _needs_approvals if {
 deny contains result if {
 	_author == ""
 	_needs_approvals
-	result := {"msg": sprintf("the plan needs approvals (risk %q) and names no author: add `author:` with your e-mail address or principal in the allowed signers (author: Jane Doe <jane@example.net>), so that the author's own approval cannot count", [_risk])}
+	result := {"msg": sprintf("the plan needs approvals (%s) and names no author: add `author:` with your e-mail address or principal in the allowed signers (author: Jane Doe <jane@example.net>), so that the author's own approval cannot count", [_risk_text])}
 }
 
 # An approval given for other digests: stale, it does not count.
@@ -166,7 +176,7 @@ _have := sprintf("has %d valid", [count(_approvers)]) if {
 _missing contains result if {
 	count(_approvers) < _required
 	result := {
-		"msg": sprintf("risk %q needs %s, %s", [_risk, lib.plural(_required, "approval"), _have]),
+		"msg": sprintf("%s needs %s, %s", [_risk_subject, lib.plural(_required, "approval"), _have]),
 		"required": _required,
 		"approvals": count(_approvers),
 		"approvers": sort(_approvers),
@@ -178,7 +188,7 @@ _missing contains result if {
 	some role in object.get(params.roles, _risk, [])
 	not role in _approver_roles
 	result := {
-		"msg": sprintf("risk %q needs an approval from a %s; no valid approval has that role", [_risk, role]),
+		"msg": sprintf("%s needs an approval from a %s; no valid approval has that role", [_risk_subject, role]),
 		"role": role,
 	}
 }

@@ -77,7 +77,7 @@ test_missing_approval_denied_at_apply if {
 }
 
 test_no_risk_needs_one if {
-	_msgs(approvals.deny) == {`risk "" needs 1 approval, has 0 valid`} with input as _input("apply", "", [])
+	_msgs(approvals.deny) == {`a plan with no risk given needs 1 approval, has 0 valid`} with input as _input("apply", "", [])
 	count(approvals.deny) == 0 with input as _input("apply", "", [_bob])
 }
 

@@ -62,10 +62,11 @@ deny contains result if {
 	some state in input.states
 	state.index >= 1
 	state.moved_fraction > params.max_moved_fraction
+	n := count([l | some l in state.links; l.delta_bps != 0])
 	result := {
-		"msg": sprintf("%s: moves %s, %s of the total demand counted on every link direction, > %s", [
-			lib.step_label(state.index), lib.rate(state.moved_bps),
-			lib.pct(state.moved_fraction), lib.pct(params.max_moved_fraction),
+		"msg": sprintf("%s: moves %s of load on %s (a flow counts on every link it leaves or joins): %s times the network's total demand of %s, over the limit of %s times", [
+			lib.step_label(state.index), lib.rate(state.moved_bps), lib.plural(n, "link direction"),
+			_times(state.moved_fraction), lib.rate(state.moved_bps / state.moved_fraction), _times(params.max_moved_fraction),
 		]),
 		"step": state.index,
 		"state": state.index,
@@ -74,6 +75,9 @@ deny contains result if {
 		"threshold": params.max_moved_fraction,
 	}
 }
+
+# _times(x) writes a ratio with one decimal: 2 -> "2.0", 3.333 -> "3.3".
+_times(x) := sprintf("%d.%d", [floor(r / 10), r % 10]) if r := round(x * 10)
 
 # Too much traffic moved by one step, in bps (off when max_moved_bps is
 # null).

@@ -89,9 +89,14 @@ test_max_zones_override if {
 
 # --- traffic moved -----------------------------------------------------------
 
+_dir(id, delta) := {"id": id, "from": "a", "to": "b", "class": "", "up": true, "load_bps": 0, "capacity_bps": 1, "utilization": 0, "delta_bps": delta}
+
 test_moved_fraction_denied if {
-	ds := blast_radius.deny with input as _input(_one, 400000000000, 2.5)
-	_msgs(ds) == {`step 1 "upgrade": moves 400 Gbps, 250% of the total demand counted on every link direction, > 200%`}
+	inp := _input(_one, 400000000000, 2.5)
+	links := [_dir("a-b", 200000000000), _dir("b-c", -200000000000), _dir("c-d", 0)]
+	moved := object.union(inp, {"states": [inp.states[0], object.union(inp.states[1], {"links": links})]})
+	ds := blast_radius.deny with input as moved
+	_msgs(ds) == {`step 1 "upgrade": moves 400 Gbps of load on 2 link directions (a flow counts on every link it leaves or joins): 2.5 times the network's total demand of 160 Gbps, over the limit of 2.0 times`}
 	some d in ds
 	d.moved_fraction == 2.5
 	d.moved_bps == 400000000000

@@ -347,9 +347,19 @@ test_baseline_at_deny_utilization_not_warned if {
 
 # --- only_worse_than_baseline ------------------------------------------------------
 
-test_same_as_baseline_denied_by_default if {
+# By default the gate judges whether the change makes N-1 safety worse:
+# a state as unsafe as the baseline is not denied (the baseline's warning
+# says so); strict mode (only_worse_than_baseline: false) denies it.
+test_same_as_baseline_allowed_by_default if {
+	inp := _input(_state(0, _secondary_worst(7), 0), _state(1, _secondary_worst(7), 0))
+	count(n1.deny) == 0 with input as inp
+	count(n1.warn) == 1 with input as inp
+}
+
+test_same_as_baseline_denied_when_strict if {
 	inp := _input(_state(0, _secondary_worst(7), 0), _state(1, _secondary_worst(7), 0))
 	count(n1.deny) == 1 with input as inp
+		with data.changegate.params.n1.only_worse_than_baseline as false
 }
 
 test_only_worse_than_baseline if {
@@ -368,9 +378,9 @@ test_only_worse_than_baseline if {
 
 test_only_worse_than_baseline_drops if {
 	same := _input(_state(0, _dropping, 0), _state(1, _dropping, 0))
-	count(n1.deny) == 1 with input as same
 	count(n1.deny) == 0 with input as same
-		with data.changegate.params.n1.only_worse_than_baseline as true
+	count(n1.deny) == 1 with input as same
+		with data.changegate.params.n1.only_worse_than_baseline as false
 	more := _input(_state(0, _dropping, 0), _state(1, _n1({}, [_f("link:ebs1-s1", 160000000000, 0.35, 0)]), 0))
 	count(n1.deny) == 1 with input as more
 		with data.changegate.params.n1.only_worse_than_baseline as true
@@ -476,6 +486,10 @@ test_summaries_agree_counting_nodes if {
 
 test_summaries_agree_only_worse_than_baseline if {
 	_differences({"n1": {"only_worse_than_baseline": true}}) == []
+}
+
+test_summaries_agree_strict if {
+	_differences({"n1": {"only_worse_than_baseline": false}}) == []
 }
 
 test_summaries_agree_only_worse_than_baseline_counting_links if {

@@ -12,12 +12,12 @@ import (
 // and its layer, lowest first. A package may import packages of its own
 // layer or lower ones, never a higher one.
 var layers = [][]string{
-	{"diag", "userfile", "internal/regocap", "internal/digest", "internal/sshkey", "internal/textfsm"},
+	{"diag", "userfile", "internal/regocap", "internal/digest", "internal/sshkey", "internal/textfsm", "internal/buildinfo"},
 	{"plans", "runbooks", "internal/runbook", "internal/topology", "internal/importer", "devices", "devices/session", "internal/platform"},
 	{"internal/dryrun", "internal/devconfig", "internal/sim", "internal/traffic"},
 	{"internal/policy", "policies"},
-	{"internal/apply", "internal/journal", "internal/lock", "internal/durable", "internal/observe", "internal/health"},
-	{"internal/gate", "internal/approval", "internal/sshsig", "internal/validate", "internal/report", "internal/finding"},
+	{"internal/apply", "internal/journal", "internal/lock", "internal/durable", "internal/observe", "internal/health", "internal/discover"},
+	{"internal/gate", "internal/approval", "internal/sshsig", "internal/input", "internal/validate", "internal/report", "internal/finding"},
 	{"internal/operation"},
 	{"internal/cli", "cmd/changegate"},
 }

@@ -11,7 +11,7 @@ import (
 
 func main() {
 	ctx, stop := interruptible(context.Background(), os.Stderr, os.Exit)
-	code := cli.Run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	code := exitCode(ctx, cli.Run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 	stop()
 	os.Exit(code)
 }

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/changegate/changegate/internal/cli"
 	"github.com/changegate/changegate/internal/testscale"
 )
 
@@ -52,6 +53,13 @@ func TestSecondSignalExits(t *testing.T) {
 				t.Fatalf("exited with %d after one signal", code)
 			default:
 			}
+			// The command ends with the signal's status, and says why.
+			if got := exitCode(ctx, cli.ExitError); got != 128+int(sig) {
+				t.Errorf("a command interrupted by %v exits %d, want %d", sig, got, 128+int(sig))
+			}
+			if msg := context.Cause(ctx).Error(); !strings.HasPrefix(msg, "interrupted (SIG") {
+				t.Errorf("cause %q", msg)
+			}
 			if err := syscall.Kill(syscall.Getpid(), sig); err != nil {
 				t.Fatal(err)
 			}
@@ -83,5 +91,31 @@ func TestStopReleases(t *testing.T) {
 	case code := <-exited:
 		t.Fatalf("exited with %d", code)
 	default:
+	}
+}
+
+// exitCode keeps a command's own status unless a signal interrupted a
+// command that did not succeed; a failed rollback keeps its status.
+func TestExitCode(t *testing.T) {
+	interrupted, cancel := context.WithCancelCause(context.Background())
+	cancel(&Interrupted{Signal: syscall.SIGINT})
+	cancelled, cancel2 := context.WithCancel(context.Background())
+	cancel2()
+	for _, tt := range []struct {
+		name string
+		ctx  context.Context
+		code int
+		want int
+	}{
+		{"not interrupted", context.Background(), cli.ExitError, cli.ExitError},
+		{"cancelled without a signal", cancelled, cli.ExitError, cli.ExitError},
+		{"interrupted error", interrupted, cli.ExitError, 130},
+		{"interrupted run rolled back", interrupted, cli.ExitRolledBack, 130},
+		{"interrupted, yet done", interrupted, cli.ExitOK, cli.ExitOK},
+		{"interrupted, rollback failed", interrupted, cli.ExitRollbackFailed, cli.ExitRollbackFailed},
+	} {
+		if got := exitCode(tt.ctx, tt.code); got != tt.want {
+			t.Errorf("%s: exitCode = %d, want %d", tt.name, got, tt.want)
+		}
 	}
 }

@@ -97,6 +97,18 @@ func (p *Pool) Run(ctx context.Context, device, command string) (string, error) 
 	return out.Text, err
 }
 
+// Exec runs command on device through an SSH exec request beside its
+// CLI session and returns its standard output; see Session.Exec.
+func (p *Pool) Exec(ctx context.Context, device, command string) (string, error) {
+	var text string
+	err := p.With(ctx, device, func(s *Session) error {
+		out, err := s.Exec(ctx, command)
+		text = out.Text
+		return err
+	})
+	return text, err
+}
+
 // Dials returns how many connections the pool opened to device.
 func (p *Pool) Dials(device string) int {
 	p.mu.Lock()

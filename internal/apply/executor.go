@@ -34,7 +34,11 @@ var durableFirst = map[string]bool{
 
 // Observer compares what devices forward now with the model's prediction
 // for a state (0 the baseline, k after step k). A difference beyond its
-// tolerance is an Observation with Passed false.
+// tolerance is an Observation with Passed false. devices nil asks for
+// the whole network: every router the observer can read (the executor
+// asks so at the baseline, after the last step and after a rollback to
+// the baseline); a list asks for those routers (and those the observer
+// adds, such as the routers whose predicted forwarding the step changes).
 type Observer interface {
 	Observe(ctx context.Context, state int, devices []string) ([]Observation, error)
 }
@@ -45,8 +49,10 @@ type Options struct {
 	Run     string
 	Target  Target
 	Journal Journal
-	// Observer compares the routers with the model after each step; nil
-	// skips the comparison (recorded as skipped).
+	// Observer compares the routers with the model: the whole network
+	// before the first step, after the last and after a rollback to the
+	// baseline; the step's routers after the others. nil skips the
+	// comparison (recorded as skipped).
 	Observer Observer
 	// Sink receives progress events; nil discards them.
 	Sink Sink
@@ -61,6 +67,10 @@ type Options struct {
 	// AfterRecord, when set, is called after every journal record is
 	// written (tests use it to kill the process at each phase boundary).
 	AfterRecord func(journal.Record)
+	// Model is the digest of the model of the network once every step
+	// is applied (the dry-run's state after the last step): the run.end
+	// record of a run that succeeds records it. Empty records none.
+	Model string
 }
 
 // Phases of checks and failures.
@@ -124,7 +134,7 @@ func Execute(ctx context.Context, plan *plans.Plan, opts Options) (*Report, erro
 	}
 	// The routers must forward as the model says before anything changes:
 	// otherwise its verdict is about another network.
-	if !e.observe(ctx, 0, PhasePre, plan.Devices(), &e.rep.Observed) {
+	if !e.observe(ctx, 0, PhasePre, nil, &e.rep.Observed) {
 		e.rep.Status = journal.NotStarted
 		return e.finish(), e.journalErr()
 	}
@@ -201,7 +211,11 @@ func (e *executor) compile() error {
 
 func (e *executor) finish() *Report {
 	e.rep.Took = time.Since(e.start).Seconds()
-	e.record(0, "", RunEndData{Status: e.rep.Status, Reason: e.rep.Reason, Remaining: e.rep.Remaining, Failure: e.rep.Failure})
+	end := RunEndData{Status: e.rep.Status, Reason: e.rep.Reason, Remaining: e.rep.Remaining, Failure: e.rep.Failure}
+	if e.rep.Status == journal.Succeeded {
+		end.Model = e.opts.Model
+	}
+	e.record(0, "", end)
 	msg := e.rep.Reason
 	if e.rep.Status == journal.Succeeded {
 		msg = fmt.Sprintf("%d steps applied, every check passed", len(e.plan.Steps))

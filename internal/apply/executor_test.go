@@ -2,6 +2,7 @@ package apply
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -313,11 +314,24 @@ func TestRecoverAtEveryRecord(t *testing.T) {
 	}
 }
 
-// fakeObserver fails the comparison in the states listed.
-type fakeObserver struct{ failIn map[int]bool }
+// fakeObserver fails the comparison in the states listed. Asked for the
+// whole network, it reads r1, r2 and r3, and cannot read r9; calls, when
+// set, gets "state:routers" for each call ("2:network", "1:r1").
+type fakeObserver struct {
+	failIn map[int]bool
+	calls  *[]string
+}
 
 func (o fakeObserver) Observe(_ context.Context, state int, devs []string) ([]Observation, error) {
 	var out []Observation
+	scope := strings.Join(devs, ",")
+	if devs == nil {
+		devs, scope = []string{"r1", "r2", "r3"}, "network"
+		out = append(out, Observation{Device: "r9", Passed: true, Skipped: "not compared: no device of the inventory is this node"})
+	}
+	if o.calls != nil {
+		*o.calls = append(*o.calls, fmt.Sprintf("%d:%s", state, scope))
+	}
 	for _, d := range devs {
 		ok := !o.failIn[state]
 		expl := "forwards as predicted"
@@ -385,5 +399,59 @@ func TestResumeAtEveryRecord(t *testing.T) {
 		if st.Done >= 1 && slices.Contains(n.calls, "r1: set cost 500") {
 			t.Errorf("cut %d (%s): step 1 was done but applied again: %v", cut, records[cut-1].Type, n.calls)
 		}
+		// What resume undid of the step in flight is not a rollback of
+		// the run, which succeeded.
+		if len(rep.Rollback) != 0 || len(rep.Undone) != len(st.NeedsRollback())-countDone(st) {
+			t.Errorf("cut %d (%s): rollback %+v, undone %+v", cut, records[cut-1].Type, rep.Rollback, rep.Undone)
+		}
 	}
+}
+
+// The whole network is compared at the baseline, after the last step and
+// after the rollback to the baseline; the steps in between compare their
+// routers. The journal says which routers each comparison read.
+func TestObserveScopes(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		failIn map[int]bool
+		want   []string
+	}{
+		{"applied", nil, []string{"0:network", "1:r1", "2:network"}},
+		{"rolled back after the last step", map[int]bool{2: true}, []string{"0:network", "1:r1", "2:network", "1:r2", "0:network"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var calls []string
+			j := &memJournal{}
+			if _, err := Execute(context.Background(), twoSteps(), Options{Target: newFakeNet("r1", "r2"), Journal: j, Observer: fakeObserver{failIn: tc.failIn, calls: &calls}}); err != nil {
+				t.Fatal(err)
+			}
+			if d := cmp.Diff(tc.want, calls); d != "" {
+				t.Errorf("comparisons (-want +got):\n%s", d)
+			}
+			var first ObserveResultData
+			for _, r := range j.all() {
+				if r.Type == RecordObserveResult {
+					if err := DecodeData(r, &first); err != nil {
+						t.Fatal(err)
+					}
+					break
+				}
+			}
+			if first.Scope != ScopeNetwork || !slices.Equal(first.Read, []string{"r1", "r2", "r3"}) || !slices.Equal(first.NotRead, []string{"r9"}) {
+				t.Errorf("the baseline's record: scope %q, read %v, not read %v", first.Scope, first.Read, first.NotRead)
+			}
+		})
+	}
+}
+
+// countDone is how many of the changes st needs rolled back belong to
+// completed steps (resume keeps them).
+func countDone(st *State) int {
+	n := 0
+	for _, c := range st.NeedsRollback() {
+		if c.Step <= st.Done {
+			n++
+		}
+	}
+	return n
 }

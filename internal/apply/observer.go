@@ -2,6 +2,7 @@ package apply
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -9,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/changegate/changegate/devices/session"
 	"github.com/changegate/changegate/internal/dryrun"
 	"github.com/changegate/changegate/internal/observe"
 	"github.com/changegate/changegate/internal/topology"
@@ -30,6 +32,17 @@ type ModelObserver struct {
 	// Interval is the wait between tries (default 1s).
 	Timeout  time.Duration
 	Interval time.Duration
+
+	// noShell remembers, per device, why its kernel cannot be read (its
+	// SSH offers no shell), so that it is not asked again.
+	noShell sync.Map
+}
+
+// Shell is a Target that can also run a command through a device's
+// operating-system shell, beside its CLI (session.Session.Exec): how a
+// router's kernel forwarding table is read. PoolTarget implements it.
+type Shell interface {
+	Exec(ctx context.Context, device, command string) (string, error)
 }
 
 // CanObserve says why the routers of devices cannot be compared with the
@@ -61,16 +74,27 @@ func first(xs []string, n int) []string {
 }
 
 // Observe implements Observer: one Observation per router compared, in
-// parallel. The routers compared are devs (those the step touched) and
-// every other router the model predicts forwards differently in state
-// than in the state before or after it (draining a router changes its
-// neighbours' routes, not its own), where the inventory can reach it.
+// parallel. With devs nil it compares the whole network: every node of
+// the topology that the inventory can reach and observe can read (the
+// others are listed as not compared, with why). Otherwise the routers
+// compared are devs (those the step touched) and every other router the
+// model predicts forwards differently in state than in the state before
+// or after it (draining a router changes its neighbours' routes, not its
+// own), where the inventory can reach it.
+//
+// Each router's forwarding is read from its kernel where the platform
+// can show it (observe.KernelCommands, run through the device's shell,
+// Shell) and from its routing daemon otherwise, which the Observation
+// says; the next hops are compared link by link.
 func (o *ModelObserver) Observe(ctx context.Context, state int, devs []string) ([]Observation, error) {
-	devs, err := o.affected(ctx, state, devs)
-	if err != nil {
+	var skipped []Observation
+	var err error
+	if devs == nil {
+		devs, skipped = o.network()
+	} else if devs, err = o.affected(ctx, state, devs); err != nil {
 		return nil, err
 	}
-	predicted, err := o.Predictor.NextHops(ctx, state, devs)
+	predicted, err := o.Predictor.Links(ctx, state, devs)
 	if err != nil {
 		return nil, err
 	}
@@ -93,11 +117,31 @@ func (o *ModelObserver) Observe(ctx context.Context, state int, devs []string) (
 		}()
 	}
 	wg.Wait()
-	return out, nil
+	return append(out, skipped...), nil
+}
+
+// network returns every node of the topology the target can reach and
+// observe can read, and the others as Observations not compared.
+func (o *ModelObserver) network() (devs []string, skipped []Observation) {
+	for _, n := range o.Net.Nodes {
+		platform := o.Target.Guarantees(n.Name).Platform
+		if platform == "" {
+			why := "not compared: no device of the inventory is this node"
+			skipped = append(skipped, Observation{Device: n.Name, Passed: true, Skipped: why, Explanation: why})
+			continue
+		}
+		if _, err := observe.Commands(platform, o.Net.IGP); err != nil {
+			why := "not compared: " + err.Error()
+			skipped = append(skipped, Observation{Device: n.Name, Passed: true, Skipped: why, Explanation: why})
+			continue
+		}
+		devs = append(devs, n.Name)
+	}
+	return devs, skipped
 }
 
 // device compares one device until it matches or ctx ends.
-func (o *ModelObserver) device(ctx context.Context, d string, predicted map[string][]string, interval time.Duration) Observation {
+func (o *ModelObserver) device(ctx context.Context, d string, predicted map[string][]dryrun.Via, interval time.Duration) Observation {
 	platform := o.Target.Guarantees(d).Platform
 	cmds, err := observe.Commands(platform, o.Net.IGP)
 	if err != nil {
@@ -110,7 +154,8 @@ func (o *ModelObserver) device(ctx context.Context, d string, predicted map[stri
 // ctx ends during a try, so that the try could not read the router (an
 // error, not a comparison), it reports the last comparison made instead:
 // what the router was last seen to forward, not that the deadline cut a
-// command short.
+// command short. A difference is never passed: it is tried again until
+// ctx ends, and then reported as it was last seen.
 func converge(ctx context.Context, interval time.Duration, once func() Observation) Observation {
 	var last, compared Observation
 	seen := false
@@ -137,7 +182,7 @@ func converge(ctx context.Context, interval time.Duration, once func() Observati
 	}
 }
 
-func (o *ModelObserver) once(ctx context.Context, d, platform string, cmds []string, predicted map[string][]string) Observation {
+func (o *ModelObserver) once(ctx context.Context, d, platform string, cmds []string, predicted map[string][]dryrun.Via) Observation {
 	outputs := map[string]string{}
 	for _, c := range cmds {
 		text, err := o.Target.Run(ctx, d, c)
@@ -145,6 +190,10 @@ func (o *ModelObserver) once(ctx context.Context, d, platform string, cmds []str
 			return Observation{Device: d, Error: err.Error(), Explanation: fmt.Sprintf("%s: %v", c, err)}
 		}
 		outputs[c] = text
+	}
+	noKernel, err := o.readKernel(ctx, d, platform, outputs)
+	if err != nil {
+		return Observation{Device: d, Error: err.Error(), Explanation: err.Error()}
 	}
 	obs, err := observe.Read(o.Net, d, platform, outputs)
 	if err != nil {
@@ -154,7 +203,44 @@ func (o *ModelObserver) once(ctx context.Context, d, platform string, cmds []str
 	if err != nil {
 		return Observation{Device: d, Error: err.Error(), Explanation: err.Error()}
 	}
-	return Observation{Device: d, Passed: cmp.OK, Explanation: cmp.String()}
+	expl := cmp.String()
+	if noKernel != "" {
+		expl += " (read from the routing daemon, not the kernel: " + noKernel + ")"
+	}
+	return Observation{Device: d, Passed: cmp.OK, Source: obs.Source, Explanation: expl}
+}
+
+// readKernel runs the platform's kernel commands on d through the
+// target's shell into outputs. It returns why the kernel was not read
+// ("" when it was, or the platform has none), or an error that is worth
+// another try (a device that did not answer).
+func (o *ModelObserver) readKernel(ctx context.Context, d, platform string, outputs map[string]string) (string, error) {
+	kcmds := observe.KernelCommands(platform)
+	if len(kcmds) == 0 {
+		return "", nil
+	}
+	sh, ok := o.Target.(Shell)
+	if !ok {
+		return "the target runs no shell commands", nil
+	}
+	if why, ok := o.noShell.Load(d); ok {
+		return why.(string), nil
+	}
+	read := map[string]string{}
+	for _, c := range kcmds {
+		text, err := sh.Exec(ctx, d, c)
+		if errors.Is(err, session.ErrNoShell) {
+			why := fmt.Sprintf("the device offers no shell for %q: %v", c, err)
+			o.noShell.Store(d, why)
+			return why, nil
+		}
+		if err != nil {
+			return "", fmt.Errorf("%s: %w", c, err)
+		}
+		read[c] = text
+	}
+	maps.Copy(outputs, read)
+	return "", nil
 }
 
 // affected adds to devs the routers whose predicted forwarding differs
@@ -165,7 +251,7 @@ func (o *ModelObserver) affected(ctx context.Context, state int, devs []string) 
 	for _, n := range o.Net.Nodes {
 		all = append(all, n.Name)
 	}
-	cur, err := o.Predictor.NextHops(ctx, state, all)
+	cur, err := o.Predictor.Links(ctx, state, all)
 	if err != nil {
 		return nil, err
 	}
@@ -174,12 +260,12 @@ func (o *ModelObserver) affected(ctx context.Context, state int, devs []string) 
 		if other < 0 || other >= o.Predictor.States() {
 			continue
 		}
-		routes, err := o.Predictor.NextHops(ctx, other, all)
+		routes, err := o.Predictor.Links(ctx, other, all)
 		if err != nil {
 			return nil, err
 		}
 		for _, n := range all {
-			if slices.Contains(out, n) || maps.EqualFunc(cur[n], routes[n], slices.Equal[[]string]) {
+			if slices.Contains(out, n) || maps.EqualFunc(cur[n], routes[n], slices.Equal[[]dryrun.Via]) {
 				continue
 			}
 			if _, err := observe.Commands(o.Target.Guarantees(n).Platform, o.Net.IGP); err == nil {

@@ -133,7 +133,16 @@ type CheckResultData struct {
 // ObserveResultData is the routers compared with the model's state State
 // (0 the baseline, k after step k).
 type ObserveResultData struct {
-	State        int           `json:"state"`
+	State int `json:"state"`
+	// Scope is ScopeNetwork (every router the observer can read: at the
+	// baseline, after the last step, after a rollback to the baseline)
+	// or ScopeDevices (a step's routers and those whose predicted
+	// forwarding it changes).
+	Scope string `json:"scope,omitempty"`
+	// Read are the routers compared; NotRead those of the network that
+	// could not be (their Observation says why).
+	Read         []string      `json:"read,omitempty"`
+	NotRead      []string      `json:"not_read,omitempty"`
 	Observations []Observation `json:"observations"`
 	Error        string        `json:"error,omitempty"`
 }
@@ -253,6 +262,12 @@ type RunEndData struct {
 	Reason    string         `json:"reason"`
 	Remaining []Remaining    `json:"remaining"`
 	Failure   *Failure       `json:"failure,omitempty"`
+	// Model is the digest (topology.Network.TopologyDigest) of the model
+	// of the network a run that succeeded left: the dry-run's state after
+	// its last step, which apply writes (docs/apply.md). Empty for a run
+	// that did not succeed, and in journals written before it was
+	// recorded.
+	Model string `json:"model,omitempty"`
 }
 
 // RecordType implements Data.

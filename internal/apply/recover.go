@@ -237,7 +237,7 @@ func Resume(ctx context.Context, plan *plans.Plan, records []journal.Record, opt
 	e.emit(Event{Kind: EventResumeStart, Step: st.Done + 1, Status: StatusRunning, Message: fmt.Sprintf("steps 1-%d done; rolling back %d changes of step %d, then going on from it", st.Done, len(inflight), st.Done+1)})
 	for i := len(inflight) - 1; i >= 0; i-- {
 		rr := e.undo(ctx, inflight[i])
-		e.rep.Rollback = append(e.rep.Rollback, rr)
+		e.rep.Undone = append(e.rep.Undone, rr)
 		if rr.Error != "" {
 			e.fail(Failure{Step: inflight[i].step, Phase: PhaseRollback, Device: inflight[i].device, Reason: "undoing the step in flight: " + rr.Error})
 			e.rep.Remaining = append(e.rep.Remaining, Remaining{Step: inflight[i].step, Device: inflight[i].device, Lines: inflight[i].lines, Why: rr.Error})

@@ -31,6 +31,9 @@ type Report struct {
 	// RollbackChecks the checks of the states it returned to.
 	Rollback       []RollbackReport `json:"rollback,omitempty"`
 	RollbackChecks []health.Result  `json:"rollback_checks,omitempty"`
+	// Undone is what a resumed run undid of the step in flight before it
+	// ran that step again: not a rollback of the run.
+	Undone []RollbackReport `json:"undone,omitempty"`
 	// Remaining lists every change still in place after a failed run
 	// (a rollback that failed, or had nothing to send).
 	Remaining []Remaining `json:"remaining,omitempty"`
@@ -123,4 +126,11 @@ type Observation struct {
 	// observed via p3"), or that nothing does.
 	Explanation string `json:"explanation"`
 	Error       string `json:"error,omitempty"`
+	// Source says where the router's forwarding was read: "kernel" or
+	// "routing daemon" (observe.SourceKernel, observe.SourceDaemon).
+	Source string `json:"source,omitempty"`
+	// Skipped says why the router was not compared (a comparison of the
+	// whole network, with a node the inventory cannot reach); Passed is
+	// then true.
+	Skipped string `json:"skipped,omitempty"`
 }

@@ -159,10 +159,15 @@ func (e *executor) checkReturnedTo(ctx context.Context, k int, changes []*change
 	}
 	res, ok := e.runChecks(ctx, PhaseRollback, k, cs)
 	e.rep.RollbackChecks = append(e.rep.RollbackChecks, res...)
+	// Back at the baseline the whole network is compared; in between,
+	// the routers of the undone step.
 	var devs []string
-	for _, c := range changes {
-		if c.step == k+1 && !slices.Contains(devs, c.device) {
-			devs = append(devs, c.device)
+	if k > 0 {
+		devs = []string{}
+		for _, c := range changes {
+			if c.step == k+1 && !slices.Contains(devs, c.device) {
+				devs = append(devs, c.device)
+			}
 		}
 	}
 	var obs []Observation

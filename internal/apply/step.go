@@ -50,7 +50,7 @@ func (e *executor) step(ctx context.Context, k int) bool {
 	}
 	tolerated, ok := e.applyWaves(ctx, k, s, rep)
 	if !ok || !e.soak(ctx, k, s) || !e.checkStep(ctx, k, s, rep) ||
-		!e.observe(ctx, k, PhaseStep, without(s.Devices, tolerated), &rep.Observed) ||
+		!e.observe(ctx, k, PhaseStep, e.stepScope(k, without(s.Devices, tolerated)), &rep.Observed) ||
 		!e.confirmAll(ctx, k, rep) {
 		rep.Status = StatusFailed
 		return false
@@ -278,16 +278,47 @@ func (e *executor) configureDevice(ctx context.Context, k int, d string, s *plan
 	return nil
 }
 
-// observe compares the devices with the model's state k.
+// stepScope is what step k's routers are compared in: the whole network
+// (nil) after the last step, devs after the others.
+func (e *executor) stepScope(k int, devs []string) []string {
+	if k == len(e.plan.Steps) {
+		return nil
+	}
+	if devs == nil {
+		return []string{}
+	}
+	return devs
+}
+
+// Scopes of a comparison of the routers with the model.
+const (
+	ScopeNetwork = "network" // every router the observer can read
+	ScopeDevices = "devices" // the routers asked for, and those the observer adds
+)
+
+// observe compares the routers with the model's state k: devs nil, the
+// whole network; otherwise devs (nothing to compare when it is empty).
 func (e *executor) observe(ctx context.Context, k int, phase string, devs []string, into *[]Observation) bool {
-	if e.opts.Observer == nil || len(devs) == 0 {
+	if e.opts.Observer == nil || (devs != nil && len(devs) == 0) {
 		e.record(k, "", ObserveSkippedData{Reason: "no observer"})
 		return true
 	}
-	e.emit(Event{Kind: EventObserve, Step: k, Phase: phase, Status: StatusRunning, Message: "comparing routes with the model"})
+	scope, what := ScopeDevices, "comparing routes with the model: "+strings.Join(devs, ", ")+" and the routers whose predicted forwarding changes"
+	if devs == nil {
+		scope, what = ScopeNetwork, "comparing routes with the model: every router"
+	}
+	e.emit(Event{Kind: EventObserve, Step: k, Phase: phase, Status: StatusRunning, Message: what})
 	obs, err := e.opts.Observer.Observe(ctx, k, devs)
 	*into = append(*into, obs...)
-	e.record(k, "", ObserveResultData{State: k, Observations: obs, Error: errString(err)})
+	var read, skipped []string
+	for _, o := range obs {
+		if o.Skipped != "" {
+			skipped = append(skipped, o.Device)
+		} else {
+			read = append(read, o.Device)
+		}
+	}
+	e.record(k, "", ObserveResultData{State: k, Scope: scope, Read: read, NotRead: skipped, Observations: obs, Error: errString(err)})
 	if err != nil {
 		e.fail(Failure{Step: k, Phase: phase, Reason: "comparing the routers with the model: " + err.Error()})
 		e.emit(Event{Kind: EventObserve, Step: k, Phase: phase, Status: StatusFailed, Message: err.Error()})
@@ -302,7 +333,17 @@ func (e *executor) observe(ctx context.Context, k int, phase string, devs []stri
 		}
 	}
 	if ok {
-		e.emit(Event{Kind: EventObserve, Step: k, Phase: phase, Status: StatusOK, Message: forwardsAsPredicted(len(obs))})
+		msg := forwardsAsPredicted(len(read))
+		if scope == ScopeNetwork {
+			msg += " (the whole network"
+			if len(skipped) > 0 {
+				msg += fmt.Sprintf("; %d not compared: %s", len(skipped), strings.Join(first(skipped, 5), ", "))
+			}
+			msg += ")"
+		} else {
+			msg += " (" + strings.Join(first(read, 8), ", ") + ")"
+		}
+		e.emit(Event{Kind: EventObserve, Step: k, Phase: phase, Status: StatusOK, Message: msg})
 	}
 	return ok
 }

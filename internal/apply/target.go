@@ -54,6 +54,11 @@ func (t PoolTarget) Run(ctx context.Context, device, command string) (string, er
 	return t.Pool.Run(ctx, device, command)
 }
 
+// Exec implements Shell.
+func (t PoolTarget) Exec(ctx context.Context, device, command string) (string, error) {
+	return t.Pool.Exec(ctx, device, command)
+}
+
 // Guarantees implements Target.
 func (t PoolTarget) Guarantees(device string) session.Guarantees {
 	d, ok := t.Inventory.Device(device)

@@ -49,6 +49,10 @@ type Approval struct {
 	// Time is when it was given (UTC, seconds).
 	Time    time.Time `json:"time"`
 	Comment string    `json:"comment,omitempty"`
+	// Denied says the gate denied the plan when it was approved
+	// (approve --denied): approving a denied plan is a deliberate act,
+	// and the signature covers that it was one.
+	Denied bool `json:"denied,omitempty"`
 	// Digests are what the approval is given for. Inventory is "" for
 	// an approval given without an inventory (and for every version 1
 	// approval).
@@ -76,19 +80,34 @@ func (a *Approval) Message() []byte {
 		}
 		fmt.Fprintf(&b, "inventory %s\n", inv)
 	}
+	if a.Denied {
+		// Only approvals of denied plans have this line, so that every
+		// approval signed before it existed verifies as it did.
+		b.WriteString("denied true\n")
+	}
 	fmt.Fprintf(&b, "comment %s\n", strings.ReplaceAll(a.Comment, "\n", " "))
 	return b.Bytes()
 }
 
 // Sign makes an approval of digests by approver with signer.
 func Sign(signer ssh.Signer, approver, comment string, d digest.Set, now time.Time) (*Approval, error) {
+	return signApproval(signer, approver, comment, d, now, false)
+}
+
+// SignDenied is Sign for a plan the gate denies: the approval says so
+// (Approval.Denied), under the signature.
+func SignDenied(signer ssh.Signer, approver, comment string, d digest.Set, now time.Time) (*Approval, error) {
+	return signApproval(signer, approver, comment, d, now, true)
+}
+
+func signApproval(signer ssh.Signer, approver, comment string, d digest.Set, now time.Time, denied bool) (*Approval, error) {
 	if strings.TrimSpace(approver) == "" {
 		return nil, errors.New("approve: no approver name")
 	}
 	if err := diag.CheckString("approve: approver", approver, diag.KindName); err != nil {
 		return nil, err
 	}
-	a := &Approval{Version: Version, Approver: approver, Time: now.UTC().Truncate(time.Second), Comment: comment, Digests: d,
+	a := &Approval{Version: Version, Approver: approver, Time: now.UTC().Truncate(time.Second), Comment: comment, Digests: d, Denied: denied,
 		Key: strings.TrimSpace(string(ssh.MarshalAuthorizedKey(signer.PublicKey())))}
 	sig, err := sshsig.Sign(signer, Namespace, a.Message())
 	if err != nil {

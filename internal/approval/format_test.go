@@ -50,6 +50,10 @@ func formatApprovals(t *testing.T) map[string]*Approval {
 	if err != nil {
 		t.Fatal(err)
 	}
+	denied, err := SignDenied(s, "carol@example.net", "approved while denied: the N-1 risk is accepted", with, at)
+	if err != nil {
+		t.Fatal(err)
+	}
 	v1 := &Approval{Version: 1, Approver: "ann@example.net", Time: at, Comment: "version 1", Digests: without,
 		Key: v2.Key}
 	sig, err := sshsig.Sign(s, Namespace, v1.Message())
@@ -57,7 +61,7 @@ func formatApprovals(t *testing.T) map[string]*Approval {
 		t.Fatal(err)
 	}
 	v1.Signature = string(sig)
-	return map[string]*Approval{"jane@example.net.json": v2, "bob@example.net.json": none, "ann@example.net.json": v1}
+	return map[string]*Approval{"jane@example.net.json": v2, "bob@example.net.json": none, "ann@example.net.json": v1, "carol@example.net.json": denied}
 }
 
 // TestFormatWrite: an approval written now is byte for byte the file
@@ -96,7 +100,7 @@ func TestFormatWrite(t *testing.T) {
 // an inventory, and every version 1 one, has Inventory "").
 func TestFormatRead(t *testing.T) {
 	s := formatSigner(t)
-	signers, err := sshsig.ParseAllowedSigners("allowed_signers", fmt.Appendf(nil, "jane@example.net,bob@example.net,ann@example.net %s", ssh.MarshalAuthorizedKey(s.PublicKey())))
+	signers, err := sshsig.ParseAllowedSigners("allowed_signers", fmt.Appendf(nil, "jane@example.net,bob@example.net,ann@example.net,carol@example.net %s", ssh.MarshalAuthorizedKey(s.PublicKey())))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -33,6 +33,7 @@ var (
 func (a *app) applyCommand() *cobra.Command {
 	var topoFile, invFile, invFormat, format, breakGlass, checked string
 	var dirs []string
+	var updateTopology bool
 	cmd := &cobra.Command{
 		Use:   "apply PLAN [--inventory FILE]",
 		Short: "Run a plan on the devices, step by step, with health checks and automatic rollback",
@@ -60,10 +61,19 @@ run stops and rolls back every step it applied, in reverse order, checking
 the state it returns to. If the process dies, 'changegate recover RUN'
 finishes the job from the journal.
 
+After an applied run the model is carried forward: the topology file with
+the values the plan changed (metrics, link states, capacities, drains;
+comments and layout kept) is written to topology-after.yaml in the run's
+directory, or, with --update-topology, over the topology file itself, so
+that the next plan is checked against the network as this run left it.
+The run's last journal record holds the new model's digest. A run that is
+rolled back writes nothing.
+
 Exit status: 0 applied; 2 denied by the gate (nothing touched); 3 failed and
 rolled back; 4 the rollback did not finish (what remains changed is listed);
 1 bad input or an error.`,
 		Example: `  changegate apply change.yaml --inventory inventory.yaml
+  changegate apply change.yaml --update-topology
   changegate apply change.yaml --format json > run.jsonl
   changegate apply change.yaml --break-glass "INC-4711: restoring service, approved by phone by J. Doe"`,
 		Args: cobra.ExactArgs(1),
@@ -79,10 +89,11 @@ rolled back; 4 the rollback did not finish (what remains changed is listed);
 				return err
 			}
 			req := operation.Request{
-				CheckRequest: operation.CheckRequest{Plan: args[0], Topology: topoFile, Inventory: devices.InventoryFile{Path: invFile, Format: invFormat}, PolicyDirs: dirs},
-				BreakGlass:   breakGlass,
-				User:         currentUser(),
-				Checked:      checked,
+				CheckRequest:   operation.CheckRequest{Plan: args[0], Topology: topoFile, Inventory: devices.InventoryFile{Path: invFile, Format: invFormat}, PolicyDirs: dirs},
+				BreakGlass:     breakGlass,
+				User:           currentUser(),
+				Checked:        checked,
+				UpdateTopology: updateTopology,
 			}
 			_, err = a.run(cmd, cfg, req, format)
 			return err
@@ -94,6 +105,7 @@ rolled back; 4 the rollback did not finish (what remains changed is listed);
 	cmd.Flags().StringArrayVar(&dirs, "policy", nil, "a directory of your own policies (repeatable)")
 	cmd.Flags().StringVar(&format, "format", "text", "output: text (a live view on a terminal, one line per event otherwise) or json (one event per line)")
 	cmd.Flags().StringVar(&checked, "checked", "", "the JSON verdict (changegate check --format json) that was reviewed: refuse unless this run's plan, topology, traffic, policies and inventory have the same digests")
+	cmd.Flags().BoolVar(&updateTopology, "update-topology", false, "after an applied run, rewrite the topology file with the model of the network the run left (default: write it to topology-after.yaml in the run's directory)")
 	cmd.Flags().StringVar(&breakGlass, "break-glass", "", "run although the gate denies, for this reason (recorded in the journal and shown to policies)")
 	return cmd
 }

@@ -81,8 +81,10 @@ func TestApplyLabISIS(t *testing.T) {
 	waitISISRoutes(t, l, baseline)
 
 	// c's IS-IS metric toward b is 1000 on the router, 10 in the model:
-	// comparing the routers with the model finds it before step 1 (d
-	// reaches b through a only, where the model splits over a and c).
+	// the network read before the run finds it (refused), and with
+	// break-glass, comparing the routers' forwarding with the model finds
+	// it before step 1 (d reaches b through a only, where the model
+	// splits over a and c).
 	t.Run("fault the model does not know: caught before the change", func(t *testing.T) {
 		if err := l.Configure(ctx, "c", "interface cg-b", "isis metric 1000"); err != nil {
 			t.Fatal(err)
@@ -103,7 +105,14 @@ func TestApplyLabISIS(t *testing.T) {
 			t.Fatal(err)
 		}
 		t.Setenv("CHANGEGATE_APPLY_OBSERVE_TIMEOUT", observeTimeout(4*time.Second))
-		out, errs, code := applyObserved(t, plan)
+		// The network read before the run differs from the model: refused.
+		out, errs, code := run(t, "apply", plan)
+		if code != ExitDenied || !strings.Contains(errs, `apply refused: the network differs from the model the gate checked (1 differences: link "bc" ("b-c" in the network): metric c->b is 10 in the model, 1000 in the network)`) {
+			t.Fatalf("exit %d\n%s\n%s", code, out, errs)
+		}
+		// Run anyway (break-glass): the routers' forwarding, compared with
+		// the model before the first step, stops it.
+		out, errs, code = applyObserved(t, plan, "--break-glass", "test: the comparison of forwarding")
 		if code != ExitRolledBack || !strings.Contains(out, "NOT STARTED") || !strings.Contains(out, "d -> b: the model predicts via a, c; the router forwards via a") {
 			t.Fatalf("exit %d\n%s\n%s", code, out, errs)
 		}

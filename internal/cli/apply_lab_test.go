@@ -99,10 +99,10 @@ func observeTimeout(d time.Duration) string {
 // the middle of a command ("no answer in time"), which says nothing about
 // the routes; such a run did not start and changed nothing, so it runs
 // again, three times at most.
-func applyObserved(t *testing.T, plan string) (out, errs string, code int) {
+func applyObserved(t *testing.T, plan string, args ...string) (out, errs string, code int) {
 	t.Helper()
 	for try := 1; ; try++ {
-		out, errs, code = run(t, "apply", plan)
+		out, errs, code = run(t, append([]string{"apply", plan}, args...)...)
 		cut := code == ExitRolledBack && strings.Contains(out, "NOT STARTED") && strings.Contains(out, "observe FAILED") && strings.Contains(out, "no answer in time")
 		if !cut || try == 3 {
 			return out, errs, code
@@ -196,7 +196,14 @@ func TestApplyLab(t *testing.T) {
 		// The observation is to time out on the routes, after every
 		// router answered at least once: scaled for the machine.
 		t.Setenv("CHANGEGATE_APPLY_OBSERVE_TIMEOUT", observeTimeout(3*time.Second))
-		out, errs, code := applyObserved(t, plan)
+		// The network read before the run differs from the model: refused.
+		out, errs, code := run(t, "apply", plan)
+		if code != ExitDenied || !strings.Contains(errs, `apply refused: the network differs from the model the gate checked (1 differences: link "bc" ("b-c" in the network): metric c->b is 10 in the model, 1000 in the network)`) {
+			t.Fatalf("exit %d\n%s\n%s", code, out, errs)
+		}
+		// Run anyway (break-glass): the routers' forwarding, compared with
+		// the model before the first step, stops it.
+		out, errs, code = applyObserved(t, plan, "--break-glass", "test: the comparison of forwarding")
 		if code != ExitRolledBack || !strings.Contains(out, "NOT STARTED") || !strings.Contains(out, "d -> b: the model predicts via a, c; the router forwards via a") {
 			t.Fatalf("exit %d\n%s\n%s", code, out, errs)
 		}
@@ -261,6 +268,12 @@ func TestApplyLab(t *testing.T) {
 			if c, _ := l.Vtysh(ctx, r.node, "show ip ospf interface "+r.iface); !strings.Contains(c, "Cost: 1000") {
 				t.Errorf("%s %s not at 1000 after the resumed run", r.node, r.iface)
 			}
+		}
+		if !strings.Contains(errs, "topology-after.yaml") {
+			t.Errorf("the resumed run does not say where the model after it is:\n%s", errs)
+		}
+		if b, err := os.ReadFile(filepath.Join(dir, "state", "runs", child.run, "topology-after.yaml")); err != nil || !strings.Contains(string(b), "metric: 1000}") {
+			t.Errorf("the resumed run's model: %v\n%s", err, b)
 		}
 	})
 	waitRoutes(t, l, baseline)

@@ -206,13 +206,13 @@ func TestApplyChecked(t *testing.T) {
 	// Edited after the review: 1000 becomes 900.
 	writeFile(t, dir, "plan.yaml", strings.Replace(readFile(t, plan), "ip ospf cost 1000", "ip ospf cost 900", 1))
 	_, errs, code = run(t, "apply", plan, "--checked", verdict)
-	if code != 1 || !strings.Contains(errs, "apply refused: what would run is not what was checked: plan differs from "+verdict+":7: plan sha256:") {
+	if code != 1 || !strings.Contains(errs, "apply refused: what would run is not what was checked: plan differs from "+verdict+":11: plan sha256:") {
 		t.Errorf("edited plan: exit %d\n%s", code, errs)
 	}
 	out, _, _ = run(t, "check", "../../examples/outage-plan.yaml", "--format", "json")
 	denied := writeFile(t, dir, "denied.json", out)
 	_, errs, code = run(t, "apply", "../../examples/outage-plan.yaml", "--checked", denied)
-	if code != 1 || !strings.Contains(errs, "the verdict at "+denied+`:3 is "denied", not allowed`) {
+	if code != 1 || !strings.Contains(errs, "the verdict at "+denied+`:7 is "denied", not allowed`) {
 		t.Errorf("denied verdict: exit %d\n%s", code, errs)
 	}
 	if _, err := os.Stat(filepath.Join(dir, "state", "runs")); !os.IsNotExist(err) {

@@ -16,6 +16,7 @@ import (
 	"github.com/changegate/changegate/internal/digest"
 	"github.com/changegate/changegate/internal/gate"
 	"github.com/changegate/changegate/internal/operation"
+	"github.com/changegate/changegate/internal/report"
 	"github.com/changegate/changegate/internal/sshkey"
 	"github.com/changegate/changegate/internal/sshsig"
 	"github.com/changegate/changegate/plans"
@@ -26,8 +27,9 @@ func (a *app) approveCommand() *cobra.Command {
 	var topoFile, key, as, comment string
 	var dirs []string
 	var invFlags inventoryFlags
+	var denied bool
 	cmd := &cobra.Command{
-		Use:   "approve PLAN --key KEY [--as NAME] [--comment TEXT]",
+		Use:   "approve PLAN --key KEY [--as NAME] [--comment TEXT] [--denied]",
 		Short: "Approve a plan: sign what was checked with your SSH key",
 		Long: `Check the plan as changegate check does, then sign the digests of the plan,
 its topology, its traffic, the policy set and the inventory it runs with
@@ -49,7 +51,11 @@ holds. The approver's name is --as, else the key's name in the allowed
 signers. Nothing is written when the approval could not count: with
 allowed signers configured, a key not listed for --as NAME is refused; so
 is the plan's author, and an approval file of NAME signed with another key
-(an approval is only ever replaced by the key that signed it).`,
+(an approval is only ever replaced by the key that signed it).
+
+A plan the gate denies is not approved (exit status 2, with the verdict)
+unless --denied says it is meant: the approval then says, under the
+signature, that the plan was denied when it was approved.`,
 		Example: `  changegate approve change.yaml --key ~/.ssh/id_ed25519
   changegate approve change.yaml --key ~/.ssh/id_ed25519.pub --comment "looked at the N-1 table"`,
 		Args: cobra.ExactArgs(1),
@@ -61,11 +67,17 @@ is the plan's author, and an approval file of NAME signed with another key
 			if err != nil {
 				return err
 			}
-			v, _, err := a.checkWithApprovals(cmd, cfg, args[0], topoFile, dirs, invFlags)
+			c, err := a.check(cmd, cfg, operation.CheckRequest{Plan: args[0], Topology: topoFile, Inventory: invFlags.file(), PolicyDirs: dirs})
 			if err != nil {
 				return err
 			}
+			v := c.Verdict
 			plan := v.Plan
+			if !v.Allowed() && !denied {
+				report.CheckText(a.stderr, v, c.Engine.Packages(), cfg.Policy.Disable)
+				fmt.Fprintf(a.stderr, "changegate: approve refused: the gate denies %s; approving a denied plan is a deliberate act: pass --denied to approve it anyway, and the signed approval will say it was denied\n", plan.File)
+				return errDenied
+			}
 			signer, closeSigner, err := a.signer(cmd.Context(), key)
 			defer closeSigner()
 			if err != nil {
@@ -86,7 +98,11 @@ is the plan's author, and an approval file of NAME signed with another key
 			if err := mayApprove(cmd.Context(), cfg, signers, plan, as, pub); err != nil {
 				return err
 			}
-			ap, err := approval.Sign(signer, as, comment, v.Digests, time.Now())
+			sign := approval.Sign
+			if !v.Allowed() {
+				sign = approval.SignDenied
+			}
+			ap, err := sign(signer, as, comment, v.Digests, time.Now())
 			if err != nil {
 				return err
 			}
@@ -109,6 +125,7 @@ is the plan's author, and an approval file of NAME signed with another key
 	cmd.Flags().StringVar(&as, "as", "", "your name as in the allowed signers (default: the key's name there)")
 	cmd.Flags().StringVar(&comment, "comment", "", "a comment, signed with the approval")
 	cmd.Flags().StringArrayVar(&dirs, "policy", nil, "a directory of your own policies (repeatable)")
+	cmd.Flags().BoolVar(&denied, "denied", false, "approve a plan the gate denies (the approval says so, signed)")
 	return cmd
 }
 
@@ -169,6 +186,9 @@ func (a *app) signer(ctx context.Context, path string) (s ssh.Signer, close func
 		promptErr = err
 		return pass, err
 	})
+	if errors.Is(promptErr, errNoTerminal) {
+		return nil, func() {}, fmt.Errorf("--key %s is protected by a passphrase, and %w: add the key to ssh-agent (ssh-add %s) and pass its public key (--key %s.pub), or run approve on a terminal", path, errNoTerminal, path, path)
+	}
 	if promptErr != nil {
 		return nil, func() {}, promptErr
 	}
@@ -282,6 +302,9 @@ func writeApproval(a *app, c approval.Checked, plan *plans.Plan, now digest.Set)
 	fmt.Fprintf(a.stdout, "%-14s  %s at %s", status, diag.Escape(diag.Clip(ap.Approver)), ap.Time.Local().Format(time.DateTime))
 	if len(c.Roles) > 0 {
 		fmt.Fprintf(a.stdout, " (roles: %s)", diag.Escape(strings.Join(c.Roles, ", ")))
+	}
+	if ap.Denied {
+		fmt.Fprint(a.stdout, " [approved while DENIED]")
 	}
 	if ap.Comment != "" {
 		fmt.Fprintf(a.stdout, ": %s", diag.Excerpt(ap.Comment))

@@ -170,3 +170,70 @@ func TestApproveWithAgent(t *testing.T) {
 		t.Errorf("key not in the agent: exit %d %s", code, errs)
 	}
 }
+
+// TestApproveDenied: a plan the gate denies (the outage example) is not
+// approved unless --denied says it is meant; then the signed approval
+// says so, and the approvals list shows it.
+func TestApproveDenied(t *testing.T) {
+	isolate(t)
+	dir := t.TempDir()
+	writeFile(t, dir, "april-2011.yaml", readFile(t, "../../examples/april-2011.yaml"))
+	plan := writeFile(t, dir, "plan.yaml", readFile(t, "../../examples/outage-plan.yaml"))
+	bob := newKey(t, dir, "bob")
+	writeFile(t, dir, "allowed_signers", fmt.Sprintf("bob@example.net namespaces=\"changegate\" %s\n", bob))
+	cfg := writeFile(t, dir, "changegate.yaml", "approvals:\n  allowed_signers: allowed_signers\n")
+	file := filepath.Join(dir, "plan.approvals", "bob@example.net.json")
+
+	_, errs, code := run(t, "--config", cfg, "approve", plan, "--key", filepath.Join(dir, "bob"))
+	if code != ExitDenied || !strings.Contains(errs, "DENIED") || !strings.Contains(errs, "pass --denied") {
+		t.Fatalf("approve of a denied plan: exit %d\n%s", code, errs)
+	}
+	if _, err := os.Stat(file); !os.IsNotExist(err) {
+		t.Fatalf("an approval was written for a denied plan: %v", err)
+	}
+
+	out, errs, code := run(t, "--config", cfg, "approve", plan, "--key", filepath.Join(dir, "bob"), "--denied")
+	if code != 0 || !strings.Contains(out, "the gate's verdict now: DENIED") {
+		t.Fatalf("approve --denied: exit %d\n%s%s", code, out, errs)
+	}
+	data, err := os.ReadFile(file)
+	if err != nil || !strings.Contains(string(data), `"denied": true`) {
+		t.Fatalf("the approval does not say the plan was denied: %v\n%s", err, data)
+	}
+	out, _, _ = run(t, "--config", cfg, "approvals", plan)
+	if !strings.Contains(out, "[approved while DENIED]") || !strings.HasPrefix(out, "COUNTS") {
+		t.Errorf("approvals:\n%s", out)
+	}
+	// The mark is under the signature: removing it breaks the approval.
+	os.WriteFile(file, []byte(strings.Replace(string(data), `"denied": true`, `"denied": false`, 1)), 0o644)
+	out, _, _ = run(t, "--config", cfg, "approvals", plan)
+	if strings.HasPrefix(out, "COUNTS") {
+		t.Errorf("an approval whose denied mark was removed still counts:\n%s", out)
+	}
+}
+
+// TestApprovePassphraseWithoutTerminal: a passphrase-protected key with
+// no terminal to ask on gets the approval key's own advice (ssh-agent and
+// the .pub), not the inventory's.
+func TestApprovePassphraseWithoutTerminal(t *testing.T) {
+	isolate(t)
+	dir := t.TempDir()
+	writeFile(t, dir, "april-2011.yaml", readFile(t, "../../examples/april-2011.yaml"))
+	plan := writeFile(t, dir, "plan.yaml", readFile(t, "../../examples/safe-plan.yaml"))
+	_, k, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	blk, err := ssh.MarshalPrivateKeyWithPassphrase(k, "", []byte("secret"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := writeFile(t, dir, "bob", string(pem.EncodeToMemory(blk)))
+	_, errs, code := run(t, "approve", plan, "--key", key, "--as", "bob@example.net")
+	if code != ExitError || !strings.Contains(errs, "protected by a passphrase") || !strings.Contains(errs, "ssh-add "+key) || strings.Contains(errs, "inventory") {
+		t.Errorf("exit %d: %s", code, errs)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "plan.approvals")); !os.IsNotExist(err) {
+		t.Errorf("something was written: %v", err)
+	}
+}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/changegate/changegate/internal/buildinfo"
 	"github.com/changegate/changegate/internal/finding"
 	"github.com/changegate/changegate/internal/operation"
 	"github.com/changegate/changegate/internal/report"
@@ -20,7 +21,7 @@ var errDenied = errors.New("denied")
 func (a *app) checkCommand() *cobra.Command {
 	var topoFile, format string
 	var dirs []string
-	var timings bool
+	var timings, live bool
 	var invFlags inventoryFlags
 	cmd := &cobra.Command{
 		Use:   "check PLAN [--topology FILE] [--policy DIR ...]",
@@ -35,6 +36,11 @@ The verdict is bound to the digests of the plan, its topology, its traffic,
 the policy set and the inventory the plan runs with (--inventory, else the
 plan's inventory:, else inventory.file of the configuration; none when
 none of them names one), as approvals are.
+
+--live reads the network of that inventory from its routers, as topology
+discover does, and compares it with the topology first: the policies see
+every difference (input.drift), and the built-in drift policy denies one
+that changes forwarding (docs/discovery.md).
 
 The N-1 analysis always runs here: policies depend on it, so no setting
 turns it off. Policies are turned off or tuned only in the configuration file
@@ -59,7 +65,11 @@ A policy that fails to evaluate denies the change (fail closed).`,
 				return err
 			}
 			progress := a.progress()
-			c, err := a.check(cmd, cfg, operation.CheckRequest{Plan: args[0], Topology: topoFile, Inventory: invFlags.file(), PolicyDirs: dirs, TopMovers: cfg.DryRun.TopMovers, Progress: progress})
+			req := operation.CheckRequest{Plan: args[0], Topology: topoFile, Inventory: invFlags.file(), PolicyDirs: dirs, TopMovers: cfg.DryRun.TopMovers, Progress: progress}
+			if live {
+				req.Live = a.discovery(cfg)
+			}
+			c, err := a.check(cmd, cfg, req)
 			a.endProgress(progress)
 			if err != nil {
 				return err
@@ -76,7 +86,7 @@ A policy that fails to evaluate denies the change (fail closed).`,
 			case finding.JSON:
 				err = report.WriteJSON(a.stdout, report.CheckDocument(v, pkgs))
 			default:
-				err = finding.Write(a.stdout, f, report.CheckFindings(v, pkgs, Version))
+				err = finding.Write(a.stdout, f, report.CheckFindings(v, pkgs, buildinfo.Read().Version))
 			}
 			if err != nil {
 				return err
@@ -92,6 +102,7 @@ A policy that fails to evaluate denies the change (fail closed).`,
 	cmd.Flags().StringArrayVar(&dirs, "policy", nil, "a directory (or .rego file) of your policies, beside the built-in ones; repeat for more")
 	cmd.Flags().Int("top-movers", 5, "how many moved links to give policies per step")
 	invFlags.register(cmd)
+	cmd.Flags().BoolVar(&live, "live", false, "read the network of the inventory and compare it with the topology first (the drift policy)")
 	cmd.Flags().BoolVar(&timings, "timings", false, "print how long the dry-run and the policy evaluation took (to stderr)")
 	return cmd
 }

@@ -270,3 +270,46 @@ func TestPlanTrafficFile(t *testing.T) {
 		t.Errorf("exit %d: %s", code, errs)
 	}
 }
+
+// TestCheckN1AgainstBaseline: on a network that does not survive N-1 as
+// it is (a site behind one link), a harmless plan is allowed by default,
+// with a warning that the baseline is not N-1 safe; strict mode denies
+// it; a plan that makes N-1 worse is denied either way.
+func TestCheckN1AgainstBaseline(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, dir, "topo.yaml", `name: stub
+nodes: [{name: a}, {name: b}, {name: c}, {name: s}]
+links:
+  - {id: a-b, a: a, b: b, capacity: 10G, metric: 10}
+  - {id: b-c, a: b, b: c, capacity: 10G, metric: 10}
+  - {id: a-c, a: a, b: c, capacity: 10G, metric: 10}
+  - {id: c-s, a: c, b: s, capacity: 10G, metric: 10}
+demands:
+  - {src: a, dst: s, rate: 1G}
+  - {src: a, dst: b, rate: 1G}
+`)
+	harmless := writeFile(t, dir, "harmless.yaml", "title: t\nauthor: Jane Doe <jane@example.net>\ntopology: topo.yaml\nsteps:\n  - name: cost\n    effects: [{type: set_metric, link: a-b, metric: 15}]\n")
+	worse := writeFile(t, dir, "worse.yaml", "title: t\nauthor: Jane Doe <jane@example.net>\ntopology: topo.yaml\nsteps:\n  - name: down\n    effects: [{type: link_down, link: a-c}]\n")
+	strict := writeFile(t, dir, "strict.yaml", "policy:\n  params:\n    n1: {only_worse_than_baseline: false}\n")
+	const baselineWarning = "baseline: the network as it is does not survive N-1"
+	for _, tt := range []struct {
+		name, plan string
+		args       []string
+		code       int
+		want       string
+	}{
+		{"harmless, by default", harmless, nil, ExitOK, baselineWarning},
+		{"harmless, strict", harmless, []string{"--config", strict}, ExitDenied, "if link c-s fails"},
+		{"worse, by default", worse, nil, ExitDenied, `step 1 "down"`},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			out, errs, code := run(t, append([]string{"check", tt.plan}, tt.args...)...)
+			if code != tt.code || !strings.Contains(out, tt.want) {
+				t.Errorf("exit %d, want %d, output containing %q:\n%s%s", code, tt.code, tt.want, out, errs)
+			}
+			if !strings.Contains(out, baselineWarning) {
+				t.Errorf("the verdict does not say the baseline is not N-1 safe:\n%s", out)
+			}
+		})
+	}
+}

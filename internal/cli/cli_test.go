@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -207,8 +208,10 @@ func TestImportThenDryRun(t *testing.T) {
 	if err := json.Unmarshal([]byte(js), &res); err != nil {
 		t.Fatal(err)
 	}
-	if u := res.States[0].MaxUtilization; u < 0.4999 || u > 0.5001 {
-		t.Errorf("peak utilisation after import %v, want 0.5", u)
+	// Rates are rounded down to 4 significant digits: the peak is at most
+	// the target, and within 0.1% of it.
+	if u := res.States[0].MaxUtilization; u < 0.4995 || u > 0.5+1e-12 {
+		t.Errorf("peak utilisation after import %v, want 0.5 or just under", u)
 	}
 }
 
@@ -272,5 +275,53 @@ func TestPlanDigest(t *testing.T) {
 	json.Unmarshal([]byte(out3), &d3)
 	if d3.Plan == d.Plan || d3.Topology != d.Topology {
 		t.Errorf("changing a step: plan digest %s (was %s), topology %s (was %s)", d3.Plan, d.Plan, d3.Topology, d.Topology)
+	}
+}
+
+// Geant2012 has 155M access links on a 10G backbone: scaled against every
+// link the whole matrix is sized by one stub; with --peak-min-capacity the
+// backbone runs at the target, and the command says what it scaled to and
+// which left-out link runs hotter. Generated rates are written as people
+// write rates.
+func TestImportPeakMinCapacity(t *testing.T) {
+	zoo := "../../../shared/data/topology-zoo/graphml/Geant2012.graphml"
+	if _, err := os.Stat(zoo); err != nil {
+		t.Skipf("Topology Zoo data not found (%v): skipping", err)
+	}
+	dir := t.TempDir()
+	total := func(file string) float64 {
+		js, errs, code := run(t, "dryrun", "--topology", file, "--format", "json", "--n1=false")
+		if code != 0 {
+			t.Fatalf("dryrun: exit %d: %s", code, errs)
+		}
+		var res struct {
+			Topology struct {
+				TotalDemandBps float64 `json:"total_demand_bps"`
+			} `json:"topology"`
+		}
+		if err := json.Unmarshal([]byte(js), &res); err != nil {
+			t.Fatal(err)
+		}
+		return res.Topology.TotalDemandBps
+	}
+	all := filepath.Join(dir, "all.yaml")
+	_, errs, code := run(t, "topology", "import", "--from", "graphml", zoo, "--default-capacity", "10G", "--demands", "gravity", "--peak-utilization", "0.5", "-o", all)
+	if code != 0 || !strings.Contains(errs, "scaled the demands to ") || !strings.Contains(errs, "(155M) at 50%") {
+		t.Fatalf("import: exit %d: %s", code, errs)
+	}
+	backbone := filepath.Join(dir, "backbone.yaml")
+	_, errs, code = run(t, "topology", "import", "--from", "graphml", zoo, "--default-capacity", "10G", "--demands", "gravity", "--peak-utilization", "0.5", "--peak-min-capacity", "1G", "-o", backbone)
+	if code != 0 || !strings.Contains(errs, "left out, runs at") || strings.Contains(errs, "(155M) at 50%") {
+		t.Fatalf("import --peak-min-capacity: exit %d: %s", code, errs)
+	}
+	if a, b := total(all), total(backbone); !(b > 2*a) {
+		t.Errorf("total demand %v with every link, %v without the stubs: the stubs still size the matrix", a, b)
+	}
+	text, _ := os.ReadFile(backbone)
+	if strings.Contains(string(text), "e+") || regexp.MustCompile(`\d{6}\.\d`).Match(text) {
+		t.Errorf("the rates are not written as people write them:\n%.600s", text)
+	}
+	if _, errs, code = run(t, "topology", "import", "--from", "graphml", zoo, "--default-capacity", "10G", "--peak-min-capacity", "1G"); code != ExitError || !strings.Contains(errs, "give --peak-utilization too") {
+		t.Errorf("--peak-min-capacity alone: exit %d: %s", code, errs)
 	}
 }

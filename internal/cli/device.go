@@ -21,6 +21,10 @@ func (a *app) deviceCommand() *cobra.Command {
 	return cmd
 }
 
+// errNoTerminal is the prompter's refusal when standard input is not a
+// terminal; each caller says what to do instead.
+var errNoTerminal = errors.New("standard input is not a terminal, so changegate cannot ask")
+
 // terminalPrompter asks for credentials on the terminal without echo. It
 // refuses when standard input is not a terminal: CI and pipes must use
 // env or file credentials.
@@ -32,7 +36,7 @@ type terminalPrompter struct {
 func (p terminalPrompter) Prompt(ctx context.Context, label string) (string, error) {
 	f, ok := p.in.(*os.File)
 	if !ok || !term.IsTerminal(int(f.Fd())) {
-		return "", errors.New("standard input is not a terminal, so changegate cannot ask; give the credential as {env: VAR} or {file: PATH} in the inventory")
+		return "", fmt.Errorf("%w; give the credential as {env: VAR} or {file: PATH} in the inventory", errNoTerminal)
 	}
 	fmt.Fprintf(p.out, "%s: ", label)
 	type answer struct {

@@ -1,15 +1,19 @@
 package cli
 
 import (
+	"errors"
+	"fmt"
+
 	"github.com/spf13/cobra"
 
 	"github.com/changegate/changegate/internal/dryrun"
 	"github.com/changegate/changegate/internal/finding"
+	"github.com/changegate/changegate/internal/operation"
 	"github.com/changegate/changegate/internal/report"
 )
 
 func (a *app) dryrunCommand() *cobra.Command {
-	var topoFile, format string
+	var topoFile, format, writeState string
 	cmd := &cobra.Command{
 		Use:   "dryrun [PLAN] [--topology FILE]",
 		Short: "Simulate a plan step by step: loads, N-1 and rollback of every state",
@@ -24,10 +28,16 @@ Without a plan, analyse the network as it is: the baseline and its N-1
 
 The topology comes from --topology, or else from the plan's "topology" field.
 
+--write-state FILE writes the model of the network after the last step: the
+topology file with the values the plan changes (metrics per direction, link
+states, capacities, drains) edited in place, its comments and layout kept,
+as apply writes it after an applied run (docs/apply.md).
+
 Exit codes: 0 the dry-run ran (whatever it found), 1 bad input or an error.`,
 		Example: `  changegate dryrun examples/outage-plan.yaml
   changegate dryrun examples/safe-plan.yaml --format json
-  changegate dryrun --topology examples/april-2011.yaml`,
+  changegate dryrun --topology examples/april-2011.yaml
+  changegate dryrun examples/lab/cost-out.yaml --write-state /tmp/after.yaml`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			cfg, err := a.config(cmd, map[string]string{"threshold": "dryrun.threshold", "n1": "dryrun.n1", "top-movers": "dryrun.top_movers"})
@@ -41,6 +51,9 @@ Exit codes: 0 the dry-run ran (whatever it found), 1 bad input or an error.`,
 			planFile := ""
 			if len(args) == 1 {
 				planFile = args[0]
+			}
+			if writeState != "" && planFile == "" {
+				return errors.New("--write-state writes the state after a plan's last step: give a plan")
 			}
 			plan, net, err := a.loader(cfg).Inputs(cmd.Context(), planFile, topoFile)
 			if err != nil {
@@ -57,6 +70,16 @@ Exit codes: 0 the dry-run ran (whatever it found), 1 bad input or an error.`,
 				return diagErr(ds)
 			}
 			a.printDiags(ds)
+			if writeState != "" {
+				m, err := operation.WriteState(cmd.Context(), plan, net, opts.Platforms, writeState)
+				if err != nil {
+					return err
+				}
+				if m.Note != "" {
+					fmt.Fprintf(a.stderr, "changegate: %s\n", m.Note)
+				}
+				fmt.Fprintf(a.stderr, "changegate: wrote the state after the last step (%s) to %s\n", m.Digest, m.Path)
+			}
 			switch f {
 			case finding.JSON:
 				return report.WriteJSON(a.stdout, res)
@@ -67,6 +90,7 @@ Exit codes: 0 the dry-run ran (whatever it found), 1 bad input or an error.`,
 	}
 	cmd.Flags().StringVar(&topoFile, "topology", "", "topology file (default: the plan's topology)")
 	cmd.Flags().StringVar(&format, "format", "text", "output format: text or json")
+	cmd.Flags().StringVar(&writeState, "write-state", "", "write the model of the network after the last step to FILE (the topology file with the values the plan changes)")
 	cmd.Flags().Float64("threshold", 0.8, "highlight links above this utilisation (0.8 = 80%)")
 	cmd.Flags().Bool("n1", true, "run the N-1 analysis of every state (--n1=false to skip)")
 	cmd.Flags().Int("top-movers", 5, "how many moved links to list per step")

@@ -12,7 +12,7 @@ import (
 
 func (a *app) recoverCommand() *cobra.Command {
 	var invFile, invFormat, format string
-	var resume bool
+	var resume, updateTopology bool
 	cmd := &cobra.Command{
 		Use:   "recover RUN [--inventory FILE]",
 		Short: "Finish a run whose process died: show what was in flight and roll back what it changed",
@@ -34,7 +34,10 @@ it needs the run's plan, unchanged (same digest), and the gate must still
 allow it (checked again now, at stage apply). The changes of the step in
 flight are rolled back, the state after the last completed step is
 checked, and the run goes on from the step in flight, with rollback of
-everything (earlier steps included) if anything fails.
+everything (earlier steps included) if anything fails. A resumed run that
+is applied writes the model of the network it left as apply does
+(topology-after.yaml in the run's directory, or with --update-topology the
+topology file itself).
 
 Recover refuses a run whose process is still alive, and takes the run's
 device locks (breaking the dead run's own locks).
@@ -48,6 +51,9 @@ Exit status: 0 nothing remains changed; 4 the rollback did not finish
 			if format != "text" && format != "json" {
 				return fmt.Errorf("--format %q: use text or json", format)
 			}
+			if updateTopology && !resume {
+				return fmt.Errorf("--update-topology goes with --resume: a run rolled back leaves the model as it was")
+			}
 			cfg, err := a.config(cmd, nil)
 			if err != nil {
 				return err
@@ -58,7 +64,7 @@ Exit status: 0 nothing remains changed; 4 the rollback did not finish
 			}
 			view := a.runView(stateDir, format)
 			res, err := b.Recover(cmd.Context(), operation.RecoverRequest{
-				Run: args[0], Inventory: devices.InventoryFile{Path: invFile, Format: invFormat}, Resume: resume,
+				Run: args[0], Inventory: devices.InventoryFile{Path: invFile, Format: invFormat}, Resume: resume, UpdateTopology: updateTopology,
 			}, view)
 			if err != nil {
 				return a.denied(cfg, err)
@@ -80,5 +86,6 @@ Exit status: 0 nothing remains changed; 4 the rollback did not finish
 	cmd.Flags().StringVar(&invFormat, "inventory-format", "", "inventory format: native, nornir or containerlab (default: from the file name)")
 	cmd.Flags().StringVar(&format, "format", "text", "output: text or json (one event per line)")
 	cmd.Flags().BoolVar(&resume, "resume", false, "continue the run from the step in flight instead of rolling it back (the gate is checked again)")
+	cmd.Flags().BoolVar(&updateTopology, "update-topology", false, "with --resume: after the run is applied, rewrite the topology file with the model of the network it left")
 	return cmd
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/viper"
 
 	"github.com/changegate/changegate/diag"
+	"github.com/changegate/changegate/internal/buildinfo"
 )
 
 // Exit codes.
@@ -22,9 +23,6 @@ const (
 	ExitOK    = 0
 	ExitError = 1 // bad input or an error
 )
-
-// Version is set at build time with -ldflags "-X .../internal/cli.Version=...".
-var Version = "dev"
 
 // Run executes changegate with args and returns the process exit code.
 func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
@@ -40,6 +38,9 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 	if errors.Is(err, errDenied) {
 		return ExitDenied
+	}
+	if errors.Is(err, errDifferent) {
+		return ExitDifferent
 	}
 	if errors.Is(err, errRolledBack) || errors.Is(err, errNotStarted) {
 		fmt.Fprintf(stderr, "changegate: %v\n", err)
@@ -60,6 +61,12 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			noun = "error"
 		}
 		fmt.Fprintf(stderr, "changegate: %d %s; nothing was done\n", n, noun)
+		return ExitError
+	}
+	if ctx.Err() != nil && errors.Is(err, context.Canceled) {
+		// Say why the context ended (an interrupt: its cause), not only
+		// that it did.
+		fmt.Fprintf(stderr, "changegate: %v: %v\n", context.Cause(ctx), err)
 		return ExitError
 	}
 	fmt.Fprintf(stderr, "changegate: %v\n", err)
@@ -119,14 +126,15 @@ the user config directory (or --config), then CHANGEGATE_* environment
 variables, then flags; each overrides the one before.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
-		Version:       Version,
+		Version:       buildinfo.Read().String(),
 	}
+	root.SetVersionTemplate("{{.Version}}\n")
 	root.PersistentFlags().StringVar(&a.cfgFile, "config", "", "configuration file (default: changegate.yaml in . or the user config dir)")
 	root.AddCommand(a.checkCommand(), a.dryrunCommand(), a.planCommand(), a.policyCommand(), a.topologyCommand())
 	root.AddCommand(a.deviceCommand(), a.inventoryCommand(), a.runbookCommand())
 	root.AddCommand(a.applyCommand(), a.recoverCommand(), a.revertCommand(), a.runsCommand(), a.lockCommand())
 	root.AddCommand(a.approveCommand(), a.approvalsCommand(), a.reviewCommand())
-	root.AddCommand(a.validateCommand())
+	root.AddCommand(a.validateCommand(), a.versionCommand())
 	return root
 }
 

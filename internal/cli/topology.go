@@ -5,8 +5,8 @@ import "github.com/spf13/cobra"
 func (a *app) topologyCommand() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "topology",
-		Short: "Import, check and show network topologies",
+		Short: "Import, discover, compare, check and show network topologies",
 	}
-	cmd.AddCommand(a.topologyShowCommand(), a.topologyImportCommand())
+	cmd.AddCommand(a.topologyShowCommand(), a.topologyImportCommand(), a.topologyDiscoverCommand(), a.topologyDiffCommand())
 	return cmd
 }

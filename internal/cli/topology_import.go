@@ -15,7 +15,8 @@ import (
 )
 
 func (a *app) topologyImportCommand() *cobra.Command {
-	var from, demands, demandTotal, out string
+	var from, demands, demandTotal, out, peakMinCap string
+	var peakClasses []string
 	var peak float64
 	cmd := &cobra.Command{
 		Use:   "import --from graphml|containerlab FILE",
@@ -57,6 +58,9 @@ link sits at --peak-utilization. See docs/import.md.`,
 			if err != nil {
 				return err
 			}
+			if (peakMinCap != "" || len(peakClasses) > 0) && peak <= 0 {
+				return fmt.Errorf("--peak-min-capacity and --peak-classes choose the links --peak-utilization counts: give --peak-utilization too")
+			}
 			data, err := userfile.Read(cmd.Context(), args[0], userfile.Import)
 			if err != nil {
 				return err
@@ -94,10 +98,21 @@ link sits at --peak-utilization. See docs/import.md.`,
 					net.Demands = traffic.Gravity(net, total)
 				}
 				if peak > 0 {
-					if _, err := traffic.ScaleToPeakUtilization(net, peak); err != nil {
+					p := traffic.Peak{Utilization: peak, Classes: peakClasses}
+					if peakMinCap != "" {
+						if p.MinCapacityBps, err = topology.ParseRate(peakMinCap); err != nil {
+							return fmt.Errorf("--peak-min-capacity: %w", err)
+						}
+					}
+					scaled, err := traffic.ScaleToPeakUtilization(net, p)
+					if err != nil {
 						return fmt.Errorf("scale demands: %w", err)
 					}
+					a.printScaled(net, p, scaled)
 				}
+				// Rates as people write them (8.333M), rounded down so that
+				// a peak stays at or under its target.
+				traffic.RoundRates(net.Demands, 4)
 			}
 			vs := net.Validate()
 			if vs.HasErrors() {
@@ -123,6 +138,8 @@ link sits at --peak-utilization. See docs/import.md.`,
 	cmd.Flags().StringVar(&demands, "demands", "", "generate demands: uniform or gravity (default: none)")
 	cmd.Flags().StringVar(&demandTotal, "demand-total", "", "total rate of generated demands, e.g. 500G")
 	cmd.Flags().Float64Var(&peak, "peak-utilization", 0, "scale generated demands so the busiest link is at this utilisation, e.g. 0.5")
+	cmd.Flags().StringVar(&peakMinCap, "peak-min-capacity", "", "with --peak-utilization: leave links under this capacity out of the busiest, e.g. 1G")
+	cmd.Flags().StringSliceVar(&peakClasses, "peak-classes", nil, "with --peak-utilization: count only links of these classes")
 	cmd.Flags().String("default-capacity", "", "capacity of links whose file gives none, e.g. 10G")
 	cmd.Flags().String("metric", "", "IGP metric: inverse-capacity or hop (default: inverse-capacity for graphml, hop for containerlab)")
 	cmd.Flags().String("reference-bandwidth", "100G", "reference bandwidth of --metric inverse-capacity")
@@ -160,4 +177,28 @@ func demandOptions(gen, totalStr string, peak float64, peakSet bool) (string, fl
 		return "", 0, fmt.Errorf("--demand-total must be more than 0")
 	}
 	return gen, total, nil
+}
+
+// printScaled says what a generated matrix was scaled to, and when a
+// link left out of the peak runs hotter than the target, which.
+func (a *app) printScaled(net *topology.Network, p traffic.Peak, s *traffic.Scaled) {
+	fmt.Fprintf(a.stderr, "scaled the demands to %s in all: link %s %s->%s (%s) at %.0f%%",
+		topology.FormatRate(s.TotalBps), s.Link, s.From, peer(net, s.Link, s.From), topology.FormatRate(s.CapacityBps), 100*p.Utilization)
+	if s.MaxLink != s.Link || s.MaxFrom != s.From {
+		fmt.Fprintf(a.stderr, "; link %s %s->%s, left out, runs at %.0f%%", s.MaxLink, s.MaxFrom, peer(net, s.MaxLink, s.MaxFrom), 100*s.MaxUtilization)
+	}
+	fmt.Fprintln(a.stderr)
+}
+
+// peer is the other end of link id from node from.
+func peer(net *topology.Network, id, from string) string {
+	for _, l := range net.Links {
+		if l.ID == id {
+			if l.A == from {
+				return l.B
+			}
+			return l.A
+		}
+	}
+	return "?"
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/changegate/changegate/devices"
 	"github.com/changegate/changegate/diag"
+	"github.com/changegate/changegate/internal/buildinfo"
 	"github.com/changegate/changegate/internal/finding"
 	"github.com/changegate/changegate/internal/validate"
 )
@@ -76,7 +77,7 @@ bad input.`,
 				return err
 			}
 			r := &finding.Report{
-				Tool: "changegate", Version: Version,
+				Tool: "changegate", Version: buildinfo.Read().Version,
 				URI:   "https://github.com/changegate/changegate",
 				Rules: validate.Rules(),
 				Cases: res.Cases,

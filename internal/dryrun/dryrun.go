@@ -109,6 +109,9 @@ func Run(ctx context.Context, net *topology.Network, p *plans.Plan, opts Options
 	// 100 MB on a 2,000-node network), so holding all of them would not scale.
 	configs := []*sim.Config{base}
 	for i, step := range p.Steps {
+		if err := ctx.Err(); err != nil {
+			return nil, ds, fmt.Errorf("dry-run: %w", err)
+		}
 		progress(i+1, step.Name)
 		c := b.apply(cur.Config, step.Name, step.Effects, &ds)
 		next := cur.Apply(c)
@@ -186,6 +189,9 @@ func (r *runner) rollback(p *plans.Plan, configs []*sim.Config, last *sim.State)
 	// simulated in full.
 	c, s := configs[n], last
 	for j := n - 1; j >= 0; j-- {
+		if err := r.ctx.Err(); err != nil {
+			return nil, fmt.Errorf("dry-run of the rollback: %w", err)
+		}
 		step := &p.Steps[j]
 		next := r.undo(step, inverses[j], c, &quiet)
 		rs := RollbackState{Undone: step.Name}

@@ -2,6 +2,7 @@ package dryrun
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"strings"
@@ -432,5 +433,27 @@ func TestNegativeTopMovers(t *testing.T) {
 				t.Errorf("TopMovers %d: state %d lists %d movers", n, st.Index, len(st.TopMovers))
 			}
 		}
+	}
+}
+
+// An interrupt stops the dry-run between states: cancelled while the
+// second step is simulated, no further state is simulated and the error
+// says why.
+func TestCancelStopsBetweenSteps(t *testing.T) {
+	net, p := load(t, "../../examples/outage-plan.yaml")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var seen []int
+	res, _, err := Run(ctx, net, p, Options{SkipN1: true, Progress: func(i, n int, label string) {
+		seen = append(seen, i)
+		if i == 2 {
+			cancel()
+		}
+	}})
+	if !errors.Is(err, context.Canceled) || res != nil {
+		t.Fatalf("Run = %v, %v; want a cancellation error", res, err)
+	}
+	if len(seen) != 2 {
+		t.Errorf("states simulated after the cancel: progress %v", seen)
 	}
 }

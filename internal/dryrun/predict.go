@@ -110,6 +110,70 @@ func (pr *Predictor) NextHops(ctx context.Context, state int, nodes []string) (R
 	return out, nil
 }
 
+// Via is one next hop the model predicts: the link a node forwards on
+// and the neighbour at its other end.
+type Via struct {
+	// Node is the neighbour the link leads to.
+	Node string `json:"node"`
+	// Link is the link's id in the topology.
+	Link string `json:"link"`
+	// Interface is the node's own interface on the link, as the topology
+	// names it ("" when it names none).
+	Interface string `json:"interface,omitempty"`
+}
+
+// LinkRoutes is Routes by link: node -> destination node -> the links the
+// node forwards to that destination on (all equal-cost next hops, each
+// parallel link once, sorted by neighbour, then link id). Every node of
+// the network other than the node itself is a destination; its list is
+// empty (not nil) when the node cannot reach it.
+type LinkRoutes map[string]map[string][]Via
+
+// Links returns the predicted next hops of nodes in state by link, so
+// that parallel links to one neighbour each count (see NextHops for the
+// errors).
+func (pr *Predictor) Links(ctx context.Context, state int, nodes []string) (LinkRoutes, error) {
+	if state < 0 || state >= len(pr.configs) {
+		return nil, fmt.Errorf("predict: state %d out of range 0..%d (0 is the baseline, k the state after step k)", state, len(pr.configs)-1)
+	}
+	srcs, err := pr.resolve(nodes)
+	if err != nil {
+		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("predict: %w", err)
+	}
+	links := pr.m.NextHopLinks(pr.configs[state], srcs)
+	out := make(LinkRoutes, len(srcs))
+	for i, s := range srcs {
+		self := pr.net.Nodes[s].Name
+		dests := make(map[string][]Via, len(pr.net.Nodes)-1)
+		for t, ls := range links[i] {
+			if t == s {
+				continue
+			}
+			via := make([]Via, len(ls))
+			for j, li := range ls {
+				l := pr.net.Links[li]
+				v := Via{Node: l.B, Link: l.ID, Interface: l.AInterface}
+				if l.A != self {
+					v = Via{Node: l.A, Link: l.ID, Interface: l.BInterface}
+				}
+				via[j] = v
+			}
+			slices.SortFunc(via, func(a, b Via) int {
+				if c := strings.Compare(a.Node, b.Node); c != 0 {
+					return c
+				}
+				return strings.Compare(a.Link, b.Link)
+			})
+			dests[pr.net.Nodes[t].Name] = via
+		}
+		out[self] = dests
+	}
+	return out, nil
+}
+
 // resolve maps node names to indices, each once, reporting every unknown
 // name.
 func (pr *Predictor) resolve(nodes []string) ([]int, error) {
@@ -144,6 +208,8 @@ type Prediction struct {
 	// States has one entry per state: index 0 is the baseline, index k
 	// the state after step k.
 	States []Routes `json:"states"`
+	// Links are States by link (Predictor.Links), index for index.
+	Links []LinkRoutes `json:"links"`
 }
 
 // Predict returns the next hops of nodes in every state of p's dry-run
@@ -168,6 +234,11 @@ func Predict(ctx context.Context, net *topology.Network, p *plans.Plan, nodes []
 			return nil, err
 		}
 		out.States = append(out.States, r)
+		l, err := pr.Links(ctx, k, out.Nodes)
+		if err != nil {
+			return nil, err
+		}
+		out.Links = append(out.Links, l)
 	}
 	return out, nil
 }

@@ -395,3 +395,48 @@ func BenchmarkPredict(b *testing.B) {
 		}
 	})
 }
+
+// Links gives one next hop per link: the parallel links p1-p2 both
+// count, with their ids and the node's own interface where the topology
+// names it, and a link taken down is no longer one.
+func TestPredictorLinksParallel(t *testing.T) {
+	net := parseNet(t, `
+nodes: [{name: p1}, {name: p2}, {name: p3}, {name: p4}]
+links:
+  - {id: a, a: "p1:eth1", b: "p2:eth9", capacity: 10G, metric: 10}
+  - {id: b, a: p2, b: p1, capacity: 10G, metric: 10}
+  - {a: p1, b: p3, capacity: 10G, metric: 10}
+  - {a: p2, b: p4, capacity: 10G, metric: 10}
+  - {a: p3, b: p4, capacity: 10G, metric: 10}
+`)
+	pr, err := NewPredictor(net, parsePlan(t, `title: t
+steps:
+  - name: one parallel link down
+    effects: [{type: link_down, link: a}]
+`), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	got, err := pr.Links(ctx, 0, []string{"p1", "p2"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Via{{Node: "p2", Link: "a", Interface: "eth1"}, {Node: "p2", Link: "b"}, {Node: "p3", Link: "p1-p3"}}
+	if d := cmp.Diff(want, got["p1"]["p4"]); d != "" {
+		t.Errorf("p1 -> p4 at the baseline (-want +got):\n%s", d)
+	}
+	if d := cmp.Diff([]Via{{Node: "p1", Link: "a", Interface: "eth9"}, {Node: "p1", Link: "b"}}, got["p2"]["p1"]); d != "" {
+		t.Errorf("p2 -> p1 at the baseline (-want +got):\n%s", d)
+	}
+	got, err = pr.Links(ctx, 1, []string{"p1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := cmp.Diff([]Via{{Node: "p2", Link: "b"}}, got["p1"]["p2"]); d != "" {
+		t.Errorf("p1 -> p2 with link a down (-want +got):\n%s", d)
+	}
+	if _, err := pr.Links(ctx, 2, []string{"p1"}); err == nil {
+		t.Error("state 2 of a one-step plan: no error")
+	}
+}

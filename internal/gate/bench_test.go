@@ -36,7 +36,7 @@ var kdlFacts = sync.OnceValues(func() (policy.Facts, error) {
 		return policy.Facts{}, err
 	}
 	net.Demands = traffic.Gravity(net, 1e12)
-	if _, err := traffic.ScaleToPeakUtilization(net, 0.5); err != nil {
+	if _, err := traffic.ScaleToPeakUtilization(net, traffic.Peak{Utilization: 0.5}); err != nil {
 		return policy.Facts{}, err
 	}
 	// Twenty steps, each costing out one more link, with its rollback.

@@ -40,6 +40,9 @@ type Options struct {
 	// Override is a break-glass override (apply only), shown to the
 	// policies as input.override.
 	Override *policy.Override
+	// Drift is the network compared with the model (check --live), shown
+	// to the policies as input.drift; nil when the network was not read.
+	Drift *policy.Drift
 	// TopMovers is passed to the dry-run.
 	TopMovers int
 	// Progress is passed to the dry-run.
@@ -100,7 +103,7 @@ func Check(ctx context.Context, plan *plans.Plan, net *topology.Network, eng *po
 	v.Digests.Policy, v.Digests.Inventory = eng.Digest(), opts.InventoryDigest
 	t1 := time.Now()
 	input := policy.BuildInput(policy.Facts{
-		Plan: plan, Network: net, DryRun: res, Approvals: approvalFacts(opts.Approvals), Override: opts.Override,
+		Plan: plan, Network: net, DryRun: res, Approvals: approvalFacts(opts.Approvals), Override: opts.Override, Drift: opts.Drift,
 		Stage: opts.Stage, Time: opts.Time, Digests: v.Digests, HotFloor: eng.HotFloor(),
 	})
 	v.InputTime = time.Since(t1)
@@ -126,6 +129,7 @@ func approvalFacts(cs []approval.Checked) []policy.Approval {
 		out = append(out, policy.Approval{
 			Approver: c.Approval.Approver, Identities: c.Identities, Roles: c.Roles,
 			Time: c.Approval.Time, Digests: c.Approval.Digests, Verified: c.Verified,
+			Denied: c.Approval.Denied,
 		})
 	}
 	return out

@@ -2,8 +2,11 @@ package lab
 
 import (
 	"fmt"
+	"os/exec"
 	"path/filepath"
 	"strings"
+
+	"github.com/changegate/changegate/internal/observe"
 )
 
 // OSPF and zebra settings follow the project notes (../shared/notes/lab.md, beside the repository): point-to-point
@@ -129,15 +132,40 @@ MaxSessions 20
 
 // loginScript is the ForceCommand: vtysh for the router whose directory
 // is $1, interactive, or running the command given on the ssh line (exit
-// status 1 when vtysh rejects it).
+// status 1 when vtysh rejects it). Like the shell of an FRR router on
+// Linux, it also runs the read-only commands that show the kernel's
+// forwarding table (observe.KernelCommands), in the router's namespace (named in
+// $1/netns, reached at ssh/netns in sshd's mount namespace), through the
+// lab's cg-nsenter; every other command that is
+// not vtysh's is refused: it is no general shell.
 func loginScript(dir string) string {
-	vtysh := filepath.Join(dir, "bin", "cg-vtysh")
+	bin := filepath.Join(dir, "bin")
+	ip, err := exec.LookPath("ip")
+	if err != nil {
+		ip = "/usr/bin/ip"
+	}
+	var cases []string
+	kernel := observe.KernelCommands("frr_vtysh")
+	for _, c := range kernel {
+		cases = append(cases, fmt.Sprintf("%q", c))
+	}
 	return fmt.Sprintf(`#!/bin/sh
 # changegate lab: land in one router's vtysh (internal/lab); generated.
 d="$1"
-if [ -n "$SSH_ORIGINAL_COMMAND" ]; then
-  exec %[1]s --vty_socket "$d/run" --config_dir "$d/etc" -c "$SSH_ORIGINAL_COMMAND"
-fi
-exec %[1]s --vty_socket "$d/run" --config_dir "$d/etc"
-`, vtysh)
+case "$SSH_ORIGINAL_COMMAND" in
+"")
+  exec %[1]s/cg-vtysh --vty_socket "$d/run" --config_dir "$d/etc" ;;
+%[3]s)
+  if [ ! -x %[1]s/cg-nsenter ]; then
+    echo "%% this lab cannot show the kernel's table: %[1]s/cg-nsenter is missing (see docs/lab.md)" >&2
+    exit 1
+  fi
+  ns=$(cat "$d/netns") || exit 1
+  exec %[1]s/cg-nsenter --net="%[5]s/$ns" %[2]s ${SSH_ORIGINAL_COMMAND#ip } ;;
+ip\ *|sh|sh\ *|bash*|exec*|/*)
+  echo "%% not available: this lab's SSH runs vtysh commands and, of a shell's, only %[4]s" >&2
+  exit 1 ;;
+esac
+exec %[1]s/cg-vtysh --vty_socket "$d/run" --config_dir "$d/etc" -c "$SSH_ORIGINAL_COMMAND"
+`, bin, ip, strings.Join(cases, "|"), strings.Join(kernel, ", "), filepath.Join(dir, "ssh", "netns"))
 }

@@ -92,6 +92,10 @@ func (l *Lab) startRouter(ctx context.Context, nd NodeLayout) ([]Proc, error) {
 			return nil, err
 		}
 	}
+	// The login script reads the kernel's table in this namespace.
+	if err := os.WriteFile(filepath.Join(d, "netns"), []byte(nd.Namespace+"\n"), 0o644); err != nil {
+		return nil, err
+	}
 	os.Chmod(filepath.Join(d, "etc"), 0o775)
 	os.Chmod(filepath.Join(d, "var-tmp"), 0o1777)
 	igpd := igpDaemon(l.Layout.igp())

@@ -2,6 +2,7 @@ package lab
 
 import (
 	"context"
+	"encoding/binary"
 	"fmt"
 	"io"
 	"net"
@@ -96,6 +97,9 @@ func (l *Lab) startSSH(ctx context.Context) error {
 	if err := l.createUser(ctx); err != nil {
 		return err
 	}
+	if err := l.installNsenter(); err != nil {
+		l.logf("the routers' kernel tables will not be readable over SSH: %v", err)
+	}
 	groups := sshdGroups(l.Dir, l.Layout.Nodes)
 	for _, g := range groups {
 		if err := l.startSSHD(ctx, g); err != nil {
@@ -135,14 +139,19 @@ func (l *Lab) startSSHD(ctx context.Context, g sshdGroup) error {
 	defer out.Close()
 	// sshd needs /run/sshd, which exists only once the system service has
 	// run, and writes utmp/wtmp/lastlog: give it a private mount namespace
-	// with its own /run and /var/log instead of touching the host's.
-	// unshare and sh exec, so the process started here becomes sshd.
-	script := fmt.Sprintf(`mount -n -t tmpfs -o mode=755 cg-sshd-run /run
+	// with its own /run and /var/log instead of touching the host's. The
+	// routers' namespaces (/run/netns) stay reachable at ssh/netns, for
+	// the login script's kernel commands (each sshd binds them there in
+	// its own mount namespace). unshare and sh exec, so the process
+	// started here becomes sshd.
+	script := fmt.Sprintf(`mkdir -p %[5]s/netns
+mount -n --rbind /run/netns %[5]s/netns
+mount -n -t tmpfs -o mode=755 cg-sshd-run /run
 mkdir -m 755 /run/sshd
 mount -n --bind %[1]s/var-log /var/log
 %[2]s -t -f %[3]s
 exec %[2]s -D -E %[4]s -f %[3]s
-`, g.Dir, filepath.Join(l.Dir, "bin", "cg-sshd"), conf, sshdLog)
+`, g.Dir, filepath.Join(l.Dir, "bin", "cg-sshd"), conf, sshdLog, filepath.Join(l.Dir, "ssh"))
 	// Not CommandContext: sshd outlives ctx (Down stops it).
 	cmd := exec.Command("unshare", "-m", "--propagation", "private", "sh", "-ec", script)
 	cmd.Stdout, cmd.Stderr = out, out
@@ -303,4 +312,54 @@ func (l *Lab) SSH(ctx context.Context, node, command string) (string, error) {
 		return "", err
 	}
 	return run(ctx, "ssh", args...)
+}
+
+// installNsenter gives the login user a way into the routers' network
+// namespaces, to read their kernel tables as an FRR router's shell
+// would: a copy of nsenter, bin/cg-nsenter, that only that user may run
+// (mode 0500, owned by it), with the file capability CAP_SYS_ADMIN, which
+// setns needs. nsenter keeps it only until it runs the command: ip then
+// runs without capabilities, so it reads the table and can change
+// nothing (RTNETLINK answers: Operation not permitted). The login script
+// runs it only for observe.KernelCommands.
+func (l *Lab) installNsenter() error {
+	src, err := exec.LookPath("nsenter")
+	if err != nil {
+		return err
+	}
+	data, err := os.ReadFile(src)
+	if err != nil {
+		return err
+	}
+	u, err := user.Lookup(l.User)
+	if err != nil {
+		return err
+	}
+	uid, _ := strconv.Atoi(u.Uid)
+	dst := filepath.Join(l.Dir, "bin", "cg-nsenter")
+	if err := os.WriteFile(dst, data, 0o500); err != nil {
+		return err
+	}
+	// Ownership first: changing it clears file capabilities.
+	if err := os.Chown(dst, uid, 0); err != nil {
+		return err
+	}
+	if err := os.Chmod(dst, 0o500); err != nil {
+		return err
+	}
+	return syscall.Setxattr(dst, "security.capability", sysAdminCap(), 0)
+}
+
+// sysAdminCap is the security.capability value granting CAP_SYS_ADMIN,
+// permitted and effective (struct vfs_cap_data, revision 2).
+func sysAdminCap() []byte {
+	const (
+		revision2   = 0x02000000
+		effective   = 0x000001
+		capSysAdmin = 21
+	)
+	b := make([]byte, 20) // magic, then {permitted, inheritable} for caps 0-31 and 32-63
+	binary.LittleEndian.PutUint32(b[0:], revision2|effective)
+	binary.LittleEndian.PutUint32(b[4:], 1<<capSysAdmin)
+	return b
 }

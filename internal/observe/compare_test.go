@@ -1,15 +1,19 @@
 package observe
 
 import (
+	"fmt"
 	"net/netip"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/changegate/changegate/internal/dryrun"
 )
 
-// route builds an observed route over hops written "node" or
-// "ip@interface!why" (a hop that maps to no node).
+// route builds an observed route over hops written "node" (on interface
+// "to-node"), "node/interface", or "ip@interface!why" (a hop that maps to
+// no node).
 func route(dest, protocol string, hops ...string) Route {
 	r := Route{Prefix: prefixOf(dest), Protocol: protocol}
 	for _, h := range hops {
@@ -18,9 +22,34 @@ func route(dest, protocol string, hops ...string) Route {
 			r.NextHops = append(r.NextHops, Hop{IP: netip.MustParseAddr(addr), Interface: iface, Unmapped: why})
 			continue
 		}
-		r.NextHops = append(r.NextHops, Hop{Node: h})
+		node, iface, ok := strings.Cut(h, "/")
+		if !ok {
+			iface = "to-" + node
+		}
+		r.NextHops = append(r.NextHops, Hop{Node: node, Interface: iface})
 	}
 	return r
+}
+
+// vias turns a prediction by node into one by link: a node listed twice
+// is reached over two parallel links ("p1-p2", "p1-p2#2"); a node written
+// "node/interface" names p1's interface on the link.
+func vias(pred map[string][]string) map[string][]dryrun.Via {
+	out := map[string][]dryrun.Via{}
+	for dest, nodes := range pred {
+		seen := map[string]int{}
+		out[dest] = []dryrun.Via{}
+		for _, n := range nodes {
+			n, iface, _ := strings.Cut(n, "/")
+			seen[n]++
+			id := "p1-" + n
+			if seen[n] > 1 {
+				id += fmt.Sprintf("#%d", seen[n])
+			}
+			out[dest] = append(out[dest], dryrun.Via{Node: n, Link: id, Interface: iface})
+		}
+	}
+	return out
 }
 
 // prefixOf is the loopback prefix of node pN: 198.18.0.N/32.
@@ -78,8 +107,41 @@ func TestCompare(t *testing.T) {
 			text: "p1: forwarding matches the model for all 5 destinations",
 		},
 		{
-			name: "parallel links give one next-hop node", routes: with(route("p2", "ospf", "p2", "p2")),
+			name: "a next hop listed twice on one interface is one link", routes: with(route("p2", "ospf", "p2", "p2")),
 			text: "p1: forwarding matches the model for all 5 destinations",
+		},
+		{
+			name: "parallel links, each used", predicted: map[string][]string{"p2": {"p2", "p2"}},
+			routes: with(route("p2", "ospf", "p2/eth1", "p2/eth2")),
+			text:   "p1: forwarding matches the model for all 1 destinations",
+		},
+		{
+			name: "a parallel link the router does not use counts", predicted: map[string][]string{"p2": {"p2", "p2"}, "p4": {"p2", "p2", "p3"}},
+			routes: with(route("p2", "ospf", "p2/eth1")),
+			want: []Difference{{Destination: "p2", Kind: NextHops, Predicted: []string{"p2 (2 links)"}, Observed: []string{"p2 (1 link)"},
+				Missing: []string{"p2 on 1 more link (of p1-p2, p1-p2#2)"}, Unexpected: []string{}, Links: []string{"to p2 on 1 of 2 links (p1-p2, p1-p2#2)"},
+				Protocol: "ospf", Prefix: "198.18.0.2/32"}, {Destination: "p4", Kind: NextHops, Predicted: []string{"p2 (2 links)", "p3"}, Observed: []string{"p2 (1 link)", "p3"},
+				Missing: []string{"p2 on 1 more link (of p1-p2, p1-p2#2)"}, Unexpected: []string{}, Links: []string{"to p2 on 1 of 2 links (p1-p2, p1-p2#2)"},
+				Protocol: "ospf", Prefix: "198.18.0.4/32"}},
+			text: "p1: 2 of 2 destinations differ from the model, beyond the tolerance of 0\n" +
+				"  p1 -> p2: the model predicts via p2 (2 links); the router forwards via p2 (1 link) (to p2 on 1 of 2 links (p1-p2, p1-p2#2))\n" +
+				"  p1 -> p4: the model predicts via p2 (2 links), p3; the router forwards via p2 (1 link), p3 (to p2 on 1 of 2 links (p1-p2, p1-p2#2))",
+		},
+		{
+			name: "named links: the one not used is named, an interface not predicted too", predicted: map[string][]string{"p2": {"p2/eth1", "p2/eth2"}},
+			routes: with(route("p2", "ospf", "p2/eth2", "p2/eth3")),
+			want: []Difference{{Destination: "p2", Kind: NextHops, Predicted: []string{"p2 (2 links)"}, Observed: []string{"p2 (2 links)"},
+				Missing: []string{"p2 on link p1-p2 (eth1)"}, Unexpected: []string{"p2 on eth3"}, Links: []string{"not on link p1-p2 (eth1) to p2", "also on eth3 to p2"},
+				Protocol: "ospf", Prefix: "198.18.0.2/32"}},
+			text: "p1: 1 of 1 destinations differ from the model, beyond the tolerance of 0\n" +
+				"  p1 -> p2: the model predicts via p2 (2 links); the router forwards via p2 (2 links) (not on link p1-p2 (eth1) to p2; also on eth3 to p2)",
+		},
+		{
+			name: "more links than predicted", predicted: map[string][]string{"p2": {"p2"}},
+			routes: with(route("p2", "ospf", "p2/eth1", "p2/eth2")),
+			want: []Difference{{Destination: "p2", Kind: NextHops, Predicted: []string{"p2 (1 link)"}, Observed: []string{"p2 (2 links)"},
+				Missing: []string{}, Unexpected: []string{"p2 on eth2"}, Links: []string{"also on eth2 to p2"},
+				Protocol: "ospf", Prefix: "198.18.0.2/32"}},
 		},
 		{
 			name: "next hops swapped", routes: with(route("p5", "ospf", "p3")),
@@ -129,8 +191,8 @@ func TestCompare(t *testing.T) {
 				"  p1 -> p2: the model predicts via p2; the router has no route to p2 (198.18.0.2/32)",
 		},
 		{
-			name:      "only predicted destinations are compared, in name order, duplicates ignored",
-			predicted: map[string][]string{"p5": {"p5", "p2", "p2"}, "p3": {"p2"}},
+			name:      "only predicted destinations are compared, in name order",
+			predicted: map[string][]string{"p5": {"p5", "p2"}, "p3": {"p2"}},
 			routes:    matching,
 			want: []Difference{{Destination: "p3", Kind: NextHops, Predicted: []string{"p2"}, Observed: []string{"p3"},
 				Missing: []string{"p2"}, Unexpected: []string{"p3"}, Protocol: "ospf", Prefix: "198.18.0.3/32"}},
@@ -153,7 +215,7 @@ func TestCompare(t *testing.T) {
 			if pred == nil {
 				pred = base
 			}
-			c, err := Compare(pred, observation(tt.routes...), tt.tolerance)
+			c, err := Compare(vias(pred), observation(tt.routes...), tt.tolerance)
 			if err != nil {
 				t.Fatal(err)
 			}

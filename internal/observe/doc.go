@@ -9,9 +9,15 @@
 // -> OSPF neighbour on that address -> its router id -> the node whose
 // loopback that is; or next-hop address -> IS-IS adjacency with that
 // address -> its LSP -> the loopback the LSP advertises -> the node), and
-// compares, per destination node, the next-hop nodes the router uses for
-// the destination's loopback with the next hops the dry-run predicts
-// (dryrun.Predictor), within a tolerance. See docs/observe.md.
+// compares, per destination node, the next hops the router uses for the
+// destination's loopback with the next hops the dry-run predicts
+// (dryrun.Predictor.Links), link by link so that parallel links count,
+// within a tolerance. See docs/observe.md.
+//
+// Where the device offers a shell, the routes are read from the kernel
+// (iproute2's `ip -j route show` and `ip -j nexthop show`, KernelCommands)
+// rather than from the routing daemon: FRR 8.4 can list next hops as
+// installed that the kernel's next-hop group lacks.
 //
 // It runs no commands and opens no connections: Commands names what to
 // run, the caller runs it (package devices/session), Read takes the text. It

@@ -196,7 +196,10 @@ type LSP struct {
 	// Prefixes are the IPv4 prefixes the router advertises (extended
 	// and narrow IP reachability).
 	Prefixes []netip.Prefix `json:"prefixes,omitempty"`
-	Pos      diag.Pos       `json:"-"`
+	// PrefixMetrics are the metrics Prefixes are advertised at, in the
+	// same order (for a connected subnet, its interface's metric).
+	PrefixMetrics []int64  `json:"prefix_metrics,omitempty"`
+	Pos           diag.Pos `json:"-"`
 }
 
 // ISReach is one IS reachability entry of an LSP.
@@ -333,11 +336,16 @@ func ParseFRRISISDatabase(name string, data []byte) ([]LSP, error) {
 			if m != nil {
 				p, err = netip.ParsePrefix(m[1])
 			}
+			var metric int64
+			if m != nil && err == nil {
+				metric, err = strconv.ParseInt(m[2], 10, 64)
+			}
 			if m == nil || err != nil || !p.Addr().Is4() {
 				ds.Add(at(valCol), "an IP reachability entry reads PREFIX (Metric: N), such as 198.18.0.1/32 (Metric: 0)", "LSP %s: %s %q does not read", l.ID, key, clip(val, 40))
 				continue
 			}
 			l.Prefixes = append(l.Prefixes, p)
+			l.PrefixMetrics = append(l.PrefixMetrics, metric)
 		}
 	}
 	if !sawHeader && !ds.HasErrors() {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -55,13 +56,19 @@ func nodeNames(n *topology.Network) []string {
 }
 
 // recording is where one router's output of one command is kept: a
-// .json file for a JSON command, .txt for text.
+// .json file for a JSON command (vtysh's "... json", iproute2's "ip -j
+// ..."), .txt for text; in the directory of the state, or of the lab
+// itself for state -1 (a recording of one state that is no plan's).
 func recording(labName string, state int, node, command string) string {
 	ext := ".txt"
-	if strings.HasSuffix(command, " json") {
+	if strings.HasSuffix(command, " json") || strings.HasPrefix(command, "ip -j ") {
 		ext = ".json"
 	}
-	file := node + "." + strings.ReplaceAll(strings.TrimSuffix(command, " json"), " ", "-") + ext
+	name := strings.TrimSuffix(strings.Replace(command, "ip -j ", "ip ", 1), " json")
+	file := node + "." + strings.ReplaceAll(name, " ", "-") + ext
+	if state < 0 {
+		return filepath.Join("testdata", "frr84", labName, file)
+	}
 	return filepath.Join("testdata", "frr84", labName, fmt.Sprintf("state%d", state), file)
 }
 
@@ -99,7 +106,7 @@ func TestReplaySquare(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			c, err := observe.Compare(pred.States[state][node], obs, 0)
+			c, err := observe.Compare(pred.Links[state][node], obs, 0)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -122,13 +129,13 @@ func TestReplaySquare(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := observe.Compare(pred.States[0]["p1"], obs, 1)
+	c, err := observe.Compare(pred.Links[0]["p1"], obs, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := `p1: 2 of 4 destinations differ from the model, beyond the tolerance of 1
-  p1 -> p4: the model predicts via p2, p3; the router forwards via p3
-  p1 -> p5: the model predicts via p2, p3; the router forwards via p3`
+  p1 -> p4: the model predicts via p2 (2 links), p3; the router forwards via p3
+  p1 -> p5: the model predicts via p2 (2 links), p3; the router forwards via p3`
 	if got := c.String(); got != want || c.OK {
 		t.Errorf("state 1 against the baseline (OK %v):\n%s\nwant\n%s", c.OK, got, want)
 	}
@@ -151,7 +158,7 @@ func TestReplayISISSquare(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			c, err := observe.Compare(pred.States[state][node], obs, 0)
+			c, err := observe.Compare(pred.Links[state][node], obs, 0)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -181,13 +188,13 @@ func TestReplayISISSquare(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := observe.Compare(pred.States[0]["p1"], obs, 1)
+	c, err := observe.Compare(pred.Links[0]["p1"], obs, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
 	wantCmp := `p1: 2 of 4 destinations differ from the model, beyond the tolerance of 1
-  p1 -> p4: the model predicts via p2, p3; the router forwards via p3
-  p1 -> p5: the model predicts via p2, p3; the router forwards via p3`
+  p1 -> p4: the model predicts via p2 (2 links), p3; the router forwards via p3
+  p1 -> p5: the model predicts via p2 (2 links), p3; the router forwards via p3`
 	if got := c.String(); got != wantCmp || c.OK {
 		t.Errorf("state 1 against the baseline (OK %v):\n%s\nwant\n%s", c.OK, got, wantCmp)
 	}
@@ -208,7 +215,7 @@ func TestReplayISISDrain(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		c, err := observe.Compare(pred.States[0][node], obs, 0)
+		c, err := observe.Compare(pred.Links[0][node], obs, 0)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -246,7 +253,7 @@ func TestReplayDrain(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		c, err := observe.Compare(pred.States[0][node], obs, 0)
+		c, err := observe.Compare(pred.Links[0][node], obs, 0)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -283,7 +290,9 @@ func TestReplayDrain(t *testing.T) {
 }
 
 // observeLab reads node's router in l as apply would, through the
-// commands of the platform (here host-side vtysh instead of SSH).
+// commands of the platform (here host-side vtysh instead of SSH, and the
+// kernel commands run by ip -n in the router's namespace), so that the
+// forwarding compared is the kernel's.
 func observeLab(ctx context.Context, l *lab.Lab, net *topology.Network, node string) (*observe.Observation, map[string]string, error) {
 	cmds, err := observe.Commands(platform, net.IGP)
 	if err != nil {
@@ -296,6 +305,15 @@ func observeLab(ctx context.Context, l *lab.Lab, net *topology.Network, node str
 			return nil, nil, err
 		}
 		outputs[c] = out
+	}
+	nd, _ := l.Layout.Node(node)
+	for _, c := range observe.KernelCommands(platform) {
+		args := append([]string{"-n", nd.Namespace}, strings.Fields(strings.TrimPrefix(c, "ip "))...)
+		out, err := exec.CommandContext(ctx, "ip", args...).Output()
+		if err != nil {
+			return nil, nil, fmt.Errorf("%s in %s: %w", c, nd.Namespace, err)
+		}
+		outputs[c] = string(out)
 	}
 	obs, err := observe.Read(net, node, platform, outputs)
 	return obs, outputs, err
@@ -341,7 +359,7 @@ func waitFor(t *testing.T, ctx context.Context, l *lab.Lab, net *topology.Networ
 // matches is the wait condition "forwards as predicted in state".
 func matches(pred *dryrun.Prediction, state int) func(string, *observe.Observation) bool {
 	return func(node string, obs *observe.Observation) bool {
-		c, err := observe.Compare(pred.States[state][node], obs, 0)
+		c, err := observe.Compare(pred.Links[state][node], obs, 0)
 		return err == nil && len(c.Differences) == 0
 	}
 }
@@ -401,7 +419,7 @@ func labMatchesPrediction(t *testing.T, topo string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("observing one router (%d vtysh commands, parse, map): %v", len(mustCommands(t, net)), time.Since(t1))
+	t.Logf("observing one router (%d vtysh commands, %d kernel commands, parse, map): %v", len(mustCommands(t, net)), len(observe.KernelCommands(platform)), time.Since(t1))
 
 	applyMetrics(net, p.Steps[0])
 	t2 := time.Now()
@@ -433,7 +451,7 @@ func labMatchesPrediction(t *testing.T, topo string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := observe.Compare(pred.States[0]["p1"], obs, 0)
+	c, err := observe.Compare(pred.Links[0]["p1"], obs, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -527,12 +545,82 @@ func TestReplayDrainOSPF(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		c, err := observe.Compare(pred.States[0][node], obs, 0)
+		c, err := observe.Compare(pred.Links[0][node], obs, 0)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if !c.OK || len(c.Differences) != 0 {
 			t.Errorf("%s", c)
+		}
+	}
+}
+
+// TestReplayRelinkKernel replays FRR 8.4 after a link came back up: on
+// the square, p1's interface to p2 (the first of the two parallel links)
+// was shut and brought back up, and 3 s later the routers were read
+// (testdata/frr84/square-relink, recorded by hand from the lab: `show ip
+// route json` and `show ip ospf neighbor json` through vtysh, `ip -j
+// route show` and `ip -j nexthop show` in the router's namespace). The
+// routing daemon lists every ECMP member as installed; the kernel's
+// next-hop groups on p1 and p2 lack the member on the link that came
+// back. Read from the daemon, every router matches the model (the blind
+// spot); read from the kernel, p1 and p2 differ, on exactly that link.
+func TestReplayRelinkKernel(t *testing.T) {
+	net := loadNet(t, "testdata/square.yaml")
+	pred, err := dryrun.Predict(context.Background(), net, nil, nodeNames(net))
+	if err != nil {
+		t.Fatal(err)
+	}
+	kernel := observe.KernelCommands(platform)
+	if len(kernel) == 0 {
+		t.Fatalf("no kernel commands for %s", platform)
+	}
+	want := map[string]string{
+		"p1": `p1: 3 of 4 destinations differ from the model, beyond the tolerance of 0
+  p1 -> p2: the model predicts via p2 (2 links); the router forwards via p2 (1 link) (to p2 on 1 of 2 links (p1-p2, p1-p2#2))
+  p1 -> p4: the model predicts via p2 (2 links), p3; the router forwards via p2 (1 link), p3 (to p2 on 1 of 2 links (p1-p2, p1-p2#2))
+  p1 -> p5: the model predicts via p2 (2 links), p3; the router forwards via p2 (1 link), p3 (to p2 on 1 of 2 links (p1-p2, p1-p2#2))`,
+		"p2": `p2: 2 of 4 destinations differ from the model, beyond the tolerance of 0
+  p2 -> p1: the model predicts via p1 (2 links); the router forwards via p1 (1 link) (to p1 on 1 of 2 links (p1-p2, p1-p2#2))
+  p2 -> p3: the model predicts via p1 (2 links), p4; the router forwards via p1 (1 link), p4 (to p1 on 1 of 2 links (p1-p2, p1-p2#2))`,
+	}
+	for _, node := range nodeNames(net) {
+		outputs := replay(t, "square-relink", -1, node, net.IGP)
+		daemon, err := observe.Read(net, node, platform, outputs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, err := observe.Compare(pred.Links[0][node], daemon, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !c.OK || daemon.Source != observe.SourceDaemon {
+			t.Errorf("%s read from the routing daemon (%s): want a match (the daemon lists every member):\n%s", node, daemon.Source, c)
+		}
+		for _, cmd := range kernel {
+			data, err := os.ReadFile(recording("square-relink", -1, node, cmd))
+			if err != nil {
+				t.Fatal(err)
+			}
+			outputs[cmd] = string(data)
+		}
+		obs, err := observe.Read(net, node, platform, outputs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, err = observe.Compare(pred.Links[0][node], obs, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if obs.Source != observe.SourceKernel || c.Source != observe.SourceKernel {
+			t.Errorf("%s: read from %q, want the kernel", node, obs.Source)
+		}
+		if w, ok := want[node]; ok {
+			if got := c.String(); got != w || c.OK {
+				t.Errorf("%s from the kernel (OK %v):\n%s\nwant\n%s", node, c.OK, got, w)
+			}
+		} else if !c.OK {
+			t.Errorf("%s from the kernel: want a match:\n%s", node, c)
 		}
 	}
 }

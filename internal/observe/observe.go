@@ -23,7 +23,17 @@ type Observation struct {
 	Destinations map[string]netip.Prefix `json:"destinations"`
 	// Neighbors are the router's IGP adjacencies (OSPF or IS-IS), as read.
 	Neighbors []Neighbor `json:"neighbors"`
+	// Source says where Routes were read: SourceKernel (the kernel's
+	// forwarding table) or SourceDaemon (the routing daemon's view of
+	// it, when the kernel's was not given).
+	Source string `json:"source"`
 }
+
+// Where an observation's routes were read.
+const (
+	SourceKernel = "kernel"
+	SourceDaemon = "routing daemon"
+)
 
 // Route is the route a router forwards one destination node's loopback
 // by.
@@ -146,7 +156,10 @@ func Commands(platform, igp string) ([]string, error) {
 
 // Read maps what node's router reports to the model: outputs holds the
 // text each command of Commands(platform, net.IGP) printed, keyed by the
-// command. Every node of net needs a loopback (the router ids, LSPs and
+// command, and, where the device could run them, the outputs of
+// KernelCommands(platform): with those, the routes are the kernel's
+// forwarding (Source SourceKernel), which can lack next hops the routing
+// daemon lists as installed; without, the daemon's view of it. Every node of net needs a loopback (the router ids, LSPs and
 // route prefixes are matched against them). The error says what is
 // missing or malformed, with the position of every problem in the output.
 func Read(net *topology.Network, node, platform string, outputs map[string]string) (*Observation, error) {
@@ -374,28 +387,72 @@ func readFRR(net *topology.Network, node string, outputs map[string]string, byLo
 		h.Node = name
 		return h
 	}
-	obs := &Observation{Node: node, Routes: map[string]Route{}, Destinations: map[string]netip.Prefix{}, Neighbors: nbrs}
+	kernel, err := readKernel(node, outputs)
+	if err != nil {
+		return nil, err
+	}
+	obs := &Observation{Node: node, Routes: map[string]Route{}, Destinations: map[string]netip.Prefix{}, Neighbors: nbrs, Source: SourceDaemon}
+	if kernel != nil {
+		obs.Source = SourceKernel
+	}
 	for _, nd := range net.Nodes {
 		if nd.Name == node {
 			continue
 		}
 		prefix := netip.PrefixFrom(nd.LoopbackAddr(), 32)
 		obs.Destinations[nd.Name] = prefix
-		e, ok := table.Forwarding(prefix)
-		if !ok {
-			continue
+		var protocol string
+		var used []NextHop
+		if kernel != nil {
+			kr, hops, ok := kernel.table.Forwarding(prefix, kernel.nexthops)
+			if !ok {
+				continue
+			}
+			protocol, used = kr.Protocol, hops
+		} else {
+			e, ok := table.Forwarding(prefix)
+			if !ok {
+				continue
+			}
+			protocol, used = e.Protocol, e.Used()
 		}
-		used := e.Used()
 		if len(used) == 0 {
 			continue
 		}
-		r := Route{Prefix: prefix, Protocol: e.Protocol}
+		r := Route{Prefix: prefix, Protocol: protocol}
 		for _, nh := range used {
 			r.NextHops = append(r.NextHops, hop(nh))
 		}
 		obs.Routes[nd.Name] = r
 	}
 	return obs, nil
+}
+
+// kernelRead is a router's kernel forwarding, as read.
+type kernelRead struct {
+	table    KernelTable
+	nexthops map[int64]KernelNexthop
+}
+
+// readKernel parses the kernel commands' outputs when outputs has them
+// (nil, nil when it has not the routes).
+func readKernel(node string, outputs map[string]string) (*kernelRead, error) {
+	text, ok := outputs[kernelRoutesCommand]
+	if !ok {
+		return nil, nil
+	}
+	t, err := ParseKernelRoutes(fmt.Sprintf("%s %q", node, kernelRoutesCommand), []byte(text))
+	if err != nil {
+		return nil, fmt.Errorf("observe %s: %w", node, err)
+	}
+	k := &kernelRead{table: t}
+	if text, ok := outputs[kernelNexthopsCommand]; ok {
+		k.nexthops, err = ParseKernelNexthops(fmt.Sprintf("%s %q", node, kernelNexthopsCommand), []byte(text))
+		if err != nil {
+			return nil, fmt.Errorf("observe %s: %w", node, err)
+		}
+	}
+	return k, nil
 }
 
 // ownsAddress reports whether a connected route covers a, as the

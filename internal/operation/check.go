@@ -2,11 +2,13 @@ package operation
 
 import (
 	"context"
+	"errors"
 
 	"github.com/changegate/changegate/devices"
 	"github.com/changegate/changegate/internal/approval"
 	"github.com/changegate/changegate/internal/gate"
 	"github.com/changegate/changegate/internal/policy"
+	"github.com/changegate/changegate/internal/topology"
 )
 
 // CheckRequest asks for a plan to be checked: what check, approve,
@@ -32,6 +34,16 @@ type CheckRequest struct {
 	TopMovers int
 	// Progress, when set, is told the dry-run's progress.
 	Progress func(i, n int, label string)
+	// Live, when set, reads the network of the plan's inventory and
+	// compares it with the plan's topology before the gate, which shows
+	// the differences to the policies as input.drift (check --live).
+	Live LiveReader
+}
+
+// LiveReader reads how the network of inv differs from the model
+// (Discovery is one).
+type LiveReader interface {
+	ReadDrift(ctx context.Context, model *topology.Network, inv *devices.Inventory) (*policy.Drift, error)
 }
 
 // Checked is a plan checked: the gate's verdict, with what it was
@@ -67,7 +79,17 @@ func (l Loader) Check(ctx context.Context, req CheckRequest) (*Checked, error) {
 	if err != nil {
 		return nil, err
 	}
+	var drift *policy.Drift
+	if req.Live != nil {
+		if inv == nil {
+			return nil, errors.New("checking against the live network needs an inventory: pass --inventory FILE, name one in the plan (inventory:), or set inventory.file in changegate.yaml")
+		}
+		if drift, err = req.Live.ReadDrift(ctx, net, inv); err != nil {
+			return nil, err
+		}
+	}
 	v, ds, err := gate.Check(ctx, plan, net, eng, gate.Options{
+		Drift:           drift,
 		Stage:           req.Stage,
 		Override:        req.Override,
 		Approvals:       checked,

@@ -13,10 +13,19 @@
 //   - Backend.Run applies a plan: the gate again at stage apply, the
 //     break-glass rule, the --checked match, the devices' locks, the
 //     run's journal (the gate's verdict first), then the plan step by
-//     step with automatic rollback (package apply). Backend.Recover
+//     step with automatic rollback (package apply); after an applied
+//     run, the model of the network it left (model.go: the topology file
+//     with the values the plan changed, beside the journal or, with
+//     Request.UpdateTopology, over the file). Backend.Recover
 //     finishes a run whose process died (or, with Resume, continues it);
 //     Backend.BuildRevert builds the inverse of a run that succeeded,
-//     which Run then applies like any plan.
+//     which Run then applies like any plan. Before the first step, Run
+//     reads the network and refuses a model it differs from in
+//     forwarding, break-glass aside (drift.go).
+//   - Discovery reads the network's topology from its devices (package
+//     discover) for topology discover, and compares a model with it for
+//     topology diff --live and check --live (CheckRequest.Live, shown to
+//     the policies as input.drift).
 //
 // What a run touches comes in through small interfaces, so that a server
 // can give its own: Locker (the devices' locks), Journals (the runs'

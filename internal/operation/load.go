@@ -9,13 +9,11 @@ import (
 	"github.com/changegate/changegate/devices"
 	"github.com/changegate/changegate/diag"
 	"github.com/changegate/changegate/internal/approval"
-	"github.com/changegate/changegate/internal/health"
+	"github.com/changegate/changegate/internal/input"
 	"github.com/changegate/changegate/internal/policy"
-	"github.com/changegate/changegate/internal/runbook"
 	"github.com/changegate/changegate/internal/sshsig"
 	"github.com/changegate/changegate/internal/topology"
 	"github.com/changegate/changegate/plans"
-	"github.com/changegate/changegate/runbooks"
 	"github.com/changegate/changegate/userfile"
 )
 
@@ -49,83 +47,46 @@ func (l Loader) failed(ds diag.Diagnostics) error {
 	return nil
 }
 
-// Inputs reads the plan (when planFile is not empty) and the topology it
-// is checked against: topoFile, else the plan's own topology, with the
+// Inputs reads the plan (when planFile is not empty) through the one
+// loader of a plan's inputs (internal/input), and the topology it is
+// checked against: topoFile, else the plan's own topology, with the
 // plan's traffic file (when it names one) in place of the topology's
 // demands, its runbook steps expanded (built-in runbooks and those of
 // Settings.RunbookDirs), and its health checks compiled. The files the
 // plan and the topology name must be inside their repository or
 // Settings.Scope's directories.
 func (l Loader) Inputs(ctx context.Context, planFile, topoFile string) (*plans.Plan, *topology.Network, error) {
-	scope := l.Scope
-	var plan *plans.Plan
-	if planFile != "" {
-		p, ds, err := plans.LoadFile(ctx, planFile, scope)
+	if planFile == "" {
+		if topoFile == "" {
+			return nil, nil, fmt.Errorf("give a plan, or --topology FILE to analyse a network without one")
+		}
+		net, ds, err := topology.LoadFile(ctx, topoFile, l.Scope)
 		if err != nil {
 			return nil, nil, err
 		}
 		if err := l.failed(ds); err != nil {
 			return nil, nil, err
 		}
-		plan = p
-		if topoFile == "" {
-			if topoFile, err = p.TopologyFile(scope); err != nil {
-				return nil, nil, err
-			}
-		}
+		return nil, net, nil
 	}
-	if topoFile == "" {
-		if plan == nil {
-			return nil, nil, fmt.Errorf("give a plan, or --topology FILE to analyse a network without one")
-		}
-		return nil, nil, fmt.Errorf("%s names no topology: add `topology: FILE` to the plan or pass --topology FILE", plan.File)
-	}
-	net, ds, err := topology.LoadFile(ctx, topoFile, scope)
+	in, err := input.Loader{Scope: l.Scope, RunbookDirs: l.RunbookDirs}.Load(ctx, input.Request{Plan: planFile, Topology: topoFile})
 	if err != nil {
 		return nil, nil, err
 	}
-	if err := l.failed(ds); err != nil {
+	for i, pr := range in.Problems {
+		if pr.Err != nil && pr.File == in.Traffic && in.Written != nil {
+			// The plan names the traffic file: say where.
+			in.Problems[i].Err = fmt.Errorf("%s: traffic: %w", in.Written.TrafficPos, pr.Err)
+		}
+	}
+	if err := in.Err(); err != nil {
 		return nil, nil, err
 	}
-	if plan != nil && plan.Traffic != "" {
-		// The plan names the traffic it was planned against: its demands
-		// replace the topology's.
-		path, err := plan.TrafficFile(scope)
-		if err != nil {
-			return nil, nil, err
-		}
-		demands, ds, err := topology.LoadDemandFile(ctx, path, net.Nodes)
-		if err != nil {
-			return nil, nil, fmt.Errorf("%s: traffic: %w", plan.TrafficPos, err)
-		}
-		if err := l.failed(ds); err != nil {
-			return nil, nil, err
-		}
-		net.Demands = demands
+	l.warn(in.Warnings())
+	if in.Topology == "" {
+		return nil, nil, fmt.Errorf("%s names no topology: add `topology: FILE` to the plan or pass --topology FILE", planFile)
 	}
-	if plan != nil && plan.HasRunbooks() {
-		lib, ds, err := runbook.Load(ctx, runbooks.FS, l.RunbookDirs)
-		if err != nil {
-			return nil, nil, err
-		}
-		if ds.HasErrors() {
-			return nil, nil, l.failed(ds)
-		}
-		expanded, eds := runbook.Expand(plan, lib, net)
-		if eds.HasErrors() {
-			return nil, nil, l.failed(eds)
-		}
-		l.warn(eds)
-		plan = expanded
-	}
-	if plan != nil {
-		// Every health check compiles now, as apply will compile it: a
-		// plan whose checks cannot run is refused when it is checked.
-		if ds := health.CompilePlan(plan); ds.HasErrors() {
-			return nil, nil, l.failed(ds)
-		}
-	}
-	return plan, net, nil
+	return in.Plan, in.Network.Net, nil
 }
 
 // ErrNoInventory is returned by Inventory when neither the request nor

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -27,6 +28,10 @@ type RecoverRequest struct {
 	// Resume continues the run from the step in flight instead of
 	// rolling it back (the gate is checked again).
 	Resume bool
+	// UpdateTopology, with Resume, rewrites the topology file with the
+	// model of the network a resumed run that is applied leaves, as
+	// Request.UpdateTopology does for apply.
+	UpdateTopology bool
 }
 
 // Recover finishes a run whose process died or whose rollback did not
@@ -68,7 +73,7 @@ func (b *Backend) Recover(ctx context.Context, req RecoverRequest, view View) (*
 		req.Inventory.Path = strings.Split(run.Meta.Extra[apply.MetaInventory], ",")[0]
 	}
 	if req.Resume {
-		return b.resume(ctx, j, run, st, req.Inventory, view)
+		return b.resume(ctx, j, run, st, req.Inventory, req.UpdateTopology, view)
 	}
 	var plan *plans.Plan
 	if p, ds, err := plans.LoadFile(ctx, run.Meta.PlanFile, b.Scope); err == nil && !ds.HasErrors() && p.Digest() == run.Meta.Digests.Plan && !p.HasRunbooks() {
@@ -143,7 +148,7 @@ func (b *Backend) recoverRefusal(run *journal.Run, st *apply.State) error {
 // resume continues run from its journal (recover --resume): it needs the
 // run's plan, unchanged, and the same policy set, and the gate must
 // still allow the plan (checked again now, at stage apply).
-func (b *Backend) resume(ctx context.Context, j Journal, run *journal.Run, st *apply.State, inv devices.InventoryFile, view View) (*Result, error) {
+func (b *Backend) resume(ctx context.Context, j Journal, run *journal.Run, st *apply.State, inv devices.InventoryFile, update bool, view View) (*Result, error) {
 	if st.Ended {
 		return nil, fmt.Errorf("run %s ended (%s): there is nothing to resume", run.Meta.RunID, st.Status)
 	}
@@ -182,12 +187,18 @@ func (b *Backend) resume(ctx context.Context, j Journal, run *journal.Run, st *a
 	j.SetStatus(journal.Running)
 	opts := b.options(run.Meta.RunID, target, j, obs, view)
 	opts.AfterRecord = nil
+	after, afterErr := modelAfter(c)
+	if afterErr == nil {
+		opts.Model = after.TopologyDigest()
+	}
 	rep, err := apply.Resume(ctx, c.Plan, run.Records, opts)
 	if err != nil {
 		return nil, err
 	}
 	j.SetStatus(rep.RunStatus())
-	return &Result{Run: run.Meta.RunID, Checked: c, Report: rep}, nil
+	res := &Result{Run: run.Meta.RunID, Checked: c, Report: rep}
+	res.Model = b.carryForward(ctx, c, after, afterErr, rep, nil, update, filepath.Dir(j.Path()), view)
+	return res, nil
 }
 
 // errPolicyChanged refuses to resume run with the policy set now: it is

@@ -84,6 +84,9 @@ func (b *Backend) BuildRevert(ctx context.Context, runID string, inv devices.Inv
 		}
 	}
 	if len(changed) > 0 {
+		if m := modelOf(run); m != "" && m == net.TopologyDigest() {
+			return nil, fmt.Errorf("revert refused: %s is the model of the network run %s left (apply --update-topology rewrote it), and the inverse is built from the model the run started from: put back the topology as it was before the run (version control has it) and try again, or write a plan that undoes the change against the model as it is", plan.TopologyPath(), runID)
+		}
 		return nil, fmt.Errorf("revert refused: %s changed since run %s: the inverse must be built from exactly what ran; put the files back as they were (version control has them) and try again", strings.Join(changed, " and "), runID)
 	}
 
@@ -146,6 +149,21 @@ func (b *Backend) BuildRevert(ctx context.Context, runID string, inv devices.Inv
 	}
 	rv.topoYAML = bytes.Clone(buf.Bytes())
 	return rv, nil
+}
+
+// modelOf is the digest of the model of the network run left, as its
+// run.end record holds it; "" when it holds none.
+func modelOf(run *journal.Run) string {
+	for i := len(run.Records) - 1; i >= 0; i-- {
+		if r := run.Records[i]; r.Type == apply.RecordRunEnd {
+			var d apply.RunEndData
+			if apply.DecodeData(r, &d) != nil {
+				return ""
+			}
+			return d.Model
+		}
+	}
+	return ""
 }
 
 // revertRefusal says why run cannot be reverted, or nil: only a run that

@@ -35,6 +35,11 @@ type Request struct {
 	// Revert is the inverse of a finished run that this run undoes (set
 	// by changegate revert); nil otherwise.
 	Revert *Revert
+	// UpdateTopology rewrites the topology file the plan was checked
+	// against with the model of the network an applied run left (see
+	// Model); otherwise that model goes to ModelAfterFile in the run's
+	// directory.
+	UpdateTopology bool
 }
 
 // Result is what a run did.
@@ -46,6 +51,9 @@ type Result struct {
 	// Report is the run's report; nil when it was refused before it
 	// began.
 	Report *apply.Report
+	// Model is the model of the network the run left and where it was
+	// written; nil when the run was refused before it began.
+	Model *Model
 }
 
 // DeniedError refuses a run the gate denies: nothing was touched.
@@ -140,15 +148,26 @@ func (b *Backend) Run(ctx context.Context, req Request, view View) (*Result, err
 
 	target, closeTarget := b.Devices.Target(inv)
 	defer closeTarget()
+	if err := b.checkDrift(ctx, c, inv, target, override, j, view); err != nil {
+		return nil, notStarted(err)
+	}
 	obs, err := b.observer(c.Network, plan, target, inv, view)
 	if err != nil {
 		return nil, notStarted(err)
 	}
-	rep, err := apply.Execute(ctx, plan, b.options(runID, target, j, obs, view))
+	// The model the run leaves if it is applied: its digest goes into
+	// the run's last record, and the model is written after it.
+	after, afterErr := modelAfter(c)
+	opts := b.options(runID, target, j, obs, view)
+	if afterErr == nil {
+		opts.Model = after.TopologyDigest()
+	}
+	rep, err := apply.Execute(ctx, plan, opts)
 	res := &Result{Run: runID, Checked: c, Report: rep}
 	if rep != nil {
 		j.SetStatus(rep.RunStatus())
 	}
+	res.Model = b.carryForward(ctx, c, after, afterErr, rep, err, req.UpdateTopology, filepath.Dir(j.Path()), view)
 	if err != nil {
 		return res, fmt.Errorf("run %s: %w (run changegate recover %s)", runID, err, runID)
 	}

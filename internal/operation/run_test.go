@@ -1,6 +1,7 @@
 package operation
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"os"
@@ -126,6 +127,8 @@ type fakeJournals struct {
 	created []journal.Meta
 	j       *fakeJournal
 	failOn  string
+	// dir, when set, is the runs' directory (files beside the journal).
+	dir string
 }
 
 type fakeJournal struct {
@@ -133,12 +136,13 @@ type fakeJournal struct {
 	status  []journal.Status
 	closed  bool
 	failOn  string
+	dir     string
 }
 
 func (f *fakeJournals) Create(run string, meta journal.Meta) (Journal, error) {
 	meta.RunID = run
 	f.created = append(f.created, meta)
-	f.j = &fakeJournal{failOn: f.failOn}
+	f.j = &fakeJournal{failOn: f.failOn, dir: cmp.Or(f.dir, "/journals/x")}
 	return f.j, nil
 }
 func (f *fakeJournals) Open(string) (Journal, *journal.Run, error) { return nil, nil, errors.New("no") }
@@ -155,7 +159,7 @@ func (j *fakeJournal) Append(r journal.Record) (journal.Record, error) {
 	return r, nil
 }
 func (j *fakeJournal) SetStatus(s journal.Status) error { j.status = append(j.status, s); return nil }
-func (j *fakeJournal) Path() string                     { return "/journals/x/journal.jsonl" }
+func (j *fakeJournal) Path() string                     { return filepath.Join(j.dir, "journal.jsonl") }
 func (j *fakeJournal) Close() error                     { j.closed = true; return nil }
 
 func (j *fakeJournal) types() []string {

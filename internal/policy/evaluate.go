@@ -319,7 +319,7 @@ func compact(v any) string {
 // builtinOrder ranks the built-in policies by how much their results say
 // about a change, so that reports lead with overloads and outages.
 var builtinOrder = []string{
-	"changegate.capacity", "changegate.reachability", "changegate.n1", "changegate.rollback",
+	"changegate.drift", "changegate.capacity", "changegate.reachability", "changegate.n1", "changegate.rollback",
 	"changegate.health", "changegate.blast_radius", "changegate.window", "changegate.approvals",
 }
 

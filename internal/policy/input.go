@@ -47,6 +47,9 @@ type Approval struct {
 	// Verified is true when the signature checked out against the
 	// approver's key.
 	Verified bool
+	// Denied is true when the approver approved the plan while the gate
+	// denied it (approve --denied), as the signed approval says.
+	Denied bool
 }
 
 // Override is a break-glass override of the gate: the change runs
@@ -77,6 +80,14 @@ type Facts struct {
 	// HotFloor is the utilisation above which link directions are listed
 	// in hot_links (the engine's HotFloor).
 	HotFloor float64
+	// Drift is the network read and compared with the model before the
+	// check (check --live); nil when the network was not read.
+	Drift *Drift
+}
+
+// Drift is how the network differs from the model (topology.Diff).
+type Drift struct {
+	Differences []topology.Difference
 }
 
 // BuildInput converts the facts into the policy input document described
@@ -99,7 +110,39 @@ func BuildInput(f Facts) ast.Value {
 		kv("rollback", rollbackTerm(res, f.HotFloor)),
 		kv("approvals", approvalsTerm(f.Approvals)),
 		kv("override", overrideTerm(f.Override)),
+		kv("drift", driftTerm(f.Drift)),
 	).Value
+}
+
+// driftTerm is input.drift: null when the network was not read, else
+// every difference from the model, and how many change forwarding.
+func driftTerm(d *Drift) *ast.Term {
+	if d == nil {
+		return ast.NullTerm()
+	}
+	diffs := make([]*ast.Term, len(d.Differences))
+	forwarding := 0
+	for i, x := range d.Differences {
+		if x.ChangesForwarding() {
+			forwarding++
+		}
+		diffs[i] = obj(
+			kv("kind", str(string(x.Kind))),
+			kv("node", str(x.Node)),
+			kv("link", str(x.Link)),
+			kv("other_link", str(x.OtherLink)),
+			kv("from", str(x.From)),
+			kv("to", str(x.To)),
+			kv("model", str(x.Model)),
+			kv("network", str(x.Other)),
+			kv("forwarding", boolean(x.ChangesForwarding())),
+			kv("text", str(x.String())),
+		)
+	}
+	return obj(
+		kv("differences", ast.ArrayTerm(diffs...)),
+		kv("forwarding", integer(forwarding)),
+	)
 }
 
 func overrideTerm(o *Override) *ast.Term {
@@ -760,6 +803,7 @@ func approvalsTerm(as []Approval) *ast.Term {
 			kv("time_unix", integer(int(t.Unix()))),
 			kv("digests", digestsTerm(a.Digests)),
 			kv("verified", boolean(a.Verified)),
+			kv("denied", boolean(a.Denied)),
 		)
 	}
 	return ast.ArrayTerm(ts...)
@@ -768,5 +812,5 @@ func approvalsTerm(as []Approval) *ast.Term {
 // The keys of the input's objects are interned, so that building an
 // object allocates no key terms.
 func init() {
-	ast.InternStringTerm("a", "a_interface", "after_bps", "approvals", "approver", "author", "author_identity", "b", "b_interface", "batch", "before_bps", "capacity_bps", "changes_config", "checks", "class", "classes", "command", "components", "config", "delta_bps", "description", "device", "devices", "differences", "digests", "drained", "dropped_bps", "dst", "effects", "end", "end_unix", "expect", "explicit", "explicit_effects", "failure", "failures", "file", "from", "hot_floor", "hot_links", "id", "identities", "index", "interval_seconds", "inventory", "islands", "kind", "line", "link", "links", "load_bps", "max_delta_bps", "max_dropped_bps", "max_failures", "max_link", "max_utilization", "metric", "metric_ab", "metric_ba", "moved_bps", "moved_fraction", "n1", "n1_max_utilization", "n1_worst_failure", "n1_worst_utilization", "name", "node", "nodes", "partitioned", "path", "plan", "policy", "post_checks", "pre_checks", "rate_bps", "restores_baseline", "restores_baseline_from_here", "restores_previous", "retries", "risk", "role", "roles", "rollback", "same_as_state", "site", "soak_seconds", "src", "srlg", "stage", "start", "start_unix", "state", "states", "step", "steps", "ticket", "time", "time_unix", "timeout_seconds", "timezone", "title", "to", "top_movers", "topology", "traffic", "type", "undone", "unreachable", "up", "utilization", "value", "verified", "version", "wave", "window", "worst_failure", "zone", "zones")
+	ast.InternStringTerm("a", "a_interface", "after_bps", "approvals", "approver", "author", "author_identity", "b", "b_interface", "batch", "before_bps", "capacity_bps", "changes_config", "checks", "class", "classes", "command", "components", "config", "delta_bps", "denied", "description", "device", "devices", "differences", "digests", "drained", "drift", "dropped_bps", "dst", "effects", "end", "end_unix", "expect", "explicit", "explicit_effects", "failure", "failures", "file", "forwarding", "from", "hot_floor", "hot_links", "id", "identities", "index", "interval_seconds", "inventory", "islands", "kind", "line", "link", "links", "load_bps", "max_delta_bps", "max_dropped_bps", "max_failures", "max_link", "max_utilization", "metric", "metric_ab", "metric_ba", "model", "moved_bps", "moved_fraction", "n1", "n1_max_utilization", "n1_worst_failure", "n1_worst_utilization", "name", "network", "node", "nodes", "other_link", "partitioned", "path", "plan", "policy", "post_checks", "pre_checks", "rate_bps", "restores_baseline", "restores_baseline_from_here", "restores_previous", "retries", "risk", "role", "roles", "rollback", "same_as_state", "site", "soak_seconds", "src", "srlg", "stage", "start", "start_unix", "state", "states", "step", "steps", "text", "ticket", "time", "time_unix", "timeout_seconds", "timezone", "title", "to", "top_movers", "topology", "traffic", "type", "undone", "unreachable", "up", "utilization", "value", "verified", "version", "wave", "window", "worst_failure", "zone", "zones")
 }

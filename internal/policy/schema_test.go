@@ -178,8 +178,16 @@ func schemaInput(t *testing.T, f schemaFixture, opts dryrun.Options, stage Stage
 	if stage == StageApply { // apply-stage inputs carry a break-glass override
 		override = &Override{Reason: "bridge down, CHG-1", User: "jane@host", Time: time.Date(2011, 4, 21, 0, 31, 0, 0, time.UTC)}
 	}
+	var drift *Drift
+	if stage == StageCheck { // check-stage inputs carry the network read (check --live)
+		drift = &Drift{Differences: []topology.Difference{
+			{Kind: topology.MetricDif, Link: "l1", From: "a", To: "b", Model: "10", Other: "77"},
+			{Kind: topology.CapacityDif, Link: "l1", OtherLink: "a-b", Model: "10G", Other: "40G"},
+			{Kind: topology.NodeExtra, Node: "x"},
+		}}
+	}
 	v := BuildInput(Facts{
-		Plan: f.plan, Network: f.net, DryRun: res, Approvals: approvals, Stage: stage, Override: override,
+		Plan: f.plan, Network: f.net, DryRun: res, Approvals: approvals, Stage: stage, Override: override, Drift: drift,
 		Time:    time.Date(2011, 4, 21, 0, 30, 0, 0, time.FixedZone("EDT", -4*3600)),
 		Digests: digests, HotFloor: hotFloor,
 	})
@@ -295,6 +303,13 @@ func TestSchemaAcceptsInputs(t *testing.T) {
 			}
 			if got := schemaAt(t, doc, "stage"); got != string(tt.stage) {
 				t.Errorf("stage = %v, want %s", got, tt.stage)
+			}
+			if tt.stage == StageCheck {
+				if got := schemaAt(t, doc, "drift", "forwarding"); got != json.Number("2") && got != 2.0 {
+					t.Errorf("drift.forwarding = %v (%T), want 2", got, got)
+				}
+			} else if d := schemaAt(t, doc, "drift"); d != nil {
+				t.Errorf("drift = %v, want null", d)
 			}
 			schemaFailures(t, doc)
 		})

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"sort"
@@ -20,7 +21,12 @@ const CheckVersion = 1
 // CheckDoc is the JSON form of a verdict, documented in docs/policies.md
 // (Output formats).
 type CheckDoc struct {
-	Version int `json:"version"`
+	// Changegate is the build that wrote the document, as WriteJSON
+	// puts it in every JSON document (buildinfo.Info); it is read back
+	// but never compared: the digests say what matters. Empty when
+	// written: WriteJSON adds it.
+	Changegate json.RawMessage `json:"changegate,omitempty"`
+	Version    int             `json:"version"`
 	// Verdict is "allowed" or "denied".
 	Verdict string       `json:"verdict"`
 	Stage   policy.Stage `json:"stage"`

@@ -266,11 +266,13 @@ func mark(u, threshold float64) string {
 	return ""
 }
 
+// rate shows a rate to 4 significant digits, as the percentages beside
+// it are shown: 533.3G, not 533.3333G.
 func rate(bps float64) string {
 	if bps == 0 {
 		return "0"
 	}
-	return topology.FormatRate(bps)
+	return topology.FormatRateDigits(bps, 4)
 }
 
 func abs(x float64) float64 {

@@ -167,23 +167,30 @@ func RunText(w io.Writer, rep *apply.Report) {
 		}
 		fmt.Fprintln(w)
 	}
-	if len(rep.Rollback) > 0 {
-		fmt.Fprintln(w, "  rolled back:")
-		for _, r := range rep.Rollback {
-			switch {
-			case r.Error != "":
-				fmt.Fprintf(w, "    step %d on %s: FAILED: %s\n", r.Step, r.Device, r.Error)
-			case r.Skipped != "":
-				fmt.Fprintf(w, "    step %d on %s: nothing sent: %s\n", r.Step, r.Device, r.Skipped)
-			default:
-				fmt.Fprintf(w, "    step %d on %s: %s\n", r.Step, r.Device, strings.Join(r.Lines, " / "))
-			}
-		}
-	}
+	rollbackLines(w, "undone before running the step in flight again:", rep.Undone)
+	rollbackLines(w, "rolled back:", rep.Rollback)
 	if len(rep.Remaining) > 0 {
 		fmt.Fprintln(w, "  STILL CHANGED (put these right by hand, or run changegate recover "+rep.Run+" once the cause is fixed):")
 		for _, r := range rep.Remaining {
 			fmt.Fprintf(w, "    %s, step %d: %s (%s)\n", r.Device, r.Step, strings.Join(r.Lines, " / "), r.Why)
+		}
+	}
+}
+
+// rollbackLines lists what was sent to undo changes, under title.
+func rollbackLines(w io.Writer, title string, rs []apply.RollbackReport) {
+	if len(rs) == 0 {
+		return
+	}
+	fmt.Fprintln(w, "  "+title)
+	for _, r := range rs {
+		switch {
+		case r.Error != "":
+			fmt.Fprintf(w, "    step %d on %s: FAILED: %s\n", r.Step, r.Device, r.Error)
+		case r.Skipped != "":
+			fmt.Fprintf(w, "    step %d on %s: nothing sent: %s\n", r.Step, r.Device, r.Skipped)
+		default:
+			fmt.Fprintf(w, "    step %d on %s: %s\n", r.Step, r.Device, strings.Join(r.Lines, " / "))
 		}
 	}
 }

@@ -39,13 +39,15 @@ func TopologyText(w io.Writer, net *topology.Network, maxDemands int) error {
 		return err
 	}
 	tw = tabwriter.NewWriter(ew, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "DEMAND SRC\tDST\tRATE")
+	// Demands have no name: the first column numbers them, as the other
+	// tables' first column names what each row is.
+	fmt.Fprintln(tw, "DEMAND\tSRC\tDST\tRATE")
 	n := len(net.Demands)
 	if maxDemands >= 0 {
 		n = min(n, maxDemands)
 	}
-	for _, d := range net.Demands[:n] {
-		tabf(tw, "%s\t%s\t%s\n", d.Src, d.Dst, rate(d.RateBps))
+	for i, d := range net.Demands[:n] {
+		tabf(tw, "%d\t%s\t%s\t%s\n", i+1, d.Src, d.Dst, rate(d.RateBps))
 	}
 	if err := tw.Flush(); err != nil {
 		return err

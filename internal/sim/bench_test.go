@@ -44,7 +44,7 @@ func zoo(name string) *topology.Network {
 		panic(err)
 	}
 	net.Demands = traffic.Gravity(net, 1e12)
-	if _, err := traffic.ScaleToPeakUtilization(net, 0.5); err != nil {
+	if _, err := traffic.ScaleToPeakUtilization(net, traffic.Peak{Utilization: 0.5}); err != nil {
 		panic(err)
 	}
 	return net

@@ -15,33 +15,61 @@ import (
 // cannot be reached. srcs must be valid node indices.
 //
 // It costs one Dijkstra per source, O(E log N) plus E times a word per 64
-// neighbours of the source for the equal-cost sets, and does not depend
-// on the traffic matrix: predicting a few routers' forwarding is far
+// links of the source for the equal-cost sets, and does not depend on
+// the traffic matrix: predicting a few routers' forwarding is far
 // cheaper than Solve.
 func (m *Model) NextHops(c *Config, srcs []int) [][][]int {
+	links := m.NextHopLinks(c, srcs)
+	out := make([][][]int, len(srcs))
+	for i, byDest := range links {
+		out[i] = make([][]int, len(byDest))
+		for t, ls := range byDest {
+			if ls == nil {
+				continue
+			}
+			heads := make([]int, len(ls))
+			for j, l := range ls {
+				heads[j] = m.otherEnd(l, srcs[i])
+			}
+			slices.Sort(heads)
+			out[i][t] = slices.Compact(heads)
+		}
+	}
+	return out
+}
+
+// NextHopLinks is NextHops by link: links[i][t] lists the links (indices
+// into Net.Links, ascending) out of srcs[i] that begin a shortest path
+// toward node t, so that parallel links to one neighbour each count, as
+// the routers install one next hop per link. It is nil when t is srcs[i]
+// itself or cannot be reached.
+func (m *Model) NextHopLinks(c *Config, srcs []int) [][][]int {
 	g := m.adjacency(m.effective(c))
 	out := make([][][]int, len(srcs))
 	parallel(len(srcs), func(i, _ int) {
-		out[i] = m.nextHops(g, int32(srcs[i]))
+		out[i] = m.nextHopLinks(g, int32(srcs[i]))
 	})
 	return out
 }
 
-// nextHops runs a Dijkstra from src that carries, for every node, the set
-// of src's neighbours that begin a shortest path to it: a bit set over
-// the distinct neighbours of src, merged on equal-cost arrivals. Metrics
-// are at least 1, so a node's set is complete when it leaves the heap.
-func (m *Model) nextHops(g *adjacency, src int32) [][]int {
-	n := m.nNodes
-	// The distinct neighbours of src over up arcs, ascending.
-	var nbrs []int32
-	for i := g.outOff[src]; i < g.outOff[src+1]; i++ {
-		nbrs = append(nbrs, g.outHead[i])
+// otherEnd is the end of link l that is not node v.
+func (m *Model) otherEnd(l, v int) int {
+	if int(m.arcTail[2*l]) == v {
+		return int(m.arcHead[2*l])
 	}
-	slices.Sort(nbrs)
-	nbrs = slices.Compact(nbrs)
-	words := (len(nbrs) + 63) / 64
-	first := make([]uint64, n*words) // first[v*words:(v+1)*words]: src's neighbours starting a shortest path to v
+	return int(m.arcTail[2*l])
+}
+
+// nextHopLinks runs a Dijkstra from src that carries, for every node, the
+// set of src's up links that begin a shortest path to it: a bit set over
+// the out-arcs of src, merged on equal-cost arrivals. Metrics are at
+// least 1, so a node's set is complete when it leaves the heap.
+func (m *Model) nextHopLinks(g *adjacency, src int32) [][]int {
+	n := m.nNodes
+	base := g.outOff[src]
+	nArcs := int(g.outOff[src+1] - base) // src's up arcs, in adjacency order
+	words := (nArcs + 63) / 64
+	first := make([]uint64, n*words) // first[v*words:(v+1)*words]: src's arcs starting a shortest path to v
 	set := func(v int32) []uint64 { return first[int(v)*words : int(v+1)*words] }
 
 	dist := make([]int64, n)
@@ -49,7 +77,7 @@ func (m *Model) nextHops(g *adjacency, src int32) [][]int {
 		dist[i] = inf
 	}
 	dist[src] = 0
-	own := make([]uint64, words) // the set of a path starting src -> w: just w
+	own := make([]uint64, words) // the set of a path starting with one arc of src: just it
 	var h nodeHeap
 	h.push(0, src)
 	for len(h) > 0 {
@@ -67,7 +95,7 @@ func (m *Model) nextHops(g *adjacency, src int32) [][]int {
 			from := set(v)
 			if v == src {
 				clear(own)
-				k, _ := slices.BinarySearch(nbrs, w)
+				k := int(i - base)
 				own[k/64] = 1 << (k % 64)
 				from = own
 			}
@@ -103,11 +131,13 @@ func (m *Model) nextHops(g *adjacency, src int32) [][]int {
 		for j, x := range set(int32(v)) {
 			for x != 0 {
 				b := bits.TrailingZeros64(x)
-				buf = append(buf, int(nbrs[j*64+b]))
+				buf = append(buf, int(g.outArc[int(base)+j*64+b]/2))
 				x &= x - 1
 			}
 		}
-		hops[v] = buf[start:len(buf):len(buf)]
+		ls := buf[start:len(buf):len(buf)]
+		slices.Sort(ls)
+		hops[v] = ls
 	}
 	return hops
 }

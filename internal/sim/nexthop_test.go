@@ -240,3 +240,62 @@ func wanNet(nodes, links int) *topology.Network {
 	}
 	return net
 }
+
+// NextHopLinks keeps every parallel link of an equal-cost next hop, and
+// only the cheapest of unequal ones; NextHops merges them into the
+// neighbour.
+func TestNextHopLinksParallel(t *testing.T) {
+	net := &topology.Network{
+		Nodes: nodes("x", "y", "z"),
+		Links: []topology.Link{
+			arcs("xy", "x", "y", 1, 5), arcs("xy#2", "x", "y", 1, 5), arcs("xy#3", "x", "y", 2, 1),
+			arcs("yz", "y", "z", 1, 1), arcs("xz", "x", "z", 2, 2),
+		},
+	}
+	m, err := Compile(net)
+	if err != nil {
+		t.Fatal(err)
+	}
+	name := func(ls []int) string {
+		var s []string
+		for _, l := range ls {
+			s = append(s, net.Links[l].ID)
+		}
+		return strings.Join(s, ",")
+	}
+	c := m.Baseline()
+	tests := []struct {
+		name   string
+		change func(c *Config)
+		src    int
+		want   map[string]string // destination -> links
+	}{
+		{"both equal parallel links, not the dearer third", nil, 0, map[string]string{"y": "xy,xy#2", "z": "xy,xy#2,xz"}},
+		{"one parallel link down", func(c *Config) { c.Up[1] = false }, 0, map[string]string{"y": "xy", "z": "xy,xz"}},
+		{"from the other end: the cheap third alone", nil, 1, map[string]string{"x": "xy#3", "z": "yz"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cc := c.Clone()
+			if tt.change != nil {
+				tt.change(cc)
+			}
+			got := m.NextHopLinks(cc, []int{tt.src})[0]
+			for dest, want := range tt.want {
+				if g := name(got[net.NodeIndex()[dest]]); g != want {
+					t.Errorf("%s -> %s: got links %s, want %s", net.Nodes[tt.src].Name, dest, g, want)
+				}
+			}
+			if got[tt.src] != nil {
+				t.Errorf("a route to itself: %v", got[tt.src])
+			}
+		})
+	}
+}
+
+// arcs is a link with a metric per direction.
+func arcs(id, a, b string, ab, ba int64) topology.Link {
+	l := link(id, a, b, 1, ab)
+	l.MetricBA = ba
+	return l
+}

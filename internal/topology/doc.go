@@ -6,6 +6,13 @@
 // It reads and writes the topology YAML format (docs/topology.md) and reads
 // the demand CSV files a topology names (demandfile.go), validates it
 // reporting every problem with file:line:column, and renders the
-// normalised model as documented JSON. It does no simulation (see sim) and
-// imports no other file formats (see importer).
+// normalised model as documented JSON. Write writes a network whole, in a
+// canonical form; Patch writes the model after a change into the text of
+// the file it came from, editing only the values the change set (metrics,
+// link states, capacities, drains), so that comments and layout survive.
+// It applies an overlay (overlay.go: what only people know of a network,
+// keyed by node names and link ids) to a network read from the routers,
+// and lists how two networks differ (Diff: the drift between a model and
+// the network). It does no simulation (see sim), imports no other file
+// formats (see importer) and reads no routers (see discover).
 package topology

@@ -50,16 +50,30 @@ func LoadFile(ctx context.Context, path string, scope userfile.Scope) (*Network,
 // Load is LoadFile for a topology already read: data, from path.
 func Load(ctx context.Context, path string, data []byte, scope userfile.Scope) (*Network, diag.Diagnostics, error) {
 	var ioErr error
+	var opts ParseOptions
+	loadOpts(ctx, path, scope, &opts, &ioErr)
+	n, ds := Parse(path, data, opts)
+	if ioErr != nil {
+		return nil, ds, fmt.Errorf("load topology %s: read demand file: %w", path, ioErr)
+	}
+	return n, ds, nil
+}
+
+// loadOpts sets opts to read the demand files that the file at path
+// names, relative to its directory and through scope; the first read
+// error (not a refusal of content, nor a missing file, which are
+// diagnostics) is kept in ioErr.
+func loadOpts(ctx context.Context, path string, scope userfile.Scope, opts *ParseOptions, ioErr *error) {
 	keep := func(err error) {
 		var refused *userfile.Error
 		if errors.As(err, &refused) && refused.Err != nil && !errors.As(refused.Err, new(*fs.PathError)) {
 			return // a refusal of the content: a diagnostic at the file's name
 		}
-		if ioErr == nil && err != nil && !errors.Is(err, fs.ErrNotExist) {
-			ioErr = err
+		if *ioErr == nil && err != nil && !errors.Is(err, fs.ErrNotExist) {
+			*ioErr = err
 		}
 	}
-	opts := ParseOptions{
+	*opts = ParseOptions{
 		Dir: filepath.Dir(path),
 		Open: func(p string) (io.ReadCloser, error) {
 			abs, err := filepath.Abs(p)
@@ -74,11 +88,6 @@ func Load(ctx context.Context, path string, data []byte, scope userfile.Scope) (
 			return &errReader{r: f, keep: keep}, nil
 		},
 	}
-	n, ds := Parse(path, data, opts)
-	if ioErr != nil {
-		return nil, ds, fmt.Errorf("load topology %s: read demand file: %w", path, ioErr)
-	}
-	return n, ds, nil
 }
 
 // errReader passes read errors (other than EOF) to keep, so that LoadFile
@@ -111,24 +120,33 @@ func (r *errReader) Stat() (fs.FileInfo, error) {
 // (see Network.Validate). Every problem is reported with its position; the
 // Network is nil exactly when the diagnostics hold an error.
 func Parse(file string, data []byte, opts ParseOptions) (*Network, diag.Diagnostics) {
+	n, _, ds := parse(file, data, opts, false)
+	return n, ds
+}
+
+// parse is Parse, also returning the document's root node; with
+// skipFiles it reads no demand files (their names are not even checked),
+// which leaves a network whose nodes and links are those of the file.
+func parse(file string, data []byte, opts ParseOptions, skipFiles bool) (*Network, *yaml.Node, diag.Diagnostics) {
 	var ds diag.Diagnostics
 	p := &parser{
-		y:    diag.YAML{File: file, Diags: &ds},
-		opts: opts,
-		net:  &Network{Files: []string{file}, Nodes: []Node{}, Links: []Link{}, Demands: []Demand{}},
-		loc:  &locator{file: file, parsed: true},
+		y:         diag.YAML{File: file, Diags: &ds},
+		opts:      opts,
+		net:       &Network{Files: []string{file}, Nodes: []Node{}, Links: []Link{}, Demands: []Demand{}},
+		loc:       &locator{file: file, parsed: true},
+		skipFiles: skipFiles,
 	}
 	root := p.y.Parse(data)
 	if root == nil {
-		return nil, ds
+		return nil, nil, ds
 	}
 	p.parseRoot(root)
 	ds = append(ds, p.net.validate(p.loc)...)
 	ds.Sort()
 	if ds.HasErrors() {
-		return nil, ds
+		return nil, root, ds
 	}
-	return p.net, ds
+	return p.net, root, ds
 }
 
 type parser struct {
@@ -140,6 +158,8 @@ type parser struct {
 	// from files share one string per node instead of one per line.
 	known map[string]string
 	names []string // declared node names, for "did you mean" hints
+	// skipFiles leaves demand_files unread (Patch reads nodes and links).
+	skipFiles bool
 }
 
 func (p *parser) parseRoot(root *yaml.Node) {
@@ -183,7 +203,7 @@ func (p *parser) parseRoot(root *yaml.Node) {
 	if matrix != nil {
 		p.parseMatrix(matrix)
 	}
-	if files != nil {
+	if files != nil && !p.skipFiles {
 		p.parseDemandFiles(files)
 	}
 }

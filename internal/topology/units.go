@@ -71,6 +71,32 @@ func FormatRate(bps float64) string {
 	return trimFloat(bps)
 }
 
+// FormatRateDigits is FormatRate to at most digits significant digits
+// (at least the integer part): FormatRateDigits(533.3333e9, 4) = "533.3G".
+func FormatRateDigits(bps float64, digits int) string {
+	abs := math.Abs(bps)
+	unit, div := "", 1.0
+	for _, u := range []struct {
+		s string
+		m float64
+	}{{"T", 1e12}, {"G", 1e9}, {"M", 1e6}, {"k", 1e3}} {
+		if abs >= u.m {
+			unit, div = u.s, u.m
+			break
+		}
+	}
+	v := bps / div
+	decimals := 0
+	if a := math.Abs(v); a > 0 {
+		decimals = max(0, digits-1-int(math.Floor(math.Log10(a))))
+	}
+	s := strconv.FormatFloat(v, 'f', decimals, 64)
+	if strings.Contains(s, ".") {
+		s = strings.TrimSuffix(strings.TrimRight(s, "0"), ".")
+	}
+	return s + unit
+}
+
 // FormatRateExact writes bps so that ParseRate gives back exactly bps,
 // using a unit when that is exact: 2.5e9 -> "2.5G", 1234.5678 -> "1234.5678".
 func FormatRateExact(bps float64) string {

@@ -100,3 +100,25 @@ func TestParseRateClipsTheValue(t *testing.T) {
 		}
 	}
 }
+
+func TestFormatRateDigits(t *testing.T) {
+	for _, tt := range []struct {
+		bps  float64
+		want string
+	}{
+		{533.3333333e9, "533.3G"},
+		{23.33333e9, "23.33G"},
+		{1.23456e9, "1.235G"},
+		{2.5e9, "2.5G"},
+		{60e9, "60G"},
+		{1234.6, "1.235k"},
+		{999.96, "1000"},
+		{12.5, "12.5"},
+		{123456e12, "123456T"},
+		{-2.5e9, "-2.5G"},
+	} {
+		if got := FormatRateDigits(tt.bps, 4); got != tt.want {
+			t.Errorf("FormatRateDigits(%v, 4) = %q, want %q", tt.bps, got, tt.want)
+		}
+	}
+}

@@ -176,10 +176,11 @@ func TestScaleToPeakUtilization(t *testing.T) {
 	n.Links[4].CapacityBps = 1e9 // the thin diagonal saturates first
 	n.Demands = Gravity(n, 1e9)
 	before := sum(n.Demands)
-	factor, err := ScaleToPeakUtilization(n, 0.6)
+	scaled, err := ScaleToPeakUtilization(n, Peak{Utilization: 0.6})
 	if err != nil {
 		t.Fatal(err)
 	}
+	factor := scaled.Factor
 	if got := peak(t, n); relErr(got, 0.6) > 1e-9 {
 		t.Errorf("peak utilisation after scaling = %v, want 0.6", got)
 	}
@@ -187,8 +188,8 @@ func TestScaleToPeakUtilization(t *testing.T) {
 		t.Errorf("total %v, want %v * %v", sum(n.Demands), before, factor)
 	}
 	// Scaling again to the same target changes nothing.
-	if f, err := ScaleToPeakUtilization(n, 0.6); err != nil || relErr(f, 1) > 1e-9 {
-		t.Errorf("second scaling: factor %v, err %v; want 1", f, err)
+	if s, err := ScaleToPeakUtilization(n, Peak{Utilization: 0.6}); err != nil || relErr(s.Factor, 1) > 1e-9 {
+		t.Errorf("second scaling: %+v, err %v; want factor 1", s, err)
 	}
 }
 
@@ -216,7 +217,7 @@ func TestScaleToPeakUtilizationErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			before := append([]topology.Demand(nil), tt.net.Demands...)
-			if _, err := ScaleToPeakUtilization(tt.net, tt.target); err == nil {
+			if _, err := ScaleToPeakUtilization(tt.net, Peak{Utilization: tt.target}); err == nil {
 				t.Fatal("want an error")
 			}
 			for i := range before {

@@ -37,7 +37,7 @@ func TestTopologyZoo(t *testing.T) {
 		if relErr(sum(n.Demands), total) > 1e-9 {
 			t.Errorf("%s: gravity total %v", path, sum(n.Demands))
 		}
-		if _, err := ScaleToPeakUtilization(n, target); err != nil {
+		if _, err := ScaleToPeakUtilization(n, Peak{Utilization: target}); err != nil {
 			t.Errorf("%s: %v", path, err)
 			continue
 		}

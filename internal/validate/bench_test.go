@@ -35,7 +35,7 @@ func benchCorpus(b *testing.B, dir string) int {
 		b.Fatal(err)
 	}
 	net.Demands = traffic.Gravity(net, 1e12)
-	if _, err := traffic.ScaleToPeakUtilization(net, 0.5); err != nil {
+	if _, err := traffic.ScaleToPeakUtilization(net, traffic.Peak{Utilization: 0.5}); err != nil {
 		b.Fatal(err)
 	}
 	var buf bytes.Buffer
@@ -51,6 +51,8 @@ func benchCorpus(b *testing.B, dir string) int {
 			b.Fatal(err)
 		}
 	}
+	// A repository of its own: plans may name only files inside theirs.
+	write(".git/HEAD", []byte("ref: refs/heads/main\n"))
 	write("topologies/cogentco.yaml", buf.Bytes())
 
 	rng := rand.New(rand.NewPCG(1, 2))

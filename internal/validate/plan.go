@@ -8,114 +8,149 @@ import (
 
 	"github.com/changegate/changegate/internal/dryrun"
 	"github.com/changegate/changegate/internal/finding"
-	"github.com/changegate/changegate/internal/health"
-	"github.com/changegate/changegate/internal/runbook"
+	"github.com/changegate/changegate/internal/input"
 	"github.com/changegate/changegate/internal/topology"
 	"github.com/changegate/changegate/plans"
 )
 
 // plan checks a plan file: it parses, its health checks compile, its
 // runbook steps expand (and the checks they render compile), it names
-// what exists in its topology, and it dry-runs (steady state only).
+// what exists in its topology, and it dry-runs (steady state only). The
+// plan's inputs load through the one loader (internal/input) every verb
+// uses; each stage's problems are findings of their own rule.
 func (v *validator) plan(ctx context.Context, f File) finding.Case {
 	start := time.Now()
 	c := finding.Case{Suite: "plans", Name: f.Path, File: f.Path}
 	defer func() { c.Time = time.Since(start) }()
-	p, ds := plans.ParseWith(f.Path, f.data, plans.ParseOptions{ReadFile: plans.TemplateReader(ctx, f.Path, v.opts.Scope)})
-	addDiags(&c, ds, RulePlanSyntax, pos{1, 1})
+	l := input.Loader{Scope: v.opts.Scope, Library: v.lib, Networks: &v.nets}
+	in, _ := l.Load(ctx, input.Request{Plan: f.Path, Data: f.data, Partial: true})
+	p := in.Written
+	root := pos{1, 1}
+	if p != nil {
+		root = posOf(p.Pos)
+	}
+	for _, pr := range in.Problems {
+		switch pr.Stage {
+		case input.StagePlan:
+			addDiags(&c, pr.Diags, RulePlanSyntax, pos{1, 1})
+		case input.StageChecks:
+			addDiags(&c, pr.Diags, RulePlanCheck, root)
+		case input.StageRunbooks:
+			addDiags(&c, pr.Diags, RulePlanRunbook, root)
+			if pr.Err != nil {
+				c.Findings = append(c.Findings, errorAt(f.Path, root, RulePlanRunbook, pr.Err.Error(), ""))
+			}
+		case input.StageTopology:
+			c.Findings = append(c.Findings, topologyProblem(f, p, in, pr)...)
+		}
+	}
 	if p == nil {
 		return c
 	}
-	addDiags(&c, health.CompilePlan(p), RulePlanCheck, pos{1, 1})
-	root := posOf(p.Pos)
 	if p.Topology == "" {
+		if in.Partial {
+			return c // the topology may be what did not parse
+		}
 		c.Findings = append(c.Findings, warningAt(f.Path, root, RulePlanTopology,
 			"the plan names no topology: its references and dry-run are not checked",
 			"add `topology: FILE` to the plan"))
 		return c
 	}
-	at := root
-	if k, ok := f.keys["topology"]; ok {
-		at = k
+	// A plan with syntax errors is checked for what it names too, as far
+	// as it parsed; it is not dry-run.
+	plan := in.Plan
+	if in.Partial {
+		plan = in.Written
 	}
-	if p.TopologyPos.Line > 0 {
-		at = posOf(p.TopologyPos) // the value that names the file
-	}
-	topoPath, err := p.TopologyFile(v.opts.Scope)
-	if err != nil {
-		c.Findings = append(c.Findings, errorAt(f.Path, at, RulePlanTopology, "topology "+p.Topology+" does not load: "+errors.Unwrap(err).Error(), ""))
+	if in.Network == nil || plan == nil {
 		return c
 	}
-	trafficPath := ""
-	if p.Traffic != "" {
-		trafficPath, err = p.TrafficFile(v.opts.Scope)
-		if err != nil {
-			err = errors.Unwrap(err)
-			if k, ok := f.keys["traffic"]; ok {
-				at = k
-			}
-			if p.TrafficPos.Line > 0 {
-				at = posOf(p.TrafficPos)
-			}
-			c.Findings = append(c.Findings, errorAt(f.Path, at, RulePlanTopology, "traffic "+p.Traffic+" does not load: "+err.Error(), ""))
-			return c
-		}
-	}
-	nw := v.network(ctx, topoPath, trafficPath)
-	if nw.net == nil {
-		what := "topology " + topoPath
-		if trafficPath != "" {
-			what += " with traffic " + trafficPath
-			if k, ok := f.keys["traffic"]; ok {
-				at = k
-			}
-			addDiags(&c, nw.ds, RulePlanTopology, at)
-		}
-		msg := what + " does not load"
-		if nw.err != nil {
-			msg += ": " + nw.err.Error()
-		}
-		c.Findings = append(c.Findings, errorAt(f.Path, at, RulePlanTopology, msg,
+	if _, _, err := in.Network.Model(); err != nil {
+		c.Findings = append(c.Findings, errorAt(f.Path, fileAt(f, p, "topology"), RulePlanTopology,
+			"topology "+in.Topology+" does not load: "+err.Error(),
 			"fix the topology (its own findings say how) or the path, relative to the plan"))
 		return c
 	}
-	if p.HasRunbooks() {
-		expanded, ds := runbook.Expand(p, v.lib, nw.net)
-		addDiags(&c, ds, RulePlanRunbook, root)
-		if expanded == nil {
-			return c
-		}
-		addDiags(&c, health.CompilePlan(renderedSteps(expanded)), RulePlanCheck, root)
-		p = expanded
+	net := in.Network.Net
+	links := make(map[string]bool, len(net.Links))
+	for _, l := range net.Links {
+		links[l.ID] = true
 	}
-	refs := p.CheckReferences(nw.links, nw.nodes)
+	nodes := make(map[string]bool, len(net.Nodes))
+	for _, n := range net.Nodes {
+		nodes[n.Name] = true
+	}
+	refs := plan.CheckReferences(links, nodes)
 	addDiags(&c, refs, RulePlanReference, root)
-	if refs.HasErrors() {
+	if refs.HasErrors() || in.Partial {
 		return c
 	}
-	c.Findings = append(c.Findings, dryRun(ctx, nw, p, f.Path, RulePlanDryRun, "")...)
+	c.Findings = append(c.Findings, dryRun(ctx, in.Network, in.Plan, f.Path, RulePlanDryRun, "")...)
 	return c
 }
 
-// renderedSteps is p with only the steps its runbook steps rendered to,
-// each named after its runbook, and without its own checks.
-func renderedSteps(p *plans.Plan) *plans.Plan {
-	out := &plans.Plan{File: p.File, Pos: p.Pos}
-	for _, s := range p.Steps {
-		if s.FromRunbook != nil {
-			s.Name = fmt.Sprintf("%s (runbook %s)", s.Name, s.FromRunbook.Name)
-			out.Steps = append(out.Steps, s)
+// fileAt is where the plan names its topology or traffic file: the
+// value, else the key, else the plan's start.
+func fileAt(f File, p *plans.Plan, key string) pos {
+	at := posOf(p.Pos)
+	if k, ok := f.keys[key]; ok {
+		at = k
+	}
+	named := p.TopologyPos
+	if key == "traffic" {
+		named = p.TrafficPos
+	}
+	if named.Line > 0 {
+		at = posOf(named)
+	}
+	return at
+}
+
+// topologyProblem is the findings of a plan's topology stage: a file it
+// names that does not resolve, or a topology or traffic file that does
+// not load, at the place the plan names it.
+func topologyProblem(f File, p *plans.Plan, in *input.Loaded, pr input.Problem) []finding.Finding {
+	var fe *plans.FileError
+	if errors.As(pr.Err, &fe) {
+		name := p.Topology
+		if fe.What == "traffic" {
+			name = p.Traffic
+		}
+		return []finding.Finding{errorAt(f.Path, fileAt(f, p, fe.What), RulePlanTopology,
+			fe.What+" "+name+" does not load: "+fe.Err.Error(), "")}
+	}
+	c := finding.Case{File: f.Path}
+	at := fileAt(f, p, "topology")
+	what := "topology " + in.Topology
+	if in.Traffic != "" {
+		what += " with traffic " + in.Traffic
+		if pr.File == in.Traffic {
+			at = fileAt(f, p, "traffic")
+			addDiags(&c, pr.Diags, RulePlanTopology, at)
 		}
 	}
-	return out
+	if !pr.Failed() {
+		return c.Findings // a topology's own warnings are its case's
+	}
+	msg := what + " does not load"
+	if pr.Err != nil {
+		msg += ": " + pr.Err.Error()
+	}
+	c.Findings = append(c.Findings, errorAt(f.Path, at, RulePlanTopology, msg,
+		"fix the topology (its own findings say how) or the path, relative to the plan"))
+	return c.Findings
 }
 
 // dryRun dry-runs p against nw without N-1 and returns its problems as
 // findings of rule: the dry-run's diagnostics, and for each step traffic
 // that cannot be delivered or links over capacity that the baseline does
 // not have. prefix starts each message (it names a runbook example).
-func dryRun(ctx context.Context, nw *network, p *plans.Plan, file, rule, prefix string) []finding.Finding {
-	res, ds, err := dryrun.Run(ctx, nw.net, p, dryrun.Options{SkipN1: true, Model: nw.model, Digests: nw.digests})
+func dryRun(ctx context.Context, nw *input.Network, p *plans.Plan, file, rule, prefix string) []finding.Finding {
+	model, digests, err := nw.Model()
+	if err != nil {
+		return []finding.Finding{errorAt(file, posOf(p.Pos), rule, prefix+err.Error(), "")}
+	}
+	res, ds, err := dryrun.Run(ctx, nw.Net, p, dryrun.Options{SkipN1: true, Model: model, Digests: digests})
 	c := finding.Case{File: file}
 	addDiags(&c, ds, rule, posOf(p.Pos))
 	if err != nil {

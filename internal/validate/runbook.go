@@ -9,6 +9,7 @@ import (
 	"github.com/changegate/changegate/diag"
 	"github.com/changegate/changegate/internal/finding"
 	"github.com/changegate/changegate/internal/health"
+	"github.com/changegate/changegate/internal/input"
 	"github.com/changegate/changegate/internal/runbook"
 	"github.com/changegate/changegate/plans"
 	"github.com/changegate/changegate/userfile"
@@ -34,18 +35,22 @@ func (v *validator) runbook(ctx context.Context, f File) finding.Case {
 	for _, ex := range r.Examples {
 		at := posOf(ex.Pos)
 		label := fmt.Sprintf("example %q", ex.Name)
-		var nw *network
+		var nw *input.Network
 		if ex.Topology != "" {
 			path, err := v.opts.Scope.Resolve(f.Path, ex.Topology, userfile.Topology)
 			if err != nil {
 				c.Findings = append(c.Findings, errorAt(f.Path, at, RuleRunbookTopology, label+": "+err.Error(), ""))
 				continue
 			}
-			nw = v.network(ctx, path, "")
-			if nw.net == nil {
+			nw = v.network(ctx, path)
+			err = nw.Err
+			if err == nil && nw.Net != nil {
+				_, _, err = nw.Model()
+			}
+			if nw.Net == nil || err != nil {
 				msg := fmt.Sprintf("%s: topology %s does not load", label, r.ExampleTopology(ex))
-				if nw.err != nil {
-					msg += ": " + nw.err.Error()
+				if err != nil {
+					msg += ": " + err.Error()
 				}
 				c.Findings = append(c.Findings, errorAt(f.Path, at, RuleRunbookTopology, msg,
 					"fix the topology or the path, relative to the runbook file"))
@@ -84,7 +89,7 @@ func (v *validator) runbook(ctx context.Context, f File) finding.Case {
 		for _, platform := range r.Platforms {
 			opts := runbook.RenderOptions{Platform: platform, Params: ex.Params, ParamPos: paramPos, Origin: f.Path, Library: v.lib}
 			if nw != nil {
-				opts.Topology = nw.net
+				opts.Topology = nw.Net
 			}
 			p, rds := r.RenderPlan(opts, runbook.PlanMeta{Title: ex.Name})
 			add(rds, RuleRunbookRender, platform)

@@ -3,21 +3,17 @@ package validate
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"runtime"
 	"slices"
-	"sync"
 	"time"
 
 	"golang.org/x/sync/errgroup"
 
 	"github.com/changegate/changegate/devices"
 	"github.com/changegate/changegate/diag"
-	"github.com/changegate/changegate/internal/digest"
 	"github.com/changegate/changegate/internal/finding"
+	"github.com/changegate/changegate/internal/input"
 	"github.com/changegate/changegate/internal/runbook"
-	"github.com/changegate/changegate/internal/sim"
-	"github.com/changegate/changegate/internal/topology"
 	"github.com/changegate/changegate/runbooks"
 	"github.com/changegate/changegate/userfile"
 )
@@ -115,7 +111,7 @@ func Run(ctx context.Context, paths []string, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	v := &validator{opts: opts, nets: map[string]*network{}}
+	v := &validator{opts: opts}
 	res := &Result{Skipped: skipped}
 
 	// Topologies first, so that each is loaded under the name it was
@@ -160,15 +156,12 @@ func Run(ctx context.Context, paths []string, opts Options) (*Result, error) {
 		res.Skipped = slices.DeleteFunc(res.Skipped, func(s Skipped) bool { return invFiles[absPath(s.Path)] })
 	}
 	// Topologies named by plans or runbooks but not found under the paths.
-	for key, nw := range v.nets {
-		if nw.traffic || found[key] || (nw.net == nil && len(nw.ds) == 0) {
+	for _, nw := range v.nets.All() {
+		if nw.Traffic != "" || found[absPath(nw.Path)] || (nw.Net == nil && len(nw.Diags) == 0) {
 			continue // a file that cannot be read is reported where it is named
 		}
-		c := finding.Case{Suite: "topologies", Name: nw.path, File: nw.path, Time: nw.took}
-		addDiags(&c, nw.ds, RuleTopologyInvalid, pos{1, 1})
-		if nw.err != nil {
-			c.Findings = append(c.Findings, errorAt(c.File, pos{1, 1}, RuleTopologyInvalid, nw.err.Error(), ""))
-		}
+		c := finding.Case{Suite: "topologies", Name: nw.Path, File: nw.Path, Time: nw.Took}
+		c.Findings = topologyFindings(c.File, nw)
 		res.Cases = append(res.Cases, c)
 	}
 	return res, nil
@@ -196,8 +189,9 @@ func runAll(jobs []func() []finding.Case, workers int) []finding.Case {
 
 type validator struct {
 	opts Options
-	mu   sync.Mutex
-	nets map[string]*network // by cleaned absolute path (and traffic file)
+	// nets are the topologies plans and runbook examples name, each
+	// loaded once.
+	nets input.Networks
 	// runbooks are the runbook files found, parsed once, by path; lib is
 	// them with the built-in runbooks they do not replace, which includes
 	// resolve against; libDiags are the library's problems (unknown
@@ -212,100 +206,37 @@ type parsedRunbook struct {
 	ds diag.Diagnostics
 }
 
-// network is a topology loaded and compiled once for every plan and
-// runbook example that uses it.
-type network struct {
-	once    sync.Once
-	path    string // as first named
-	traffic bool   // the topology with a plan's traffic file
-	net     *topology.Network
-	model   *sim.Model
-	digests *digest.Set
-	links   map[string]bool
-	nodes   map[string]bool
-	ds      diag.Diagnostics // the topology's (or the traffic file's) problems
-	err     error            // I/O, or the model does not compile
-	took    time.Duration
-}
+func absPath(p string) string { return input.Key(p) }
 
-func absPath(p string) string {
-	if a, err := filepath.Abs(p); err == nil {
-		return a
-	}
-	return filepath.Clean(p)
-}
-
-// network returns the topology at path, with the demands of the traffic
-// file in place of its own when traffic is not empty, loading and
-// compiling it on first use. Its net is nil when it does not load. A path
-// that a file names is checked against the scope (userfile.Scope.Resolve)
-// before it gets here.
-func (v *validator) network(ctx context.Context, path, traffic string) *network {
-	key := absPath(path)
-	if traffic != "" {
-		key += "\x00" + absPath(traffic)
-	}
-	v.mu.Lock()
-	nw, ok := v.nets[key]
-	if !ok {
-		nw = &network{path: path, traffic: traffic != ""}
-		v.nets[key] = nw
-	}
-	v.mu.Unlock()
-	nw.once.Do(func() {
-		start := time.Now()
-		defer func() { nw.took = time.Since(start) }()
-		var net *topology.Network
-		if traffic == "" {
-			net, nw.ds, nw.err = topology.LoadFile(ctx, path, v.opts.Scope)
-		} else {
-			base := v.network(ctx, path, "")
-			if base.net == nil {
-				nw.err = fmt.Errorf("topology %s does not load", path)
-				return
-			}
-			demands, ds, err := topology.LoadDemandFile(ctx, traffic, base.net.Nodes)
-			nw.ds, nw.err = ds, err
-			if err != nil || ds.HasErrors() {
-				return
-			}
-			copied := *base.net
-			copied.Demands = demands
-			net = &copied
-		}
-		if nw.err != nil || net == nil {
-			return
-		}
-		m, err := sim.Compile(net)
-		if err != nil {
-			nw.err = fmt.Errorf("compile %s for simulation: %w", path, err)
-			return
-		}
-		nw.net, nw.model = net, m
-		nw.digests = &digest.Set{Topology: net.TopologyDigest(), Traffic: net.TrafficDigest()}
-		nw.links = make(map[string]bool, len(net.Links))
-		for _, l := range net.Links {
-			nw.links[l.ID] = true
-		}
-		nw.nodes = make(map[string]bool, len(net.Nodes))
-		for _, n := range net.Nodes {
-			nw.nodes[n.Name] = true
-		}
-	})
-	return nw
+// network returns the topology at path, loaded once for every plan and
+// runbook example that names it.
+func (v *validator) network(ctx context.Context, path string) *input.Network {
+	return v.nets.Get(ctx, v.opts.Scope, path, "")
 }
 
 // topology checks a topology file.
 func (v *validator) topology(ctx context.Context, f File) finding.Case {
 	start := time.Now()
 	c := finding.Case{Suite: "topologies", Name: f.Path, File: f.Path}
-	nw := v.network(ctx, f.Path, "")
-	addDiags(&c, nw.ds, RuleTopologyInvalid, pos{1, 1})
-	if nw.err != nil {
-		c.Findings = append(c.Findings, errorAt(f.Path, pos{1, 1}, RuleTopologyInvalid, nw.err.Error(), ""))
-	}
+	nw := v.network(ctx, f.Path)
+	c.Findings = append(c.Findings, topologyFindings(c.File, nw)...)
 	c.Time = time.Since(start)
 	return c
+}
+
+// topologyFindings are the problems of a topology file: its own, and
+// that it does not compile for simulation.
+func topologyFindings(file string, nw *input.Network) []finding.Finding {
+	c := finding.Case{File: file}
+	addDiags(&c, nw.Diags, RuleTopologyInvalid, pos{1, 1})
+	err := nw.Err
+	if err == nil && nw.Net != nil {
+		_, _, err = nw.Model()
+	}
+	if err != nil {
+		c.Findings = append(c.Findings, errorAt(file, pos{1, 1}, RuleTopologyInvalid, err.Error(), ""))
+	}
+	return c.Findings
 }
 
 // addDiags adds ds to c as findings of rule; a diagnostic without a file

@@ -155,6 +155,10 @@ func TestFindings(t *testing.T) {
 		{"from that is not an end of the link", "p.yaml", map[string]string{
 			"p.yaml": plan("wrong end", "  - name: metric\n    effects:\n      - {type: set_metric, link: a-b, metric: 5, from: c}\n"),
 		}, []want{{RulePlanDryRun, finding.Error, 6, 56, `c is not an end of link a-b`}}},
+		// What a plan with syntax errors names is checked in the same pass.
+		{"syntax and reference errors together", "p.yaml", map[string]string{
+			"p.yaml": plan("both", "  - name: down\n    colour: red\n    effects:\n      - {type: link_down, link: zz}\n"),
+		}, []want{{RulePlanSyntax, finding.Error, 5, 5, `unknown field "colour"`}, {RulePlanReference, finding.Error, 7, 33, `unknown link "zz"`}}},
 		{"unknown runbook", "p.yaml", map[string]string{
 			"p.yaml": "title: t\ntopology: topo.yaml\nplatform: frr_vtysh\nsteps:\n  - runbook: dwn\n    params: {link: a-b}\n",
 		}, []want{{RulePlanRunbook, finding.Error, 5, 14, `no runbook "dwn"`}}},
@@ -334,7 +338,7 @@ func TestTopologyLoadedOnce(t *testing.T) {
 		files["plans/p"+string(rune('a'+i))+".yaml"] = "title: t\ntopology: ../net/../net/topo.yaml\nsteps:\n  - name: s\n    effects:\n      - {type: link_down, link: a-c}\n"
 	}
 	dir := corpus(t, files)
-	v := &validator{nets: map[string]*network{}}
+	v := &validator{}
 	fs, _, err := Discover(context.Background(), []string{dir})
 	if err != nil {
 		t.Fatal(err)
@@ -346,8 +350,8 @@ func TestTopologyLoadedOnce(t *testing.T) {
 			}
 		}
 	}
-	if len(v.nets) != 1 {
-		t.Errorf("%d networks loaded, want 1", len(v.nets))
+	if n := len(v.nets.All()); n != 1 {
+		t.Errorf("%d networks loaded, want 1", n)
 	}
 }
 

@@ -30,9 +30,10 @@ const zooLabFile = "../../../../shared/data/topology-zoo/graphml/Belnet2009.grap
 // OSPF with UpForTest; checks that two sshds serve it, that every
 // router answers over real SSH with its host key verified and has every
 // adjacency Full, that a wrong host key is refused on a router of the
-// second sshd, and that every router forwards to every other router's
-// loopback exactly as the model predicts, equal-cost paths included,
-// with a route over all four parallel Vilvoorde-Evere links; then takes
+// second sshd, and that every router's kernel forwards to every other
+// router's loopback exactly as the model predicts, link by link,
+// equal-cost paths and parallel links included, with a route over all
+// four parallel Vilvoorde-Evere links; then takes
 // the lab down and checks that nothing is left.
 func TestLabZoo(t *testing.T) {
 	t0 := time.Now()
@@ -98,7 +99,7 @@ func TestLabZoo(t *testing.T) {
 		t.Fatal(err)
 	}
 	t0 = time.Now()
-	obs := waitForwarding(ctx, t, l, n, pred.States[0])
+	obs := waitForwarding(ctx, t, l, n, pred.Links[0])
 	ecmp := 0
 	for _, o := range obs {
 		for _, r := range o.Routes {
@@ -196,12 +197,13 @@ func sshWrongHostKey(ctx context.Context, t *testing.T, l *lab.Lab, node string)
 	return string(out), err
 }
 
-// waitForwarding polls every router (host-side vtysh, the commands
-// changegate observes FRR with) until each forwards exactly as want
-// (node -> destination -> next-hop nodes) in two polls in a row with the
-// same observations, and returns the last observations. It fails t if
-// that does not happen in time.
-func waitForwarding(ctx context.Context, t *testing.T, l *lab.Lab, n *topology.Network, want dryrun.Routes) map[string]*observe.Observation {
+// waitForwarding polls every router (host-side vtysh and ip in its
+// namespace: the commands changegate observes FRR with, the kernel's
+// forwarding included) until each forwards exactly as want (node ->
+// destination -> next hops by link, each parallel link counting) in two
+// polls in a row with the same observations, and returns the last
+// observations. It fails t if that does not happen in time.
+func waitForwarding(ctx context.Context, t *testing.T, l *lab.Lab, n *topology.Network, want dryrun.LinkRoutes) map[string]*observe.Observation {
 	t.Helper()
 	cmds, err := observe.Commands("frr_vtysh", n.IGP)
 	if err != nil {
@@ -221,6 +223,15 @@ func waitForwarding(ctx context.Context, t *testing.T, l *lab.Lab, n *topology.N
 					t.Fatal(err)
 				}
 				outputs[c] = out
+			}
+			ns, _ := l.Layout.Node(nd.Name)
+			for _, c := range observe.KernelCommands("frr_vtysh") {
+				args := append([]string{"-n", ns.Namespace}, strings.Fields(strings.TrimPrefix(c, "ip "))...)
+				out, err := exec.CommandContext(ctx, "ip", args...).Output()
+				if err != nil {
+					t.Fatalf("%s in %s: %v", c, ns.Namespace, err)
+				}
+				outputs[c] = string(out)
 			}
 			o, err := observe.Read(n, nd.Name, "frr_vtysh", outputs)
 			if err != nil {

@@ -1,0 +1,242 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/changegate/changegate/internal/importer"
+	"github.com/changegate/changegate/internal/lab"
+	"github.com/changegate/changegate/internal/testscale"
+	"github.com/changegate/changegate/internal/topology"
+)
+
+// eenet is Eenet from the Topology Zoo (13 routers, 16 links, three
+// parallel pairs; used by no other test) as the model of an OSPF
+// network, with what a real network has and an import lacks: a drained
+// router (Jogeva), a link whose metric differs by direction
+// (Tallinn-Viljandi) and a link that is down (the second Paide-Jogeva).
+func eenet(t *testing.T) (*topology.Network, string) {
+	t.Helper()
+	f, err := os.Open(filepath.Join("..", "..", "..", "shared", "data", "topology-zoo", "graphml", "Eenet.graphml"))
+	if err != nil {
+		t.Skipf("the Topology Zoo data is not beside the repository: %v", err)
+	}
+	defer f.Close()
+	net, ds, err := importer.GraphML(f, "Eenet.graphml", importer.GraphMLOptions{DefaultCapacity: 10e9})
+	if err != nil || ds.HasErrors() {
+		t.Fatalf("import: %v %v", err, ds)
+	}
+	net.IGP = topology.IGPOSPF
+	edit := map[string]func(l *topology.Link){
+		"Tallinn-Viljandi": func(l *topology.Link) { l.MetricBA = 333 },
+		"Paide-Jogeva#2":   func(l *topology.Link) { l.Up = false },
+	}
+	for i := range net.Links {
+		if f, ok := edit[net.Links[i].ID]; ok {
+			f(&net.Links[i])
+			delete(edit, net.Links[i].ID)
+		}
+	}
+	for i := range net.Nodes {
+		if net.Nodes[i].Name == "Jogeva" {
+			net.Nodes[i].Drained = true
+		}
+	}
+	if len(edit) > 0 {
+		t.Fatalf("Eenet has no links %v", edit)
+	}
+	var b bytes.Buffer
+	if err := topology.Write(&b, net); err != nil {
+		t.Fatal(err)
+	}
+	return net, b.String()
+}
+
+// capacityOverlay is the overlay a network team writes for the lab: the
+// model's capacities by the discovered link ids (the lab's veths report
+// 10G whatever tc shapes them to).
+func capacityOverlay(t *testing.T, model, discovered *topology.Network) string {
+	t.Helper()
+	var b strings.Builder
+	b.WriteString("links:\n")
+	for _, d := range discovered.Links {
+		for _, m := range model.Links {
+			if (m.A == d.A && m.AInterface == d.AInterface && m.B == d.B && m.BInterface == d.BInterface) ||
+				(m.A == d.B && m.AInterface == d.BInterface && m.B == d.A && m.BInterface == d.AInterface) {
+				fmt.Fprintf(&b, "  %q: {capacity: %s}\n", d.ID, topology.FormatRateExact(m.CapacityBps))
+			}
+		}
+	}
+	return b.String()
+}
+
+// TestTopologyDiscoverLab discovers a real OSPF network of FRR routers,
+// finds it equal to the model it was built from (every link, both
+// metrics, state, drain), and finds a cost changed by hand on one router.
+func TestTopologyDiscoverLab(t *testing.T) {
+	lab.SkipUnlessAvailable(t)
+	isolate(t)
+	model, src := eenet(t)
+	l, _ := lab.UpForTest(t, "discover", src)
+	ctx := context.Background()
+	if err := l.WaitConverged(ctx); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	modelFile := writeFile(t, dir, "model.yaml", src)
+	inv := l.InventoryFile()
+
+	out, errs, code := run(t, "topology", "discover", "--inventory", inv)
+	if code != 0 {
+		t.Fatalf("discover: exit %d\n%s", code, errs)
+	}
+	discovered, ds := topology.Parse("discovered.yaml", []byte(out), topology.ParseOptions{})
+	if ds.HasErrors() {
+		t.Fatalf("discovered topology: %v\n%s", ds, out)
+	}
+	if len(discovered.Nodes) != 13 || len(discovered.Links) != 15 {
+		t.Errorf("discovered %d nodes and %d links, want 13 and 15 (16 less the one down)", len(discovered.Nodes), len(discovered.Links))
+	}
+	// Equal but for capacity: every link, both metrics, state and drain.
+	capacities := 0
+	for _, d := range topology.Diff(model, discovered) {
+		if d.Kind == topology.CapacityDif {
+			capacities++
+			continue
+		}
+		t.Errorf("discovered differs from the model: %s", d)
+	}
+	if capacities == 0 {
+		t.Errorf("no capacity differs, but the lab's interfaces all report 10G")
+	}
+
+	// With the team's overlay, the live network equals the model.
+	overlay := writeFile(t, dir, "overlay.yaml", capacityOverlay(t, model, discovered))
+	out, errs, code = run(t, "topology", "diff", modelFile, "--live", "--inventory", inv, "--overlay", overlay)
+	if code != 0 || !strings.Contains(out, "are equal") {
+		t.Fatalf("diff --live before the change: exit %d\n%s\n%s", code, out, errs)
+	}
+
+	// A cost changed by hand on a router, behind the model's back.
+	if err := l.Configure(ctx, "Voru", "interface cg-tartu", "ip ospf cost 77"); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(testscale.Timeout(30 * time.Second))
+	for {
+		out, errs, code = run(t, "topology", "diff", modelFile, "--live", "--inventory", inv, "--overlay", overlay, "--format", "json")
+		if code != 0 || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	var doc struct {
+		Differences []topology.Difference
+	}
+	if err := json.Unmarshal([]byte(out), &doc); code != 2 || err != nil {
+		t.Fatalf("diff --live after the change: exit %d %v\n%s\n%s", code, err, out, errs)
+	}
+	want := topology.Difference{Kind: topology.MetricDif, Link: "Tartu-Voru", From: "Voru", To: "Tartu", Model: "1000", Other: "77"}
+	if len(doc.Differences) != 1 || doc.Differences[0] != want {
+		t.Errorf("diff --live found %+v, want exactly %+v", doc.Differences, want)
+	}
+
+	// apply refuses a plan on another router before its first change.
+	t.Setenv("CHANGEGATE_STATE_DIR", filepath.Join(dir, "state"))
+	plan := writeFile(t, dir, "plan.yaml", eenetPlan)
+	out, errs, code = run(t, "apply", plan, "--inventory", inv)
+	if code != 2 || !strings.Contains(errs, "apply refused: the network differs from the model the gate checked (1 differences: link \"Tartu-Voru\": metric Voru->Tartu is 1000 in the model, 77 in the network)") {
+		t.Errorf("apply on the changed network: exit %d\n%s\n%s", code, out, errs)
+	}
+	if cfg, err := l.Vtysh(ctx, "Paide", "show running-config"); err != nil || strings.Contains(cfg, "ip ospf cost 20000") {
+		t.Errorf("apply changed Paide although it refused (%v):\n%s", err, cfg)
+	}
+	// Once the router is as the model says, the same plan applies.
+	if err := l.Configure(ctx, "Voru", "interface cg-tartu", "ip ospf cost 1000"); err != nil {
+		t.Fatal(err)
+	}
+	deadline = time.Now().Add(testscale.Timeout(30 * time.Second))
+	for {
+		_, _, code = run(t, "topology", "diff", modelFile, "--live", "--inventory", inv, "--overlay", overlay)
+		if code != 2 || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	out, errs, code = run(t, "apply", plan, "--inventory", inv)
+	if code != 0 || !strings.Contains(out, "APPLIED") || !strings.Contains(errs, "the network is as the model says: 13 routers and 15 links read") {
+		t.Errorf("apply on the restored network: exit %d\n%s\n%s", code, out, errs)
+	}
+}
+
+// eenetPlan costs out Paide-Turi from Paide.
+const eenetPlan = `title: cost out Paide-Turi on Paide
+risk: low
+topology: model.yaml
+platform: frr_vtysh
+steps:
+  - name: cost out Paide-Turi on Paide
+    device: Paide
+    config: |
+      interface cg-turi
+       ip ospf cost 20000
+    rollback_config: |
+      interface cg-turi
+       ip ospf cost 10000
+    effects:
+      - {type: set_metric, link: Paide-Turi, metric: 20000, from: Paide}
+    checks:
+      - name: cost is 20000
+        command: show ip ospf interface cg-turi
+        expect: {regex: 'Cost: 20000\b'}
+`
+
+// TestTopologyDiscoverLabISIS discovers a real IS-IS network (level 2)
+// of FRR routers: four routers with a parallel pair whose metrics differ
+// by direction, and a router drained with the overload bit; it equals
+// the model, and a metric changed by hand on one router is the one
+// difference found.
+func TestTopologyDiscoverLabISIS(t *testing.T) {
+	lab.SkipUnlessAvailable(t)
+	isolate(t)
+	src := readFile(t, filepath.Join("..", "discover", "testdata", "frr84", "isis-parallel-drained", "lab-topology.yaml"))
+	l, model := lab.UpForTest(t, "isisdisc", src)
+	ctx := context.Background()
+	if err := l.WaitConverged(ctx); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	modelFile := writeFile(t, dir, "model.yaml", src)
+	inv := l.InventoryFile()
+	out, errs, code := run(t, "topology", "discover", "--igp", "isis", "--inventory", inv)
+	if code != 0 {
+		t.Fatalf("discover: exit %d\n%s", code, errs)
+	}
+	discovered, ds := topology.Parse("discovered.yaml", []byte(out), topology.ParseOptions{})
+	if ds.HasErrors() {
+		t.Fatalf("discovered topology: %v\n%s", ds, out)
+	}
+	if d := topology.Diff(model, discovered); len(d) > 0 {
+		t.Errorf("discovered differs from the model: %v", d)
+	}
+	if err := l.Configure(ctx, "c", "interface cg-b", "isis metric 44"); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(testscale.Timeout(30 * time.Second))
+	for {
+		out, errs, code = run(t, "topology", "diff", modelFile, "--live", "--inventory", inv)
+		if code != 0 || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	if code != 2 || !strings.HasSuffix(out, "metric c->b is 10 in "+modelFile+", 44 in the network\n1 difference between "+modelFile+" and the network\n") {
+		t.Errorf("diff --live after the change: exit %d\n%s\n%s", code, out, errs)
+	}
+}

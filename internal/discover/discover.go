@@ -1,0 +1,226 @@
+package discover
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/changegate/changegate/internal/observe"
+	"github.com/changegate/changegate/internal/topology"
+)
+
+// Runner runs one command on one device of the inventory and returns
+// what it printed (devices/session's Pool is one).
+type Runner interface {
+	Run(ctx context.Context, device, command string) (string, error)
+}
+
+// platforms are the platforms discovery reads, by their names in the
+// platform registry, and for each the IGPs it reads and their commands.
+var platforms = map[string]map[string][]string{
+	"frr_vtysh": {
+		topology.IGPOSPF: {frrOSPFDatabaseCommand, frrInterfacesCommand},
+		topology.IGPISIS: {frrISISDatabaseCommand, frrISISHostnamesCommand, frrInterfacesCommand},
+	},
+}
+
+// Platforms lists the platforms discovery reads, sorted.
+func Platforms() []string {
+	var out []string
+	for p := range platforms {
+		out = append(out, p)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// Commands returns the commands Discover runs on a router of platform in
+// a network running igp ("ospf" or "isis").
+func Commands(platform, igp string) ([]string, error) {
+	byIGP, ok := platforms[platform]
+	if !ok {
+		return nil, fmt.Errorf("discover: platform %q is not supported; supported platforms: %s", platform, strings.Join(Platforms(), ", "))
+	}
+	cmds, ok := byIGP[igp]
+	if !ok {
+		return nil, fmt.Errorf("discover: platform %q is not read on %q networks (discovery reads: ospf, isis)", platform, igp)
+	}
+	return slices.Clone(cmds), nil
+}
+
+// Options tunes Discover.
+type Options struct {
+	// IGP is the network's IGP: topology.IGPOSPF (the default) or
+	// topology.IGPISIS.
+	IGP string
+	// Concurrency is how many devices are read at once (default 16).
+	Concurrency int
+	// Settle bounds how long Discover keeps reading while the routers'
+	// databases differ (the area converging); default 15s. Interval is
+	// the wait between reads (default 1s).
+	Settle   time.Duration
+	Interval time.Duration
+}
+
+// Read parses what each device printed (outputs[device][command], every
+// command of Commands for igp) and builds the topology (BuildOSPF, or
+// BuildISIS for igp "isis").
+func Read(igp string, outputs map[string]map[string]string) (*topology.Network, []string, error) {
+	if igp == "" {
+		igp = topology.IGPOSPF
+	}
+	cmds, err := Commands("frr_vtysh", igp)
+	if err != nil {
+		return nil, nil, err
+	}
+	names := make([]string, 0, len(outputs))
+	for n := range outputs {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	routers := make([]Router, 0, len(names))
+	var errs []error
+	for _, n := range names {
+		out := outputs[n]
+		missing := false
+		for _, c := range cmds {
+			if _, ok := out[c]; !ok {
+				errs = append(errs, fmt.Errorf("discover %s: no output for %q (run every command of discover.Commands)", n, c))
+				missing = true
+			}
+		}
+		if missing {
+			continue
+		}
+		r := Router{Name: n}
+		parse := func(c string, f func(name string, data []byte) error) {
+			if err := f(fmt.Sprintf("%s %q", n, c), []byte(out[c])); err != nil {
+				errs = append(errs, fmt.Errorf("discover %s: %w", n, err))
+			}
+		}
+		parse(frrInterfacesCommand, func(name string, data []byte) (err error) {
+			r.Interfaces, err = ParseFRRInterfaces(name, data)
+			return err
+		})
+		switch igp {
+		case topology.IGPISIS:
+			parse(frrISISDatabaseCommand, func(name string, data []byte) (err error) {
+				r.ISIS, err = observe.ParseFRRISISDatabase(name, data)
+				return err
+			})
+			parse(frrISISHostnamesCommand, func(name string, data []byte) (err error) {
+				r.Hostnames, err = ParseFRRISISHostnames(name, data)
+				return err
+			})
+		default:
+			parse(frrOSPFDatabaseCommand, func(name string, data []byte) (err error) {
+				r.Database, err = ParseFRROSPFDatabase(name, data)
+				return err
+			})
+		}
+		routers = append(routers, r)
+	}
+	if len(errs) > 0 {
+		return nil, nil, errors.Join(errs...)
+	}
+	if igp == topology.IGPISIS {
+		return BuildISIS(routers)
+	}
+	return BuildOSPF(routers)
+}
+
+// Discover reads the topology of the network made of devices (device
+// name -> platform): it runs Commands on every device through r and
+// builds the topology (Read). While the routers' databases differ it
+// reads again, Interval apart, for up to Settle.
+func Discover(ctx context.Context, r Runner, devices map[string]string, opts Options) (*topology.Network, []string, error) {
+	igp := opts.IGP
+	if igp == "" {
+		igp = topology.IGPOSPF
+	}
+	if len(devices) == 0 {
+		return nil, nil, errors.New("discover: the inventory has no devices")
+	}
+	names := make([]string, 0, len(devices))
+	for n := range devices {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	cmds := map[string][]string{}
+	var bad []string
+	for _, n := range names {
+		c, err := Commands(devices[n], igp)
+		if err != nil {
+			bad = append(bad, fmt.Sprintf("device %s: %v", n, err))
+		}
+		cmds[n] = c
+	}
+	if len(bad) > 0 {
+		return nil, nil, errors.New(strings.Join(bad, "\n"))
+	}
+	settle, interval := opts.Settle, opts.Interval
+	if settle <= 0 {
+		settle = 15 * time.Second
+	}
+	if interval <= 0 {
+		interval = time.Second
+	}
+	concurrency := opts.Concurrency
+	if concurrency <= 0 {
+		concurrency = 16
+	}
+	deadline := time.Now().Add(settle)
+	for {
+		outputs, err := runAll(ctx, r, names, cmds, concurrency)
+		if err != nil {
+			return nil, nil, err
+		}
+		net, warnings, err := Read(igp, outputs)
+		if err == nil || !errors.Is(err, ErrNotConverged) || time.Now().After(deadline) {
+			return net, warnings, err
+		}
+		select {
+		case <-ctx.Done():
+			return nil, nil, fmt.Errorf("%w (and then: %w)", err, context.Cause(ctx))
+		case <-time.After(interval):
+		}
+	}
+}
+
+// runAll runs every device's commands, concurrency devices at a time.
+func runAll(ctx context.Context, r Runner, names []string, cmds map[string][]string, concurrency int) (map[string]map[string]string, error) {
+	outputs := make(map[string]map[string]string, len(names))
+	errs := make([]error, len(names))
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, concurrency)
+	for i, n := range names {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			out := map[string]string{}
+			for _, c := range cmds[n] {
+				text, err := r.Run(ctx, n, c)
+				if err != nil {
+					errs[i] = fmt.Errorf("discover %s: %q: %w", n, c, err)
+					return
+				}
+				out[c] = text
+			}
+			mu.Lock()
+			outputs[n] = out
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	return outputs, nil
+}
