@@ -88,6 +88,11 @@ func TestLabZoo(t *testing.T) {
 	if out, err := sshWrongHostKey(ctx, t, l, last.Name); err == nil {
 		t.Errorf("ssh to %s with a wrong host key succeeded:\n%s", last.Name, out)
 	}
+	// The kernel's table over SSH, through the second sshd too (each
+	// sshd keeps the routers' namespaces in its own mount namespace).
+	if out, err := l.SSH(ctx, last.Name, "ip -j route show"); err != nil || !strings.Contains(out, `"protocol":"ospf"`) {
+		t.Errorf("ssh %s 'ip -j route show': %v:\n%s", last.Name, err, out)
+	}
 
 	// Every router forwards as the model predicts.
 	var names []string
