@@ -52,7 +52,7 @@ func TestRenderGood(t *testing.T) {
 	if ds.HasErrors() {
 		t.Fatal(ds.Err())
 	}
-	if len(steps) != 1 || steps[0].Name != "set p2-p4 on p2" || strings.Join(steps[0].Config, "|") != "interface eth4| ip ospf cost 100" || steps[0].Effects[0].Metric != 100 {
+	if len(steps) != 1 || steps[0].Name != "set p2-p4 on p2" || strings.Join(steps[0].Config, "|") != "interface cg-p4| ip ospf cost 100" || steps[0].Effects[0].Metric != 100 {
 		t.Fatalf("got %+v", steps)
 	}
 	if p := steps[0].Effects[0].Pos; p.File != "t.yaml" || p.Line != 13 {
