@@ -27,7 +27,7 @@ type eosInterface struct {
 	Bandwidth          *json.Number `json:"bandwidth"`
 	Description        string       `json:"description"`
 	InterfaceAddress   []struct {
-		PrimaryIP              *eosIP  `json:"primaryIp"`
+		PrimaryIP               *eosIP  `json:"primaryIp"`
 		SecondaryIPsOrderedList []eosIP `json:"secondaryIpsOrderedList"`
 	} `json:"interfaceAddress"`
 }

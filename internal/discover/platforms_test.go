@@ -2,6 +2,7 @@ package discover
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"net/netip"
 	"os"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/changegate/changegate/diag"
 	"github.com/changegate/changegate/internal/golden"
+	"github.com/changegate/changegate/internal/platform"
 	"github.com/changegate/changegate/internal/topology"
 )
 
@@ -351,5 +353,30 @@ func TestParseRecordedAgree(t *testing.T) {
 		if d := cmp.Diff(ref, read(p, "a.ospf-database-router.txt"), opts); d != "" {
 			t.Errorf("%s differs from cisco_iosxe (-iosxe +%s):\n%s", p, p, d)
 		}
+	}
+}
+
+// TestPlatformsRegistered: every platform discovery reads is a platform
+// of the registry, so that its table cannot name one inventories cannot.
+func TestPlatformsRegistered(t *testing.T) {
+	for _, p := range Platforms() {
+		if !platform.Builtin().Known(p) {
+			t.Errorf("discovery reads %s, which is no registered platform (known: %v)", p, platform.Builtin().Names())
+		}
+	}
+}
+
+// TestDiscoverMixed runs Discover over devices of several platforms,
+// each answering its own commands from the recordings.
+func TestDiscoverMixed(t *testing.T) {
+	out := recordedPlatforms(t, filepath.Join("testdata", "mixed"), mixed)
+	r := &fakeRunner{before: out, after: out}
+	net, _, err := Discover(context.Background(), r, mixed, Options{Concurrency: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := readGolden(t, filepath.Join("testdata", "mixed.golden.yaml"))
+	if d := topology.Diff(want, net); len(d) > 0 {
+		t.Errorf("Discover differs from mixed.golden.yaml: %v", d)
 	}
 }
