@@ -197,7 +197,8 @@ type junosInterfaces struct {
 // speed ("1000mbps", "10Gbps") and description, and its logical
 // interfaces (units), each with its name, if-config-flags and, in the
 // inet family, interface-address entries (ifa-local, and ifa-destination,
-// the subnet, which gives the prefix length; an address without one is a
+// the subnet, which gives the prefix length, its address perhaps cut
+// short as Junos writes it, "10.10.50/24"; an address without one is a
 // /32). The interfaces are the logical ones, which hold the addresses
 // OSPF advertises: admin state is the physical interface's; a unit is up
 // when its physical interface is and its flags do not say iff-down; its
@@ -252,12 +253,11 @@ func ParseJunosInterfaces(name string, data []byte) ([]Interface, error) {
 					}
 					bits := 32
 					if d := a.Destination.String(); d != "" {
-						p, err := netip.ParsePrefix(d)
-						if err != nil || !p.Addr().Is4() {
+						var ok bool
+						if bits, ok = junosPrefixLen(d); !ok {
 							ds.Add(l.posOf(append(aat, "ifa-destination")...), junosInterfacesHint, "%s: ifa-destination %s is not an IPv4 subnet", lname, diag.Excerpt(d))
 							continue
 						}
-						bits = p.Bits()
 					}
 					it.Addrs = append(it.Addrs, netip.PrefixFrom(addr, bits))
 				}
@@ -270,4 +270,21 @@ func ParseJunosInterfaces(name string, data []byte) ([]Interface, error) {
 	}
 	slices.SortFunc(out, func(a, b Interface) int { return strings.Compare(a.Name, b.Name) })
 	return out, nil
+}
+
+// junosPrefixLen is the prefix length of a subnet as Junos writes it in
+// ifa-destination, where the network address may be cut short after the
+// octets the mask covers ("10.10.50/24").
+func junosPrefixLen(d string) (int, bool) {
+	net, length, ok := strings.Cut(d, "/")
+	n, err := strconv.Atoi(length)
+	if !ok || err != nil || n < 0 || n > 32 || net == "" || strings.Count(net, ".") > 3 {
+		return 0, false
+	}
+	for _, o := range strings.Split(net, ".") {
+		if v, err := strconv.Atoi(o); err != nil || v < 0 || v > 255 {
+			return 0, false
+		}
+	}
+	return n, true
 }
