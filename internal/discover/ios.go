@@ -207,7 +207,7 @@ type iosLink struct {
 }
 
 var (
-	iosIfHeaderRE = regexp.MustCompile(`^(\S+) is ([a-z][a-z -]*?),\s*line protocol is ([a-z][a-z -]*?)\s*(\(.*\))?\s*$`)
+	iosIfHeaderRE = regexp.MustCompile(`^\s*(\S+) is ([a-z][a-z -]*?),\s*line protocol is ([a-z][a-z -]*?)\s*(\(.*\))?\s*$`)
 	iosIfAddrRE   = regexp.MustCompile(`^\s+Internet address is (\S+)`)
 	iosIfSecRE    = regexp.MustCompile(`^\s+Secondary address (\S+)`)
 	iosIfDescRE   = regexp.MustCompile(`^\s+Description:\s?(.*?)\s*$`)

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"encoding/json"
 	"net/netip"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -15,6 +16,20 @@ const (
 	junosDatabaseHint   = "give the output of `show ospf database router extensive | display json` from Junos, unchanged"
 	junosInterfacesHint = "give the output of `show interfaces | display json` from Junos, unchanged"
 )
+
+// junosContextRE is the line Junos prints after a command's output on a
+// router with more than one routing engine or a virtual chassis, naming
+// the engine the CLI runs on ("{master:0}").
+var junosContextRE = regexp.MustCompile(`\n\{(master|backup|primary|linecard)(:[0-9]+)?\}\s*$`)
+
+// junosTrim cuts the routing-engine line from the end of an output, so
+// that what is left is the JSON.
+func junosTrim(data []byte) []byte {
+	if loc := junosContextRE.FindIndex(data); loc != nil {
+		return data[:loc[0]+1]
+	}
+	return data
+}
 
 // junosLeaf is a leaf as Junos writes XML in JSON: a list of one object
 // whose "data" is the value (and "attributes" its XML attributes).
@@ -73,10 +88,11 @@ func junosLinkKind(s string) string {
 // ospf-router-lsa's ospf-link list (link-id, link-data, link-type-name
 // PointToPoint, Stub, Transit or Virtual, metric). Junos's JSON groups the
 // area headers apart from the LSAs they head, so the output must hold one
-// area: more is an error (discovery reads one area on Junos). name is as
-// for ParseFRROSPFDatabase.
+// area: more is an error (discovery reads one area on Junos). The line
+// naming the routing engine that may follow the JSON ("{master:0}") is
+// skipped. name is as for ParseFRROSPFDatabase.
 func ParseJunosOSPFDatabase(name string, data []byte) (*OSPFDatabase, error) {
-	l, ds := locate(name, data, junosOSPFDatabaseCommand, junosDatabaseHint)
+	l, ds := locate(name, junosTrim(data), junosOSPFDatabaseCommand, junosDatabaseHint)
 	if l == nil {
 		return nil, ds.Err()
 	}
@@ -202,10 +218,10 @@ type junosInterfaces struct {
 // /32). The interfaces are the logical ones, which hold the addresses
 // OSPF advertises: admin state is the physical interface's; a unit is up
 // when its physical interface is and its flags do not say iff-down; its
-// speed is its physical interface's. name is as for
-// ParseFRROSPFDatabase.
+// speed is its physical interface's. A "{master:0}" line after the JSON
+// is skipped. name is as for ParseFRROSPFDatabase.
 func ParseJunosInterfaces(name string, data []byte) ([]Interface, error) {
-	l, ds := locate(name, data, junosInterfacesCommand, junosInterfacesHint)
+	l, ds := locate(name, junosTrim(data), junosInterfacesCommand, junosInterfacesHint)
 	if l == nil {
 		return nil, ds.Err()
 	}
