@@ -26,6 +26,7 @@ var (
 	iosLinkIDRE   = regexp.MustCompile(`^\s*\(Link ID\)[^:]*:\s*(\S+)\s*$`)
 	iosLinkDataRE = regexp.MustCompile(`^\s*\(Link Data\)[^:]*:\s*(\S+)\s*$`)
 	iosMetricRE   = regexp.MustCompile(`^\s*TOS 0 Metrics?:\s*(\S+)\s*$`)
+	iosSummaryRE  = regexp.MustCompile(`^\s*Link ID\s+ADV Router\s+Age`)
 )
 
 // iosLinkKind maps the text after "Link connected to:" to a kind.
@@ -50,7 +51,8 @@ func iosLinkKind(s string) string {
 // and, per link, "Link connected to: KIND", "(Link ID) ...: ID", "(Link
 // Data) ...: DATA" and "TOS 0 Metrics: M". Other lines (options,
 // checksums, sequence numbers, MTID counts, a timestamp) are skipped; a
-// line starting with "%" (a refused command) is an error, as is a link
+// line starting with "%" (a refused command) is an error, as is the
+// database's summary table, an output without router-LSAs, a link
 // without its id, data or metric, a count of links that differs from the
 // links read (cut-off output), or a second OSPF process with another
 // router id. Areas are written as dotted quads. name is as for
@@ -144,6 +146,10 @@ func ParseIOSOSPFDatabase(name string, data []byte) (*OSPFDatabase, error) {
 		if skip {
 			continue
 		}
+		if iosSummaryRE.MatchString(line) {
+			ds.Add(pos(n), iosDatabaseHint+": the form that lists each LSA with its links", "the output is the database's summary table (Link ID, ADV Router, Age, ...), without the links")
+			continue
+		}
 		switch {
 		case iosLSAStartRE.MatchString(line):
 			endLSA()
@@ -189,8 +195,12 @@ func ParseIOSOSPFDatabase(name string, data []byte) (*OSPFDatabase, error) {
 		}
 	}
 	endLSA()
-	if !header && !ds.HasErrors() {
+	switch {
+	case ds.HasErrors():
+	case !header:
 		ds.Add(pos(1), iosDatabaseHint+"; is OSPF running?", "no \"OSPF Router with ID\" line in the output: %s", diag.Excerpt(string(bytes.TrimSpace(data))))
+	case len(db.LSAs) == 0:
+		ds.Add(pos(1), iosDatabaseHint+"; is OSPF running in an area? A router's database holds at least its own router-LSA", "no router-LSA in the output")
 	}
 	if ds.HasErrors() {
 		return nil, ds.Err()

@@ -62,7 +62,8 @@ func str(obj map[string]any, k string) (string, bool) {
 // (advertising-router, router-lsa's links: type router-lsa-p2p,
 // -stub-network, -transit-network or -virtual-link, link-id, link-data,
 // metric) are the router-LSAs. Module prefixes on names are allowed.
-// More than one OSPFv2 instance with different router ids is an error.
+// More than one OSPFv2 instance with different router ids is an error,
+// as is an output without router-LSAs.
 // name is as for ParseFRROSPFDatabase.
 func ParseSRLOSPFDatabase(name string, data []byte) (*OSPFDatabase, error) {
 	l, ds := locate(name, data, srlOSPFDatabaseCommand, srlDatabaseHint)
@@ -130,8 +131,12 @@ func ParseSRLOSPFDatabase(name string, data []byte) (*OSPFDatabase, error) {
 		}
 	}
 	visit(root, nil, "", 0)
-	if instances == 0 && !ds.HasErrors() {
+	switch {
+	case ds.HasErrors():
+	case instances == 0:
 		ds.Add(l.posOf(), srlDatabaseHint+"; is OSPF running, with a router-id?", "no OSPFv2 instance with a router-id in the output")
+	case len(db.LSAs) == 0:
+		ds.Add(l.posOf(), srlDatabaseHint+"; a router's database holds at least its own router-LSA (is the area's lsdb in the output?)", "no router-LSA in the output")
 	}
 	if ds.HasErrors() {
 		return nil, ds.Err()
