@@ -97,16 +97,19 @@ example:
 clean:
 	rm -rf bin
 
-# lab: a real FRRouting/OSPF lab built from a topology file (docs/lab.md).
-# Needs root, iproute2, frr and openssh-server. Routers get SSH ports
-# LAB_BASE_PORT, LAB_BASE_PORT+1, ... on 127.0.0.1; state in /tmp/cg-lab-<name>.
+# lab: a real FRRouting lab (OSPF or IS-IS) built from a topology file or
+# a Topology Zoo .graphml file (docs/lab.md). Needs root, iproute2, frr and
+# openssh-server. Routers get SSH ports LAB_BASE_PORT, LAB_BASE_PORT+1, ...
+# on 127.0.0.1; state in /tmp/cg-lab-<name>. LAB_FLAGS go to cglab up
+# (e.g. -igp isis).
 LAB_TOPOLOGY  ?= examples/april-2011.yaml
 LAB_BASE_PORT ?= 2201
+LAB_FLAGS     ?=
 
 .PHONY: lab-up lab-down lab-status
 
 lab-up:
-	$(GO) run ./cmd/cglab up -base-port $(LAB_BASE_PORT) $(LAB_TOPOLOGY)
+	$(GO) run ./cmd/cglab up -base-port $(LAB_BASE_PORT) $(LAB_FLAGS) $(LAB_TOPOLOGY)
 
 lab-down:
 	$(GO) run ./cmd/cglab down $(LAB_TOPOLOGY)

@@ -1,12 +1,15 @@
 // Command cglab drives the lab harness (package internal/lab) for the
 // Makefile's lab-up, lab-down and lab-status targets:
 //
-//	cglab up     [-name N] [-state DIR] [-base-port P] [-scale S] TOPOLOGY
+//	cglab up     [-name N] [-state DIR] [-base-port P] [-scale S] [-igp ospf|isis] [-timeout D] TOPOLOGY
 //	cglab down   [-name N | -state DIR | TOPOLOGY]
 //	cglab status [-name N | -state DIR | TOPOLOGY]
 //	cglab list
 //
-// The lab name defaults to the topology file's base name without its
+// TOPOLOGY is a changegate topology file, or a Topology Zoo GraphML file
+// (*.graphml), imported as zoo.Import does (10G where the file gives
+// no capacity, OSPF, the lab's loopbacks). -igp overrides the topology's
+// IGP. The lab name defaults to the topology file's base name without its
 // extension (examples/april-2011.yaml -> april-2011), so up and down given
 // the same file agree without parsing it again.
 package main
@@ -25,7 +28,9 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/changegate/changegate/diag"
 	"github.com/changegate/changegate/internal/lab"
+	"github.com/changegate/changegate/internal/lab/zoo"
 	"github.com/changegate/changegate/internal/topology"
 	"github.com/changegate/changegate/userfile"
 )
@@ -38,7 +43,8 @@ func main() {
 }
 
 const usage = `usage:
-  cglab up     [-name N] [-state DIR] [-base-port P] [-scale S] TOPOLOGY
+  cglab up     [-name N] [-state DIR] [-base-port P] [-scale S] [-igp ospf|isis] [-timeout D] TOPOLOGY
+               (TOPOLOGY: a topology file, or a Topology Zoo .graphml file)
   cglab down   [-name N | -state DIR | TOPOLOGY]
   cglab status [-name N | -state DIR | TOPOLOGY]
   cglab list
@@ -56,7 +62,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	state := fs.String("state", "", "state directory (default /tmp/cg-lab-<name>)")
 	basePort := fs.Int("base-port", 2201, "SSH port of the first router; router i gets base+i (0: any free ports)")
 	scale := fs.Float64("scale", lab.DefaultCapacityScale, "divide model capacities by this for tc (1000: 10G -> 10 Mbit/s)")
-	timeout := fs.Duration("timeout", 50*time.Second, "give up on up after this long")
+	timeout := fs.Duration("timeout", 3*time.Minute, "give up on up after this long")
+	igp := fs.String("igp", "", "run this IGP (ospf or isis) whatever the topology says")
 	if err := fs.Parse(args[1:]); err != nil {
 		return 2
 	}
@@ -81,7 +88,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 		ctx, cancel := context.WithTimeout(ctx, *timeout)
 		defer cancel()
-		err = up(ctx, topo, lab.Options{Name: *name, StateDir: dir, BasePort: *basePort, CapacityScale: *scale, Log: stdout}, stdout, stderr)
+		err = up(ctx, topo, *igp, lab.Options{Name: *name, StateDir: dir, BasePort: *basePort, CapacityScale: *scale, Log: stdout}, stdout, stderr)
 	case "down":
 		if dir == "" {
 			fmt.Fprint(stderr, usage)
@@ -107,27 +114,29 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-func up(ctx context.Context, path string, opts lab.Options, stdout, stderr io.Writer) error {
+func up(ctx context.Context, path, igp string, opts lab.Options, stdout, stderr io.Writer) error {
 	t0 := time.Now()
-	n, ds, err := topology.LoadFile(ctx, path, userfile.Scope{})
+	switch igp {
+	case "", topology.IGPOSPF, topology.IGPISIS:
+	default:
+		return fmt.Errorf("-igp %q: use ospf or isis", igp)
+	}
+	n, err := load(ctx, path, stderr)
 	if err != nil {
 		return err
 	}
-	for _, d := range ds {
-		fmt.Fprintln(stderr, d)
-	}
-	if ds.HasErrors() {
-		return fmt.Errorf("%s: invalid topology", path)
+	if igp != "" {
+		n.IGP = igp
 	}
 	l, err := lab.Up(ctx, n, opts)
 	if err != nil {
 		return err
 	}
-	igp := "OSPF"
+	igpName := "OSPF"
 	if l.Layout.IGP == topology.IGPISIS {
-		igp = "IS-IS"
+		igpName = "IS-IS"
 	}
-	fmt.Fprintf(stdout, "lab %s up in %.1fs: %d routers, %d links, %s", l.Name, time.Since(t0).Seconds(), len(l.Layout.Nodes), len(l.Layout.Links), igp)
+	fmt.Fprintf(stdout, "lab %s up in %.1fs: %d routers, %d links, %s", l.Name, time.Since(t0).Seconds(), len(l.Layout.Nodes), len(l.Layout.Links), igpName)
 	if len(l.Layout.Skipped) > 0 {
 		fmt.Fprintf(stdout, " (down, not built: %s)", strings.Join(l.Layout.Skipped, ", "))
 	}
@@ -149,6 +158,29 @@ func up(ctx context.Context, path string, opts lab.Options, stdout, stderr io.Wr
 	}
 	fmt.Fprintf(stdout, "down: go run ./cmd/cglab down -state %s\n", l.Dir)
 	return nil
+}
+
+// load reads the topology file at path, or imports it when it is a
+// Topology Zoo GraphML file, printing the diagnostics to stderr.
+func load(ctx context.Context, path string, stderr io.Writer) (*topology.Network, error) {
+	var n *topology.Network
+	var ds diag.Diagnostics
+	var err error
+	if strings.EqualFold(filepath.Ext(path), ".graphml") {
+		n, ds, err = zoo.Import(path)
+	} else {
+		n, ds, err = topology.LoadFile(ctx, path, userfile.Scope{})
+	}
+	for _, d := range ds {
+		fmt.Fprintln(stderr, d)
+	}
+	if ds.HasErrors() { // printed above, whether or not err repeats them
+		return nil, fmt.Errorf("%s: invalid topology", path)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return n, nil
 }
 
 func down(ctx context.Context, dir string, stdout io.Writer) error {

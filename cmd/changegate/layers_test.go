@@ -24,7 +24,7 @@ var layers = [][]string{
 
 // Test support: imported by tests and by the lab's command, never by
 // the product.
-var testSupport = []string{"internal/fakedev", "internal/golden", "internal/lab", "cmd/cglab", "internal/testscale"}
+var testSupport = []string{"internal/fakedev", "internal/golden", "internal/lab", "internal/lab/zoo", "cmd/cglab", "internal/testscale"}
 
 func TestLayers(t *testing.T) {
 	const module = "github.com/changegate/changegate/"

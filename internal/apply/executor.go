@@ -43,6 +43,15 @@ type Observer interface {
 	Observe(ctx context.Context, state int, devices []string) ([]Observation, error)
 }
 
+// UnchangedObserver is an Observer that can compare a network in which
+// nothing has been changed (before a run's first step): a difference
+// that stays as it is there is not convergence, and is reported without
+// waiting for the routers to converge.
+type UnchangedObserver interface {
+	Observer
+	ObserveUnchanged(ctx context.Context, state int, devices []string) ([]Observation, error)
+}
+
 // Options are what Execute works with.
 type Options struct {
 	// Run is the run's id, for the report.
@@ -134,7 +143,7 @@ func Execute(ctx context.Context, plan *plans.Plan, opts Options) (*Report, erro
 	}
 	// The routers must forward as the model says before anything changes:
 	// otherwise its verdict is about another network.
-	if !e.observe(ctx, 0, PhasePre, nil, &e.rep.Observed) {
+	if !e.observeUnchanged(ctx, &e.rep.Observed) {
 		e.rep.Status = journal.NotStarted
 		return e.finish(), e.journalErr()
 	}

@@ -407,6 +407,31 @@ func TestResumeAtEveryRecord(t *testing.T) {
 	}
 }
 
+// unchangedObserver is a fakeObserver that also compares networks in
+// which nothing has been changed, and says which comparisons were asked
+// of it that way ("unchanged 0:network").
+type unchangedObserver struct{ fakeObserver }
+
+func (o unchangedObserver) ObserveUnchanged(ctx context.Context, state int, devs []string) ([]Observation, error) {
+	*o.calls = append(*o.calls, "unchanged")
+	return o.Observe(ctx, state, devs)
+}
+
+// Only the comparison before the first step, where nothing has been
+// changed, is asked as one of an unchanged network; the comparisons
+// after steps and after the rollback wait for convergence.
+func TestObserveUnchangedOnlyBeforeTheFirstStep(t *testing.T) {
+	var calls []string
+	o := unchangedObserver{fakeObserver{failIn: map[int]bool{2: true}, calls: &calls}}
+	if _, err := Execute(context.Background(), twoSteps(), Options{Target: newFakeNet("r1", "r2"), Journal: &memJournal{}, Observer: o}); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"unchanged", "0:network", "1:r1", "2:network", "1:r2", "0:network"}
+	if d := cmp.Diff(want, calls); d != "" {
+		t.Errorf("comparisons (-want +got):\n%s", d)
+	}
+}
+
 // The whole network is compared at the baseline, after the last step and
 // after the rollback to the baseline; the steps in between compare their
 // routers. The journal says which routers each comparison read.

@@ -32,6 +32,12 @@ type ModelObserver struct {
 	// Interval is the wait between tries (default 1s).
 	Timeout  time.Duration
 	Interval time.Duration
+	// Settled, when above 0, is how long a difference may stay exactly as
+	// it is in a comparison of a network in which nothing has been
+	// changed (ObserveUnchanged: before a run's first step) before it is
+	// reported: nothing is converging, so waiting out Timeout would only
+	// delay the answer (a stale model).
+	Settled time.Duration
 
 	// noShell remembers, per device, why its kernel cannot be read (its
 	// SSH offers no shell), so that it is not asked again.
@@ -87,6 +93,17 @@ func first(xs []string, n int) []string {
 // Shell) and from its routing daemon otherwise, which the Observation
 // says; the next hops are compared link by link.
 func (o *ModelObserver) Observe(ctx context.Context, state int, devs []string) ([]Observation, error) {
+	return o.observe(ctx, state, devs, 0)
+}
+
+// ObserveUnchanged implements UnchangedObserver: Observe, for a network in
+// which nothing has been changed, where a difference that stays as it is
+// for Settled is reported at once.
+func (o *ModelObserver) ObserveUnchanged(ctx context.Context, state int, devs []string) ([]Observation, error) {
+	return o.observe(ctx, state, devs, o.Settled)
+}
+
+func (o *ModelObserver) observe(ctx context.Context, state int, devs []string, settled time.Duration) ([]Observation, error) {
 	var skipped []Observation
 	var err error
 	if devs == nil {
@@ -113,7 +130,7 @@ func (o *ModelObserver) Observe(ctx context.Context, state int, devs []string) (
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			out[i] = o.device(ctx, d, predicted[d], interval)
+			out[i] = o.device(ctx, d, predicted[d], interval, settled)
 		}()
 	}
 	wg.Wait()
@@ -141,13 +158,13 @@ func (o *ModelObserver) network() (devs []string, skipped []Observation) {
 }
 
 // device compares one device until it matches or ctx ends.
-func (o *ModelObserver) device(ctx context.Context, d string, predicted map[string][]dryrun.Via, interval time.Duration) Observation {
+func (o *ModelObserver) device(ctx context.Context, d string, predicted map[string][]dryrun.Via, interval, settled time.Duration) Observation {
 	platform := o.Target.Guarantees(d).Platform
 	cmds, err := observe.Commands(platform, o.Net.IGP)
 	if err != nil {
 		return Observation{Device: d, Error: err.Error(), Explanation: err.Error()}
 	}
-	return converge(ctx, interval, func() Observation { return o.once(ctx, d, platform, cmds, predicted) })
+	return converge(ctx, interval, settled, func() Observation { return o.once(ctx, d, platform, cmds, predicted) })
 }
 
 // converge calls once until it passes or ctx ends, interval apart. When
@@ -155,10 +172,14 @@ func (o *ModelObserver) device(ctx context.Context, d string, predicted map[stri
 // error, not a comparison), it reports the last comparison made instead:
 // what the router was last seen to forward, not that the deadline cut a
 // command short. A difference is never passed: it is tried again until
-// ctx ends, and then reported as it was last seen.
-func converge(ctx context.Context, interval time.Duration, once func() Observation) Observation {
+// ctx ends, and then reported as it was last seen; with settled above 0
+// (nothing has been changed, so nothing converges), a difference that
+// stays exactly the same for settled is reported then.
+func converge(ctx context.Context, interval, settled time.Duration, once func() Observation) Observation {
 	var last, compared Observation
 	seen := false
+	var since time.Time // when the difference compared was first seen as it is
+	sameTries := 0
 	for try := 1; ; try++ {
 		last = once()
 		if last.Passed {
@@ -168,7 +189,15 @@ func converge(ctx context.Context, interval time.Duration, once func() Observati
 			return last
 		}
 		if last.Error == "" {
+			if !seen || last.Explanation != compared.Explanation {
+				since, sameTries = time.Now(), 0
+			}
+			sameTries++
 			compared, seen = last, true
+			if settled > 0 && sameTries > 1 && time.Since(since) >= settled {
+				last.Explanation += fmt.Sprintf(" (the same in %d reads over %s, with nothing changed yet: not convergence)", sameTries, time.Since(since).Round(time.Second))
+				return last
+			}
 		} else if ctx.Err() != nil && seen {
 			compared.Explanation += fmt.Sprintf(" (still so after %d tries; the last, cut short by the deadline, read nothing)", try)
 			return compared

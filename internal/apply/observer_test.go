@@ -42,7 +42,7 @@ func TestConverge(t *testing.T) {
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
 			n := 0
-			got := converge(ctx, time.Millisecond, func() Observation {
+			got := converge(ctx, time.Millisecond, 0, func() Observation {
 				o := tt.tries[min(n, len(tt.tries)-1)]
 				n++
 				// The router answers the tries listed; from the last one on,
@@ -54,6 +54,48 @@ func TestConverge(t *testing.T) {
 			})
 			if got.Passed != tt.pass || (got.Error != "") != tt.error || !strings.Contains(got.Explanation, tt.want) {
 				t.Errorf("got %+v, want passed %v, error %v, explanation with %q", got, tt.pass, tt.error, tt.want)
+			}
+		})
+	}
+}
+
+// In a network where nothing has been changed, a difference that stays
+// exactly the same for the settled time is reported then, without waiting
+// for the deadline; one that keeps changing is not (the routers are
+// moving), and without a settled time the deadline is waited for.
+func TestConvergeSettled(t *testing.T) {
+	a := Observation{Device: "d", Explanation: "d -> b: the model predicts via a, c; the router forwards via a"}
+	b := Observation{Device: "d", Explanation: "d -> b: the model predicts via a, c; the router forwards via c"}
+	tests := []struct {
+		name    string
+		settled time.Duration
+		tries   func(n int) Observation
+		early   bool // reported before the deadline
+	}{
+		{"the same difference", 20 * time.Millisecond, func(int) Observation { return a }, true},
+		{"a difference that keeps changing", 20 * time.Millisecond, func(n int) Observation { return []Observation{a, b}[n%2] }, false},
+		{"no settled time", 0, func(int) Observation { return a }, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			// The deadline is far off unless the try count says the test is
+			// done: a result before it is an early report.
+			ctx, cancel := context.WithTimeout(context.Background(), testscale.Timeout(time.Minute))
+			defer cancel()
+			n := 0
+			got := converge(ctx, time.Millisecond, tt.settled, func() Observation {
+				n++
+				if !tt.early && n >= 200 {
+					cancel() // enough tries to have reported early if it would
+				}
+				return tt.tries(n)
+			})
+			early := ctx.Err() == nil
+			if early != tt.early || got.Passed {
+				t.Errorf("reported early %v, want %v: %+v", early, tt.early, got)
+			}
+			if early && !strings.Contains(got.Explanation, "with nothing changed yet: not convergence") {
+				t.Errorf("the early report does not say why: %q", got.Explanation)
 			}
 		})
 	}

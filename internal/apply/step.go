@@ -296,10 +296,32 @@ const (
 	ScopeDevices = "devices" // the routers asked for, and those the observer adds
 )
 
+// observeUnchanged compares the whole network with the baseline before
+// the first step, where nothing has been changed (UnchangedObserver).
+func (e *executor) observeUnchanged(ctx context.Context, into *[]Observation) bool {
+	observe := e.opts.Observer
+	if u, ok := observe.(UnchangedObserver); ok {
+		observe = unchanged{u}
+	}
+	return e.observeWith(ctx, observe, 0, PhasePre, nil, into)
+}
+
+// unchanged is an UnchangedObserver seen as an Observer of a network in
+// which nothing has been changed.
+type unchanged struct{ u UnchangedObserver }
+
+func (u unchanged) Observe(ctx context.Context, state int, devices []string) ([]Observation, error) {
+	return u.u.ObserveUnchanged(ctx, state, devices)
+}
+
 // observe compares the routers with the model's state k: devs nil, the
 // whole network; otherwise devs (nothing to compare when it is empty).
 func (e *executor) observe(ctx context.Context, k int, phase string, devs []string, into *[]Observation) bool {
-	if e.opts.Observer == nil || (devs != nil && len(devs) == 0) {
+	return e.observeWith(ctx, e.opts.Observer, k, phase, devs, into)
+}
+
+func (e *executor) observeWith(ctx context.Context, observer Observer, k int, phase string, devs []string, into *[]Observation) bool {
+	if observer == nil || (devs != nil && len(devs) == 0) {
 		e.record(k, "", ObserveSkippedData{Reason: "no observer"})
 		return true
 	}
@@ -308,7 +330,7 @@ func (e *executor) observe(ctx context.Context, k int, phase string, devs []stri
 		scope, what = ScopeNetwork, "comparing routes with the model: every router"
 	}
 	e.emit(Event{Kind: EventObserve, Step: k, Phase: phase, Status: StatusRunning, Message: what})
-	obs, err := e.opts.Observer.Observe(ctx, k, devs)
+	obs, err := observer.Observe(ctx, k, devs)
 	*into = append(*into, obs...)
 	var read, skipped []string
 	for _, o := range obs {

@@ -103,18 +103,23 @@ func TestApplyLabForward(t *testing.T) {
 		if ds.HasErrors() {
 			t.Fatalf("the rewritten topology: %v\n%s", ds, text)
 		}
-		run := runID(t, out)
-		r, err := journal.Read(state, run)
+		id := runID(t, out)
+		r, err := journal.Read(state, id)
 		if err != nil {
 			t.Fatal(err)
 		}
 		last := r.Records[len(r.Records)-1]
 		var end apply.RunEndData
 		if err := apply.DecodeData(last, &end); err != nil || end.Model != n.TopologyDigest() {
-			t.Errorf("run %s's run.end records model %q (%v), the file is %s", run, end.Model, err, n.TopologyDigest())
+			t.Errorf("run %s's run.end records model %q (%v), the file is %s", id, end.Model, err, n.TopologyDigest())
 		}
-		if _, err := os.Stat(filepath.Join(state, "runs", run, "topology-after.yaml")); err == nil {
-			t.Errorf("run %s wrote topology-after.yaml too", run)
+		if _, err := os.Stat(filepath.Join(state, "runs", id, "topology-after.yaml")); err == nil {
+			t.Errorf("run %s wrote topology-after.yaml too", id)
+		}
+		// The model carried forward is the network: discovery finds no
+		// difference.
+		if out, errs, code := run(t, "topology", "diff", topoFile, "--live", "--inventory", l.InventoryFile()); code != ExitOK {
+			t.Errorf("topology diff --live after run %s: exit %d\n%s%s", id, code, out, errs)
 		}
 	}
 

@@ -40,6 +40,7 @@ func settings(cfg Config) operation.Settings {
 			Observe:          cfg.Apply.Observe,
 			ObserveTolerance: cfg.Apply.ObserveTolerance,
 			ObserveTimeout:   cfg.Apply.ObserveTimeout,
+			ObserveSettled:   cfg.Apply.ObserveSettled,
 		},
 	}
 }

@@ -50,6 +50,11 @@ type ApplyConfig struct {
 	// ObserveTimeout is how long the routers get to converge to the
 	// prediction (the comparison is retried until then).
 	ObserveTimeout time.Duration `mapstructure:"observe_timeout"`
+	// ObserveSettled is how long a difference may stay exactly as it is,
+	// in the comparison before the first step (nothing changed yet, so
+	// nothing converges), before it is reported without waiting out
+	// ObserveTimeout.
+	ObserveSettled time.Duration `mapstructure:"observe_settled"`
 }
 
 // ApprovalsConfig says whose approvals count (docs/approvals.md).
@@ -228,6 +233,7 @@ var defaults = map[string]any{
 	"apply.observe":              true,
 	"apply.observe_tolerance":    0,
 	"apply.observe_timeout":      "60s",
+	"apply.observe_settled":      "15s",
 	"state.dir":                  "",
 	"approvals.allowed_signers":  "",
 	"dryrun.threshold":           0.8,

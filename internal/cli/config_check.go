@@ -31,6 +31,7 @@ var limits = map[string]limit{
 	"apply.concurrency":          wholeNumber(1, 1000),
 	"apply.confirm_margin":       duration(time.Second, 24*time.Hour),
 	"apply.observe_timeout":      duration(time.Second, 24*time.Hour),
+	"apply.observe_settled":      duration(time.Second, 24*time.Hour),
 	"apply.observe_tolerance":    wholeNumber(0, math.MaxInt32),
 	"apply.rollback_timeout":     duration(time.Second, 24*time.Hour),
 	"dryrun.threshold":           utilisation(10),

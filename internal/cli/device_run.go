@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -79,12 +78,8 @@ Credentials come from the inventory's references; one written as
 			if _, err := inv.Select(names); err != nil {
 				return err
 			}
-			ctx := cmd.Context()
-			if timeout > 0 {
-				var cancel context.CancelFunc
-				ctx, cancel = context.WithTimeout(ctx, timeout)
-				defer cancel()
-			}
+			ctx, cancel := withTimeout(cmd.Context(), timeout)
+			defer cancel()
 			pool := session.NewPool(inv, session.DialOptions{Prompter: terminalPrompter{in: a.stdin, out: a.stderr}})
 			results := pool.RunAll(ctx, names, command, concurrency)
 			pool.Close()

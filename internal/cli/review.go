@@ -3,7 +3,6 @@ package cli
 import (
 	"bytes"
 	"fmt"
-	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -66,11 +65,7 @@ links the step changes dashed).`,
 			if err := write(&b, v, ras); err != nil {
 				return err
 			}
-			if out == "" || out == "-" {
-				_, err = a.stdout.Write(b.Bytes())
-				return err
-			}
-			return os.WriteFile(out, b.Bytes(), 0o644)
+			return a.writeOutput(out, b.Bytes(), "")
 		},
 	}
 	cmd.Flags().StringVar(&topoFile, "topology", "", "topology file (default: the plan's topology:)")

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"time"
@@ -78,12 +77,8 @@ Exit codes: 0 equal; 2 different; 1 error. See docs/discovery.md.`,
 				if err != nil {
 					return err
 				}
-				ctx := cmd.Context()
-				if timeout > 0 {
-					var cancel context.CancelFunc
-					ctx, cancel = context.WithTimeout(ctx, timeout)
-					defer cancel()
-				}
+				ctx, cancel := withTimeout(cmd.Context(), timeout)
+				defer cancel()
 				drift, err := a.discovery(cfg).Drift(ctx, model, operation.DiscoverRequest{
 					Inventory: devs, Overlay: overlay, Options: discover.Options{Settle: settle},
 				})

@@ -2,9 +2,7 @@ package cli
 
 import (
 	"bytes"
-	"context"
 	"fmt"
-	"os"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -56,12 +54,8 @@ docs/discovery.md.`,
 			if err != nil {
 				return err
 			}
-			ctx := cmd.Context()
-			if timeout > 0 {
-				var cancel context.CancelFunc
-				ctx, cancel = context.WithTimeout(ctx, timeout)
-				defer cancel()
-			}
+			ctx, cancel := withTimeout(cmd.Context(), timeout)
+			defer cancel()
 			d := a.discovery(cfg)
 			got, err := d.Discover(ctx, operation.DiscoverRequest{
 				Inventory: devs,
@@ -79,15 +73,7 @@ docs/discovery.md.`,
 			if err := topology.Write(&buf, got.Network); err != nil {
 				return err
 			}
-			if out == "" || out == "-" {
-				_, err = a.stdout.Write(buf.Bytes())
-				return err
-			}
-			if err := os.WriteFile(out, buf.Bytes(), 0o644); err != nil {
-				return fmt.Errorf("write %s: %w", out, err)
-			}
-			fmt.Fprintf(a.stderr, "wrote %s: %d nodes, %d links\n", out, len(got.Network.Nodes), len(got.Network.Links))
-			return nil
+			return a.writeOutput(out, buf.Bytes(), fmt.Sprintf("%d nodes, %d links", len(got.Network.Nodes), len(got.Network.Links)))
 		},
 	}
 	inv.register(cmd)

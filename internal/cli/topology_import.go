@@ -3,7 +3,6 @@ package cli
 import (
 	"bytes"
 	"fmt"
-	"os"
 
 	"github.com/spf13/cobra"
 
@@ -123,15 +122,7 @@ link sits at --peak-utilization. See docs/import.md.`,
 			if err := topology.Write(&buf, net); err != nil {
 				return err
 			}
-			if out == "" || out == "-" {
-				_, err = a.stdout.Write(buf.Bytes())
-				return err
-			}
-			if err := os.WriteFile(out, buf.Bytes(), 0o644); err != nil {
-				return fmt.Errorf("write %s: %w", out, err)
-			}
-			fmt.Fprintf(a.stderr, "wrote %s: %d nodes, %d links, %d demands\n", out, len(net.Nodes), len(net.Links), len(net.Demands))
-			return nil
+			return a.writeOutput(out, buf.Bytes(), fmt.Sprintf("%d nodes, %d links, %d demands", len(net.Nodes), len(net.Links), len(net.Demands)))
 		},
 	}
 	cmd.Flags().StringVar(&from, "from", "", "input format: graphml or containerlab (required)")

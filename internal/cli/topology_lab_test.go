@@ -17,26 +17,30 @@ import (
 	"github.com/changegate/changegate/internal/topology"
 )
 
-// eenet is Eenet from the Topology Zoo (13 routers, 16 links, three
+// sunet is Sunet from the Topology Zoo (26 routers, 49 links, 17
 // parallel pairs; used by no other test) as the model of an OSPF
 // network, with what a real network has and an import lacks: a drained
-// router (Jogeva), a link whose metric differs by direction
-// (Tallinn-Viljandi) and a link that is down (the second Paide-Jogeva).
-func eenet(t *testing.T) (*topology.Network, string) {
+// router (Trollhattan), a link whose metric differs by direction
+// (Goteborg-Halmstad), a link that is down (the second Goteborg-Boras)
+// and links slower than the rest (the veths of the lab report 10G for
+// every one: the team's overlay says what they are).
+func sunet(t *testing.T) (*topology.Network, string) {
 	t.Helper()
-	f, err := os.Open(filepath.Join("..", "..", "..", "shared", "data", "topology-zoo", "graphml", "Eenet.graphml"))
+	f, err := os.Open(filepath.Join("..", "..", "..", "shared", "data", "topology-zoo", "graphml", "Sunet.graphml"))
 	if err != nil {
 		t.Skipf("the Topology Zoo data is not beside the repository: %v", err)
 	}
 	defer f.Close()
-	net, ds, err := importer.GraphML(f, "Eenet.graphml", importer.GraphMLOptions{DefaultCapacity: 10e9})
+	net, ds, err := importer.GraphML(f, "Sunet.graphml", importer.GraphMLOptions{DefaultCapacity: 10e9})
 	if err != nil || ds.HasErrors() {
 		t.Fatalf("import: %v %v", err, ds)
 	}
 	net.IGP = topology.IGPOSPF
 	edit := map[string]func(l *topology.Link){
-		"Tallinn-Viljandi": func(l *topology.Link) { l.MetricBA = 333 },
-		"Paide-Jogeva#2":   func(l *topology.Link) { l.Up = false },
+		"Goteborg-Halmstad":    func(l *topology.Link) { l.MetricBA = 333 },
+		"Goteborg-Boras#2":     func(l *topology.Link) { l.Up = false },
+		"Skovde-Trollhattan#2": func(l *topology.Link) { l.CapacityBps = 1e9 },
+		"Orebro-Karlstad":      func(l *topology.Link) { l.CapacityBps = 2.5e9 },
 	}
 	for i := range net.Links {
 		if f, ok := edit[net.Links[i].ID]; ok {
@@ -45,12 +49,12 @@ func eenet(t *testing.T) (*topology.Network, string) {
 		}
 	}
 	for i := range net.Nodes {
-		if net.Nodes[i].Name == "Jogeva" {
+		if net.Nodes[i].Name == "Trollhattan" {
 			net.Nodes[i].Drained = true
 		}
 	}
 	if len(edit) > 0 {
-		t.Fatalf("Eenet has no links %v", edit)
+		t.Fatalf("Sunet has no links %v", edit)
 	}
 	var b bytes.Buffer
 	if err := topology.Write(&b, net); err != nil {
@@ -83,7 +87,7 @@ func capacityOverlay(t *testing.T, model, discovered *topology.Network) string {
 func TestTopologyDiscoverLab(t *testing.T) {
 	lab.SkipUnlessAvailable(t)
 	isolate(t)
-	model, src := eenet(t)
+	model, src := sunet(t)
 	l, _ := lab.UpForTest(t, "discover", src)
 	ctx := context.Background()
 	if err := l.WaitConverged(ctx); err != nil {
@@ -101,8 +105,8 @@ func TestTopologyDiscoverLab(t *testing.T) {
 	if ds.HasErrors() {
 		t.Fatalf("discovered topology: %v\n%s", ds, out)
 	}
-	if len(discovered.Nodes) != 13 || len(discovered.Links) != 15 {
-		t.Errorf("discovered %d nodes and %d links, want 13 and 15 (16 less the one down)", len(discovered.Nodes), len(discovered.Links))
+	if len(discovered.Nodes) != 26 || len(discovered.Links) != 48 {
+		t.Errorf("discovered %d nodes and %d links, want 26 and 48 (49 less the one down)", len(discovered.Nodes), len(discovered.Links))
 	}
 	// Equal but for capacity: every link, both metrics, state and drain.
 	capacities := 0
@@ -125,7 +129,7 @@ func TestTopologyDiscoverLab(t *testing.T) {
 	}
 
 	// A cost changed by hand on a router, behind the model's back.
-	if err := l.Configure(ctx, "Voru", "interface cg-tartu", "ip ospf cost 77"); err != nil {
+	if err := l.Configure(ctx, "Orebro", "interface cg-skovde", "ip ospf cost 77"); err != nil {
 		t.Fatal(err)
 	}
 	deadline := time.Now().Add(testscale.Timeout(30 * time.Second))
@@ -142,23 +146,23 @@ func TestTopologyDiscoverLab(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &doc); code != 2 || err != nil {
 		t.Fatalf("diff --live after the change: exit %d %v\n%s\n%s", code, err, out, errs)
 	}
-	want := topology.Difference{Kind: topology.MetricDif, Link: "Tartu-Voru", From: "Voru", To: "Tartu", Model: "1000", Other: "77"}
+	want := topology.Difference{Kind: topology.MetricDif, Link: "Skovde-Orebro", OtherLink: "Orebro-Skovde", From: "Orebro", To: "Skovde", Model: "10", Other: "77"}
 	if len(doc.Differences) != 1 || doc.Differences[0] != want {
 		t.Errorf("diff --live found %+v, want exactly %+v", doc.Differences, want)
 	}
 
 	// apply refuses a plan on another router before its first change.
 	t.Setenv("CHANGEGATE_STATE_DIR", filepath.Join(dir, "state"))
-	plan := writeFile(t, dir, "plan.yaml", eenetPlan)
+	plan := writeFile(t, dir, "plan.yaml", sunetPlan)
 	out, errs, code = run(t, "apply", plan, "--inventory", inv)
-	if code != 2 || !strings.Contains(errs, "apply refused: the network differs from the model the gate checked (1 differences: link \"Tartu-Voru\": metric Voru->Tartu is 1000 in the model, 77 in the network)") {
+	if code != 2 || !strings.Contains(errs, "apply refused: the network differs from the model the gate checked (1 differences: link \"Skovde-Orebro\" (\"Orebro-Skovde\" in the network): metric Orebro->Skovde is 10 in the model, 77 in the network)") {
 		t.Errorf("apply on the changed network: exit %d\n%s\n%s", code, out, errs)
 	}
-	if cfg, err := l.Vtysh(ctx, "Paide", "show running-config"); err != nil || strings.Contains(cfg, "ip ospf cost 20000") {
-		t.Errorf("apply changed Paide although it refused (%v):\n%s", err, cfg)
+	if cfg, err := l.Vtysh(ctx, "Borlange", "show running-config"); err != nil || strings.Contains(cfg, "ip ospf cost 20000") {
+		t.Errorf("apply changed Borlange although it refused (%v):\n%s", err, cfg)
 	}
 	// Once the router is as the model says, the same plan applies.
-	if err := l.Configure(ctx, "Voru", "interface cg-tartu", "ip ospf cost 1000"); err != nil {
+	if err := l.Configure(ctx, "Orebro", "interface cg-skovde", "ip ospf cost 10"); err != nil {
 		t.Fatal(err)
 	}
 	deadline = time.Now().Add(testscale.Timeout(30 * time.Second))
@@ -170,30 +174,30 @@ func TestTopologyDiscoverLab(t *testing.T) {
 		time.Sleep(200 * time.Millisecond)
 	}
 	out, errs, code = run(t, "apply", plan, "--inventory", inv)
-	if code != 0 || !strings.Contains(out, "APPLIED") || !strings.Contains(errs, "the network is as the model says: 13 routers and 15 links read") {
+	if code != 0 || !strings.Contains(out, "APPLIED") || !strings.Contains(errs, "the network is as the model says: 26 routers and 48 links read") {
 		t.Errorf("apply on the restored network: exit %d\n%s\n%s", code, out, errs)
 	}
 }
 
-// eenetPlan costs out Paide-Turi from Paide.
-const eenetPlan = `title: cost out Paide-Turi on Paide
+// sunetPlan costs out Orebro-Borlange from Borlange.
+const sunetPlan = `title: cost out Orebro-Borlange on Borlange
 risk: low
 topology: model.yaml
 platform: frr_vtysh
 steps:
-  - name: cost out Paide-Turi on Paide
-    device: Paide
+  - name: cost out Orebro-Borlange on Borlange
+    device: Borlange
     config: |
-      interface cg-turi
+      interface cg-orebro
        ip ospf cost 20000
     rollback_config: |
-      interface cg-turi
-       ip ospf cost 10000
+      interface cg-orebro
+       ip ospf cost 10
     effects:
-      - {type: set_metric, link: Paide-Turi, metric: 20000, from: Paide}
+      - {type: set_metric, link: Orebro-Borlange, metric: 20000, from: Borlange}
     checks:
       - name: cost is 20000
-        command: show ip ospf interface cg-turi
+        command: show ip ospf interface cg-orebro
         expect: {regex: 'Cost: 20000\b'}
 `
 

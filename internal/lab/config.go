@@ -89,15 +89,16 @@ func vtyshConf(node NodeLayout) string {
 	return fmt.Sprintf("hostname %s\nno service integrated-vtysh-config\n", node.Hostname)
 }
 
-// sshdConf renders the one sshd of the lab: 127.0.0.1 only, one port per
-// router, key and password login for user, each port forced into its
-// router's vtysh by the login script.
-func sshdConf(dir string, lay *Layout, user string) string {
+// sshdConf renders the config of one of the lab's sshds, serving group
+// g: 127.0.0.1 only, one port per router of the group, key and password
+// login for user, each port forced into its router's vtysh by the login
+// script. Every sshd of the lab uses the same host key.
+func sshdConf(dir string, g sshdGroup, user string) string {
 	ssh := filepath.Join(dir, "ssh")
 	var b strings.Builder
-	b.WriteString("# changegate lab sshd (internal/lab); generated, do not edit\n")
+	fmt.Fprintf(&b, "# changegate lab sshd %d (internal/lab); generated, do not edit\n", g.Index)
 	fmt.Fprintf(&b, "ListenAddress 127.0.0.1\n")
-	for _, n := range lay.Nodes {
+	for _, n := range g.Nodes {
 		fmt.Fprintf(&b, "Port %d\n", n.SSHPort)
 	}
 	fmt.Fprintf(&b, `HostKey %s
@@ -118,12 +119,12 @@ AllowAgentForwarding no
 PermitTunnel no
 Subsystem sftp internal-sftp
 LogLevel ERROR
-# One sshd serves every router: let every router be connected to at once
-# (the default, 10:30:100, drops handshakes beyond 10).
+# Let every router be connected to at once (the default, 10:30:100,
+# drops handshakes beyond 10).
 MaxStartups %d
 MaxSessions 20
-`, filepath.Join(ssh, "host_ed25519"), filepath.Join(ssh, "sshd.pid"), filepath.Join(ssh, "authorized_keys"), user, max(100, 4*len(lay.Nodes)))
-	for _, n := range lay.Nodes {
+`, filepath.Join(ssh, "host_ed25519"), filepath.Join(g.Dir, "sshd.pid"), filepath.Join(ssh, "authorized_keys"), user, max(100, 4*len(g.Nodes)))
+	for _, n := range g.Nodes {
 		fmt.Fprintf(&b, "\nMatch LocalPort %d\n  ForceCommand %s %s\n", n.SSHPort, filepath.Join(dir, "bin", "cg-login"), filepath.Join(dir, "nodes", n.Hostname))
 	}
 	return b.String()

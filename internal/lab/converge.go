@@ -88,6 +88,7 @@ func countUp(data []byte) (int, error) {
 // connected to, each router's own LSP lists all its adjacencies, and no
 // SPF run is pending.
 func (l *Lab) WaitConverged(ctx context.Context) error {
+	last := ""
 	for {
 		pending := ""
 		for _, nd := range l.Layout.Nodes {
@@ -107,6 +108,12 @@ func (l *Lab) WaitConverged(ctx context.Context) error {
 		if pending == "" {
 			return nil
 		}
+		if ctx.Err() != nil && last != "" {
+			// The deadline cut this round short (a vtysh killed): the
+			// last whole round says what was missing.
+			pending = last
+		}
+		last = pending
 		select {
 		case <-ctx.Done():
 			return fmt.Errorf("%s not converged: %s: %w", l.Layout.igp(), pending, ctx.Err())

@@ -27,9 +27,15 @@ func (l *Lab) Down(ctx context.Context) error {
 			pids = append(pids, p.PID)
 		}
 	}
-	// sshd runs in the host's network namespace: if Up died between
-	// starting it and recording it, its pid file still names it.
-	if data, err := os.ReadFile(filepath.Join(l.Dir, "ssh", "sshd.pid")); err == nil {
+	// The sshds run in the host's network namespace: if Up died between
+	// starting one and recording it, its pid file still names it
+	// (ssh/sshd.pid is where a lab of an earlier version kept its one).
+	pidFiles, _ := filepath.Glob(filepath.Join(l.Dir, "ssh", "sshd-*", "sshd.pid"))
+	for _, f := range append(pidFiles, filepath.Join(l.Dir, "ssh", "sshd.pid")) {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			continue
+		}
 		if pid, err := strconv.Atoi(strings.TrimSpace(string(data))); err == nil && procComm(pid) == "cg-sshd" {
 			pids = append(pids, pid)
 		}

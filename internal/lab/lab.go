@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net"
 	"os"
 	"os/exec"
@@ -34,13 +35,16 @@ type Options struct {
 	StateDir string
 	// Prefix of namespace names; default "cg-".
 	Prefix string
-	// BasePort gives router i the SSH port BasePort+i; 0 picks free ports.
+	// BasePort gives router i the SSH port BasePort+i; 0 picks free ports
+	// below the kernel's ephemeral range (see pickPorts).
 	BasePort int
 	// CapacityScale divides model capacities for tc; default
 	// DefaultCapacityScale (10G -> 10 Mbit/s).
 	CapacityScale float64
 	// ConvergeTimeout bounds the wait for every adjacency to be up (OSPF
-	// Full, IS-IS Up); default 30 s. NoWait skips the wait.
+	// Full, IS-IS Up); default 30 s plus 1 s per router (90 s for 60
+	// routers: the wait reads every router each round). NoWait skips the
+	// wait.
 	ConvergeTimeout time.Duration
 	NoWait          bool
 	// Ephemeral marks a test lab that a later test run may remove once
@@ -58,7 +62,10 @@ type Lab struct {
 
 // Up builds the lab for n. On error everything created so far is removed
 // before Up returns; if the process dies instead, Down on the state
-// directory removes it.
+// directory removes it. Up first marks every file descriptor of this
+// process above 2 close-on-exec, so that the daemons it starts inherit
+// none of the caller's open files (and locks); see docs/lab.md for sizes
+// and timings.
 func Up(ctx context.Context, n *topology.Network, opts Options) (*Lab, error) {
 	if opts.Name == "" || sanitize(opts.Name) == "" {
 		return nil, errors.New("lab up: a lab name is required")
@@ -74,7 +81,7 @@ func Up(ctx context.Context, n *topology.Network, opts Options) (*Lab, error) {
 		opts.StateDir = DefaultStateDir(name)
 	}
 	if opts.ConvergeTimeout == 0 {
-		opts.ConvergeTimeout = 30 * time.Second
+		opts.ConvergeTimeout = 30*time.Second + time.Duration(len(n.Nodes))*time.Second
 	}
 	if opts.Log == nil {
 		opts.Log = io.Discard
@@ -88,6 +95,11 @@ func Up(ctx context.Context, n *topology.Network, opts Options) (*Lab, error) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, stateFile)); err == nil {
 		return nil, fmt.Errorf("lab up: %s already holds a lab; take it down first (cglab down -state %s)", dir, dir)
+	}
+	// Before anything is started: nothing the lab starts may inherit the
+	// caller's open files.
+	if err := closeInheritedOnExec(); err != nil {
+		return nil, fmt.Errorf("lab up: %w", err)
 	}
 	if err := Preflight(); err != nil {
 		return nil, fmt.Errorf("lab up: %w", err)
@@ -162,27 +174,67 @@ func Preflight() error {
 	return nil
 }
 
+// pickPorts returns n SSH ports on 127.0.0.1 that nothing listens on:
+// base, base+1, ... when base > 0 (any of them taken is an error), else
+// free ports below the kernel's ephemeral range, from a random start.
+// Not ephemeral ones: between the pick and sshd's start (seconds on a
+// large lab) any outgoing connection on the host may take one of those
+// as its local port, and sshd then cannot listen on it.
 func pickPorts(n, base int) ([]int, error) {
-	ports := make([]int, n)
 	var ls []net.Listener
 	defer func() {
 		for _, l := range ls {
 			l.Close()
 		}
 	}()
-	for i := range n {
-		addr := "127.0.0.1:0"
-		if base > 0 {
-			addr = "127.0.0.1:" + strconv.Itoa(base+i)
+	if base > 0 {
+		ports := make([]int, n)
+		for i := range n {
+			l, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(base+i))
+			if err != nil {
+				return nil, fmt.Errorf("ssh port for router %d: %w", i+1, err)
+			}
+			ls = append(ls, l)
+			ports[i] = base + i
 		}
-		l, err := net.Listen("tcp", addr)
+		return ports, nil
+	}
+	lo, hi := freePortsLow, ephemeralLow()
+	if hi-lo < n {
+		return nil, fmt.Errorf("%d ssh ports wanted, %d..%d (below the ephemeral ports) hold %d: give a base port", n, lo, hi-1, hi-lo)
+	}
+	var ports []int
+	start := lo + rand.IntN(hi-lo)
+	for k := 0; k < hi-lo && len(ports) < n; k++ {
+		p := lo + (start-lo+k)%(hi-lo)
+		l, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(p))
 		if err != nil {
-			return nil, fmt.Errorf("ssh port for router %d: %w", i+1, err)
+			continue
 		}
 		ls = append(ls, l)
-		ports[i] = l.Addr().(*net.TCPAddr).Port
+		ports = append(ports, p)
+	}
+	if len(ports) < n {
+		return nil, fmt.Errorf("only %d of %d ssh ports free in %d..%d: give a base port", len(ports), n, lo, hi-1)
 	}
 	return ports, nil
+}
+
+// freePortsLow is the lowest port pickPorts picks without a base port.
+const freePortsLow = 10000
+
+// ephemeralLow is the first port of the kernel's ephemeral range
+// (net.ipv4.ip_local_port_range), 32768 if it cannot be read.
+func ephemeralLow() int {
+	data, err := os.ReadFile("/proc/sys/net/ipv4/ip_local_port_range")
+	if err == nil {
+		if f := strings.Fields(string(data)); len(f) == 2 {
+			if v, err := strconv.Atoi(f[0]); err == nil && v > freePortsLow {
+				return v
+			}
+		}
+	}
+	return 32768
 }
 
 func (l *Lab) logf(format string, args ...any) {
@@ -251,15 +303,15 @@ func (l *Lab) build(ctx context.Context, opts Options) error {
 	l.logf("namespaces and links: %d routers, %d links (%.2fs)", len(lay.Nodes), len(lay.Links), time.Since(t0).Seconds())
 
 	t1 := time.Now()
-	for _, nd := range lay.Nodes {
-		if err := l.startRouter(ctx, nd); err != nil {
-			return fmt.Errorf("router %s: %w", nd.Name, err)
-		}
+	if err := l.startRouters(ctx, lay.Nodes); err != nil {
+		return err
 	}
 	l.logf("FRR daemons started (%.2fs)", time.Since(t1).Seconds())
+	t3 := time.Now()
 	if err := l.startSSH(ctx); err != nil {
 		return fmt.Errorf("ssh: %w", err)
 	}
+	l.logf("%d sshd serving %d routers (%.2fs)", len(sshdGroups(l.Dir, lay.Nodes)), len(lay.Nodes), time.Since(t3).Seconds())
 	if !opts.NoWait {
 		t2 := time.Now()
 		wctx, cancel := context.WithTimeout(ctx, opts.ConvergeTimeout)

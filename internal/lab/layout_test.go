@@ -176,7 +176,7 @@ links: [{a: r1, b: r2, capacity: 10G, metric: {ab: 7, ba: 9}}]
 			"interface lo\n ip router isis 1\n isis passive\n isis metric 0\n", "interface cg-r2\n ip router isis 1\n isis circuit-type level-2-only\n isis network point-to-point\n", "isis metric 7\n"}, []string{"overload", "ospf"}},
 		{"isisd r2", isisdConf(isis, r2, "/x/isisd.log"), []string{"interface cg-r1\n", "isis metric 9\n", " set-overload-bit\n net 49.0001.1980.1800.0002.00\n"}, nil},
 		{"zebra r1", zebraConf(lay, r1, "/x/zebra.log"), []string{"hostname r1\n", "ip forwarding", "description link r1-r2 to r2 (cg-r1)"}, nil},
-		{"sshd", sshdConf("/tmp/cg-lab-x", lay, "cg-x"), []string{"ListenAddress 127.0.0.1\n", "Port 2301\n", "Port 2302\n", "AllowUsers cg-x\n", "Match LocalPort 2302\n  ForceCommand /tmp/cg-lab-x/bin/cg-login /tmp/cg-lab-x/nodes/r2\n"}, []string{"0.0.0.0"}},
+		{"sshd", sshdConf("/tmp/cg-lab-x", sshdGroups("/tmp/cg-lab-x", lay.Nodes)[0], "cg-x"), []string{"ListenAddress 127.0.0.1\n", "Port 2301\n", "Port 2302\n", "AllowUsers cg-x\n", "HostKey /tmp/cg-lab-x/ssh/host_ed25519\n", "PidFile /tmp/cg-lab-x/ssh/sshd-1/sshd.pid\n", "Match LocalPort 2302\n  ForceCommand /tmp/cg-lab-x/bin/cg-login /tmp/cg-lab-x/nodes/r2\n"}, []string{"0.0.0.0"}},
 		{"login", loginScript("/tmp/cg-lab-x"), []string{
 			"\"\")\n  exec /tmp/cg-lab-x/bin/cg-vtysh --vty_socket \"$d/run\" --config_dir \"$d/etc\" ;;",
 			"\n\"ip -j route show\"|\"ip -j nexthop show\")\n",

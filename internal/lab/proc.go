@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 )
 
@@ -38,6 +39,28 @@ func runDaemonizing(ctx context.Context, logPath, name string, args ...string) e
 	if err := cmd.Run(); err != nil {
 		out, _ := os.ReadFile(logPath)
 		return fmt.Errorf("%s %s: %w: %s", name, strings.Join(args, " "), err, bytes.TrimSpace(out))
+	}
+	return nil
+}
+
+// closeInheritedOnExec marks every file descriptor of this process above
+// 2 close-on-exec, so that no command the lab runs, and no daemon it
+// starts, inherits one. Go opens its own files close-on-exec; a
+// descriptor open without that flag came from whoever started the
+// process (a shell's redirection, the lock file flock(1) holds while it
+// runs a command, a CI runner's pipe), and a daemon that inherited it
+// would keep it, and a lock on it, open until the lab is taken down.
+// Descriptors handed to a command on purpose (exec.Cmd's ExtraFiles)
+// are still passed: the child gets duplicates.
+func closeInheritedOnExec() error {
+	ents, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		return fmt.Errorf("list open files: %w", err)
+	}
+	for _, e := range ents {
+		if fd, err := strconv.Atoi(e.Name()); err == nil && fd > 2 {
+			syscall.CloseOnExec(fd) // the directory's own descriptor is gone by now: EBADF, harmless
+		}
 	}
 	return nil
 }

@@ -16,11 +16,57 @@ import (
 	"time"
 )
 
-// startSSH generates the host and client keys, the login user, the
-// known_hosts file and sshd's config, and starts the lab's sshd.
+// maxSSHDPorts is how many ports one sshd listens on: OpenSSH's
+// MAX_LISTEN_SOCKS is 16, and an sshd given more ports exits ("Too many
+// listen sockets"). The lab starts one sshd per group of this many
+// routers.
+const maxSSHDPorts = 16
+
+// sshdStartTimeout bounds how long one sshd may take to write its pid
+// file once started.
+const sshdStartTimeout = 10 * time.Second
+
+// sshdGroup is one of the lab's sshds and the routers it serves.
+type sshdGroup struct {
+	Index int          // 1-based
+	Dir   string       // <state>/ssh/sshd-<Index>: config, pid file, logs
+	Nodes []NodeLayout // at most maxSSHDPorts
+}
+
+// sshdGroups splits the routers, in layout order, into groups of at most
+// maxSSHDPorts, one sshd each.
+func sshdGroups(labDir string, nodes []NodeLayout) []sshdGroup {
+	var gs []sshdGroup
+	for i := 0; i < len(nodes); i += maxSSHDPorts {
+		k := len(gs) + 1
+		gs = append(gs, sshdGroup{
+			Index: k,
+			Dir:   filepath.Join(labDir, "ssh", fmt.Sprintf("sshd-%d", k)),
+			Nodes: nodes[i:min(i+maxSSHDPorts, len(nodes))],
+		})
+	}
+	return gs
+}
+
+// describe names the group's routers and ports for messages.
+func (g sshdGroup) describe() string {
+	first, last := g.Nodes[0], g.Nodes[len(g.Nodes)-1]
+	if len(g.Nodes) == 1 {
+		return fmt.Sprintf("sshd %d (router %s, port %d)", g.Index, first.Name, first.SSHPort)
+	}
+	ports := make([]string, len(g.Nodes))
+	for i, n := range g.Nodes {
+		ports[i] = strconv.Itoa(n.SSHPort)
+	}
+	return fmt.Sprintf("sshd %d (routers %s to %s, ports %s)", g.Index, first.Name, last.Name, strings.Join(ports, ","))
+}
+
+// startSSH generates the host and client keys, the login user and the
+// known_hosts file, and starts the lab's sshds, one per group of at most
+// maxSSHDPorts routers, all with the same host key.
 func (l *Lab) startSSH(ctx context.Context) error {
 	sshDir := filepath.Join(l.Dir, "ssh")
-	if err := os.MkdirAll(filepath.Join(sshDir, "var-log"), 0o700); err != nil {
+	if err := os.MkdirAll(sshDir, 0o700); err != nil {
 		return err
 	}
 	os.Chmod(sshDir, 0o755) // the login user traverses it to nothing; keys stay 0600
@@ -54,40 +100,121 @@ func (l *Lab) startSSH(ctx context.Context) error {
 	if err := l.installNsenter(); err != nil {
 		l.logf("the routers' kernel tables will not be readable over SSH: %v", err)
 	}
-	conf := filepath.Join(sshDir, "sshd_config")
-	if err := os.WriteFile(conf, []byte(sshdConf(l.Dir, l.Layout, l.User)), 0o644); err != nil {
+	groups := sshdGroups(l.Dir, l.Layout.Nodes)
+	for _, g := range groups {
+		if err := l.startSSHD(ctx, g); err != nil {
+			return err
+		}
+	}
+	// sshd carries on when it can bind some of its ports: its log says
+	// why it could not bind the others.
+	for _, g := range groups {
+		for _, nd := range g.Nodes {
+			if err := waitPort(ctx, nd.SSHPort, 5*time.Second); err != nil {
+				return fmt.Errorf("router %s: %w: %s: %s", nd.Name, err, g.describe(), daemonFailure(filepath.Join(g.Dir, "sshd.log")))
+			}
+		}
+	}
+	return os.WriteFile(l.InventoryFile(), l.inventory(), 0o644)
+}
+
+// startSSHD writes the config of one of the lab's sshds and starts it in
+// the foreground (-D) as a child of this process, in its own session,
+// logging to sshd.log in its directory (-E). It returns once sshd has
+// written its pid file; if sshd exits first, or does not write it in
+// time, the error quotes what it logged and names its routers and ports.
+func (l *Lab) startSSHD(ctx context.Context, g sshdGroup) error {
+	if err := os.MkdirAll(filepath.Join(g.Dir, "var-log"), 0o700); err != nil {
 		return err
 	}
+	conf := filepath.Join(g.Dir, "sshd_config")
+	if err := os.WriteFile(conf, []byte(sshdConf(l.Dir, g, l.User)), 0o644); err != nil {
+		return err
+	}
+	startLog, sshdLog, pidFile := filepath.Join(g.Dir, "start.log"), filepath.Join(g.Dir, "sshd.log"), filepath.Join(g.Dir, "sshd.pid")
+	out, err := os.Create(startLog)
+	if err != nil {
+		return err
+	}
+	defer out.Close()
 	// sshd needs /run/sshd, which exists only once the system service has
 	// run, and writes utmp/wtmp/lastlog: give it a private mount namespace
 	// with its own /run and /var/log instead of touching the host's. The
 	// routers' namespaces (/run/netns) stay reachable at ssh/netns, for
-	// the login script's kernel commands.
-	script := fmt.Sprintf(`mkdir -p %[1]s/netns
-mount -n --rbind /run/netns %[1]s/netns
+	// the login script's kernel commands (each sshd binds them there in
+	// its own mount namespace). unshare and sh exec, so the process
+	// started here becomes sshd.
+	script := fmt.Sprintf(`mkdir -p %[5]s/netns
+mount -n --rbind /run/netns %[5]s/netns
 mount -n -t tmpfs -o mode=755 cg-sshd-run /run
 mkdir -m 755 /run/sshd
 mount -n --bind %[1]s/var-log /var/log
 %[2]s -t -f %[3]s
-exec %[2]s -f %[3]s
-`, sshDir, filepath.Join(l.Dir, "bin", "cg-sshd"), conf)
-	if err := runDaemonizing(ctx, filepath.Join(sshDir, "start.log"), "unshare", "-m", "--propagation", "private", "sh", "-ec", script); err != nil {
-		return err
+exec %[2]s -D -E %[4]s -f %[3]s
+`, g.Dir, filepath.Join(l.Dir, "bin", "cg-sshd"), conf, sshdLog, filepath.Join(l.Dir, "ssh"))
+	// Not CommandContext: sshd outlives ctx (Down stops it).
+	cmd := exec.Command("unshare", "-m", "--propagation", "private", "sh", "-ec", script)
+	cmd.Stdout, cmd.Stderr = out, out
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("%s: %w", g.describe(), err)
 	}
-	pid, err := waitPidFile(ctx, filepath.Join(sshDir, "sshd.pid"), 5*time.Second)
-	if err != nil {
-		return fmt.Errorf("sshd: %w", err)
-	}
-	l.Procs = append(l.Procs, Proc{PID: pid, Comm: "cg-sshd", Role: "sshd"})
+	pid := cmd.Process.Pid
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }() // reaps sshd whenever it ends
+	// Recorded now: Down kills it by pid once it shows as cg-sshd.
+	l.Procs = append(l.Procs, Proc{PID: pid, Comm: "cg-sshd", Role: fmt.Sprintf("sshd %d", g.Index)})
 	if err := l.save(); err != nil {
 		return err
 	}
-	for _, nd := range l.Layout.Nodes {
-		if err := waitPort(ctx, nd.SSHPort, 5*time.Second); err != nil {
-			return err
+	deadline := time.After(sshdStartTimeout)
+	for {
+		if data, err := os.ReadFile(pidFile); err == nil && strings.TrimSpace(string(data)) == strconv.Itoa(pid) {
+			return nil
+		}
+		select {
+		case err := <-exited:
+			return fmt.Errorf("%s exited while starting (%v): %s", g.describe(), err, daemonFailure(startLog, sshdLog))
+		case <-deadline:
+			cmd.Process.Kill() // os.Process does not signal a process it has reaped
+			return fmt.Errorf("%s wrote no pid file %s in %s: %s", g.describe(), pidFile, sshdStartTimeout, daemonFailure(startLog, sshdLog))
+		case <-ctx.Done():
+			cmd.Process.Kill()
+			return fmt.Errorf("%s: %w", g.describe(), ctx.Err())
+		case <-time.After(20 * time.Millisecond):
 		}
 	}
-	return os.WriteFile(l.InventoryFile(), l.inventory(), 0o644)
+}
+
+// daemonFailure quotes the last lines of what a failed daemon start left
+// in its logs (for sshd: the start script's output, including `sshd -t`,
+// and sshd's own log), or names the logs when they are empty.
+func daemonFailure(logs ...string) string {
+	var parts []string
+	for _, f := range logs {
+		data, _ := os.ReadFile(f)
+		if s := lastLines(string(data), 10); s != "" {
+			parts = append(parts, s)
+		}
+	}
+	if len(parts) == 0 {
+		return "it logged nothing (" + strings.Join(logs, ", ") + ")"
+	}
+	return strings.Join(parts, "; ")
+}
+
+// lastLines returns the last n non-empty lines of s, joined by "; ".
+func lastLines(s string, n int) string {
+	var lines []string
+	for _, ln := range strings.Split(s, "\n") {
+		if ln = strings.TrimSpace(ln); ln != "" {
+			lines = append(lines, ln)
+		}
+	}
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, "; ")
 }
 
 // createUser adds the lab's login user (group frrvty, for the vtysh
@@ -153,7 +280,7 @@ func waitPort(ctx context.Context, port int, limit time.Duration) error {
 			return nil
 		}
 		if time.Now().After(deadline) || ctx.Err() != nil {
-			return fmt.Errorf("sshd not listening on %s: %w", addr, err)
+			return fmt.Errorf("no sshd listening on %s: %w", addr, err)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}

@@ -20,7 +20,8 @@ type RouterStatus struct {
 }
 
 // Status reports, per router, whether its namespace and daemons are
-// there and how many IGP adjacencies are up, and whether sshd runs.
+// there and how many IGP adjacencies are up, and whether every one of
+// the lab's sshds runs.
 func (l *Lab) Status(ctx context.Context) ([]RouterStatus, bool) {
 	var out []RouterStatus
 	for _, nd := range l.Layout.Nodes {
@@ -36,11 +37,14 @@ func (l *Lab) Status(ctx context.Context) ([]RouterStatus, bool) {
 		rs.Adjacent, _ = l.Adjacencies(ctx, nd.Name)
 		out = append(out, rs)
 	}
-	sshd := false
+	sshds, running := 0, 0
 	for _, p := range l.Procs {
-		if p.Role == "sshd" && procAlive(p.PID) && procComm(p.PID) == p.Comm {
-			sshd = true
+		if p.Role == "sshd" || strings.HasPrefix(p.Role, "sshd ") {
+			sshds++
+			if procAlive(p.PID) && procComm(p.PID) == p.Comm {
+				running++
+			}
 		}
 	}
-	return out, sshd
+	return out, sshds > 0 && running == sshds
 }

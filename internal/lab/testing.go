@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -32,6 +33,9 @@ func SkipUnlessAvailable(t testing.TB) {
 	}
 }
 
+// testLabs counts the labs UpNetworkForTest has built in this process.
+var testLabs atomic.Int64
+
 // UpForTest builds a lab of the topology src (YAML) for test t, named
 // after tag and the process, and takes it down when t ends, whatever
 // happened. Call SkipUnlessAvailable first.
@@ -41,12 +45,31 @@ func UpForTest(t testing.TB, tag, src string) (*Lab, *topology.Network) {
 	if ds.HasErrors() {
 		t.Fatalf("lab topology: %v", ds)
 	}
+	return UpNetworkForTest(t, tag, n), n
+}
+
+// UpNetworkForTest builds a lab of n for test t, as UpForTest does: its
+// name and namespace prefix are made of tag (a short word, a-z and 0-9)
+// and the process id, so that several test processes can run labs at
+// once, it is marked ephemeral (a later test run sweeps it if this
+// process dies), and it is taken down when t ends. A failure to build it
+// fails t. Call SkipUnlessAvailable first.
+func UpNetworkForTest(t testing.TB, tag string, n *topology.Network) *Lab {
+	t.Helper()
+	if sanitize(tag) != tag || tag == "" {
+		t.Fatalf("lab tag %q: use a-z, 0-9 and -", tag)
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), testscale.Timeout(3*time.Minute))
 	defer cancel()
-	id := os.Getpid() % 100000
+	// Unique per process and call: two labs of one test binary (with the
+	// same tag, or tags alike) never share a namespace or a user.
+	id := fmt.Sprintf("%d", os.Getpid()%100000)
+	if k := testLabs.Add(1); k > 1 {
+		id += fmt.Sprintf("x%d", k)
+	}
 	l, err := Up(ctx, n, Options{
-		Name:      fmt.Sprintf("%s-%d", tag, id),
-		Prefix:    fmt.Sprintf("cg-%s%d-", tag[:1], id),
+		Name:      fmt.Sprintf("%s-%s", tag, id),
+		Prefix:    fmt.Sprintf("cg-%s%s-", tag[:1], id),
 		Ephemeral: true,
 		// Generous and scaled for the machine (internal/testscale): a
 		// loaded machine converges slowly.
@@ -54,7 +77,7 @@ func UpForTest(t testing.TB, tag, src string) (*Lab, *topology.Network) {
 		Log:             logWriter{t},
 	})
 	if err != nil {
-		t.Fatalf("lab up: %v", err)
+		t.Fatal(err) // "lab up: ..."
 	}
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), testscale.Timeout(time.Minute))
@@ -63,7 +86,7 @@ func UpForTest(t testing.TB, tag, src string) (*Lab, *topology.Network) {
 			t.Errorf("lab down: %v", err)
 		}
 	})
-	return l, n
+	return l
 }
 
 type logWriter struct{ t testing.TB }

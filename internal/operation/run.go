@@ -253,7 +253,7 @@ func (b *Backend) observer(net *topology.Network, plan *plans.Plan, target apply
 	if err != nil {
 		return nil, err
 	}
-	return &apply.ModelObserver{Net: net, Predictor: pr, Target: target, Tolerance: b.Apply.ObserveTolerance, Timeout: b.Apply.ObserveTimeout}, nil
+	return &apply.ModelObserver{Net: net, Predictor: pr, Target: target, Tolerance: b.Apply.ObserveTolerance, Timeout: b.Apply.ObserveTimeout, Settled: b.Apply.ObserveSettled}, nil
 }
 
 func absPath(p string) string {

@@ -48,4 +48,7 @@ type ApplySettings struct {
 	ObserveTolerance int
 	// ObserveTimeout is how long the routers get to converge.
 	ObserveTimeout time.Duration
+	// ObserveSettled is how long a difference may stay unchanged before
+	// the first step before it is reported (apply.ModelObserver.Settled).
+	ObserveSettled time.Duration
 }
