@@ -56,7 +56,13 @@ func Commands(platform, igp string) ([]string, error) {
 	}
 	cmds, ok := byIGP[igp]
 	if !ok {
-		return nil, fmt.Errorf("discover: platform %q is not read on %q networks (discovery reads: ospf, isis)", platform, igp)
+		var on []string
+		for _, g := range []string{topology.IGPOSPF, topology.IGPISIS} {
+			if _, ok := byIGP[g]; ok {
+				on = append(on, g)
+			}
+		}
+		return nil, fmt.Errorf("discover: platform %q is not read on %q networks (discovery reads it on: %s)", platform, igp, strings.Join(on, ", "))
 	}
 	return slices.Clone(cmds), nil
 }

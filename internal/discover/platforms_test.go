@@ -156,7 +156,7 @@ func TestPlatformCommands(t *testing.T) {
 		if err != nil || len(cmds) != 2 || cmds[0] != r.databaseCommand || cmds[1] != r.interfacesCommand {
 			t.Errorf("%s: Commands %v %v, want [%q %q]", p, cmds, err, r.databaseCommand, r.interfacesCommand)
 		}
-		if _, err := Commands(p, topology.IGPISIS); err == nil || !strings.Contains(err.Error(), "is not read on \"isis\" networks") {
+		if _, err := Commands(p, topology.IGPISIS); err == nil || !strings.Contains(err.Error(), "is not read on \"isis\" networks (discovery reads it on: ospf)") {
 			t.Errorf("%s on IS-IS: %v", p, err)
 		}
 	}
