@@ -1,6 +1,7 @@
 package discover
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -21,11 +22,19 @@ type Runner interface {
 
 // platforms are the platforms discovery reads, by their names in the
 // platform registry, and for each the IGPs it reads and their commands.
+// The platforms other than FRR are read on OSPF networks only
+// (platforms.go): their parsers are verified against recordings written
+// from vendors' documentation, not against real routers.
 var platforms = map[string]map[string][]string{
 	"frr_vtysh": {
 		topology.IGPOSPF: {frrOSPFDatabaseCommand, frrInterfacesCommand},
 		topology.IGPISIS: {frrISISDatabaseCommand, frrISISHostnamesCommand, frrInterfacesCommand},
 	},
+	"cisco_iosxe":   {topology.IGPOSPF: {iosxeOSPFDatabaseCommand, iosInterfacesCommand}},
+	"cisco_iosxr":   {topology.IGPOSPF: {iosxrOSPFDatabaseCommand, iosInterfacesCommand}},
+	"arista_eos":    {topology.IGPOSPF: {eosOSPFDatabaseCommand, eosInterfacesCommand}},
+	"juniper_junos": {topology.IGPOSPF: {junosOSPFDatabaseCommand, junosInterfacesCommand}},
+	"nokia_srl":     {topology.IGPOSPF: {srlOSPFDatabaseCommand, srlInterfacesCommand}},
 }
 
 // Platforms lists the platforms discovery reads, sorted.
@@ -47,7 +56,13 @@ func Commands(platform, igp string) ([]string, error) {
 	}
 	cmds, ok := byIGP[igp]
 	if !ok {
-		return nil, fmt.Errorf("discover: platform %q is not read on %q networks (discovery reads: ospf, isis)", platform, igp)
+		var on []string
+		for _, g := range []string{topology.IGPOSPF, topology.IGPISIS} {
+			if _, ok := byIGP[g]; ok {
+				on = append(on, g)
+			}
+		}
+		return nil, fmt.Errorf("discover: platform %q is not read on %q networks (discovery reads it on: %s)", platform, igp, strings.Join(on, ", "))
 	}
 	return slices.Clone(cmds), nil
 }
@@ -68,13 +83,22 @@ type Options struct {
 
 // Read parses what each device printed (outputs[device][command], every
 // command of Commands for igp) and builds the topology (BuildOSPF, or
-// BuildISIS for igp "isis").
+// BuildISIS for igp "isis"). Every device is read as FRR (frr_vtysh);
+// ReadPlatforms reads devices of other platforms.
 func Read(igp string, outputs map[string]map[string]string) (*topology.Network, []string, error) {
+	return ReadPlatforms(igp, nil, outputs)
+}
+
+// ReadPlatforms is Read for devices of any platform discovery reads:
+// devices maps a device name to its platform; a device it does not name
+// is FRR (frr_vtysh). Routers of different platforms may be read together
+// (a mixed area): the database is the same, only how it is printed
+// differs.
+func ReadPlatforms(igp string, devices map[string]string, outputs map[string]map[string]string) (*topology.Network, []string, error) {
 	if igp == "" {
 		igp = topology.IGPOSPF
 	}
-	cmds, err := Commands("frr_vtysh", igp)
-	if err != nil {
+	if _, err := Commands("frr_vtysh", igp); err != nil {
 		return nil, nil, err
 	}
 	names := make([]string, 0, len(outputs))
@@ -85,6 +109,12 @@ func Read(igp string, outputs map[string]map[string]string) (*topology.Network, 
 	routers := make([]Router, 0, len(names))
 	var errs []error
 	for _, n := range names {
+		platform := cmp.Or(devices[n], "frr_vtysh")
+		cmds, err := Commands(platform, igp)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("device %s: %w", n, err))
+			continue
+		}
 		out := outputs[n]
 		missing := false
 		for _, c := range cmds {
@@ -101,6 +131,18 @@ func Read(igp string, outputs map[string]map[string]string) (*topology.Network, 
 			if err := f(fmt.Sprintf("%s %q", n, c), []byte(out[c])); err != nil {
 				errs = append(errs, fmt.Errorf("discover %s: %w", n, err))
 			}
+		}
+		if p, ok := readers[platform]; ok {
+			parse(p.databaseCommand, func(name string, data []byte) (err error) {
+				r.Database, err = p.database(name, data)
+				return err
+			})
+			parse(p.interfacesCommand, func(name string, data []byte) (err error) {
+				r.Interfaces, err = p.interfaces(name, data)
+				return err
+			})
+			routers = append(routers, r)
+			continue
 		}
 		parse(frrInterfacesCommand, func(name string, data []byte) (err error) {
 			r.Interfaces, err = ParseFRRInterfaces(name, data)
@@ -179,7 +221,7 @@ func Discover(ctx context.Context, r Runner, devices map[string]string, opts Opt
 		if err != nil {
 			return nil, nil, err
 		}
-		net, warnings, err := Read(igp, outputs)
+		net, warnings, err := ReadPlatforms(igp, devices, outputs)
 		if err == nil || !errors.Is(err, ErrNotConverged) || time.Now().After(deadline) {
 			return net, warnings, err
 		}

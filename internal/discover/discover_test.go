@@ -170,8 +170,8 @@ func TestDiscoverReadsAgainWhileConverging(t *testing.T) {
 		t.Errorf("got %v", err)
 	}
 	// A platform discovery does not read.
-	devs["d"] = "cisco_iosxe"
-	if _, _, err := Discover(context.Background(), r, devs, Options{}); err == nil || !strings.Contains(err.Error(), `device d: discover: platform "cisco_iosxe" is not supported`) {
+	devs["d"] = "cisco_nxos"
+	if _, _, err := Discover(context.Background(), r, devs, Options{}); err == nil || !strings.Contains(err.Error(), `device d: discover: platform "cisco_nxos" is not supported`) {
 		t.Errorf("got %v", err)
 	}
 }
