@@ -313,7 +313,7 @@ func TestRevertAfterUpdateTopology(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = f.b.BuildRevert(context.Background(), res.Run, devices.InventoryFile{})
-	if err == nil || !strings.Contains(err.Error(), "is the model of the network run "+res.Run+" left (apply --update-topology rewrote it)") {
+	if err == nil || !strings.Contains(err.Error(), "is the model of the network run "+res.Run+" left (as apply --update-topology writes it, or its topology-after.yaml copied over)") {
 		t.Errorf("revert: %v", err)
 	}
 	// Put back as it was, the revert is built.

@@ -85,7 +85,7 @@ func (b *Backend) BuildRevert(ctx context.Context, runID string, inv devices.Inv
 	}
 	if len(changed) > 0 {
 		if m := modelOf(run); m != "" && m == net.TopologyDigest() {
-			return nil, fmt.Errorf("revert refused: %s is the model of the network run %s left (apply --update-topology rewrote it), and the inverse is built from the model the run started from: put back the topology as it was before the run (version control has it) and try again, or write a plan that undoes the change against the model as it is", plan.TopologyPath(), runID)
+			return nil, fmt.Errorf("revert refused: %s is the model of the network run %s left (as apply --update-topology writes it, or its topology-after.yaml copied over), and the inverse is built from the model the run started from: put back the topology as it was before the run (version control has it) and try again, or write a plan that undoes the change against the model as it is", plan.TopologyPath(), runID)
 		}
 		return nil, fmt.Errorf("revert refused: %s changed since run %s: the inverse must be built from exactly what ran; put the files back as they were (version control has them) and try again", strings.Join(changed, " and "), runID)
 	}
