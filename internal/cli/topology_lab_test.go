@@ -173,11 +173,54 @@ func TestTopologyDiscoverLab(t *testing.T) {
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
-	out, errs, code = run(t, "apply", plan, "--inventory", inv)
+	out, errs, code = run(t, "apply", plan, "--inventory", inv, "--update-topology")
 	if code != 0 || !strings.Contains(out, "APPLIED") || !strings.Contains(errs, "the network is as the model says: 26 routers and 48 links read") {
-		t.Errorf("apply on the restored network: exit %d\n%s\n%s", code, out, errs)
+		t.Fatalf("apply on the restored network: exit %d\n%s\n%s", code, out, errs)
+	}
+	// The model carried forward is the network, and the next plan (the
+	// cost put back) checks and applies against it without a hand edit.
+	equal := func(when string) {
+		t.Helper()
+		if out, errs, code := run(t, "topology", "diff", modelFile, "--live", "--inventory", inv, "--overlay", overlay); code != 0 {
+			t.Errorf("diff --live %s: exit %d\n%s\n%s", when, code, out, errs)
+		}
+	}
+	equal("after the plan applied with --update-topology")
+	back := writeFile(t, dir, "back.yaml", sunetBack)
+	if out, errs, code := run(t, "check", back); code != 0 {
+		t.Errorf("check of the next plan: exit %d\n%s\n%s", code, out, errs)
+	}
+	out, errs, code = run(t, "apply", back, "--inventory", inv, "--update-topology")
+	if code != 0 || !strings.Contains(out, "APPLIED") {
+		t.Fatalf("apply of the next plan: exit %d\n%s\n%s", code, out, errs)
+	}
+	equal("after the next plan")
+	if text, _ := os.ReadFile(modelFile); string(text) != src {
+		t.Errorf("after the cost out and back in, the model is not what it was:\n%s", text)
 	}
 }
+
+// sunetBack puts the cost of Orebro-Borlange on Borlange back.
+const sunetBack = `title: cost in Orebro-Borlange on Borlange
+risk: low
+topology: model.yaml
+platform: frr_vtysh
+steps:
+  - name: cost in Orebro-Borlange on Borlange
+    device: Borlange
+    config: |
+      interface cg-orebro
+       ip ospf cost 10
+    rollback_config: |
+      interface cg-orebro
+       ip ospf cost 20000
+    effects:
+      - {type: set_metric, link: Orebro-Borlange, metric: 10, from: Borlange}
+    checks:
+      - name: cost is 10
+        command: show ip ospf interface cg-orebro
+        expect: {regex: 'Cost: 10\b'}
+`
 
 // sunetPlan costs out Orebro-Borlange from Borlange.
 const sunetPlan = `title: cost out Orebro-Borlange on Borlange
