@@ -17,6 +17,7 @@ import (
 	"github.com/changegate/changegate/internal/apply"
 	"github.com/changegate/changegate/internal/dryrun"
 	"github.com/changegate/changegate/internal/lab"
+	"github.com/changegate/changegate/internal/lab/zoo"
 	"github.com/changegate/changegate/internal/observe"
 	"github.com/changegate/changegate/internal/testscale"
 	"github.com/changegate/changegate/internal/topology"
@@ -306,4 +307,94 @@ func nodes(net *topology.Network) []string {
 		out = append(out, n.Name)
 	}
 	return out
+}
+
+// TestLabRelinkKernelZoo is TestLabRelinkKernel on a real network: Sunet
+// from the Topology Zoo (26 routers, 17 parallel pairs). One link of a
+// parallel pair is shut and brought back up on one end; once every
+// routing daemon lists what the model predicts, the comparison reads the
+// kernels, and a router whose kernel lacks a predicted next hop (FRR's
+// bug, or one taken out by hand when the bug does not show) is never
+// passed, while every other router is.
+func TestLabRelinkKernelZoo(t *testing.T) {
+	lab.SkipUnlessAvailable(t)
+	l, net := zoo.UpForTest(t, "relinkzoo", "../../../shared/data/topology-zoo/graphml/Sunet.graphml")
+	ctx, cancel := context.WithTimeout(context.Background(), testscale.Timeout(5*time.Minute))
+	defer cancel()
+	inv, ds, err := devices.Load(ctx, l.InventoryFile())
+	if err != nil || ds.HasErrors() {
+		t.Fatalf("lab inventory: %v %v", err, ds)
+	}
+	pool := session.NewPool(inv, session.DialOptions{})
+	defer pool.Close()
+	pr, err := dryrun.NewPredictor(net, nil, inv.PlatformsByDevice())
+	if err != nil {
+		t.Fatal(err)
+	}
+	observer := &apply.ModelObserver{Net: net, Predictor: pr, Target: apply.PoolTarget{Pool: pool, Inventory: inv},
+		Timeout: testscale.Timeout(10 * time.Second), Interval: 250 * time.Millisecond}
+
+	// The first parallel pair: its first link, on its A end.
+	var link lab.LinkLayout
+	seen := map[[2]string]int{}
+	for i, lk := range l.Layout.Links {
+		k := [2]string{lk.A.Node, lk.B.Node}
+		if j, ok := seen[k]; ok {
+			link = l.Layout.Links[j]
+			break
+		}
+		seen[k] = i
+	}
+	if link.ID == "" {
+		t.Fatal("Sunet has no parallel pair in the lab")
+	}
+	x, y, iface := link.A.Node, link.B.Node, link.A.Interface
+	if err := l.Configure(ctx, x, "interface "+iface, "shutdown"); err != nil {
+		t.Fatal(err)
+	}
+	waitDaemon(t, ctx, l, net, pr, func(cs map[string]*observe.Comparison) bool { return !cs[x].OK })
+	if err := l.Configure(ctx, x, "interface "+iface, "no shutdown"); err != nil {
+		t.Fatal(err)
+	}
+	waitDaemon(t, ctx, l, net, pr, func(cs map[string]*observe.Comparison) bool {
+		for _, c := range cs {
+			if !c.OK {
+				return false
+			}
+		}
+		return true
+	})
+	t.Logf("link %s (%s on %s) shut and brought back up; every routing daemon lists what the model predicts", link.ID, iface, x)
+	lacking := kernelLacking(t, ctx, l, net, pr)
+	if len(lacking) > 0 {
+		t.Logf("FRR's bug showed: the kernel lacks predicted next hops on %s", strings.Join(lacking, ", "))
+	} else {
+		yl, _ := l.Layout.Node(y)
+		t.Logf("FRR's bug did not show this time: taking the next hop on %s out of %s's kernel route to %s by hand", iface, x, y)
+		removeMember(t, ctx, l, x, yl.Loopback.String(), iface)
+		if lacking = kernelLacking(t, ctx, l, net, pr); !slices.Contains(lacking, x) {
+			t.Fatalf("after removing a member by hand, the kernel of %s still holds every predicted next hop (lacking: %v)", x, lacking)
+		}
+	}
+	obs, err := observer.Observe(ctx, 0, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(obs) != len(net.Nodes) {
+		t.Errorf("%d routers compared, want %d", len(obs), len(net.Nodes))
+	}
+	for _, o := range obs {
+		bad := slices.Contains(lacking, o.Device)
+		switch {
+		case o.Source != observe.SourceKernel:
+			t.Errorf("%s: read from %q, want the kernel", o.Device, o.Source)
+		case bad && o.Passed:
+			t.Errorf("%s: the comparison passed a state in which the kernel lacks predicted next hops: %s", o.Device, o.Explanation)
+		case !bad && !o.Passed:
+			t.Errorf("%s: differs although its kernel holds every predicted next hop: %s", o.Device, o.Explanation)
+		}
+		if bad {
+			t.Logf("%s: %s", o.Device, o.Explanation)
+		}
+	}
 }
