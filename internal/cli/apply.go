@@ -84,6 +84,8 @@ rolled back; 4 the rollback did not finish (what remains changed is listed);
 			if cmd.Flags().Changed("break-glass") && strings.TrimSpace(breakGlass) == "" {
 				return errors.New("--break-glass needs a reason: say why the gate is overridden (it is recorded)")
 			}
+			a.plan = args[0]
+
 			cfg, err := a.config(cmd, nil)
 			if err != nil {
 				return err

@@ -63,6 +63,8 @@ signature, that the plan was denied when it was approved.`,
 			if key == "" {
 				return errors.New("give your SSH key: --key FILE (a private key, or a .pub whose key ssh-agent holds)")
 			}
+			a.plan = args[0]
+
 			cfg, err := a.config(cmd, nil)
 			if err != nil {
 				return err
@@ -258,6 +260,8 @@ traffic, policies and inventory are still what it signed (stale otherwise,
 naming what changed).`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			a.plan = args[0]
+
 			cfg, err := a.config(cmd, nil)
 			if err != nil {
 				return err

@@ -27,6 +27,7 @@ var afterRecord func(journal.Record)
 // settings are the operations' settings from the configuration.
 func settings(cfg Config) operation.Settings {
 	return operation.Settings{
+		ConfigFile:     cfg.File,
 		Scope:          cfg.Paths.scope(),
 		RunbookDirs:    cfg.Runbook.Dirs,
 		Policy:         cfg.Policy.options(nil),

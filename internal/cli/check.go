@@ -56,6 +56,8 @@ A policy that fails to evaluate denies the change (fail closed).`,
   changegate check plan.yaml --policy ./policies-local --format sarif > check.sarif`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			a.plan = args[0]
+
 			cfg, err := a.config(cmd, map[string]string{"top-movers": "dryrun.top_movers"})
 			if err != nil {
 				return err

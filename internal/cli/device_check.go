@@ -47,6 +47,8 @@ and what the device answered are printed), 1 bad input.`,
 			if err != nil {
 				return err
 			}
+			a.plan = args[0]
+
 			cfg, err := a.config(cmd, nil)
 			if err != nil {
 				return err

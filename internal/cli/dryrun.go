@@ -40,6 +40,9 @@ Exit codes: 0 the dry-run ran (whatever it found), 1 bad input or an error.`,
   changegate dryrun examples/lab/cost-out.yaml --write-state /tmp/after.yaml`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 1 {
+				a.plan = args[0]
+			}
 			cfg, err := a.config(cmd, map[string]string{"threshold": "dryrun.threshold", "n1": "dryrun.n1", "top-movers": "dryrun.top_movers"})
 			if err != nil {
 				return err

@@ -36,6 +36,8 @@ what runs is what was checked.`,
 			if err != nil {
 				return err
 			}
+			a.plan = args[0]
+
 			cfg, err := a.config(cmd, nil)
 			if err != nil {
 				return err

@@ -39,6 +39,8 @@ links the step changes dashed).`,
 			if format != "markdown" && format != "html" {
 				return fmt.Errorf("--format %q: use markdown or html", format)
 			}
+			a.plan = args[0]
+
 			cfg, err := a.config(cmd, nil)
 			if err != nil {
 				return err

@@ -49,6 +49,8 @@ bad input.`,
   changegate validate . --format junit > validate.xml`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			a.plan = args[0]
+
 			cfg, err := a.config(cmd, nil)
 			if err != nil {
 				return err
