@@ -63,8 +63,10 @@ signature, that the plan was denied when it was approved.`,
 			if key == "" {
 				return errors.New("give your SSH key: --key FILE (a private key, or a .pub whose key ssh-agent holds)")
 			}
+			if err := needsPlanFile(args[0], "approve writes the approval beside the plan file (PLAN.approvals/)"); err != nil {
+				return err
+			}
 			a.plan = args[0]
-
 			cfg, err := a.config(cmd, nil)
 			if err != nil {
 				return err
@@ -260,8 +262,10 @@ traffic, policies and inventory are still what it signed (stale otherwise,
 naming what changed).`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := needsPlanFile(args[0], "approvals are read from beside the plan file (PLAN.approvals/)"); err != nil {
+				return err
+			}
 			a.plan = args[0]
-
 			cfg, err := a.config(cmd, nil)
 			if err != nil {
 				return err

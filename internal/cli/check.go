@@ -57,7 +57,9 @@ A policy that fails to evaluate denies the change (fail closed).`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			a.plan = args[0]
-
+			if err := a.readStdinPlan(cmd.Context(), args[0]); err != nil {
+				return err
+			}
 			cfg, err := a.config(cmd, map[string]string{"top-movers": "dryrun.top_movers"})
 			if err != nil {
 				return err

@@ -48,7 +48,9 @@ and what the device answered are printed), 1 bad input.`,
 				return err
 			}
 			a.plan = args[0]
-
+			if err := a.readStdinPlan(cmd.Context(), args[0]); err != nil {
+				return err
+			}
 			cfg, err := a.config(cmd, nil)
 			if err != nil {
 				return err

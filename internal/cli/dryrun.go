@@ -42,6 +42,9 @@ Exit codes: 0 the dry-run ran (whatever it found), 1 bad input or an error.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 1 {
 				a.plan = args[0]
+				if err := a.readStdinPlan(cmd.Context(), args[0]); err != nil {
+					return err
+				}
 			}
 			cfg, err := a.config(cmd, map[string]string{"threshold": "dryrun.threshold", "n1": "dryrun.n1", "top-movers": "dryrun.top_movers"})
 			if err != nil {

@@ -37,7 +37,9 @@ what runs is what was checked.`,
 				return err
 			}
 			a.plan = args[0]
-
+			if err := a.readStdinPlan(cmd.Context(), args[0]); err != nil {
+				return err
+			}
 			cfg, err := a.config(cmd, nil)
 			if err != nil {
 				return err

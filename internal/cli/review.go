@@ -40,7 +40,9 @@ links the step changes dashed).`,
 				return fmt.Errorf("--format %q: use markdown or html", format)
 			}
 			a.plan = args[0]
-
+			if err := a.readStdinPlan(cmd.Context(), args[0]); err != nil {
+				return err
+			}
 			cfg, err := a.config(cmd, nil)
 			if err != nil {
 				return err

@@ -81,10 +81,13 @@ type app struct {
 	// plan is the plan (or, for validate, the path) the verb reads,
 	// whose repository's changegate.yaml is the configuration
 	// (configFile); "" for verbs without one.
-	plan   string
-	stdin  io.Reader
-	stdout io.Writer
-	stderr io.Writer
+	plan string
+	// stdinPlan is the plan read from standard input for the plan "-"
+	// (readStdinPlan); nil when none was.
+	stdinPlan []byte
+	stdin     io.Reader
+	stdout    io.Writer
+	stderr    io.Writer
 }
 
 func newViper() *viper.Viper {
@@ -285,7 +288,14 @@ func knownKeys() []string {
 // isTerminal reports whether w is a terminal (a character device), where
 // transient progress lines make sense; pipes, files and CI logs get none.
 func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
+	return isTerminalFile(w)
+}
+
+// isTerminalReader is isTerminal for standard input.
+func isTerminalReader(r io.Reader) bool { return isTerminalFile(r) }
+
+func isTerminalFile(x any) bool {
+	f, ok := x.(*os.File)
 	if !ok {
 		return false
 	}

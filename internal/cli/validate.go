@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/spf13/cobra"
@@ -49,6 +50,11 @@ bad input.`,
   changegate validate . --format junit > validate.xml`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			for _, p := range args {
+				if p == "-" {
+					return errors.New("validate reads files and directories, not standard input (-): check - reports a plan's problems from standard input (its syntax, and what it names once it parses)")
+				}
+			}
 			a.plan = args[0]
 
 			cfg, err := a.config(cmd, nil)
