@@ -50,7 +50,10 @@ Formats: text (default), json, junit, sarif, github (workflow commands that
 annotate the plan lines of a pull request).
 
 Exit codes: 0 allowed (warnings allowed), 2 denied, 1 bad input or an error.
-A policy that fails to evaluate denies the change (fail closed).`,
+A policy that fails to evaluate denies the change (fail closed).
+
+PLAN - reads the plan from standard input; the files it names are then
+relative to the working directory (docs/plans.md).`,
 		Example: `  changegate check examples/safe-plan.yaml
   changegate check examples/outage-plan.yaml --format github
   changegate check plan.yaml --policy ./policies-local --format sarif > check.sarif`,

@@ -33,7 +33,10 @@ topology file with the values the plan changes (metrics per direction, link
 states, capacities, drains) edited in place, its comments and layout kept,
 as apply writes it after an applied run (docs/apply.md).
 
-Exit codes: 0 the dry-run ran (whatever it found), 1 bad input or an error.`,
+Exit codes: 0 the dry-run ran (whatever it found), 1 bad input or an error.
+
+PLAN - reads the plan from standard input; the files it names are then
+relative to the working directory (docs/plans.md).`,
 		Example: `  changegate dryrun examples/outage-plan.yaml
   changegate dryrun examples/safe-plan.yaml --format json
   changegate dryrun --topology examples/april-2011.yaml
