@@ -212,6 +212,7 @@ flags; each overrides the one before. Every verdict names the file.`,
 	root.AddCommand(a.applyCommand(), a.recoverCommand(), a.revertCommand(), a.runsCommand(), a.lockCommand())
 	root.AddCommand(a.approveCommand(), a.approvalsCommand(), a.reviewCommand())
 	root.AddCommand(a.validateCommand(), a.versionCommand())
+	a.registerCompletions(root)
 	return root
 }
 
