@@ -3,6 +3,7 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"io"
 
 	"github.com/spf13/cobra"
 
@@ -15,6 +16,7 @@ import (
 
 func (a *app) validateCommand() *cobra.Command {
 	var format string
+	var reportFlags []string
 	var workers int
 	cmd := &cobra.Command{
 		Use:   "validate PATH ...",
@@ -65,6 +67,10 @@ bad input.`,
 			if err != nil {
 				return err
 			}
+			reports, err := parseReports(reportFlags)
+			if err != nil {
+				return err
+			}
 			opts := validate.Options{
 				PolicyParams: cfg.Policy.Params,
 				Workers:      workers,
@@ -98,6 +104,9 @@ bad input.`,
 			if err := finding.Write(a.stdout, f, r); err != nil {
 				return err
 			}
+			if err := writeReports(reports, func(w io.Writer, f finding.Format) error { return finding.Write(w, f, r) }); err != nil {
+				return err
+			}
 			if r.Failed() {
 				s := r.Summary()
 				return fmt.Errorf("validate: %s in %d of %d files", plural(s.Errors, "error"), s.Failed, s.Cases)
@@ -106,6 +115,7 @@ bad input.`,
 		},
 	}
 	cmd.Flags().StringVar(&format, "format", "text", "output format: text, json, junit, sarif or github")
+	cmd.Flags().StringArrayVar(&reportFlags, "report", nil, reportFlagUsage)
 	cmd.Flags().IntVar(&workers, "jobs", 0, "how many files to check at once (default: the number of CPUs)")
 	return cmd
 }
