@@ -126,6 +126,13 @@ func TestConfigFound(t *testing.T) {
 			if !strings.Contains(text, "  configuration: "+name+"\n") {
 				t.Errorf("the text verdict does not name %s:\n%s", name, text)
 			}
+			// The CI formats name it in their notes of what it changed.
+			if wantFile != "" && !tt.flag {
+				gh, _, _ := run(t, args[0], args[1], "--format", "github")
+				if !strings.Contains(gh, "(policy.disable in "+wantFile+")") {
+					t.Errorf("the github format does not name %s:\n%s", wantFile, gh)
+				}
+			}
 		})
 	}
 }

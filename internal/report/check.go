@@ -305,11 +305,15 @@ func CheckFindings(v *gate.Verdict, pkgs []*policy.Package, version string) *fin
 	// What the configuration changed is a note on the policy concerned,
 	// at the top of the plan.
 	top := ResultSource(v, policy.Result{})
+	in := ""
+	if v.ConfigFile != "" {
+		in = " in " + v.ConfigFile
+	}
 	for _, name := range v.PolicySet.Disabled {
 		c := caseOf(name)
 		c.Findings = append(c.Findings, finding.Finding{
 			Severity: finding.Note, Rule: name, File: top.File, Line: top.Line,
-			Message: "policy " + name + " is disabled by configuration (policy.disable)",
+			Message: "policy " + name + " is disabled by configuration (policy.disable" + in + ")",
 			Hint:    "apply refuses what it would deny, except with --break-glass",
 		})
 	}
@@ -317,7 +321,7 @@ func CheckFindings(v *gate.Verdict, pkgs []*policy.Package, version string) *fin
 		c := caseOf(p.Policy)
 		c.Findings = append(c.Findings, finding.Finding{
 			Severity: finding.Note, Rule: p.Policy, File: top.File, Line: top.Line,
-			Message: "policy parameter set by configuration (policy.params): " + p.String(),
+			Message: "policy parameter set by configuration (policy.params" + in + "): " + p.String(),
 		})
 	}
 	for _, r := range v.Decision.Results {
