@@ -55,7 +55,9 @@ func TestStdinPlan(t *testing.T) {
 			"a plan from standard input (-) cannot be used here: approve writes the approval beside the plan file (PLAN.approvals/); save the plan to a file and give its path"},
 		{"approvals refuses", plan, []string{"approvals", "-"}, 1, "", "approvals are read from beside the plan file"},
 		{"apply refuses", plan, []string{"apply", "-"}, 1, "", "apply records the plan file in the run's journal"},
-		{"validate refuses", plan, []string{"validate", "-"}, 1, "", "validate reads files and directories, not standard input (-)"},
+		{"validate", plan, []string{"validate", "-"}, 0, "2 cases checked, 0 failed", ""},
+		{"validate with files", plan, []string{"validate", "-", "april-2011.yaml", "--format", "json"}, 0, `"file": "<stdin>"`, ""},
+		{"validate: syntax and a reference at once", strings.Replace(plan, "device: p2", "device: nope", 1) + "\nbogus: 1\n", []string{"validate", "-"}, 1, "<stdin>:36:13: error: pre_checks check \"p2 has its four OSPF neighbours\": unknown device \"nope\"", "2 errors in 1 of 2 files"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -1,9 +1,9 @@
 package cli
 
 import (
-	"errors"
 	"fmt"
 	"io"
+	"slices"
 
 	"github.com/spf13/cobra"
 
@@ -23,7 +23,8 @@ func (a *app) validateCommand() *cobra.Command {
 		Short: "Check every plan, topology, runbook and policy under the paths (for CI)",
 		Long: `Find the plans, topologies, runbooks and Rego policies under the given files
 and directories (recursively; hidden and testdata directories are skipped
-unless a file in them is named) and check each one:
+unless a file in them is named) and check each one (- is a plan read from
+standard input, whose files are relative to the working directory):
 
   plans       parse, health checks compile, runbook steps expand, name
               nodes, links and devices of their topology, and dry-run (the
@@ -52,9 +53,9 @@ bad input.`,
   changegate validate . --format junit > validate.xml`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			for _, p := range args {
-				if p == "-" {
-					return errors.New("validate reads files and directories, not standard input (-): check - reports a plan's problems from standard input (its syntax, and what it names once it parses)")
+			if slices.Contains(args, "-") {
+				if err := a.readStdinPlan(cmd.Context(), "-"); err != nil {
+					return err
 				}
 			}
 			a.plan = args[0]
@@ -76,6 +77,7 @@ bad input.`,
 				Workers:      workers,
 				RunbookDirs:  cfg.Runbook.Dirs,
 				Scope:        cfg.Paths.scope(),
+				Stdin:        a.stdinPlan,
 			}
 			if cfg.Inventory.File != "" {
 				src, err := a.loader(cfg).InventoryFile(devices.InventoryFile{})

@@ -67,7 +67,7 @@ func (l Loader) planInput(planFile string) (file string, data []byte, err error)
 		return planFile, nil, nil
 	}
 	if l.Stdin == nil {
-		return "", nil, errors.New("this command does not read a plan from standard input (-): save the plan to a file and give its path (check, dryrun, review, plan digest and device check take -)")
+		return "", nil, errors.New("this command does not read a plan from standard input (-): save the plan to a file and give its path (check, dryrun, review, validate, plan digest and device check take -)")
 	}
 	return StdinName, l.Stdin, nil
 }
