@@ -14,6 +14,7 @@ import (
 	"github.com/changegate/changegate/devices/session"
 	"github.com/changegate/changegate/diag"
 	"github.com/changegate/changegate/internal/finding"
+	"github.com/changegate/changegate/internal/journal"
 	"github.com/changegate/changegate/internal/platform"
 	"github.com/changegate/changegate/internal/report"
 )
@@ -103,7 +104,7 @@ Credentials come from the inventory's references; one written as
 				if stateDir, err = cfg.State.dir(); err != nil {
 					return err
 				}
-				if err := audit(stateDir, auditEntry{Event: "start", Verb: "device run --allow-write", Devices: names, Command: command}); err != nil {
+				if err := journal.Audit(stateDir, journal.AuditEntry{Event: "start", Verb: "device run --allow-write", Devices: names, Command: session.RedactConfig(command)}); err != nil {
 					return fmt.Errorf("%w: --allow-write runs only when recorded", err)
 				}
 			} else if err := readOnlyOn(selected, command); err != nil {
@@ -130,7 +131,10 @@ Credentials come from the inventory's references; one written as
 				}
 			}
 			if allowWrite {
-				if err := audit(stateDir, auditEntry{Event: "end", Verb: "device run --allow-write", Devices: names, Command: command, Failed: failed}); err != nil {
+				for n, why := range failed {
+					failed[n] = session.RedactConfig(why) // it quotes the command
+				}
+				if err := journal.Audit(stateDir, journal.AuditEntry{Event: "end", Verb: "device run --allow-write", Devices: names, Command: session.RedactConfig(command), Failed: failed}); err != nil {
 					fmt.Fprintf(a.stderr, "changegate: %v\n", err)
 				}
 			}
