@@ -102,6 +102,15 @@ clean:
 # openssh-server. Routers get SSH ports LAB_BASE_PORT, LAB_BASE_PORT+1, ...
 # on 127.0.0.1; state in /tmp/cg-lab-<name>. LAB_FLAGS go to cglab up
 # (e.g. -igp isis).
+# lab-up remembers each lab it brings up in $(LAB_UP) (one topology a line,
+# the last last); lab-down and lab-status without LAB_TOPOLOGY= take the
+# last one brought up, not the default, and lab-down forgets it.
+LAB_UP := .cglab-up
+ifeq ($(origin LAB_TOPOLOGY),undefined)
+LAB_LAST = $(or $(shell tail -n 1 $(LAB_UP) 2>/dev/null),examples/april-2011.yaml)
+else
+LAB_LAST = $(LAB_TOPOLOGY)
+endif
 LAB_TOPOLOGY  ?= examples/april-2011.yaml
 LAB_BASE_PORT ?= 2201
 LAB_FLAGS     ?=
@@ -110,9 +119,12 @@ LAB_FLAGS     ?=
 
 lab-up:
 	$(GO) run ./cmd/cglab up -base-port $(LAB_BASE_PORT) $(LAB_FLAGS) $(LAB_TOPOLOGY)
+	@{ grep -vxF '$(LAB_TOPOLOGY)' $(LAB_UP) 2>/dev/null; echo '$(LAB_TOPOLOGY)'; } > $(LAB_UP).tmp && mv $(LAB_UP).tmp $(LAB_UP)
 
 lab-down:
-	$(GO) run ./cmd/cglab down $(LAB_TOPOLOGY)
+	@echo "lab-down: the lab of $(LAB_LAST) (LAB_TOPOLOGY=FILE for another)"
+	$(GO) run ./cmd/cglab down $(LAB_LAST)
+	@if [ -f $(LAB_UP) ]; then grep -vxF '$(LAB_LAST)' $(LAB_UP) > $(LAB_UP).tmp; mv $(LAB_UP).tmp $(LAB_UP); [ -s $(LAB_UP) ] || rm -f $(LAB_UP); fi
 
 lab-status:
-	$(GO) run ./cmd/cglab status $(LAB_TOPOLOGY)
+	$(GO) run ./cmd/cglab status $(LAB_LAST)

@@ -265,7 +265,8 @@ func readAll(ctx context.Context, f *os.File, path string, kind Kind) ([]byte, e
 // reader enforces the limit, the context and the text check on a stream.
 type reader struct {
 	ctx     context.Context
-	f       *os.File
+	f       *os.File  // nil for a stream (ReadStream)
+	in      io.Reader // f, or the stream
 	path    string
 	kind    Kind
 	n       int64
@@ -277,7 +278,23 @@ type reader struct {
 }
 
 func newReader(ctx context.Context, f *os.File, path string, kind Kind) *reader {
-	return &reader{ctx: ctx, f: f, path: path, kind: kind, line: 1}
+	return &reader{ctx: ctx, f: f, in: f, path: path, kind: kind, line: 1}
+}
+
+// ReadStream reads a user file from in (standard input, say), called
+// name in messages, with the checks Read makes of a file's content: at
+// most kind.Limit bytes, text, no private key. It stops when ctx ends.
+// Every refusal is an *Error.
+func ReadStream(ctx context.Context, in io.Reader, name string, kind Kind) ([]byte, error) {
+	r := &reader{ctx: ctx, in: in, path: name, kind: kind, line: 1}
+	data, err := io.ReadAll(r)
+	if err != nil {
+		if _, ok := err.(*Error); !ok {
+			err = &Error{Path: name, Kind: kind, Err: err}
+		}
+		return nil, err
+	}
+	return data, nil
 }
 
 func (r *reader) Read(p []byte) (int, error) {
@@ -287,7 +304,7 @@ func (r *reader) Read(p []byte) (int, error) {
 	if len(p) > chunk {
 		p = p[:chunk]
 	}
-	n, err := r.f.Read(p)
+	n, err := r.in.Read(p)
 	if n > 0 {
 		if at, found := r.key.feed(p[:n]); found && !r.kind.Secret {
 			line, _ := r.position(p[:n], at)

@@ -274,3 +274,33 @@ func TestPositions(t *testing.T) {
 		}
 	}
 }
+
+func TestReadStream(t *testing.T) {
+	tests := []struct {
+		name, in string
+		err      error
+	}{
+		{"text", "title: x\n", nil},
+		{"empty", "", nil},
+		{"NUL", "title: x\x00\n", ErrNotText},
+		{"not UTF-8", "title: \xff\n", ErrNotText},
+		{"too large", strings.Repeat("a", int(Plan.Limit)+1), ErrTooLarge},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			data, err := ReadStream(context.Background(), strings.NewReader(tt.in), "<stdin>", Plan)
+			if !errors.Is(err, tt.err) {
+				t.Fatalf("error %v, want %v", err, tt.err)
+			}
+			if err != nil {
+				if !strings.Contains(err.Error(), "<stdin>") {
+					t.Errorf("error %q does not name <stdin>", err)
+				}
+				return
+			}
+			if string(data) != tt.in {
+				t.Errorf("read %q", data)
+			}
+		})
+	}
+}

@@ -119,3 +119,9 @@ func (t *transcript) bytes() []byte {
 	t.mu.Unlock()
 	return []byte(t.redactor.redact(text))
 }
+
+// RedactConfig replaces secret-looking configuration values in text (a
+// command someone typed, say) as transcripts do.
+func RedactConfig(text string) string {
+	return secretConfig.ReplaceAllString(text, "${1}${2}"+Redacted)
+}

@@ -180,6 +180,17 @@ func Load(ctx context.Context, plan string, signers []sshsig.AllowedSigner, role
 	return out, nil
 }
 
+// ReadFile reads the approval file at path without verifying it: its
+// fields, from which Message rebuilds what was signed (approvals
+// --export-message). An error names the file and the position.
+func ReadFile(ctx context.Context, path string) (*Approval, error) {
+	c := check(ctx, path, nil, nil)
+	if c.Approval == nil {
+		return nil, fmt.Errorf("%s: %s", c.Pos, c.Why)
+	}
+	return c.Approval, nil
+}
+
 func check(ctx context.Context, path string, signers []sshsig.AllowedSigner, roles map[string][]string) Checked {
 	c := Checked{File: path, Pos: diag.Pos{File: path, Line: 1}}
 	invalid := func(line int, why string) Checked {

@@ -84,6 +84,11 @@ rolled back; 4 the rollback did not finish (what remains changed is listed);
 			if cmd.Flags().Changed("break-glass") && strings.TrimSpace(breakGlass) == "" {
 				return errors.New("--break-glass needs a reason: say why the gate is overridden (it is recorded)")
 			}
+			if err := needsPlanFile(args[0], "apply records the plan file in the run's journal (recover and revert read it again), and its approvals are kept beside it"); err != nil {
+				return err
+			}
+			a.plan = args[0]
+
 			cfg, err := a.config(cmd, nil)
 			if err != nil {
 				return err

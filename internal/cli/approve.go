@@ -63,6 +63,10 @@ signature, that the plan was denied when it was approved.`,
 			if key == "" {
 				return errors.New("give your SSH key: --key FILE (a private key, or a .pub whose key ssh-agent holds)")
 			}
+			if err := needsPlanFile(args[0], "approve writes the approval beside the plan file (PLAN.approvals/)"); err != nil {
+				return err
+			}
+			a.plan = args[0]
 			cfg, err := a.config(cmd, nil)
 			if err != nil {
 				return err
@@ -243,11 +247,11 @@ func approvalStatus(c approval.Checked, plan *plans.Plan, now digest.Set) (strin
 }
 
 func (a *app) approvalsCommand() *cobra.Command {
-	var topoFile string
+	var topoFile, export string
 	var dirs []string
 	var invFlags inventoryFlags
 	cmd := &cobra.Command{
-		Use:   "approvals PLAN",
+		Use:   "approvals PLAN | --export-message FILE",
 		Short: "List the plan's approvals: who approved what, and whether each still counts",
 		Long: `List the approvals kept next to the plan (PLAN.approvals/), each with its
 approver, time and comment, and whether it still counts, as the approvals
@@ -255,9 +259,37 @@ policy of check and apply judges it: its signature verifies, its key is in
 the allowed signers under the approver's name, it is not by the plan's
 author (by name or by any principal of its key), and the plan, topology,
 traffic, policies and inventory are still what it signed (stale otherwise,
-naming what changed).`,
-		Args: cobra.ExactArgs(1),
+naming what changed).
+
+--export-message FILE writes the exact message the approval file FILE's
+signature covers to standard output, and nothing else is done (no PLAN):
+with its signature, OpenSSH checks the approval by itself (docs/approvals.md):
+
+  changegate approvals --export-message change.approvals/bob@example.net.json > msg
+  jq -r .signature change.approvals/bob@example.net.json > sig
+  ssh-keygen -Y verify -f allowed_signers -I bob@example.net -n changegate -s sig < msg`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if export != "" {
+				if len(args) > 0 {
+					return fmt.Errorf("--export-message reads one approval file and takes no PLAN (got %q)", args[0])
+				}
+				return nil
+			}
+			return cobra.ExactArgs(1)(cmd, args)
+		},
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if export != "" {
+				ap, err := approval.ReadFile(cmd.Context(), export)
+				if err != nil {
+					return err
+				}
+				_, err = a.stdout.Write(ap.Message())
+				return err
+			}
+			if err := needsPlanFile(args[0], "approvals are read from beside the plan file (PLAN.approvals/)"); err != nil {
+				return err
+			}
+			a.plan = args[0]
 			cfg, err := a.config(cmd, nil)
 			if err != nil {
 				return err
@@ -287,6 +319,7 @@ naming what changed).`,
 	cmd.Flags().StringVar(&topoFile, "topology", "", "topology file (default: the plan's topology:)")
 	invFlags.register(cmd)
 	cmd.Flags().StringArrayVar(&dirs, "policy", nil, "a directory of your own policies (repeatable)")
+	cmd.Flags().StringVar(&export, "export-message", "", "write the message the approval FILE signs, for ssh-keygen -Y verify, and stop")
 	return cmd
 }
 

@@ -27,6 +27,7 @@ var afterRecord func(journal.Record)
 // settings are the operations' settings from the configuration.
 func settings(cfg Config) operation.Settings {
 	return operation.Settings{
+		ConfigFile:     cfg.File,
 		Scope:          cfg.Paths.scope(),
 		RunbookDirs:    cfg.Runbook.Dirs,
 		Policy:         cfg.Policy.options(nil),
@@ -48,7 +49,7 @@ func settings(cfg Config) operation.Settings {
 // loader reads inputs with the configuration's settings, printing
 // warnings to stderr as each file is read.
 func (a *app) loader(cfg Config) operation.Loader {
-	return operation.Loader{Settings: settings(cfg), Warn: a.printDiags}
+	return operation.Loader{Settings: settings(cfg), Warn: a.printDiags, Stdin: a.stdinPlan}
 }
 
 // backend runs operations with the state directory's locks and journals

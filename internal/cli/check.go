@@ -3,6 +3,7 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"io"
 
 	"github.com/spf13/cobra"
 
@@ -20,7 +21,7 @@ var errDenied = errors.New("denied")
 
 func (a *app) checkCommand() *cobra.Command {
 	var topoFile, format string
-	var dirs []string
+	var dirs, reportFlags []string
 	var timings, live bool
 	var invFlags inventoryFlags
 	cmd := &cobra.Command{
@@ -47,20 +48,33 @@ turns it off. Policies are turned off or tuned only in the configuration file
 (policy.disable, policy.params), where the policy digest records it.
 
 Formats: text (default), json, junit, sarif, github (workflow commands that
-annotate the plan lines of a pull request).
+annotate the plan lines of a pull request). --report FORMAT=FILE writes the
+same verdict in another format to a file as well, so that CI checks a plan
+once for all the formats it needs (docs/ci.md).
 
 Exit codes: 0 allowed (warnings allowed), 2 denied, 1 bad input or an error.
-A policy that fails to evaluate denies the change (fail closed).`,
+A policy that fails to evaluate denies the change (fail closed).
+
+PLAN - reads the plan from standard input; the files it names are then
+relative to the working directory (docs/plans.md).`,
 		Example: `  changegate check examples/safe-plan.yaml
   changegate check examples/outage-plan.yaml --format github
   changegate check plan.yaml --policy ./policies-local --format sarif > check.sarif`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			a.plan = args[0]
+			if err := a.readStdinPlan(cmd.Context(), args[0]); err != nil {
+				return err
+			}
 			cfg, err := a.config(cmd, map[string]string{"top-movers": "dryrun.top_movers"})
 			if err != nil {
 				return err
 			}
 			f, err := finding.ParseFormat(format)
+			if err != nil {
+				return err
+			}
+			reports, err := parseReports(reportFlags)
 			if err != nil {
 				return err
 			}
@@ -80,15 +94,20 @@ A policy that fails to evaluate denies the change (fail closed).`,
 					v.DryRunTime, v.InputTime, v.EvalTime)
 			}
 			pkgs := eng.Packages()
-			switch f {
-			case finding.Text:
-				err = report.CheckText(a.stdout, v, pkgs, cfg.Policy.Disable)
-			case finding.JSON:
-				err = report.WriteJSON(a.stdout, report.CheckDocument(v, pkgs))
-			default:
-				err = finding.Write(a.stdout, f, report.CheckFindings(v, pkgs, buildinfo.Read().Version))
+			render := func(w io.Writer, f finding.Format) error {
+				switch f {
+				case finding.Text:
+					return report.CheckText(w, v, pkgs, cfg.Policy.Disable)
+				case finding.JSON:
+					return report.WriteJSON(w, report.CheckDocument(v, pkgs))
+				default:
+					return finding.Write(w, f, report.CheckFindings(v, pkgs, buildinfo.Read().Version))
+				}
 			}
-			if err != nil {
+			if err := render(a.stdout, f); err != nil {
+				return err
+			}
+			if err := writeReports(reports, render); err != nil {
 				return err
 			}
 			if !v.Allowed() {
@@ -99,6 +118,7 @@ A policy that fails to evaluate denies the change (fail closed).`,
 	}
 	cmd.Flags().StringVar(&topoFile, "topology", "", "topology file (default: the plan's topology)")
 	cmd.Flags().StringVar(&format, "format", "text", "output format: text, json, junit, sarif or github")
+	cmd.Flags().StringArrayVar(&reportFlags, "report", nil, reportFlagUsage)
 	cmd.Flags().StringArrayVar(&dirs, "policy", nil, "a directory (or .rego file) of your policies, beside the built-in ones; repeat for more")
 	cmd.Flags().Int("top-movers", 5, "how many moved links to give policies per step")
 	invFlags.register(cmd)

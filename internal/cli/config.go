@@ -23,6 +23,9 @@ import (
 // (CHANGEGATE_ + the key with dots as underscores, upper case) and most by
 // a flag. docs/config.md documents it.
 type Config struct {
+	// File is the configuration file read (configFile says how it is
+	// found), as every verdict names it; "" when there was none.
+	File      string          `mapstructure:"-"`
 	Apply     ApplyConfig     `mapstructure:"apply"`
 	Approvals ApprovalsConfig `mapstructure:"approvals"`
 	DryRun    DryRunConfig    `mapstructure:"dryrun"`

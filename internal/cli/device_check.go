@@ -38,13 +38,20 @@ The inventory is --inventory FILE, else the plan's inventory:, else
 inventory.file of the configuration.
 
 Exit status: 0 every check passed, 2 a check failed (its reason, the command
-and what the device answered are printed), 1 bad input.`,
+and what the device answered are printed), 1 bad input.
+
+PLAN - reads the plan from standard input; the files it names are then
+relative to the working directory (docs/plans.md).`,
 		Example: `  changegate device check plan.yaml --step 2 --inventory /tmp/cg-lab-april-2011/inventory.yaml
   changegate device check plan.yaml --pre --once --format json`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			f, err := finding.ParseFormat(format, finding.Text, finding.JSON)
 			if err != nil {
+				return err
+			}
+			a.plan = args[0]
+			if err := a.readStdinPlan(cmd.Context(), args[0]); err != nil {
 				return err
 			}
 			cfg, err := a.config(cmd, nil)

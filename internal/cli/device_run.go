@@ -9,15 +9,18 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/changegate/changegate/devices"
 	"github.com/changegate/changegate/devices/session"
 	"github.com/changegate/changegate/diag"
 	"github.com/changegate/changegate/internal/finding"
+	"github.com/changegate/changegate/internal/journal"
+	"github.com/changegate/changegate/internal/platform"
 	"github.com/changegate/changegate/internal/report"
 )
 
 func (a *app) deviceRunCommand() *cobra.Command {
 	var file, invFormat, format, transcript string
-	var all bool
+	var all, allowWrite bool
 	var concurrency int
 	var timeout time.Duration
 	cmd := &cobra.Command{
@@ -36,8 +39,20 @@ failure, and is still printed; so are a timeout and a lost connection,
 whose partial output is printed too. Failures, naming the device and the
 failure string matched, go to standard error.
 
+It is read-only by default: the command must start with a read-only
+prefix of every device's platform ("show"; "display" on Huawei VRP and HPE
+Comware; "show", "info from state" or "info from running" on Nokia SR
+Linux; docs/devices.md lists them), written in full, piping
+its output only through filters (| include, | match, | display json, ...),
+with no ";" and no ">". Anything else (configure, clear, reload, ...) is
+refused before anything is sent, unless --allow-write is given: the run is
+then recorded in the audit log of the state directory (audit.log: who,
+when, which devices, the command, and which devices failed), before the
+command is sent and after.
+
 Exit codes: 0 every device answered without a failure string; 1 any
-device failed, or bad input (docs/devices.md).
+device failed, a command that is not read-only without --allow-write, or
+bad input (docs/devices.md).
 
 --transcript FILE writes each session's raw transcript (what the devices
 sent, which echoes what was typed) with credentials and secret-looking
@@ -54,7 +69,11 @@ Credentials come from the inventory's references; one written as
 			if err != nil {
 				return err
 			}
-			inv, err := a.loadInventory(cmd, file, invFormat)
+			cfg, err := a.config(cmd, nil)
+			if err != nil {
+				return err
+			}
+			inv, err := a.loader(cfg).Inventory(cmd.Context(), devices.InventoryFile{Path: file, Format: invFormat})
 			if err != nil {
 				return err
 			}
@@ -75,7 +94,19 @@ Credentials come from the inventory's references; one written as
 			if err := diag.CheckString("the command", command, diag.KindLine); err != nil {
 				return err
 			}
-			if _, err := inv.Select(names); err != nil {
+			selected, err := inv.Select(names)
+			if err != nil {
+				return err
+			}
+			stateDir := ""
+			if allowWrite {
+				if stateDir, err = cfg.State.dir(); err != nil {
+					return err
+				}
+				if err := journal.Audit(stateDir, journal.AuditEntry{Event: "start", Verb: "device run --allow-write", Devices: names, Command: session.RedactConfig(command)}); err != nil {
+					return fmt.Errorf("%w: --allow-write runs only when recorded", err)
+				}
+			} else if err := readOnlyOn(selected, command); err != nil {
 				return err
 			}
 			ctx, cancel := withTimeout(cmd.Context(), timeout)
@@ -88,10 +119,18 @@ Credentials come from the inventory's references; one written as
 					return err
 				}
 			}
-			failed := 0
+			failed := map[string]string{}
 			for _, n := range names {
-				if results[n].Err != nil {
-					failed++
+				if err := results[n].Err; err != nil {
+					failed[n] = err.Error()
+				}
+			}
+			if allowWrite {
+				for n, why := range failed {
+					failed[n] = session.RedactConfig(why) // it quotes the command
+				}
+				if err := journal.Audit(stateDir, journal.AuditEntry{Event: "end", Verb: "device run --allow-write", Devices: names, Command: session.RedactConfig(command), Failed: failed}); err != nil {
+					fmt.Fprintf(a.stderr, "changegate: %v\n", err)
 				}
 			}
 			if f == finding.JSON {
@@ -115,8 +154,8 @@ Credentials come from the inventory's references; one written as
 					}
 				}
 			}
-			if failed > 0 {
-				return fmt.Errorf("%d of %d devices failed", failed, len(names))
+			if len(failed) > 0 {
+				return fmt.Errorf("%d of %d devices failed", len(failed), len(names))
 			}
 			return nil
 		},
@@ -126,9 +165,26 @@ Credentials come from the inventory's references; one written as
 	cmd.Flags().StringVar(&format, "format", "text", "output format: text or json")
 	cmd.Flags().StringVar(&transcript, "transcript", "", "write the redacted session transcripts to this file")
 	cmd.Flags().BoolVar(&all, "all", false, "run on every device of the inventory (every argument is then the command)")
+	cmd.Flags().BoolVar(&allowWrite, "allow-write", false, "send a command that is not read-only (recorded in the state directory's audit.log)")
 	cmd.Flags().IntVar(&concurrency, "concurrency", 20, "devices talked to at once")
 	cmd.Flags().DurationVar(&timeout, "timeout", 0, "overall time limit (0: none beyond each device's own timeouts)")
 	return cmd
+}
+
+// readOnlyOn refuses command unless it is read-only on the platform of
+// every device (platform.Platform.CheckReadOnly).
+func readOnlyOn(devs []*devices.Device, command string) error {
+	reg := platform.Builtin()
+	for _, d := range devs {
+		p, ok := reg.Lookup(d.Platform)
+		if !ok {
+			return fmt.Errorf("device %s: unknown platform %q", d.Name, d.Platform)
+		}
+		if err := p.CheckReadOnly(command); err != nil {
+			return fmt.Errorf("device %s: %q is not read-only: %w. Nothing was sent; to send it anyway, add --allow-write (the run is recorded in the state directory's audit.log)", d.Name, command, err)
+		}
+	}
+	return nil
 }
 
 func splitNames(s string) []string {

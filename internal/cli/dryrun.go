@@ -33,13 +33,22 @@ topology file with the values the plan changes (metrics per direction, link
 states, capacities, drains) edited in place, its comments and layout kept,
 as apply writes it after an applied run (docs/apply.md).
 
-Exit codes: 0 the dry-run ran (whatever it found), 1 bad input or an error.`,
+Exit codes: 0 the dry-run ran (whatever it found), 1 bad input or an error.
+
+PLAN - reads the plan from standard input; the files it names are then
+relative to the working directory (docs/plans.md).`,
 		Example: `  changegate dryrun examples/outage-plan.yaml
   changegate dryrun examples/safe-plan.yaml --format json
   changegate dryrun --topology examples/april-2011.yaml
   changegate dryrun examples/lab/cost-out.yaml --write-state /tmp/after.yaml`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 1 {
+				a.plan = args[0]
+				if err := a.readStdinPlan(cmd.Context(), args[0]); err != nil {
+					return err
+				}
+			}
 			cfg, err := a.config(cmd, map[string]string{"threshold": "dryrun.threshold", "n1": "dryrun.n1", "top-movers": "dryrun.top_movers"})
 			if err != nil {
 				return err

@@ -27,13 +27,20 @@ inventory:, else inventory.file; "none" when there is none).
 A digest changes when anything that matters changes, and never with YAML
 formatting, key order, comments or the way rates are written
 (docs/plans.md, "Digests"). Approvals and the gate use them to prove that
-what runs is what was checked.`,
+what runs is what was checked.
+
+PLAN - reads the plan from standard input; the files it names are then
+relative to the working directory (docs/plans.md).`,
 		Example: `  changegate plan digest examples/safe-plan.yaml
   changegate plan digest examples/safe-plan.yaml --format json`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			f, err := finding.ParseFormat(format, finding.Text, finding.JSON)
 			if err != nil {
+				return err
+			}
+			a.plan = args[0]
+			if err := a.readStdinPlan(cmd.Context(), args[0]); err != nil {
 				return err
 			}
 			cfg, err := a.config(cmd, nil)

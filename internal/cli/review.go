@@ -30,13 +30,20 @@ Formats: markdown, or html: one self-contained file (no scripts, nothing
 fetched) with a chart of the worst utilisation per state with and without
 N-1, and a picture of the network for each step (node positions from the
 topology's coordinates, else a circle; links coloured by utilisation, the
-links the step changes dashed).`,
+links the step changes dashed).
+
+PLAN - reads the plan from standard input; the files it names are then
+relative to the working directory (docs/plans.md).`,
 		Example: `  changegate review change.yaml -o review.md
   gh pr comment --body-file review.md`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if format != "markdown" && format != "html" {
 				return fmt.Errorf("--format %q: use markdown or html", format)
+			}
+			a.plan = args[0]
+			if err := a.readStdinPlan(cmd.Context(), args[0]); err != nil {
+				return err
 			}
 			cfg, err := a.config(cmd, nil)
 			if err != nil {

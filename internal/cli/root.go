@@ -16,6 +16,7 @@ import (
 
 	"github.com/changegate/changegate/diag"
 	"github.com/changegate/changegate/internal/buildinfo"
+	"github.com/changegate/changegate/userfile"
 )
 
 // Exit codes.
@@ -77,9 +78,16 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 type app struct {
 	v       *viper.Viper
 	cfgFile string
-	stdin   io.Reader
-	stdout  io.Writer
-	stderr  io.Writer
+	// plan is the plan (or, for validate, the path) the verb reads,
+	// whose repository's changegate.yaml is the configuration
+	// (configFile); "" for verbs without one.
+	plan string
+	// stdinPlan is the plan read from standard input for the plan "-"
+	// (readStdinPlan); nil when none was.
+	stdinPlan []byte
+	stdin     io.Reader
+	stdout    io.Writer
+	stderr    io.Writer
 }
 
 func newViper() *viper.Viper {
@@ -93,22 +101,89 @@ func newViper() *viper.Viper {
 	return v
 }
 
-// configFile finds changegate.yaml (or .yml) in the working directory,
-// then in the user config directory; "" when there is none.
-func configFile() string {
-	dirs := []string{"."}
+// configEnv names the configuration file, as --config does.
+const configEnv = "CHANGEGATE_CONFIG"
+
+// configNames are the names a configuration file is found by.
+var configNames = []string{"changegate.yaml", "changegate.yml"}
+
+// configFile finds the configuration file (docs/config.md): --config
+// (flag), else $CHANGEGATE_CONFIG, else changegate.yaml (or .yml) in the
+// directory of plan or a directory above it up to its repository root
+// (the directory holding .git; the plan's directory alone when it is in
+// no repository; the working directory for a plan read from standard
+// input), else in the working directory, else in the user config
+// directory; "" when there is none. The plan's repository comes before
+// the working directory so that a plan gets the same verdict from
+// whatever directory it is checked.
+func configFile(flag, plan string) string {
+	if flag != "" {
+		return flag
+	}
+	if env := os.Getenv(configEnv); env != "" {
+		return env
+	}
+	var dirs []string
+	if plan != "" {
+		dirs = append(dirs, planDirs(plan)...)
+	}
+	dirs = append(dirs, ".")
 	if dir, err := os.UserConfigDir(); err == nil {
 		dirs = append(dirs, filepath.Join(dir, "changegate"))
 	}
 	for _, d := range dirs {
-		for _, name := range []string{"changegate.yaml", "changegate.yml"} {
+		for _, name := range configNames {
 			p := filepath.Join(d, name)
 			if st, err := os.Stat(p); err == nil && st.Mode().IsRegular() {
-				return p
+				return displayPath(p)
 			}
 		}
 	}
 	return ""
+}
+
+// planDirs are the directories from plan's own up to its repository's
+// root, nearest first.
+func planDirs(plan string) []string {
+	// A file in the directory to start from: the working directory for
+	// standard input, a directory itself (validate DIR).
+	if plan == "-" {
+		plan = "stdin"
+	} else if st, err := os.Stat(plan); err == nil && st.IsDir() {
+		plan = filepath.Join(plan, "file")
+	}
+	root, _, err := userfile.Repository(plan)
+	if err != nil {
+		return nil
+	}
+	abs, err := filepath.Abs(plan)
+	if err != nil {
+		return nil
+	}
+	var dirs []string
+	for d := filepath.Dir(abs); ; d = filepath.Dir(d) {
+		dirs = append(dirs, d)
+		if d == root || filepath.Dir(d) == d {
+			return dirs
+		}
+	}
+}
+
+// displayPath is p relative to the working directory when it is inside
+// it, else absolute: how a verdict names the configuration file.
+func displayPath(p string) string {
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		return p
+	}
+	wd, err := os.Getwd()
+	if err != nil {
+		return abs
+	}
+	if rel, err := filepath.Rel(wd, abs); err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return rel
+	}
+	return abs
 }
 
 func (a *app) rootCommand() *cobra.Command {
@@ -121,20 +196,23 @@ load on every link after every step, what cannot be delivered, what a single
 failure would do to each intermediate state, and whether the rollback path
 returns the network to where it started.
 
-Configuration comes from changegate.yaml in the working directory or in
-the user config directory (or --config), then CHANGEGATE_* environment
-variables, then flags; each overrides the one before.`,
+Configuration comes from one file: --config FILE, else $CHANGEGATE_CONFIG,
+else changegate.yaml beside the plan or in a directory above it up to its
+repository root, else in the working directory, else in the user config
+directory (docs/config.md); then CHANGEGATE_* environment variables, then
+flags; each overrides the one before. Every verdict names the file.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		Version:       buildinfo.Read().String(),
 	}
 	root.SetVersionTemplate("{{.Version}}\n")
-	root.PersistentFlags().StringVar(&a.cfgFile, "config", "", "configuration file (default: changegate.yaml in . or the user config dir)")
+	root.PersistentFlags().StringVar(&a.cfgFile, "config", "", "configuration file (default: $CHANGEGATE_CONFIG, else changegate.yaml of the plan's repository, of ., or of the user config dir)")
 	root.AddCommand(a.checkCommand(), a.dryrunCommand(), a.planCommand(), a.policyCommand(), a.topologyCommand())
 	root.AddCommand(a.deviceCommand(), a.inventoryCommand(), a.runbookCommand())
 	root.AddCommand(a.applyCommand(), a.recoverCommand(), a.revertCommand(), a.runsCommand(), a.lockCommand())
 	root.AddCommand(a.approveCommand(), a.approvalsCommand(), a.reviewCommand())
 	root.AddCommand(a.validateCommand(), a.versionCommand())
+	a.registerCompletions(root)
 	return root
 }
 
@@ -151,10 +229,8 @@ func (a *app) config(cmd *cobra.Command, binds map[string]string) (Config, error
 			return cfg, fmt.Errorf("bind --%s: %w", flag, err)
 		}
 	}
-	file := a.cfgFile
-	if file == "" {
-		file = configFile()
-	}
+	file := configFile(a.cfgFile, a.plan)
+	cfg.File = file
 	var doc *configDoc
 	if file != "" {
 		var err error
@@ -213,7 +289,14 @@ func knownKeys() []string {
 // isTerminal reports whether w is a terminal (a character device), where
 // transient progress lines make sense; pipes, files and CI logs get none.
 func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
+	return isTerminalFile(w)
+}
+
+// isTerminalReader is isTerminal for standard input.
+func isTerminalReader(r io.Reader) bool { return isTerminalFile(r) }
+
+func isTerminalFile(x any) bool {
+	f, ok := x.(*os.File)
 	if !ok {
 		return false
 	}

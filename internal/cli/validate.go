@@ -2,6 +2,8 @@ package cli
 
 import (
 	"fmt"
+	"io"
+	"slices"
 
 	"github.com/spf13/cobra"
 
@@ -14,13 +16,15 @@ import (
 
 func (a *app) validateCommand() *cobra.Command {
 	var format string
+	var reportFlags []string
 	var workers int
 	cmd := &cobra.Command{
 		Use:   "validate PATH ...",
 		Short: "Check every plan, topology, runbook and policy under the paths (for CI)",
 		Long: `Find the plans, topologies, runbooks and Rego policies under the given files
 and directories (recursively; hidden and testdata directories are skipped
-unless a file in them is named) and check each one:
+unless a file in them is named) and check each one (- is a plan read from
+standard input, whose files are relative to the working directory):
 
   plans       parse, health checks compile, runbook steps expand, name
               nodes, links and devices of their topology, and dry-run (the
@@ -49,6 +53,13 @@ bad input.`,
   changegate validate . --format junit > validate.xml`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if slices.Contains(args, "-") {
+				if err := a.readStdinPlan(cmd.Context(), "-"); err != nil {
+					return err
+				}
+			}
+			a.plan = args[0]
+
 			cfg, err := a.config(cmd, nil)
 			if err != nil {
 				return err
@@ -57,11 +68,16 @@ bad input.`,
 			if err != nil {
 				return err
 			}
+			reports, err := parseReports(reportFlags)
+			if err != nil {
+				return err
+			}
 			opts := validate.Options{
 				PolicyParams: cfg.Policy.Params,
 				Workers:      workers,
 				RunbookDirs:  cfg.Runbook.Dirs,
 				Scope:        cfg.Paths.scope(),
+				Stdin:        a.stdinPlan,
 			}
 			if cfg.Inventory.File != "" {
 				src, err := a.loader(cfg).InventoryFile(devices.InventoryFile{})
@@ -90,6 +106,9 @@ bad input.`,
 			if err := finding.Write(a.stdout, f, r); err != nil {
 				return err
 			}
+			if err := writeReports(reports, func(w io.Writer, f finding.Format) error { return finding.Write(w, f, r) }); err != nil {
+				return err
+			}
 			if r.Failed() {
 				s := r.Summary()
 				return fmt.Errorf("validate: %s in %d of %d files", plural(s.Errors, "error"), s.Failed, s.Cases)
@@ -98,6 +117,7 @@ bad input.`,
 		},
 	}
 	cmd.Flags().StringVar(&format, "format", "text", "output format: text, json, junit, sarif or github")
+	cmd.Flags().StringArrayVar(&reportFlags, "report", nil, reportFlagUsage)
 	cmd.Flags().IntVar(&workers, "jobs", 0, "how many files to check at once (default: the number of CPUs)")
 	return cmd
 }

@@ -47,6 +47,9 @@ type Options struct {
 	TopMovers int
 	// Progress is passed to the dry-run.
 	Progress func(i, n int, label string)
+	// ConfigFile is the configuration file the settings came from, which
+	// every report names; "" for none.
+	ConfigFile string
 }
 
 // Verdict is the outcome of a check.
@@ -64,6 +67,9 @@ type Verdict struct {
 	PolicySet policy.Set
 	Stage     policy.Stage
 	Time      time.Time
+	// ConfigFile is the configuration file the settings came from
+	// (Options.ConfigFile); "" for none.
+	ConfigFile string
 	// Timing of the parts, for --timings and benchmarks.
 	DryRunTime, InputTime, EvalTime time.Duration
 }
@@ -98,6 +104,7 @@ func Check(ctx context.Context, plan *plans.Plan, net *topology.Network, eng *po
 		Plan: plan, Network: net, DryRun: res, Stage: opts.Stage, Time: opts.Time,
 		Digests:    res.Digests,
 		PolicySet:  eng.Set(),
+		ConfigFile: opts.ConfigFile,
 		DryRunTime: time.Since(t0),
 	}
 	v.Digests.Policy, v.Digests.Inventory = eng.Digest(), opts.InventoryDigest

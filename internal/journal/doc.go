@@ -47,6 +47,10 @@
 // run from a finished one (Summary.Abandoned) and refuses a status.json
 // it does not understand.
 //
+// Audit appends to <state>/audit.log, one JSON line per event of what
+// changes devices outside a run (device run --allow-write), synced
+// before it returns.
+//
 // The package does not interpret record types or payloads, redact
 // anything, replay runs or lock devices: internal/apply declares every
 // record type and its payload and replays a run's records to recover it,

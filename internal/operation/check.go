@@ -97,6 +97,7 @@ func (l Loader) Check(ctx context.Context, req CheckRequest) (*Checked, error) {
 		Platforms:       inv.PlatformsByDevice(),
 		TopMovers:       req.TopMovers,
 		Progress:        req.Progress,
+		ConfigFile:      l.ConfigFile,
 	})
 	if err != nil {
 		return nil, err

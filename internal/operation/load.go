@@ -24,6 +24,10 @@ import (
 // to Warn as each file is read.
 type Loader struct {
 	Settings
+	// Stdin is the plan read from standard input, which the plan file
+	// "-" (StdinPlan) names; nil refuses "-", for the verbs that need the
+	// plan's file (approvals are kept beside it).
+	Stdin []byte
 	// Warn receives the warnings of each file as it is read; nil drops
 	// them.
 	Warn func(diag.Diagnostics)
@@ -45,6 +49,27 @@ func (l Loader) failed(ds diag.Diagnostics) error {
 	}
 	l.warn(ds)
 	return nil
+}
+
+// StdinPlan is the plan file that names standard input; the plan read
+// from it is called StdinName in messages. The files it names are
+// relative to the working directory, and must be inside the working
+// directory's repository (or paths.allow).
+const (
+	StdinPlan = "-"
+	StdinName = "<stdin>"
+)
+
+// planInput is the plan to read for planFile: standard input for
+// StdinPlan (an error when the verb gave none), else the file.
+func (l Loader) planInput(planFile string) (file string, data []byte, err error) {
+	if planFile != StdinPlan {
+		return planFile, nil, nil
+	}
+	if l.Stdin == nil {
+		return "", nil, errors.New("this command does not read a plan from standard input (-): save the plan to a file and give its path (check, dryrun, review, validate, plan digest and device check take -)")
+	}
+	return StdinName, l.Stdin, nil
 }
 
 // Inputs reads the plan (when planFile is not empty) through the one
@@ -69,7 +94,11 @@ func (l Loader) Inputs(ctx context.Context, planFile, topoFile string) (*plans.P
 		}
 		return nil, net, nil
 	}
-	in, err := input.Loader{Scope: l.Scope, RunbookDirs: l.RunbookDirs}.Load(ctx, input.Request{Plan: planFile, Topology: topoFile})
+	planFile, data, err := l.planInput(planFile)
+	if err != nil {
+		return nil, nil, err
+	}
+	in, err := input.Loader{Scope: l.Scope, RunbookDirs: l.RunbookDirs}.Load(ctx, input.Request{Plan: planFile, Data: data, Topology: topoFile})
 	if err != nil {
 		return nil, nil, err
 	}
@@ -189,6 +218,9 @@ func (l Loader) AllowedSigners(ctx context.Context) ([]sshsig.AllowedSigner, err
 
 // Approvals loads and verifies the approvals of planFile.
 func (l Loader) Approvals(ctx context.Context, planFile string) ([]approval.Checked, error) {
+	if planFile == StdinName {
+		return nil, nil // a plan from standard input has no file to keep approvals beside
+	}
 	signers, err := l.AllowedSigners(ctx)
 	if err != nil {
 		return nil, err

@@ -12,6 +12,9 @@ import (
 // says the operations run with. The CLI reads them from the file, the
 // environment and flags; a server would give its own.
 type Settings struct {
+	// ConfigFile is the file the settings were read from, named in
+	// every verdict; "" when there was none (the defaults).
+	ConfigFile string
 	// Scope confines the files plans and topologies name (paths.allow).
 	Scope userfile.Scope
 	// RunbookDirs are the user's runbook directories (runbook.dirs).

@@ -96,6 +96,7 @@ func registerBuiltin(r *Registry) error {
 			Nornir:         []string{"srl", "srlinux"},
 			Containerlab:   []string{"srl", "nokia_srlinux"},
 			ConfigFailures: []string{"Error:", "Validation error"},
+			ReadOnly:       []string{"show", "info from state", "info from running"},
 			Dialect:        "srl",
 			Config: Config{
 				Method: "enter candidate private; commit now | commit confirmed timeout SECONDS", Tested: "fake device",
@@ -113,8 +114,8 @@ func registerBuiltin(r *Registry) error {
 		{Name: "cisco_nxos", Description: "Cisco NX-OS", Nornir: []string{"nxos", "nxos_ssh"}, Containerlab: []string{"vr-n9kv", "cisco_n9kv"}},
 		{Name: "cumulus_linux", Description: "Cumulus Linux (NCLU)", Containerlab: []string{"cvx", "cumulus_cvx"}},
 		{Name: "cumulus_vtysh", Description: "Cumulus Linux through vtysh"},
-		{Name: "hp_comware", Description: "HPE Comware", Nornir: []string{"hp_comware"}},
-		{Name: "huawei_vrp", Description: "Huawei VRP", Nornir: []string{"huawei"}, Containerlab: []string{"huawei_vrp"}},
+		{Name: "hp_comware", Description: "HPE Comware", Nornir: []string{"hp_comware"}, ReadOnly: []string{"display"}},
+		{Name: "huawei_vrp", Description: "Huawei VRP", Nornir: []string{"huawei"}, Containerlab: []string{"huawei_vrp"}, ReadOnly: []string{"display"}},
 		{Name: "ipinfusion_ocnos", Description: "IP Infusion OcNOS", Containerlab: []string{"ipinfusion_ocnos"}},
 		{Name: "nokia_sros", Description: "Nokia SR OS (MD-CLI)", Nornir: []string{"sros"}, Containerlab: []string{"vr-sros", "nokia_sros"}},
 		{Name: "nokia_sros_classic", Description: "Nokia SR OS (classic CLI)"},

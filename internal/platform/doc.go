@@ -5,8 +5,9 @@
 // files), whether changegate ships its scrapligo definition, the failure
 // strings configuring it adds, how configuration is sent (the commands
 // around the lines, with the session and the confirmed-commit time as
-// placeholders) and what that guarantees, and the configuration dialect
-// its lines are written in.
+// placeholders) and what that guarantees, the configuration dialect
+// its lines are written in, and the prefixes of its read-only commands
+// (CheckReadOnly, which device run applies without --allow-write).
 //
 // The built-in platforms are registered in one place (builtin.go), once,
 // into a sealed registry (Builtin); a duplicate name, Nornir name or

@@ -38,6 +38,11 @@ type Platform struct {
 	// a failed commit prints (matched case-sensitively, as substrings).
 	// Show commands do not use them, since their output may hold "error:".
 	ConfigFailures []string
+	// ReadOnly are the prefixes of the commands that only read the
+	// device (whole words, such as "show" or "info from state"), which
+	// device run sends without --allow-write (CheckReadOnly). Empty means
+	// DefaultReadOnly.
+	ReadOnly []string
 	// Config is how changegate sends configuration and what that
 	// guarantees. Its zero value, as registered, is CommandsOnly.
 	Config Config
@@ -56,6 +61,7 @@ func (p Platform) clone() Platform {
 	p.Nornir = slices.Clone(p.Nornir)
 	p.Containerlab = slices.Clone(p.Containerlab)
 	p.ConfigFailures = slices.Clone(p.ConfigFailures)
+	p.ReadOnly = slices.Clone(p.ReadOnly)
 	c := &p.Config
 	c.Enter, c.Commit, c.CommitConfirmed = slices.Clone(c.Enter), slices.Clone(c.Commit), slices.Clone(c.CommitConfirmed)
 	c.Confirm, c.Abort = slices.Clone(c.Confirm), slices.Clone(c.Abort)

@@ -40,7 +40,10 @@ type CheckDoc struct {
 	// PolicySettings is what the configuration changed in the policy
 	// set: disabled policies, parameters that differ from their defaults.
 	PolicySettings PolicySettingsDoc `json:"policy_settings"`
-	Results        []ResultDoc       `json:"results"`
+	// ConfigFile is the configuration file the settings came from, ""
+	// when there was none (printed "none").
+	ConfigFile string      `json:"config_file"`
+	Results    []ResultDoc `json:"results"`
 }
 
 // PolicySettingsDoc is what the configuration changed in the policy set;
@@ -99,6 +102,7 @@ func CheckDocument(v *gate.Verdict, pkgs []*policy.Package) CheckDoc {
 	for _, p := range pkgs {
 		doc.Policies = append(doc.Policies, PolicyDoc{Name: p.Name, File: p.File, Title: p.Title, Builtin: p.Builtin})
 	}
+	doc.ConfigFile = v.ConfigFile
 	doc.PolicySettings = PolicySettingsDoc{Disabled: []string{}, Params: []policy.Param{}}
 	doc.PolicySettings.Disabled = append(doc.PolicySettings.Disabled, v.PolicySet.Disabled...)
 	doc.PolicySettings.Params = append(doc.PolicySettings.Params, v.PolicySet.Params...)
@@ -125,6 +129,15 @@ func ResultSource(v *gate.Verdict, r policy.Result) diag.Pos {
 		p.Line = 1
 	}
 	return p
+}
+
+// ConfigName names the configuration file of a verdict: the file, or
+// none (the defaults).
+func ConfigName(file string) string {
+	if file == "" {
+		return "none (the defaults)"
+	}
+	return file
 }
 
 func verdictWord(v *gate.Verdict) string {
@@ -166,6 +179,7 @@ func CheckText(w io.Writer, v *gate.Verdict, pkgs []*policy.Package, disabled []
 		ew.printf("; disabled by configuration: %s", strings.Join(disabled, ", "))
 	}
 	ew.printf("\n")
+	ew.printf("  configuration: %s\n", ConfigName(v.ConfigFile))
 	if ps := v.PolicySet.Params; len(ps) > 0 {
 		ew.printf("  policy parameters set by configuration:\n")
 		for _, p := range ps {
@@ -291,11 +305,15 @@ func CheckFindings(v *gate.Verdict, pkgs []*policy.Package, version string) *fin
 	// What the configuration changed is a note on the policy concerned,
 	// at the top of the plan.
 	top := ResultSource(v, policy.Result{})
+	in := ""
+	if v.ConfigFile != "" {
+		in = " in " + v.ConfigFile
+	}
 	for _, name := range v.PolicySet.Disabled {
 		c := caseOf(name)
 		c.Findings = append(c.Findings, finding.Finding{
 			Severity: finding.Note, Rule: name, File: top.File, Line: top.Line,
-			Message: "policy " + name + " is disabled by configuration (policy.disable)",
+			Message: "policy " + name + " is disabled by configuration (policy.disable" + in + ")",
 			Hint:    "apply refuses what it would deny, except with --break-glass",
 		})
 	}
@@ -303,7 +321,7 @@ func CheckFindings(v *gate.Verdict, pkgs []*policy.Package, version string) *fin
 		c := caseOf(p.Policy)
 		c.Findings = append(c.Findings, finding.Finding{
 			Severity: finding.Note, Rule: p.Policy, File: top.File, Line: top.Line,
-			Message: "policy parameter set by configuration (policy.params): " + p.String(),
+			Message: "policy parameter set by configuration (policy.params" + in + "): " + p.String(),
 		})
 	}
 	for _, r := range v.Decision.Results {

@@ -48,7 +48,7 @@ func ReviewMarkdown(w io.Writer, v *gate.Verdict, approvals []ReviewApproval) er
 	if by := countByPolicy(d.Results, policy.Deny); by != "" {
 		ew.printf(" Denied by %s.", by)
 	}
-	ew.printf("\n\n")
+	ew.printf("\n\nConfiguration: %s.\n\n", md(ConfigName(v.ConfigFile)))
 	if lines := settingLines(v.PolicySet); len(lines) > 0 {
 		ew.printf("Policy settings of the configuration (in the policy digest):\n\n")
 		for _, l := range lines {

@@ -39,6 +39,7 @@ func ReviewHTML(w io.Writer, v *gate.Verdict, approvals []ReviewApproval) error 
 	ew.printf("<p><code>%s</code>: %s checked against %s (%s, %s, %s of traffic), N-1 of every state. <b>%s, %s.</b></p>\n",
 		e(p.File), plural(len(p.Steps), "step"), e(orDash(t.Name)), plural(t.Nodes, "node"), plural(t.Links, "link"), rate(t.TotalDemandBps),
 		plural(d.Count(policy.Deny), "denial"), plural(d.Count(policy.Warn), "warning"))
+	ew.printf("<p>Configuration: %s.</p>\n", e(ConfigName(v.ConfigFile)))
 
 	if lines := settingLines(v.PolicySet); len(lines) > 0 {
 		ew.printf("<p>Policy settings of the configuration (in the policy digest):</p>\n<ul class=\"settings\">\n")

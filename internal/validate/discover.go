@@ -126,6 +126,17 @@ func Discover(ctx context.Context, paths []string) ([]File, []Skipped, error) {
 	return files, skipped, nil
 }
 
+// stdinPlan is the plan read from standard input (validate -): a plan
+// whatever its keys, whose files are relative to the working directory.
+func stdinPlan(data []byte) File {
+	f, _ := classify(StdinName, data)
+	if f.keys == nil {
+		f = File{Path: StdinName, keys: map[string]pos{}, data: data}
+	}
+	f.Kind = Plan
+	return f
+}
+
 // topKey matches a top-level key of a block mapping: a line that starts
 // with a plain or quoted key and a colon.
 var topKey = regexp.MustCompile(`^("[^"]*"|'[^']*'|[A-Za-z_][A-Za-z0-9_-]*)[ \t]*:(\s|$)`)

@@ -7,7 +7,8 @@
 // dry-run; policies compile with the built-in library and their Rego
 // tests pass. The device inventory the configuration names is checked
 // too, read by a loader the caller gives (Options.Inventory): this
-// package does not tell inventory formats apart.
+// package does not tell inventory formats apart. The path "-" is a plan
+// the caller read from standard input (Options.Stdin).
 //
 // Every problem becomes a finding.Finding at the file, line and column it
 // is about, in one finding.Case per file, so that any of the CI formats of

@@ -2,6 +2,7 @@ package validate
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"runtime"
 	"slices"
@@ -78,7 +79,13 @@ type Options struct {
 	// may be (paths.allow of the configuration): a name outside is a
 	// finding, and the file is not read.
 	Scope userfile.Scope
+	// Stdin is the plan read from standard input, which the path "-"
+	// names (called StdinName); nil refuses "-".
+	Stdin []byte
 }
+
+// StdinName is what the plan read from standard input is called.
+const StdinName = "<stdin>"
 
 // Inventory is a device inventory to check, and how to read it.
 type Inventory struct {
@@ -107,9 +114,27 @@ type Result struct {
 // error is for paths that cannot be read and for cancellation; every
 // problem in the files is a finding.
 func Run(ctx context.Context, paths []string, opts Options) (*Result, error) {
-	files, skipped, err := Discover(ctx, paths)
+	var rest []string
+	var stdin *File
+	for _, p := range paths {
+		if p != "-" {
+			rest = append(rest, p)
+			continue
+		}
+		if opts.Stdin == nil {
+			return nil, errors.New("validate: - names standard input, which was not read")
+		}
+		if stdin == nil {
+			f := stdinPlan(opts.Stdin)
+			stdin = &f
+		}
+	}
+	files, skipped, err := Discover(ctx, rest)
 	if err != nil {
 		return nil, err
+	}
+	if stdin != nil {
+		files = append(files, *stdin)
 	}
 	v := &validator{opts: opts}
 	res := &Result{Skipped: skipped}
