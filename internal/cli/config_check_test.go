@@ -154,6 +154,9 @@ func TestConfirmMarginReachesTheExecutor(t *testing.T) {
 	dir := t.TempDir()
 	t.Chdir(dir)
 	t.Setenv("CHANGEGATE_STATE_DIR", filepath.Join(dir, "state"))
+	// The fake IOS-XR device has no link-state database to read: this
+	// test is about the confirm margin, not the network's drift.
+	t.Setenv("CHANGEGATE_APPLY_OBSERVE", "false")
 	p, err := fakedev.Platform("cisco_iosxr", "a")
 	if err != nil {
 		t.Fatal(err)
