@@ -61,8 +61,13 @@ func Compile(net *topology.Network) (*Model, error) {
 		rate     float64
 	}
 	dms := make([]dm, 0, len(net.Demands))
-	for _, d := range net.Demands {
-		s, okS := idx[d.Src]
+	var prev string
+	s, okS := 0, false
+	for k, d := range net.Demands {
+		if k == 0 || d.Src != prev { // demands usually come grouped by source
+			prev = d.Src
+			s, okS = idx[d.Src]
+		}
 		t, okT := idx[d.Dst]
 		if !okS || !okT {
 			return nil, fmt.Errorf("demand %s->%s: unknown node", d.Src, d.Dst)
@@ -72,17 +77,37 @@ func Compile(net *topology.Network) (*Model, error) {
 		}
 		dms = append(dms, dm{int32(s), int32(t), d.RateBps})
 	}
-	sort.Slice(dms, func(i, j int) bool {
-		if dms[i].dst != dms[j].dst {
-			return dms[i].dst < dms[j].dst
+	// By destination, then source: a stable counting sort by source, then
+	// one by destination (linear; a comparison sort of half a million
+	// demands took longer than solving the steady state).
+	count := make([]int, m.nNodes+1)
+	tmp := make([]dm, len(dms))
+	for _, pass := range []struct {
+		from, to []dm
+		key      func(dm) int32
+	}{
+		{dms, tmp, func(d dm) int32 { return d.src }},
+		{tmp, dms, func(d dm) int32 { return d.dst }},
+	} {
+		clear(count)
+		for _, d := range pass.from {
+			count[pass.key(d)+1]++
 		}
-		return dms[i].src < dms[j].src
-	})
+		for i := 1; i < len(count); i++ {
+			count[i] += count[i-1]
+		}
+		for _, d := range pass.from {
+			k := pass.key(d)
+			pass.to[count[k]] = d
+			count[k]++
+		}
+	}
 	m.destOf = make([]int32, m.nNodes)
 	for i := range m.destOf {
 		m.destOf[i] = -1
 	}
 	m.srcTotal = make([]float64, m.nNodes)
+	m.dmSrc, m.dmRate = make([]int32, 0, len(dms)), make([]float64, 0, len(dms))
 	for i := 0; i < len(dms); {
 		t := dms[i].dst
 		m.destOf[t] = int32(len(m.dests))
