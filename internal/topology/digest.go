@@ -87,35 +87,29 @@ func (n *Network) TopologyDigest() string {
 // not depend on the order of demands, on whether they came as a list, a
 // matrix or demand files, or on one demand being written as several.
 func (n *Network) TrafficDigest() string {
-	// Rank node names alphabetically once, then order demands by rank: the
-	// order is the names' order without comparing strings millions of
+	// Number the names as they come (nodes, then names only demands
+	// have), then rank them alphabetically once and order demands by rank:
+	// the order is the names' order without comparing strings millions of
 	// times.
-	rank := make(map[string]int32, len(n.Nodes))
+	ix := newIndexer(len(n.Nodes))
 	for _, nd := range n.Nodes {
-		rank[nd.Name] = 0
-	}
-	for _, d := range n.Demands { // names outside the node list, if any, count too
-		if _, ok := rank[d.Src]; !ok {
-			rank[d.Src] = 0
-		}
-		if _, ok := rank[d.Dst]; !ok {
-			rank[d.Dst] = 0
-		}
-	}
-	names := make([]string, 0, len(rank))
-	for name := range rank {
-		names = append(names, name)
-	}
-	slices.Sort(names)
-	for i, name := range names {
-		rank[name] = int32(i)
+		ix.lookup(nd.Name)
 	}
 	ds := make([]rankedDemand, 0, len(n.Demands))
-	srcs, dsts := newRanker(rank, names), newRanker(rank, names)
+	srcs, dsts := ix.guesser(), ix.guesser()
 	for _, d := range n.Demands {
 		if d.RateBps != 0 {
-			ds = append(ds, rankedDemand{srcs.rank(d.Src), dsts.rank(d.Dst), d.RateBps})
+			ds = append(ds, rankedDemand{srcs.index(d.Src), dsts.index(d.Dst), d.RateBps})
 		}
+	}
+	names := slices.Clone(ix.names)
+	slices.Sort(names)
+	rank := make([]int32, len(names))
+	for r, name := range names {
+		rank[ix.ids[name]] = int32(r)
+	}
+	for i := range ds {
+		ds[i].src, ds[i].dst = rank[ds[i].src], rank[ds[i].dst]
 	}
 	ds = sortByPair(ds, len(names))
 	quoted := make([][]byte, len(names))
@@ -159,41 +153,60 @@ func (n *Network) TrafficDigest() string {
 	return DigestPrefix + hex.EncodeToString(h.Sum(nil))
 }
 
-// ranker looks names up in rank, guessing first that a name is the one
-// that followed the previous name last time: demands read from a matrix
-// or a file come in the same order of destinations row after row, and a
-// string comparison of a name with itself is much cheaper than a map
-// lookup.
-type ranker struct {
-	ranks map[string]int32
+// indexer numbers names in the order they are first seen.
+type indexer struct {
+	ids   map[string]int32
 	names []string
-	next  []int32 // the rank seen after each rank, or -1
-	prev  int32
 }
 
-func newRanker(ranks map[string]int32, names []string) *ranker {
-	r := &ranker{ranks: ranks, names: names, next: make([]int32, len(names)), prev: -1}
-	for i := range r.next {
-		r.next[i] = -1
-	}
-	return r
+func newIndexer(size int) *indexer {
+	return &indexer{ids: make(map[string]int32, size), names: make([]string, 0, size)}
 }
 
-func (r *ranker) rank(name string) int32 {
-	if r.prev >= 0 {
-		if g := r.next[r.prev]; g >= 0 && r.names[g] == name {
-			r.prev = g
-			return g
+func (x *indexer) lookup(name string) int32 {
+	k, ok := x.ids[name]
+	if !ok {
+		k = int32(len(x.names))
+		x.ids[name] = k
+		x.names = append(x.names, name)
+	}
+	return k
+}
+
+// guesser returns a lookup that first guesses that a name is the one that
+// followed the previous name last time: demands read from a matrix or a
+// file come in the same order of destinations row after row, and
+// comparing a name with itself (the same string) costs much less than a
+// map lookup.
+func (x *indexer) guesser() *guesser {
+	return &guesser{x: x, prev: -1}
+}
+
+type guesser struct {
+	x    *indexer
+	next []int32 // the index seen after each index, or -1
+	prev int32
+}
+
+func (g *guesser) index(name string) int32 {
+	names := g.x.names
+	if g.prev >= 0 {
+		if k := g.next[g.prev]; k >= 0 && names[k] == name {
+			g.prev = k
+			return k
 		}
-		if r.names[r.prev] == name {
-			return r.prev
+		if names[g.prev] == name {
+			return g.prev
 		}
 	}
-	k := r.ranks[name]
-	if r.prev >= 0 {
-		r.next[r.prev] = k
+	k := g.x.lookup(name)
+	for len(g.next) < len(g.x.names) {
+		g.next = append(g.next, -1)
 	}
-	r.prev = k
+	if g.prev >= 0 {
+		g.next[g.prev] = k
+	}
+	g.prev = k
 	return k
 }
 

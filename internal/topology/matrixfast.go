@@ -397,7 +397,14 @@ func (p *parser) parseFastRows(fm *fastMatrix, names []string, namesOK bool, uni
 			}
 			var r float64
 			ok := false
-			if plain {
+			if cell == "0" {
+				continue // no demand, and nothing to check
+			}
+			if v, good := parseDecimal(cell); good {
+				if v *= mult; !math.IsInf(v, 0) {
+					r, ok = v, true
+				}
+			} else if plain {
 				if v, err := strconv.ParseFloat(cell, 64); err == nil {
 					if v *= mult; !math.IsInf(v, 0) && v >= 0 {
 						r, ok = v, true
@@ -422,6 +429,39 @@ func (p *parser) parseFastRows(fm *fastMatrix, names []string, namesOK bool, uni
 			p.net.Demands = append(p.net.Demands, Demand{Src: names[i], Dst: names[j], RateBps: r})
 		}
 	}
+}
+
+// pow10 holds the powers of ten that float64 represents exactly.
+var pow10 = [...]float64{1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15}
+
+// parseDecimal reads digits with an optional fraction ("52.8", "1000"),
+// at most 15 digits in all, as strconv.ParseFloat does: both the digits
+// as an integer and the power of ten are exact in a float64, so their
+// quotient is the correctly rounded value (the fast path of
+// strconv.ParseFloat too, without its generality). ok is false for
+// anything else, which the caller gives to strconv.
+func parseDecimal(s string) (float64, bool) {
+	var mant uint64
+	digits, frac, dot := 0, 0, false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= '0' && c <= '9':
+			mant = mant*10 + uint64(c-'0')
+			digits++
+			if dot {
+				frac++
+			}
+		case c == '.' && !dot:
+			dot = true
+		default:
+			return 0, false
+		}
+	}
+	if digits == 0 || digits > 15 {
+		return 0, false
+	}
+	return float64(mant) / pow10[frac], true
 }
 
 // countCells counts the cells of a scanned row.

@@ -3,6 +3,7 @@ package topology
 import (
 	"fmt"
 	"math/rand/v2"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -186,4 +187,30 @@ func FuzzMatrixFast(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		bothPaths(t, data)
 	})
+}
+
+func TestParseDecimal(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	cases := []string{"0", "1", "52.8", "0.1", ".5", "5.", "123456789012345", "1234567890123456", "0.000000000000001", "9.99999999999999", "1.2.3", "", ".", "1e3", "-1", "+1", "1_0"}
+	for range 20000 {
+		n := 1 + rng.IntN(16)
+		b := make([]byte, n)
+		for i := range b {
+			b[i] = "0123456789"[rng.IntN(10)]
+		}
+		if d := rng.IntN(n + 1); d < n {
+			b[d] = '.'
+		}
+		cases = append(cases, string(b))
+	}
+	for _, s := range cases {
+		got, ok := parseDecimal(s)
+		if !ok {
+			continue
+		}
+		want, err := strconv.ParseFloat(s, 64)
+		if err != nil || got != want {
+			t.Errorf("parseDecimal(%q) = %v, strconv: %v, %v", s, got, want, err)
+		}
+	}
 }

@@ -1,0 +1,9 @@
+package topology
+
+import "github.com/changegate/changegate/diag"
+
+// ParseYAMLOnly is Parse without the fast path for demand_matrix rows
+// (every cell a YAML node), for the benchmarks of topology_test.
+func ParseYAMLOnly(file string, data []byte) (*Network, diag.Diagnostics) {
+	return Parse(file, data, ParseOptions{slowMatrix: true})
+}
