@@ -61,14 +61,10 @@ func Compile(net *topology.Network) (*Model, error) {
 		rate     float64
 	}
 	dms := make([]dm, 0, len(net.Demands))
-	var prev string
-	s, okS := 0, false
-	for k, d := range net.Demands {
-		if k == 0 || d.Src != prev { // demands usually come grouped by source
-			prev = d.Src
-			s, okS = idx[d.Src]
-		}
-		t, okT := idx[d.Dst]
+	srcOf, dstOf := net.NodeLookup(), net.NodeLookup()
+	for _, d := range net.Demands {
+		s, okS := srcOf(d.Src)
+		t, okT := dstOf(d.Dst)
 		if !okS || !okT {
 			return nil, fmt.Errorf("demand %s->%s: unknown node", d.Src, d.Dst)
 		}
@@ -80,27 +76,28 @@ func Compile(net *topology.Network) (*Model, error) {
 	// By destination, then source: a stable counting sort by source, then
 	// one by destination (linear; a comparison sort of half a million
 	// demands took longer than solving the steady state).
-	count := make([]int, m.nNodes+1)
 	tmp := make([]dm, len(dms))
-	for _, pass := range []struct {
-		from, to []dm
-		key      func(dm) int32
-	}{
-		{dms, tmp, func(d dm) int32 { return d.src }},
-		{tmp, dms, func(d dm) int32 { return d.dst }},
-	} {
-		clear(count)
-		for _, d := range pass.from {
-			count[pass.key(d)+1]++
-		}
-		for i := 1; i < len(count); i++ {
-			count[i] += count[i-1]
-		}
-		for _, d := range pass.from {
-			k := pass.key(d)
-			pass.to[count[k]] = d
-			count[k]++
-		}
+	at := make([]int, m.nNodes+1)
+	for _, d := range dms {
+		at[d.src+1]++
+	}
+	for i := 1; i < len(at); i++ {
+		at[i] += at[i-1]
+	}
+	for _, d := range dms {
+		tmp[at[d.src]] = d
+		at[d.src]++
+	}
+	clear(at)
+	for _, d := range tmp {
+		at[d.dst+1]++
+	}
+	for i := 1; i < len(at); i++ {
+		at[i] += at[i-1]
+	}
+	for _, d := range tmp {
+		dms[at[d.dst]] = d
+		at[d.dst]++
 	}
 	m.destOf = make([]int32, m.nNodes)
 	for i := range m.destOf {

@@ -52,7 +52,7 @@ type fastMatrix struct {
 // fastRow is one row: the text between its brackets.
 type fastRow struct {
 	line, open int    // the '[', 1-based
-	text       string // between '[' and ']'
+	text       []byte // between '[' and ']', in the caller's data
 }
 
 // cellClass marks the bytes a fast-path cell may hold.
@@ -77,7 +77,7 @@ func cutMatrixRows(data []byte) ([]byte, *fastMatrix) {
 	if hasOtherBreaks(data) {
 		return nil, nil
 	}
-	text := string(data) // one copy; cells are substrings of it
+	text := data
 	// The top-level key, at column 0.
 	off, line := 0, 1
 	found := false
@@ -85,7 +85,7 @@ func cutMatrixRows(data []byte) ([]byte, *fastMatrix) {
 		l, next := lineAt(text, off)
 		off = next
 		line++
-		if rest, ok := strings.CutPrefix(l, "demand_matrix:"); ok && blankOrComment(rest) {
+		if rest, ok := bytes.CutPrefix(l, []byte("demand_matrix:")); ok && blankOrComment(rest) {
 			found = true
 			break
 		}
@@ -114,7 +114,7 @@ func cutMatrixRows(data []byte) ([]byte, *fastMatrix) {
 			keyIndent = ind
 		}
 		if ind == keyIndent {
-			if rest, ok := strings.CutPrefix(l[ind:], "rows:"); ok {
+			if rest, ok := bytes.CutPrefix(l[ind:], []byte("rows:")); ok {
 				if !blankOrComment(rest) {
 					return nil, nil // a value, anchor or tag on the key's line
 				}
@@ -201,10 +201,10 @@ func hasOtherBreaks(data []byte) bool {
 
 // lineAt is the line starting at off, without its \n (and \r), and
 // the offset of the next line.
-func lineAt(text string, off int) (string, int) {
+func lineAt(text []byte, off int) ([]byte, int) {
 	l := text[off:]
 	next := len(text)
-	if i := strings.IndexByte(l, '\n'); i >= 0 {
+	if i := bytes.IndexByte(l, '\n'); i >= 0 {
 		l, next = l[:i], off+i+1
 	}
 	if n := len(l); n > 0 && l[n-1] == '\r' {
@@ -214,7 +214,7 @@ func lineAt(text string, off int) (string, int) {
 }
 
 // indent counts the leading spaces of l.
-func indent(l string) int {
+func indent(l []byte) int {
 	i := 0
 	for i < len(l) && l[i] == ' ' {
 		i++
@@ -224,13 +224,13 @@ func indent(l string) int {
 
 // skippable: a blank line or a comment line. A tab among the leading
 // blanks is for the YAML parser to judge.
-func skippable(l string, ind int) bool {
+func skippable(l []byte, ind int) bool {
 	rest := l[ind:]
-	return rest == "" || rest[0] == '#'
+	return len(rest) == 0 || rest[0] == '#'
 }
 
 // blankOrComment: nothing but spaces, then nothing or a comment.
-func blankOrComment(s string) bool {
+func blankOrComment(s []byte) bool {
 	i := indent(s)
 	return i == len(s) || i > 0 && s[i] == '#'
 }
@@ -240,7 +240,7 @@ func blankOrComment(s string) bool {
 // that starts with a digit, '.', '+', or '-' and another character: a
 // plain YAML scalar that is never null. It returns the row and how many
 // of its cells are not "0".
-func scanRowLine(l string, ind, dashIndent int) (fastRow, int, bool) {
+func scanRowLine(l []byte, ind, dashIndent int) (fastRow, int, bool) {
 	if ind != dashIndent {
 		return fastRow{}, 0, false
 	}
@@ -273,7 +273,7 @@ func scanRowLine(l string, ind, dashIndent int) (fastRow, int, bool) {
 		if !goodCell(cell) {
 			return fastRow{}, 0, false
 		}
-		if cell != "0" {
+		if len(cell) != 1 || cell[0] != '0' {
 			nonzero++
 		}
 		for i < len(l) && l[i] == ' ' {
@@ -297,9 +297,9 @@ func scanRowLine(l string, ind, dashIndent int) (fastRow, int, bool) {
 	return row, nonzero, true
 }
 
-func goodCell(c string) bool {
+func goodCell(c []byte) bool {
 	switch {
-	case c == "":
+	case len(c) == 0:
 		return false
 	case c[0] >= '0' && c[0] <= '9', c[0] == '.', c[0] == '+':
 		return true
@@ -397,7 +397,7 @@ func (p *parser) parseFastRows(fm *fastMatrix, names []string, namesOK bool, uni
 			}
 			var r float64
 			ok := false
-			if cell == "0" {
+			if len(cell) == 1 && cell[0] == '0' {
 				continue // no demand, and nothing to check
 			}
 			if v, good := parseDecimal(cell); good {
@@ -405,7 +405,7 @@ func (p *parser) parseFastRows(fm *fastMatrix, names []string, namesOK bool, uni
 					r, ok = v, true
 				}
 			} else if plain {
-				if v, err := strconv.ParseFloat(cell, 64); err == nil {
+				if v, err := strconv.ParseFloat(string(cell), 64); err == nil {
 					if v *= mult; !math.IsInf(v, 0) && v >= 0 {
 						r, ok = v, true
 					}
@@ -413,7 +413,7 @@ func (p *parser) parseFastRows(fm *fastMatrix, names []string, namesOK bool, uni
 			}
 			if !ok {
 				var e *cellErr
-				r, e = matrixRate(cell, unit, i, j)
+				r, e = matrixRate(string(cell), unit, i, j)
 				if e != nil {
 					p.y.Errorf(at(row.line, row.open+1+start), e.hint, e.format, e.args...)
 					continue
@@ -440,7 +440,7 @@ var pow10 = [...]float64{1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10,
 // quotient is the correctly rounded value (the fast path of
 // strconv.ParseFloat too, without its generality). ok is false for
 // anything else, which the caller gives to strconv.
-func parseDecimal(s string) (float64, bool) {
+func parseDecimal(s []byte) (float64, bool) {
 	var mant uint64
 	digits, frac, dot := 0, 0, false
 	for i := 0; i < len(s); i++ {
@@ -465,7 +465,7 @@ func parseDecimal(s string) (float64, bool) {
 }
 
 // countCells counts the cells of a scanned row.
-func countCells(s string) int {
+func countCells(s []byte) int {
 	if indent(s) == len(s) {
 		return 0
 	}

@@ -204,7 +204,7 @@ func TestParseDecimal(t *testing.T) {
 		cases = append(cases, string(b))
 	}
 	for _, s := range cases {
-		got, ok := parseDecimal(s)
+		got, ok := parseDecimal([]byte(s))
 		if !ok {
 			continue
 		}
