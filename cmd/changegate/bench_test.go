@@ -47,12 +47,12 @@ func BenchmarkDryrunKdl(b *testing.B) {
 			b.Fatalf("the reference's busiest link is not changegate's:\n%s\n%s", ref, out)
 		}
 	}
-	b.Run("changegate", func(b *testing.B) {
+	b.Run("impl=changegate", func(b *testing.B) {
 		for b.Loop() {
 			run(bin, dryrun...)
 		}
 	})
-	b.Run("reference", func(b *testing.B) {
+	b.Run("impl=reference", func(b *testing.B) {
 		if python == "" {
 			b.Skip("no python3")
 		}

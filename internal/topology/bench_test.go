@@ -39,8 +39,9 @@ var kdl = sync.OnceValues(func() ([]byte, error) {
 
 // BenchmarkLoadKdl loads Topology Zoo's Kdl (754 nodes, 899 links) with its
 // full gravity matrix (567,762 demands), as topology import writes it:
-// LoadFile, and the same text through the YAML parser alone (a node per
-// matrix cell, as before the fast path), for the ratio. Needs
+// LoadFile (impl=changegate), and the same text through the YAML parser
+// alone (impl=reference: a node per matrix cell, as before the fast
+// path), for the ratio. Needs
 // ../shared/data/topology-zoo beside the repository.
 func BenchmarkLoadKdl(b *testing.B) {
 	data, err := kdl()
@@ -56,25 +57,41 @@ func BenchmarkLoadKdl(b *testing.B) {
 			b.Fatalf("Kdl: %v, network %v", err, n != nil)
 		}
 	}
-	b.Run("LoadFile", func(b *testing.B) {
+	b.Run("impl=changegate", func(b *testing.B) {
 		b.SetBytes(int64(len(data)))
 		for b.Loop() {
 			n, _, err := topology.LoadFile(context.Background(), path, userfile.Scope{})
 			check(b, n, err)
 		}
 	})
-	b.Run("yaml-nodes", func(b *testing.B) {
+	b.Run("impl=reference", func(b *testing.B) {
 		b.SetBytes(int64(len(data)))
 		for b.Loop() {
 			n, _ := topology.ParseYAMLOnly(path, data)
 			check(b, n, nil)
 		}
 	})
-	n, _, err := topology.LoadFile(context.Background(), path, userfile.Scope{})
-	check(b, n, err)
-	b.Run("TrafficDigest", func(b *testing.B) {
+}
+
+// BenchmarkTrafficDigestKdl digests Kdl's traffic (impl=changegate), and
+// so does the first implementation (impl=reference, digest_test.go).
+func BenchmarkTrafficDigestKdl(b *testing.B) {
+	data, err := kdl()
+	if err != nil {
+		b.Skipf("Kdl: %v (the benchmark needs ../shared beside the repository)", err)
+	}
+	n, _ := topology.Parse("kdl.yaml", data, topology.ParseOptions{})
+	if n == nil {
+		b.Fatal("Kdl does not load")
+	}
+	b.Run("impl=changegate", func(b *testing.B) {
 		for b.Loop() {
 			n.TrafficDigest()
+		}
+	})
+	b.Run("impl=reference", func(b *testing.B) {
+		for b.Loop() {
+			topology.TrafficDigestReference(n)
 		}
 	})
 }

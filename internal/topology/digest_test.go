@@ -119,12 +119,12 @@ func BenchmarkTrafficDigest4M(b *testing.B) {
 			}
 		}
 	}
-	b.Run("TrafficDigest", func(b *testing.B) {
+	b.Run("impl=changegate", func(b *testing.B) {
 		for b.Loop() {
 			n.TrafficDigest()
 		}
 	})
-	b.Run("reference", func(b *testing.B) {
+	b.Run("impl=reference", func(b *testing.B) {
 		for b.Loop() {
 			trafficDigestReference(n)
 		}

@@ -7,3 +7,6 @@ import "github.com/changegate/changegate/diag"
 func ParseYAMLOnly(file string, data []byte) (*Network, diag.Diagnostics) {
 	return Parse(file, data, ParseOptions{slowMatrix: true})
 }
+
+// TrafficDigestReference is the first implementation of TrafficDigest.
+func TrafficDigestReference(n *Network) string { return trafficDigestReference(n) }
