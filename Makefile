@@ -43,13 +43,13 @@ bench:
 # import writes it): LoadFile against the YAML parser alone, the traffic
 # digest, and the whole process of dryrun --n1=false against a straightforward
 # Python reference (cmd/changegate/testdata/reference.py) in the same run.
-# Medians and ratios with benchstat (docs/performance.md#loading). About 3
+# Medians and ratios with benchstat (docs/performance.md#loading). About 2
 # minutes on 2 cores; needs ../shared and python3.
 BENCHSTAT ?= golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6c9d4da
 BENCH_LOAD_OUT ?= $${TMPDIR:-/tmp}/changegate-bench-load.txt
 
 bench-load:
-	$(GO) test -run '^$$' -bench 'LoadKdl|TrafficDigest' -benchtime 10x -count 6 ./internal/topology/ > $(BENCH_LOAD_OUT)
+	$(GO) test -run '^$$' -bench 'LoadKdl|TrafficDigestKdl' -benchtime 5x -count 6 ./internal/topology/ > $(BENCH_LOAD_OUT)
 	$(GO) test -run '^$$' -bench 'DryrunKdl' -benchtime 3x -count 6 ./cmd/changegate/ >> $(BENCH_LOAD_OUT)
 	$(GO) run $(BENCHSTAT) -col /impl $(BENCH_LOAD_OUT)
 
