@@ -48,6 +48,9 @@ func BenchmarkLoadKdl(b *testing.B) {
 	if err != nil {
 		b.Skipf("Kdl: %v (the benchmark needs ../shared beside the repository)", err)
 	}
+	if !topology.MatrixRowsFast(data) {
+		b.Fatal("the matrix topology import writes does not take the fast path")
+	}
 	path := filepath.Join(b.TempDir(), "kdl.yaml")
 	if err := os.WriteFile(path, data, 0o644); err != nil {
 		b.Fatal(err)

@@ -10,3 +10,10 @@ func ParseYAMLOnly(file string, data []byte) (*Network, diag.Diagnostics) {
 
 // TrafficDigestReference is the first implementation of TrafficDigest.
 func TrafficDigestReference(n *Network) string { return trafficDigestReference(n) }
+
+// MatrixRowsFast reports whether Parse reads the rows of data's
+// demand_matrix with the fast path.
+func MatrixRowsFast(data []byte) bool {
+	_, fm := cutMatrixRows(data)
+	return fm != nil
+}
