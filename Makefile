@@ -6,7 +6,7 @@ FUZZMINTIME ?= 10s
 BENCH    ?= .
 BENCHTIME ?= 1x
 
-.PHONY: all build test test-short bench bench-policy bench-validate bench-devices bench-apply opa-test fuzz lint fmt example clean
+.PHONY: all build test test-short bench bench-load bench-policy bench-validate bench-devices bench-apply opa-test fuzz lint fmt example clean
 
 all: lint test build
 
@@ -38,6 +38,20 @@ test-short:
 # compare runs with benchstat (docs/performance.md).
 bench:
 	$(GO) test -run '^$$' -bench '$(BENCH)' -benchtime $(BENCHTIME) -timeout 120m ./internal/sim/
+
+# Loading Topology Zoo's Kdl (754 nodes, 567,762 gravity demands, as topology
+# import writes it): LoadFile against the YAML parser alone, the traffic
+# digest, and the whole process of dryrun --n1=false against a straightforward
+# Python reference (cmd/changegate/testdata/reference.py) in the same run.
+# Medians and ratios with benchstat (docs/performance.md#loading). About 2
+# minutes on 2 cores; needs ../shared and python3.
+BENCHSTAT ?= golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6c9d4da
+BENCH_LOAD_OUT ?= $${TMPDIR:-/tmp}/changegate-bench-load.txt
+
+bench-load:
+	$(GO) test -run '^$$' -bench 'LoadKdl|TrafficDigestKdl' -benchtime 5x -count 6 ./internal/topology/ > $(BENCH_LOAD_OUT)
+	$(GO) test -run '^$$' -bench 'DryrunKdl' -benchtime 3x -count 6 ./cmd/changegate/ >> $(BENCH_LOAD_OUT)
+	$(GO) run $(BENCHSTAT) -col /impl $(BENCH_LOAD_OUT)
 
 # The policy decision on a 20-step plan over Topology Zoo's Kdl (754 nodes):
 # building the input, evaluating the built-in policies, and both.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"sync"
 
 	"github.com/changegate/changegate/diag"
 	"github.com/changegate/changegate/internal/digest"
@@ -63,6 +64,14 @@ func Run(ctx context.Context, net *topology.Network, p *plans.Plan, opts Options
 			return nil, ds, nil
 		}
 	}
+	// The digests (a sort and a hash of every demand) need no model:
+	// computed while the model is compiled and solved, they cost no
+	// waiting on a machine with a core to spare. Run returns only once
+	// they are done, whatever the outcome: net is the caller's again then.
+	var digests digest.Set
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	wg.Go(func() { digests = networkDigests(net, opts.Digests) })
 	m := opts.Model
 	if m == nil {
 		var err error
@@ -75,7 +84,6 @@ func Run(ctx context.Context, net *topology.Network, p *plans.Plan, opts Options
 	r := &runner{ctx: ctx, net: net, m: m, b: b, opts: opts}
 	res := &Result{
 		Version: ResultVersion,
-		Digests: networkDigests(net, opts.Digests),
 		Topology: TopologyInfo{
 			Name: net.Name, Nodes: len(net.Nodes), Links: len(net.Links),
 			Demands: len(net.Demands), TotalDemandBps: m.TotalDemand(),
@@ -99,6 +107,8 @@ func Run(ctx context.Context, net *topology.Network, p *plans.Plan, opts Options
 		return nil, ds, err
 	}
 	res.States = append(res.States, st)
+	wg.Wait()
+	res.Digests = digests
 	if p == nil {
 		return res, ds, nil
 	}

@@ -61,9 +61,10 @@ func Compile(net *topology.Network) (*Model, error) {
 		rate     float64
 	}
 	dms := make([]dm, 0, len(net.Demands))
+	srcOf, dstOf := net.NodeLookup(), net.NodeLookup()
 	for _, d := range net.Demands {
-		s, okS := idx[d.Src]
-		t, okT := idx[d.Dst]
+		s, okS := srcOf(d.Src)
+		t, okT := dstOf(d.Dst)
 		if !okS || !okT {
 			return nil, fmt.Errorf("demand %s->%s: unknown node", d.Src, d.Dst)
 		}
@@ -72,17 +73,38 @@ func Compile(net *topology.Network) (*Model, error) {
 		}
 		dms = append(dms, dm{int32(s), int32(t), d.RateBps})
 	}
-	sort.Slice(dms, func(i, j int) bool {
-		if dms[i].dst != dms[j].dst {
-			return dms[i].dst < dms[j].dst
-		}
-		return dms[i].src < dms[j].src
-	})
+	// By destination, then source: a stable counting sort by source, then
+	// one by destination (linear; a comparison sort of half a million
+	// demands took longer than solving the steady state).
+	tmp := make([]dm, len(dms))
+	at := make([]int, m.nNodes+1)
+	for _, d := range dms {
+		at[d.src+1]++
+	}
+	for i := 1; i < len(at); i++ {
+		at[i] += at[i-1]
+	}
+	for _, d := range dms {
+		tmp[at[d.src]] = d
+		at[d.src]++
+	}
+	clear(at)
+	for _, d := range tmp {
+		at[d.dst+1]++
+	}
+	for i := 1; i < len(at); i++ {
+		at[i] += at[i-1]
+	}
+	for _, d := range tmp {
+		dms[at[d.dst]] = d
+		at[d.dst]++
+	}
 	m.destOf = make([]int32, m.nNodes)
 	for i := range m.destOf {
 		m.destOf[i] = -1
 	}
 	m.srcTotal = make([]float64, m.nNodes)
+	m.dmSrc, m.dmRate = make([]int32, 0, len(dms)), make([]float64, 0, len(dms))
 	for i := 0; i < len(dms); {
 		t := dms[i].dst
 		m.destOf[t] = int32(len(m.dests))

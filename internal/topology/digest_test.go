@@ -1,6 +1,12 @@
 package topology
 
 import (
+	"cmp"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"math/rand/v2"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -102,6 +108,8 @@ func TestDigestSeesEveryChange(t *testing.T) {
 	}
 }
 
+// BenchmarkTrafficDigest4M digests 4 million demands (2,000 nodes), and
+// so does the first implementation, for the ratio.
 func BenchmarkTrafficDigest4M(b *testing.B) {
 	n := &Network{}
 	for s := 0; s < 2000; s++ {
@@ -111,7 +119,107 @@ func BenchmarkTrafficDigest4M(b *testing.B) {
 			}
 		}
 	}
-	for b.Loop() {
-		n.TrafficDigest()
+	b.Run("impl=changegate", func(b *testing.B) {
+		for b.Loop() {
+			n.TrafficDigest()
+		}
+	})
+	b.Run("impl=reference", func(b *testing.B) {
+		for b.Loop() {
+			trafficDigestReference(n)
+		}
+	})
+}
+
+// trafficDigestReference is TrafficDigest as first written (a comparison
+// sort of the demands, each name quoted per line): the digests of
+// approved runs must not change with the faster one.
+func trafficDigestReference(n *Network) string {
+	// Rank node names alphabetically once, then sort by rank: the order is
+	// the names' order without comparing strings millions of times.
+	rank := make(map[string]int32, len(n.Nodes))
+	for _, nd := range n.Nodes {
+		rank[nd.Name] = 0
+	}
+	for _, d := range n.Demands { // names outside the node list, if any, count too
+		rank[d.Src], rank[d.Dst] = 0, 0
+	}
+	names := make([]string, 0, len(rank))
+	for name := range rank {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	for i, name := range names {
+		rank[name] = int32(i)
+	}
+	type demand struct {
+		src, dst int32
+		rate     float64
+	}
+	ds := make([]demand, 0, len(n.Demands))
+	for _, d := range n.Demands {
+		if d.RateBps != 0 {
+			ds = append(ds, demand{rank[d.Src], rank[d.Dst], d.RateBps})
+		}
+	}
+	// Sorting equal pairs by rate makes their sum independent of file order.
+	slices.SortFunc(ds, func(a, b demand) int {
+		switch {
+		case a.src != b.src:
+			return int(a.src - b.src)
+		case a.dst != b.dst:
+			return int(a.dst - b.dst)
+		case a.rate < b.rate:
+			return -1
+		case a.rate > b.rate:
+			return 1
+		}
+		return 0
+	})
+	h := sha256.New()
+	write(h, "changegate traffic v1\n")
+	buf := make([]byte, 0, 128)
+	for i := 0; i < len(ds); {
+		src, dst, sum := ds[i].src, ds[i].dst, 0.0
+		for ; i < len(ds) && ds[i].src == src && ds[i].dst == dst; i++ {
+			sum += ds[i].rate
+		}
+		buf = strconv.AppendQuote(buf[:0], names[src])
+		buf = append(buf, ' ')
+		buf = strconv.AppendQuote(buf, names[dst])
+		buf = append(buf, ' ')
+		buf = strconv.AppendFloat(buf, sum, 'g', -1, 64)
+		buf = append(buf, '\n')
+		h.Write(buf)
+	}
+	return DigestPrefix + hex.EncodeToString(h.Sum(nil))
+}
+
+func TestTrafficDigestSameAsReference(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for trial := range 200 {
+		n := &Network{}
+		nodes := 1 + rng.IntN(12)
+		for i := range nodes {
+			n.Nodes = append(n.Nodes, Node{Name: fmt.Sprintf("n%d \"x\"\t%d", rng.IntN(3), i)})
+		}
+		for range rng.IntN(60) {
+			name := func() string {
+				if rng.IntN(20) == 0 {
+					return "outside" // a name that is not a node
+				}
+				return n.Nodes[rng.IntN(nodes)].Name
+			}
+			rates := []float64{0, 1, 2.5e9, 1e-3, 3, 1.0 / 3}
+			n.Demands = append(n.Demands, Demand{Src: name(), Dst: name(), RateBps: rates[rng.IntN(len(rates))]})
+		}
+		if trial%2 == 0 { // sorted input takes the other branch of sortByPair
+			slices.SortFunc(n.Demands, func(a, b Demand) int {
+				return cmp.Or(strings.Compare(a.Src, b.Src), strings.Compare(a.Dst, b.Dst))
+			})
+		}
+		if got, want := n.TrafficDigest(), trafficDigestReference(n); got != want {
+			t.Fatalf("trial %d: digest %s, reference %s, demands %v", trial, got, want, n.Demands)
+		}
 	}
 }

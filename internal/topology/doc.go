@@ -3,8 +3,10 @@
 // (two endpoints, capacity, IGP metric per direction, admin state, class,
 // shared-risk groups) and demands (source, destination, rate).
 //
-// It reads and writes the topology YAML format (docs/topology.md) and reads
-// the demand CSV files a topology names (demandfile.go), validates it
+// It reads and writes the topology YAML format (docs/topology.md), the
+// rows of a large demand matrix with a scanner of its own instead of a
+// YAML node per cell (matrixfast.go: same results, same positions), and
+// reads the demand CSV files a topology names (demandfile.go), validates it
 // reporting every problem with file:line:column, and renders the
 // normalised model as documented JSON. Write writes a network whole, in a
 // canonical form; Patch writes the model after a change into the text of

@@ -8,7 +8,6 @@ import (
 	"io/fs"
 	"net/netip"
 	"path/filepath"
-	"strconv"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -27,6 +26,9 @@ type ParseOptions struct {
 	// that names demand files gets an error for each: Parse itself never
 	// touches the file system.
 	Open func(path string) (io.ReadCloser, error)
+	// slowMatrix turns off the fast path for demand_matrix rows
+	// (matrixfast.go), for the tests that compare both.
+	slowMatrix bool
 }
 
 // rateHint is the hint for every malformed rate or capacity.
@@ -136,7 +138,19 @@ func parse(file string, data []byte, opts ParseOptions, skipFiles bool) (*Networ
 		loc:       &locator{file: file, parsed: true},
 		skipFiles: skipFiles,
 	}
-	root := p.y.Parse(data)
+	var root *yaml.Node
+	if !opts.slowMatrix {
+		if cut, fm := cutMatrixRows(data); fm != nil {
+			var fds diag.Diagnostics
+			y := diag.YAML{File: file, Diags: &fds}
+			if r := y.Parse(cut); r != nil && fm.confirm(r) {
+				root, ds, p.fast = r, fds, fm
+			}
+		}
+	}
+	if root == nil {
+		root = p.y.Parse(data)
+	}
 	if root == nil {
 		return nil, nil, ds
 	}
@@ -160,6 +174,9 @@ type parser struct {
 	names []string // declared node names, for "did you mean" hints
 	// skipFiles leaves demand_files unread (Patch reads nodes and links).
 	skipFiles bool
+	// fast holds the rows of demand_matrix when they were scanned
+	// without the YAML parser (matrixfast.go).
+	fast *fastMatrix
 }
 
 func (p *parser) parseRoot(root *yaml.Node) {
@@ -510,6 +527,10 @@ func (p *parser) parseMatrix(v *yaml.Node) {
 		return
 	}
 	names, namesOK := p.matrixNodes(nodesNode)
+	if p.fast != nil && rowsNode == p.fast.ph {
+		p.parseFastRows(p.fast, names, namesOK, unit, unitOK)
+		return
+	}
 	if !isList(rowsNode) {
 		p.y.Sequence(rowsNode, what+": rows") // reports it
 		return
@@ -586,23 +607,9 @@ func (p *parser) matrixCell(c *yaml.Node, unit string, unitOK bool, i, j int) (f
 	if !unitOK {
 		return 0, false
 	}
-	what := func() string { return fmt.Sprintf("demand_matrix: row %d column %d", i+1, j+1) }
-	text := s
-	if unit != "" {
-		if _, err := strconv.ParseFloat(strings.ReplaceAll(s, "_", ""), 64); err != nil || strings.ContainsAny(s, "xXpP") {
-			if _, rerr := ParseRate(s); rerr == nil {
-				p.y.Errorf(c, fmt.Sprintf("the matrix unit %s applies to every entry: write the number alone", unit), "%s: %q has its own unit", what(), s)
-			} else {
-				p.y.Errorf(c, fmt.Sprintf("use a plain number; the matrix unit %s applies", unit), "%s: %q is not a number", what(), s)
-			}
-			return 0, false
-		}
-		text = s + unit
-	}
-	r, err := ParseRate(text)
-	if err != nil {
-		msg, hint := splitRateErr(err)
-		p.y.Errorf(c, hint, "%s: %s", what(), msg)
+	r, e := matrixRate(s, unit, i, j)
+	if e != nil {
+		p.y.Errorf(c, e.hint, e.format, e.args...)
 		return 0, false
 	}
 	return r, true

@@ -900,3 +900,15 @@ func checkGolden(t *testing.T, path, got, _ string) {
 	t.Helper()
 	golden.Check(t, path, []byte(got))
 }
+
+func TestNodeLookup(t *testing.T) {
+	n := &Network{Nodes: []Node{{Name: "a"}, {Name: "b"}, {Name: "c"}, {Name: "a"}}}
+	idx := n.NodeIndex()
+	look := n.NodeLookup()
+	for _, name := range []string{"a", "b", "c", "a", "b", "c", "c", "x", "b", "a", "b", "x", "x", "c"} {
+		want, wantOK := idx[name]
+		if got, ok := look(name); got != want || ok != wantOK {
+			t.Fatalf("NodeLookup(%q) = %d, %v; NodeIndex says %d, %v", name, got, ok, want, wantOK)
+		}
+	}
+}

@@ -116,6 +116,42 @@ func (n *Network) NodeIndex() map[string]int {
 	return m
 }
 
+// NodeLookup returns NodeIndex as a function that guesses before it
+// looks up: first that name is the node that followed the previous name
+// the last time, then the previous name itself. Demands read from a
+// matrix or a file name their destinations in the same order row after
+// row, and comparing a name with the very same string costs far less
+// than a map lookup. Each lookup function serves one sequence of names
+// (one for sources, another for destinations), from one goroutine.
+func (n *Network) NodeLookup() func(name string) (int, bool) {
+	idx := n.NodeIndex()
+	next := make([]int32, len(n.Nodes))
+	for i := range next {
+		next[i] = -1
+	}
+	prev := -1
+	return func(name string) (int, bool) {
+		if prev >= 0 {
+			if k := next[prev]; k >= 0 && n.Nodes[k].Name == name {
+				prev = int(k)
+				return prev, true
+			}
+			if n.Nodes[prev].Name == name {
+				return prev, true
+			}
+		}
+		k, ok := idx[name]
+		if !ok {
+			return 0, false
+		}
+		if prev >= 0 {
+			next[prev] = int32(k)
+		}
+		prev = k
+		return k, true
+	}
+}
+
 // LinkIndex maps link ids to their index in n.Links.
 func (n *Network) LinkIndex() map[string]int {
 	m := make(map[string]int, len(n.Links))
