@@ -22,19 +22,23 @@ type Runner interface {
 
 // platforms are the platforms discovery reads, by their names in the
 // platform registry, and for each the IGPs it reads and their commands.
-// The platforms other than FRR are read on OSPF networks only
-// (platforms.go): their parsers are verified against recordings written
-// from vendors' documentation, not against real routers.
+// The platforms other than FRR are read on OSPF networks, and Junos on
+// IS-IS networks too (platforms.go): their parsers are verified against
+// recordings written from vendors' documentation and published outputs,
+// not against real routers.
 var platforms = map[string]map[string][]string{
 	"frr_vtysh": {
 		topology.IGPOSPF: {frrOSPFDatabaseCommand, frrInterfacesCommand},
 		topology.IGPISIS: {frrISISDatabaseCommand, frrISISHostnamesCommand, frrInterfacesCommand},
 	},
-	"cisco_iosxe":   {topology.IGPOSPF: {iosxeOSPFDatabaseCommand, iosInterfacesCommand}},
-	"cisco_iosxr":   {topology.IGPOSPF: {iosxrOSPFDatabaseCommand, iosInterfacesCommand}},
-	"arista_eos":    {topology.IGPOSPF: {eosOSPFDatabaseCommand, eosInterfacesCommand}},
-	"juniper_junos": {topology.IGPOSPF: {junosOSPFDatabaseCommand, junosInterfacesCommand}},
-	"nokia_srl":     {topology.IGPOSPF: {srlOSPFDatabaseCommand, srlInterfacesCommand}},
+	"cisco_iosxe": {topology.IGPOSPF: {iosxeOSPFDatabaseCommand, iosInterfacesCommand}},
+	"cisco_iosxr": {topology.IGPOSPF: {iosxrOSPFDatabaseCommand, iosInterfacesCommand}},
+	"arista_eos":  {topology.IGPOSPF: {eosOSPFDatabaseCommand, eosInterfacesCommand}},
+	"juniper_junos": {
+		topology.IGPOSPF: {junosOSPFDatabaseCommand, junosInterfacesCommand},
+		topology.IGPISIS: {junosISISDatabaseCommand, junosInterfacesCommand},
+	},
+	"nokia_srl": {topology.IGPOSPF: {srlOSPFDatabaseCommand, srlInterfacesCommand}},
 }
 
 // Platforms lists the platforms discovery reads, sorted.
@@ -133,14 +137,22 @@ func ReadPlatforms(igp string, devices map[string]string, outputs map[string]map
 			}
 		}
 		if p, ok := readers[platform]; ok {
-			parse(p.databaseCommand, func(name string, data []byte) (err error) {
-				r.Database, err = p.database(name, data)
-				return err
-			})
+			if igp == topology.IGPISIS {
+				parse(p.isisCommand, func(name string, data []byte) (err error) {
+					r.ISIS, err = p.isis(name, data)
+					return err
+				})
+			} else {
+				parse(p.databaseCommand, func(name string, data []byte) (err error) {
+					r.Database, err = p.database(name, data)
+					return err
+				})
+			}
 			parse(p.interfacesCommand, func(name string, data []byte) (err error) {
 				r.Interfaces, err = p.interfaces(name, data)
 				return err
 			})
+			ownByAddress(r.ISIS, r.Interfaces)
 			routers = append(routers, r)
 			continue
 		}
