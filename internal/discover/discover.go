@@ -22,8 +22,8 @@ type Runner interface {
 
 // platforms are the platforms discovery reads, by their names in the
 // platform registry, and for each the IGPs it reads and their commands.
-// The platforms other than FRR are read on OSPF networks, and Junos on
-// IS-IS networks too (platforms.go): their parsers are verified against
+// The platforms other than FRR are read on OSPF networks, and Junos and
+// SR Linux on IS-IS networks too (platforms.go): their parsers are verified against
 // recordings written from vendors' documentation and published outputs,
 // not against real routers.
 var platforms = map[string]map[string][]string{
@@ -38,7 +38,10 @@ var platforms = map[string]map[string][]string{
 		topology.IGPOSPF: {junosOSPFDatabaseCommand, junosInterfacesCommand},
 		topology.IGPISIS: {junosISISDatabaseCommand, junosInterfacesCommand},
 	},
-	"nokia_srl": {topology.IGPOSPF: {srlOSPFDatabaseCommand, srlInterfacesCommand}},
+	"nokia_srl": {
+		topology.IGPOSPF: {srlOSPFDatabaseCommand, srlInterfacesCommand},
+		topology.IGPISIS: {srlISISDatabaseCommand, srlInterfacesCommand},
+	},
 }
 
 // Platforms lists the platforms discovery reads, sorted.

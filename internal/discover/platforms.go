@@ -12,7 +12,7 @@ import (
 )
 
 // The commands read on the platforms other than FRR, on OSPF networks
-// (Junos's IS-IS command is in junos_isis.go). Where the
+// (the IS-IS commands are in junos_isis.go and srl_isis.go). Where the
 // platform prints the output as structured data (Junos, EOS's interfaces,
 // SR Linux) it is read as JSON; IOS-XE's and IOS-XR's outputs, and EOS's
 // router-LSAs, as text. docs/discovery.md says where each format was
@@ -48,7 +48,7 @@ var readers = map[string]platformReader{
 	"cisco_iosxr":   {iosxrOSPFDatabaseCommand, ParseIOSOSPFDatabase, iosInterfacesCommand, ParseIOSInterfaces, "", nil},
 	"arista_eos":    {eosOSPFDatabaseCommand, ParseIOSOSPFDatabase, eosInterfacesCommand, ParseEOSInterfaces, "", nil},
 	"juniper_junos": {junosOSPFDatabaseCommand, ParseJunosOSPFDatabase, junosInterfacesCommand, ParseJunosInterfaces, junosISISDatabaseCommand, ParseJunosISISDatabase},
-	"nokia_srl":     {srlOSPFDatabaseCommand, ParseSRLOSPFDatabase, srlInterfacesCommand, ParseSRLInterfaces, "", nil},
+	"nokia_srl":     {srlOSPFDatabaseCommand, ParseSRLOSPFDatabase, srlInterfacesCommand, ParseSRLInterfaces, srlISISDatabaseCommand, ParseSRLISISDatabase},
 }
 
 // areaID writes an OSPF area id as a dotted quad, the form FRR prints, so

@@ -2,6 +2,7 @@ package discover
 
 import (
 	"bytes"
+	"net/netip"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -17,8 +18,8 @@ import (
 
 // isisPlatforms are the platforms other than FRR read on IS-IS networks,
 // each with recordings (NODE.isis-database.*) of the network of
-// testdata/README.md.
-var isisPlatforms = []string{"juniper_junos"}
+// testdata/README.md (SR Linux's without L2, as its OSPF recordings).
+var isisPlatforms = []string{"juniper_junos", "nokia_srl"}
 
 // TestReadPlatformsRecordedISIS discovers each platform's IS-IS
 // recordings (written from the vendors' documentation and published
@@ -60,8 +61,12 @@ func TestReadPlatformsRecordedISIS(t *testing.T) {
 			if d := cmp.Diff(ospf, net, opts); d != "" {
 				t.Errorf("the IS-IS reading differs from the OSPF one (-ospf +isis):\n%s", d)
 			}
-			if len(net.Links) != 6 || !net.Nodes[3].Drained || net.Links[3].Up {
-				t.Errorf("the network is not the one recorded (6 links, d drained, b-c down): %+v", net)
+			links := 6
+			if name == "nokia_srl" {
+				links = 5
+			}
+			if len(net.Links) != links || !net.Nodes[3].Drained || net.Links[links-3].Up {
+				t.Errorf("the network is not the one recorded (%d links, d drained, b-c down): %+v", links, net)
 			}
 		})
 	}
@@ -104,6 +109,12 @@ func TestParseISISPlatformErrors(t *testing.T) {
 		{"junos lsp id", lspParse(ParseJunosISISDatabase), entry(`"lsp-id": [{"data": "b"}]`), `x:1:113: lsp-id "b" does not read as SYSTEM.PN-FR`},
 		{"junos metric", lspParse(ParseJunosISISDatabase), entry(`"lsp-id": [{"data": "b.00-00"}], "isis-neighbor": [{"is-neighbor-id": [{"data": "a.00"}], "metric": [{"data": "16777216"}]}]`), `LSP b.00-00: metric "16777216" of neighbour "a.00" is not a metric`},
 		{"junos prefix", lspParse(ParseJunosISISDatabase), entry(`"lsp-id": [{"data": "b.00-00"}], "isis-prefix": [{"protocol-name": [{"data": "IP"}], "address-prefix": [{"data": "198.19.0.0/33"}], "metric": [{"data": "1"}]}]`), `address-prefix "198.19.0.0/33" is not an IPv4 prefix`},
+		{"srl no instance", lspParse(ParseSRLISISDatabase), `{"instance": [{"name": "main"}]}`, `no IS-IS instance with an oper-system-id`},
+		{"srl two instances", lspParse(ParseSRLISISDatabase), `{"instance": [{"oper-system-id": "1980.1800.0001"}, {"oper-system-id": "1980.1800.0002"}]}`, `x:1:53: a second IS-IS instance with system id 1980.1800.0002`},
+		{"srl no LSP", lspParse(ParseSRLISISDatabase), `{"instance": [{"oper-system-id": "1980.1800.0001", "level": [{"level-number": 2}]}]}`, `no LSP in the output`},
+		{"srl lsp id", lspParse(ParseSRLISISDatabase), `{"instance": [{"oper-system-id": "1980.1800.0001", "level": [{"level-number": 2, "link-state-database": {"lsp": [{"lsp-id": "a.00-00"}]}}]}]}`, `lsp-id "a.00-00" does not read as SYSTEM-ID.PN-FR`},
+		{"srl level", lspParse(ParseSRLISISDatabase), `{"instance": [{"oper-system-id": "1980.1800.0001", "level": [{"level-number": 3}]}]}`, `level-number "3" is not 1 or 2`},
+		{"srl metric", lspParse(ParseSRLISISDatabase), `{"instance": [{"oper-system-id": "1980.1800.0001", "level": [{"level-number": 2, "link-state-database": {"lsp": [{"lsp-id": "1980.1800.0001.00-00", "tlvs": {"tlv": [{"type": "srl_nokia-isis-lsdb-types:extended-ipv4-reachability", "extended-ipv4-reachability": {"prefixes": {"prefix": [{"prefix": "198.19.0.0/31", "metric": "ten"}]}}}]}}]}}]}]}`, `LSP 1980.1800.0001.00-00: metric "ten" is not an IS-IS metric`},
 		{"junos attributes", lspParse(ParseJunosISISDatabase), entry(`"lsp-id": [{"data": "b.00-00"}], "isis-packet": [{"lsp-attributes": [{"data": "L1 L2"}]}]`), `lsp-attributes "L1 L2" is not a hex byte`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -127,4 +138,75 @@ func FuzzParseJunosISISDatabase(f *testing.F) {
 
 func lspParse(f func(string, []byte) ([]observe.LSP, error)) func(string, []byte) error {
 	return func(n string, d []byte) error { _, err := f(n, d); return err }
+}
+
+// TestReadPlatformsMixedISIS reads one IS-IS network of two platforms:
+// a, b and c Junos, d SR Linux (testdata/mixed/d.isis-database.json, the
+// Junos recordings' network, L2 included, as SR Linux prints it, by
+// system id). It is the network the Junos recordings give, but for d's
+// interface names.
+func TestReadPlatformsMixedISIS(t *testing.T) {
+	p := all("juniper_junos")
+	p["d"] = "nokia_srl"
+	out := recordedPlatforms(t, filepath.Join("testdata", "juniper_junos"), all("juniper_junos"))
+	srl := recordedPlatforms(t, filepath.Join("testdata", "nokia_srl"), all("nokia_srl"))
+	mixedD := recordedPlatforms(t, filepath.Join("testdata", "mixed"), mixed)
+	out["d"] = map[string]string{srlISISDatabaseCommand: mixedD["d"][srlISISDatabaseCommand], srlInterfacesCommand: srl["d"][srlInterfacesCommand]}
+	net, _, err := ReadPlatforms(topology.IGPISIS, p, out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := readGolden(t, filepath.Join("testdata", "juniper_junos.isis.golden.yaml"))
+	shape := func(net *topology.Network) *topology.Network {
+		n := *net
+		n.Links = nil
+		for _, l := range net.Links {
+			if l.B == "d" {
+				l.BInterface = ""
+			}
+			n.Links = append(n.Links, l)
+		}
+		return &n
+	}
+	opts := cmp.Options{cmpopts.EquateEmpty(), cmpopts.IgnoreTypes(diag.Pos{}), cmpopts.IgnoreFields(topology.Network{}, "Files")}
+	if d := cmp.Diff(shape(want), shape(net), opts); d != "" {
+		t.Errorf("the mixed network differs from the Junos one (-junos +mixed):\n%s", d)
+	}
+}
+
+// TestParseSRLISISParallel: SR Linux lists the adjacencies to one
+// neighbour as instances of one neighbor entry, each with its metric;
+// systems are renamed by hostname where the database has one.
+func TestParseSRLISISParallel(t *testing.T) {
+	in := `{"instance": [{"oper-system-id": "1980.1800.0001", "level": [{"level-number": 2, "link-state-database": {"lsp": [
+	{"lsp-id": "1980.1800.0001.00-00", "flags": ["overload"], "tlvs": {"tlv": [
+	  {"type": "srl_nokia-isis-lsdb-types:dynamic-name", "hostname": {"hostname": ["a"]}},
+	  {"type": "srl_nokia-isis-lsdb-types:ipv4-interface-addresses", "ipv4-interface-addresses": {"address": ["198.18.0.1"]}},
+	  {"type": "srl_nokia-isis-lsdb-types:ipv4-internal-reachability", "ipv4-internal-reachability": {"prefixes": {"prefix": [{"prefix": "198.19.0.0/31", "default-metric": {"metric": 7}}]}}},
+	  {"type": "srl_nokia-isis-lsdb-types:extended-is-reachability", "extended-is-reachability": {"neighbors": {"neighbor": [
+	    {"system-id": "1980.1800.0002", "instances": {"instance": [{"id": 0, "metric": 10}, {"id": 1, "metric": 20}]}}]}}}]}},
+	{"lsp-id": "1980.1800.0002.00-01"}]}}]}]}`
+	lsps, err := ParseSRLISISDatabase("x", []byte(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []observe.LSP{
+		{Level: 2, ID: "a.00-00", System: "a", Own: true, Overload: true, Hostname: "a", RouterID: netip.MustParseAddr("198.18.0.1"),
+			Neighbors: []observe.ISReach{{Neighbor: "1980.1800.0002.00", Metric: 10}, {Neighbor: "1980.1800.0002.00", Metric: 20}},
+			Prefixes:  []netip.Prefix{netip.MustParsePrefix("198.19.0.0/31")}, PrefixMetrics: []int64{7}},
+		{Level: 2, ID: "1980.1800.0002.00-01", System: "1980.1800.0002", Fragment: 1},
+	}
+	if d := cmp.Diff(want, lsps, cmpopts.IgnoreTypes(diag.Pos{}), cmpopts.EquateEmpty(), cmpopts.EquateComparable(netip.Addr{}, netip.Prefix{})); d != "" {
+		t.Errorf("(-want +got):\n%s", d)
+	}
+}
+
+func FuzzParseSRLISISDatabase(f *testing.F) {
+	seedFiles(f, "testdata/nokia_srl/*.isis-database.json",
+		`{"instance": [{"oper-system-id": "1980.1800.0001", "level": [{"level-number": 2, "link-state-database": {"lsp": [{"lsp-id": "1980.1800.0001.00-00", "tlvs": {"tlv": [{"type": "extended-is-reachability", "extended-is-reachability": {"neighbors": {"neighbor": {"system-id": "x", "instances": {"instance": [{"metric": -1}]}}}}}, {"type": "ipv4-internal-reachability", "ipv4-internal-reachability": {"prefixes": {"prefix": [{"prefix": "198.19.0.0/31"}]}}}]}}]}}]}]}`,
+		`{"instance": [{"oper-system-id": "1980.1800.0001"}, {"oper-system-id": "1980.1800.0002"}]}`, `{"link-state-database": {"lsp": [{"lsp-id": 3}]}}`, `[[[[]]]]`)
+	f.Fuzz(func(t *testing.T, data []byte) {
+		lsps, err := ParseSRLISISDatabase("db", data)
+		checkParse(t, "db", data, lsps == nil, err)
+	})
 }
