@@ -22,8 +22,8 @@ type Runner interface {
 
 // platforms are the platforms discovery reads, by their names in the
 // platform registry, and for each the IGPs it reads and their commands.
-// The platforms other than FRR are read on OSPF networks, and Junos and
-// SR Linux on IS-IS networks too (platforms.go): their parsers are verified against
+// The platforms other than FRR are read on OSPF networks, and all but EOS
+// on IS-IS networks too (platforms.go): their parsers are verified against
 // recordings written from vendors' documentation and published outputs,
 // not against real routers.
 var platforms = map[string]map[string][]string{
@@ -31,9 +31,15 @@ var platforms = map[string]map[string][]string{
 		topology.IGPOSPF: {frrOSPFDatabaseCommand, frrInterfacesCommand},
 		topology.IGPISIS: {frrISISDatabaseCommand, frrISISHostnamesCommand, frrInterfacesCommand},
 	},
-	"cisco_iosxe": {topology.IGPOSPF: {iosxeOSPFDatabaseCommand, iosInterfacesCommand}},
-	"cisco_iosxr": {topology.IGPOSPF: {iosxrOSPFDatabaseCommand, iosInterfacesCommand}},
-	"arista_eos":  {topology.IGPOSPF: {eosOSPFDatabaseCommand, eosInterfacesCommand}},
+	"cisco_iosxe": {
+		topology.IGPOSPF: {iosxeOSPFDatabaseCommand, iosInterfacesCommand},
+		topology.IGPISIS: {iosISISDatabaseCommand, iosInterfacesCommand},
+	},
+	"cisco_iosxr": {
+		topology.IGPOSPF: {iosxrOSPFDatabaseCommand, iosInterfacesCommand},
+		topology.IGPISIS: {iosISISDatabaseCommand, iosInterfacesCommand},
+	},
+	"arista_eos": {topology.IGPOSPF: {eosOSPFDatabaseCommand, eosInterfacesCommand}},
 	"juniper_junos": {
 		topology.IGPOSPF: {junosOSPFDatabaseCommand, junosInterfacesCommand},
 		topology.IGPISIS: {junosISISDatabaseCommand, junosInterfacesCommand},

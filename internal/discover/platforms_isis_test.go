@@ -19,7 +19,7 @@ import (
 // isisPlatforms are the platforms other than FRR read on IS-IS networks,
 // each with recordings (NODE.isis-database.*) of the network of
 // testdata/README.md (SR Linux's without L2, as its OSPF recordings).
-var isisPlatforms = []string{"juniper_junos", "nokia_srl"}
+var isisPlatforms = []string{"cisco_iosxe", "cisco_iosxr", "juniper_junos", "nokia_srl"}
 
 // TestReadPlatformsRecordedISIS discovers each platform's IS-IS
 // recordings (written from the vendors' documentation and published
@@ -115,6 +115,14 @@ func TestParseISISPlatformErrors(t *testing.T) {
 		{"srl lsp id", lspParse(ParseSRLISISDatabase), `{"instance": [{"oper-system-id": "1980.1800.0001", "level": [{"level-number": 2, "link-state-database": {"lsp": [{"lsp-id": "a.00-00"}]}}]}]}`, `lsp-id "a.00-00" does not read as SYSTEM-ID.PN-FR`},
 		{"srl level", lspParse(ParseSRLISISDatabase), `{"instance": [{"oper-system-id": "1980.1800.0001", "level": [{"level-number": 3}]}]}`, `level-number "3" is not 1 or 2`},
 		{"srl metric", lspParse(ParseSRLISISDatabase), `{"instance": [{"oper-system-id": "1980.1800.0001", "level": [{"level-number": 2, "link-state-database": {"lsp": [{"lsp-id": "1980.1800.0001.00-00", "tlvs": {"tlv": [{"type": "srl_nokia-isis-lsdb-types:extended-ipv4-reachability", "extended-ipv4-reachability": {"prefixes": {"prefix": [{"prefix": "198.19.0.0/31", "metric": "ten"}]}}}]}}]}}]}]}`, `LSP 1980.1800.0001.00-00: metric "ten" is not an IS-IS metric`},
+		{"ios refused", lspParse(ParseIOSISISDatabase), "show isis database detail\n% Invalid input detected at '^' marker.\n", `x:2:1: the router refused the command: "% Invalid input detected at '^' marker."`},
+		{"ios empty", lspParse(ParseIOSISISDatabase), "\n", `x:1:1: no LSP in the output`},
+		{"ios no level", lspParse(ParseIOSISISDatabase), "b.00-00  * 0x00000004  0x20ad  1160/*  0/0/0\n", `x:1:1: LSP "b.00-00" outside a level's database`},
+		{"ios junk", lspParse(ParseIOSISISDatabase), "IS-IS Level-2 Link State Database:\nb.00-00  * 0x00000004  0x20ad  1160/*  0/0/0\nbogus\n", `x:3:1: line "bogus" is neither an LSP`},
+		{"ios metric", lspParse(ParseIOSISISDatabase), "IS-IS Level-2 Link State Database:\nb.00-00  * 0x00000004  0x20ad  1160/*  0/0/0\n  Metric: 16777216   IS-Extended a.00\n", `x:3:1: LSP b.00-00: metric "16777216" is out of range`},
+		{"ios prefix", lspParse(ParseIOSISISDatabase), "IS-IS Level-2 Link State Database:\nb.00-00  * 0x00000004  0x20ad  1160/*  0/0/0\n  Metric: 10   IP 198.19.0.0 255.0.255.0\n", `x:3:1: LSP b.00-00: "198.19.0.0 255.0.255.0" is not an IPv4 prefix`},
+		{"ios router id", lspParse(ParseIOSISISDatabase), "IS-IS Level-2 Link State Database:\nb.00-00  * 0x00000004  0x20ad  1160/*  0/0/0\n  Router ID: 2001:db8::1\n", `x:3:1: LSP b.00-00: Router ID "2001:db8::1" is not an IPv4 address`},
+		{"ios two instances", lspParse(ParseIOSISISDatabase), "IS-IS CORE (Level-2) Link State Database\nIS-IS EDGE (Level-2) Link State Database\n", `x:2:1: a second IS-IS instance ("EDGE"), not "CORE"`},
 		{"junos attributes", lspParse(ParseJunosISISDatabase), entry(`"lsp-id": [{"data": "b.00-00"}], "isis-packet": [{"lsp-attributes": [{"data": "L1 L2"}]}]`), `lsp-attributes "L1 L2" is not a hex byte`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -208,5 +216,15 @@ func FuzzParseSRLISISDatabase(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		lsps, err := ParseSRLISISDatabase("db", data)
 		checkParse(t, "db", data, lsps == nil, err)
+	})
+}
+
+func FuzzParseIOSISISDatabase(f *testing.F) {
+	seedFiles(f, "testdata/cisco_ios*/*.isis-database.txt",
+		"IS-IS Level-2 Link State Database:\nb.00-00  * 0x00000004  0x20ad  1160/*  0/0/1\n  Metric: 99999999999999999999 IS b.00\n  Metric: 1 IP 1.2.3.4 255.255.255.0\n  Router ID: x\n",
+		"Tag A:\nTag B:\n", "b.00-00 0x1 0x2 3 0/0/0\n", "% Invalid", "")
+	f.Fuzz(func(t *testing.T, data []byte) {
+		lsps, err := ParseIOSISISDatabase("db", data)
+		checkText(t, "db", data, lsps == nil, err)
 	})
 }
