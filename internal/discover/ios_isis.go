@@ -24,12 +24,12 @@ var (
 	iosISISTagRE = regexp.MustCompile(`^\s*Tag\s+(\S+):\s*$`)
 	// An LSP's line: id, own mark, sequence number, checksum, holdtime
 	// ("519/*", "578  /*", "1115 /1200", "1200") and ATT/P/OL.
-	iosISISLSPRE = regexp.MustCompile(`^\s*(\S+\.[0-9A-Fa-f]{2}-[0-9A-Fa-f]{2})\s+(\*\s+)?0x([0-9A-Fa-f]{1,8})\s+0x[0-9A-Fa-f]{1,4}\s+\(?\d+\)?\s*(?:/\s*(?:\*|\d+))?\s+([01])/([01])/([01])\s*$`)
+	iosISISLSPRE = regexp.MustCompile(`^\s*(\S+\.[0-9A-Fa-f]{2}-[0-9A-Fa-f]{2})\s+(\*\s+)?0x([0-9A-Fa-f]{1,8})\s+0x[0-9A-Fa-f]{1,8}\s+\(?\d+\)?\s*(?:/\s*(?:\*|\d+))?\s+([01])/([01])/([01])\s*$`)
 	// "Metric: 10  IS-Extended b.00", "Metric: 10  IP 198.19.0.0/31",
 	// "Metric: 10  IP-Extended 198.19.0.0/31", "Metric: 10  IP 198.19.0.0 255.255.255.254".
 	iosISISMetricRE  = regexp.MustCompile(`^\s*Metric:\s*(\d+)\s+(\S+)\s+(\S+)(?:\s+(\S+))?\s*$`)
 	iosISISValueRE   = regexp.MustCompile(`^\s*(Hostname|Router ID|IP Address):\s*(\S+)\s*$`)
-	iosISISSkipRE    = regexp.MustCompile(`^\s*(LSPID\s+LSP Seq Num.*|Total Level-[12] LSP count:.*|\S+#.*|[A-Z][a-z]{2} [A-Z][a-z]{2} +\d+ [0-9:.]+ \S+)$`)
+	iosISISSkipRE    = regexp.MustCompile(`^\s*(LSPID\s+LSP Seq Num.*|Total (Level-[12] )?LSP count:.*|\S+#.*|show\s.*|[A-Z][a-z]{2} [A-Z][a-z]{2} +\d+ [0-9:.]+ \S+)$`)
 	iosISISRefusedRE = regexp.MustCompile(`^\s*%`)
 )
 
@@ -46,7 +46,8 @@ var (
 // IP-Extended P/N" and "Metric: M IP A MASK" (the IPv4 prefixes); other
 // TLVs (areas, NLPID, topologies, multi-topology and IPv6 entries,
 // inter-area prefixes) are skipped, as are IOS-XR's timestamp line, the
-// echoed command and the LSP counts. A refused command, a line outside
+// echoed command and the LSP counts. Indentation is not relied on (some
+// published outputs have the TLVs at the LSP lines' indentation). A refused command, a line outside
 // an LSP that is none of these, an LSP outside a level and a second
 // IS-IS instance are errors at their line. name is as for
 // ParseFRROSPFDatabase.
@@ -118,7 +119,7 @@ func ParseIOSISISDatabase(name string, data []byte) ([]observe.LSP, error) {
 			cur = len(out) - 1
 			continue
 		}
-		if cur < 0 || !strings.HasPrefix(line, " ") {
+		if cur < 0 {
 			ds.Add(pos(n), iosISISHint, "line %s is neither an LSP, one of its TLVs, nor a level's header", diag.Excerpt(trimmed))
 			continue
 		}

@@ -118,7 +118,7 @@ func TestParseISISPlatformErrors(t *testing.T) {
 		{"ios refused", lspParse(ParseIOSISISDatabase), "show isis database detail\n% Invalid input detected at '^' marker.\n", `x:2:1: the router refused the command: "% Invalid input detected at '^' marker."`},
 		{"ios empty", lspParse(ParseIOSISISDatabase), "\n", `x:1:1: no LSP in the output`},
 		{"ios no level", lspParse(ParseIOSISISDatabase), "b.00-00  * 0x00000004  0x20ad  1160/*  0/0/0\n", `x:1:1: LSP "b.00-00" outside a level's database`},
-		{"ios junk", lspParse(ParseIOSISISDatabase), "IS-IS Level-2 Link State Database:\nb.00-00  * 0x00000004  0x20ad  1160/*  0/0/0\nbogus\n", `x:3:1: line "bogus" is neither an LSP`},
+		{"ios junk", lspParse(ParseIOSISISDatabase), "IS-IS Level-2 Link State Database:\nbogus\nb.00-00  * 0x00000004  0x20ad  1160/*  0/0/0\n", `x:2:1: line "bogus" is neither an LSP`},
 		{"ios metric", lspParse(ParseIOSISISDatabase), "IS-IS Level-2 Link State Database:\nb.00-00  * 0x00000004  0x20ad  1160/*  0/0/0\n  Metric: 16777216   IS-Extended a.00\n", `x:3:1: LSP b.00-00: metric "16777216" is out of range`},
 		{"ios prefix", lspParse(ParseIOSISISDatabase), "IS-IS Level-2 Link State Database:\nb.00-00  * 0x00000004  0x20ad  1160/*  0/0/0\n  Metric: 10   IP 198.19.0.0 255.0.255.0\n", `x:3:1: LSP b.00-00: "198.19.0.0 255.0.255.0" is not an IPv4 prefix`},
 		{"ios router id", lspParse(ParseIOSISISDatabase), "IS-IS Level-2 Link State Database:\nb.00-00  * 0x00000004  0x20ad  1160/*  0/0/0\n  Router ID: 2001:db8::1\n", `x:3:1: LSP b.00-00: Router ID "2001:db8::1" is not an IPv4 address`},
