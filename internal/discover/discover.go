@@ -22,10 +22,10 @@ type Runner interface {
 
 // platforms are the platforms discovery reads, by their names in the
 // platform registry, and for each the IGPs it reads and their commands.
-// The platforms other than FRR are read on OSPF networks, and all but EOS
-// on IS-IS networks too (platforms.go): their parsers are verified against
-// recordings written from vendors' documentation and published outputs,
-// not against real routers.
+// The platforms other than FRR are read on OSPF and IS-IS networks
+// (platforms.go): their parsers are verified against recordings written
+// from vendors' documentation and published outputs, not against real
+// routers.
 var platforms = map[string]map[string][]string{
 	"frr_vtysh": {
 		topology.IGPOSPF: {frrOSPFDatabaseCommand, frrInterfacesCommand},
@@ -39,7 +39,10 @@ var platforms = map[string]map[string][]string{
 		topology.IGPOSPF: {iosxrOSPFDatabaseCommand, iosInterfacesCommand},
 		topology.IGPISIS: {iosISISDatabaseCommand, iosInterfacesCommand},
 	},
-	"arista_eos": {topology.IGPOSPF: {eosOSPFDatabaseCommand, eosInterfacesCommand}},
+	"arista_eos": {
+		topology.IGPOSPF: {eosOSPFDatabaseCommand, eosInterfacesCommand},
+		topology.IGPISIS: {eosISISDatabaseCommand, eosInterfacesCommand},
+	},
 	"juniper_junos": {
 		topology.IGPOSPF: {junosOSPFDatabaseCommand, junosInterfacesCommand},
 		topology.IGPISIS: {junosISISDatabaseCommand, junosInterfacesCommand},

@@ -12,7 +12,7 @@ import (
 )
 
 // The commands read on the platforms other than FRR, on OSPF networks
-// (the IS-IS commands are in ios_isis.go, junos_isis.go and srl_isis.go). Where the
+// (the IS-IS commands are in ios_isis.go, eos_isis.go, junos_isis.go and srl_isis.go). Where the
 // platform prints the output as structured data (Junos, EOS's interfaces,
 // SR Linux) it is read as JSON; IOS-XE's and IOS-XR's outputs, and EOS's
 // router-LSAs, as text. docs/discovery.md says where each format was
@@ -46,7 +46,7 @@ type platformReader struct {
 var readers = map[string]platformReader{
 	"cisco_iosxe":   {iosxeOSPFDatabaseCommand, ParseIOSOSPFDatabase, iosInterfacesCommand, ParseIOSInterfaces, iosISISDatabaseCommand, ParseIOSISISDatabase},
 	"cisco_iosxr":   {iosxrOSPFDatabaseCommand, ParseIOSOSPFDatabase, iosInterfacesCommand, ParseIOSInterfaces, iosISISDatabaseCommand, ParseIOSISISDatabase},
-	"arista_eos":    {eosOSPFDatabaseCommand, ParseIOSOSPFDatabase, eosInterfacesCommand, ParseEOSInterfaces, "", nil},
+	"arista_eos":    {eosOSPFDatabaseCommand, ParseIOSOSPFDatabase, eosInterfacesCommand, ParseEOSInterfaces, eosISISDatabaseCommand, ParseEOSISISDatabase},
 	"juniper_junos": {junosOSPFDatabaseCommand, ParseJunosOSPFDatabase, junosInterfacesCommand, ParseJunosInterfaces, junosISISDatabaseCommand, ParseJunosISISDatabase},
 	"nokia_srl":     {srlOSPFDatabaseCommand, ParseSRLOSPFDatabase, srlInterfacesCommand, ParseSRLInterfaces, srlISISDatabaseCommand, ParseSRLISISDatabase},
 }

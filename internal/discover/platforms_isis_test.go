@@ -19,7 +19,7 @@ import (
 // isisPlatforms are the platforms other than FRR read on IS-IS networks,
 // each with recordings (NODE.isis-database.*) of the network of
 // testdata/README.md (SR Linux's without L2, as its OSPF recordings).
-var isisPlatforms = []string{"cisco_iosxe", "cisco_iosxr", "juniper_junos", "nokia_srl"}
+var isisPlatforms = []string{"cisco_iosxe", "cisco_iosxr", "arista_eos", "juniper_junos", "nokia_srl"}
 
 // TestReadPlatformsRecordedISIS discovers each platform's IS-IS
 // recordings (written from the vendors' documentation and published
@@ -123,6 +123,12 @@ func TestParseISISPlatformErrors(t *testing.T) {
 		{"ios prefix", lspParse(ParseIOSISISDatabase), "IS-IS Level-2 Link State Database:\nb.00-00  * 0x00000004  0x20ad  1160/*  0/0/0\n  Metric: 10   IP 198.19.0.0 255.0.255.0\n", `x:3:1: LSP b.00-00: "198.19.0.0 255.0.255.0" is not an IPv4 prefix`},
 		{"ios router id", lspParse(ParseIOSISISDatabase), "IS-IS Level-2 Link State Database:\nb.00-00  * 0x00000004  0x20ad  1160/*  0/0/0\n  Router ID: 2001:db8::1\n", `x:3:1: LSP b.00-00: Router ID "2001:db8::1" is not an IPv4 address`},
 		{"ios two instances", lspParse(ParseIOSISISDatabase), "IS-IS CORE (Level-2) Link State Database\nIS-IS EDGE (Level-2) Link State Database\n", `x:2:1: a second IS-IS instance ("EDGE"), not "CORE"`},
+		{"eos not json", lspParse(ParseEOSISISDatabase), "% This is an unconverted command\n", `x:1:1:`},
+		{"eos empty", lspParse(ParseEOSISISDatabase), `{"vrfs": {}}`, `no LSP in the output`},
+		{"eos two instances", lspParse(ParseEOSISISDatabase), `{"vrfs": {"default": {"isisInstances": {"A": {}, "B": {}}}}}`, `x:1:55: a second IS-IS instance ("B" in VRF "default")`},
+		{"eos level", lspParse(ParseEOSISISDatabase), `{"vrfs": {"default": {"isisInstances": {"A": {"level": {"3": {}}}}}}}`, `level "3" is not 1 or 2`},
+		{"eos neighbour", lspParse(ParseEOSISISDatabase), `{"vrfs": {"default": {"isisInstances": {"A": {"level": {"2": {"lsps": {"b.00-00": {"neighbors": [{"systemId": "", "metric": 10}]}}}}}}}}}`, `LSP b.00-00: neighbour systemId "" is not a system id`},
+		{"eos prefix", lspParse(ParseEOSISISDatabase), `{"vrfs": {"default": {"isisInstances": {"A": {"level": {"2": {"lsps": {"b.00-00": {"reachabilities": [{"reachabilityV4Addr": "198.19.0.0", "maskLength": 33, "metric": 10}]}}}}}}}}}`, `LSP b.00-00: "198.19.0.0"/"33" is not an IPv4 prefix`},
 		{"junos attributes", lspParse(ParseJunosISISDatabase), entry(`"lsp-id": [{"data": "b.00-00"}], "isis-packet": [{"lsp-attributes": [{"data": "L1 L2"}]}]`), `lsp-attributes "L1 L2" is not a hex byte`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -226,5 +232,15 @@ func FuzzParseIOSISISDatabase(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		lsps, err := ParseIOSISISDatabase("db", data)
 		checkText(t, "db", data, lsps == nil, err)
+	})
+}
+
+func FuzzParseEOSISISDatabase(f *testing.F) {
+	seedFiles(f, "testdata/arista_eos/*.isis-database.json",
+		`{"vrfs": {"default": {"isisInstances": {"A": {"level": {"2": {"lsps": {"1980.1800.0001.00-00": {"hostname": {"name": "a"}, "neighbors": [{"systemId": "x.0", "metric": -1}], "reachabilities": [{"reachabilityV4Addr": "::", "maskLength": 1, "metric": 1}]}}}}}}}}}`,
+		`{"vrfs": {"default": {"isisInstances": {"A": {"level": {"x": {}}}}}}}`, `{"vrfs": []}`, `[`)
+	f.Fuzz(func(t *testing.T, data []byte) {
+		lsps, err := ParseEOSISISDatabase("db", data)
+		checkParse(t, "db", data, lsps == nil, err)
 	})
 }

@@ -159,28 +159,13 @@ func ParseSRLISISDatabase(name string, data []byte) ([]observe.LSP, error) {
 	if ds.HasErrors() {
 		return nil, ds.Err()
 	}
-	// Name systems by hostname where the database knows it.
-	names := map[string]string{}
-	for _, lsp := range out {
-		if lsp.Hostname != "" && lsp.Pseudonode == 0 && lsp.Fragment == 0 {
-			names[lsp.System] = lsp.Hostname
-		}
-	}
-	rename := func(sys string) string {
-		if h, ok := names[sys]; ok {
-			return h
-		}
-		return sys
-	}
 	for i := range out {
-		lsp := &out[i]
-		lsp.Own = lsp.System == self
-		lsp.System = rename(lsp.System)
-		lsp.ID = lsp.System + "." + lsp.ID[len(lsp.ID)-5:]
-		for k := range lsp.Neighbors {
-			lsp.Neighbors[k].Neighbor = rename(lsp.Neighbors[k].Neighbor) + ".00"
+		out[i].Own = out[i].System == self
+		for k := range out[i].Neighbors {
+			out[i].Neighbors[k].Neighbor += ".00"
 		}
 	}
+	renameByHostname(out)
 	return out, nil
 }
 
