@@ -154,18 +154,19 @@ func lspParse(f func(string, []byte) ([]observe.LSP, error)) func(string, []byte
 	return func(n string, d []byte) error { _, err := f(n, d); return err }
 }
 
-// TestReadPlatformsMixedISIS reads one IS-IS network of two platforms:
-// a, b and c Junos, d SR Linux (testdata/mixed/d.isis-database.json, the
-// Junos recordings' network, L2 included, as SR Linux prints it, by
-// system id). It is the network the Junos recordings give, but for d's
-// interface names.
+// TestReadPlatformsMixedISIS reads one IS-IS network of four platforms,
+// as testdata/mixed does for OSPF: a IOS-XE, b Junos, c EOS and d SR
+// Linux (testdata/mixed/d.isis-database.json: the network with L2, as SR
+// Linux prints it, by system id), each router's outputs taken from its
+// platform's recordings. It is the network the Junos recordings give,
+// but for interface names.
 func TestReadPlatformsMixedISIS(t *testing.T) {
-	p := all("juniper_junos")
-	p["d"] = "nokia_srl"
-	out := recordedPlatforms(t, filepath.Join("testdata", "juniper_junos"), all("juniper_junos"))
-	srl := recordedPlatforms(t, filepath.Join("testdata", "nokia_srl"), all("nokia_srl"))
-	mixedD := recordedPlatforms(t, filepath.Join("testdata", "mixed"), mixed)
-	out["d"] = map[string]string{srlISISDatabaseCommand: mixedD["d"][srlISISDatabaseCommand], srlInterfacesCommand: srl["d"][srlInterfacesCommand]}
+	p := map[string]string{"a": "cisco_iosxe", "b": "juniper_junos", "c": "arista_eos", "d": "nokia_srl"}
+	out := map[string]map[string]string{}
+	for n, platform := range p {
+		out[n] = recordedPlatforms(t, filepath.Join("testdata", platform), all(platform))[n]
+	}
+	out["d"][srlISISDatabaseCommand] = recordedPlatforms(t, filepath.Join("testdata", "mixed"), mixed)["d"][srlISISDatabaseCommand]
 	net, _, err := ReadPlatforms(topology.IGPISIS, p, out)
 	if err != nil {
 		t.Fatal(err)
@@ -175,9 +176,7 @@ func TestReadPlatformsMixedISIS(t *testing.T) {
 		n := *net
 		n.Links = nil
 		for _, l := range net.Links {
-			if l.B == "d" {
-				l.BInterface = ""
-			}
+			l.AInterface, l.BInterface = "", ""
 			n.Links = append(n.Links, l)
 		}
 		return &n
@@ -185,6 +184,9 @@ func TestReadPlatformsMixedISIS(t *testing.T) {
 	opts := cmp.Options{cmpopts.EquateEmpty(), cmpopts.IgnoreTypes(diag.Pos{}), cmpopts.IgnoreFields(topology.Network{}, "Files")}
 	if d := cmp.Diff(shape(want), shape(net), opts); d != "" {
 		t.Errorf("the mixed network differs from the Junos one (-junos +mixed):\n%s", d)
+	}
+	if net.Links[0].AInterface != "GigabitEthernet1" || net.Links[0].BInterface != "ge-0/0/0.0" {
+		t.Errorf("a-b is read from a's IOS-XE and b's Junos interfaces: %+v", net.Links[0])
 	}
 }
 
