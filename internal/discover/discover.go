@@ -194,9 +194,51 @@ func ReadPlatforms(igp string, devices map[string]string, outputs map[string]map
 		return nil, nil, errors.Join(errs...)
 	}
 	if igp == topology.IGPISIS {
+		if frr, other := platformMix(names, devices); frr && other {
+			nameNeighborsByHostname(routers)
+		}
 		return BuildISIS(routers)
 	}
 	return BuildOSPF(routers)
+}
+
+// platformMix says whether devices (names; a device devices does not
+// name is FRR) has FRR routers, and routers of other platforms.
+func platformMix(names []string, devices map[string]string) (frr, other bool) {
+	for _, n := range names {
+		if p := cmp.Or(devices[n], "frr_vtysh"); p == "frr_vtysh" {
+			frr = true
+		} else {
+			other = true
+		}
+	}
+	return frr, other
+}
+
+// nameNeighborsByHostname writes the IS reachability entries FRR prints
+// by system id ("1980.1800.0002.00") with the hostname FRR's hostname
+// tables give the system ("b.00"), as the other platforms' parsers write
+// them, so that the copies of one database read from FRR and from other
+// platforms in a mixed network compare equal. A network of FRR routers
+// only is read as printed.
+func nameNeighborsByHostname(routers []Router) {
+	names := map[string]string{}
+	for _, r := range routers {
+		for _, h := range r.Hostnames {
+			names[h.SystemID] = h.Hostname
+		}
+	}
+	for _, r := range routers {
+		for i := range r.ISIS {
+			for k, n := range r.ISIS[i].Neighbors {
+				if sys, pn, ok := cutPseudonode(n.Neighbor); ok {
+					if h, ok := names[strings.ToLower(sys)]; ok {
+						r.ISIS[i].Neighbors[k].Neighbor = h + "." + pn
+					}
+				}
+			}
+		}
+	}
 }
 
 // Discover reads the topology of the network made of devices (device

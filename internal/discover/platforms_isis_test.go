@@ -2,8 +2,10 @@ package discover
 
 import (
 	"bytes"
+	"errors"
 	"net/netip"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -245,4 +247,59 @@ func FuzzParseEOSISISDatabase(f *testing.F) {
 		lsps, err := ParseEOSISISDatabase("db", data)
 		checkParse(t, "db", data, lsps == nil, err)
 	})
+}
+
+// TestMixedFRRNames: in a network of FRR and other routers, FRR's
+// neighbour entries (by system id) are written by hostname, as the other
+// platforms' are, and the FRR recordings still read into their golden
+// topology; a copy of the database as another platform writes it (by
+// hostname) then compares equal to FRR's.
+func TestMixedFRRNames(t *testing.T) {
+	out := recorded(t, filepath.Join("testdata", "frr84", "isis-parallel-drained"))
+	var routers []Router
+	for _, n := range []string{"a", "b", "c", "d"} {
+		r := Router{Name: n}
+		var err error
+		if r.ISIS, err = observe.ParseFRRISISDatabase(n, []byte(out[n][frrISISDatabaseCommand])); err != nil {
+			t.Fatal(err)
+		}
+		if r.Hostnames, err = ParseFRRISISHostnames(n, []byte(out[n][frrISISHostnamesCommand])); err != nil {
+			t.Fatal(err)
+		}
+		if r.Interfaces, err = ParseFRRInterfaces(n, []byte(out[n][frrInterfacesCommand])); err != nil {
+			t.Fatal(err)
+		}
+		routers = append(routers, r)
+	}
+	want, _, err := BuildISIS(routers)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// d's copy as another platform prints it: neighbours by hostname.
+	other := slices.Clone(routers[3].ISIS)
+	for i := range other {
+		other[i].Neighbors = slices.Clone(other[i].Neighbors)
+		for k, nb := range other[i].Neighbors {
+			for _, h := range routers[3].Hostnames {
+				if nb.Neighbor == h.SystemID+".00" {
+					other[i].Neighbors[k].Neighbor = h.Hostname + ".00"
+				}
+			}
+		}
+	}
+	routers[3].ISIS, routers[3].Hostnames = other, nil
+	if _, _, err := BuildISIS(routers); !errors.Is(err, ErrNotConverged) {
+		t.Fatalf("FRR's copies by system id and d's by hostname: got %v, want ErrNotConverged", err)
+	}
+	nameNeighborsByHostname(routers)
+	got, _, err := BuildISIS(routers)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := topology.Diff(want, got); len(d) > 0 {
+		t.Errorf("named by hostname, the network differs: %v", d)
+	}
+	if frr, other := platformMix([]string{"a", "b"}, map[string]string{"b": "nokia_srl"}); !frr || !other {
+		t.Errorf("a (FRR, unnamed) and b (SR Linux) are a mix")
+	}
 }
