@@ -22,19 +22,35 @@ type Runner interface {
 
 // platforms are the platforms discovery reads, by their names in the
 // platform registry, and for each the IGPs it reads and their commands.
-// The platforms other than FRR are read on OSPF networks only
+// The platforms other than FRR are read on OSPF and IS-IS networks
 // (platforms.go): their parsers are verified against recordings written
-// from vendors' documentation, not against real routers.
+// from vendors' documentation and published outputs, not against real
+// routers.
 var platforms = map[string]map[string][]string{
 	"frr_vtysh": {
 		topology.IGPOSPF: {frrOSPFDatabaseCommand, frrInterfacesCommand},
 		topology.IGPISIS: {frrISISDatabaseCommand, frrISISHostnamesCommand, frrInterfacesCommand},
 	},
-	"cisco_iosxe":   {topology.IGPOSPF: {iosxeOSPFDatabaseCommand, iosInterfacesCommand}},
-	"cisco_iosxr":   {topology.IGPOSPF: {iosxrOSPFDatabaseCommand, iosInterfacesCommand}},
-	"arista_eos":    {topology.IGPOSPF: {eosOSPFDatabaseCommand, eosInterfacesCommand}},
-	"juniper_junos": {topology.IGPOSPF: {junosOSPFDatabaseCommand, junosInterfacesCommand}},
-	"nokia_srl":     {topology.IGPOSPF: {srlOSPFDatabaseCommand, srlInterfacesCommand}},
+	"cisco_iosxe": {
+		topology.IGPOSPF: {iosxeOSPFDatabaseCommand, iosInterfacesCommand},
+		topology.IGPISIS: {iosISISDatabaseCommand, iosInterfacesCommand},
+	},
+	"cisco_iosxr": {
+		topology.IGPOSPF: {iosxrOSPFDatabaseCommand, iosInterfacesCommand},
+		topology.IGPISIS: {iosISISDatabaseCommand, iosInterfacesCommand},
+	},
+	"arista_eos": {
+		topology.IGPOSPF: {eosOSPFDatabaseCommand, eosInterfacesCommand},
+		topology.IGPISIS: {eosISISDatabaseCommand, eosInterfacesCommand},
+	},
+	"juniper_junos": {
+		topology.IGPOSPF: {junosOSPFDatabaseCommand, junosInterfacesCommand},
+		topology.IGPISIS: {junosISISDatabaseCommand, junosInterfacesCommand},
+	},
+	"nokia_srl": {
+		topology.IGPOSPF: {srlOSPFDatabaseCommand, srlInterfacesCommand},
+		topology.IGPISIS: {srlISISDatabaseCommand, srlInterfacesCommand},
+	},
 }
 
 // Platforms lists the platforms discovery reads, sorted.
@@ -133,14 +149,22 @@ func ReadPlatforms(igp string, devices map[string]string, outputs map[string]map
 			}
 		}
 		if p, ok := readers[platform]; ok {
-			parse(p.databaseCommand, func(name string, data []byte) (err error) {
-				r.Database, err = p.database(name, data)
-				return err
-			})
+			if igp == topology.IGPISIS {
+				parse(p.isisCommand, func(name string, data []byte) (err error) {
+					r.ISIS, err = p.isis(name, data)
+					return err
+				})
+			} else {
+				parse(p.databaseCommand, func(name string, data []byte) (err error) {
+					r.Database, err = p.database(name, data)
+					return err
+				})
+			}
 			parse(p.interfacesCommand, func(name string, data []byte) (err error) {
 				r.Interfaces, err = p.interfaces(name, data)
 				return err
 			})
+			ownByAddress(r.ISIS, r.Interfaces)
 			routers = append(routers, r)
 			continue
 		}
@@ -170,9 +194,51 @@ func ReadPlatforms(igp string, devices map[string]string, outputs map[string]map
 		return nil, nil, errors.Join(errs...)
 	}
 	if igp == topology.IGPISIS {
+		if frr, other := platformMix(names, devices); frr && other {
+			nameNeighborsByHostname(routers)
+		}
 		return BuildISIS(routers)
 	}
 	return BuildOSPF(routers)
+}
+
+// platformMix says whether devices (names; a device devices does not
+// name is FRR) has FRR routers, and routers of other platforms.
+func platformMix(names []string, devices map[string]string) (frr, other bool) {
+	for _, n := range names {
+		if p := cmp.Or(devices[n], "frr_vtysh"); p == "frr_vtysh" {
+			frr = true
+		} else {
+			other = true
+		}
+	}
+	return frr, other
+}
+
+// nameNeighborsByHostname writes the IS reachability entries FRR prints
+// by system id ("1980.1800.0002.00") with the hostname FRR's hostname
+// tables give the system ("b.00"), as the other platforms' parsers write
+// them, so that the copies of one database read from FRR and from other
+// platforms in a mixed network compare equal. A network of FRR routers
+// only is read as printed.
+func nameNeighborsByHostname(routers []Router) {
+	names := map[string]string{}
+	for _, r := range routers {
+		for _, h := range r.Hostnames {
+			names[h.SystemID] = h.Hostname
+		}
+	}
+	for _, r := range routers {
+		for i := range r.ISIS {
+			for k, n := range r.ISIS[i].Neighbors {
+				if sys, pn, ok := cutPseudonode(n.Neighbor); ok {
+					if h, ok := names[strings.ToLower(sys)]; ok {
+						r.ISIS[i].Neighbors[k].Neighbor = h + "." + pn
+					}
+				}
+			}
+		}
+	}
 }
 
 // Discover reads the topology of the network made of devices (device

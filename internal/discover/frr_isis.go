@@ -204,14 +204,23 @@ func BuildISIS(routers []Router) (*topology.Network, []string, error) {
 	}
 	// A neighbour is named by system id and pseudonode: the system id is
 	// a router's own, or the LSP's name when it sends no hostname.
+	// Other platforms print a neighbour by its hostname and pseudonode
+	// ("b.00"): the name of its LSPs.
 	neighbor := func(id string) (int, bool) {
 		if sys, ok := strings.CutSuffix(strings.ToLower(id), ".00"); ok {
 			if i, ok := bySysID[sys]; ok {
 				return i, true
 			}
 		}
-		i, ok := bySystem[id]
-		return i, ok
+		if i, ok := bySystem[id]; ok {
+			return i, true
+		}
+		if sys, ok := strings.CutSuffix(id, ".00"); ok {
+			if i, ok := bySystem[sys]; ok {
+				return i, true
+			}
+		}
+		return 0, false
 	}
 
 	byAddr := interfacesByAddr(routers)

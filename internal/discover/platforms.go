@@ -8,9 +8,11 @@ import (
 	"strings"
 
 	"github.com/changegate/changegate/diag"
+	"github.com/changegate/changegate/internal/observe"
 )
 
-// The commands read on the platforms other than FRR, OSPF only. Where the
+// The commands read on the platforms other than FRR, on OSPF networks
+// (the IS-IS commands are in ios_isis.go, eos_isis.go, junos_isis.go and srl_isis.go). Where the
 // platform prints the output as structured data (Junos, EOS's interfaces,
 // SR Linux) it is read as JSON; IOS-XE's and IOS-XR's outputs, and EOS's
 // router-LSAs, as text. docs/discovery.md says where each format was
@@ -29,21 +31,24 @@ const (
 
 // platformReader is how discovery reads one platform other than FRR: the
 // command that prints the OSPF router-LSAs and the one that prints the
-// interfaces, and their parsers.
+// interfaces, and their parsers; on the platforms read on IS-IS networks
+// too, the command that prints the IS-IS database and its parser.
 type platformReader struct {
 	databaseCommand   string
 	database          func(name string, data []byte) (*OSPFDatabase, error)
 	interfacesCommand string
 	interfaces        func(name string, data []byte) ([]Interface, error)
+	isisCommand       string
+	isis              func(name string, data []byte) ([]observe.LSP, error)
 }
 
 // readers are the platforms read by platformReader, by registry name.
 var readers = map[string]platformReader{
-	"cisco_iosxe":   {iosxeOSPFDatabaseCommand, ParseIOSOSPFDatabase, iosInterfacesCommand, ParseIOSInterfaces},
-	"cisco_iosxr":   {iosxrOSPFDatabaseCommand, ParseIOSOSPFDatabase, iosInterfacesCommand, ParseIOSInterfaces},
-	"arista_eos":    {eosOSPFDatabaseCommand, ParseIOSOSPFDatabase, eosInterfacesCommand, ParseEOSInterfaces},
-	"juniper_junos": {junosOSPFDatabaseCommand, ParseJunosOSPFDatabase, junosInterfacesCommand, ParseJunosInterfaces},
-	"nokia_srl":     {srlOSPFDatabaseCommand, ParseSRLOSPFDatabase, srlInterfacesCommand, ParseSRLInterfaces},
+	"cisco_iosxe":   {iosxeOSPFDatabaseCommand, ParseIOSOSPFDatabase, iosInterfacesCommand, ParseIOSInterfaces, iosISISDatabaseCommand, ParseIOSISISDatabase},
+	"cisco_iosxr":   {iosxrOSPFDatabaseCommand, ParseIOSOSPFDatabase, iosInterfacesCommand, ParseIOSInterfaces, iosISISDatabaseCommand, ParseIOSISISDatabase},
+	"arista_eos":    {eosOSPFDatabaseCommand, ParseIOSOSPFDatabase, eosInterfacesCommand, ParseEOSInterfaces, eosISISDatabaseCommand, ParseEOSISISDatabase},
+	"juniper_junos": {junosOSPFDatabaseCommand, ParseJunosOSPFDatabase, junosInterfacesCommand, ParseJunosInterfaces, junosISISDatabaseCommand, ParseJunosISISDatabase},
+	"nokia_srl":     {srlOSPFDatabaseCommand, ParseSRLOSPFDatabase, srlInterfacesCommand, ParseSRLInterfaces, srlISISDatabaseCommand, ParseSRLISISDatabase},
 }
 
 // areaID writes an OSPF area id as a dotted quad, the form FRR prints, so
