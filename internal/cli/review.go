@@ -58,6 +58,8 @@ relative to the working directory (docs/plans.md).`,
 				ra := report.ReviewApproval{Approver: c.File}
 				if c.Approval != nil {
 					ra.Approver = c.Approval.Approver
+					ra.Time, ra.Comment, ra.Denied = c.Approval.Time, c.Approval.Comment, c.Approval.Denied
+					ra.Roles = c.Roles
 				}
 				var why []string
 				ra.Status, why = approvalStatus(c, v.Plan, v.Digests)
