@@ -311,14 +311,13 @@ func soakText(s *plans.Step) string {
 // ticks: 100% at least, above the highest value, in round steps.
 func chartTop(most float64) (top, step float64) {
 	top = math.Max(1, most)
-	for _, s := range []float64{0.2, 0.25, 0.5, 1, 2, 2.5, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000} {
-		if top/s <= 8 {
-			step = s
-			break
+	step = 0.2
+	for mag := 0.1; top/step > 8; mag *= 10 {
+		for _, m := range []float64{2, 2.5, 5, 10} {
+			if step = m * mag; top/step <= 8 {
+				break
+			}
 		}
-	}
-	if step == 0 {
-		step = math.Pow(10, math.Ceil(math.Log10(top/8)))
 	}
 	return math.Ceil(top/step-1e-9) * step, step
 }
