@@ -111,10 +111,13 @@ func droppedN1(s dryrun.State) (float64, string) {
 const reviewResultsShown = 10
 
 // ReviewMarkdown writes the review of a verdict for a pull-request
-// comment: the verdict and its reasons first, one line per step, then the
-// details of each step (results, configuration and rollback, checks,
-// links that moved) folded in <details>, the approvals and the digests.
-// The same verdict gives the same bytes: nothing depends on the time.
+// comment: the verdict (change id and title), the author, window and
+// risk, and the reasons first, one line per step, then the details of
+// each step (devices and waves, soak, N-1 worst case, results, effects,
+// configuration and rollback, checks, the links it moves traffic onto)
+// folded in <details>, the approvals with their time, roles, comment and
+// status, and the digests. The same verdict gives the same bytes:
+// nothing depends on the time (an approval's time is written in UTC).
 func ReviewMarkdown(w io.Writer, v *gate.Verdict, approvals []ReviewApproval) error {
 	ew := &errWriter{w: w}
 	p, d, res := v.Plan, v.Decision, v.DryRun
