@@ -87,7 +87,7 @@ func wavesText(s *plans.Step) string {
 	if s.Wave == nil {
 		return "all at once"
 	}
-	return fmt.Sprintf("in waves of %d, stopping after more than %d failed", s.Wave.Batch, s.Wave.MaxFailures)
+	return fmt.Sprintf("in waves: batch %d, max_failures %d", s.Wave.Batch, s.Wave.MaxFailures)
 }
 
 // droppedN1 is the most traffic any single failure drops in s, and the
@@ -223,9 +223,7 @@ func reviewStep(ew *errWriter, v *gate.Verdict, k int) {
 	ew.printf("<details><summary>Step %d: %s (%s)</summary>\n\n", k, md(s.Name), stepResults(v.Decision, k))
 	if len(s.Devices) > 0 {
 		ew.printf("Devices: %s", md(strings.Join(s.Devices, ", ")))
-		if s.Wave != nil {
-			ew.printf(" (waves of %d, at most %d failures)", s.Wave.Batch, s.Wave.MaxFailures)
-		}
+		ew.printf(" (%s)", wavesText(s))
 		ew.printf(". ")
 	}
 	if s.Soak > 0 {

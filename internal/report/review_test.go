@@ -79,7 +79,7 @@ func TestReviewShowsTheFacts(t *testing.T) {
 				"DOES NOT COUNT Ann <ann@example.net> at 2026-04-30 08:00:00 UTC",
 				"by the plan's author",
 				"STALE Carl <carl@example.net> at 2026-04-29 08:00:00 UTC [approved while DENIED]",
-				"a, b", "waves of 1", "5m0s",
+				"a, b", "in waves: batch 1, max_failures 0", "5m0s",
 				"l1 a→b | core |",
 				"4G dropped if link:l1 fails",
 			} {
