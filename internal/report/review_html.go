@@ -390,16 +390,14 @@ func utilChart(ew *errWriter, res *dryrun.Result, p *plans.Plan) {
 		if i > 0 && i <= len(p.Steps) {
 			name = fmt.Sprintf("%d: %s", i, clip(p.Steps[i-1].Name, room))
 		}
-		anchor := "middle"
+		// The first and last labels start and end at the plot's edges,
+		// so that they stay inside the chart.
+		lx, anchor := x(i), "middle"
 		switch {
 		case n > 1 && i == 0:
-			anchor = "start"
+			lx, anchor = x(i)-inset, "start"
 		case n > 1 && i == n-1:
-			anchor = "end"
-		}
-		lx := x(i)
-		if anchor != "middle" {
-			lx = x(i) + map[string]float64{"start": -inset, "end": inset}[anchor]
+			lx, anchor = x(i)+inset, "end"
 		}
 		ew.printf("<text class=\"xtick\" x=\"%.1f\" y=\"%.0f\" text-anchor=\"%s\">%s</text>\n", lx, h-bottom+30+float64(i%2)*16, anchor, html.EscapeString(name))
 	}
