@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"html"
 	"image/color"
 	"image/png"
@@ -214,3 +215,30 @@ document.body.appendChild(pre);
 }
 
 func near(a uint32, b uint8) bool { return a+12 >= uint32(b) && a <= uint32(b)+12 }
+
+// TestReviewShowsApprovals: an approval in the review, in both formats,
+// has its status, approver, time (UTC), roles, comment and the mark of
+// one given while the gate denied the plan.
+func TestReviewShowsApprovals(t *testing.T) {
+	isolate(t)
+	dir := t.TempDir()
+	writeFile(t, dir, "april-2011.yaml", readFile(t, "../../examples/april-2011.yaml"))
+	plan := writeFile(t, dir, "plan.yaml", readFile(t, "../../examples/outage-plan.yaml"))
+	bob := newKey(t, dir, "bob")
+	writeFile(t, dir, "allowed_signers", fmt.Sprintf("bob@example.net namespaces=\"changegate\" %s\n", bob))
+	cfg := writeFile(t, dir, "changegate.yaml", "approvals:\n  allowed_signers: allowed_signers\n  roles:\n    bob@example.net: [network-lead]\n")
+	if out, errs, code := run(t, "--config", cfg, "approve", plan, "--key", filepath.Join(dir, "bob"), "--denied", "--comment", "checked <the> N-1 case"); code != 0 {
+		t.Fatalf("approve: exit %d\n%s%s", code, out, errs)
+	}
+	at := regexp.MustCompile(`COUNTS\*?\*? bob@example\.net at \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC \(roles: network-lead\) \[approved while DENIED\]: “checked (&lt;|\\<)the(&gt;|\\>) N-1 case”`)
+	for _, format := range []string{"markdown", "html"} {
+		out, errs, code := run(t, "--config", cfg, "review", plan, "--format", format)
+		if code != 0 {
+			t.Fatalf("%s: exit %d\n%s", format, code, errs)
+		}
+		section := out[strings.LastIndex(out, "Approvals"):]
+		if !at.MatchString(strings.NewReplacer("<b>", "", "</b>", "").Replace(section)) {
+			t.Errorf("%s: the approval is not shown with its time, roles, comment and mark:\n%s", format, section)
+		}
+	}
+}
