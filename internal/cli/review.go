@@ -18,19 +18,24 @@ func (a *app) reviewCommand() *cobra.Command {
 		Use:   "review PLAN [--format markdown|html] [-o FILE]",
 		Short: "Write the review of a plan for approvers: the verdict, one line per step, the details folded",
 		Long: `Check the plan as changegate check does and write what approvers need to
-read, sized for a pull-request comment: the verdict and its reasons first,
-one line per step (the worst link before and after, the traffic moved, the
-N-1 worst case, the step's results), then each step's details in a folded
-<details> section (every result with its rule, the configuration and its
-rollback, the checks, the links that moved), the approvals and whether each
-counts, and the digests an approval signs. The same inputs give the same
-bytes.
+read, sized for a pull-request comment: the verdict with the change id and
+title, the author, window and risk, the reasons, one line per step (the
+worst link before and after, the traffic moved, the N-1 worst case, the
+step's results), then each step's details in a folded <details> section
+(devices, waves and soak, the N-1 worst case and dropped traffic, every
+result with its rule, the effects read from the configuration with their
+lines, the configuration and its rollback, the checks, the links it moves
+traffic onto with their class), every approval with its time, roles,
+comment and whether it counts, and the digests an approval signs. The
+same inputs give the same bytes.
 
 Formats: markdown, or html: one self-contained file (no scripts, nothing
-fetched) with a chart of the worst utilisation per state with and without
-N-1, and a picture of the network for each step (node positions from the
-topology's coordinates, else a circle; links coloured by utilisation, the
-links the step changes dashed).
+fetched) with the same facts as text, a chart per state (named by its
+step) of the worst utilisation steady and under the worst single failure
+and of the traffic dropped, on a percent scale with the 100% line, and a
+picture of the network for each step (node positions from the topology's
+coordinates, else a circle; links coloured by utilisation, the links the
+step changes dashed).
 
 PLAN - reads the plan from standard input; the files it names are then
 relative to the working directory (docs/plans.md).`,
@@ -58,6 +63,8 @@ relative to the working directory (docs/plans.md).`,
 				ra := report.ReviewApproval{Approver: c.File}
 				if c.Approval != nil {
 					ra.Approver = c.Approval.Approver
+					ra.Time, ra.Comment, ra.Denied = c.Approval.Time, c.Approval.Comment, c.Approval.Denied
+					ra.Roles = c.Roles
 				}
 				var why []string
 				ra.Status, why = approvalStatus(c, v.Plan, v.Digests)

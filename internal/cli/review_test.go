@@ -1,18 +1,24 @@
 package cli
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
+	"fmt"
+	"html"
 	"image/color"
 	"image/png"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/changegate/changegate/internal/testscale"
+	"github.com/changegate/changegate/plans"
 )
 
 // TestReviewMarkdown pins the review of both examples (golden files,
@@ -67,7 +73,9 @@ func TestReviewHTMLGolden(t *testing.T) {
 
 // TestReviewHTMLInBrowser renders the HTML review in headless Chromium
 // (Debian's chromium, which .ci/run installs): it loads without errors,
-// and the pictures appear: the screenshot holds the links' colours.
+// and the pictures appear: the screenshot holds the links' colours. Then,
+// from the page as Chromium lays it out, every step shows its devices as
+// text and the chart's y axis shows the peak (probeReview).
 func TestReviewHTMLInBrowser(t *testing.T) {
 	bin, err := exec.LookPath("chromium")
 	if err != nil {
@@ -123,6 +131,114 @@ func TestReviewHTMLInBrowser(t *testing.T) {
 			t.Errorf("%s: %d pixels in the screenshot: the pictures did not render", name, found[name])
 		}
 	}
+	probeReview(ctx, t, bin, dir, page)
+}
+
+// reviewProbe is what the probe script reads from the laid-out page: the
+// text of each step's section and its devices line, and the chart's
+// labels that are drawn inside the chart with a size.
+type reviewProbe struct {
+	Steps []struct{ Title, Devices string }
+	Chart []string
+}
+
+// probeReview loads a copy of the review with a script appended that
+// reads the rendered page (innerText, which leaves out what is not
+// displayed, and the bounding boxes of the chart's labels) into an
+// element, and reads that element back from Chromium's --dump-dom: the
+// devices of every step of the plan are shown, and the chart's y axis
+// and x axis show the outage example's 700% peak and its step names.
+func probeReview(ctx context.Context, t *testing.T, bin, dir, page string) {
+	t.Helper()
+	src, err := os.ReadFile(page)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const script = `<script>
+const out = {Steps: [], Chart: []};
+for (const s of document.querySelectorAll("section")) {
+  const h = s.querySelector("h3"), d = s.querySelector("p.devices");
+  out.Steps.push({Title: h ? h.innerText : "", Devices: d && d.getBoundingClientRect().height > 0 ? d.innerText : ""});
+}
+const svg = document.querySelector("svg.chart"), box = svg.getBoundingClientRect();
+for (const t of svg.querySelectorAll("text")) {
+  const r = t.getBoundingClientRect();
+  if (r.width > 0 && r.height > 0 && r.left >= box.left && r.right <= box.right && r.top >= box.top && r.bottom <= box.bottom) out.Chart.push(t.textContent);
+}
+const pre = document.createElement("pre");
+pre.id = "probe";
+pre.textContent = JSON.stringify(out);
+document.body.appendChild(pre);
+</script>`
+	probed := filepath.Join(dir, "probe.html")
+	if err := os.WriteFile(probed, []byte(strings.Replace(string(src), "</body>", script+"</body>", 1)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.CommandContext(ctx, bin, "--headless", "--no-sandbox", "--disable-gpu", "--window-size=1000,2600", "--dump-dom", "file://"+probed)
+	cmd.Env = append(os.Environ(), "HOME="+dir)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("chromium --dump-dom: %v\n%s", err, stderr.String())
+	}
+	m := regexp.MustCompile(`(?s)<pre id="probe">(.*?)</pre>`).FindStringSubmatch(stdout.String())
+	if m == nil {
+		t.Fatalf("the probe did not run:\n%s", stderr.String())
+	}
+	var got reviewProbe
+	if err := json.Unmarshal([]byte(html.UnescapeString(m[1])), &got); err != nil {
+		t.Fatalf("probe: %v: %s", err, m[1])
+	}
+
+	data, err := os.ReadFile("../../examples/outage-plan.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, ds := plans.Parse("outage-plan.yaml", data)
+	if p == nil || ds.HasErrors() {
+		t.Fatalf("the example does not parse: %v", ds)
+	}
+	if len(got.Steps) != len(p.Steps) {
+		t.Fatalf("%d step sections shown for %d steps", len(got.Steps), len(p.Steps))
+	}
+	for i, s := range p.Steps {
+		shown := got.Steps[i]
+		if want := "Devices: " + strings.Join(s.Devices, ", "); !strings.HasPrefix(shown.Devices, want) {
+			t.Errorf("step %d (%s) shows %q, want it to start with %q", i+1, shown.Title, shown.Devices, want)
+		}
+	}
+	for _, want := range []string{"700%", "capacity 100%", "0%", "700.0%", "baseline", "1: " + p.Steps[0].Name} {
+		if !slices.Contains(got.Chart, want) {
+			t.Errorf("the chart does not show %q; it shows %q", want, got.Chart)
+		}
+	}
 }
 
 func near(a uint32, b uint8) bool { return a+12 >= uint32(b) && a <= uint32(b)+12 }
+
+// TestReviewShowsApprovals: an approval in the review, in both formats,
+// has its status, approver, time (UTC), roles, comment and the mark of
+// one given while the gate denied the plan.
+func TestReviewShowsApprovals(t *testing.T) {
+	isolate(t)
+	dir := t.TempDir()
+	writeFile(t, dir, "april-2011.yaml", readFile(t, "../../examples/april-2011.yaml"))
+	plan := writeFile(t, dir, "plan.yaml", readFile(t, "../../examples/outage-plan.yaml"))
+	bob := newKey(t, dir, "bob")
+	writeFile(t, dir, "allowed_signers", fmt.Sprintf("bob@example.net namespaces=\"changegate\" %s\n", bob))
+	cfg := writeFile(t, dir, "changegate.yaml", "approvals:\n  allowed_signers: allowed_signers\n  roles:\n    bob@example.net: [network-lead]\n")
+	if out, errs, code := run(t, "--config", cfg, "approve", plan, "--key", filepath.Join(dir, "bob"), "--denied", "--comment", "checked <the> N-1 case"); code != 0 {
+		t.Fatalf("approve: exit %d\n%s%s", code, out, errs)
+	}
+	at := regexp.MustCompile(`COUNTS\*?\*? bob@example\.net at \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC \(roles: network-lead\) \[approved while DENIED\]: “checked (&lt;|\\<)the(&gt;|\\>) N-1 case”`)
+	for _, format := range []string{"markdown", "html"} {
+		out, errs, code := run(t, "--config", cfg, "review", plan, "--format", format)
+		if code != 0 {
+			t.Fatalf("%s: exit %d\n%s", format, code, errs)
+		}
+		section := out[strings.LastIndex(out, "Approvals"):]
+		if !at.MatchString(strings.NewReplacer("<b>", "", "</b>", "").Replace(section)) {
+			t.Errorf("%s: the approval is not shown with its time, roles, comment and mark:\n%s", format, section)
+		}
+	}
+}

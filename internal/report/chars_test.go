@@ -26,8 +26,8 @@ func hostileVerdict() *gate.Verdict {
 		Links:   []topology.Link{{ID: "l" + bad, A: bad, B: "p3", AInterface: bad, CapacityBps: 1e9, MetricAB: 1, MetricBA: 1, Up: true, Class: bad, SRLG: []string{bad}}},
 		Demands: []topology.Demand{{Src: bad, Dst: "p3", RateBps: 1e6}},
 	}
-	p := &plans.Plan{ID: "CHG\u202E1", Title: "title " + bad, File: "plan" + bad + ".yaml", Steps: []plans.Step{{
-		Name: step, Devices: []string{bad},
+	p := &plans.Plan{ID: "CHG\u202E1", Title: "title " + bad, Author: "author " + bad, Ticket: bad, Risk: plans.Risk(bad), File: "plan" + bad + ".yaml", Steps: []plans.Step{{
+		Name: step, Devices: []string{bad}, Wave: &plans.Wave{Batch: 1},
 		Config:         []string{"interface eth1", "```", " description " + bad},
 		RollbackConfig: []string{"no " + bad},
 		Checks:         []plans.Check{{Name: bad, Device: bad, Command: "show `x`" + bad, Expect: plans.Expect{Kind: plans.ExpectContains, Value: bad}}},
@@ -55,7 +55,7 @@ func hostileVerdict() *gate.Verdict {
 // configuration line ends the Markdown code block it is in.
 func TestRenderersEscapeWhatGotThrough(t *testing.T) {
 	v := hostileVerdict()
-	approvals := []ReviewApproval{{Approver: "jane\u202E@x", Status: "DOES NOT COUNT", Why: "why\r\nnot"}}
+	approvals := []ReviewApproval{{Approver: "jane\u202E@x", Status: "DOES NOT COUNT", Why: "why\r\nnot", Roles: []string{"ops", "r\u202E\x1b[2J"}, Comment: "ok\r\n\x1b[2J\u202Ep2\u200B", Denied: true}}
 	renderers := map[string]func(*bytes.Buffer) error{
 		"review markdown": func(b *bytes.Buffer) error { return ReviewMarkdown(b, v, approvals) },
 		"review html":     func(b *bytes.Buffer) error { return ReviewHTML(b, v, approvals) },

@@ -11,8 +11,11 @@
 //     annotations; docs/ci-formats.md);
 //   - the review of a verdict for approvers (docs/review.md): Markdown for
 //     a pull-request comment (ReviewMarkdown), or one self-contained HTML
-//     file with an SVG picture of the network per step and a utilisation
-//     chart (ReviewHTML); the same verdict gives the same bytes;
+//     file with an SVG picture of the network per step and a chart of
+//     utilisation and dropped traffic per state (ReviewHTML), both with
+//     the plan's header facts, each step's devices, checks and N-1 worst
+//     case, and every approval's time, roles, comment and status; the
+//     same verdict gives the same bytes;
 //   - a run of apply, recover or resume: its progress (Progress: a live
 //     view on a terminal, plain lines, or JSON events), its report
 //     (RunText, RunEvent), the state of a run as its journal tells it
@@ -21,7 +24,10 @@
 //
 // Commands choose among these with finding.Format (finding.ParseFormat:
 // an unknown format is an error, never a fallback). Renderers compute
-// nothing the result does not already hold.
+// nothing the result does not already hold, beyond choosing and ordering
+// from it: the review's links a step moves traffic onto are the links
+// whose load grew between two states, and its dropped traffic under N-1
+// is the most any one of the state's failures drops.
 //
 // The output of the device commands (device run, device check) is
 // printed by internal/cli.

@@ -3,7 +3,9 @@ package report
 import (
 	"fmt"
 	"io"
+	"sort"
 	"strings"
+	"time"
 
 	"github.com/changegate/changegate/internal/digest"
 	"github.com/changegate/changegate/internal/dryrun"
@@ -18,6 +20,90 @@ type ReviewApproval struct {
 	// Status is COUNTS, STALE or DOES NOT COUNT; Why says why not.
 	Status string
 	Why    string
+	// Time, Roles and Comment are the approval's (zero for a file that is
+	// not a valid approval); Denied says it was given while the gate
+	// denied the plan (approve --denied).
+	Time    time.Time
+	Roles   []string
+	Comment string
+	Denied  bool
+}
+
+// approvalText is one approval in plain words: the approver, when, the
+// roles, "approved while DENIED", the comment. The time is in UTC, so the
+// same approvals give the same bytes wherever the review is written.
+func approvalText(a ReviewApproval) string {
+	var b strings.Builder
+	b.WriteString(a.Approver)
+	if !a.Time.IsZero() {
+		b.WriteString(" at " + a.Time.UTC().Format("2006-01-02 15:04:05 UTC"))
+	}
+	if len(a.Roles) > 0 {
+		b.WriteString(" (roles: " + strings.Join(a.Roles, ", ") + ")")
+	}
+	if a.Denied {
+		b.WriteString(" [approved while DENIED]")
+	}
+	if a.Comment != "" {
+		b.WriteString(": \u201c" + strings.Join(strings.Fields(a.Comment), " ") + "\u201d")
+	}
+	return b.String()
+}
+
+// headerFacts are the plan's own facts for the top of the review: author,
+// window, risk, ticket; those the plan does not give are left out.
+func headerFacts(p *plans.Plan) [][2]string {
+	var out [][2]string
+	if p.Author != "" {
+		out = append(out, [2]string{"Author", p.Author})
+	}
+	if w := p.Window; w != nil {
+		const f = "2006-01-02 15:04 MST"
+		out = append(out, [2]string{"Window", w.Start.Format(f) + " to " + w.End.Format(f) + " (" + w.TimeZone + ")"})
+	} else {
+		out = append(out, [2]string{"Window", "none given"})
+	}
+	risk := string(p.Risk)
+	if risk == "" {
+		risk = "not given"
+	}
+	out = append(out, [2]string{"Risk", risk})
+	if p.Ticket != "" {
+		out = append(out, [2]string{"Ticket", p.Ticket})
+	}
+	return out
+}
+
+// reviewTitle is the plan's id and title.
+func reviewTitle(p *plans.Plan) string {
+	if p.ID != "" {
+		return p.ID + " " + p.Title
+	}
+	return p.Title
+}
+
+// wavesText says how a step rolls out over its devices.
+func wavesText(s *plans.Step) string {
+	if s.Wave == nil {
+		return "all at once"
+	}
+	return fmt.Sprintf("in waves: batch %d, max_failures %d", s.Wave.Batch, s.Wave.MaxFailures)
+}
+
+// droppedN1 is the most traffic any single failure drops in s, and the
+// failure; 0 and "" when none drops any.
+func droppedN1(s dryrun.State) (float64, string) {
+	if s.N1 == nil {
+		return 0, ""
+	}
+	var most float64
+	var which string
+	for _, f := range s.N1.Failures {
+		if f.DroppedBps > most {
+			most, which = f.DroppedBps, f.Failure
+		}
+	}
+	return most, which
 }
 
 // reviewResultsShown bounds the rules listed up front; every result is in
@@ -25,10 +111,13 @@ type ReviewApproval struct {
 const reviewResultsShown = 10
 
 // ReviewMarkdown writes the review of a verdict for a pull-request
-// comment: the verdict and its reasons first, one line per step, then the
-// details of each step (results, configuration and rollback, checks,
-// links that moved) folded in <details>, the approvals and the digests.
-// The same verdict gives the same bytes: nothing depends on the time.
+// comment: the verdict (change id and title), the author, window and
+// risk, and the reasons first, one line per step, then the details of
+// each step (devices and waves, soak, N-1 worst case, results, effects,
+// configuration and rollback, checks, the links it moves traffic onto)
+// folded in <details>, the approvals with their time, roles, comment and
+// status, and the digests. The same verdict gives the same bytes:
+// nothing depends on the time (an approval's time is written in UTC).
 func ReviewMarkdown(w io.Writer, v *gate.Verdict, approvals []ReviewApproval) error {
 	ew := &errWriter{w: w}
 	p, d, res := v.Plan, v.Decision, v.DryRun
@@ -36,11 +125,12 @@ func ReviewMarkdown(w io.Writer, v *gate.Verdict, approvals []ReviewApproval) er
 	if !v.Allowed() {
 		word = "DENIED"
 	}
-	title := p.Title
-	if p.ID != "" {
-		title = p.ID + " " + title
+	ew.printf("## %s: %s\n\n", word, md(reviewTitle(p)))
+	var facts []string
+	for _, f := range headerFacts(p) {
+		facts = append(facts, "**"+f[0]+"**: "+md(f[1]))
 	}
-	ew.printf("## %s: %s\n\n", word, md(title))
+	ew.printf("%s\n\n", strings.Join(facts, " · "))
 	t := res.Topology
 	ew.printf("`%s`: %s checked against %s (%s, %s, %s of traffic), N-1 of every state. **%s, %s.**",
 		p.File, plural(len(p.Steps), "step"), md(orDash(t.Name)), plural(t.Nodes, "node"), plural(t.Links, "link"), rate(t.TotalDemandBps),
@@ -101,7 +191,7 @@ func ReviewMarkdown(w io.Writer, v *gate.Verdict, approvals []ReviewApproval) er
 		ew.printf("None yet: `changegate approve %s --key KEY`.\n\n", p.File)
 	}
 	for _, a := range approvals {
-		ew.printf("- **%s** %s", a.Status, md(a.Approver))
+		ew.printf("- **%s** %s", a.Status, md(approvalText(a)))
 		if a.Why != "" {
 			ew.printf(": %s", md(a.Why))
 		}
@@ -133,13 +223,19 @@ func reviewStep(ew *errWriter, v *gate.Verdict, k int) {
 	ew.printf("<details><summary>Step %d: %s (%s)</summary>\n\n", k, md(s.Name), stepResults(v.Decision, k))
 	if len(s.Devices) > 0 {
 		ew.printf("Devices: %s", md(strings.Join(s.Devices, ", ")))
-		if s.Wave != nil {
-			ew.printf(" (waves of %d, at most %d failures)", s.Wave.Batch, s.Wave.MaxFailures)
-		}
+		ew.printf(" (%s)", wavesText(s))
 		ew.printf(". ")
 	}
 	if s.Soak > 0 {
 		ew.printf("Soak: %s.", s.Soak)
+	}
+	ew.printf("\n\n")
+	ew.printf("N-1 worst case: %s.", n1Worst(st))
+	if st.DroppedBps > 0 {
+		ew.printf(" Drops %s of traffic.", rate(st.DroppedBps))
+	}
+	if bps, f := droppedN1(st); bps > 0 {
+		ew.printf(" Under N-1: %s dropped if %s fails.", rate(bps), md(f))
 	}
 	ew.printf("\n\n")
 	for _, r := range stepResultList(v.Decision, k) {
@@ -180,24 +276,29 @@ func reviewStep(ew *errWriter, v *gate.Verdict, k int) {
 		}
 		ew.printf("\n")
 	}
-	if len(st.TopMovers) > 0 {
-		ew.printf("| link direction | before | after | change |\n|---|---:|---:|---:|\n")
-		for _, m := range st.TopMovers {
-			ew.printf("| %s %s→%s | %s | %s | %+.0f%% |\n", md(m.ID), md(m.From), md(m.To), rate(m.BeforeBps), rate(m.AfterBps), changePct(m))
+	if onto, more := movedOnto(v.DryRun.States[k-1], st); len(onto) > 0 {
+		ew.printf("Links it moves traffic onto:\n\n| link direction | class | before | after | change |\n|---|---|---:|---:|---:|\n")
+		for _, m := range onto {
+			ew.printf("| %s %s→%s | %s | %s | %s | %s |\n", md(m.ID), md(m.From), md(m.To), md(orDash(m.Class)), rate(m.BeforeBps), rate(m.AfterBps), changeText(m))
+		}
+		if more > 0 {
+			ew.printf("\nand %s more.\n", plural(more, "link direction"))
 		}
 		ew.printf("\n")
 	}
 	ew.printf("</details>\n\n")
 }
 
-func changePct(m dryrun.Mover) float64 {
+// changeText is how much a link direction's load changed, in percent of
+// what it was; "new" for a link that carried nothing before.
+func changeText(m dryrun.Mover) string {
 	if m.BeforeBps == 0 {
 		if m.AfterBps == 0 {
-			return 0
+			return "0%"
 		}
-		return 100
+		return "new"
 	}
-	return 100 * m.DeltaBps / m.BeforeBps
+	return fmt.Sprintf("%+.0f%%", 100*m.DeltaBps/m.BeforeBps)
 }
 
 func expectText(e plans.Expect) string {
@@ -365,4 +466,29 @@ func effectsSourceWords(source string) string {
 		return "read from its configuration, and declared"
 	}
 	return "declared by the plan"
+}
+
+// reviewMovedShown bounds the links listed per step as taking on traffic.
+const reviewMovedShown = 10
+
+// movedOnto are the link directions whose load grows from prev to st,
+// the largest growth first (in link order among equals), at most
+// reviewMovedShown of them, and how many more there are.
+func movedOnto(prev, st dryrun.State) ([]dryrun.Mover, int) {
+	before := map[[3]string]float64{}
+	for _, l := range prev.Links {
+		before[[3]string{l.ID, l.From, l.To}] = l.LoadBps
+	}
+	var out []dryrun.Mover
+	for _, l := range st.Links {
+		b := before[[3]string{l.ID, l.From, l.To}]
+		if d := l.LoadBps - b; d > 0 {
+			out = append(out, dryrun.Mover{ID: l.ID, From: l.From, To: l.To, Class: l.Class, BeforeBps: b, AfterBps: l.LoadBps, DeltaBps: d})
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].DeltaBps > out[j].DeltaBps })
+	if len(out) > reviewMovedShown {
+		return out[:reviewMovedShown], len(out) - reviewMovedShown
+	}
+	return out, 0
 }

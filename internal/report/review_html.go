@@ -17,12 +17,16 @@ import (
 )
 
 // ReviewHTML writes the review as one self-contained HTML file (no
-// scripts, no external resources): the verdict and its reasons, a chart
-// of the worst utilisation per state with and without N-1, one picture of
-// the network per step (links coloured by utilisation, the links the step
-// changes drawn dashed), the per-step table, each step's results,
-// commands and rollback, and the model's changes since the baseline. The
-// same verdict gives the same bytes.
+// scripts, no external resources): the verdict with the change id, title,
+// author, window and risk, and its reasons; a chart per state of the
+// worst utilisation with and without N-1 and of the traffic dropped; one
+// picture of the network per step (links coloured by utilisation, the
+// links the step changes drawn dashed); the per-step table; each step's
+// devices, waves, soak, N-1 worst case, results, effects, configuration
+// and rollback, checks, the links it moves traffic onto, and the model's
+// changes since the baseline; every approval with its time, roles,
+// comment and status. Every fact is text, not only a tooltip, so that a
+// screenshot has it. The same verdict gives the same bytes.
 func ReviewHTML(w io.Writer, v *gate.Verdict, approvals []ReviewApproval) error {
 	ew := &errWriter{w: w}
 	p, d, res := v.Plan, v.Decision, v.DryRun
@@ -31,10 +35,15 @@ func ReviewHTML(w io.Writer, v *gate.Verdict, approvals []ReviewApproval) error 
 		word, cls = "DENIED", "denied"
 	}
 	e := html.EscapeString
-	ew.printf("<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>%s: %s</title>\n<style>", word, e(p.Title))
+	title := reviewTitle(p)
+	ew.printf("<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>%s: %s</title>\n<style>", word, e(title))
 	io.WriteString(ew, reviewCSS) // ours, over several lines: not an argument, which printf would escape
 	ew.printf("</style></head><body>\n")
-	ew.printf("<h1 class=\"%s\">%s: %s</h1>\n", cls, word, e(p.Title))
+	ew.printf("<h1 class=\"%s\">%s: %s</h1>\n<dl class=\"facts\">", cls, word, e(title))
+	for _, f := range headerFacts(p) {
+		ew.printf("<dt>%s</dt><dd>%s</dd>", e(f[0]), e(f[1]))
+	}
+	ew.printf("</dl>\n")
 	t := res.Topology
 	ew.printf("<p><code>%s</code>: %s checked against %s (%s, %s, %s of traffic), N-1 of every state. <b>%s, %s.</b></p>\n",
 		e(p.File), plural(len(p.Steps), "step"), e(orDash(t.Name)), plural(t.Nodes, "node"), plural(t.Links, "link"), rate(t.TotalDemandBps),
@@ -59,7 +68,7 @@ func ReviewHTML(w io.Writer, v *gate.Verdict, approvals []ReviewApproval) error 
 	ew.printf("</ul>\n")
 
 	ew.printf("<h2>Worst link utilisation per state</h2>\n")
-	utilChart(ew, res)
+	utilChart(ew, res, p)
 
 	ew.printf("<h2>Steps</h2>\n<table><tr><th>#</th><th>step</th><th>worst link: before → after</th><th>moved</th><th>N-1 worst case</th><th>results</th></tr>\n")
 	for k := 1; k < len(res.States); k++ {
@@ -73,6 +82,20 @@ func ReviewHTML(w io.Writer, v *gate.Verdict, approvals []ReviewApproval) error 
 		s := &p.Steps[k-1]
 		ew.printf("<section><h3>Step %d: %s</h3>\n", k, e(s.Name))
 		networkPicture(ew, v.Network, pos, res.States[k], changedLinks(stepEffects(res, k, s)))
+		st := res.States[k]
+		ew.printf("<p class=\"devices\"><b>Devices:</b> %s", e(orDash(strings.Join(s.Devices, ", "))))
+		if len(s.Devices) > 0 {
+			ew.printf(" (%s)", e(wavesText(s)))
+		}
+		ew.printf(". <b>Soak:</b> %s.</p>\n", e(soakText(s)))
+		ew.printf("<p class=\"n1\"><b>N-1 worst case:</b> %s.", e(n1Plain(st)))
+		if st.DroppedBps > 0 {
+			ew.printf(" <b>Drops %s</b> of traffic.", rate(st.DroppedBps))
+		}
+		if bps, f := droppedN1(st); bps > 0 {
+			ew.printf(" Under N-1: <b>%s dropped</b> if %s fails.", rate(bps), e(f))
+		}
+		ew.printf("</p>\n")
 		for _, r := range stepResultList(d, k) {
 			ew.printf("<p class=\"%s\"><b>%s</b> %s (<code>%s:%d</code>): %s</p>\n", r.Kind, kindWord(r.Kind), e(r.Policy), e(r.File), r.Line, e(r.Msg))
 		}
@@ -93,6 +116,27 @@ func ReviewHTML(w io.Writer, v *gate.Verdict, approvals []ReviewApproval) error 
 			ew.lines(s.RollbackConfig, e)
 			ew.printf("</pre>\n")
 		}
+		if len(s.Checks) > 0 {
+			ew.printf("<h4>Checks</h4><ul>\n")
+			for _, c := range s.Checks {
+				dev := c.Device
+				if dev == "" {
+					dev = "each device"
+				}
+				ew.printf("<li>%s on %s: <code>%s</code> expects %s <code>%s</code></li>\n", e(c.Name), e(dev), e(c.Command), e(string(c.Expect.Kind)), e(strings.ReplaceAll(c.Expect.Value, "\n", "; ")))
+			}
+			ew.printf("</ul>\n")
+		}
+		if onto, more := movedOnto(res.States[k-1], st); len(onto) > 0 {
+			ew.printf("<h4>Links it moves traffic onto</h4><table class=\"moved\"><tr><th>link direction</th><th>class</th><th>before</th><th>after</th><th>change</th></tr>\n")
+			for _, m := range onto {
+				ew.printf("<tr><td>%s %s→%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td></tr>\n", e(m.ID), e(m.From), e(m.To), e(orDash(m.Class)), rate(m.BeforeBps), rate(m.AfterBps), changeText(m))
+			}
+			ew.printf("</table>\n")
+			if more > 0 {
+				ew.printf("<p>and %s more.</p>\n", plural(more, "link direction"))
+			}
+		}
 		ew.printf("<h4>The model since the baseline</h4><ul>\n")
 		for j := 0; j < k; j++ {
 			for _, ef := range stepEffects(res, j+1, &p.Steps[j]) {
@@ -107,7 +151,11 @@ func ReviewHTML(w io.Writer, v *gate.Verdict, approvals []ReviewApproval) error 
 		ew.printf("<li>None yet.</li>\n")
 	}
 	for _, a := range approvals {
-		ew.printf("<li><b>%s</b> %s %s</li>\n", e(a.Status), e(a.Approver), e(a.Why))
+		ew.printf("<li><b>%s</b> %s", e(a.Status), e(approvalText(a)))
+		if a.Why != "" {
+			ew.printf("<br><i>why: %s</i>", e(a.Why))
+		}
+		ew.printf("</li>\n")
 	}
 	ew.printf("</ul>\n<p class=\"digests\">Digests: plan <code>%s</code>, topology <code>%s</code>, traffic <code>%s</code>, policy <code>%s</code>, inventory <code>%s</code>.</p>\n</body></html>\n",
 		v.Digests.Plan, v.Digests.Topology, v.Digests.Traffic, v.Digests.Policy, digest.Show(v.Digests.Inventory))
@@ -116,7 +164,8 @@ func ReviewHTML(w io.Writer, v *gate.Verdict, approvals []ReviewApproval) error 
 
 const reviewCSS = `body{font:14px/1.4 sans-serif;margin:2em;max-width:1100px}h1.denied{color:#b00}h1.allowed{color:#070}
 li.deny,p.deny{color:#900}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:2px 6px;text-align:left}
-pre{background:#f4f4f4;padding:6px}svg{border:1px solid #ddd;background:#fff}.digests{color:#666;font-size:12px}`
+pre{background:#f4f4f4;padding:6px}svg{border:1px solid #ddd;background:#fff}.digests{color:#666;font-size:12px}
+dl.facts{display:grid;grid-template-columns:max-content auto;gap:2px 12px}dl.facts dt{font-weight:bold}dl.facts dd{margin:0}`
 
 func worstPlain(s dryrun.State) string { return strings.ReplaceAll(worst(s), `\`, "") }
 
@@ -255,39 +304,142 @@ func networkPicture(ew *errWriter, n *topology.Network, pos map[string][2]float6
 	ew.printf("</svg>\n")
 }
 
-// utilChart draws the worst utilisation of every state, and its N-1
-// worst case, as two lines.
-func utilChart(ew *errWriter, res *dryrun.Result) {
-	const w, h = 640.0, 220.0
-	top := 1.0
-	for _, s := range res.States {
-		top = math.Max(top, s.MaxUtilization)
-		if s.N1 != nil {
-			top = math.Max(top, s.N1.MaxUtilization)
+func soakText(s *plans.Step) string {
+	if s.Soak <= 0 {
+		return "none"
+	}
+	return s.Soak.String()
+}
+
+// chartTop is the top of the chart's y scale and the step between its
+// ticks: 100% at least, above the highest value, in round steps.
+func chartTop(most float64) (top, step float64) {
+	top = math.Max(1, most)
+	step = 0.2
+	for mag := 0.1; top/step > 8; mag *= 10 {
+		for _, m := range []float64{2, 2.5, 5, 10} {
+			if step = m * mag; top/step <= 8 {
+				break
+			}
 		}
 	}
+	return math.Ceil(top/step-1e-9) * step, step
+}
+
+// clip shortens s to n characters at most, ending it with "…".
+func clip(s string, n int) string {
+	r := []rune(s)
+	if n < 2 {
+		n = 2
+	}
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
+}
+
+// utilChart draws, for every state (the baseline, then after each step,
+// named on the x axis), the worst link utilisation in the steady state
+// and under the worst single failure, and the traffic dropped (as a share
+// of the demand; in the steady state or under any single failure,
+// whichever is more) as its own series; the y axis is in percent, up to
+// the highest value, with the 100% (capacity) line. Every point carries
+// its value as text, so that a screenshot has the numbers.
+func utilChart(ew *errWriter, res *dryrun.Result, p *plans.Plan) {
+	const w, h, left, right, top, bottom, inset = 960.0, 340.0, 96.0, 20.0, 40.0, 70.0, 40.0
 	n := len(res.States)
+	steady := make([]float64, n)
+	n1 := make([]float64, n)
+	dropped := make([]float64, n)
+	most := 0.0
+	for i, s := range res.States {
+		steady[i], n1[i] = s.MaxUtilization, s.MaxUtilization
+		if s.N1 != nil {
+			n1[i] = math.Max(n1[i], s.N1.MaxUtilization)
+		}
+		d, _ := droppedN1(s)
+		if total := res.Topology.TotalDemandBps; total > 0 {
+			dropped[i] = math.Max(s.DroppedBps, d) / total
+		}
+		most = math.Max(most, math.Max(n1[i], dropped[i]))
+	}
+	ymax, ystep := chartTop(most)
+	spacing := (w - left - right - 2*inset) / math.Max(1, float64(n-1))
 	x := func(i int) float64 {
 		if n < 2 {
-			return pad
+			return left + (w-left-right)/2
 		}
-		return pad + float64(i)*(w-2*pad)/float64(n-1)
+		return left + inset + float64(i)*spacing
 	}
-	y := func(u float64) float64 { return h - pad - u/top*(h-2*pad) }
-	ew.printf("<svg class=\"chart\" xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\" viewBox=\"0 0 %.0f %.0f\">\n", w, h, w, h)
-	ew.printf("<line x1=\"%.0f\" y1=\"%.1f\" x2=\"%.0f\" y2=\"%.1f\" stroke=\"#c00\" stroke-dasharray=\"2 2\"/><text x=\"2\" y=\"%.1f\" font-size=\"10\">100%%</text>\n", pad, y(1), w-pad, y(1), y(1)-2)
-	var steady, n1 []string
-	for i, s := range res.States {
-		steady = append(steady, fmt.Sprintf("%.1f,%.1f", x(i), y(s.MaxUtilization)))
-		u := s.MaxUtilization
-		if s.N1 != nil {
-			u = math.Max(u, s.N1.MaxUtilization)
+	y := func(u float64) float64 { return h - bottom - u/ymax*(h-top-bottom) }
+	ew.printf("<svg class=\"chart\" xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\" viewBox=\"0 0 %.0f %.0f\" font-size=\"11\">\n", w, h, w, h)
+	// The y axis: ticks and their values, then the capacity line.
+	for v := 0.0; v <= ymax+1e-9; v += ystep {
+		if math.Abs(v-1) < 1e-9 {
+			continue // the capacity line's
 		}
-		n1 = append(n1, fmt.Sprintf("%.1f,%.1f", x(i), y(u)))
-		ew.printf("<text x=\"%.1f\" y=\"%.0f\" font-size=\"10\">%d</text>\n", x(i)-3, h-8, i)
+		ew.printf("<line x1=\"%.0f\" y1=\"%.1f\" x2=\"%.0f\" y2=\"%.1f\" stroke=\"#eee\"/><text class=\"ytick\" x=\"%.0f\" y=\"%.1f\" text-anchor=\"end\">%.0f%%</text>\n", left, y(v), w-right, y(v), left-6, y(v)+4, v*100)
 	}
-	ew.printf("<polyline fill=\"none\" stroke=\"#e60\" stroke-width=\"2\" points=\"%s\"><title>with N-1</title></polyline>\n", strings.Join(n1, " "))
-	ew.printf("<polyline fill=\"none\" stroke=\"#236\" stroke-width=\"2\" points=\"%s\"><title>steady state</title></polyline>\n", strings.Join(steady, " "))
-	ew.printf("<text x=\"%.0f\" y=\"14\" font-size=\"11\" fill=\"#236\">steady state</text><text x=\"%.0f\" y=\"28\" font-size=\"11\" fill=\"#e60\">worst single failure</text>\n", w-150, w-150)
-	ew.printf("</svg>\n")
+	ew.printf("<line x1=\"%.0f\" y1=\"%.0f\" x2=\"%.0f\" y2=\"%.0f\" stroke=\"#999\"/>\n", left, top-6, left, h-bottom)
+	ew.printf("<line x1=\"%.0f\" y1=\"%.1f\" x2=\"%.0f\" y2=\"%.1f\" stroke=\"#c00\" stroke-dasharray=\"4 3\"/><text class=\"ytick\" x=\"%.0f\" y=\"%.1f\" fill=\"#c00\" text-anchor=\"end\">capacity 100%%</text>\n", left, y(1), w-right, y(1), left-6, y(1)+4)
+	// The x axis: the states by the step that led there, every other
+	// label one row lower so that neighbours do not overlap.
+	room := int(2*spacing/6.5) - 3
+	for i := range res.States {
+		name := "baseline"
+		if i > 0 && i <= len(p.Steps) {
+			name = fmt.Sprintf("%d: %s", i, clip(p.Steps[i-1].Name, room))
+		}
+		// The first and last labels start and end at the plot's edges,
+		// so that they stay inside the chart.
+		lx, anchor := x(i), "middle"
+		switch {
+		case n > 1 && i == 0:
+			lx, anchor = x(i)-inset, "start"
+		case n > 1 && i == n-1:
+			lx, anchor = x(i)+inset, "end"
+		}
+		ew.printf("<text class=\"xtick\" x=\"%.1f\" y=\"%.0f\" text-anchor=\"%s\">%s</text>\n", lx, h-bottom+30+float64(i%2)*16, anchor, html.EscapeString(name))
+	}
+	series := func(vals []float64, color, dash, name string, above, zeros bool) {
+		pts := make([]string, n)
+		for i, v := range vals {
+			pts[i] = fmt.Sprintf("%.1f,%.1f", x(i), y(v))
+		}
+		ew.printf("<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2\"%s points=\"%s\"><title>%s</title></polyline>\n", color, dash, strings.Join(pts, " "), name)
+		for i, v := range vals {
+			ew.printf("<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"%s\"/>", x(i), y(v), color)
+			if v == 0 && !zeros {
+				ew.printf("\n")
+				continue
+			}
+			// Above the point, or below it; beside it where below would
+			// reach the x axis.
+			lx, ly, anchor := x(i), y(v)-7, "middle"
+			if !above {
+				lx, ly = x(i), y(v)+14
+				if ly > y(0)-4 {
+					lx, ly, anchor = x(i)+7, y(v)+4, "start"
+				}
+			}
+			ew.printf("<text class=\"value\" x=\"%.1f\" y=\"%.1f\" fill=\"%s\" text-anchor=\"%s\">%s</text>\n", lx, ly, color, anchor, pct(v))
+		}
+	}
+	// Dropped first, so that the utilisation lines are drawn over it; its
+	// values are written only where some traffic is dropped.
+	series(dropped, "#80c", ` stroke-dasharray="6 3"`, "traffic dropped (share of the demand)", true, false)
+	series(n1, "#e60", "", "worst link under the worst single failure", true, true)
+	series(steady, "#236", "", "worst link, steady state", false, true)
+	// The legend.
+	ew.printf("<g class=\"legend\">")
+	lx := left
+	for _, l := range []struct{ color, dash, name string }{
+		{"#236", "", "worst link, steady state"},
+		{"#e60", "", "worst link under the worst single failure (N-1)"},
+		{"#80c", ` stroke-dasharray="6 3"`, "traffic dropped, steady or N-1 (% of demand)"},
+	} {
+		ew.printf("<line x1=\"%.0f\" y1=\"14\" x2=\"%.0f\" y2=\"14\" stroke=\"%s\" stroke-width=\"2\"%s/><text x=\"%.0f\" y=\"18\">%s</text>", lx, lx+24, l.color, l.dash, lx+30, l.name)
+		lx += 40 + 6.2*float64(len(l.name))
+	}
+	ew.printf("</g>\n</svg>\n")
 }
