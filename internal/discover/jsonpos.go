@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"slices"
 	"strconv"
 	"strings"
@@ -21,10 +20,8 @@ const maxDepth = 32
 // value by its path, so that a problem found after decoding is reported
 // at its line and column.
 type located struct {
-	name  string // e.g. `a "show interface json"`
-	data  []byte
-	lines []int          // offset of the start of each line after the first
-	at    map[string]int // path -> offset of the value
+	*diag.Source                // e.g. `a "show interface json"`
+	at           map[string]int // path -> offset of the value
 }
 
 // sep joins the keys of a path: interface names and LSDB keys never hold
@@ -39,85 +36,23 @@ func path(keys ...string) string { return strings.Join(keys, sep) }
 // starts. A syntax error is a diagnostic at its position; text that is
 // not JSON at all (a router's "% Unknown command") is quoted.
 func locate(name string, data []byte, what, hint string) (*located, diag.Diagnostics) {
-	l := &located{name: name, data: data, at: map[string]int{}}
-	for i, c := range data {
-		if c == '\n' {
-			l.lines = append(l.lines, i+1)
-		}
-	}
-	var ds diag.Diagnostics
-	trimmed := bytes.TrimSpace(data)
-	if len(trimmed) == 0 {
-		ds.Add(l.pos(0), hint, "%s: the output is empty", what)
-		return nil, ds
-	}
-	if c := trimmed[0]; c != '{' && c != '[' {
-		ds.Add(l.pos(bytes.Index(data, trimmed[:1])), hint, "%s: the output is not JSON: %s", what, diag.Excerpt(string(trimmed)))
-		return nil, ds
-	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	err := l.walk(dec, nil, 0)
-	if err == nil {
-		off := l.skip(int(dec.InputOffset()))
-		if _, terr := dec.Token(); terr != io.EOF {
-			err = &offsetError{off: off, msg: "text after the JSON value"}
-		}
-	}
-	if err != nil {
-		off := len(data)
-		var oe *offsetError
-		switch {
-		case errors.As(err, &oe):
-			off = oe.off
-		case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
-			err = errors.New("the output ends inside a JSON value (cut off?)")
-		}
-		ds.Add(l.pos(off), hint, "%s: invalid JSON: %s", what, strings.TrimPrefix(err.Error(), "json: "))
+	l := &located{Source: diag.NewSource(name, data), at: map[string]int{}}
+	ds := l.ReadJSON(what, hint, diag.Excerpt, func(dec *json.Decoder) error { return l.walk(dec, nil, 0) })
+	if len(ds) > 0 {
 		return nil, ds
 	}
 	return l, nil
 }
 
-type offsetError struct {
-	off int
-	msg string
-}
-
-func (e *offsetError) Error() string { return e.msg }
-
-// syntaxAt places a syntax error of the decoder at off, the start of the
-// token it was reading.
-func syntaxAt(off int, err error) error {
-	var se *json.SyntaxError
-	if errors.As(err, &se) {
-		return &offsetError{off: off, msg: se.Error()}
-	}
-	return err
-}
-
-// skip returns the offset of the next token at or after off.
-func (l *located) skip(off int) int {
-	for off < len(l.data) {
-		switch l.data[off] {
-		case ' ', '\t', '\r', '\n', ',', ':':
-			off++
-		default:
-			return off
-		}
-	}
-	return off
-}
-
 func (l *located) walk(dec *json.Decoder, keys []string, depth int) error {
-	start := l.skip(int(dec.InputOffset()))
+	start := l.SkipJSONSpace(int(dec.InputOffset()))
 	if depth > maxDepth {
-		return &offsetError{off: start, msg: fmt.Sprintf("nested more than %d levels deep", maxDepth)}
+		return &diag.JSONOffsetError{Off: start, Msg: fmt.Sprintf("nested more than %d levels deep", maxDepth)}
 	}
 	l.at[path(keys...)] = start
 	tok, err := dec.Token()
 	if err != nil {
-		return syntaxAt(start, err)
+		return diag.JSONSyntaxAt(start, err)
 	}
 	d, ok := tok.(json.Delim)
 	if !ok {
@@ -126,10 +61,10 @@ func (l *located) walk(dec *json.Decoder, keys []string, depth int) error {
 	switch d {
 	case '{':
 		for dec.More() {
-			kpos := l.skip(int(dec.InputOffset()))
+			kpos := l.SkipJSONSpace(int(dec.InputOffset()))
 			k, err := dec.Token()
 			if err != nil {
-				return syntaxAt(kpos, err)
+				return diag.JSONSyntaxAt(kpos, err)
 			}
 			key, _ := k.(string)
 			if err := l.walk(dec, append(slices.Clip(keys), key), depth+1); err != nil {
@@ -143,25 +78,13 @@ func (l *located) walk(dec *json.Decoder, keys []string, depth int) error {
 			}
 		}
 	default:
-		return &offsetError{off: start, msg: fmt.Sprintf("unexpected %q", string(d))}
+		return &diag.JSONOffsetError{Off: start, Msg: fmt.Sprintf("unexpected %q", string(d))}
 	}
-	end := l.skip(int(dec.InputOffset()))
+	end := l.SkipJSONSpace(int(dec.InputOffset()))
 	if _, err := dec.Token(); err != nil {
-		return syntaxAt(end, err)
+		return diag.JSONSyntaxAt(end, err)
 	}
 	return nil
-}
-
-// pos turns a byte offset into a position (1-based line and column, the
-// column counted in bytes).
-func (l *located) pos(off int) diag.Pos {
-	off = min(max(off, 0), len(l.data))
-	line, _ := slices.BinarySearch(l.lines, off+1)
-	start := 0
-	if line > 0 {
-		start = l.lines[line-1]
-	}
-	return diag.Pos{File: l.name, Line: line + 1, Col: off - start + 1}
 }
 
 // posOf is the position of the value at keys, or of the nearest enclosing
@@ -169,16 +92,16 @@ func (l *located) pos(off int) diag.Pos {
 func (l *located) posOf(keys ...string) diag.Pos {
 	for n := len(keys); n >= 0; n-- {
 		if off, ok := l.at[path(keys[:n]...)]; ok {
-			return l.pos(off)
+			return l.Pos(off)
 		}
 	}
-	return l.pos(0)
+	return l.Pos(0)
 }
 
 // decode unmarshals the whole output into v; a value of the wrong type is
 // reported at its position.
 func (l *located) decode(v any, ds *diag.Diagnostics, hint string) bool {
-	dec := json.NewDecoder(bytes.NewReader(l.data))
+	dec := json.NewDecoder(bytes.NewReader(l.Data))
 	dec.UseNumber()
 	err := dec.Decode(v)
 	if err == nil {
@@ -190,10 +113,10 @@ func (l *located) decode(v any, ds *diag.Diagnostics, hint string) bool {
 		if field == "" {
 			field = "the output"
 		}
-		ds.Add(l.pos(l.valueStart(int(te.Offset))), hint, "%s must be %s, found %s", diag.Clip(field), kindOf(te.Type.Kind().String()), te.Value)
+		ds.Add(l.Pos(l.valueStart(int(te.Offset))), hint, "%s must be %s, found %s", diag.Clip(field), kindOf(te.Type.Kind().String()), te.Value)
 		return false
 	}
-	ds.Add(l.pos(0), hint, "%s", diag.Clip(err.Error()))
+	ds.Add(l.Pos(0), hint, "%s", diag.Clip(err.Error()))
 	return false
 }
 

@@ -100,7 +100,7 @@ func ParseFRRRoutes(name string, data []byte) (RouteTable, error) {
 	for i, key := range root.keys {
 		prefix, err := netip.ParsePrefix(key)
 		if err != nil {
-			ds.Add(src.pos(root.kpos[i]), "keys are prefixes such as 198.18.0.1/32", "route key %q is not a prefix", key)
+			ds.Add(src.Pos(root.kpos[i]), "keys are prefixes such as 198.18.0.1/32", "route key %q is not a prefix", key)
 			continue
 		}
 		list := root.vals[i]
@@ -122,7 +122,7 @@ func ParseFRRRoutes(name string, data []byte) (RouteTable, error) {
 }
 
 func (r reader) routeEntry(v *jval, what string, prefix netip.Prefix) (RouteEntry, bool) {
-	e := RouteEntry{Prefix: prefix, Pos: r.src.pos(v.off)}
+	e := RouteEntry{Prefix: prefix, Pos: r.src.Pos(v.off)}
 	if !r.expect(v, jObject, what, "an object with protocol, selected, installed and nexthops") {
 		return e, false
 	}
@@ -130,14 +130,14 @@ func (r reader) routeEntry(v *jval, what string, prefix netip.Prefix) (RouteEntr
 	if p := v.field("prefix"); p != nil {
 		if s, good := r.str(p, what+": prefix"); good {
 			if got, err := netip.ParsePrefix(s); err != nil || got != prefix {
-				r.ds.Add(r.src.pos(p.off), "each entry repeats the prefix it is listed under", "%s: prefix %q differs from its key %s", what, s, prefix)
+				r.ds.Add(r.src.Pos(p.off), "each entry repeats the prefix it is listed under", "%s: prefix %q differs from its key %s", what, s, prefix)
 				ok = false
 			}
 		}
 	}
 	e.Protocol, _ = r.str(v.field("protocol"), what+": protocol")
 	if e.Protocol == "" {
-		r.ds.Add(r.src.pos(v.off), "every FRR route entry names its protocol", "%s has no protocol", what)
+		r.ds.Add(r.src.Pos(v.off), "every FRR route entry names its protocol", "%s has no protocol", what)
 		ok = false
 	}
 	e.Selected = r.boolean(v.field("selected"), what+": selected")
@@ -157,12 +157,12 @@ func (r reader) routeEntry(v *jval, what string, prefix netip.Prefix) (RouteEntr
 			ok = false
 			continue
 		}
-		nh := NextHop{Pos: r.src.pos(nv.off)}
+		nh := NextHop{Pos: r.src.Pos(nv.off)}
 		if ipv := nv.field("ip"); ipv != nil {
 			if s, good := r.str(ipv, nwhat+": ip"); good {
 				a, err := netip.ParseAddr(s)
 				if err != nil {
-					r.ds.Add(r.src.pos(ipv.off), "a next hop's ip is an address such as 198.19.0.1", "%s: ip %q is not an address", nwhat, s)
+					r.ds.Add(r.src.Pos(ipv.off), "a next hop's ip is an address such as 198.19.0.1", "%s: ip %q is not an address", nwhat, s)
 					ok = false
 				}
 				nh.IP = a
@@ -220,7 +220,7 @@ func ParseFRRNeighbors(name string, data []byte) ([]Neighbor, error) {
 	}
 	nbrs := root.field("neighbors")
 	if nbrs == nil {
-		ds.Add(src.pos(root.off), "is OSPF running? FRR prints {\"neighbors\":{}} when it has no neighbours", "show ip ospf neighbor json: no \"neighbors\" object")
+		ds.Add(src.Pos(root.off), "is OSPF running? FRR prints {\"neighbors\":{}} when it has no neighbours", "show ip ospf neighbor json: no \"neighbors\" object")
 		return nil, ds.Err()
 	}
 	if !r.expect(nbrs, jObject, "neighbors", "an object from router id to neighbours") {
@@ -230,7 +230,7 @@ func ParseFRRNeighbors(name string, data []byte) ([]Neighbor, error) {
 	for i, key := range nbrs.keys {
 		rid, err := netip.ParseAddr(key)
 		if err != nil || !rid.Is4() {
-			ds.Add(src.pos(nbrs.kpos[i]), "OSPF router ids are written as IPv4 addresses, such as 198.18.0.2", "neighbour key %q is not a router id", key)
+			ds.Add(src.Pos(nbrs.kpos[i]), "OSPF router ids are written as IPv4 addresses, such as 198.18.0.2", "neighbour key %q is not a router id", key)
 			continue
 		}
 		list := nbrs.vals[i]
@@ -246,13 +246,13 @@ func ParseFRRNeighbors(name string, data []byte) ([]Neighbor, error) {
 			if !r.expect(nv, jObject, what, "an object with ifaceAddress, ifaceName and nbrState") {
 				continue
 			}
-			nb := Neighbor{RouterID: rid, Pos: src.pos(nv.off)}
+			nb := Neighbor{RouterID: rid, Pos: src.Pos(nv.off)}
 			addr := nv.field("ifaceAddress")
 			if addr == nil {
 				addr = nv.field("address")
 			}
 			if addr == nil {
-				ds.Add(src.pos(nv.off), "FRR 8 gives each neighbour's address as ifaceAddress", "%s has no ifaceAddress", what)
+				ds.Add(src.Pos(nv.off), "FRR 8 gives each neighbour's address as ifaceAddress", "%s has no ifaceAddress", what)
 				continue
 			}
 			s, good := r.str(addr, what+": ifaceAddress")
@@ -261,7 +261,7 @@ func ParseFRRNeighbors(name string, data []byte) ([]Neighbor, error) {
 			}
 			a, err := netip.ParseAddr(s)
 			if err != nil {
-				ds.Add(src.pos(addr.off), "the neighbour's address on the link, such as 198.19.0.1", "%s: ifaceAddress %q is not an address", what, s)
+				ds.Add(src.Pos(addr.off), "the neighbour's address on the link, such as 198.19.0.1", "%s: ifaceAddress %q is not an address", what, s)
 				continue
 			}
 			nb.Address = a
@@ -305,7 +305,7 @@ type reader struct {
 
 func (r reader) expect(v *jval, kind jkind, what, hint string) bool {
 	if v.kind != kind {
-		r.ds.Add(r.src.pos(v.off), hint, "%s must be %s, found %s", what, kind, v.kind)
+		r.ds.Add(r.src.Pos(v.off), hint, "%s must be %s, found %s", what, kind, v.kind)
 		return false
 	}
 	return true
@@ -337,7 +337,7 @@ func (r reader) integer(v *jval, what string) int64 {
 	}
 	n, err := v.num.Int64()
 	if err != nil {
-		r.ds.Add(r.src.pos(v.off), "FRR writes it as a whole number", "%s: %s is not a whole number", what, v.num)
+		r.ds.Add(r.src.Pos(v.off), "FRR writes it as a whole number", "%s: %s is not a whole number", what, v.num)
 	}
 	return n
 }

@@ -46,7 +46,7 @@ func ParseFRRISISNeighbors(name string, data []byte) ([]Neighbor, error) {
 	}
 	areas := root.field("areas")
 	if areas == nil {
-		ds.Add(src.pos(root.off), `is IS-IS running? FRR prints {"areas":[...]} with one entry per area`, "show isis neighbor detail json: no \"areas\" list")
+		ds.Add(src.Pos(root.off), `is IS-IS running? FRR prints {"areas":[...]} with one entry per area`, "show isis neighbor detail json: no \"areas\" list")
 		return nil, ds.Err()
 	}
 	if !r.expect(areas, jArray, "areas", "a list of areas") {
@@ -82,10 +82,10 @@ func ParseFRRISISNeighbors(name string, data []byte) ([]Neighbor, error) {
 				continue
 			}
 			if system == "" {
-				ds.Add(src.pos(adj.off), "adj names the neighbour: its hostname or system id", "%s: adj is empty", cwhat)
+				ds.Add(src.Pos(adj.off), "adj names the neighbour: its hostname or system id", "%s: adj is empty", cwhat)
 				continue
 			}
-			nb := Neighbor{System: system, Pos: src.pos(cv.off)}
+			nb := Neighbor{System: system, Pos: src.Pos(cv.off)}
 			cwhat = fmt.Sprintf("%s (adjacency %s)", cwhat, diag.Clip(system))
 			nb.Level = int(r.integer(cv.field("level"), cwhat+": level"))
 			nb.State, _ = r.str(cv.field("state"), cwhat+": state")
@@ -143,7 +143,7 @@ func (r reader) isisAddrs(v *jval, what string) ([]netip.Addr, bool) {
 		}
 		a, err := netip.ParseAddr(s)
 		if err != nil || !a.Is4() {
-			r.ds.Add(r.src.pos(e.off), "the neighbour's IPv4 address on the link, such as 198.19.0.1", "%s: %q is not an IPv4 address", what, s)
+			r.ds.Add(r.src.Pos(e.off), "the neighbour's IPv4 address on the link, such as 198.19.0.1", "%s: %q is not an IPv4 address", what, s)
 			ok = false
 			continue
 		}
@@ -233,7 +233,7 @@ func ParseFRRISISDatabase(name string, data []byte) ([]LSP, error) {
 	var ds diag.Diagnostics
 	text := string(data)
 	if strings.TrimSpace(text) == "" {
-		ds.Add(src.pos(0), isisDatabaseHint, "show isis database detail: the output is empty")
+		ds.Add(src.Pos(0), isisDatabaseHint, "show isis database detail: the output is empty")
 		return nil, ds.Err()
 	}
 	out := []LSP{}
@@ -255,7 +255,7 @@ func ParseFRRISISDatabase(name string, data []byte) ([]LSP, error) {
 		}
 		line = strings.TrimRight(line, "\r")
 		trimmed := strings.TrimSpace(line)
-		at := func(col int) diag.Pos { return src.pos(lineOff + col) }
+		at := func(col int) diag.Pos { return src.Pos(lineOff + col) }
 		switch {
 		case trimmed == "":
 			cur = -1
@@ -349,7 +349,7 @@ func ParseFRRISISDatabase(name string, data []byte) ([]LSP, error) {
 		}
 	}
 	if !sawHeader && !ds.HasErrors() {
-		ds.Add(src.pos(0), isisDatabaseHint+"; is IS-IS running?", "show isis database detail: no link-state database in the output: %q", clip(strings.TrimSpace(text), 80))
+		ds.Add(src.Pos(0), isisDatabaseHint+"; is IS-IS running?", "show isis database detail: no link-state database in the output: %q", clip(strings.TrimSpace(text), 80))
 	}
 	if ds.HasErrors() {
 		return nil, ds.Err()

@@ -107,10 +107,10 @@ func ParseKernelRoutes(name string, data []byte) (KernelTable, error) {
 }
 
 func (r reader) kernelRoute(v *jval, what string) (KernelRoute, bool) {
-	kr := KernelRoute{Type: "unicast", Pos: r.src.pos(v.off)}
+	kr := KernelRoute{Type: "unicast", Pos: r.src.Pos(v.off)}
 	dst := v.field("dst")
 	if dst == nil {
-		r.ds.Add(r.src.pos(v.off), kernelRoutesHint, "%s has no dst", what)
+		r.ds.Add(r.src.Pos(v.off), kernelRoutesHint, "%s has no dst", what)
 		return kr, false
 	}
 	s, ok := r.str(dst, what+": dst")
@@ -119,7 +119,7 @@ func (r reader) kernelRoute(v *jval, what string) (KernelRoute, bool) {
 	}
 	p, err := kernelPrefix(s)
 	if err != nil {
-		r.ds.Add(r.src.pos(dst.off), "a route's dst is an address (a host route), a prefix such as 198.19.0.0/31, or default", "%s: dst %q is not a prefix", what, s)
+		r.ds.Add(r.src.Pos(dst.off), "a route's dst is an address (a host route), a prefix such as 198.19.0.0/31, or default", "%s: dst %q is not a prefix", what, s)
 		return kr, false
 	}
 	kr.Prefix = p
@@ -160,13 +160,13 @@ func (r reader) kernelRoute(v *jval, what string) (KernelRoute, bool) {
 // kernelHop reads gateway, dev and flags of a route or of one member of
 // its nexthops.
 func (r reader) kernelHop(v *jval, what string) (NextHop, bool) {
-	nh := NextHop{Pos: r.src.pos(v.off)}
+	nh := NextHop{Pos: r.src.Pos(v.off)}
 	ok := true
 	if gv := v.field("gateway"); gv != nil {
 		if s, good := r.str(gv, what+": gateway"); good {
 			a, err := netip.ParseAddr(s)
 			if err != nil {
-				r.ds.Add(r.src.pos(gv.off), "a gateway is an address such as 198.19.0.1", "%s: gateway %q is not an address", what, s)
+				r.ds.Add(r.src.Pos(gv.off), "a gateway is an address such as 198.19.0.1", "%s: gateway %q is not an address", what, s)
 				ok = false
 			}
 			nh.IP = a
@@ -235,13 +235,13 @@ func ParseKernelNexthops(name string, data []byte) (map[int64]KernelNexthop, err
 		}
 		idv := v.field("id")
 		if idv == nil {
-			ds.Add(src.pos(v.off), kernelNexthopsHint, "%s has no id", what)
+			ds.Add(src.Pos(v.off), kernelNexthopsHint, "%s has no id", what)
 			continue
 		}
-		nh := KernelNexthop{ID: r.integer(idv, what+": id"), Pos: src.pos(v.off)}
+		nh := KernelNexthop{ID: r.integer(idv, what+": id"), Pos: src.Pos(v.off)}
 		what = fmt.Sprintf("nexthop object %d", nh.ID)
 		if _, dup := out[nh.ID]; dup {
-			ds.Add(src.pos(idv.off), "each nexthop object is listed once", "%s is listed twice", what)
+			ds.Add(src.Pos(idv.off), "each nexthop object is listed once", "%s is listed twice", what)
 			continue
 		}
 		hop, ok := r.kernelHop(v, what)
