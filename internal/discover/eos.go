@@ -39,12 +39,8 @@ type eosInterface struct {
 // secondaryIpsOrderedList, each an address and maskLen; 0.0.0.0/0 is no
 // address). name is as for ParseFRROSPFDatabase.
 func ParseEOSInterfaces(name string, data []byte) ([]Interface, error) {
-	l, ds := locate(name, data, eosInterfacesCommand, eosInterfacesHint)
+	l, raw, ds := locateAs[eosInterfaces](name, data, eosInterfacesCommand, eosInterfacesHint)
 	if l == nil {
-		return nil, ds.Err()
-	}
-	var raw eosInterfaces
-	if !l.decode(&raw, &ds, eosInterfacesHint) {
 		return nil, ds.Err()
 	}
 	if raw.Interfaces == nil {

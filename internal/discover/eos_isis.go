@@ -63,12 +63,8 @@ type eosISISDatabase struct {
 // database holds, as ParseSRLISISDatabase does. name is as for
 // ParseFRROSPFDatabase.
 func ParseEOSISISDatabase(name string, data []byte) ([]observe.LSP, error) {
-	l, ds := locate(name, data, eosISISDatabaseCommand, eosISISHint)
+	l, raw, ds := locateAs[eosISISDatabase](name, data, eosISISDatabaseCommand, eosISISHint)
 	if l == nil {
-		return nil, ds.Err()
-	}
-	var raw eosISISDatabase
-	if !l.decode(&raw, &ds, eosISISHint) {
 		return nil, ds.Err()
 	}
 	out := []observe.LSP{}

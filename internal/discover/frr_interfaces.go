@@ -52,12 +52,8 @@ type frrInterface struct {
 // description and ipAddresses. IPv6 addresses are skipped. name is as
 // for ParseFRROSPFDatabase. Interfaces come out sorted by name.
 func ParseFRRInterfaces(name string, data []byte) ([]Interface, error) {
-	l, ds := locate(name, data, frrInterfacesCommand, interfacesHint)
+	l, raw, ds := locateAs[map[string]frrInterface](name, data, frrInterfacesCommand, interfacesHint)
 	if l == nil {
-		return nil, ds.Err()
-	}
-	var raw map[string]frrInterface
-	if !l.decode(&raw, &ds, interfacesHint) {
 		return nil, ds.Err()
 	}
 	out := make([]Interface, 0, len(raw))

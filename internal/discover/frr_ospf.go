@@ -97,12 +97,8 @@ type frrLSALinks struct {
 // json"`) and is the file of every problem's position. The error lists
 // every problem found.
 func ParseFRROSPFDatabase(name string, data []byte) (*OSPFDatabase, error) {
-	l, ds := locate(name, data, frrOSPFDatabaseCommand, databaseHint)
+	l, raw, ds := locateAs[frrDatabase](name, data, frrOSPFDatabaseCommand, databaseHint)
 	if l == nil {
-		return nil, ds.Err()
-	}
-	var raw frrDatabase
-	if !l.decode(&raw, &ds, databaseHint) {
 		return nil, ds.Err()
 	}
 	db := &OSPFDatabase{}

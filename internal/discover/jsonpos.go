@@ -98,6 +98,19 @@ func (l *located) posOf(keys ...string) diag.Pos {
 	return l.Pos(0)
 }
 
+// locateAs is locate, then decode into a T: the output read as JSON,
+// with where each value is, and its content; l is nil when either fails,
+// and ds says why.
+func locateAs[T any](name string, data []byte, what, hint string) (l *located, v T, ds diag.Diagnostics) {
+	if l, ds = locate(name, data, what, hint); l == nil {
+		return nil, v, ds
+	}
+	if !l.decode(&v, &ds, hint) {
+		return nil, v, ds
+	}
+	return l, v, ds
+}
+
 // decode unmarshals the whole output into v; a value of the wrong type is
 // reported at its position.
 func (l *located) decode(v any, ds *diag.Diagnostics, hint string) bool {

@@ -92,12 +92,8 @@ func junosLinkKind(s string) string {
 // naming the routing engine that may follow the JSON ("{master:0}") is
 // skipped. name is as for ParseFRROSPFDatabase.
 func ParseJunosOSPFDatabase(name string, data []byte) (*OSPFDatabase, error) {
-	l, ds := locate(name, junosTrim(data), junosOSPFDatabaseCommand, junosDatabaseHint)
+	l, raw, ds := locateAs[junosDatabase](name, junosTrim(data), junosOSPFDatabaseCommand, junosDatabaseHint)
 	if l == nil {
-		return nil, ds.Err()
-	}
-	var raw junosDatabase
-	if !l.decode(&raw, &ds, junosDatabaseHint) {
 		return nil, ds.Err()
 	}
 	if len(raw.Info) != 1 {
@@ -221,12 +217,8 @@ type junosInterfaces struct {
 // speed is its physical interface's. A "{master:0}" line after the JSON
 // is skipped. name is as for ParseFRROSPFDatabase.
 func ParseJunosInterfaces(name string, data []byte) ([]Interface, error) {
-	l, ds := locate(name, junosTrim(data), junosInterfacesCommand, junosInterfacesHint)
+	l, raw, ds := locateAs[junosInterfaces](name, junosTrim(data), junosInterfacesCommand, junosInterfacesHint)
 	if l == nil {
-		return nil, ds.Err()
-	}
-	var raw junosInterfaces
-	if !l.decode(&raw, &ds, junosInterfacesHint) {
 		return nil, ds.Err()
 	}
 	if len(raw.Info) != 1 {

@@ -88,12 +88,8 @@ func isisMetric(s string) (int64, bool) {
 // A "{master:0}" line after the JSON is skipped. name is as for
 // ParseFRROSPFDatabase.
 func ParseJunosISISDatabase(name string, data []byte) ([]observe.LSP, error) {
-	l, ds := locate(name, junosTrim(data), junosISISDatabaseCommand, junosISISHint)
+	l, raw, ds := locateAs[junosISISDatabase](name, junosTrim(data), junosISISDatabaseCommand, junosISISHint)
 	if l == nil {
-		return nil, ds.Err()
-	}
-	var raw junosISISDatabase
-	if !l.decode(&raw, &ds, junosISISHint) {
 		return nil, ds.Err()
 	}
 	if len(raw.Info) != 1 {

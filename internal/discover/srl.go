@@ -66,12 +66,8 @@ func str(obj map[string]any, k string) (string, bool) {
 // as is an output without router-LSAs.
 // name is as for ParseFRROSPFDatabase.
 func ParseSRLOSPFDatabase(name string, data []byte) (*OSPFDatabase, error) {
-	l, ds := locate(name, data, srlOSPFDatabaseCommand, srlDatabaseHint)
+	l, root, ds := locateAs[any](name, data, srlOSPFDatabaseCommand, srlDatabaseHint)
 	if l == nil {
-		return nil, ds.Err()
-	}
-	var root any
-	if !l.decode(&root, &ds, srlDatabaseHint) {
 		return nil, ds.Err()
 	}
 	db := &OSPFDatabase{}
@@ -238,12 +234,8 @@ func srlLSA(l *located, ds *diag.Diagnostics, db *OSPFDatabase, seen map[string]
 // its interface is disabled, and up when both are up. name is as for
 // ParseFRROSPFDatabase.
 func ParseSRLInterfaces(name string, data []byte) ([]Interface, error) {
-	l, ds := locate(name, data, srlInterfacesCommand, srlInterfacesHint)
+	l, root, ds := locateAs[map[string]any](name, data, srlInterfacesCommand, srlInterfacesHint)
 	if l == nil {
-		return nil, ds.Err()
-	}
-	var root map[string]any
-	if !l.decode(&root, &ds, srlInterfacesHint) {
 		return nil, ds.Err()
 	}
 	ifs, key, ok := member(root, "interface")

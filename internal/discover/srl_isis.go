@@ -90,12 +90,8 @@ func srlStrings(obj map[string]any, k string) []string {
 // copies of one database read from routers of different platforms
 // compare equal. name is as for ParseFRROSPFDatabase.
 func ParseSRLISISDatabase(name string, data []byte) ([]observe.LSP, error) {
-	l, ds := locate(name, data, srlISISDatabaseCommand, srlISISHint)
+	l, root, ds := locateAs[any](name, data, srlISISDatabaseCommand, srlISISHint)
 	if l == nil {
-		return nil, ds.Err()
-	}
-	var root any
-	if !l.decode(&root, &ds, srlISISHint) {
 		return nil, ds.Err()
 	}
 	var self string
