@@ -80,15 +80,9 @@ func (pr *Predictor) States() int { return len(pr.configs) }
 // baseline, k after step k). An unknown node or a state out of range is
 // an error; ctx is checked between nodes' computations.
 func (pr *Predictor) NextHops(ctx context.Context, state int, nodes []string) (Routes, error) {
-	if state < 0 || state >= len(pr.configs) {
-		return nil, fmt.Errorf("predict: state %d out of range 0..%d (0 is the baseline, k the state after step k)", state, len(pr.configs)-1)
-	}
-	srcs, err := pr.resolve(nodes)
+	srcs, err := pr.sources(ctx, state, nodes)
 	if err != nil {
 		return nil, err
-	}
-	if err := ctx.Err(); err != nil {
-		return nil, fmt.Errorf("predict: %w", err)
 	}
 	hops := pr.m.NextHops(pr.configs[state], srcs)
 	out := make(Routes, len(srcs))
@@ -108,6 +102,22 @@ func (pr *Predictor) NextHops(ctx context.Context, state int, nodes []string) (R
 		out[pr.net.Nodes[s].Name] = dests
 	}
 	return out, nil
+}
+
+// sources checks a request for state's next hops of nodes and returns
+// the nodes' indexes.
+func (pr *Predictor) sources(ctx context.Context, state int, nodes []string) ([]int, error) {
+	if state < 0 || state >= len(pr.configs) {
+		return nil, fmt.Errorf("predict: state %d out of range 0..%d (0 is the baseline, k the state after step k)", state, len(pr.configs)-1)
+	}
+	srcs, err := pr.resolve(nodes)
+	if err != nil {
+		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("predict: %w", err)
+	}
+	return srcs, nil
 }
 
 // Via is one next hop the model predicts: the link a node forwards on
@@ -133,15 +143,9 @@ type LinkRoutes map[string]map[string][]Via
 // that parallel links to one neighbour each count (see NextHops for the
 // errors).
 func (pr *Predictor) Links(ctx context.Context, state int, nodes []string) (LinkRoutes, error) {
-	if state < 0 || state >= len(pr.configs) {
-		return nil, fmt.Errorf("predict: state %d out of range 0..%d (0 is the baseline, k the state after step k)", state, len(pr.configs)-1)
-	}
-	srcs, err := pr.resolve(nodes)
+	srcs, err := pr.sources(ctx, state, nodes)
 	if err != nil {
 		return nil, err
-	}
-	if err := ctx.Err(); err != nil {
-		return nil, fmt.Errorf("predict: %w", err)
 	}
 	links := pr.m.NextHopLinks(pr.configs[state], srcs)
 	out := make(LinkRoutes, len(srcs))
