@@ -188,19 +188,26 @@ func (a *app) completeDeviceList(cmd *cobra.Command, args []string, toComplete s
 	return out, cobra.ShellCompDirectiveNoFileComp | cobra.ShellCompDirectiveNoSpace
 }
 
+// completionStateDir is the state directory the configuration names,
+// read without a word on problems (a completion never prints any).
+func (a *app) completionStateDir(cmd *cobra.Command) (string, bool) {
+	defer a.quiet()()
+	cfg, err := a.config(cmd, nil)
+	if err != nil {
+		return "", false
+	}
+	dir, err := cfg.State.dir()
+	return dir, err == nil
+}
+
 // completeRuns completes a run id from the state directory, newest
 // first, each with its plan's title.
 func (a *app) completeRuns(cmd *cobra.Command, args []string, _ string) ([]cobra.Completion, cobra.ShellCompDirective) {
 	if len(args) > 0 {
 		return nil, cobra.ShellCompDirectiveNoFileComp
 	}
-	defer a.quiet()()
-	cfg, err := a.config(cmd, nil)
-	if err != nil {
-		return nil, cobra.ShellCompDirectiveNoFileComp
-	}
-	dir, err := cfg.State.dir()
-	if err != nil {
+	dir, ok := a.completionStateDir(cmd)
+	if !ok {
 		return nil, cobra.ShellCompDirectiveNoFileComp
 	}
 	runs, err := journal.List(dir)
@@ -223,13 +230,8 @@ func (a *app) completeLocked(cmd *cobra.Command, args []string, _ string) ([]cob
 	if len(args) > 0 {
 		return nil, cobra.ShellCompDirectiveNoFileComp
 	}
-	defer a.quiet()()
-	cfg, err := a.config(cmd, nil)
-	if err != nil {
-		return nil, cobra.ShellCompDirectiveNoFileComp
-	}
-	dir, err := cfg.State.dir()
-	if err != nil {
+	dir, ok := a.completionStateDir(cmd)
+	if !ok {
 		return nil, cobra.ShellCompDirectiveNoFileComp
 	}
 	locks, err := lock.New(dir).List()
