@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"runtime/debug"
 	"strings"
+	"sync"
 )
 
 // Version, when set at link time (-ldflags "-X
@@ -33,14 +34,17 @@ type Info struct {
 	Go string `json:"go"`
 }
 
-// Read returns the running binary's build information.
-func Read() Info {
+// Read returns the running binary's build information, read once: every
+// JSON document the CLI writes asks for it.
+func Read() Info { return read() }
+
+var read = sync.OnceValue(func() Info {
 	bi, ok := debug.ReadBuildInfo()
 	if !ok {
 		return Info{Version: orDevel(Version)}
 	}
 	return fromBuild(bi, Version)
-}
+})
 
 func fromBuild(bi *debug.BuildInfo, override string) Info {
 	info := Info{Version: override, Go: bi.GoVersion}
