@@ -36,6 +36,9 @@ type Network struct {
 
 	once     sync.Once
 	compiled sync.Once
+	named    sync.Once
+	links    map[string]bool
+	nodes    map[string]bool
 	model    *sim.Model
 	digests  *digest.Set
 	modelErr error
@@ -63,6 +66,23 @@ func (n *Network) Model() (*sim.Model, *digest.Set, error) {
 		n.digests = &digest.Set{Topology: n.Net.TopologyDigest(), Traffic: n.Net.TrafficDigest()}
 	})
 	return n.model, n.digests, n.modelErr
+}
+
+// Names are the ids of the network's links and the names of its nodes,
+// as plans.Plan.CheckReferences takes them, gathered on first use. Net
+// must not be nil.
+func (n *Network) Names() (links, nodes map[string]bool) {
+	n.named.Do(func() {
+		n.links = make(map[string]bool, len(n.Net.Links))
+		for _, l := range n.Net.Links {
+			n.links[l.ID] = true
+		}
+		n.nodes = make(map[string]bool, len(n.Net.Nodes))
+		for _, nd := range n.Net.Nodes {
+			n.nodes[nd.Name] = true
+		}
+	})
+	return n.links, n.nodes
 }
 
 // Networks shares loaded topologies between the plans that name them,

@@ -71,16 +71,7 @@ func (v *validator) plan(ctx context.Context, f File) finding.Case {
 			"fix the topology (its own findings say how) or the path, relative to the plan"))
 		return c
 	}
-	net := in.Network.Net
-	links := make(map[string]bool, len(net.Links))
-	for _, l := range net.Links {
-		links[l.ID] = true
-	}
-	nodes := make(map[string]bool, len(net.Nodes))
-	for _, n := range net.Nodes {
-		nodes[n.Name] = true
-	}
-	refs := plan.CheckReferences(links, nodes)
+	refs := plan.CheckReferences(in.Network.Names())
 	addDiags(&c, refs, RulePlanReference, root)
 	if refs.HasErrors() || in.Partial {
 		return c
