@@ -99,10 +99,23 @@ type N1 struct {
 // N1 evaluates every failure in failures (see Model.Failures) on top of s,
 // incrementally. It stops early with ctx's error when ctx is cancelled.
 func (s *State) N1(ctx context.Context, failures []Failure) (*N1, error) {
+	res, _, err := s.n1(ctx, failures, nil, false)
+	return res, err
+}
+
+// n1 evaluates failures on top of s. With ru, the failures ru matches to
+// the previous state start from that state's sums and recompute only the
+// pairs whose result can differ. With capture, it also returns every
+// failure's summed load changes, for the next state of a chain.
+func (s *State) n1(ctx context.Context, failures []Failure, ru *reuse, capture bool) (*N1, *n1Carry, error) {
 	m := s.Model
 	nArcs := len(m.arcTail)
 	ix := s.n1Index()
 	res := &N1{Failures: failures, Results: make([]FailureResult, len(failures))}
+	var carry *n1Carry
+	if capture {
+		carry = &n1Carry{state: s, ix: ix, failures: failures, sums: make([]failureSum, len(failures))}
+	}
 
 	blocks := s.blocks(failures, ix)
 	workers := max(1, min(runtime.GOMAXPROCS(0), len(blocks)))
@@ -111,6 +124,10 @@ func (s *State) N1(ctx context.Context, failures []Failure) (*N1, error) {
 	var wg sync.WaitGroup
 	for w := range ws {
 		ws[w] = newN1Worker(s, ix)
+		ws[w].ru = ru
+		if carry != nil {
+			ws[w].capture = carry.sums
+		}
 		wg.Add(1)
 		go func(wk *n1Worker) {
 			defer wg.Done()
@@ -125,7 +142,7 @@ func (s *State) N1(ctx context.Context, failures []Failure) (*N1, error) {
 	}
 	wg.Wait()
 	if err := ctx.Err(); err != nil {
-		return nil, fmt.Errorf("n-1 analysis: %w", err)
+		return nil, nil, fmt.Errorf("n-1 analysis: %w", err)
 	}
 	res.Worst = make([]float64, nArcs)
 	res.WorstFailure = make([]int, nArcs)
@@ -139,7 +156,12 @@ func (s *State) N1(ctx context.Context, failures []Failure) (*N1, error) {
 		}
 		res.Worst[a], res.WorstFailure[a] = best, bf
 	}
-	return res, nil
+	if carry != nil {
+		for _, wk := range ws {
+			carry.stats.add(wk.stats)
+		}
+	}
+	return res, carry, nil
 }
 
 // n1Index holds what every failure evaluation of one state shares.
@@ -203,9 +225,14 @@ const (
 )
 
 type n1Worker struct {
-	s  *State
+	s  *State // the state under analysis
 	m  *Model
 	ix *n1Index
+	ps *State // the state the current pair is evaluated on (s, or ru's previous state)
+
+	ru      *reuse       // nil: every failure from scratch
+	capture []failureSum // per failure: its sums, for the next state; nil: not kept
+	stats   reuseStats
 
 	// per node, valid when stamp[v] == cur
 	stamp   []uint32
@@ -246,7 +273,7 @@ func newN1Worker(s *State, ix *n1Index) *n1Worker {
 	m := s.Model
 	n, nArcs := m.nNodes, len(m.arcTail)
 	w := &n1Worker{
-		s: s, m: m, ix: ix,
+		s: s, m: m, ix: ix, ps: s,
 		stamp: make([]uint32, n), flags: make([]uint8, n), cnt: make([]int32, n), oldCnt: make([]int32, n),
 		newDist: make([]int64, n), delta: make([]float64, n),
 		arcStamp: make([]uint32, nArcs), arcDelta: make([]float64, nArcs), failed: make([]bool, nArcs),
@@ -301,50 +328,35 @@ const maxBlock = 256
 type slot struct {
 	f       *Failure
 	fArcs   []int32
-	dests   []int32
-	logArcs []int32   // per-arc load changes, in destination order
-	logVals []float64 //
-	dropped float64
+	dests   []int32     // the pairs to evaluate: destination<<2 | op
+	logArcs []int32     // per-arc load changes, in destination order
+	logVals []float64   //
+	base    float64     // the state's dropped demand with the failed node's own removed
+	dropped float64     // the pairs' newly dropped demand
+	carry   *failureSum // the previous state's sums this failure starts from, or nil
 }
+
+// What a block does with one (destination, failure) pair.
+const (
+	opNew   = iota // evaluate it on the state, add its changes
+	opOld          // evaluate it on the previous state, take its changes away
+	opCheck        // same DAG in both states: reuse it unless it reads what changed (then opOld and opNew)
+)
 
 // block evaluates failures[lo:hi] into results.
 func (w *n1Worker) block(failures []Failure, lo, hi int, results []FailureResult) {
-	s, m, ix := w.s, w.m, w.ix
+	s := w.s
 	n := hi - lo
 	for len(w.slots) < n {
 		w.slots = append(w.slots, &slot{})
 	}
-	// Affected destinations of each failure, and the pairs by destination.
+	// The pairs of each failure, then grouped by destination.
 	w.kList = w.kList[:0]
 	for i := 0; i < n; i++ {
 		sl := w.slots[i]
-		f := &failures[lo+i]
-		sl.f, sl.fArcs, sl.dests = f, sl.fArcs[:0], sl.dests[:0]
-		sl.logArcs, sl.logVals = sl.logArcs[:0], sl.logVals[:0]
-		sl.dropped = s.Dropped
-		w.dcur++
-		for _, l := range f.Links {
-			for _, a := range [2]int32{int32(2 * l), int32(2*l + 1)} {
-				sl.fArcs = append(sl.fArcs, a)
-				for _, k := range ix.arcDest[ix.arcDestOff[a]:ix.arcDestOff[a+1]] {
-					if w.destStamp[k] != w.dcur {
-						w.destStamp[k] = w.dcur
-						sl.dests = append(sl.dests, k)
-					}
-				}
-			}
-		}
-		if f.Node >= 0 {
-			sl.dropped -= ix.droppedSrc[f.Node]
-			if k := m.destOf[f.Node]; k >= 0 {
-				sl.dropped -= s.trees[k].dropped
-				if w.destStamp[k] != w.dcur {
-					w.destStamp[k] = w.dcur
-					sl.dests = append(sl.dests, k)
-				}
-			}
-		}
-		for _, k := range sl.dests {
+		w.setup(sl, &failures[lo+i], lo+i)
+		for _, p := range sl.dests {
+			k := p >> 2
 			if w.kCount[k] == 0 {
 				w.kList = append(w.kList, k)
 			}
@@ -369,29 +381,161 @@ func (w *n1Worker) block(failures []Failure, lo, hi int, results []FailureResult
 	}
 	fill := append([]int32(nil), w.kOff[:len(w.kList)]...)
 	for i := 0; i < n; i++ {
-		for _, k := range w.slots[i].dests {
-			j := w.kPos[k]
-			w.pairs[fill[j]] = int32(i)
+		for _, p := range w.slots[i].dests {
+			j := w.kPos[p>>2]
+			w.pairs[fill[j]] = int32(i)<<2 | p&3
 			fill[j]++
 		}
 	}
 
 	// Destination by destination, every failure that affects it.
 	for j, k := range w.kList {
-		for _, i := range w.pairs[w.kOff[j]:w.kOff[j+1]] {
-			sl := w.slots[i]
-			w.beginPair(sl.fArcs)
-			if int(m.dests[k]) == sl.f.Node {
-				w.removeTree(s.trees[k])
-			} else {
-				sl.dropped += w.dest(int(k), int32(sl.f.Node))
+		for _, e := range w.pairs[w.kOff[j]:w.kOff[j+1]] {
+			sl := w.slots[e>>2]
+			switch e & 3 {
+			case opNew:
+				w.pair(s, k, sl, 1)
+			case opOld:
+				w.pair(w.ru.prev.state, k, sl, -1)
+			case opCheck:
+				if !w.readsChange(k, sl) {
+					w.stats.reused++
+					continue
+				}
+				w.pair(w.ru.prev.state, k, sl, -1)
+				w.pair(s, k, sl, 1)
 			}
-			w.endPair(sl)
 		}
 	}
 	for i := 0; i < n; i++ {
 		results[lo+i] = w.evaluate(lo+i, w.slots[i])
 	}
+}
+
+// setup readies sl for failure f (index fi): its failed arcs, the dropped
+// demand it starts from, and its pairs.
+func (w *n1Worker) setup(sl *slot, f *Failure, fi int) {
+	s, m := w.s, w.m
+	sl.f, sl.fArcs, sl.dests = f, sl.fArcs[:0], sl.dests[:0]
+	sl.logArcs, sl.logVals = sl.logArcs[:0], sl.logVals[:0]
+	sl.base, sl.dropped, sl.carry = s.Dropped, 0, nil
+	for _, l := range f.Links {
+		sl.fArcs = append(sl.fArcs, int32(2*l), int32(2*l+1))
+	}
+	if f.Node >= 0 {
+		sl.base -= w.ix.droppedSrc[f.Node]
+		if k := m.destOf[f.Node]; k >= 0 {
+			sl.base -= s.trees[k].dropped
+		}
+	}
+	if w.ru != nil && w.ru.match[fi] >= 0 && w.setupReuse(sl, fi) {
+		return
+	}
+	w.stats.scratch++
+	w.eachPair(w.ix, sl, func(k int32) { sl.dests = append(sl.dests, k<<2|opNew) })
+}
+
+// eachPair calls f once for every destination whose traffic the failure of
+// sl reaches in the state ix indexes: it uses a failed arc as a next hop, or
+// it is the failed node.
+func (w *n1Worker) eachPair(ix *n1Index, sl *slot, f func(k int32)) {
+	w.dcur++
+	for _, a := range sl.fArcs {
+		for _, k := range ix.arcDest[ix.arcDestOff[a]:ix.arcDestOff[a+1]] {
+			if w.destStamp[k] != w.dcur {
+				w.destStamp[k] = w.dcur
+				f(k)
+			}
+		}
+	}
+	if sl.f.Node >= 0 {
+		if k := w.m.destOf[sl.f.Node]; k >= 0 && w.destStamp[k] != w.dcur {
+			w.destStamp[k] = w.dcur
+			f(k)
+		}
+	}
+}
+
+// setupReuse gives sl the previous state's sums of its failure and the
+// pairs whose result can differ between the two states: of a changed DAG,
+// the old pair (taken away) and the new one (added); of a DAG both states
+// share, only the pairs that may read a changed arc or drain (opCheck).
+// When that would evaluate as many pairs as starting from scratch, it
+// leaves sl alone and returns false.
+func (w *n1Worker) setupReuse(sl *slot, fi int) bool {
+	ru := w.ru
+	s := w.s
+	total, work, reused := 0, 0, 0
+	w.eachPair(w.ix, sl, func(k int32) {
+		total++
+		switch {
+		case ru.changed[k]:
+			sl.dests = append(sl.dests, k<<2|opNew)
+			work++
+		case int(w.m.dests[k]) != sl.f.Node && ru.near(s, k, sl):
+			sl.dests = append(sl.dests, k<<2|opCheck)
+			work++
+		default:
+			reused++
+		}
+	})
+	w.eachPair(ru.prev.ix, sl, func(k int32) {
+		if ru.changed[k] {
+			sl.dests = append(sl.dests, k<<2|opOld)
+			work++
+		}
+	})
+	if work >= total {
+		sl.dests = sl.dests[:0]
+		return false
+	}
+	sl.carry = &ru.prev.sums[ru.match[fi]]
+	sl.dropped = sl.carry.dropped
+	w.stats.reused += reused
+	w.stats.carried++
+	return true
+}
+
+// pair evaluates destination k under sl's failure on state ps and logs
+// its load changes and newly dropped demand with sign (1: add, -1: take
+// away).
+func (w *n1Worker) pair(ps *State, k int32, sl *slot, sign float64) {
+	w.ps = ps
+	w.beginPair(sl.fArcs)
+	dropped := 0.0
+	if int(w.m.dests[k]) == sl.f.Node {
+		w.removeTree(ps.trees[k])
+	} else {
+		dropped = w.dest(int(k), int32(sl.f.Node))
+	}
+	w.endPair(sl, sign)
+	sl.dropped += sign * dropped
+	w.stats.evaluated++
+}
+
+// readsChange reports whether the pair of destination k (whose DAG both
+// states share) and sl's failure has a node whose next hops change or
+// whose distance grows among the nodes the step changed or their
+// neighbours: only then can its result differ from the previous state's.
+func (w *n1Worker) readsChange(k int32, sl *slot) bool {
+	w.ps = w.s
+	w.beginPair(sl.fArcs)
+	w.cur++
+	w.aList = w.aList[:0]
+	w.sList = w.sList[:0]
+	w.affected(w.s.trees[k], w.m.dests[k], int32(sl.f.Node))
+	hit := false
+	for _, v := range w.aList { // S is within A
+		if w.ru.inC[v] {
+			hit = true
+			break
+		}
+	}
+	for _, a := range w.fArcs {
+		w.failed[a] = false
+	}
+	w.stats.checked++
+	return hit
 }
 
 func (w *n1Worker) beginPair(fArcs []int32) {
@@ -403,11 +547,11 @@ func (w *n1Worker) beginPair(fArcs []int32) {
 	w.touched = w.touched[:0]
 }
 
-// endPair moves the pair's load changes to the failure's log.
-func (w *n1Worker) endPair(sl *slot) {
+// endPair moves the pair's load changes, times sign, to the failure's log.
+func (w *n1Worker) endPair(sl *slot, sign float64) {
 	for _, a := range w.touched {
 		sl.logArcs = append(sl.logArcs, a)
-		sl.logVals = append(sl.logVals, w.arcDelta[a])
+		sl.logVals = append(sl.logVals, sign*w.arcDelta[a])
 	}
 	for _, a := range w.fArcs {
 		w.failed[a] = false
@@ -420,8 +564,20 @@ func (w *n1Worker) evaluate(fi int, sl *slot) FailureResult {
 	s, ix := w.s, w.ix
 	w.acur++
 	w.touched = w.touched[:0]
+	if c := sl.carry; c != nil {
+		for i, a := range c.arcs {
+			w.addArc(a, c.vals[i])
+		}
+	}
 	for i, a := range sl.logArcs {
 		w.addArc(a, sl.logVals[i])
+	}
+	if w.capture != nil {
+		sum := failureSum{arcs: make([]int32, len(w.touched)), vals: make([]float64, len(w.touched)), dropped: sl.dropped}
+		for i, a := range w.touched {
+			sum.arcs[i], sum.vals[i] = a, w.arcDelta[a]
+		}
+		w.capture[fi] = sum
 	}
 	for _, a := range sl.fArcs {
 		w.failed[a] = true
@@ -455,7 +611,7 @@ func (w *n1Worker) evaluate(fi int, sl *slot) FailureResult {
 	for _, a := range sl.fArcs {
 		w.failed[a] = false
 	}
-	r.Dropped = max(0, sl.dropped)
+	r.Dropped = max(0, sl.base+sl.dropped)
 	return r
 }
 
@@ -488,7 +644,7 @@ func (w *n1Worker) touch(v int32) {
 // change (A) and those whose distance grows (S), redistance gives S its new
 // distances, and reflow moves the traffic onto the new DAG.
 func (w *n1Worker) dest(k int, failedNode int32) float64 {
-	tr := w.s.trees[k]
+	tr := w.ps.trees[k]
 	t := w.m.dests[k]
 	w.cur++
 	w.aList = w.aList[:0]
@@ -534,7 +690,7 @@ func (w *n1Worker) newDistOf(tr *tree, v int32) int64 {
 // nodes whose next hop is a failed arc (and the failed node), and S grows
 // to the nodes all of whose next hops lead into S or onto failed arcs.
 func (w *n1Worker) affected(tr *tree, t, failedNode int32) {
-	m, g, c := w.m, w.s.adj, w.s.eff
+	m, g, c := w.m, w.ps.adj, w.ps.eff
 	// Seeds: nodes whose next hop is a failed arc.
 	for _, a := range w.fArcs {
 		u, x := m.arcTail[a], m.arcHead[a]
@@ -577,7 +733,7 @@ func (w *n1Worker) affected(tr *tree, t, failedNode int32) {
 // redistance sets the new distances of S (inf where the destination is
 // no longer reachable), by Dijkstra seeded from the nodes outside S.
 func (w *n1Worker) redistance(tr *tree, t, failedNode int32) {
-	g, c := w.s.adj, w.s.eff
+	g, c := w.ps.adj, w.ps.eff
 	dist := tr.dist
 	h := &w.h
 	*h = (*h)[:0]
@@ -625,7 +781,7 @@ func (w *n1Worker) redistance(tr *tree, t, failedNode int32) {
 // in decreasing distance (a max-heap on negated keys), re-splitting at
 // changed nodes and forwarding deltas unchanged elsewhere.
 func (w *n1Worker) reflow(k int, tr *tree, t, failedNode int32) float64 {
-	m, g, c := w.m, w.s.adj, w.s.eff
+	m, g, c := w.m, w.ps.adj, w.ps.eff
 	h := &w.h
 	*h = (*h)[:0]
 	// Nodes cut off from the destination only drop their own demand:
