@@ -84,31 +84,46 @@ func BenchmarkSteadyState(b *testing.B) {
 	}
 }
 
-// BenchmarkPlan: baseline plus 20 steps (Apply), and N-1 of all 21 states.
-// The WAN's targets are one steady state and the N-1 of one state, so it
-// is left out here.
+// BenchmarkPlan: baseline plus 20 steps (Apply), and N-1 of all 21 states,
+// each state's N-1 from scratch (reuse=off) or carried over from the
+// previous state by an N1Chain (reuse=on). The WAN's targets are one
+// steady state and the N-1 of one state, so it is left out here.
 func BenchmarkPlan(b *testing.B) {
 	for _, bn := range benchNets {
 		if bn.name == "wan" {
 			continue
 		}
-		b.Run(bn.name, func(b *testing.B) {
-			m := benchModel(b, bn)
-			steps := plan20(m)
-			b.ResetTimer()
-			for b.Loop() {
-				s := m.Solve(m.Baseline())
-				if _, err := s.N1(context.Background(), m.Failures(s.Config)); err != nil {
-					b.Fatal(err)
-				}
-				for _, c := range steps {
-					s = s.Apply(c)
-					if _, err := s.N1(context.Background(), m.Failures(c)); err != nil {
-						b.Fatal(err)
+		for _, reuse := range []bool{false, true} {
+			name := bn.name + "/reuse=off"
+			if reuse {
+				name = bn.name + "/reuse=on"
+			}
+			b.Run(name, func(b *testing.B) {
+				m := benchModel(b, bn)
+				steps := plan20(m)
+				b.ResetTimer()
+				for b.Loop() {
+					var ch sim.N1Chain
+					n1 := func(s *sim.State) {
+						var err error
+						if reuse {
+							_, err = ch.N1(context.Background(), s, m.Failures(s.Config))
+						} else {
+							_, err = s.N1(context.Background(), m.Failures(s.Config))
+						}
+						if err != nil {
+							b.Fatal(err)
+						}
+					}
+					s := m.Solve(m.Baseline())
+					n1(s)
+					for _, c := range steps {
+						s = s.Apply(c)
+						n1(s)
 					}
 				}
-			}
-		})
+			})
+		}
 	}
 }
 

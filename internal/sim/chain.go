@@ -2,6 +2,7 @@ package sim
 
 import (
 	"context"
+	"math/bits"
 	"runtime"
 	"slices"
 )
@@ -81,25 +82,53 @@ func (r *reuseStats) add(o reuseStats) {
 	r.evaluated += o.evaluated
 }
 
-// reuse is what carrying results from prev to a state s needs.
+// reuse is what carrying results from the previous state (prev) to a
+// state s needs.
+//
+// A (destination k, failure f) pair reads, besides the failure: the arcs
+// at its changed nodes (A: next hops change; S, within A: distance grows)
+// and the drains of their neighbours; the distances of S's neighbours and
+// whether those neighbours use S; the next hops and traffic of A; and the
+// next hops and distances of every node downstream of A, or of a detour
+// out of S, in k's DAG, along which it forwards the change. Let D_k be
+// the nodes whose distance or next hops differ between the two DAGs of k
+// (none when s shares the DAG), and U_k the nodes of D_k and those
+// upstream of them in the previous DAG (whose traffic, or a detour's,
+// flows through D_k). The pair reads the same in both states when no
+// failed arc starts in D_k, the failed node is not in it, and, with A and
+// S computed on the previous state:
+//
+//   - no node of A is in C' (the nodes at an end of an arc whose metric or
+//     state changed, whose drain changed, or that neighbour one) or in
+//     U_k (xs);
+//   - no node of S neighbours U_k (xn).
+//
+// Its changed nodes, their arcs, next hops and neighbours' distances are
+// then the same, and neither A's old next hops nor a detour lead into
+// D_k. Its result carries over when no node of A has a different traffic
+// toward k either (xt); when only that differs, its result is linear in
+// that traffic and the change is the pair evaluated once on the
+// difference (n1Worker.pairDifference).
 type reuse struct {
 	prev    *n1Carry
 	changed []bool // per destination: its DAG is not shared with prev
-	// inC holds C': the nodes at an end of an arc whose metric or state
-	// changed, the nodes whose drain changed, and those nodes' neighbours.
-	// A pair of a shared DAG reads only the arcs at its changed nodes and
-	// the drains of their neighbours, so it can differ only when one of
-	// its changed nodes is in C'.
-	inC []bool
-	// reach[k*words:(k+1)*words] is a bitset of the nodes downstream of
-	// C' in destination k's DAG (C' included), for shared DAGs. A changed
-	// node leads along next hops to a failed next-hop arc or the failed
-	// node, so a pair reaching none of them within reach cannot meet C'.
-	// Nil when C' is empty.
-	reach []uint64
-	words int
-	match []int32 // per failure of s: the same failure in prev, or -1
+	// Bitsets over nodes, words per destination (see row): xs, xn and xt
+	// as above, d is D_k, and reach holds the nodes downstream of xs, xn
+	// and xt in the previous DAG (them included). A node of A leads along
+	// next hops to a failed next-hop arc or the failed node, so a pair
+	// reaching none of those within reach needs no check (reuse.near).
+	xs, xn, xt, d, reach []uint64
+	words                int
+	match                []int32 // per failure of s: the same failure in prev, or -1
 }
+
+func (ru *reuse) row(bits []uint64, k int32) []uint64 {
+	return bits[int(k)*ru.words : (int(k)+1)*ru.words]
+}
+
+func has(row []uint64, v int32) bool { return row[v>>6]&(1<<(v&63)) != 0 }
+
+func set(row []uint64, v int32) { row[v>>6] |= 1 << (v & 63) }
 
 // newReuse returns what carrying prev's results to s needs, or nil when
 // nothing can be carried.
@@ -108,10 +137,11 @@ func newReuse(prev *n1Carry, s *State, failures []Failure) *reuse {
 		return nil
 	}
 	m := s.Model
-	old, cur := prev.state.eff, s.eff
-	ru := &reuse{prev: prev, changed: make([]bool, len(m.dests)), inC: make([]bool, m.nNodes), match: make([]int32, len(failures))}
+	ps := prev.state
+	old, cur := ps.eff, s.eff
+	ru := &reuse{prev: prev, changed: make([]bool, len(m.dests)), match: make([]int32, len(failures))}
 	for k := range ru.changed {
-		ru.changed[k] = s.trees[k] != prev.state.trees[k]
+		ru.changed[k] = s.trees[k] != ps.trees[k]
 	}
 
 	type key struct {
@@ -134,79 +164,160 @@ func newReuse(prev *n1Carry, s *State, failures []Failure) *reuse {
 		return nil
 	}
 
+	// C': what the step changed, and the neighbours of changed drains.
+	inC := make([]bool, m.nNodes)
 	drainChanged := make([]bool, m.nNodes)
 	for v := range drainChanged {
 		if old.Drained[v] != cur.Drained[v] {
 			drainChanged[v] = true
-			ru.inC[v] = true
+			inC[v] = true
 		}
 	}
-	for a := range m.arcTail {
+	// Neighbours over every link, up or down, in either state.
+	nbrOff := make([]int32, m.nNodes+1)
+	for _, u := range m.arcTail {
+		nbrOff[u+1]++
+	}
+	for v := 0; v < m.nNodes; v++ {
+		nbrOff[v+1] += nbrOff[v]
+	}
+	nbr := make([]int32, len(m.arcTail))
+	pos := append([]int32(nil), nbrOff[:m.nNodes]...)
+	for a, u := range m.arcTail {
+		w := m.arcHead[a]
+		nbr[pos[u]] = w
+		pos[u]++
 		l := a / 2
-		u, w := m.arcTail[a], m.arcHead[a]
 		if (old.Up[l] || cur.Up[l]) && (old.Up[l] != cur.Up[l] || old.Metric[a] != cur.Metric[a]) {
-			ru.inC[u], ru.inC[w] = true, true
+			inC[u], inC[w] = true, true
 		}
 		if drainChanged[u] {
-			ru.inC[w] = true
+			inC[w] = true
 		}
 	}
 	var cNodes []int32
-	for v, in := range ru.inC {
+	for v, in := range inC {
 		if in {
 			cNodes = append(cNodes, int32(v))
 		}
 	}
-	if len(cNodes) == 0 {
-		return ru
-	}
+
 	ru.words = (m.nNodes + 63) / 64
-	ru.reach = make([]uint64, len(m.dests)*ru.words)
-	stacks := make([][]int32, runtime.GOMAXPROCS(0))
-	parallel(len(m.dests), func(k, w int) {
-		if ru.changed[k] {
-			return
-		}
-		tr := s.trees[k]
-		row := ru.reach[k*ru.words : (k+1)*ru.words]
-		stack := stacks[w][:0]
+	n := len(m.dests) * ru.words
+	ru.xs, ru.xn, ru.xt = make([]uint64, n), make([]uint64, n), make([]uint64, n)
+	ru.d, ru.reach = make([]uint64, n), make([]uint64, n)
+	workers := runtime.GOMAXPROCS(0)
+	stacks := make([][]int32, workers)
+	seen := make([][]uint64, workers)
+	parallel(len(m.dests), func(k, wk int) {
+		x, xn, xt := ru.row(ru.xs, int32(k)), ru.row(ru.xn, int32(k)), ru.row(ru.xt, int32(k))
+		d, reach := ru.row(ru.d, int32(k)), ru.row(ru.reach, int32(k))
 		for _, v := range cNodes {
-			if tr.dist[v] != inf && row[v>>6]&(1<<(v&63)) == 0 {
-				row[v>>6] |= 1 << (v & 63)
-				stack = append(stack, v)
+			set(x, v)
+		}
+		ot := ps.trees[k]
+		stack := stacks[wk][:0]
+		if ru.changed[k] {
+			nt := s.trees[k]
+			for v := int32(0); v < int32(m.nNodes); v++ {
+				if ot.dist[v] != nt.dist[v] || !sameHops(ot, nt, v) {
+					set(d, v)
+					stack = append(stack, v)
+				} else if ot.thru[v] != nt.thru[v] {
+					set(xt, v)
+				}
+			}
+			// Upstream of D_k in the previous DAG.
+			if seen[wk] == nil {
+				seen[wk] = make([]uint64, ru.words)
+			}
+			up := seen[wk]
+			copy(up, d)
+			t := m.dests[k]
+			g := ps.adj
+			for len(stack) > 0 {
+				v := stack[len(stack)-1]
+				stack = stack[:len(stack)-1]
+				set(x, v)
+				for _, w := range nbr[nbrOff[v]:nbrOff[v+1]] {
+					set(xn, w)
+				}
+				for i := g.inOff[v]; i < g.inOff[v+1]; i++ {
+					y := g.inTail[i]
+					if !has(up, y) && isNextHop(ot, old, t, y, v, g.inMetric[i]) {
+						set(up, y)
+						stack = append(stack, y)
+					}
+				}
+			}
+		}
+		// Downstream of X_k in the previous DAG.
+		for i, word := range x {
+			word |= xn[i] | xt[i]
+			for word != 0 {
+				v := int32(i*64 + bits.TrailingZeros64(word))
+				word &= word - 1
+				if ot.dist[v] != inf {
+					set(reach, v)
+					stack = append(stack, v)
+				}
 			}
 		}
 		for len(stack) > 0 {
 			v := stack[len(stack)-1]
 			stack = stack[:len(stack)-1]
-			for _, a := range tr.nh[tr.nhOff[v]:tr.nhOff[v+1]] {
-				if x := m.arcHead[a]; row[x>>6]&(1<<(x&63)) == 0 {
-					row[x>>6] |= 1 << (x & 63)
-					stack = append(stack, x)
+			for _, a := range ot.nh[ot.nhOff[v]:ot.nhOff[v+1]] {
+				if w := m.arcHead[a]; !has(reach, w) {
+					set(reach, w)
+					stack = append(stack, w)
 				}
 			}
 		}
-		stacks[w] = stack
+		stacks[wk] = stack
 	})
 	return ru
 }
 
-// near reports whether a changed node of the pair of destination k (whose
-// DAG s shares with the previous state) and sl's failure could be in C':
-// whether a failed next-hop arc starts, or the failed node lies,
-// downstream of C'.
-func (ru *reuse) near(s *State, k int32, sl *slot) bool {
-	if ru.reach == nil {
+// sameHops reports whether v has the same next hops in a and b.
+func sameHops(a, b *tree, v int32) bool {
+	ha, hb := a.nh[a.nhOff[v]:a.nhOff[v+1]], b.nh[b.nhOff[v]:b.nhOff[v+1]]
+	if len(ha) != len(hb) {
 		return false
 	}
-	row := ru.reach[int(k)*ru.words : (int(k)+1)*ru.words]
-	in := func(v int32) bool { return row[v>>6]&(1<<(v&63)) != 0 }
-	m, tr, c := s.Model, s.trees[k], s.eff
+	for _, x := range ha {
+		if !slices.Contains(hb, x) {
+			return false
+		}
+	}
+	return true
+}
+
+// near reports whether the pair of destination k and sl's failure could
+// have a node of A in X_k: whether, in the previous state, a failed
+// next-hop arc starts, or the failed node lies, downstream of X_k.
+func (ru *reuse) near(k int32, sl *slot) bool {
+	reach := ru.row(ru.reach, k)
+	ps := ru.prev.state
+	m, tr, c := ps.Model, ps.trees[k], ps.eff
 	t := m.dests[k]
 	for _, a := range sl.fArcs {
-		if u := m.arcTail[a]; in(u) && isNextHop(tr, c, t, u, m.arcHead[a], c.Metric[a]) {
+		if u := m.arcTail[a]; has(reach, u) && isNextHop(tr, c, t, u, m.arcHead[a], c.Metric[a]) {
 			return true
 		}
 	}
-	return sl.f.Node >= 0 && in(int32(sl.f.Node))
+	return sl.f.Node >= 0 && has(reach, int32(sl.f.Node))
+}
+
+// differs reports whether a failed arc of sl starts, or its failed node
+// lies, where destination k's two DAGs differ (D_k): the pair's seeds may
+// differ, so it is evaluated on both states.
+func (ru *reuse) differs(k int32, sl *slot) bool {
+	d := ru.row(ru.d, k)
+	m := ru.prev.state.Model
+	for _, a := range sl.fArcs {
+		if has(d, m.arcTail[a]) {
+			return true
+		}
+	}
+	return sl.f.Node >= 0 && has(d, int32(sl.f.Node))
 }

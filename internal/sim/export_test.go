@@ -9,3 +9,10 @@ var FullN1 = fullN1
 // CheckN1 compares the incremental N-1 of s with a full recomputation of
 // every failure, arc by arc.
 var CheckN1 = checkN1
+
+// ChainStats returns what ch has done so far: failures from scratch and
+// carried over, pairs reused, checked and evaluated.
+func ChainStats(ch *N1Chain) (scratch, carried, reused, checked, evaluated int) {
+	st := ch.stats
+	return st.scratch, st.carried, st.reused, st.checked, st.evaluated
+}

@@ -229,6 +229,10 @@ type n1Worker struct {
 	m  *Model
 	ix *n1Index
 	ps *State // the state the current pair is evaluated on (s, or ru's previous state)
+	// minus, when not nil, is the previous state's DAG of the current
+	// pair's destination: the pair moves the difference in traffic (see
+	// thruOf).
+	minus *tree
 
 	ru      *reuse       // nil: every failure from scratch
 	capture []failureSum // per failure: its sums, for the next state; nil: not kept
@@ -258,7 +262,9 @@ type n1Worker struct {
 	// per block
 	slots     []*slot
 	destStamp []uint32
+	oldStamp  []uint32 // destStamp for the previous state's pairs
 	dcur      uint32
+	oldPairs  []int32
 	kCount    []int32 // per destination: pairs in the block
 	kPos      []int32 // per destination: index in kList
 	kList     []int32 // destinations with pairs, ascending
@@ -277,7 +283,7 @@ func newN1Worker(s *State, ix *n1Index) *n1Worker {
 		stamp: make([]uint32, n), flags: make([]uint8, n), cnt: make([]int32, n), oldCnt: make([]int32, n),
 		newDist: make([]int64, n), delta: make([]float64, n),
 		arcStamp: make([]uint32, nArcs), arcDelta: make([]float64, nArcs), failed: make([]bool, nArcs),
-		destStamp: make([]uint32, len(m.dests)), kCount: make([]int32, len(m.dests)), kPos: make([]int32, len(m.dests)),
+		destStamp: make([]uint32, len(m.dests)), oldStamp: make([]uint32, len(m.dests)), kCount: make([]int32, len(m.dests)), kPos: make([]int32, len(m.dests)),
 		worst: make([]float64, nArcs), worstF: make([]int32, nArcs),
 	}
 	for a := range w.worst {
@@ -398,12 +404,15 @@ func (w *n1Worker) block(failures []Failure, lo, hi int, results []FailureResult
 			case opOld:
 				w.pair(w.ru.prev.state, k, sl, -1)
 			case opCheck:
-				if !w.readsChange(k, sl) {
+				switch w.readsChange(k, sl) {
+				case readsSame:
 					w.stats.reused++
-					continue
+				case readsTraffic:
+					w.pairDifference(k, sl)
+				default:
+					w.pair(w.ru.prev.state, k, sl, -1)
+					w.pair(s, k, sl, 1)
 				}
-				w.pair(w.ru.prev.state, k, sl, -1)
-				w.pair(s, k, sl, 1)
 			}
 		}
 	}
@@ -432,59 +441,71 @@ func (w *n1Worker) setup(sl *slot, f *Failure, fi int) {
 		return
 	}
 	w.stats.scratch++
-	w.eachPair(w.ix, sl, func(k int32) { sl.dests = append(sl.dests, k<<2|opNew) })
+	w.eachPair(w.ix, sl, w.destStamp, func(k int32) { sl.dests = append(sl.dests, k<<2|opNew) })
 }
 
 // eachPair calls f once for every destination whose traffic the failure of
 // sl reaches in the state ix indexes: it uses a failed arc as a next hop, or
-// it is the failed node.
-func (w *n1Worker) eachPair(ix *n1Index, sl *slot, f func(k int32)) {
+// it is the failed node. Those destinations have stamp[k] equal to the
+// value it returns.
+func (w *n1Worker) eachPair(ix *n1Index, sl *slot, stamp []uint32, f func(k int32)) uint32 {
 	w.dcur++
+	cur := w.dcur
 	for _, a := range sl.fArcs {
 		for _, k := range ix.arcDest[ix.arcDestOff[a]:ix.arcDestOff[a+1]] {
-			if w.destStamp[k] != w.dcur {
-				w.destStamp[k] = w.dcur
+			if stamp[k] != cur {
+				stamp[k] = cur
 				f(k)
 			}
 		}
 	}
 	if sl.f.Node >= 0 {
-		if k := w.m.destOf[sl.f.Node]; k >= 0 && w.destStamp[k] != w.dcur {
-			w.destStamp[k] = w.dcur
+		if k := w.m.destOf[sl.f.Node]; k >= 0 && stamp[k] != cur {
+			stamp[k] = cur
 			f(k)
 		}
 	}
+	return cur
 }
 
 // setupReuse gives sl the previous state's sums of its failure and the
-// pairs whose result can differ between the two states: of a changed DAG,
-// the old pair (taken away) and the new one (added); of a DAG both states
-// share, only the pairs that may read a changed arc or drain (opCheck).
-// When that would evaluate as many pairs as starting from scratch, it
-// leaves sl alone and returns false.
+// pairs whose result can differ between the two states: a pair of only one
+// state is evaluated on it (taken away when old, added when new); a pair
+// of both is reused unless it may read something that differs between
+// them (see reuse), in which case it is checked (opCheck) or, when the
+// failed arcs start or the failed node lies where the two DAGs differ,
+// evaluated on both. When that would evaluate as many pairs as starting
+// from scratch, it leaves sl alone and returns false.
 func (w *n1Worker) setupReuse(sl *slot, fi int) bool {
 	ru := w.ru
-	s := w.s
+	m := w.m
+	node := sl.f.Node
+	w.oldPairs = w.oldPairs[:0]
+	oc := w.eachPair(ru.prev.ix, sl, w.oldStamp, func(k int32) { w.oldPairs = append(w.oldPairs, k) })
 	total, work, reused := 0, 0, 0
-	w.eachPair(w.ix, sl, func(k int32) {
+	nc := w.eachPair(w.ix, sl, w.destStamp, func(k int32) {
 		total++
+		self := int(m.dests[k]) == node
 		switch {
-		case ru.changed[k]:
+		case w.oldStamp[k] != oc:
 			sl.dests = append(sl.dests, k<<2|opNew)
 			work++
-		case int(w.m.dests[k]) != sl.f.Node && ru.near(s, k, sl):
+		case ru.changed[k] && (self || ru.differs(k, sl)):
+			sl.dests = append(sl.dests, k<<2|opNew, k<<2|opOld)
+			work += 2
+		case !self && ru.near(k, sl):
 			sl.dests = append(sl.dests, k<<2|opCheck)
 			work++
 		default:
 			reused++
 		}
 	})
-	w.eachPair(ru.prev.ix, sl, func(k int32) {
-		if ru.changed[k] {
+	for _, k := range w.oldPairs {
+		if w.destStamp[k] != nc {
 			sl.dests = append(sl.dests, k<<2|opOld)
 			work++
 		}
-	})
+	}
 	if work >= total {
 		sl.dests = sl.dests[:0]
 		return false
@@ -513,29 +534,57 @@ func (w *n1Worker) pair(ps *State, k int32, sl *slot, sign float64) {
 	w.stats.evaluated++
 }
 
-// readsChange reports whether the pair of destination k (whose DAG both
-// states share) and sl's failure has a node whose next hops change or
-// whose distance grows among the nodes the step changed or their
-// neighbours: only then can its result differ from the previous state's.
-func (w *n1Worker) readsChange(k int32, sl *slot) bool {
-	w.ps = w.s
+// Whether a pair present in both states reads the same in both
+// (readsChange).
+const (
+	readsSame    = iota // its result carries over
+	readsTraffic        // only the traffic at its changed nodes differs: evaluate the difference
+	readsOther          // evaluate it on both states
+)
+
+// readsChange says whether the pair of destination k and sl's failure,
+// present in both states, has a node whose next hops change or whose
+// distance grows (computed on the previous state) among the nodes whose
+// reads can differ between the states (reuse.xs and reuse.xt).
+func (w *n1Worker) readsChange(k int32, sl *slot) int {
+	prev := w.ru.prev.state
+	w.ps = prev
 	w.beginPair(sl.fArcs)
 	w.cur++
 	w.aList = w.aList[:0]
 	w.sList = w.sList[:0]
-	w.affected(w.s.trees[k], w.m.dests[k], int32(sl.f.Node))
-	hit := false
+	w.affected(prev.trees[k], w.m.dests[k], int32(sl.f.Node))
+	xs, xn, xt := w.ru.row(w.ru.xs, k), w.ru.row(w.ru.xn, k), w.ru.row(w.ru.xt, k)
+	res := readsSame
 	for _, v := range w.aList { // S is within A
-		if w.ru.inC[v] {
-			hit = true
+		if has(xs, v) || (w.flags[v]&inS != 0 && has(xn, v)) {
+			res = readsOther
 			break
+		}
+		if has(xt, v) {
+			res = readsTraffic
 		}
 	}
 	for _, a := range w.fArcs {
 		w.failed[a] = false
 	}
 	w.stats.checked++
-	return hit
+	return res
+}
+
+// pairDifference adds the new result less the old of the pair of
+// destination k and sl's failure when only the traffic at its changed
+// nodes differs between the states (readsTraffic): the pair evaluated
+// once on the difference in traffic. The demand it drops is the same in
+// both states.
+func (w *n1Worker) pairDifference(k int32, sl *slot) {
+	w.ps = w.s
+	w.minus = w.ru.prev.state.trees[k]
+	w.beginPair(sl.fArcs)
+	w.dest(int(k), int32(sl.f.Node))
+	w.endPair(sl, 1)
+	w.minus = nil
+	w.stats.evaluated++
 }
 
 func (w *n1Worker) beginPair(fArcs []int32) {
@@ -627,6 +676,19 @@ func (w *n1Worker) addArc(a int32, x float64) {
 // removeTree subtracts all traffic toward a failed destination.
 func (w *n1Worker) removeTree(tr *tree) {
 	tr.eachShare(func(a int32, share float64) { w.addArc(a, -share) })
+}
+
+// thruOf is the traffic toward tr's destination at node u that the
+// current pair moves: all of it, or with minus the difference from the
+// previous state's DAG. A pair's load changes are linear in the traffic
+// at its changed nodes, so when only that differs between the states the
+// pair's new result less its old one is the pair evaluated on the
+// difference.
+func (w *n1Worker) thruOf(tr *tree, u int32) float64 {
+	if w.minus != nil {
+		return tr.thru[u] - w.minus.thru[u]
+	}
+	return tr.thru[u]
 }
 
 // touch makes v's per-evaluation data current.
@@ -801,7 +863,7 @@ func (w *n1Worker) reflow(k int, tr *tree, t, failedNode int32) float64 {
 		h.push(-w.newDistOf(tr, v), v)
 	}
 	for _, u := range w.aList {
-		if x := tr.thru[u]; x != 0 {
+		if x := w.thruOf(tr, u); x != 0 {
 			hops := tr.nh[tr.nhOff[u]:tr.nhOff[u+1]]
 			share := x / float64(len(hops))
 			for _, a := range hops {
@@ -821,7 +883,7 @@ func (w *n1Worker) reflow(k int, tr *tree, t, failedNode int32) float64 {
 		var total float64
 		switch {
 		case fl&inA != 0:
-			total = tr.thru[y] + w.delta[y]
+			total = w.thruOf(tr, y) + w.delta[y]
 			w.hops = w.hops[:0]
 			if fl&inS != 0 {
 				dy := w.newDist[y]
