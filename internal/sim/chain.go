@@ -63,6 +63,14 @@ type failureSum struct {
 	arcs    []int32
 	vals    []float64
 	dropped float64
+	costs   []pairCost // every pair of the failure, with its cost (pairCost) when last evaluated
+}
+
+// pairCost is the cost of evaluating the pair of destination k with a
+// failure, for choosing between carrying a failure over and starting
+// afresh.
+type pairCost struct {
+	k, cost int32
 }
 
 // reuseStats counts what a chain did, for tests and measurements.
@@ -72,6 +80,10 @@ type reuseStats struct {
 	reused    int // pairs whose result carried over
 	checked   int // pairs of a shared DAG checked for a change they read
 	evaluated int // pair evaluations (a recomputed pair counts twice: old and new)
+	// cost is the work of the evaluations and checks in pairCost's
+	// unit (nodes whose next hops change plus arcs whose load changes):
+	// a measure of the N-1's work independent of the machine.
+	cost int64
 }
 
 func (r *reuseStats) add(o reuseStats) {
@@ -80,6 +92,7 @@ func (r *reuseStats) add(o reuseStats) {
 	r.reused += o.reused
 	r.checked += o.checked
 	r.evaluated += o.evaluated
+	r.cost += o.cost
 }
 
 // reuse is what carrying results from the previous state (prev) to a

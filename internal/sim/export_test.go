@@ -16,3 +16,11 @@ func ChainStats(ch *N1Chain) (scratch, carried, reused, checked, evaluated int) 
 	st := ch.stats
 	return st.scratch, st.carried, st.reused, st.checked, st.evaluated
 }
+
+// CheckChain runs ch on s and compares its N-1 with a fresh one of s,
+// failure by failure and arc by arc, and with full also with a full
+// recomputation of every failure.
+var CheckChain = checkChain
+
+// ChainCost is the work ch has done so far, in pairCost's unit.
+func ChainCost(ch *N1Chain) int64 { return ch.stats.cost }

@@ -3,6 +3,7 @@ package sim
 import (
 	"context"
 	"fmt"
+	"math"
 	"runtime"
 	"slices"
 	"sort"
@@ -265,6 +266,8 @@ type n1Worker struct {
 	oldStamp  []uint32 // destStamp for the previous state's pairs
 	dcur      uint32
 	oldPairs  []int32
+	checks    []int32
+	cost      []int32 // per destination: a pair's cost in the previous state, or 0
 	kCount    []int32 // per destination: pairs in the block
 	kPos      []int32 // per destination: index in kList
 	kList     []int32 // destinations with pairs, ascending
@@ -283,7 +286,7 @@ func newN1Worker(s *State, ix *n1Index) *n1Worker {
 		stamp: make([]uint32, n), flags: make([]uint8, n), cnt: make([]int32, n), oldCnt: make([]int32, n),
 		newDist: make([]int64, n), delta: make([]float64, n),
 		arcStamp: make([]uint32, nArcs), arcDelta: make([]float64, nArcs), failed: make([]bool, nArcs),
-		destStamp: make([]uint32, len(m.dests)), oldStamp: make([]uint32, len(m.dests)), kCount: make([]int32, len(m.dests)), kPos: make([]int32, len(m.dests)),
+		cost: make([]int32, len(m.dests)), destStamp: make([]uint32, len(m.dests)), oldStamp: make([]uint32, len(m.dests)), kCount: make([]int32, len(m.dests)), kPos: make([]int32, len(m.dests)),
 		worst: make([]float64, nArcs), worstF: make([]int32, nArcs),
 	}
 	for a := range w.worst {
@@ -340,13 +343,14 @@ type slot struct {
 	base    float64     // the state's dropped demand with the failed node's own removed
 	dropped float64     // the pairs' newly dropped demand
 	carry   *failureSum // the previous state's sums this failure starts from, or nil
+	costs   []pairCost  // the cost of every pair of the failure in the state (when capturing)
 }
 
 // What a block does with one (destination, failure) pair.
 const (
 	opNew   = iota // evaluate it on the state, add its changes
 	opOld          // evaluate it on the previous state, take its changes away
-	opCheck        // same DAG in both states: reuse it unless it reads what changed (then opOld and opNew)
+	opDelta        // evaluate it once on the difference in traffic (pairDifference)
 )
 
 // block evaluates failures[lo:hi] into results.
@@ -403,16 +407,8 @@ func (w *n1Worker) block(failures []Failure, lo, hi int, results []FailureResult
 				w.pair(s, k, sl, 1)
 			case opOld:
 				w.pair(w.ru.prev.state, k, sl, -1)
-			case opCheck:
-				switch w.readsChange(k, sl) {
-				case readsSame:
-					w.stats.reused++
-				case readsTraffic:
-					w.pairDifference(k, sl)
-				default:
-					w.pair(w.ru.prev.state, k, sl, -1)
-					w.pair(s, k, sl, 1)
-				}
+			case opDelta:
+				w.pairDifference(k, sl)
 			}
 		}
 	}
@@ -427,7 +423,7 @@ func (w *n1Worker) setup(sl *slot, f *Failure, fi int) {
 	s, m := w.s, w.m
 	sl.f, sl.fArcs, sl.dests = f, sl.fArcs[:0], sl.dests[:0]
 	sl.logArcs, sl.logVals = sl.logArcs[:0], sl.logVals[:0]
-	sl.base, sl.dropped, sl.carry = s.Dropped, 0, nil
+	sl.base, sl.dropped, sl.carry, sl.costs = s.Dropped, 0, nil, sl.costs[:0]
 	for _, l := range f.Links {
 		sl.fArcs = append(sl.fArcs, int32(2*l), int32(2*l+1))
 	}
@@ -472,47 +468,81 @@ func (w *n1Worker) eachPair(ix *n1Index, sl *slot, stamp []uint32, f func(k int3
 // pairs whose result can differ between the two states: a pair of only one
 // state is evaluated on it (taken away when old, added when new); a pair
 // of both is reused unless it may read something that differs between
-// them (see reuse), in which case it is checked (opCheck) or, when the
+// them (see reuse), in which case readsChange decides, or, when the
 // failed arcs start or the failed node lies where the two DAGs differ,
-// evaluated on both. When that would evaluate as many pairs as starting
-// from scratch, it leaves sl alone and returns false.
+// it is evaluated on both. When that would cost as much as starting from
+// scratch (estimated from the pairs' costs in the previous state), it
+// leaves sl alone and returns false.
 func (w *n1Worker) setupReuse(sl *slot, fi int) bool {
 	ru := w.ru
 	m := w.m
 	node := sl.f.Node
+	prev := &ru.prev.sums[ru.match[fi]]
+	avg := int64(1)
+	for _, p := range prev.costs {
+		w.cost[p.k] = p.cost
+		avg += int64(p.cost)
+	}
+	avg /= int64(len(prev.costs) + 1)
+	est := func(k int32) int64 {
+		if c := w.cost[k]; c > 0 {
+			return int64(c)
+		}
+		return avg
+	}
+	defer func() {
+		for _, p := range prev.costs {
+			w.cost[p.k] = 0
+		}
+	}()
+
 	w.oldPairs = w.oldPairs[:0]
 	oc := w.eachPair(ru.prev.ix, sl, w.oldStamp, func(k int32) { w.oldPairs = append(w.oldPairs, k) })
-	total, work, reused := 0, 0, 0
+	var plain, work int64
+	w.checks = w.checks[:0]
 	nc := w.eachPair(w.ix, sl, w.destStamp, func(k int32) {
-		total++
+		plain += est(k)
 		self := int(m.dests[k]) == node
 		switch {
 		case w.oldStamp[k] != oc:
 			sl.dests = append(sl.dests, k<<2|opNew)
-			work++
+			work += est(k)
 		case ru.changed[k] && (self || ru.differs(k, sl)):
 			sl.dests = append(sl.dests, k<<2|opNew, k<<2|opOld)
-			work += 2
+			work += 2 * est(k)
 		case !self && ru.near(k, sl):
-			sl.dests = append(sl.dests, k<<2|opCheck)
-			work++
+			w.checks = append(w.checks, k)
 		default:
-			reused++
+			sl.costs = append(sl.costs, pairCost{k, int32(est(k))})
 		}
 	})
 	for _, k := range w.oldPairs {
 		if w.destStamp[k] != nc {
 			sl.dests = append(sl.dests, k<<2|opOld)
-			work++
+			work += est(k)
 		}
 	}
-	if work >= total {
-		sl.dests = sl.dests[:0]
+	if work < plain {
+		for _, k := range w.checks {
+			switch w.readsChange(k, sl) {
+			case readsSame:
+				sl.costs = append(sl.costs, pairCost{k, int32(est(k))})
+			case readsTraffic:
+				sl.dests = append(sl.dests, k<<2|opDelta)
+				work += est(k)
+			default:
+				sl.dests = append(sl.dests, k<<2|opNew, k<<2|opOld)
+				work += 2 * est(k)
+			}
+		}
+	}
+	if work >= plain {
+		sl.dests, sl.costs = sl.dests[:0], sl.costs[:0]
 		return false
 	}
-	sl.carry = &ru.prev.sums[ru.match[fi]]
-	sl.dropped = sl.carry.dropped
-	w.stats.reused += reused
+	sl.carry = prev
+	sl.dropped = prev.dropped
+	w.stats.reused += len(sl.costs)
 	w.stats.carried++
 	return true
 }
@@ -525,6 +555,7 @@ func (w *n1Worker) pair(ps *State, k int32, sl *slot, sign float64) {
 	w.beginPair(sl.fArcs)
 	dropped := 0.0
 	if int(w.m.dests[k]) == sl.f.Node {
+		w.aList = w.aList[:0]
 		w.removeTree(ps.trees[k])
 	} else {
 		dropped = w.dest(int(k), int32(sl.f.Node))
@@ -532,6 +563,10 @@ func (w *n1Worker) pair(ps *State, k int32, sl *slot, sign float64) {
 	w.endPair(sl, sign)
 	sl.dropped += sign * dropped
 	w.stats.evaluated++
+	w.stats.cost += int64(w.pairCost())
+	if sign > 0 && w.capture != nil {
+		sl.costs = append(sl.costs, pairCost{k, w.pairCost()})
+	}
 }
 
 // Whether a pair present in both states reads the same in both
@@ -569,6 +604,7 @@ func (w *n1Worker) readsChange(k int32, sl *slot) int {
 		w.failed[a] = false
 	}
 	w.stats.checked++
+	w.stats.cost += int64(len(w.aList) + 1)
 	return res
 }
 
@@ -585,6 +621,10 @@ func (w *n1Worker) pairDifference(k int32, sl *slot) {
 	w.endPair(sl, 1)
 	w.minus = nil
 	w.stats.evaluated++
+	w.stats.cost += int64(w.pairCost())
+	if w.capture != nil {
+		sl.costs = append(sl.costs, pairCost{k, w.pairCost()})
+	}
 }
 
 func (w *n1Worker) beginPair(fArcs []int32) {
@@ -626,6 +666,7 @@ func (w *n1Worker) evaluate(fi int, sl *slot) FailureResult {
 		for i, a := range w.touched {
 			sum.arcs[i], sum.vals[i] = a, w.arcDelta[a]
 		}
+		sum.costs = slices.Clone(sl.costs)
 		w.capture[fi] = sum
 	}
 	for _, a := range sl.fArcs {
@@ -676,6 +717,12 @@ func (w *n1Worker) addArc(a int32, x float64) {
 // removeTree subtracts all traffic toward a failed destination.
 func (w *n1Worker) removeTree(tr *tree) {
 	tr.eachShare(func(a int32, share float64) { w.addArc(a, -share) })
+}
+
+// pairCost is the cost of the pair just evaluated: the nodes whose next
+// hops it changed and the arcs whose load it changed.
+func (w *n1Worker) pairCost() int32 {
+	return int32(min(len(w.aList)+len(w.touched)+1, math.MaxInt32))
 }
 
 // thruOf is the traffic toward tr's destination at node u that the
