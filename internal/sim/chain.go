@@ -5,6 +5,7 @@ import (
 	"math/bits"
 	"runtime"
 	"slices"
+	"sync/atomic"
 )
 
 // N1Chain evaluates the N-1 of the states of a plan one after the other,
@@ -45,6 +46,9 @@ func (ch *N1Chain) N1(ctx context.Context, s *State, failures []Failure) (*N1, e
 	}
 	ch.prev = carry
 	ch.stats.add(carry.stats)
+	if carry.full.Load() {
+		ch.prev = nil
+	}
 	return res, nil
 }
 
@@ -55,7 +59,15 @@ type n1Carry struct {
 	failures []Failure
 	sums     []failureSum // parallel to failures
 	stats    reuseStats
+	bytes    atomic.Int64 // the size of sums
+	full     atomic.Bool  // sums outgrew carryBudget: incomplete, not to be carried
 }
+
+// carryBudget bounds the memory a chain keeps per state (and takes while
+// computing the next one's): past it, the next state starts afresh. A
+// failure's sums take 12 bytes per arc it changes and 8 per destination
+// it affects; Topology Zoo's Kdl needs about X MiB.
+var carryBudget int64 = 1 << 30 // a variable for tests
 
 // failureSum is one failure's total effect on a state: the change in load
 // of every arc its pairs touched, and the demand its pairs newly drop.

@@ -145,3 +145,74 @@ func TestN1ChainMatchesFresh(t *testing.T) {
 		t.Fatalf("the chain reused nothing, or never recomputed: %+v", stats)
 	}
 }
+
+// A chain whose sums outgrow its budget keeps nothing: the next state is
+// evaluated from scratch, with the same results.
+func TestN1ChainBudget(t *testing.T) {
+	defer func(b int64) { carryBudget = b }(carryBudget)
+	carryBudget = 64
+	r := rand.New(rand.NewPCG(7, 4))
+	m, err := Compile(randomNetwork(r, 20, 30, 0.5))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := m.Baseline()
+	s := m.Solve(c)
+	var ch N1Chain
+	checkChainFresh(t, &ch, s)
+	for step := 0; step < 5; step++ {
+		c = randomStep(r, m, c)
+		s = s.Apply(c)
+		checkChainFresh(t, &ch, s)
+	}
+	if ch.stats.carried != 0 || ch.prev != nil {
+		t.Fatalf("a chain over its budget carried %d failures over (kept %v)", ch.stats.carried, ch.prev != nil)
+	}
+}
+
+// checkChainFresh compares the chain's results with a fresh N-1 (the
+// chain keeps no sums to compare arc by arc when over its budget).
+func checkChainFresh(t *testing.T, ch *N1Chain, s *State) {
+	t.Helper()
+	failures := s.Model.Failures(s.Config)
+	got, err := ch.N1(context.Background(), s, failures)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := s.N1(context.Background(), failures)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range failures {
+		if g, w := got.Results[i], want.Results[i]; !closeTo(g.MaxUtilization, w.MaxUtilization, 1) || !closeTo(g.Dropped, w.Dropped, s.Model.TotalDemand()) {
+			t.Fatalf("failure %s: chain %+v, fresh %+v", failures[i], g, w)
+		}
+	}
+}
+
+// A chain starts afresh after a cancelled call and for a state of
+// another model, and still equals a fresh N-1 for a state solved from
+// scratch (which shares no DAG with the previous one).
+func TestN1ChainRestarts(t *testing.T) {
+	r := rand.New(rand.NewPCG(9, 4))
+	m, err := Compile(randomNetwork(r, 15, 20, 0.5))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ch N1Chain
+	s := m.Solve(m.Baseline())
+	checkChain(t, "baseline", &ch, s, true)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := ch.N1(ctx, s, m.Failures(s.Config)); err == nil || ch.prev != nil {
+		t.Fatalf("cancelled: error %v, kept sums %v", err, ch.prev != nil)
+	}
+	checkChain(t, "after cancel", &ch, s.Apply(randomStep(r, m, s.Config)), true)
+	c := randomStep(r, m, ch.prev.state.Config)
+	checkChain(t, "solved afresh", &ch, m.Solve(c), true)
+	other, err := Compile(randomNetwork(r, 10, 10, 0.5))
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkChain(t, "another model", &ch, other.Solve(other.Baseline()), true)
+}

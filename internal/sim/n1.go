@@ -128,6 +128,7 @@ func (s *State) n1(ctx context.Context, failures []Failure, ru *reuse, capture b
 		ws[w].ru = ru
 		if carry != nil {
 			ws[w].capture = carry.sums
+			ws[w].carry = carry
 		}
 		wg.Add(1)
 		go func(wk *n1Worker) {
@@ -237,6 +238,7 @@ type n1Worker struct {
 
 	ru      *reuse       // nil: every failure from scratch
 	capture []failureSum // per failure: its sums, for the next state; nil: not kept
+	carry   *n1Carry     // what capture belongs to
 	stats   reuseStats
 
 	// per node, valid when stamp[v] == cur
@@ -667,7 +669,12 @@ func (w *n1Worker) evaluate(fi int, sl *slot) FailureResult {
 			sum.arcs[i], sum.vals[i] = a, w.arcDelta[a]
 		}
 		sum.costs = slices.Clone(sl.costs)
-		w.capture[fi] = sum
+		if w.carry.bytes.Add(int64(12*len(sum.arcs)+8*len(sum.costs))) > carryBudget {
+			w.capture = nil
+			w.carry.full.Store(true)
+		} else {
+			w.capture[fi] = sum
+		}
 	}
 	for _, a := range sl.fArcs {
 		w.failed[a] = true
