@@ -123,10 +123,11 @@ func (r *reuseStats) add(o reuseStats) {
 // failed arc starts in D_k, the failed node is not in it, and, with A and
 // S computed on the previous state:
 //
-//   - no node of A is in C' (the nodes at an end of an arc whose metric or
-//     state changed, whose drain changed, or that neighbour one) or in
-//     U_k (xs);
-//   - no node of S neighbours U_k (xn).
+//   - no node of A is in U_k (xs);
+//   - no node of S is in C' (the nodes at an end of an arc whose metric or
+//     state changed, whose drain changed, or that neighbour one) or
+//     neighbours U_k (xn): only S reads arcs, drains and neighbours'
+//     distances; the rest of A reads only its next hops and traffic.
 //
 // Its changed nodes, their arcs, next hops and neighbours' distances are
 // then the same, and neither A's old next hops nor a detour lead into
@@ -238,7 +239,7 @@ func newReuse(prev *n1Carry, s *State, failures []Failure) *reuse {
 		x, xn, xt := ru.row(ru.xs, int32(k)), ru.row(ru.xn, int32(k)), ru.row(ru.xt, int32(k))
 		d, reach := ru.row(ru.d, int32(k)), ru.row(ru.reach, int32(k))
 		for _, v := range cNodes {
-			set(x, v)
+			set(xn, v)
 		}
 		ot := ps.trees[k]
 		stack := stacks[wk][:0]

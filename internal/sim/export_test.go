@@ -24,3 +24,11 @@ var CheckChain = checkChain
 
 // ChainCost is the work ch has done so far, in pairCost's unit.
 func ChainCost(ch *N1Chain) int64 { return ch.stats.cost }
+
+// ChainBytes is the size of the sums ch keeps.
+func ChainBytes(ch *N1Chain) int64 {
+	if ch.prev == nil {
+		return 0
+	}
+	return ch.prev.bytes.Load()
+}
