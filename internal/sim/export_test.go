@@ -22,8 +22,8 @@ func ChainStats(ch *N1Chain) (scratch, carried, reused, checked, evaluated int) 
 // recomputation of every failure.
 var CheckChain = checkChain
 
-// ChainCost is the work ch has done so far, in pairCost's unit.
-func ChainCost(ch *N1Chain) int64 { return ch.stats.cost }
+// ChainWork is the work ch has done so far, in pairCost's unit.
+func ChainWork(ch *N1Chain) int64 { return ch.stats.cost }
 
 // ChainBytes is the size of the sums ch keeps.
 func ChainBytes(ch *N1Chain) int64 {
