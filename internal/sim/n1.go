@@ -582,7 +582,7 @@ const (
 // readsChange says whether the pair of destination k and sl's failure,
 // present in both states, has a node whose next hops change or whose
 // distance grows (computed on the previous state) among the nodes whose
-// reads can differ between the states (reuse.xs and reuse.xt).
+// reads can differ between the states (reuse.xs, xn and xt).
 func (w *n1Worker) readsChange(k int32, sl *slot) int {
 	prev := w.ru.prev.state
 	w.ps = prev
