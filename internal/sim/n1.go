@@ -348,11 +348,12 @@ type slot struct {
 	costs   []pairCost  // the cost of every pair of the failure in the state (when capturing)
 }
 
-// What a block does with one (destination, failure) pair.
+// What a block does with one (destination, failure) pair: two bits beside
+// the pair's destination or slot index.
 const (
-	opNew   = iota // evaluate it on the state, add its changes
-	opOld          // evaluate it on the previous state, take its changes away
-	opDelta        // evaluate it once on the difference in traffic (pairDifference)
+	opNew   = iota + 1 // evaluate it on the state, add its changes
+	opOld              // evaluate it on the previous state, take its changes away
+	opDelta            // evaluate it once on the difference in traffic (pairDifference)
 )
 
 // block evaluates failures[lo:hi] into results.
