@@ -66,7 +66,7 @@ func placeLabels(lay netLayout, edges []edge, reqs []labelReq) []placed {
 	for i, r := range reqs {
 		w, h := labelSize(r.Text)
 		at := func(c vec) box { return box{c.X - w/2, c.Y - h/2, c.X + w/2, c.Y + h/2} }
-		var near []vec  // centres, best first
+		var near []vec   // centres, best first
 		var points []vec // for a link label, the point of the link each is beside
 		anchor := r.Node
 		if r.Link != nil {

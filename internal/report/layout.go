@@ -184,8 +184,8 @@ func geoUnit(geo map[string]*topology.Position) map[string]vec {
 		return out
 	}
 	lat := 0.0
-	for _, p := range geo {
-		lat += p.Lat
+	for _, name := range sortedKeys(geo) { // in one order: a sum's last bits depend on it
+		lat += geo[name].Lat
 	}
 	k := math.Cos(lat / float64(len(geo)) * math.Pi / 180)
 	xs, ys := map[string]float64{}, map[string]float64{}
@@ -228,7 +228,7 @@ func axisUnit(v map[string]float64) map[string]float64 {
 func placeAmongNeighbours(names []string, edges []edge, unit map[string]vec, geo map[string]*topology.Position) {
 	adj := adjacency(edges)
 	var mid vec
-	for name := range geo {
+	for _, name := range sortedKeys(geo) {
 		mid = mid.add(unit[name])
 	}
 	mid = mid.scale(1 / float64(len(geo)))
@@ -317,7 +317,7 @@ func components(names []string, edges []edge) [][]string {
 }
 
 // isomap lays out one connected part with gonum's IsomapR2, scaled into
-// [0,1]² (keeping its aspect, centred). A part of one or two nodes, or
+// [0,1]² (each axis filling it: the first is the layout's widest). A part of one or two nodes, or
 // one the scaling cannot place in two dimensions (a path), is laid out
 // on a line.
 func isomap(part []string, edges []edge) map[string]vec {
@@ -351,16 +351,14 @@ func isomap(part []string, edges []edge) map[string]vec {
 		}
 	}
 	lo, hi := bounds(pos)
-	span := math.Max(hi.X-lo.X, hi.Y-lo.Y)
+	fit := func(v, lo, hi float64) float64 {
+		if hi-lo < 1e-9 {
+			return 0.5
+		}
+		return (v - lo) / (hi - lo)
+	}
 	for i, name := range part {
-		if span == 0 {
-			out[name] = vec{0.5, 0.5}
-			continue
-		}
-		out[name] = vec{
-			0.5 + (pos[i].X-(lo.X+hi.X)/2)/span,
-			0.5 + (pos[i].Y-(lo.Y+hi.Y)/2)/span,
-		}
+		out[name] = vec{fit(pos[i].X, lo.X, hi.X), fit(pos[i].Y, lo.Y, hi.Y)}
 	}
 	return out
 }
@@ -514,3 +512,12 @@ func conflicts(lay netLayout, edges []edge) []conflict {
 // geoByValue is the share of a coordinate's value in where a node with a
 // position is drawn; the rest is its rank (axisUnit).
 const geoByValue = 0.3
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}

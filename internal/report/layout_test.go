@@ -1,0 +1,287 @@
+package report
+
+import (
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/changegate/changegate/internal/importer"
+	"github.com/changegate/changegate/internal/topology"
+)
+
+// net builds a network: nodes "name" or "name@lat,lon", links "a-b".
+func net(nodes []string, links ...string) *topology.Network {
+	n := &topology.Network{}
+	for _, s := range nodes {
+		var name string
+		var lat, lon float64
+		if k, err := fmt.Sscanf(s, "%1s@%f,%f", &name, &lat, &lon); err == nil && k == 3 {
+			n.Nodes = append(n.Nodes, topology.Node{Name: name, Position: &topology.Position{Lat: lat, Lon: lon}})
+			continue
+		}
+		n.Nodes = append(n.Nodes, topology.Node{Name: s})
+	}
+	for _, l := range links {
+		var a, b string
+		for i := range l {
+			if l[i] == '-' {
+				a, b = l[:i], l[i+1:]
+				break
+			}
+		}
+		n.Links = append(n.Links, topology.Link{ID: l, A: a, B: b, Up: true})
+	}
+	return n
+}
+
+// grid is a w×h grid network without positions.
+func grid(w, h int) *topology.Network {
+	n := &topology.Network{}
+	name := func(x, y int) string { return fmt.Sprintf("g%d_%d", x, y) }
+	for y := range h {
+		for x := range w {
+			n.Nodes = append(n.Nodes, topology.Node{Name: name(x, y)})
+			if x > 0 {
+				n.Links = append(n.Links, topology.Link{ID: name(x-1, y) + "-" + name(x, y), A: name(x-1, y), B: name(x, y)})
+			}
+			if y > 0 {
+				n.Links = append(n.Links, topology.Link{ID: name(x, y-1) + "-" + name(x, y), A: name(x, y-1), B: name(x, y)})
+			}
+		}
+	}
+	return n
+}
+
+func loadTopology(t *testing.T, path string) *topology.Network {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, ds := topology.Parse(filepath.Base(path), data, topology.ParseOptions{})
+	if n == nil {
+		t.Fatalf("%s: %v", path, ds)
+	}
+	return n
+}
+
+// geant is Topology Zoo's Geant2012: 40 nodes, 3 of them without a
+// position; nil when the data is not there.
+func geant(t *testing.T) *topology.Network {
+	t.Helper()
+	f, err := os.Open("../../../shared/data/topology-zoo/graphml/Geant2012.graphml")
+	if err != nil {
+		return nil
+	}
+	defer f.Close()
+	n, _, err := importer.GraphML(f, "Geant2012.graphml", importer.GraphMLOptions{DefaultCapacity: 10e9})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+func edgesOf(n *topology.Network) []edge {
+	var out []edge
+	for _, l := range n.Links {
+		out = append(out, edge{l.A, l.B})
+	}
+	return out
+}
+
+// TestLayout: whatever the network, the layout puts every node inside
+// the picture, no two nodes on each other, no node on a link not its own,
+// and gives the same positions every time.
+func TestLayout(t *testing.T) {
+	star := []string{"hub"}
+	var spokes []string
+	for i := range 12 {
+		star = append(star, fmt.Sprintf("s%02d", i))
+		spokes = append(spokes, fmt.Sprintf("hub-s%02d", i))
+	}
+	cases := []struct {
+		name string
+		n    *topology.Network
+	}{
+		{"april-2011 (all positions, two compact sites)", loadTopology(t, "../../examples/april-2011.yaml")},
+		// The reported failure: a node exactly on the line between two
+		// others that are linked.
+		{"a node on a link's straight line", net([]string{"a@0,0", "b@0,1", "c@0,2"}, "a-c", "a-b")},
+		{"same position twice", net([]string{"a@1,1", "b@1,1", "c@2,2"}, "a-b", "b-c", "a-c")},
+		{"no positions: a star", net(star, spokes...)},
+		{"no positions: a path", net([]string{"a", "b", "c", "d", "e"}, "a-b", "b-c", "c-d", "d-e")},
+		{"no positions: a 6x5 grid", grid(6, 5)},
+		{"no positions: two parts and a lone node", net([]string{"a", "b", "c", "d", "e", "f", "z"}, "a-b", "b-c", "c-a", "d-e", "e-f")},
+		{"some positions", net([]string{"a@50,0", "b@50,10", "c@40,5", "x", "y"}, "a-b", "b-c", "c-a", "x-a", "x-b", "y-c")},
+		{"one node", net([]string{"a"})},
+		{"two nodes", net([]string{"a", "b"}, "a-b")},
+	}
+	if g := geant(t); g != nil {
+		cases = append(cases, struct {
+			name string
+			n    *topology.Network
+		}{"Geant2012 (3 of 40 without positions)", g})
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			lay := layoutNetwork(tc.n, nil)
+			if len(lay.At) != len(tc.n.Nodes) {
+				t.Fatalf("%d nodes placed of %d", len(lay.At), len(tc.n.Nodes))
+			}
+			for name, p := range lay.At {
+				if p.X < nodeR || p.Y < nodeR || p.X > lay.W-nodeR || p.Y > lay.H-nodeR || math.IsNaN(p.X) || math.IsNaN(p.Y) {
+					t.Errorf("%s at %v: outside the %vx%v picture", name, p, lay.W, lay.H)
+				}
+			}
+			for _, c := range conflicts(lay, edgesOf(tc.n)) {
+				t.Errorf("%s is %.1f from %s", c.Node, c.Dist, c.Other)
+			}
+			if d := cmp.Diff(lay, layoutNetwork(tc.n, nil)); d != "" {
+				t.Errorf("two layouts of the same network differ:\n%s", d)
+			}
+		})
+	}
+}
+
+// TestLayoutKeepsGeography: nodes with positions stay west of the nodes
+// east of them and north of those south of them, wherever the map order
+// is clear (the separation moves nodes by a few pixels), and nodes
+// without positions are placed near their neighbours.
+func TestLayoutKeepsGeography(t *testing.T) {
+	for _, n := range []*topology.Network{loadTopology(t, "../../examples/april-2011.yaml"), geant(t)} {
+		if n == nil {
+			continue
+		}
+		t.Run(n.Name, func(t *testing.T) {
+			lay := layoutNetwork(n, nil)
+			geo := map[string]*topology.Position{}
+			for _, nd := range n.Nodes {
+				if nd.Position != nil {
+					geo[nd.Name] = nd.Position
+				}
+			}
+			unit := geoUnit(geo)
+			for a, pa := range unit {
+				for b, pb := range unit {
+					if pb.X-pa.X > 0.1 && lay.At[b].X <= lay.At[a].X {
+						t.Errorf("%s is east of %s on the map, not in the picture", b, a)
+					}
+					if pb.Y-pa.Y > 0.1 && lay.At[b].Y <= lay.At[a].Y {
+						t.Errorf("%s is south of %s on the map, not in the picture", b, a)
+					}
+				}
+			}
+			// Without a position: nearer its neighbours than the
+			// picture's mean distance between nodes.
+			adj := adjacency(edgesOf(n))
+			var mean float64
+			var pairs int
+			for a, pa := range lay.At {
+				for b, pb := range lay.At {
+					if a < b {
+						mean += pa.dist(pb)
+						pairs++
+					}
+				}
+			}
+			mean /= float64(pairs)
+			for _, nd := range n.Nodes {
+				if nd.Position != nil || len(adj[nd.Name]) == 0 {
+					continue
+				}
+				var d float64
+				for _, m := range adj[nd.Name] {
+					d += lay.At[nd.Name].dist(lay.At[m])
+				}
+				if d /= float64(len(adj[nd.Name])); d > mean/2 {
+					t.Errorf("%s (no position) is %.0f from its neighbours on average; nodes are %.0f apart", nd.Name, d, mean)
+				}
+			}
+		})
+	}
+}
+
+// TestPlaceLabels: labels overlap neither each other nor nodes, stay in
+// the picture, and are placed the same way every time; a link's label
+// is beside its link or joined to it by a leader line.
+func TestPlaceLabels(t *testing.T) {
+	cases := []*topology.Network{loadTopology(t, "../../examples/april-2011.yaml"), grid(6, 5)}
+	if g := geant(t); g != nil {
+		cases = append(cases, g)
+	}
+	for _, n := range cases {
+		t.Run(fmt.Sprintf("%s %d nodes", n.Name, len(n.Nodes)), func(t *testing.T) {
+			lay := layoutNetwork(n, nil)
+			var reqs []labelReq
+			// A label on every third link, then every node's name.
+			for i, l := range n.Links {
+				if i%3 == 0 {
+					reqs = append(reqs, labelReq{Text: l.ID + " 23% → 70%, N-1 700%", Link: &[2]vec{lay.At[l.A], lay.At[l.B]}})
+				}
+			}
+			for _, nd := range n.Nodes {
+				reqs = append(reqs, labelReq{Text: nd.Name, Node: lay.At[nd.Name]})
+			}
+			ps := placeLabels(lay, edgesOf(n), reqs)
+			for _, o := range labelOverlaps(ps) {
+				t.Errorf("labels %q and %q overlap", o[0], o[1])
+			}
+			for _, p := range ps {
+				if !p.Box.inside(lay.W, lay.H) {
+					t.Errorf("%q at %v: outside the picture", p.Text, p.Box)
+				}
+				for name, at := range lay.At {
+					if boxDist(p.Box, at) < nodeR {
+						t.Errorf("%q at %v covers node %s at %v", p.Text, p.Box, name, at)
+					}
+				}
+			}
+			for i, r := range reqs {
+				if r.Link != nil && !ps[i].Leader {
+					if d, _ := segDist(ps[i].Box.clampPoint(ps[i].From), r.Link[0], r.Link[1]); d > 8 {
+						t.Errorf("%q is %.0f from its link without a leader line", r.Text, d)
+					}
+				}
+			}
+			if d := cmp.Diff(ps, placeLabels(lay, edgesOf(n), reqs)); d != "" {
+				t.Errorf("two placements differ:\n%s", d)
+			}
+		})
+	}
+}
+
+// TestSegmentGeometry pins the geometry the layout and labels rely on.
+func TestSegmentGeometry(t *testing.T) {
+	for _, tc := range []struct {
+		p, a, b vec
+		want    float64
+	}{
+		{vec{0, 1}, vec{-1, 0}, vec{1, 0}, 1},
+		{vec{3, 4}, vec{0, 0}, vec{0, 0}, 5},
+		{vec{2, 0}, vec{-1, 0}, vec{1, 0}, 1},
+		{vec{0, 0}, vec{-1, 0}, vec{1, 0}, 0},
+	} {
+		if got, _ := segDist(tc.p, tc.a, tc.b); math.Abs(got-tc.want) > 1e-9 {
+			t.Errorf("segDist(%v, %v-%v) = %v, want %v", tc.p, tc.a, tc.b, got, tc.want)
+		}
+	}
+	r := box{0, 0, 10, 10}
+	for _, tc := range []struct {
+		a, b vec
+		want bool
+	}{
+		{vec{-5, 5}, vec{15, 5}, true},
+		{vec{-5, -5}, vec{-1, 20}, false},
+		{vec{2, 2}, vec{3, 3}, true},
+		{vec{-5, 11}, vec{15, 11}, false},
+		{vec{-5, 0}, vec{5, 20}, true},
+	} {
+		if got := segHitsBox(tc.a, tc.b, r); got != tc.want {
+			t.Errorf("segHitsBox(%v-%v) = %v, want %v", tc.a, tc.b, got, tc.want)
+		}
+	}
+}
