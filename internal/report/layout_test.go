@@ -5,12 +5,16 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/changegate/changegate/internal/dryrun"
+	"github.com/changegate/changegate/internal/gate"
 	"github.com/changegate/changegate/internal/importer"
 	"github.com/changegate/changegate/internal/topology"
+	"github.com/changegate/changegate/plans"
 )
 
 // net builds a network: nodes "name" or "name@lat,lon", links "a-b".
@@ -283,5 +287,52 @@ func TestSegmentGeometry(t *testing.T) {
 		if got := segHitsBox(tc.a, tc.b, r); got != tc.want {
 			t.Errorf("segHitsBox(%v-%v) = %v, want %v", tc.a, tc.b, got, tc.want)
 		}
+	}
+}
+
+// TestPictureScope: a network of more than pictureMaxNodes nodes is
+// drawn around what the plan touches (its devices, the links it changes
+// and labels, their neighbours), at most pictureMaxNodes nodes, and the
+// note says what is left out; a smaller one is drawn whole.
+func TestPictureScope(t *testing.T) {
+	big := grid(15, 10) // 150 nodes
+	v := &gate.Verdict{
+		Network: big,
+		Plan: &plans.Plan{Steps: []plans.Step{
+			{Name: "one", Devices: []string{"g0_0"}, Effects: []plans.Effect{{Type: plans.LinkDown, Link: "g0_0-g1_0"}}},
+			{Name: "two", Devices: []string{"g14_9"}},
+		}},
+		DryRun: &dryrun.Result{States: make([]dryrun.State, 3)},
+	}
+	labels := [][]pictureLink{{{ID: "g5_5-g6_5"}}, nil}
+	keep, note := pictureScope(v, labels)
+	for _, want := range []string{"g0_0", "g1_0", "g5_5", "g6_5", "g14_9", "g0_1", "g5_4"} {
+		if !keep[want] {
+			t.Errorf("%s is not drawn", want)
+		}
+	}
+	if len(keep) != pictureMaxNodes {
+		t.Errorf("%d nodes drawn, want %d", len(keep), pictureMaxNodes)
+	}
+	if want := "The pictures show 60 of the 150 nodes: the 5 nodes the plan touches and the 55 nodes nearest them; 90 nodes and"; !strings.HasPrefix(note, want) {
+		t.Errorf("note %q, want it to start with %q", note, want)
+	}
+	lay := layoutNetwork(big, keep)
+	if len(lay.At) != len(keep) {
+		t.Errorf("%d nodes placed, %d kept", len(lay.At), len(keep))
+	}
+	var kept []edge
+	for _, e := range edgesOf(big) {
+		if keep[e.A] && keep[e.B] {
+			kept = append(kept, e)
+		}
+	}
+	for _, c := range conflicts(lay, kept) {
+		t.Errorf("%s is %.1f from %s", c.Node, c.Dist, c.Other)
+	}
+
+	v.Network = grid(6, 5)
+	if keep, note := pictureScope(v, labels); keep != nil || note != "" {
+		t.Errorf("a network of 30 nodes is not drawn whole: %v %q", keep, note)
 	}
 }

@@ -211,7 +211,8 @@ func netChanges(v *gate.Verdict, k int) netChange {
 // pictureScope is the nodes the pictures draw: every node of a network
 // of at most pictureMaxNodes; of a larger one, those the plan touches
 // (the devices of its steps, the nodes it changes, the ends of the links
-// it changes or labels) and, while there is room, their neighbours.
+// it changes or labels) and, while there is room, the nodes around them,
+// nearest first.
 // keep is nil when every node is drawn; note then says nothing.
 func pictureScope(v *gate.Verdict, labels [][]pictureLink) (keep map[string]bool, note string) {
 	n := v.Network
@@ -244,28 +245,34 @@ func pictureScope(v *gate.Verdict, labels [][]pictureLink) (keep map[string]bool
 		}
 	}
 	touched := len(keep)
-	// The neighbours, most connected to what is kept first, while there is room.
-	count := map[string]int{}
-	for _, l := range n.Links {
-		if keep[l.A] && !keep[l.B] {
-			count[l.B]++
+	// Then the nodes around them, ring by ring (those next to the most
+	// kept nodes first), while there is room.
+	for len(keep) < pictureMaxNodes {
+		count := map[string]int{}
+		for _, l := range n.Links {
+			if keep[l.A] && !keep[l.B] {
+				count[l.B]++
+			}
+			if keep[l.B] && !keep[l.A] {
+				count[l.A]++
+			}
 		}
-		if keep[l.B] && !keep[l.A] {
-			count[l.A]++
+		var ring []string
+		for _, nd := range n.Nodes {
+			if count[nd.Name] > 0 {
+				ring = append(ring, nd.Name)
+			}
 		}
-	}
-	var near []string
-	for _, nd := range n.Nodes {
-		if count[nd.Name] > 0 {
-			near = append(near, nd.Name)
-		}
-	}
-	slices.SortStableFunc(near, func(a, b string) int { return count[b] - count[a] })
-	for _, name := range near {
-		if len(keep) >= pictureMaxNodes {
+		if len(ring) == 0 {
 			break
 		}
-		keep[name] = true
+		slices.SortStableFunc(ring, func(a, b string) int { return count[b] - count[a] })
+		for _, name := range ring {
+			if len(keep) >= pictureMaxNodes {
+				break
+			}
+			keep[name] = true
+		}
 	}
 	links := 0
 	for _, l := range n.Links {
@@ -273,8 +280,8 @@ func pictureScope(v *gate.Verdict, labels [][]pictureLink) (keep map[string]bool
 			links++
 		}
 	}
-	note = fmt.Sprintf("The pictures show %d of the %s: the %s the plan touches and %s next to them; %s and %s are left out.",
-		len(keep), plural(len(n.Nodes), "node"), plural(touched, "node"), plural(len(keep)-touched, "neighbour"),
+	note = fmt.Sprintf("The pictures show %d of the %s: the %s the plan touches and the %s nearest them; %s and %s are left out.",
+		len(keep), plural(len(n.Nodes), "node"), plural(touched, "node"), plural(len(keep)-touched, "node"),
 		plural(len(n.Nodes)-len(keep), "node"), plural(len(n.Links)-links, "link"))
 	return keep, note
 }
