@@ -314,7 +314,7 @@ func TestPictureScope(t *testing.T) {
 	if len(keep) != pictureMaxNodes {
 		t.Errorf("%d nodes drawn, want %d", len(keep), pictureMaxNodes)
 	}
-	if want := "The pictures show 60 of the 150 nodes: the 5 nodes the plan touches and the 55 nodes nearest them; 90 nodes and"; !strings.HasPrefix(note, want) {
+	if want := "The pictures show 60 of the 150 nodes: the 5 nodes the plan configures or changes or whose links they label, and the 55 nodes nearest them; 90 nodes and"; !strings.HasPrefix(note, want) {
 		t.Errorf("note %q, want it to start with %q", note, want)
 	}
 	lay := layoutNetwork(big, keep)

@@ -280,7 +280,7 @@ func pictureScope(v *gate.Verdict, labels [][]pictureLink) (keep map[string]bool
 			links++
 		}
 	}
-	note = fmt.Sprintf("The pictures show %d of the %s: the %s the plan touches and the %s nearest them; %s and %s are left out.",
+	note = fmt.Sprintf("The pictures show %d of the %s: the %s the plan configures or changes or whose links they label, and the %s nearest them; %s and %s are left out.",
 		len(keep), plural(len(n.Nodes), "node"), plural(touched, "node"), plural(len(keep)-touched, "node"),
 		plural(len(n.Nodes)-len(keep), "node"), plural(len(n.Links)-links, "link"))
 	return keep, note
