@@ -33,17 +33,18 @@ const (
 // vec is a point of the picture.
 type vec struct{ X, Y float64 }
 
-func (a vec) sub(b vec) vec            { return vec{a.X - b.X, a.Y - b.Y} }
-func (a vec) add(b vec) vec            { return vec{a.X + b.X, a.Y + b.Y} }
-func (a vec) scale(f float64) vec      { return vec{a.X * f, a.Y * f} }
-func (a vec) length() float64          { return math.Hypot(a.X, a.Y) }
-func (a vec) dist(b vec) float64       { return a.sub(b).length() }
-func (a vec) norm() vec                { return a.scale(1 / a.length()) }
-func (b box) overlaps(c box) bool      { return b.X0 < c.X1 && c.X0 < b.X1 && b.Y0 < c.Y1 && c.Y0 < b.Y1 }
-func (b box) inside(w, h float64) bool { return b.X0 >= 0 && b.Y0 >= 0 && b.X1 <= w && b.Y1 <= h }
+func (a vec) sub(b vec) vec       { return vec{a.X - b.X, a.Y - b.Y} }
+func (a vec) add(b vec) vec       { return vec{a.X + b.X, a.Y + b.Y} }
+func (a vec) scale(f float64) vec { return vec{a.X * f, a.Y * f} }
+func (a vec) length() float64     { return math.Hypot(a.X, a.Y) }
+func (a vec) dist(b vec) float64  { return a.sub(b).length() }
+func (a vec) norm() vec           { return a.scale(1 / a.length()) }
 
 // box is a rectangle of the picture: a label's.
 type box struct{ X0, Y0, X1, Y1 float64 }
+
+func (b box) overlaps(c box) bool      { return b.X0 < c.X1 && c.X0 < b.X1 && b.Y0 < c.Y1 && c.Y0 < b.Y1 }
+func (b box) inside(w, h float64) bool { return b.X0 >= 0 && b.Y0 >= 0 && b.X1 <= w && b.Y1 <= h }
 
 // segDist is the distance from p to the segment a-b, and the point of
 // the segment nearest to p.
@@ -416,7 +417,7 @@ func separate(names []string, edges []edge, lay netLayout) {
 				if d >= nodeGap {
 					continue
 				}
-				dir := vec{1, 0}
+				var dir vec
 				if d > 1e-6 {
 					dir = pa.sub(pb).norm()
 				} else {
