@@ -314,7 +314,7 @@ func (p *picture) drawn(l topology.Link) bool {
 const (
 	colorNode    = "#236"
 	colorDevice  = "#d0a"
-	colorNet     = "#b9e"
+	colorNet     = "#d9c3f3"
 	colorLeader  = "#888"
 	colorLabel   = "#111"
 	dashChanged  = "7 4"
@@ -441,7 +441,7 @@ func pictureLegend(ew *errWriter) {
 		{line("#db0", "", widthLink), "50–80%"},
 		{line("#e60", "", widthLink), "80–100%"},
 		{line("#c00", "", widthLink), "over 100%"},
-		{line("#bbb", "", widthLink), "down"},
+		{line("#8a8a8a", "", widthLink), "down"},
 		{line("#555", dashChanged, widthLink), "changed by this step"},
 		{`<svg width="28" height="12"><line x1="5" y1="6" x2="23" y2="6" stroke="` + colorNet + `" stroke-width="10" stroke-linecap="round"/><line x1="1" y1="6" x2="27" y2="6" stroke="#3a3" stroke-width="3"/></svg>`, "differs from the baseline"},
 		{fmt.Sprintf(`<svg width="16" height="16"><circle cx="8" cy="8" r="%.0f" fill="%s" stroke="%s" stroke-width="3"/></svg>`, nodeR, colorNode, colorDevice), "configured by this step"},
@@ -467,7 +467,7 @@ func stepLabelledLinks(v *gate.Verdict) [][]pictureLink {
 func utilColor(u float64, up bool) string {
 	switch {
 	case !up:
-		return "#bbb"
+		return "#8a8a8a"
 	case u >= 1:
 		return "#c00"
 	case u >= 0.8:
