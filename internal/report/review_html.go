@@ -164,7 +164,7 @@ pre{background:#f4f4f4;padding:6px}svg{border:1px solid #ddd;background:#fff}.di
 dl.facts{display:grid;grid-template-columns:max-content auto;gap:2px 12px}dl.facts dt{font-weight:bold}dl.facts dd{margin:0}
 .step-picture{display:flex;flex-wrap:wrap;gap:12px;align-items:flex-start}.picture{max-width:722px}.net-change{flex:1;min-width:260px}
 .net-change h4{margin:0 0 4px}.net-change ul{margin:0;padding-left:1.2em}p.legend{font-size:12px;margin:4px 0}p.legend span{white-space:nowrap;margin-right:10px}
-p.legend svg{border:none;vertical-align:middle}`
+p.legend svg{border:none;vertical-align:middle}.step-verdict .deny{color:#900}`
 
 func worstPlain(s dryrun.State) string { return strings.ReplaceAll(worst(s), `\`, "") }
 

@@ -9,6 +9,7 @@ import (
 
 	"github.com/changegate/changegate/internal/dryrun"
 	"github.com/changegate/changegate/internal/gate"
+	"github.com/changegate/changegate/internal/policy"
 	"github.com/changegate/changegate/internal/topology"
 	"github.com/changegate/changegate/plans"
 )
@@ -425,7 +426,23 @@ func networkPicture(ew *errWriter, v *gate.Verdict, pic *picture, k int, links [
 	if len(s.Devices) > 0 {
 		ew.printf("<p>Configures: <b>%s</b> (ringed).</p>", e(strings.Join(s.Devices, ", ")))
 	}
-	ew.printf("</div></div>\n")
+	// The step's verdict, so that a screenshot of the picture says why.
+	rs := stepResultList(v.Decision, k)
+	ew.printf("<p class=\"step-verdict\"><b>Results:</b> %s", e(strings.ReplaceAll(stepResults(v.Decision, k), "**", "")))
+	for _, kind := range []policy.Kind{policy.Deny, policy.Warn} {
+		if by := countByPolicy(rs, kind); by != "" {
+			ew.printf("; %s %s", kindWord(kind), e(by))
+		}
+	}
+	ew.printf(".")
+	for _, r := range rs {
+		if r.Kind == policy.Deny {
+			msg := strings.TrimPrefix(r.Msg, fmt.Sprintf("step %d \"%s\": ", k, s.Name))
+			ew.printf("<br><span class=\"deny\">First: %s</span>", e(clip(msg, 200)))
+			break
+		}
+	}
+	ew.printf("</p></div></div>\n")
 }
 
 // pictureLegend explains the picture's colours, dashes, bands and rings.
