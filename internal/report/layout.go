@@ -468,6 +468,73 @@ func separate(names []string, edges []edge, lay netLayout) {
 			return
 		}
 	}
+	repair(sorted, edges, lay, clamp)
+}
+
+// repair moves each node still too close to another node or to a link
+// not its own to the nearest place, in rings around it, where it and its
+// links are clear of everything (fits): the passes of separate can leave
+// a node caught between links that push it back and forth.
+func repair(sorted []string, edges []edge, lay netLayout, clamp func(vec) vec) {
+	adj := adjacency(edges)
+	for range 3 {
+		bad := map[string]bool{}
+		for _, c := range conflicts(lay, edges) {
+			bad[c.Node] = true
+		}
+		if len(bad) == 0 {
+			return
+		}
+		for _, name := range sorted {
+			if !bad[name] || fits(name, lay.At[name], lay, edges, adj) {
+				continue
+			}
+			from := lay.At[name]
+		search:
+			for r := 4.0; r <= lay.W; r += 4 {
+				for k := range 24 {
+					ang := float64(k) * math.Pi / 12
+					p := from.add(vec{math.Cos(ang) * r, math.Sin(ang) * r})
+					if p != clamp(p) {
+						continue
+					}
+					if fits(name, p, lay, edges, adj) {
+						lay.At[name] = p
+						break search
+					}
+				}
+			}
+		}
+	}
+}
+
+// fits says whether node name at p is clear of every other node and of
+// every link not its own, and its links at p pass no other node.
+func fits(name string, p vec, lay netLayout, edges []edge, adj map[string][]string) bool {
+	for other, q := range lay.At {
+		if other != name && p.dist(q) < nodeGap {
+			return false
+		}
+	}
+	for _, e := range edges {
+		if e.A == name || e.B == name {
+			continue
+		}
+		if d, _ := segDist(p, lay.At[e.A], lay.At[e.B]); d < linkGap {
+			return false
+		}
+	}
+	for _, m := range adj[name] {
+		for other, q := range lay.At {
+			if other == name || other == m {
+				continue
+			}
+			if d, _ := segDist(q, p, lay.At[m]); d < linkGap {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // conflict is a node too close to another node or to a link not its own.
