@@ -85,9 +85,10 @@ type reviewPage struct {
 	shots      []int
 }
 
-// TestReviewHTMLInBrowser renders the HTML review of both examples and
-// of a plan on Topology Zoo's Geant2012 (40 nodes, 3 without a position)
-// in headless Chromium (Debian's chromium, which .ci/run installs): it
+// TestReviewHTMLInBrowser renders the HTML review of both examples, of
+// a plan on Topology Zoo's Geant2012 (40 nodes, 3 without a position)
+// and of one on Cogentco (197 nodes: the pictures show 60) in headless
+// Chromium (Debian's chromium, which .ci/run installs): it
 // loads without errors, and the pictures appear: the screenshot holds
 // the links' colours. Then, from the page as Chromium lays it out
 // (probeReview): every step shows its devices as text, the chart's y
@@ -110,6 +111,9 @@ func TestReviewHTMLInBrowser(t *testing.T) {
 	} else if *docShots {
 		t.Fatal("-docshots needs Topology Zoo's Geant2012 (../shared/data/topology-zoo)")
 	}
+	if plan := cogentPlan(t, dir); plan != "" {
+		pages = append(pages, reviewPage{"cogent", plan, nil})
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), testscale.Timeout(4*time.Minute))
 	defer cancel()
 	for _, pg := range pages {
@@ -120,6 +124,9 @@ func TestReviewHTMLInBrowser(t *testing.T) {
 			}
 			if pg.name == "outage" {
 				checkScreenshot(ctx, t, bin, dir, page)
+			}
+			if src := readFile(t, page); pg.name == "cogent" && !strings.Contains(src, `<p class="scope">The pictures show 60 of the 197 nodes: `) {
+				t.Error("the review of a 197-node network does not say what its pictures leave out")
 			}
 			got := probeReview(ctx, t, bin, dir, page)
 			checkProbe(t, pg.plan, got)
@@ -167,6 +174,34 @@ steps:
     device: AT
     effects:
       - {type: undrain, node: AT}
+`)
+}
+
+// cogentPlan writes a plan on Topology Zoo's Cogentco (197 nodes, more
+// than a picture draws) into dir: take Avila-Madrid down and back. ""
+// when the Zoo is not there.
+func cogentPlan(t *testing.T, dir string) string {
+	zoo := "../../../shared/data/topology-zoo/graphml/Cogentco.graphml"
+	if _, err := os.Stat(zoo); err != nil {
+		return ""
+	}
+	topo := filepath.Join(dir, "cogent.yaml")
+	if _, errs, code := run(t, "topology", "import", "--from", "graphml", zoo, "--default-capacity", "10G", "--demands", "gravity",
+		"--peak-utilization", "0.6", "-o", topo); code != 0 {
+		t.Fatalf("import: exit %d: %s", code, errs)
+	}
+	return writeFile(t, dir, "cogent-plan.yaml", `id: CHG-COGENT-3
+title: Move Madrid off its Avila link
+topology: cogent.yaml
+steps:
+  - name: take Avila-Madrid down
+    device: Madrid
+    effects:
+      - {type: link_down, link: Avila-Madrid}
+  - name: bring Avila-Madrid back
+    device: Madrid
+    effects:
+      - {type: link_up, link: Avila-Madrid}
 `)
 }
 
