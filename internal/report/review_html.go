@@ -17,13 +17,14 @@ import (
 // ReviewHTML writes the review as one self-contained HTML file (no
 // scripts, no external resources): the verdict with the change id, title,
 // author, window and risk, and its reasons; a chart per state of the
-// worst utilisation with and without N-1 and of the traffic dropped; one
-// picture of the network per step (links coloured by utilisation, the
-// links the step changes drawn dashed); the per-step table; each step's
-// devices, waves, soak, N-1 worst case, results, effects, configuration
-// and rollback, checks, the links it moves traffic onto, and the model's
-// changes since the baseline; every approval with its time, roles,
-// comment and status. Every fact is text, not only a tooltip, so that a
+// worst utilisation with and without N-1 and of the traffic dropped; the
+// per-step table; one picture of the network per step (networkPicture:
+// links coloured by utilisation and labelled where they matter, the
+// links the step changes dashed, its devices ringed, the net change from
+// the baseline banded and listed beside it with the step's results); each
+// step's devices, waves, soak, N-1 worst case, results, effects,
+// configuration and rollback, checks, and the links it moves traffic
+// onto; every approval with its time, roles, comment and status. Every fact is text, not only a tooltip, so that a
 // screenshot has it. The same verdict gives the same bytes.
 func ReviewHTML(w io.Writer, v *gate.Verdict, approvals []ReviewApproval) error {
 	ew := &errWriter{w: w}
