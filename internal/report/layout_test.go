@@ -331,6 +331,23 @@ func TestPictureScope(t *testing.T) {
 		t.Errorf("%s is %.1f from %s", c.Node, c.Dist, c.Other)
 	}
 
+	// A plan that configures more nodes than a picture has room for:
+	// the first pictureMaxNodes, and the note names some of the others.
+	var many []string
+	for x := range 10 {
+		for y := range 10 {
+			many = append(many, fmt.Sprintf("g%d_%d", x, y))
+		}
+	}
+	v.Plan.Steps[1].Devices = many
+	keep, note = pictureScope(v, labels)
+	if len(keep) != pictureMaxNodes || !keep["g0_0"] || !keep["g1_0"] || keep["g9_9"] {
+		t.Errorf("%d nodes kept (g0_0 %v, g1_0 %v, g9_9 %v)", len(keep), keep["g0_0"], keep["g1_0"], keep["g9_9"])
+	}
+	if want := "The pictures show 60 of the 150 nodes: the first 60 nodes the plan configures or changes or whose links they label (40 more are left out, among them g6_0, g6_1, g6_2, g6_3, g6_4); 90 nodes and"; !strings.HasPrefix(note, want) {
+		t.Errorf("note %q, want it to start with %q", note, want)
+	}
+
 	v.Network = grid(6, 5)
 	if keep, note := pictureScope(v, labels); keep != nil || note != "" {
 		t.Errorf("a network of 30 nodes is not drawn whole: %v %q", keep, note)

@@ -212,8 +212,8 @@ func netChanges(v *gate.Verdict, k int) netChange {
 // pictureScope is the nodes the pictures draw: every node of a network
 // of at most pictureMaxNodes; of a larger one, those the plan touches
 // (the devices of its steps, the nodes it changes, the ends of the links
-// it changes or labels) and, while there is room, the nodes around them,
-// nearest first.
+// it changes or labels; at most pictureMaxNodes of them, in that order)
+// and, while there is room, the nodes around them, nearest first.
 // keep is nil when every node is drawn; note then says nothing.
 func pictureScope(v *gate.Verdict, labels [][]pictureLink) (keep map[string]bool, note string) {
 	n := v.Network
@@ -224,23 +224,44 @@ func pictureScope(v *gate.Verdict, labels [][]pictureLink) (keep map[string]bool
 	for _, l := range n.Links {
 		ends[l.ID] = [2]string{l.A, l.B}
 	}
+	// What the plan touches, most important first: what each step
+	// configures and changes, then the ends of the links each labels.
+	// Past pictureMaxNodes the rest is left out: a picture of that size
+	// has no room for more.
+	names := map[string]bool{}
+	for _, nd := range n.Nodes {
+		names[nd.Name] = true
+	}
 	keep = map[string]bool{}
+	var over []string
+	add := func(name string) {
+		switch {
+		case !names[name] || keep[name] || slices.Contains(over, name):
+		case len(keep) < pictureMaxNodes:
+			keep[name] = true
+		default:
+			over = append(over, name)
+		}
+	}
 	addLink := func(id string) {
 		if e, ok := ends[id]; ok {
-			keep[e[0]], keep[e[1]] = true, true
+			add(e[0])
+			add(e[1])
 		}
 	}
 	for k := 1; k <= len(v.Plan.Steps); k++ {
 		s := &v.Plan.Steps[k-1]
 		for _, d := range s.Devices {
-			keep[d] = true
+			add(d)
 		}
 		for _, ef := range stepEffects(v.DryRun, k, s) {
 			addLink(ef.Link)
 			if ef.Node != "" {
-				keep[ef.Node] = true
+				add(ef.Node)
 			}
 		}
+	}
+	for k := 1; k <= len(v.Plan.Steps); k++ {
 		for _, l := range labels[k-1] {
 			addLink(l.ID)
 		}
@@ -280,6 +301,12 @@ func pictureScope(v *gate.Verdict, labels [][]pictureLink) (keep map[string]bool
 		if keep[l.A] && keep[l.B] {
 			links++
 		}
+	}
+	if len(over) > 0 {
+		note = fmt.Sprintf("The pictures show %d of the %s: the first %s the plan configures or changes or whose links they label (%d more are left out, among them %s); %s and %s are left out.",
+			len(keep), plural(len(n.Nodes), "node"), plural(touched, "node"), len(over), strings.Join(over[:min(len(over), 5)], ", "),
+			plural(len(n.Nodes)-len(keep), "node"), plural(len(n.Links)-links, "link"))
+		return keep, note
 	}
 	note = fmt.Sprintf("The pictures show %d of the %s: the %s the plan configures or changes or whose links they label, and the %s nearest them; %s and %s are left out.",
 		len(keep), plural(len(n.Nodes), "node"), plural(touched, "node"), plural(len(keep)-touched, "node"),
