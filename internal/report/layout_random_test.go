@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"testing"
 
@@ -64,4 +65,48 @@ func TestLayoutRandom(t *testing.T) {
 			}
 		})
 	}
+}
+
+// FuzzLayout: whatever the network (nodes with and without positions,
+// shared positions, parallel links, self-loops, parts), the layout and
+// the labels finish, place every node inside the picture, and give no
+// NaN.
+func FuzzLayout(f *testing.F) {
+	f.Add([]byte{3, 0, 1, 1, 2, 2, 0}, uint8(5))
+	f.Add([]byte{9, 9, 9, 9, 0, 0, 1, 1}, uint8(0))
+	f.Add([]byte{}, uint8(255))
+	f.Add([]byte{1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1}, uint8(85))
+	f.Fuzz(func(t *testing.T, data []byte, geo uint8) {
+		n := 1 + len(data)%20
+		nw := &topology.Network{}
+		for i := range n {
+			nd := topology.Node{Name: fmt.Sprintf("n%d", i)}
+			if geo>>(i%8)&1 == 1 {
+				b := byte(i)
+				if i < len(data) {
+					b = data[i]
+				}
+				nd.Position = &topology.Position{Lat: float64(b%16) - 8, Lon: float64(b/16) * 0.001}
+			}
+			nw.Nodes = append(nw.Nodes, nd)
+		}
+		for i := 0; i+1 < len(data); i += 2 {
+			a, b := int(data[i])%n, int(data[i+1])%n
+			nw.Links = append(nw.Links, topology.Link{ID: fmt.Sprintf("l%d", i), A: fmt.Sprintf("n%d", a), B: fmt.Sprintf("n%d", b)})
+		}
+		lay := layoutNetwork(nw, nil)
+		var reqs []labelReq
+		for _, nd := range nw.Nodes {
+			p, ok := lay.At[nd.Name]
+			if !ok || math.IsNaN(p.X) || math.IsNaN(p.Y) || p.X < 0 || p.Y < 0 || p.X > lay.W || p.Y > lay.H {
+				t.Fatalf("%s at %v (placed %v) in a %vx%v picture", nd.Name, p, ok, lay.W, lay.H)
+			}
+			reqs = append(reqs, labelReq{Text: nd.Name, Node: p})
+		}
+		for _, p := range placeLabels(lay, edgesOf(nw), reqs) {
+			if math.IsNaN(p.Box.X0) || math.IsNaN(p.Box.Y0) {
+				t.Fatalf("label %q at %v", p.Text, p.Box)
+			}
+		}
+	})
 }
