@@ -188,7 +188,14 @@ func geoUnit(geo map[string]*topology.Position) map[string]vec {
 	for _, name := range sortedKeys(geo) { // in one order: a sum's last bits depend on it
 		lat += geo[name].Lat
 	}
+	// Degrees: a degree of longitude is cos(latitude) of one of
+	// latitude. Other coordinates (a plane) are taken as they are.
 	k := math.Cos(lat / float64(len(geo)) * math.Pi / 180)
+	for _, p := range geo {
+		if math.Abs(p.Lat) > 90 || math.Abs(p.Lon) > 180 {
+			k = 1
+		}
+	}
 	xs, ys := map[string]float64{}, map[string]float64{}
 	for name, p := range geo {
 		xs[name], ys[name] = p.Lon*k, -p.Lat
@@ -214,6 +221,10 @@ func axisUnit(v map[string]float64) map[string]float64 {
 	for name, x := range v {
 		if hi == lo {
 			out[name] = 0.5
+			continue
+		}
+		if math.IsInf(hi-lo, 0) { // coordinates too far apart for a float64: by rank alone
+			out[name] = float64(r0(distinct, x)) / float64(len(distinct)-1)
 			continue
 		}
 		r, _ := slices.BinarySearch(distinct, x)
@@ -588,4 +599,10 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	slices.Sort(keys)
 	return keys
+}
+
+// r0 is the rank of x among the sorted distinct values.
+func r0(distinct []float64, x float64) int {
+	r, _ := slices.BinarySearch(distinct, x)
+	return r
 }

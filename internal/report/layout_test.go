@@ -121,6 +121,7 @@ func TestLayout(t *testing.T) {
 		{"no positions: a 6x5 grid", grid(6, 5)},
 		{"no positions: two parts and a lone node", net([]string{"a", "b", "c", "d", "e", "f", "z"}, "a-b", "b-c", "c-a", "d-e", "e-f")},
 		{"some positions", net([]string{"a@50,0", "b@50,10", "c@40,5", "x", "y"}, "a-b", "b-c", "c-a", "x-a", "x-b", "y-c")},
+		{"plane coordinates, far apart", net([]string{"a@1e308,-1e308", "b@-1e308,1e308", "c@500,400", "d@-500,-400"}, "a-b", "b-c", "c-d")},
 		{"one node", net([]string{"a"})},
 		{"two nodes", net([]string{"a", "b"}, "a-b")},
 	}
