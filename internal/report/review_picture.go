@@ -462,14 +462,48 @@ func networkPicture(ew *errWriter, v *gate.Verdict, pic *picture, k int, links [
 		}
 	}
 	ew.printf(".")
-	for _, r := range rs {
-		if r.Kind == policy.Deny {
-			msg := strings.TrimPrefix(r.Msg, fmt.Sprintf("step %d \"%s\": ", k, s.Name))
-			ew.printf("<br><span class=\"deny\">First: %s</span>", e(clip(msg, 200)))
-			break
+	if msg, isNew := firstDenial(v, k); msg != "" {
+		what := "First"
+		if isNew {
+			what = "New in this step"
 		}
+		ew.printf("<br><span class=\"deny\">%s: %s</span>", what, e(clip(msg, 200)))
 	}
 	ew.printf("</p></div></div>\n")
+}
+
+// firstDenial is the denial of step k (1-based) to show beside its
+// picture, without its "step k" prefix: the first that step k-1 (or, for
+// step 1, the plan as a whole) did not have (the problem this step
+// brings, marked new), else the first (a
+// problem carried over, such as a link already overloaded at the
+// baseline).
+func firstDenial(v *gate.Verdict, k int) (msg string, isNew bool) {
+	strip := func(m string, k int) string {
+		if k < 1 {
+			return m // the plan's own results name no step
+		}
+		return strings.TrimPrefix(m, fmt.Sprintf("step %d \"%s\": ", k, v.Plan.Steps[k-1].Name))
+	}
+	before := map[string]bool{}
+	for _, r := range stepResultList(v.Decision, k-1) {
+		if r.Kind == policy.Deny {
+			before[strip(r.Msg, k-1)] = true
+		}
+	}
+	for _, r := range stepResultList(v.Decision, k) {
+		if r.Kind != policy.Deny {
+			continue
+		}
+		m := strip(r.Msg, k)
+		if msg == "" {
+			msg = m
+		}
+		if !before[m] {
+			return m, true
+		}
+	}
+	return msg, false
 }
 
 // pictureLegend explains the picture's colours, dashes, bands and rings.

@@ -7,6 +7,7 @@ import (
 
 	"github.com/changegate/changegate/internal/dryrun"
 	"github.com/changegate/changegate/internal/gate"
+	"github.com/changegate/changegate/internal/policy"
 	"github.com/changegate/changegate/plans"
 )
 
@@ -45,6 +46,40 @@ func TestNetChanges(t *testing.T) {
 			got := netChanges(v, len(p.Steps))
 			if d := cmp.Diff(tc.want, got.Lines); d != "" {
 				t.Errorf("net change (-want +got):\n%s", d)
+			}
+		})
+	}
+}
+
+// TestFirstDenial: beside a step's picture goes the first denial the
+// step brings; a denial carried over from the step before (or, for step
+// 1, from the plan as a whole) is shown only when there is no new one.
+func TestFirstDenial(t *testing.T) {
+	deny := func(step int, msg string) policy.Result {
+		return policy.Result{Kind: policy.Deny, Step: step, Msg: msg}
+	}
+	p := &plans.Plan{Steps: []plans.Step{{Name: "one"}, {Name: "two"}, {Name: "three"}}}
+	for _, tc := range []struct {
+		name    string
+		results []policy.Result
+		k       int
+		want    string
+		wantNew bool
+	}{
+		{"none", nil, 2, "", false},
+		{"only carried over", []policy.Result{deny(1, `step 1 "one": link x at 227%`), deny(2, `step 2 "two": link x at 227%`)}, 2, "link x at 227%", false},
+		{"new after carried over", []policy.Result{
+			deny(1, `step 1 "one": link x at 227%`), deny(2, `step 2 "two": link x at 227%`), deny(2, `step 2 "two": link y at 120%`),
+		}, 2, "link y at 120%", true},
+		{"step 1 against the plan's own", []policy.Result{deny(0, "link x at 227%"), deny(1, `step 1 "one": link x at 227%`)}, 1, "link x at 227%", false},
+		{"step 1 new", []policy.Result{deny(1, `step 1 "one": link y at 120%`)}, 1, "link y at 120%", true},
+		{"warnings do not count", []policy.Result{{Kind: policy.Warn, Step: 3, Msg: `step 3 "three": w`}}, 3, "", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			v := &gate.Verdict{Plan: p, Decision: &policy.Decision{Results: tc.results}}
+			got, isNew := firstDenial(v, tc.k)
+			if got != tc.want || isNew != tc.wantNew {
+				t.Errorf("firstDenial = %q, new %v; want %q, new %v", got, isNew, tc.want, tc.wantNew)
 			}
 		})
 	}
