@@ -2,6 +2,7 @@ package report
 
 import (
 	"cmp"
+	"maps"
 	"math"
 	"slices"
 	"sort"
@@ -185,7 +186,7 @@ func geoUnit(geo map[string]*topology.Position) map[string]vec {
 		return out
 	}
 	lat := 0.0
-	for _, name := range sortedKeys(geo) { // in one order: a sum's last bits depend on it
+	for _, name := range slices.Sorted(maps.Keys(geo)) { // in one order: a sum's last bits depend on it
 		lat += geo[name].Lat
 	}
 	// Degrees: a degree of longitude is cos(latitude) of one of
@@ -240,7 +241,7 @@ func axisUnit(v map[string]float64) map[string]float64 {
 func placeAmongNeighbours(names []string, edges []edge, unit map[string]vec, geo map[string]*topology.Position) {
 	adj := adjacency(edges)
 	var mid vec
-	for _, name := range sortedKeys(geo) {
+	for _, name := range slices.Sorted(maps.Keys(geo)) {
 		mid = mid.add(unit[name])
 	}
 	mid = mid.scale(1 / float64(len(geo)))
@@ -591,15 +592,6 @@ func conflicts(lay netLayout, edges []edge) []conflict {
 // geoByValue is the share of a coordinate's value in where a node with a
 // position is drawn; the rest is its rank (axisUnit).
 const geoByValue = 0.3
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
-}
 
 // r0 is the rank of x among the sorted distinct values.
 func r0(distinct []float64, x float64) int {
