@@ -51,15 +51,7 @@ func TestLayoutRandom(t *testing.T) {
 			for _, c := range conflicts(lay, edgesOf(nw)) {
 				t.Errorf("%s is %.1f from %s", c.Node, c.Dist, c.Other)
 			}
-			var reqs []labelReq
-			for i, l := range nw.Links {
-				if i%4 == 0 {
-					reqs = append(reqs, labelReq{Text: l.ID + " 23% → 70%", Link: &[2]vec{lay.At[l.A], lay.At[l.B]}})
-				}
-			}
-			for _, nd := range nw.Nodes {
-				reqs = append(reqs, labelReq{Text: nd.Name, Node: lay.At[nd.Name]})
-			}
+			reqs := testLabels(nw, lay, 4, " 23% → 70%")
 			for _, o := range labelOverlaps(placeLabels(lay, edgesOf(nw), reqs)) {
 				t.Errorf("labels %q and %q overlap", o[0], o[1])
 			}

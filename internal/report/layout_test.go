@@ -221,16 +221,7 @@ func TestPlaceLabels(t *testing.T) {
 	for _, n := range cases {
 		t.Run(fmt.Sprintf("%s %d nodes", n.Name, len(n.Nodes)), func(t *testing.T) {
 			lay := layoutNetwork(n, nil)
-			var reqs []labelReq
-			// A label on every third link, then every node's name.
-			for i, l := range n.Links {
-				if i%3 == 0 {
-					reqs = append(reqs, labelReq{Text: l.ID + " 23% → 70%, N-1 700%", Link: &[2]vec{lay.At[l.A], lay.At[l.B]}})
-				}
-			}
-			for _, nd := range n.Nodes {
-				reqs = append(reqs, labelReq{Text: nd.Name, Node: lay.At[nd.Name]})
-			}
+			reqs := testLabels(n, lay, 3, " 23% → 70%, N-1 700%")
 			ps := placeLabels(lay, edgesOf(n), reqs)
 			for _, o := range labelOverlaps(ps) {
 				t.Errorf("labels %q and %q overlap", o[0], o[1])
@@ -353,4 +344,19 @@ func TestPictureScope(t *testing.T) {
 	if keep, note := pictureScope(v, labels); keep != nil || note != "" {
 		t.Errorf("a network of 30 nodes is not drawn whole: %v %q", keep, note)
 	}
+}
+
+// testLabels asks for a label on every every-th link of n (its id and
+// suffix), then for every node's name.
+func testLabels(n *topology.Network, lay netLayout, every int, suffix string) []labelReq {
+	var reqs []labelReq
+	for i, l := range n.Links {
+		if i%every == 0 {
+			reqs = append(reqs, labelReq{Text: l.ID + suffix, Link: &[2]vec{lay.At[l.A], lay.At[l.B]}})
+		}
+	}
+	for _, nd := range n.Nodes {
+		reqs = append(reqs, labelReq{Text: nd.Name, Node: lay.At[nd.Name]})
+	}
+	return reqs
 }
