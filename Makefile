@@ -6,7 +6,7 @@ FUZZMINTIME ?= 10s
 BENCH    ?= .
 BENCHTIME ?= 1x
 
-.PHONY: all build test test-short bench bench-load bench-policy bench-validate bench-devices bench-apply opa-test fuzz lint fmt example clean
+.PHONY: all build test test-short bench bench-ladder bench-check bench-load bench-policy bench-validate bench-devices bench-apply opa-test fuzz lint fmt example clean
 
 all: lint test build
 
@@ -39,6 +39,17 @@ test-short:
 bench:
 	$(GO) test -run '^$$' -bench '$(BENCH)' -benchtime $(BENCHTIME) -timeout 120m ./internal/sim/
 
+# The growth curve (issue 16, target 4): the 20-step plan with the N-1 of all
+# 21 states on Topology Zoo networks (68 to 754 nodes) and synthetic WANs
+# (100 to 1,000 routers), printed as nodes, links, nodes x links and seconds
+# (docs/performance.md#growth). About 10 minutes on 2 cores. `make bench`
+# runs it too, among the others. One rung: make bench-ladder RUNG=wan-100.
+bench-ladder:
+	$(GO) test -run '^$$' -bench 'Ladder/$(RUNG)' -benchtime $(BENCHTIME) -timeout 120m ./internal/sim/ | tee $${TMPDIR:-/tmp}/changegate-bench-ladder.txt | \
+	  awk '/^BenchmarkLadder/ { for (i = 1; i <= NF; i++) v[$$(i+1)] = $$i; \
+	    name = $$1; sub(/^BenchmarkLadder\//, "", name); sub(/-[0-9]+$$/, "", name); \
+	    printf "%-16s %6d nodes %6d links %10d nodes*links %8.2f s %8.2f cpu-s\n", name, v["nodes"], v["links"], v["nodes*links"], v["ns/op"] / 1e9, v["cpu-s/op"] }'
+
 # Loading Topology Zoo's Kdl (754 nodes, 567,762 gravity demands, as topology
 # import writes it): LoadFile against the YAML parser alone, the traffic
 # digest, and the whole process of dryrun --n1=false against a straightforward
@@ -52,6 +63,12 @@ bench-load:
 	$(GO) test -run '^$$' -bench 'LoadKdl|TrafficDigestKdl' -benchtime 5x -count 6 ./internal/topology/ > $(BENCH_LOAD_OUT)
 	$(GO) test -run '^$$' -bench 'DryrunKdl' -benchtime 3x -count 6 ./cmd/changegate/ >> $(BENCH_LOAD_OUT)
 	$(GO) run $(BENCHSTAT) -col /impl $(BENCH_LOAD_OUT)
+
+# The whole process of changegate check on a 20-step plan (twenty IS-IS
+# cost-outs) over Topology Zoo's Kdl: 21 states and their N-1, then the
+# policies (issue 16, target 2; docs/performance.md). Minutes per run today.
+bench-check:
+	$(GO) test -run '^$$' -bench 'CheckKdl20' -benchtime 1x -timeout 60m ./cmd/changegate/
 
 # The policy decision on a 20-step plan over Topology Zoo's Kdl (754 nodes):
 # building the input, evaluating the built-in policies, and both.

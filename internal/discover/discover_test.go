@@ -131,6 +131,7 @@ type fakeRunner struct {
 	before, after map[string]map[string]string
 	reads         int // reads of c's database
 	beforeReads   int
+	empty         int // reads of c's database that answer nothing
 	fail          error
 }
 
@@ -143,6 +144,10 @@ func (f *fakeRunner) Run(_ context.Context, device, command string) (string, err
 	src := f.after
 	if device == "c" && command == frrOSPFDatabaseCommand {
 		f.reads++
+		if f.empty > 0 {
+			f.empty--
+			return " \n", nil
+		}
 		if f.reads <= f.beforeReads {
 			src = f.before
 		}
@@ -163,6 +168,17 @@ func TestDiscoverReadsAgainWhileConverging(t *testing.T) {
 	}
 	if r.reads != 3 || len(net.Links) != 5 {
 		t.Errorf("read c %d times (want 3), %d links", r.reads, len(net.Links))
+	}
+	// An empty answer is read again; after three, it is reported.
+	for _, tc := range []struct {
+		empty     int
+		wantError bool
+	}{{2, false}, {3, true}} {
+		r.reads, r.beforeReads, r.empty = 0, 0, tc.empty
+		_, _, err := Discover(context.Background(), r, devs, Options{Concurrency: 2, Settle: time.Millisecond, Interval: time.Millisecond})
+		if got := err != nil; got != tc.wantError || (got && !strings.Contains(err.Error(), "the output is empty")) {
+			t.Errorf("%d empty answers: got %v, want error %v", tc.empty, err, tc.wantError)
+		}
 	}
 	// A device that cannot be read fails the discovery, naming it.
 	r.fail = errors.New("connection refused")

@@ -2,6 +2,7 @@ package discover
 
 import (
 	"encoding/json"
+	"maps"
 	"net/netip"
 	"slices"
 	"strconv"
@@ -69,15 +70,15 @@ func ParseEOSISISDatabase(name string, data []byte) ([]observe.LSP, error) {
 	}
 	out := []observe.LSP{}
 	instances := 0
-	for _, vrf := range sortedKeys(raw.VRFs) {
-		for _, inst := range sortedKeys(raw.VRFs[vrf].Instances) {
+	for _, vrf := range slices.Sorted(maps.Keys(raw.VRFs)) {
+		for _, inst := range slices.Sorted(maps.Keys(raw.VRFs[vrf].Instances)) {
 			at := []string{"vrfs", vrf, "isisInstances", inst}
 			if instances++; instances == 2 {
 				ds.Add(l.posOf(at...), "discovery reads one IS-IS instance: the network's", "a second IS-IS instance (%s in VRF %s)", diag.Excerpt(inst), diag.Excerpt(vrf))
 				continue
 			}
 			levels := raw.VRFs[vrf].Instances[inst].Level
-			for _, lv := range sortedKeys(levels) {
+			for _, lv := range slices.Sorted(maps.Keys(levels)) {
 				lat := append(slices.Clip(at), "level", lv)
 				level, err := strconv.Atoi(lv)
 				if err != nil || (level != 1 && level != 2) {
@@ -85,7 +86,7 @@ func ParseEOSISISDatabase(name string, data []byte) ([]observe.LSP, error) {
 					continue
 				}
 				lsps := levels[lv].LSPs
-				for _, id := range sortedKeys(lsps) {
+				for _, id := range slices.Sorted(maps.Keys(lsps)) {
 					e := lsps[id]
 					eat := append(slices.Clip(lat), "lsps", id)
 					lsp, ok := parseLSPID(strings.ToLower(id))
@@ -151,16 +152,6 @@ func ParseEOSISISDatabase(name string, data []byte) ([]observe.LSP, error) {
 	}
 	renameByHostname(out)
 	return out, nil
-}
-
-// sortedKeys are m's keys, sorted.
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }
 
 // renameByHostname names the systems of a database whose LSPs are named

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io/fs"
+	"maps"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -176,7 +178,7 @@ func resolveParams(defaults, overrides map[string]any, userPkgs map[string]ast.R
 		return p, fmt.Errorf("policy parameters: %w", err)
 	}
 	om, _ := o.(map[string]any)
-	for _, name := range sortedKeys(om) {
+	for _, name := range slices.Sorted(maps.Keys(om)) {
 		val := om[name]
 		sub, isMap := val.(map[string]any)
 		defs, builtin := defaults[name].(map[string]any)
@@ -185,7 +187,7 @@ func resolveParams(defaults, overrides map[string]any, userPkgs map[string]ast.R
 		case builtin && user:
 			return p, fmt.Errorf("policy parameters: %q names both the built-in policy %s.%s and your package %s; rename your package", name, Namespace, name, name)
 		case !builtin && !user:
-			known := sortedKeys(defaults)
+			known := slices.Sorted(maps.Keys(defaults))
 			for u := range userPkgs {
 				known = append(known, u)
 			}
@@ -194,10 +196,10 @@ func resolveParams(defaults, overrides map[string]any, userPkgs map[string]ast.R
 		case !isMap:
 			return p, fmt.Errorf("policy parameters: %s: give a mapping of parameter names to values, not %s", name, describe(val))
 		case builtin:
-			for _, key := range sortedKeys(sub) {
+			for _, key := range slices.Sorted(maps.Keys(sub)) {
 				def, ok := defs[key]
 				if !ok {
-					return p, fmt.Errorf("policy parameters: policy %s has no parameter %q%s", name, key, suggest(key, sortedKeys(defs)))
+					return p, fmt.Errorf("policy parameters: policy %s has no parameter %q%s", name, key, suggest(key, slices.Sorted(maps.Keys(defs))))
 				}
 				merged := merge(def, sub[key])
 				defs[key] = merged
@@ -207,7 +209,7 @@ func resolveParams(defaults, overrides map[string]any, userPkgs map[string]ast.R
 			if err := placeUser(p.user, path, sub); err != nil {
 				return p, fmt.Errorf("policy parameters: %s: %w", name, err)
 			}
-			for _, key := range sortedKeys(sub) {
+			for _, key := range slices.Sorted(maps.Keys(sub)) {
 				p.changed = append(p.changed, Param{Policy: name, Name: key, Value: canonical(sub[key])})
 			}
 		}
@@ -276,7 +278,7 @@ func changes(policy, name string, def, val any) []Param {
 			}
 		}
 		if same {
-			for _, k := range sortedKeys(vm) {
+			for _, k := range slices.Sorted(maps.Keys(vm)) {
 				out = append(out, changes(policy, name+keyPath(k), dm[k], vm[k])...)
 			}
 			return out
@@ -351,13 +353,4 @@ func suggest(s string, options []string) string {
 		return ""
 	}
 	return "; known: " + strings.Join(options, ", ")
-}
-
-func sortedKeys(m map[string]any) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }

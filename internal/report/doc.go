@@ -27,7 +27,15 @@
 // nothing the result does not already hold, beyond choosing and ordering
 // from it: the review's links a step moves traffic onto are the links
 // whose load grew between two states, and its dropped traffic under N-1
-// is the most any one of the state's failures drops.
+// is the most any one of the state's failures drops; its net change from
+// the baseline folds the effects of the steps so far into the topology.
+//
+// The review's pictures are laid out here (layout.go, labels.go): nodes
+// with positions by their geography, those without among their
+// neighbours, networks without positions by gonum's IsomapR2 (a stress
+// layout); then nodes are moved off links not their own and labels placed
+// where they overlap nothing, by deterministic passes. A network of more
+// than 60 nodes is drawn around what the plan touches.
 //
 // The output of the device commands (device run, device check) is
 // printed by internal/cli.

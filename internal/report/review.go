@@ -114,8 +114,8 @@ const reviewResultsShown = 10
 // comment: the verdict (change id and title), the author, window and
 // risk, and the reasons first, one line per step, then the details of
 // each step (devices and waves, soak, N-1 worst case, results, effects,
-// configuration and rollback, checks, the links it moves traffic onto)
-// folded in <details>, the approvals with their time, roles, comment and
+// configuration and rollback, checks, how the model then differs from
+// the baseline, the links it moves traffic onto) folded in <details>, the approvals with their time, roles, comment and
 // status, and the digests. The same verdict gives the same bytes:
 // nothing depends on the time (an approval's time is written in UTC).
 func ReviewMarkdown(w io.Writer, v *gate.Verdict, approvals []ReviewApproval) error {
@@ -275,6 +275,11 @@ func reviewStep(ew *errWriter, v *gate.Verdict, k int) {
 			ew.printf("- %s on %s: %s expects %s\n", md(c.Name), md(dev), inlineCode(c.Command), expectText(c.Expect))
 		}
 		ew.printf("\n")
+	}
+	if net := netChanges(v, k); len(net.Lines) > 0 {
+		ew.printf("Differs from the baseline after this step: %s.\n\n", md(strings.Join(net.Lines, "; ")))
+	} else {
+		ew.printf("Differs from the baseline after this step: nothing.\n\n")
 	}
 	if onto, more := movedOnto(v.DryRun.States[k-1], st); len(onto) > 0 {
 		ew.printf("Links it moves traffic onto:\n\n| link direction | class | before | after | change |\n|---|---|---:|---:|---:|\n")

@@ -5,27 +5,26 @@ import (
 	"html"
 	"io"
 	"math"
-	"sort"
 	"strings"
 
 	"github.com/changegate/changegate/internal/digest"
 	"github.com/changegate/changegate/internal/dryrun"
 	"github.com/changegate/changegate/internal/gate"
 	"github.com/changegate/changegate/internal/policy"
-	"github.com/changegate/changegate/internal/topology"
 	"github.com/changegate/changegate/plans"
 )
 
 // ReviewHTML writes the review as one self-contained HTML file (no
 // scripts, no external resources): the verdict with the change id, title,
 // author, window and risk, and its reasons; a chart per state of the
-// worst utilisation with and without N-1 and of the traffic dropped; one
-// picture of the network per step (links coloured by utilisation, the
-// links the step changes drawn dashed); the per-step table; each step's
-// devices, waves, soak, N-1 worst case, results, effects, configuration
-// and rollback, checks, the links it moves traffic onto, and the model's
-// changes since the baseline; every approval with its time, roles,
-// comment and status. Every fact is text, not only a tooltip, so that a
+// worst utilisation with and without N-1 and of the traffic dropped; the
+// per-step table; one picture of the network per step (networkPicture:
+// links coloured by utilisation and labelled where they matter, the
+// links the step changes dashed, its devices ringed, the net change from
+// the baseline banded and listed beside it with the step's results); each
+// step's devices, waves, soak, N-1 worst case, results, effects,
+// configuration and rollback, checks, and the links it moves traffic
+// onto; every approval with its time, roles, comment and status. Every fact is text, not only a tooltip, so that a
 // screenshot has it. The same verdict gives the same bytes.
 func ReviewHTML(w io.Writer, v *gate.Verdict, approvals []ReviewApproval) error {
 	ew := &errWriter{w: w}
@@ -77,11 +76,15 @@ func ReviewHTML(w io.Writer, v *gate.Verdict, approvals []ReviewApproval) error 
 	}
 	ew.printf("</table>\n")
 
-	pos := layout(v.Network)
+	labelled := stepLabelledLinks(v)
+	pic := newPicture(v, labelled)
+	if pic.note != "" {
+		ew.printf("<p class=\"scope\">%s</p>\n", e(pic.note))
+	}
 	for k := 1; k <= len(p.Steps); k++ {
 		s := &p.Steps[k-1]
 		ew.printf("<section><h3>Step %d: %s</h3>\n", k, e(s.Name))
-		networkPicture(ew, v.Network, pos, res.States[k], changedLinks(stepEffects(res, k, s)))
+		networkPicture(ew, v, pic, k, labelled[k-1])
 		st := res.States[k]
 		ew.printf("<p class=\"devices\"><b>Devices:</b> %s", e(orDash(strings.Join(s.Devices, ", "))))
 		if len(s.Devices) > 0 {
@@ -137,13 +140,7 @@ func ReviewHTML(w io.Writer, v *gate.Verdict, approvals []ReviewApproval) error 
 				ew.printf("<p>and %s more.</p>\n", plural(more, "link direction"))
 			}
 		}
-		ew.printf("<h4>The model since the baseline</h4><ul>\n")
-		for j := 0; j < k; j++ {
-			for _, ef := range stepEffects(res, j+1, &p.Steps[j]) {
-				ew.printf("<li>step %d: %s</li>\n", j+1, e(effectText(ef)))
-			}
-		}
-		ew.printf("</ul></section>\n")
+		ew.printf("</section>\n")
 	}
 
 	ew.printf("<h2>Approvals</h2>\n<ul>\n")
@@ -165,7 +162,10 @@ func ReviewHTML(w io.Writer, v *gate.Verdict, approvals []ReviewApproval) error 
 const reviewCSS = `body{font:14px/1.4 sans-serif;margin:2em;max-width:1100px}h1.denied{color:#b00}h1.allowed{color:#070}
 li.deny,p.deny{color:#900}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:2px 6px;text-align:left}
 pre{background:#f4f4f4;padding:6px}svg{border:1px solid #ddd;background:#fff}.digests{color:#666;font-size:12px}
-dl.facts{display:grid;grid-template-columns:max-content auto;gap:2px 12px}dl.facts dt{font-weight:bold}dl.facts dd{margin:0}`
+dl.facts{display:grid;grid-template-columns:max-content auto;gap:2px 12px}dl.facts dt{font-weight:bold}dl.facts dd{margin:0}
+.step-picture{display:flex;flex-wrap:wrap;gap:12px;align-items:flex-start}.picture{max-width:722px}.net-change{flex:1;min-width:260px}
+.net-change h4{margin:0 0 4px}.net-change ul{margin:0;padding-left:1.2em}p.legend{font-size:12px;margin:4px 0}p.legend span{white-space:nowrap;margin-right:10px}
+p.legend svg{border:none;vertical-align:middle}.step-verdict .deny{color:#900}`
 
 func worstPlain(s dryrun.State) string { return strings.ReplaceAll(worst(s), `\`, "") }
 
@@ -210,98 +210,6 @@ func changedLinks(effects []plans.Effect) map[string]bool {
 		}
 	}
 	return out
-}
-
-const picW, picH, pad = 640.0, 360.0, 30.0
-
-// layout places the nodes: by their coordinates when every node has them,
-// else on a circle in name order (stable for the same network).
-func layout(n *topology.Network) map[string][2]float64 {
-	pos := map[string][2]float64{}
-	all := len(n.Nodes) > 0
-	for _, nd := range n.Nodes {
-		all = all && nd.Position != nil
-	}
-	if all {
-		// By the rank of each coordinate, not its value: west to east and
-		// north to south as on a map, but sites a few hundred metres wide
-		// and far apart do not collapse into two dots.
-		xs, ys := map[float64]int{}, map[float64]int{}
-		for _, nd := range n.Nodes {
-			xs[nd.Position.Lon], ys[-nd.Position.Lat] = 0, 0
-		}
-		rank := func(m map[float64]int) int {
-			keys := make([]float64, 0, len(m))
-			for k := range m {
-				keys = append(keys, k)
-			}
-			sort.Float64s(keys)
-			for i, k := range keys {
-				m[k] = i
-			}
-			return len(keys)
-		}
-		nx, ny := rank(xs), rank(ys)
-		at := func(i, n int, size float64) float64 {
-			if n < 2 {
-				return size / 2
-			}
-			return pad + float64(i)*(size-2*pad)/float64(n-1)
-		}
-		for _, nd := range n.Nodes {
-			pos[nd.Name] = [2]float64{at(xs[nd.Position.Lon], nx, picW), at(ys[-nd.Position.Lat], ny, picH)}
-		}
-		return pos
-	}
-	names := make([]string, len(n.Nodes))
-	for i, nd := range n.Nodes {
-		names[i] = nd.Name
-	}
-	sort.Strings(names)
-	for i, name := range names {
-		a := 2 * math.Pi * float64(i) / float64(len(names))
-		pos[name] = [2]float64{picW/2 + (picW/2-pad)*math.Cos(a), picH/2 + (picH/2-pad)*math.Sin(a)}
-	}
-	return pos
-}
-
-// utilColor is a link's colour by its utilisation.
-func utilColor(u float64, up bool) string {
-	switch {
-	case !up:
-		return "#bbb"
-	case u >= 1:
-		return "#c00"
-	case u >= 0.8:
-		return "#e60"
-	case u >= 0.5:
-		return "#db0"
-	}
-	return "#3a3"
-}
-
-func networkPicture(ew *errWriter, n *topology.Network, pos map[string][2]float64, st dryrun.State, changed map[string]bool) {
-	ew.printf("<svg class=\"network\" xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\" viewBox=\"0 0 %.0f %.0f\">\n", picW, picH, picW, picH)
-	util := map[string]float64{}
-	up := map[string]bool{}
-	for _, l := range st.Links {
-		util[l.ID] = math.Max(util[l.ID], l.Utilization)
-		up[l.ID] = l.Up
-	}
-	for _, l := range n.Links {
-		a, b := pos[l.A], pos[l.B]
-		dash := ""
-		if changed[l.ID] || changed["node:"+l.A] || changed["node:"+l.B] {
-			dash = ` stroke-dasharray="6 3"`
-		}
-		ew.printf("<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" stroke-width=\"3\"%s><title>%s %s</title></line>\n",
-			a[0], a[1], b[0], b[1], utilColor(util[l.ID], up[l.ID]), dash, html.EscapeString(l.ID), pct(util[l.ID]))
-	}
-	for _, nd := range n.Nodes {
-		c := pos[nd.Name]
-		ew.printf("<circle cx=\"%.1f\" cy=\"%.1f\" r=\"6\" fill=\"#236\"/><text x=\"%.1f\" y=\"%.1f\" font-size=\"11\">%s</text>\n", c[0], c[1], c[0]+8, c[1]-8, html.EscapeString(nd.Name))
-	}
-	ew.printf("</svg>\n")
 }
 
 func soakText(s *plans.Step) string {

@@ -8,7 +8,9 @@
 // carry nothing.
 //
 // The model keeps one shortest-path DAG per destination (distances, next
-// hops, and the traffic passing each node). That makes change cheap:
+// hops, and the traffic passing each node), built by a reverse Dijkstra,
+// or level by level when every metric is the same (the same DAG, found
+// without a heap). That makes change cheap:
 //
 //   - State.Apply recomputes only the destinations whose DAG a step can
 //     change (a metric, admin state or drain that touches their next hops,

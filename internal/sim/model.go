@@ -244,6 +244,10 @@ type adjacency struct {
 	inTail    []int32
 	inMetric  []int64
 	drained   []bool
+	// uniform is the metric of every up arc when they all have the same
+	// one (a Clos, hop counts), else 0: buildTree then visits the nodes
+	// level by level instead of through a heap.
+	uniform int64
 }
 
 func (m *Model) adjacency(c *Config) *adjacency {
@@ -276,6 +280,15 @@ func (m *Model) adjacency(c *Config) *adjacency {
 		j := pi[v]
 		pi[v]++
 		g.inArc[j], g.inTail[j], g.inMetric[j] = int32(a), u, c.Metric[a]
+	}
+	if e > 0 && g.inMetric[0] > 0 {
+		g.uniform = g.inMetric[0]
+		for _, x := range g.inMetric {
+			if x != g.uniform {
+				g.uniform = 0
+				break
+			}
+		}
 	}
 	return g
 }

@@ -2,6 +2,7 @@ package sim
 
 import (
 	"runtime"
+	"slices"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -128,6 +129,8 @@ type treeBuf struct {
 	h      nodeHeap
 	nhHead []int32 // per node: newest entry of its next-hop list in pool, or -1
 	pool   []nhEntry
+	// levels' current and next level
+	level, next []int32
 }
 
 type nhEntry struct {
@@ -182,40 +185,15 @@ func (m *Model) buildTree(g *adjacency, k int, buf *treeBuf, sl *slab) *tree {
 	for i := range head {
 		head[i] = -1
 	}
-	pool := buf.pool[:0]
-	h := &buf.h
-	*h = (*h)[:0]
 	dist[t] = 0
-	h.push(0, t)
 	order := sl.int32s(n)[:0]
-	for len(*h) > 0 {
-		it := h.pop()
-		v := it.node
-		if it.key > dist[v] {
-			continue
-		}
-		order = append(order, v)
-		if v != t && g.drained[v] {
-			continue
-		}
-		d := it.key
-		for i := g.inOff[v]; i < g.inOff[v+1]; i++ {
-			u := g.inTail[i]
-			nd := d + g.inMetric[i]
-			switch du := dist[u]; {
-			case nd < du:
-				dist[u] = nd
-				h.push(nd, u)
-				head[u] = int32(len(pool))
-				pool = append(pool, nhEntry{g.inArc[i], -1})
-			case nd == du:
-				pool = append(pool, nhEntry{g.inArc[i], head[u]})
-				head[u] = int32(len(pool) - 1)
-			}
-		}
+	if g.uniform > 0 {
+		order = buf.levels(g, t, dist, order)
+	} else {
+		order = buf.dijkstra(g, t, dist, order)
 	}
-	buf.pool = pool
 	tr.order = order
+	pool := buf.pool
 
 	// Next hops in CSR form. Their order does not matter: every next hop
 	// of a node gets the same share, so sums come out the same.
@@ -265,6 +243,79 @@ func (m *Model) buildTree(g *adjacency, k int, buf *treeBuf, sl *slab) *tree {
 		}
 	}
 	return tr
+}
+
+// dijkstra visits the nodes from t (whose distance is set) in increasing
+// distance, then node index, setting their distances and recording their
+// next hops in buf's pool; it returns order with the nodes visited
+// appended, in that order.
+func (buf *treeBuf) dijkstra(g *adjacency, t int32, dist []int64, order []int32) []int32 {
+	head, pool := buf.nhHead, buf.pool[:0]
+	h := &buf.h
+	*h = (*h)[:0]
+	h.push(0, t)
+	for len(*h) > 0 {
+		it := h.pop()
+		v := it.node
+		if it.key > dist[v] {
+			continue
+		}
+		order = append(order, v)
+		if v != t && g.drained[v] {
+			continue
+		}
+		d := it.key
+		for i := g.inOff[v]; i < g.inOff[v+1]; i++ {
+			u := g.inTail[i]
+			nd := d + g.inMetric[i]
+			switch du := dist[u]; {
+			case nd < du:
+				dist[u] = nd
+				h.push(nd, u)
+				head[u] = int32(len(pool))
+				pool = append(pool, nhEntry{g.inArc[i], -1})
+			case nd == du:
+				pool = append(pool, nhEntry{g.inArc[i], head[u]})
+				head[u] = int32(len(pool) - 1)
+			}
+		}
+	}
+	buf.pool = pool
+	return order
+}
+
+// levels is dijkstra for a graph whose arcs all have the same metric: a
+// breadth-first search, each level visited in node order, which is the
+// order the heap gives, so the trees are the same bit for bit.
+func (buf *treeBuf) levels(g *adjacency, t int32, dist []int64, order []int32) []int32 {
+	head, pool := buf.nhHead, buf.pool[:0]
+	cur, next := append(buf.level[:0], t), buf.next[:0]
+	for d := int64(0); len(cur) > 0; d += g.uniform {
+		slices.Sort(cur)
+		nd := d + g.uniform
+		for _, v := range cur {
+			order = append(order, v)
+			if v != t && g.drained[v] {
+				continue
+			}
+			for i := g.inOff[v]; i < g.inOff[v+1]; i++ {
+				u := g.inTail[i]
+				switch du := dist[u]; {
+				case nd < du:
+					dist[u] = nd
+					next = append(next, u)
+					head[u] = int32(len(pool))
+					pool = append(pool, nhEntry{g.inArc[i], -1})
+				case nd == du:
+					pool = append(pool, nhEntry{g.inArc[i], head[u]})
+					head[u] = int32(len(pool) - 1)
+				}
+			}
+		}
+		cur, next = next, cur[:0]
+	}
+	buf.level, buf.next, buf.pool = cur, next, pool
+	return order
 }
 
 // eachShare calls f for every next-hop arc carrying traffic toward the
