@@ -151,6 +151,9 @@ type runner struct {
 	// whose config equals an earlier one (a step undone, the rollback
 	// path) has the same N-1, so it is reused instead of recomputed.
 	n1Done []n1Result
+	// n1Chain carries the N-1 of each state computed to the next one
+	// (states are simulated in order, each applied to the one before).
+	n1Chain sim.N1Chain
 }
 
 type n1Result struct {
@@ -332,7 +335,7 @@ func (r *runner) n1(s *sim.State) (*N1, error) {
 		}
 	}
 	failures := r.m.Failures(s.Config)
-	res, err := s.N1(r.ctx, failures)
+	res, err := r.n1Chain.N1(r.ctx, s, failures)
 	if err != nil {
 		return nil, err
 	}

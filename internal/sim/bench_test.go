@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sync"
 	"testing"
 
@@ -84,27 +85,102 @@ func BenchmarkSteadyState(b *testing.B) {
 	}
 }
 
-// BenchmarkPlan: baseline plus 20 steps (Apply), and N-1 of all 21 states.
-// The WAN's targets are one steady state and the N-1 of one state, so it
-// is left out here.
+// BenchmarkPlan: baseline plus 20 steps (Apply), and N-1 of all 21 states,
+// each state's N-1 from scratch (reuse=off) or carried over from the
+// previous state by an N1Chain (reuse=on). The WAN's targets are one
+// steady state and the N-1 of one state, so it is left out here.
 func BenchmarkPlan(b *testing.B) {
+	for _, bn := range benchNets {
+		if bn.name == "wan" {
+			continue
+		}
+		for _, reuse := range []bool{false, true} {
+			name := bn.name + "/reuse=off"
+			if reuse {
+				name = bn.name + "/reuse=on"
+			}
+			b.Run(name, func(b *testing.B) {
+				m := benchModel(b, bn)
+				steps := plan20(m)
+				b.ResetTimer()
+				for b.Loop() {
+					var ch sim.N1Chain
+					n1 := func(s *sim.State) {
+						var err error
+						if reuse {
+							_, err = ch.N1(context.Background(), s, m.Failures(s.Config))
+						} else {
+							_, err = s.N1(context.Background(), m.Failures(s.Config))
+						}
+						if err != nil {
+							b.Fatal(err)
+						}
+					}
+					s := m.Solve(m.Baseline())
+					n1(s)
+					for _, c := range steps {
+						s = s.Apply(c)
+						n1(s)
+					}
+				}
+			})
+		}
+	}
+}
+
+// BenchmarkPlanWork measures what reuse across plan states saves in work
+// rather than time (steadier on a shared machine): the plan of
+// BenchmarkPlan through one N1Chain against a fresh N-1 of every state, in
+// pair evaluations and in work (the pairs' costs: nodes whose next hops
+// change plus arcs whose load changes), as ratios chain/fresh over all 21
+// states and over the states changegate dryrun analyses (it reuses the
+// N-1 of a state whose configuration repeats an earlier one), and the
+// memory the chain keeps after the last state.
+func BenchmarkPlanWork(b *testing.B) {
 	for _, bn := range benchNets {
 		if bn.name == "wan" {
 			continue
 		}
 		b.Run(bn.name, func(b *testing.B) {
 			m := benchModel(b, bn)
-			steps := plan20(m)
-			b.ResetTimer()
+			configs := append([]*sim.Config{m.Baseline()}, plan20(m)...)
 			for b.Loop() {
-				s := m.Solve(m.Baseline())
-				if _, err := s.N1(context.Background(), m.Failures(s.Config)); err != nil {
-					b.Fatal(err)
-				}
-				for _, c := range steps {
-					s = s.Apply(c)
-					if _, err := s.N1(context.Background(), m.Failures(c)); err != nil {
-						b.Fatal(err)
+				for _, dryrun := range []bool{false, true} {
+					var ch sim.N1Chain
+					var freshWork, freshEvals int64
+					var seen []*sim.Config
+					var s *sim.State
+					for i, c := range configs {
+						if i == 0 {
+							s = m.Solve(c)
+						} else {
+							s = s.Apply(c)
+						}
+						if dryrun && slices.ContainsFunc(seen, c.Equal) {
+							continue
+						}
+						seen = append(seen, c)
+						failures := m.Failures(c)
+						var fresh sim.N1Chain
+						if _, err := fresh.N1(context.Background(), s, failures); err != nil {
+							b.Fatal(err)
+						}
+						_, _, _, _, ev := sim.ChainStats(&fresh)
+						freshWork += sim.ChainWork(&fresh)
+						freshEvals += int64(ev)
+						if _, err := ch.N1(context.Background(), s, failures); err != nil {
+							b.Fatal(err)
+						}
+					}
+					_, _, _, _, ev := sim.ChainStats(&ch)
+					unit := "all21"
+					if dryrun {
+						unit = fmt.Sprintf("dryrun%d", len(seen))
+					}
+					b.ReportMetric(float64(sim.ChainWork(&ch))/float64(freshWork), "work-ratio-"+unit)
+					b.ReportMetric(float64(ev)/float64(freshEvals), "evals-ratio-"+unit)
+					if !dryrun {
+						b.ReportMetric(float64(sim.ChainBytes(&ch))/(1<<20), "carry-MiB")
 					}
 				}
 			}

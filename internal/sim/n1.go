@@ -3,6 +3,7 @@ package sim
 import (
 	"context"
 	"fmt"
+	"math"
 	"runtime"
 	"slices"
 	"sort"
@@ -99,10 +100,23 @@ type N1 struct {
 // N1 evaluates every failure in failures (see Model.Failures) on top of s,
 // incrementally. It stops early with ctx's error when ctx is cancelled.
 func (s *State) N1(ctx context.Context, failures []Failure) (*N1, error) {
+	res, _, err := s.n1(ctx, failures, nil, false)
+	return res, err
+}
+
+// n1 evaluates failures on top of s. With ru, the failures ru matches to
+// the previous state start from that state's sums and recompute only the
+// pairs whose result can differ. With capture, it also returns every
+// failure's summed load changes, for the next state of a chain.
+func (s *State) n1(ctx context.Context, failures []Failure, ru *reuse, capture bool) (*N1, *n1Carry, error) {
 	m := s.Model
 	nArcs := len(m.arcTail)
 	ix := s.n1Index()
 	res := &N1{Failures: failures, Results: make([]FailureResult, len(failures))}
+	var carry *n1Carry
+	if capture {
+		carry = &n1Carry{state: s, ix: ix, failures: failures, sums: make([]failureSum, len(failures))}
+	}
 
 	blocks := s.blocks(failures, ix)
 	workers := max(1, min(runtime.GOMAXPROCS(0), len(blocks)))
@@ -111,6 +125,11 @@ func (s *State) N1(ctx context.Context, failures []Failure) (*N1, error) {
 	var wg sync.WaitGroup
 	for w := range ws {
 		ws[w] = newN1Worker(s, ix)
+		ws[w].ru = ru
+		if carry != nil {
+			ws[w].capture = carry.sums
+			ws[w].carry = carry
+		}
 		wg.Add(1)
 		go func(wk *n1Worker) {
 			defer wg.Done()
@@ -125,7 +144,7 @@ func (s *State) N1(ctx context.Context, failures []Failure) (*N1, error) {
 	}
 	wg.Wait()
 	if err := ctx.Err(); err != nil {
-		return nil, fmt.Errorf("n-1 analysis: %w", err)
+		return nil, nil, fmt.Errorf("n-1 analysis: %w", err)
 	}
 	res.Worst = make([]float64, nArcs)
 	res.WorstFailure = make([]int, nArcs)
@@ -139,7 +158,12 @@ func (s *State) N1(ctx context.Context, failures []Failure) (*N1, error) {
 		}
 		res.Worst[a], res.WorstFailure[a] = best, bf
 	}
-	return res, nil
+	if carry != nil {
+		for _, wk := range ws {
+			carry.stats.add(wk.stats)
+		}
+	}
+	return res, carry, nil
 }
 
 // n1Index holds what every failure evaluation of one state shares.
@@ -203,9 +227,19 @@ const (
 )
 
 type n1Worker struct {
-	s  *State
+	s  *State // the state under analysis
 	m  *Model
 	ix *n1Index
+	ps *State // the state the current pair is evaluated on (s, or ru's previous state)
+	// minus, when not nil, is the previous state's DAG of the current
+	// pair's destination: the pair moves the difference in traffic (see
+	// thruOf).
+	minus *tree
+
+	ru      *reuse       // nil: every failure from scratch
+	capture []failureSum // per failure: its sums, for the next state; nil: not kept
+	carry   *n1Carry     // what capture belongs to
+	stats   reuseStats
 
 	// per node, valid when stamp[v] == cur
 	stamp   []uint32
@@ -231,7 +265,11 @@ type n1Worker struct {
 	// per block
 	slots     []*slot
 	destStamp []uint32
+	oldStamp  []uint32 // destStamp for the previous state's pairs
 	dcur      uint32
+	oldPairs  []int32
+	checks    []int32
+	cost      []int32 // per destination: a pair's cost in the previous state, or 0
 	kCount    []int32 // per destination: pairs in the block
 	kPos      []int32 // per destination: index in kList
 	kList     []int32 // destinations with pairs, ascending
@@ -246,11 +284,11 @@ func newN1Worker(s *State, ix *n1Index) *n1Worker {
 	m := s.Model
 	n, nArcs := m.nNodes, len(m.arcTail)
 	w := &n1Worker{
-		s: s, m: m, ix: ix,
+		s: s, m: m, ix: ix, ps: s,
 		stamp: make([]uint32, n), flags: make([]uint8, n), cnt: make([]int32, n), oldCnt: make([]int32, n),
 		newDist: make([]int64, n), delta: make([]float64, n),
 		arcStamp: make([]uint32, nArcs), arcDelta: make([]float64, nArcs), failed: make([]bool, nArcs),
-		destStamp: make([]uint32, len(m.dests)), kCount: make([]int32, len(m.dests)), kPos: make([]int32, len(m.dests)),
+		cost: make([]int32, len(m.dests)), destStamp: make([]uint32, len(m.dests)), oldStamp: make([]uint32, len(m.dests)), kCount: make([]int32, len(m.dests)), kPos: make([]int32, len(m.dests)),
 		worst: make([]float64, nArcs), worstF: make([]int32, nArcs),
 	}
 	for a := range w.worst {
@@ -301,50 +339,37 @@ const maxBlock = 256
 type slot struct {
 	f       *Failure
 	fArcs   []int32
-	dests   []int32
-	logArcs []int32   // per-arc load changes, in destination order
-	logVals []float64 //
-	dropped float64
+	dests   []int32     // the pairs to evaluate: destination<<2 | op
+	logArcs []int32     // per-arc load changes, in destination order
+	logVals []float64   //
+	base    float64     // the state's dropped demand with the failed node's own removed
+	dropped float64     // the pairs' newly dropped demand
+	carry   *failureSum // the previous state's sums this failure starts from, or nil
+	costs   []pairCost  // the cost of every pair of the failure in the state (when capturing)
 }
+
+// What a block does with one (destination, failure) pair: two bits beside
+// the pair's destination or slot index.
+const (
+	opNew   = iota + 1 // evaluate it on the state, add its changes
+	opOld              // evaluate it on the previous state, take its changes away
+	opDelta            // evaluate it once on the difference in traffic (pairDifference)
+)
 
 // block evaluates failures[lo:hi] into results.
 func (w *n1Worker) block(failures []Failure, lo, hi int, results []FailureResult) {
-	s, m, ix := w.s, w.m, w.ix
+	s := w.s
 	n := hi - lo
 	for len(w.slots) < n {
 		w.slots = append(w.slots, &slot{})
 	}
-	// Affected destinations of each failure, and the pairs by destination.
+	// The pairs of each failure, then grouped by destination.
 	w.kList = w.kList[:0]
 	for i := 0; i < n; i++ {
 		sl := w.slots[i]
-		f := &failures[lo+i]
-		sl.f, sl.fArcs, sl.dests = f, sl.fArcs[:0], sl.dests[:0]
-		sl.logArcs, sl.logVals = sl.logArcs[:0], sl.logVals[:0]
-		sl.dropped = s.Dropped
-		w.dcur++
-		for _, l := range f.Links {
-			for _, a := range [2]int32{int32(2 * l), int32(2*l + 1)} {
-				sl.fArcs = append(sl.fArcs, a)
-				for _, k := range ix.arcDest[ix.arcDestOff[a]:ix.arcDestOff[a+1]] {
-					if w.destStamp[k] != w.dcur {
-						w.destStamp[k] = w.dcur
-						sl.dests = append(sl.dests, k)
-					}
-				}
-			}
-		}
-		if f.Node >= 0 {
-			sl.dropped -= ix.droppedSrc[f.Node]
-			if k := m.destOf[f.Node]; k >= 0 {
-				sl.dropped -= s.trees[k].dropped
-				if w.destStamp[k] != w.dcur {
-					w.destStamp[k] = w.dcur
-					sl.dests = append(sl.dests, k)
-				}
-			}
-		}
-		for _, k := range sl.dests {
+		w.setup(sl, &failures[lo+i], lo+i)
+		for _, p := range sl.dests {
+			k := p >> 2
 			if w.kCount[k] == 0 {
 				w.kList = append(w.kList, k)
 			}
@@ -369,28 +394,239 @@ func (w *n1Worker) block(failures []Failure, lo, hi int, results []FailureResult
 	}
 	fill := append([]int32(nil), w.kOff[:len(w.kList)]...)
 	for i := 0; i < n; i++ {
-		for _, k := range w.slots[i].dests {
-			j := w.kPos[k]
-			w.pairs[fill[j]] = int32(i)
+		for _, p := range w.slots[i].dests {
+			j := w.kPos[p>>2]
+			w.pairs[fill[j]] = int32(i)<<2 | p&3
 			fill[j]++
 		}
 	}
 
 	// Destination by destination, every failure that affects it.
 	for j, k := range w.kList {
-		for _, i := range w.pairs[w.kOff[j]:w.kOff[j+1]] {
-			sl := w.slots[i]
-			w.beginPair(sl.fArcs)
-			if int(m.dests[k]) == sl.f.Node {
-				w.removeTree(s.trees[k])
-			} else {
-				sl.dropped += w.dest(int(k), int32(sl.f.Node))
+		for _, e := range w.pairs[w.kOff[j]:w.kOff[j+1]] {
+			sl := w.slots[e>>2]
+			switch e & 3 {
+			case opNew:
+				w.pair(s, k, sl, 1)
+			case opOld:
+				w.pair(w.ru.prev.state, k, sl, -1)
+			case opDelta:
+				w.pairDifference(k, sl)
 			}
-			w.endPair(sl)
 		}
 	}
 	for i := 0; i < n; i++ {
 		results[lo+i] = w.evaluate(lo+i, w.slots[i])
+	}
+}
+
+// setup readies sl for failure f (index fi): its failed arcs, the dropped
+// demand it starts from, and its pairs.
+func (w *n1Worker) setup(sl *slot, f *Failure, fi int) {
+	s, m := w.s, w.m
+	sl.f, sl.fArcs, sl.dests = f, sl.fArcs[:0], sl.dests[:0]
+	sl.logArcs, sl.logVals = sl.logArcs[:0], sl.logVals[:0]
+	sl.base, sl.dropped, sl.carry, sl.costs = s.Dropped, 0, nil, sl.costs[:0]
+	for _, l := range f.Links {
+		sl.fArcs = append(sl.fArcs, int32(2*l), int32(2*l+1))
+	}
+	if f.Node >= 0 {
+		sl.base -= w.ix.droppedSrc[f.Node]
+		if k := m.destOf[f.Node]; k >= 0 {
+			sl.base -= s.trees[k].dropped
+		}
+	}
+	if w.ru != nil && w.ru.match[fi] >= 0 && w.setupReuse(sl, fi) {
+		return
+	}
+	w.stats.scratch++
+	w.eachPair(w.ix, sl, w.destStamp, func(k int32) { sl.dests = append(sl.dests, k<<2|opNew) })
+}
+
+// eachPair calls f once for every destination whose traffic the failure of
+// sl reaches in the state ix indexes: it uses a failed arc as a next hop, or
+// it is the failed node. Those destinations have stamp[k] equal to the
+// value it returns.
+func (w *n1Worker) eachPair(ix *n1Index, sl *slot, stamp []uint32, f func(k int32)) uint32 {
+	w.dcur++
+	cur := w.dcur
+	for _, a := range sl.fArcs {
+		for _, k := range ix.arcDest[ix.arcDestOff[a]:ix.arcDestOff[a+1]] {
+			if stamp[k] != cur {
+				stamp[k] = cur
+				f(k)
+			}
+		}
+	}
+	if sl.f.Node >= 0 {
+		if k := w.m.destOf[sl.f.Node]; k >= 0 && stamp[k] != cur {
+			stamp[k] = cur
+			f(k)
+		}
+	}
+	return cur
+}
+
+// setupReuse gives sl the previous state's sums of its failure and the
+// pairs whose result can differ between the two states: a pair of only one
+// state is evaluated on it (taken away when old, added when new); a pair
+// of both is reused unless it may read something that differs between
+// them (see reuse), in which case readsChange decides, or, when the
+// failed arcs start or the failed node lies where the two DAGs differ,
+// it is evaluated on both. When that would cost as much as starting from
+// scratch (estimated from the pairs' costs in the previous state), it
+// leaves sl alone and returns false.
+func (w *n1Worker) setupReuse(sl *slot, fi int) bool {
+	ru := w.ru
+	m := w.m
+	node := sl.f.Node
+	prev := &ru.prev.sums[ru.match[fi]]
+	avg := int64(1)
+	for _, p := range prev.costs {
+		w.cost[p.k] = p.cost
+		avg += int64(p.cost)
+	}
+	avg /= int64(len(prev.costs) + 1)
+	est := func(k int32) int64 {
+		if c := w.cost[k]; c > 0 {
+			return int64(c)
+		}
+		return avg
+	}
+	defer func() {
+		for _, p := range prev.costs {
+			w.cost[p.k] = 0
+		}
+	}()
+
+	w.oldPairs = w.oldPairs[:0]
+	oc := w.eachPair(ru.prev.ix, sl, w.oldStamp, func(k int32) { w.oldPairs = append(w.oldPairs, k) })
+	var plain, work int64
+	w.checks = w.checks[:0]
+	nc := w.eachPair(w.ix, sl, w.destStamp, func(k int32) {
+		plain += est(k)
+		self := int(m.dests[k]) == node
+		switch {
+		case w.oldStamp[k] != oc:
+			sl.dests = append(sl.dests, k<<2|opNew)
+			work += est(k)
+		case ru.changed[k] && (self || ru.differs(k, sl)):
+			sl.dests = append(sl.dests, k<<2|opNew, k<<2|opOld)
+			work += 2 * est(k)
+		case !self && ru.near(k, sl):
+			w.checks = append(w.checks, k)
+		default:
+			sl.costs = append(sl.costs, pairCost{k, int32(est(k))})
+		}
+	})
+	for _, k := range w.oldPairs {
+		if w.destStamp[k] != nc {
+			sl.dests = append(sl.dests, k<<2|opOld)
+			work += est(k)
+		}
+	}
+	if work < plain {
+		for _, k := range w.checks {
+			switch w.readsChange(k, sl) {
+			case readsSame:
+				sl.costs = append(sl.costs, pairCost{k, int32(est(k))})
+			case readsTraffic:
+				sl.dests = append(sl.dests, k<<2|opDelta)
+				work += est(k)
+			default:
+				sl.dests = append(sl.dests, k<<2|opNew, k<<2|opOld)
+				work += 2 * est(k)
+			}
+		}
+	}
+	if work >= plain {
+		sl.dests, sl.costs = sl.dests[:0], sl.costs[:0]
+		return false
+	}
+	sl.carry = prev
+	sl.dropped = prev.dropped
+	w.stats.reused += len(sl.costs)
+	w.stats.carried++
+	return true
+}
+
+// pair evaluates destination k under sl's failure on state ps and logs
+// its load changes and newly dropped demand with sign (1: add, -1: take
+// away).
+func (w *n1Worker) pair(ps *State, k int32, sl *slot, sign float64) {
+	w.ps = ps
+	w.beginPair(sl.fArcs)
+	dropped := 0.0
+	if int(w.m.dests[k]) == sl.f.Node {
+		w.aList = w.aList[:0]
+		w.removeTree(ps.trees[k])
+	} else {
+		dropped = w.dest(int(k), int32(sl.f.Node))
+	}
+	w.endPair(sl, sign)
+	sl.dropped += sign * dropped
+	w.stats.evaluated++
+	w.stats.cost += int64(w.pairCost())
+	if sign > 0 && w.capture != nil {
+		sl.costs = append(sl.costs, pairCost{k, w.pairCost()})
+	}
+}
+
+// Whether a pair present in both states reads the same in both
+// (readsChange).
+const (
+	readsSame    = iota // its result carries over
+	readsTraffic        // only the traffic at its changed nodes differs: evaluate the difference
+	readsOther          // evaluate it on both states
+)
+
+// readsChange says whether the pair of destination k and sl's failure,
+// present in both states, has a node whose next hops change or whose
+// distance grows (computed on the previous state) among the nodes whose
+// reads can differ between the states (reuse.xs, xn and xt).
+func (w *n1Worker) readsChange(k int32, sl *slot) int {
+	prev := w.ru.prev.state
+	w.ps = prev
+	w.beginPair(sl.fArcs)
+	w.cur++
+	w.aList = w.aList[:0]
+	w.sList = w.sList[:0]
+	w.affected(prev.trees[k], w.m.dests[k], int32(sl.f.Node))
+	xs, xn, xt := w.ru.row(w.ru.xs, k), w.ru.row(w.ru.xn, k), w.ru.row(w.ru.xt, k)
+	res := readsSame
+	for _, v := range w.aList { // S is within A
+		if has(xs, v) || (w.flags[v]&inS != 0 && has(xn, v)) {
+			res = readsOther
+			break
+		}
+		if has(xt, v) {
+			res = readsTraffic
+		}
+	}
+	for _, a := range w.fArcs {
+		w.failed[a] = false
+	}
+	w.stats.checked++
+	w.stats.cost += int64(len(w.aList) + 1)
+	return res
+}
+
+// pairDifference adds the new result less the old of the pair of
+// destination k and sl's failure when only the traffic at its changed
+// nodes differs between the states (readsTraffic): the pair evaluated
+// once on the difference in traffic. The demand it drops is the same in
+// both states.
+func (w *n1Worker) pairDifference(k int32, sl *slot) {
+	w.ps = w.s
+	w.minus = w.ru.prev.state.trees[k]
+	w.beginPair(sl.fArcs)
+	w.dest(int(k), int32(sl.f.Node))
+	w.endPair(sl, 1)
+	w.minus = nil
+	w.stats.evaluated++
+	w.stats.cost += int64(w.pairCost())
+	if w.capture != nil {
+		sl.costs = append(sl.costs, pairCost{k, w.pairCost()})
 	}
 }
 
@@ -403,11 +639,11 @@ func (w *n1Worker) beginPair(fArcs []int32) {
 	w.touched = w.touched[:0]
 }
 
-// endPair moves the pair's load changes to the failure's log.
-func (w *n1Worker) endPair(sl *slot) {
+// endPair moves the pair's load changes, times sign, to the failure's log.
+func (w *n1Worker) endPair(sl *slot, sign float64) {
 	for _, a := range w.touched {
 		sl.logArcs = append(sl.logArcs, a)
-		sl.logVals = append(sl.logVals, w.arcDelta[a])
+		sl.logVals = append(sl.logVals, sign*w.arcDelta[a])
 	}
 	for _, a := range w.fArcs {
 		w.failed[a] = false
@@ -420,8 +656,26 @@ func (w *n1Worker) evaluate(fi int, sl *slot) FailureResult {
 	s, ix := w.s, w.ix
 	w.acur++
 	w.touched = w.touched[:0]
+	if c := sl.carry; c != nil {
+		for i, a := range c.arcs {
+			w.addArc(a, c.vals[i])
+		}
+	}
 	for i, a := range sl.logArcs {
 		w.addArc(a, sl.logVals[i])
+	}
+	if w.capture != nil {
+		sum := failureSum{arcs: make([]int32, len(w.touched)), vals: make([]float64, len(w.touched)), dropped: sl.dropped}
+		for i, a := range w.touched {
+			sum.arcs[i], sum.vals[i] = a, w.arcDelta[a]
+		}
+		sum.costs = slices.Clone(sl.costs)
+		if w.carry.bytes.Add(int64(12*len(sum.arcs)+8*len(sum.costs))) > carryBudget {
+			w.capture = nil
+			w.carry.full.Store(true)
+		} else {
+			w.capture[fi] = sum
+		}
 	}
 	for _, a := range sl.fArcs {
 		w.failed[a] = true
@@ -455,7 +709,7 @@ func (w *n1Worker) evaluate(fi int, sl *slot) FailureResult {
 	for _, a := range sl.fArcs {
 		w.failed[a] = false
 	}
-	r.Dropped = max(0, sl.dropped)
+	r.Dropped = max(0, sl.base+sl.dropped)
 	return r
 }
 
@@ -473,6 +727,25 @@ func (w *n1Worker) removeTree(tr *tree) {
 	tr.eachShare(func(a int32, share float64) { w.addArc(a, -share) })
 }
 
+// pairCost is the cost of the pair just evaluated: the nodes whose next
+// hops it changed and the arcs whose load it changed.
+func (w *n1Worker) pairCost() int32 {
+	return int32(min(len(w.aList)+len(w.touched)+1, math.MaxInt32))
+}
+
+// thruOf is the traffic toward tr's destination at node u that the
+// current pair moves: all of it, or with minus the difference from the
+// previous state's DAG. A pair's load changes are linear in the traffic
+// at its changed nodes, so when only that differs between the states the
+// pair's new result less its old one is the pair evaluated on the
+// difference.
+func (w *n1Worker) thruOf(tr *tree, u int32) float64 {
+	if w.minus != nil {
+		return tr.thru[u] - w.minus.thru[u]
+	}
+	return tr.thru[u]
+}
+
 // touch makes v's per-evaluation data current.
 func (w *n1Worker) touch(v int32) {
 	if w.stamp[v] != w.cur {
@@ -488,7 +761,7 @@ func (w *n1Worker) touch(v int32) {
 // change (A) and those whose distance grows (S), redistance gives S its new
 // distances, and reflow moves the traffic onto the new DAG.
 func (w *n1Worker) dest(k int, failedNode int32) float64 {
-	tr := w.s.trees[k]
+	tr := w.ps.trees[k]
 	t := w.m.dests[k]
 	w.cur++
 	w.aList = w.aList[:0]
@@ -534,7 +807,7 @@ func (w *n1Worker) newDistOf(tr *tree, v int32) int64 {
 // nodes whose next hop is a failed arc (and the failed node), and S grows
 // to the nodes all of whose next hops lead into S or onto failed arcs.
 func (w *n1Worker) affected(tr *tree, t, failedNode int32) {
-	m, g, c := w.m, w.s.adj, w.s.eff
+	m, g, c := w.m, w.ps.adj, w.ps.eff
 	// Seeds: nodes whose next hop is a failed arc.
 	for _, a := range w.fArcs {
 		u, x := m.arcTail[a], m.arcHead[a]
@@ -577,7 +850,7 @@ func (w *n1Worker) affected(tr *tree, t, failedNode int32) {
 // redistance sets the new distances of S (inf where the destination is
 // no longer reachable), by Dijkstra seeded from the nodes outside S.
 func (w *n1Worker) redistance(tr *tree, t, failedNode int32) {
-	g, c := w.s.adj, w.s.eff
+	g, c := w.ps.adj, w.ps.eff
 	dist := tr.dist
 	h := &w.h
 	*h = (*h)[:0]
@@ -625,7 +898,7 @@ func (w *n1Worker) redistance(tr *tree, t, failedNode int32) {
 // in decreasing distance (a max-heap on negated keys), re-splitting at
 // changed nodes and forwarding deltas unchanged elsewhere.
 func (w *n1Worker) reflow(k int, tr *tree, t, failedNode int32) float64 {
-	m, g, c := w.m, w.s.adj, w.s.eff
+	m, g, c := w.m, w.ps.adj, w.ps.eff
 	h := &w.h
 	*h = (*h)[:0]
 	// Nodes cut off from the destination only drop their own demand:
@@ -645,7 +918,7 @@ func (w *n1Worker) reflow(k int, tr *tree, t, failedNode int32) float64 {
 		h.push(-w.newDistOf(tr, v), v)
 	}
 	for _, u := range w.aList {
-		if x := tr.thru[u]; x != 0 {
+		if x := w.thruOf(tr, u); x != 0 {
 			hops := tr.nh[tr.nhOff[u]:tr.nhOff[u+1]]
 			share := x / float64(len(hops))
 			for _, a := range hops {
@@ -665,7 +938,7 @@ func (w *n1Worker) reflow(k int, tr *tree, t, failedNode int32) float64 {
 		var total float64
 		switch {
 		case fl&inA != 0:
-			total = tr.thru[y] + w.delta[y]
+			total = w.thruOf(tr, y) + w.delta[y]
 			w.hops = w.hops[:0]
 			if fl&inS != 0 {
 				dy := w.newDist[y]
