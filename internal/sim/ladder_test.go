@@ -31,7 +31,8 @@ var ladder = []benchNet{
 }
 
 // BenchmarkLadder: baseline plus 20 steps (plan20), and the N-1 of every
-// state, as `changegate check` computes them, on each rung of the ladder.
+// state, as `changegate check` computes them (each state's carried over
+// from the one before), on each rung of the ladder.
 // Besides the time (wall and CPU) it reports the rung's size (nodes, links, their
 // product) and the number of failures evaluated over the plan.
 func BenchmarkLadder(b *testing.B) {
@@ -70,19 +71,21 @@ func cpuTime() time.Duration {
 }
 
 // planN1 solves the baseline, applies every step and runs the N-1 of all
-// 21 states; it returns the number of failures evaluated.
+// 21 states through an N1Chain, as the dry-run does; it returns the
+// number of failures evaluated.
 func planN1(b *testing.B, m *sim.Model, steps []*sim.Config) int {
 	ctx := context.Background()
+	var ch sim.N1Chain
 	s := m.Solve(m.Baseline())
 	failures := m.Failures(s.Config)
-	if _, err := s.N1(ctx, failures); err != nil {
+	if _, err := ch.N1(ctx, s, failures); err != nil {
 		b.Fatal(err)
 	}
 	n := len(failures)
 	for _, c := range steps {
 		s = s.Apply(c)
 		failures = m.Failures(c)
-		if _, err := s.N1(ctx, failures); err != nil {
+		if _, err := ch.N1(ctx, s, failures); err != nil {
 			b.Fatal(fmt.Errorf("n-1: %w", err))
 		}
 		n += len(failures)
