@@ -32,9 +32,10 @@ test-short:
 	$(GO) test -short -count=1 ./...
 
 # Simulator benchmarks (Topology Zoo Cogentco and Kdl, 3-tier Clos, 2,000-router
-# WAN): steady state, a 20-step plan with N-1 of all 21 states, N-1 of one state,
-# and the full-recomputation baseline. About 12 minutes on 2 cores at 1x (the
-# Clos plan alone takes 6); narrow with BENCH='SteadyState|N1/cogentco' and
+# WAN): steady state, a 20-step plan with N-1 of all 21 states (with and without
+# reuse across states), N-1 of one state, the full-recomputation baseline and
+# the growth ladder. About half an hour on 2 cores at 1x (the Clos plan takes
+# 6 minutes each way); narrow with BENCH='SteadyState|N1/cogentco' and
 # compare runs with benchstat (docs/performance.md).
 bench:
 	$(GO) test -run '^$$' -bench '$(BENCH)' -benchtime $(BENCHTIME) -timeout 120m ./internal/sim/
