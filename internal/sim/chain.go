@@ -177,15 +177,15 @@ func newReuse(prev *n1Carry, s *State, failures []Failure) *reuse {
 	for i, f := range prev.failures {
 		byKey[key{f.Kind, f.Name}] = int32(i)
 	}
-	any := false
+	matched := false
 	for i, f := range failures {
 		ru.match[i] = -1
 		if j, ok := byKey[key{f.Kind, f.Name}]; ok && prev.failures[j].Node == f.Node && slices.Equal(prev.failures[j].Links, f.Links) {
 			ru.match[i] = j
-			any = true
+			matched = true
 		}
 	}
-	if !any {
+	if !matched {
 		return nil
 	}
 
