@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/netip"
 	"slices"
-	"strings"
 
 	"github.com/changegate/changegate/diag"
 )
@@ -88,9 +87,5 @@ func ParseEOSInterfaces(name string, data []byte) ([]Interface, error) {
 		}
 		out = append(out, it)
 	}
-	if ds.HasErrors() {
-		return nil, ds.Err()
-	}
-	slices.SortFunc(out, func(a, b Interface) int { return strings.Compare(a.Name, b.Name) })
-	return out, nil
+	return byName(out, ds)
 }

@@ -90,9 +90,15 @@ func ParseFRRInterfaces(name string, data []byte) ([]Interface, error) {
 		}
 		out = append(out, it)
 	}
+	return byName(out, ds)
+}
+
+// byName ends an interface parser: its problems, if it found any, else
+// the interfaces in name order.
+func byName(out []Interface, ds diag.Diagnostics) ([]Interface, error) {
 	if ds.HasErrors() {
 		return nil, ds.Err()
 	}
-	slices.SortFunc(out, func(a, b Interface) int { return strings.Compare(a.Name, b.Name) })
+	slices.SortStableFunc(out, func(a, b Interface) int { return strings.Compare(a.Name, b.Name) })
 	return out, nil
 }

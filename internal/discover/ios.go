@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"net/netip"
 	"regexp"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -289,9 +288,5 @@ func ParseIOSInterfaces(name string, data []byte) ([]Interface, error) {
 	if len(out) == 0 && !ds.HasErrors() {
 		ds.Add(diag.Pos{File: name, Line: 1, Col: 1}, iosInterfacesHint, "no interface in the output: %s", diag.Excerpt(string(bytes.TrimSpace(data))))
 	}
-	if ds.HasErrors() {
-		return nil, ds.Err()
-	}
-	slices.SortStableFunc(out, func(a, b Interface) int { return strings.Compare(a.Name, b.Name) })
-	return out, nil
+	return byName(out, ds)
 }

@@ -307,9 +307,5 @@ func ParseSRLInterfaces(name string, data []byte) ([]Interface, error) {
 			out = append(out, it)
 		}
 	}
-	if ds.HasErrors() {
-		return nil, ds.Err()
-	}
-	slices.SortFunc(out, func(a, b Interface) int { return strings.Compare(a.Name, b.Name) })
-	return out, nil
+	return byName(out, ds)
 }
