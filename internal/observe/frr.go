@@ -158,15 +158,9 @@ func (r reader) routeEntry(v *jval, what string, prefix netip.Prefix) (RouteEntr
 			continue
 		}
 		nh := NextHop{Pos: r.src.Pos(nv.off)}
-		if ipv := nv.field("ip"); ipv != nil {
-			if s, good := r.str(ipv, nwhat+": ip"); good {
-				a, err := netip.ParseAddr(s)
-				if err != nil {
-					r.ds.Add(r.src.Pos(ipv.off), "a next hop's ip is an address such as 198.19.0.1", "%s: ip %q is not an address", nwhat, s)
-					ok = false
-				}
-				nh.IP = a
-			}
+		var good bool
+		if nh.IP, good = r.optAddr(nv.field("ip"), nwhat, "ip", "a next hop's ip is an address such as 198.19.0.1"); !good {
+			ok = false
 		}
 		nh.Interface, _ = r.str(nv.field("interfaceName"), nwhat+": interfaceName")
 		nh.Active = r.boolean(nv.field("active"), nwhat+": active")

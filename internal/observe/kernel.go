@@ -157,21 +157,31 @@ func (r reader) kernelRoute(v *jval, what string) (KernelRoute, bool) {
 	return kr, ok
 }
 
+// optAddr reads the optional address field of what: the zero Addr when
+// v (the field's value) is absent; false when it is there and is not an
+// address (reported with hint).
+func (r reader) optAddr(v *jval, what, field, hint string) (netip.Addr, bool) {
+	if v == nil {
+		return netip.Addr{}, true
+	}
+	s, good := r.str(v, what+": "+field)
+	if !good {
+		return netip.Addr{}, true
+	}
+	a, err := netip.ParseAddr(s)
+	if err != nil {
+		r.ds.Add(r.src.Pos(v.off), hint, "%s: %s %q is not an address", what, field, s)
+		return netip.Addr{}, false
+	}
+	return a, true
+}
+
 // kernelHop reads gateway, dev and flags of a route or of one member of
 // its nexthops.
 func (r reader) kernelHop(v *jval, what string) (NextHop, bool) {
 	nh := NextHop{Pos: r.src.Pos(v.off)}
-	ok := true
-	if gv := v.field("gateway"); gv != nil {
-		if s, good := r.str(gv, what+": gateway"); good {
-			a, err := netip.ParseAddr(s)
-			if err != nil {
-				r.ds.Add(r.src.Pos(gv.off), "a gateway is an address such as 198.19.0.1", "%s: gateway %q is not an address", what, s)
-				ok = false
-			}
-			nh.IP = a
-		}
-	}
+	var ok bool
+	nh.IP, ok = r.optAddr(v.field("gateway"), what, "gateway", "a gateway is an address such as 198.19.0.1")
 	nh.Interface, _ = r.str(v.field("dev"), what+": dev")
 	flags := r.strings(v.field("flags"), what+": flags")
 	nh.Active = !slices.ContainsFunc(flags, func(f string) bool { return slices.Contains(kernelUnusable, f) })
