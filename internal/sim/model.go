@@ -78,27 +78,8 @@ func Compile(net *topology.Network) (*Model, error) {
 	// demands took longer than solving the steady state).
 	tmp := make([]dm, len(dms))
 	at := make([]int, m.nNodes+1)
-	for _, d := range dms {
-		at[d.src+1]++
-	}
-	for i := 1; i < len(at); i++ {
-		at[i] += at[i-1]
-	}
-	for _, d := range dms {
-		tmp[at[d.src]] = d
-		at[d.src]++
-	}
-	clear(at)
-	for _, d := range tmp {
-		at[d.dst+1]++
-	}
-	for i := 1; i < len(at); i++ {
-		at[i] += at[i-1]
-	}
-	for _, d := range tmp {
-		dms[at[d.dst]] = d
-		at[d.dst]++
-	}
+	countSort(tmp, dms, at, func(d dm) int32 { return d.src })
+	countSort(dms, tmp, at, func(d dm) int32 { return d.dst })
 	m.destOf = make([]int32, m.nNodes)
 	for i := range m.destOf {
 		m.destOf[i] = -1
@@ -291,4 +272,21 @@ func (m *Model) adjacency(c *Config) *adjacency {
 		}
 	}
 	return g
+}
+
+// countSort puts src into dst ordered by key, keeping the order of equal
+// keys (a counting sort). Keys lie in [0, len(at)-1); at is scratch.
+func countSort[T any](dst, src []T, at []int, key func(T) int32) {
+	clear(at)
+	for _, x := range src {
+		at[key(x)+1]++
+	}
+	for i := 1; i < len(at); i++ {
+		at[i] += at[i-1]
+	}
+	for _, x := range src {
+		k := key(x)
+		dst[at[k]] = x
+		at[k]++
+	}
 }
