@@ -1,6 +1,7 @@
 package report
 
 import (
+	"cmp"
 	"fmt"
 	"io"
 	"sort"
@@ -268,10 +269,7 @@ func reviewStep(ew *errWriter, v *gate.Verdict, k int) {
 	if len(s.Checks) > 0 {
 		ew.printf("Checks:\n\n")
 		for _, c := range s.Checks {
-			dev := c.Device
-			if dev == "" {
-				dev = "each device"
-			}
+			dev := cmp.Or(c.Device, "each device")
 			ew.printf("- %s on %s: %s expects %s\n", md(c.Name), md(dev), inlineCode(c.Command), expectText(c.Expect))
 		}
 		ew.printf("\n")

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"cmp"
 	"fmt"
 	"html"
 	"io"
@@ -122,10 +123,7 @@ func ReviewHTML(w io.Writer, v *gate.Verdict, approvals []ReviewApproval) error 
 		if len(s.Checks) > 0 {
 			ew.printf("<h4>Checks</h4><ul>\n")
 			for _, c := range s.Checks {
-				dev := c.Device
-				if dev == "" {
-					dev = "each device"
-				}
+				dev := cmp.Or(c.Device, "each device")
 				ew.printf("<li>%s on %s: <code>%s</code> expects %s <code>%s</code></li>\n", e(c.Name), e(dev), e(c.Command), e(string(c.Expect.Kind)), e(strings.ReplaceAll(c.Expect.Value, "\n", "; ")))
 			}
 			ew.printf("</ul>\n")
