@@ -198,20 +198,8 @@ func newReuse(prev *n1Carry, s *State, failures []Failure) *reuse {
 			inC[v] = true
 		}
 	}
-	// Neighbours over every link, up or down, in either state.
-	nbrOff := make([]int32, m.nNodes+1)
-	for _, u := range m.arcTail {
-		nbrOff[u+1]++
-	}
-	for v := 0; v < m.nNodes; v++ {
-		nbrOff[v+1] += nbrOff[v]
-	}
-	nbr := make([]int32, len(m.arcTail))
-	pos := append([]int32(nil), nbrOff[:m.nNodes]...)
 	for a, u := range m.arcTail {
 		w := m.arcHead[a]
-		nbr[pos[u]] = w
-		pos[u]++
 		l := a / 2
 		if (old.Up[l] || cur.Up[l]) && (old.Up[l] != cur.Up[l] || old.Metric[a] != cur.Metric[a]) {
 			inC[u], inC[w] = true, true
@@ -264,8 +252,9 @@ func newReuse(prev *n1Carry, s *State, failures []Failure) *reuse {
 				v := stack[len(stack)-1]
 				stack = stack[:len(stack)-1]
 				set(x, v)
-				for _, w := range nbr[nbrOff[v]:nbrOff[v+1]] {
-					set(xn, w)
+				// Neighbours over every link, up or down, in either state.
+				for _, a := range m.outArcs(v) {
+					set(xn, m.arcHead[a])
 				}
 				for i := g.inOff[v]; i < g.inOff[v+1]; i++ {
 					y := g.inTail[i]

@@ -3,6 +3,7 @@ package sim
 import (
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 
 	"github.com/changegate/changegate/internal/topology"
@@ -22,6 +23,10 @@ type Model struct {
 	nNodes  int
 	arcTail []int32
 	arcHead []int32
+	// nodeArcs[nodeArcOff[v]:nodeArcOff[v+1]] are the arcs out of v over
+	// every link, up or down, ascending.
+	nodeArcOff []int32
+	nodeArcs   []int32
 
 	// Demands grouped by destination: destination dests[k] has sources
 	// dmSrc[dmOff[k]:dmOff[k+1]] (sorted, merged) with rates dmRate[...].
@@ -54,6 +59,19 @@ func Compile(net *topology.Network) (*Model, error) {
 		}
 		m.arcTail[2*i], m.arcHead[2*i] = int32(a), int32(b)
 		m.arcTail[2*i+1], m.arcHead[2*i+1] = int32(b), int32(a)
+	}
+	m.nodeArcOff = make([]int32, m.nNodes+1)
+	for _, u := range m.arcTail {
+		m.nodeArcOff[u+1]++
+	}
+	for v := 0; v < m.nNodes; v++ {
+		m.nodeArcOff[v+1] += m.nodeArcOff[v]
+	}
+	m.nodeArcs = make([]int32, len(m.arcTail))
+	fill := slices.Clone(m.nodeArcOff[:m.nNodes])
+	for a, u := range m.arcTail {
+		m.nodeArcs[fill[u]] = int32(a)
+		fill[u]++
 	}
 
 	type dm struct {
@@ -272,6 +290,11 @@ func (m *Model) adjacency(c *Config) *adjacency {
 		}
 	}
 	return g
+}
+
+// outArcs are the arcs out of v over every link, up or down, ascending.
+func (m *Model) outArcs(v int32) []int32 {
+	return m.nodeArcs[m.nodeArcOff[v]:m.nodeArcOff[v+1]]
 }
 
 // countSort puts src into dst ordered by key, keeping the order of equal

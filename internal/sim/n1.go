@@ -54,9 +54,11 @@ func (m *Model) Failures(c *Config) []Failure {
 	}
 	for v, n := range net.Nodes {
 		var links []int
-		for i := range net.Links {
-			if c.Up[i] && (int(m.arcTail[2*i]) == v || int(m.arcHead[2*i]) == v) {
-				links = append(links, i)
+		for _, a := range m.outArcs(int32(v)) {
+			// Ascending arcs give ascending links; a link from v to
+			// itself has both its arcs here.
+			if l := int(a / 2); c.Up[l] && (len(links) == 0 || links[len(links)-1] != l) {
+				links = append(links, l)
 			}
 		}
 		out = append(out, Failure{Kind: NodeFailure, Name: n.Name, Links: links, Node: v})
