@@ -8,8 +8,9 @@
 // carry nothing.
 //
 // The model keeps one shortest-path DAG per destination (distances, next
-// hops, and the traffic passing each node), built by a reverse Dijkstra,
-// or level by level when every metric is the same (the same DAG, found
+// hops, and the traffic passing each node), built by a reverse Dijkstra
+// on a radix heap (integer metrics, keys popped in increasing order), or
+// level by level when every metric is the same (the same DAG, found
 // without a heap). That makes change cheap:
 //
 //   - State.Apply recomputes only the destinations whose DAG a step can

@@ -225,7 +225,7 @@ func (s *State) n1Index() *n1Index {
 const (
 	inA    = 1 << iota // next hops change
 	inS                // distance grows (or the node is the failed one)
-	queued             // in the flow heap
+	queued             // in the reflow's heap
 )
 
 type n1Worker struct {
@@ -254,7 +254,7 @@ type n1Worker struct {
 	aList   []int32
 	sList   []int32
 	hops    []int32
-	h       nodeHeap
+	h       radixHeap
 
 	// per arc, valid when arcStamp[a] == acur
 	arcStamp []uint32
@@ -855,7 +855,7 @@ func (w *n1Worker) redistance(tr *tree, t, failedNode int32) {
 	g, c := w.ps.adj, w.ps.eff
 	dist := tr.dist
 	h := &w.h
-	*h = (*h)[:0]
+	h.reset()
 	for _, x := range w.sList {
 		best := int64(inf)
 		if x != failedNode {
@@ -875,7 +875,7 @@ func (w *n1Worker) redistance(tr *tree, t, failedNode int32) {
 			h.push(best, x)
 		}
 	}
-	for len(*h) > 0 {
+	for h.len() > 0 {
 		it := h.pop()
 		x := it.node
 		if it.key > w.newDist[x] || c.Drained[x] {
@@ -897,12 +897,12 @@ func (w *n1Worker) redistance(tr *tree, t, failedNode int32) {
 // reflow moves destination k's traffic onto the new DAG and returns the
 // demand that becomes undeliverable: it takes away the old outflow of
 // every node whose next hops change, then pushes traffic down the new DAG
-// in decreasing distance (a max-heap on negated keys), re-splitting at
+// in decreasing distance (the radix heap on negated keys), re-splitting at
 // changed nodes and forwarding deltas unchanged elsewhere.
 func (w *n1Worker) reflow(k int, tr *tree, t, failedNode int32) float64 {
 	m, g, c := w.m, w.ps.adj, w.ps.eff
 	h := &w.h
-	*h = (*h)[:0]
+	h.reset()
 	// Nodes cut off from the destination only drop their own demand:
 	// no traffic reaches them any more, so they never enter the heap.
 	dropped := 0.0
@@ -933,7 +933,7 @@ func (w *n1Worker) reflow(k int, tr *tree, t, failedNode int32) float64 {
 		}
 		enqueue(u)
 	}
-	for len(*h) > 0 {
+	for h.len() > 0 {
 		var hops []int32
 		y := h.pop().node
 		fl := w.flags[y]

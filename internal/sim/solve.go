@@ -126,7 +126,7 @@ func isNextHop(tr *tree, c *Config, t, u, w int32, metric int64) bool {
 
 // treeBuf is per-worker scratch for buildTree.
 type treeBuf struct {
-	h      nodeHeap
+	h      radixHeap
 	nhHead []int32 // per node: newest entry of its next-hop list in pool, or -1
 	pool   []nhEntry
 	// levels' current and next level
@@ -195,8 +195,10 @@ func (m *Model) buildTree(g *adjacency, k int, buf *treeBuf, sl *slab) *tree {
 	tr.order = order
 	pool := buf.pool
 
-	// Next hops in CSR form. Their order does not matter: every next hop
-	// of a node gets the same share, so sums come out the same.
+	// Next hops in CSR form. Their order does not change the traffic:
+	// every next hop of a node gets the same share. (The N-1 pushes them
+	// on its heap in this order, which fixes the order of its sums: a
+	// tree always gives the same N-1, bit for bit.)
 	total := 0
 	for v := 0; v < n; v++ {
 		if v == int(t) {
@@ -246,19 +248,26 @@ func (m *Model) buildTree(g *adjacency, k int, buf *treeBuf, sl *slab) *tree {
 }
 
 // dijkstra visits the nodes from t (whose distance is set) in increasing
-// distance, then node index, setting their distances and recording their
-// next hops in buf's pool; it returns order with the nodes visited
-// appended, in that order.
+// distance, setting their distances and recording their next hops in
+// buf's pool; it returns order with the nodes visited appended by
+// distance, then node index (each run of equal distances is sorted: the
+// radix heap pops equal keys in no particular order, and the order of
+// the additions that sum each node's traffic must not depend on it).
 func (buf *treeBuf) dijkstra(g *adjacency, t int32, dist []int64, order []int32) []int32 {
 	head, pool := buf.nhHead, buf.pool[:0]
 	h := &buf.h
-	*h = (*h)[:0]
+	h.reset()
 	h.push(0, t)
-	for len(*h) > 0 {
+	run := len(order) // the first node of order's last run of equal distances
+	for h.len() > 0 {
 		it := h.pop()
 		v := it.node
 		if it.key > dist[v] {
 			continue
+		}
+		if run < len(order) && dist[order[run]] != it.key {
+			slices.Sort(order[run:])
+			run = len(order)
 		}
 		order = append(order, v)
 		if v != t && g.drained[v] {
@@ -280,13 +289,15 @@ func (buf *treeBuf) dijkstra(g *adjacency, t int32, dist []int64, order []int32)
 			}
 		}
 	}
+	slices.Sort(order[run:])
 	buf.pool = pool
 	return order
 }
 
 // levels is dijkstra for a graph whose arcs all have the same metric: a
 // breadth-first search, each level visited in node order, which is the
-// order the heap gives, so the trees are the same bit for bit.
+// order dijkstra gives, so the trees are the same bit for bit (each
+// node's next hops as a set: their order within a node is not used).
 func (buf *treeBuf) levels(g *adjacency, t int32, dist []int64, order []int32) []int32 {
 	head, pool := buf.nhHead, buf.pool[:0]
 	cur, next := append(buf.level[:0], t), buf.next[:0]
