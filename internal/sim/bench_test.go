@@ -188,6 +188,45 @@ func BenchmarkPlanWork(b *testing.B) {
 	}
 }
 
+// BenchmarkCheckPlan is, in one process, the simulation behind
+// cmd/changegate's BenchmarkCheckKdl20 (issue 16, target 2): twenty steps
+// that each cost out one more link, in one direction (the interface's IS-IS
+// metric set to 60,000), links spread evenly over the network's list, and
+// the N-1 of all 21 states through one N1Chain as the dry-run runs them.
+// It reports the chain's work (as BenchmarkPlanWork counts it) per state,
+// so runs can be compared when the machine is too noisy for time. Take a
+// profile with -cpuprofile.
+func BenchmarkCheckPlan(b *testing.B) {
+	for _, bn := range benchNets[:2] { // cogentco, kdl
+		b.Run(bn.name, func(b *testing.B) {
+			m := benchModel(b, bn)
+			c := m.Baseline()
+			configs := []*sim.Config{c}
+			for i := range 20 {
+				c = c.Clone()
+				c.Metric[2*(i*len(m.Net.Links)/20)] = 60000
+				configs = append(configs, c)
+			}
+			b.ResetTimer()
+			for b.Loop() {
+				var ch sim.N1Chain
+				var s *sim.State
+				for i, c := range configs {
+					if i == 0 {
+						s = m.Solve(c)
+					} else {
+						s = s.Apply(c)
+					}
+					if _, err := ch.N1(context.Background(), s, m.Failures(c)); err != nil {
+						b.Fatal(err)
+					}
+				}
+				b.ReportMetric(float64(sim.ChainWork(&ch))/float64(len(configs)), "work/state")
+			}
+		})
+	}
+}
+
 // BenchmarkN1 is the incremental N-1 of one state; it reports the time per
 // failure and the heap in use at the end, for comparison with BenchmarkN1Full.
 func BenchmarkN1(b *testing.B) {
