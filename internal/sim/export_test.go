@@ -32,3 +32,18 @@ func ChainBytes(ch *N1Chain) int64 {
 	}
 	return ch.prev.bytes.Load()
 }
+
+// PairCosts is the cost of every (destination, failure) pair of the last
+// state ch evaluated, per failure: (destination index, cost).
+func PairCosts(ch *N1Chain) [][][2]int32 {
+	out := make([][][2]int32, len(ch.prev.sums))
+	for i, s := range ch.prev.sums {
+		for _, p := range s.costs {
+			out[i] = append(out[i], [2]int32{p.k, p.cost})
+		}
+	}
+	return out
+}
+
+// DestNode is the node of destination index k.
+func DestNode(m *Model, k int32) int { return int(m.dests[k]) }
