@@ -145,6 +145,13 @@ func (s *State) n1(ctx context.Context, failures []Failure, ru *reuse, capture b
 		}(ws[w])
 	}
 	wg.Wait()
+	for _, wk := range ws {
+		for _, sl := range wk.slots {
+			sl.f, sl.carry = nil, nil
+			slotPool.Put(sl)
+		}
+		wk.slots = nil
+	}
 	if err := ctx.Err(); err != nil {
 		return nil, nil, fmt.Errorf("n-1 analysis: %w", err)
 	}
@@ -337,6 +344,10 @@ func (s *State) blocks(failures []Failure, ix *n1Index) [][2]int {
 // maxBlock bounds the failures in one block.
 const maxBlock = 256
 
+// slotPool keeps slots, with the room their logs grew to, from one N-1
+// to the next: a chain's states, a plan's dry-run.
+var slotPool = sync.Pool{New: func() any { return new(slot) }}
+
 // slot is the per-failure state of a block.
 type slot struct {
 	f       *Failure
@@ -363,7 +374,7 @@ func (w *n1Worker) block(failures []Failure, lo, hi int, results []FailureResult
 	s := w.s
 	n := hi - lo
 	for len(w.slots) < n {
-		w.slots = append(w.slots, &slot{})
+		w.slots = append(w.slots, slotPool.Get().(*slot))
 	}
 	// The pairs of each failure, then grouped by destination.
 	w.kList = w.kList[:0]
