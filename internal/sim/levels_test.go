@@ -8,9 +8,9 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-// uniformNetwork is randomNetwork with every metric set to w.
-func uniformNetwork(r *rand.Rand, w int64) *Model {
-	net := randomNetwork(r, 3+r.IntN(40), r.IntN(80), 0.4)
+// uniformNetwork is randomNetwork of n nodes with every metric set to w.
+func uniformNetwork(r *rand.Rand, n int, w int64) *Model {
+	net := randomNetwork(r, n, r.IntN(80), 0.4)
 	for i := range net.Links {
 		net.Links[i].MetricAB, net.Links[i].MetricBA = w, w
 	}
@@ -31,7 +31,11 @@ func TestLevelsEqualDijkstra(t *testing.T) {
 	levelled := 0
 	for seed := uint64(0); seed < 200; seed++ {
 		r := rand.New(rand.NewPCG(seed, 11))
-		m := uniformNetwork(r, int64(1+r.IntN(3)))
+		n, step := 3+r.IntN(40), 1
+		if seed%10 == 0 {
+			n, step = 64+r.IntN(200), 16 // several words of levels' bitset; every 16th destination
+		}
+		m := uniformNetwork(r, n, int64(1+r.IntN(3)))
 		g := m.adjacency(m.effective(m.Baseline()))
 		if g.uniform == 0 {
 			continue // every link down
@@ -39,9 +43,10 @@ func TestLevelsEqualDijkstra(t *testing.T) {
 		levelled++
 		heap := *g
 		heap.uniform = 0
-		for k := range m.dests {
-			got := hopSets(m.buildTree(g, k, nil, nil))
-			want := hopSets(m.buildTree(&heap, k, nil, nil))
+		var buf treeBuf // reused, as Solve's workers do
+		for k := 0; k < len(m.dests); k += step {
+			got := hopSets(m.buildTree(g, k, &buf, nil, nil))
+			want := hopSets(m.buildTree(&heap, k, nil, nil, nil))
 			if diff := cmp.Diff(want, got, cmp.AllowUnexported(tree{})); diff != "" {
 				t.Fatalf("seed %d destination %d: levels differ from dijkstra (-dijkstra +levels):\n%s", seed, k, diff)
 			}
@@ -64,7 +69,7 @@ func hopSets(tr *tree) *tree {
 // every up arc has it.
 func TestUniformMetric(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 12))
-	m := uniformNetwork(r, 10)
+	m := uniformNetwork(r, 3+r.IntN(40), 10)
 	c := m.Baseline()
 	if g := m.adjacency(c); g.uniform != 10 {
 		t.Fatalf("uniform = %d, want 10", g.uniform)
@@ -86,7 +91,7 @@ func TestUniformMetric(t *testing.T) {
 func TestN1UniformMatchesFullRecomputation(t *testing.T) {
 	for seed := uint64(0); seed < 40; seed++ {
 		r := rand.New(rand.NewPCG(seed, 13))
-		m := uniformNetwork(r, 1)
+		m := uniformNetwork(r, 3+r.IntN(40), 1)
 		checkN1(t, "uniform", m.Solve(m.Baseline()))
 	}
 }

@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"math/bits"
 	"runtime"
 	"slices"
 	"sort"
@@ -41,10 +42,19 @@ func (m *Model) Solve(c *Config) *State {
 	eff := m.effective(c)
 	s := &State{Model: m, Config: c, eff: eff, adj: m.adjacency(eff), trees: make([]*tree, len(m.dests))}
 	bufs, slabs := workerScratch()
-	parallel(len(m.dests), func(k int, w int) {
-		s.trees[k] = m.buildTree(s.adj, k, bufs[w], slabs[w])
+	// Each chunk's trees add their traffic to the chunk's loads as they
+	// are built, while they are in the cache: the same sums, in the same
+	// order, as sumLoads.
+	chunks, size := loadChunking(len(m.dests))
+	parts := make([][]float64, chunks)
+	parallel(chunks, func(c int, w int) {
+		part := make([]float64, len(m.arcTail))
+		for k := c * size; k < min(len(m.dests), (c+1)*size); k++ {
+			s.trees[k] = m.buildTree(s.adj, k, bufs[w], slabs[w], part)
+		}
+		parts[c] = part
 	})
-	s.sumLoads()
+	s.addParts(parts)
 	return s
 }
 
@@ -73,7 +83,7 @@ func (s *State) Apply(c *Config) *State {
 	parallel(len(m.dests), func(k int, w int) {
 		tr := s.trees[k]
 		if s.affects(k, c, arcs, nodes) {
-			tr = m.buildTree(ns.adj, k, bufs[w], slabs[w])
+			tr = m.buildTree(ns.adj, k, bufs[w], slabs[w], nil)
 		}
 		ns.trees[k] = tr
 	})
@@ -129,8 +139,9 @@ type treeBuf struct {
 	h      radixHeap
 	nhHead []int32 // per node: newest entry of its next-hop list in pool, or -1
 	pool   []nhEntry
-	// levels' current and next level
-	level, next []int32
+	// levels' current level, and the next one as a bitset over the nodes
+	level []int32
+	seen  []uint64
 }
 
 type nhEntry struct {
@@ -163,8 +174,9 @@ func (s *slab) int32s(n int) []int32     { return take(&s.i32, n) }
 // buildTree computes the DAG toward destination k: a reverse Dijkstra from
 // the destination (drained nodes are reached but not relaxed through),
 // recording next hops as arcs tie or improve, and the traffic through
-// each node.
-func (m *Model) buildTree(g *adjacency, k int, buf *treeBuf, sl *slab) *tree {
+// each node. With load, it also adds the traffic on each arc to load, as
+// addLoads would.
+func (m *Model) buildTree(g *adjacency, k int, buf *treeBuf, sl *slab, load []float64) *tree {
 	n := m.nNodes
 	t := m.dests[k]
 	if buf == nil {
@@ -243,6 +255,11 @@ func (m *Model) buildTree(g *adjacency, k int, buf *treeBuf, sl *slab) *tree {
 		for _, a := range hops {
 			thru[m.arcHead[a]] += share
 		}
+		if load != nil {
+			for _, a := range hops {
+				load[a] += share
+			}
+		}
 	}
 	return tr
 }
@@ -298,12 +315,18 @@ func (buf *treeBuf) dijkstra(g *adjacency, t int32, dist []int64, order []int32)
 // breadth-first search, each level visited in node order, which is the
 // order dijkstra gives, so the trees are the same bit for bit (each
 // node's next hops as a set: their order within a node is not used).
+// The next level is gathered in a bitset over the nodes and read back in
+// node order, from the lowest to the highest word it set.
 func (buf *treeBuf) levels(g *adjacency, t int32, dist []int64, order []int32) []int32 {
 	head, pool := buf.nhHead, buf.pool[:0]
-	cur, next := append(buf.level[:0], t), buf.next[:0]
+	if words := (len(dist) + 63) / 64; len(buf.seen) != words {
+		buf.seen = make([]uint64, words)
+	}
+	seen := buf.seen // the next level; all zero between levels
+	cur := append(buf.level[:0], t)
 	for d := int64(0); len(cur) > 0; d += g.uniform {
-		slices.Sort(cur)
 		nd := d + g.uniform
+		lo, hi := len(seen), -1
 		for _, v := range cur {
 			order = append(order, v)
 			if v != t && g.drained[v] {
@@ -314,7 +337,9 @@ func (buf *treeBuf) levels(g *adjacency, t int32, dist []int64, order []int32) [
 				switch du := dist[u]; {
 				case nd < du:
 					dist[u] = nd
-					next = append(next, u)
+					w := int(u >> 6)
+					seen[w] |= 1 << (u & 63)
+					lo, hi = min(lo, w), max(hi, w)
 					head[u] = int32(len(pool))
 					pool = append(pool, nhEntry{g.inArc[i], -1})
 				case nd == du:
@@ -323,9 +348,15 @@ func (buf *treeBuf) levels(g *adjacency, t int32, dist []int64, order []int32) [
 				}
 			}
 		}
-		cur, next = next, cur[:0]
+		cur = cur[:0]
+		for w := lo; w <= hi; w++ {
+			for x := seen[w]; x != 0; x &= x - 1 {
+				cur = append(cur, int32(w<<6+bits.TrailingZeros64(x)))
+			}
+			seen[w] = 0
+		}
 	}
-	buf.level, buf.next, buf.pool = cur, next, pool
+	buf.level, buf.pool = cur, pool
 	return order
 }
 
@@ -356,24 +387,37 @@ func (m *Model) addLoads(tr *tree, load []float64) {
 // floating-point result does not depend on the number of CPUs.
 const loadChunks = 16
 
+// loadChunking groups nd destinations into chunks of size consecutive
+// ones (the last may be shorter): each chunk's loads are summed on its
+// own, then the chunks in order.
+func loadChunking(nd int) (chunks, size int) {
+	chunks = min(loadChunks, nd)
+	if chunks == 0 {
+		return 0, 0
+	}
+	return chunks, (nd + chunks - 1) / chunks
+}
+
+// sumLoads sets s's loads and dropped demand from its trees.
 func (s *State) sumLoads() {
 	m := s.Model
-	nArcs := len(m.arcTail)
-	s.Load = make([]float64, nArcs)
 	nd := len(s.trees)
-	if nd == 0 {
-		return
-	}
-	chunks := min(loadChunks, nd)
-	size := (nd + chunks - 1) / chunks
+	chunks, size := loadChunking(nd)
 	parts := make([][]float64, chunks)
 	parallel(chunks, func(c int, _ int) {
-		part := make([]float64, nArcs)
+		part := make([]float64, len(m.arcTail))
 		for k := c * size; k < min(nd, (c+1)*size); k++ {
 			m.addLoads(s.trees[k], part)
 		}
 		parts[c] = part
 	})
+	s.addParts(parts)
+}
+
+// addParts sets s's loads to the sum of the chunks' parts, in order, and
+// its dropped demand to its trees'.
+func (s *State) addParts(parts [][]float64) {
+	s.Load = make([]float64, len(s.Model.arcTail))
 	for _, part := range parts {
 		for a, x := range part {
 			s.Load[a] += x
