@@ -201,27 +201,16 @@ func BenchmarkCheckPlan(b *testing.B) {
 		b.Run(bn.name, func(b *testing.B) {
 			m := benchModel(b, bn)
 			c := m.Baseline()
-			configs := []*sim.Config{c}
+			var steps []*sim.Config
 			for i := range 20 {
 				c = c.Clone()
 				c.Metric[2*(i*len(m.Net.Links)/20)] = 60000
-				configs = append(configs, c)
+				steps = append(steps, c)
 			}
 			b.ResetTimer()
 			for b.Loop() {
-				var ch sim.N1Chain
-				var s *sim.State
-				for i, c := range configs {
-					if i == 0 {
-						s = m.Solve(c)
-					} else {
-						s = s.Apply(c)
-					}
-					if _, err := ch.N1(context.Background(), s, m.Failures(c)); err != nil {
-						b.Fatal(err)
-					}
-				}
-				b.ReportMetric(float64(sim.ChainWork(&ch))/float64(len(configs)), "work/state")
+				_, ch := planN1(b, m, steps)
+				b.ReportMetric(float64(sim.ChainWork(ch))/float64(len(steps)+1), "work/state")
 			}
 		})
 	}
