@@ -253,22 +253,7 @@ func TestApplyEqualsSolve(t *testing.T) {
 		c := m.Baseline()
 		s := m.Solve(c)
 		for step := 0; step < 8; step++ {
-			c = c.Clone()
-			for j := 0; j < 1+r.IntN(3); j++ {
-				switch l := r.IntN(len(net.Links)); r.IntN(5) {
-				case 0:
-					c.Metric[2*l] = int64(1 + r.IntN(4))
-				case 1:
-					c.Metric[2*l], c.Metric[2*l+1] = 1000, 1000
-				case 2:
-					c.Up[l] = !c.Up[l]
-				case 3:
-					v := r.IntN(len(net.Nodes))
-					c.Drained[v] = !c.Drained[v]
-				case 4:
-					c.Capacity[l] *= 2
-				}
-			}
+			c = randomStep(r, m, c)
 			s = s.Apply(c)
 			want := m.Solve(c)
 			for a := range want.Load {

@@ -42,19 +42,12 @@ func (m *Model) Solve(c *Config) *State {
 	eff := m.effective(c)
 	s := &State{Model: m, Config: c, eff: eff, adj: m.adjacency(eff), trees: make([]*tree, len(m.dests))}
 	bufs, slabs := workerScratch()
-	// Each chunk's trees add their traffic to the chunk's loads as they
-	// are built, while they are in the cache: the same sums, in the same
-	// order, as sumLoads.
-	chunks, size := loadChunking(len(m.dests))
-	parts := make([][]float64, chunks)
-	parallel(chunks, func(c int, w int) {
-		part := make([]float64, len(m.arcTail))
-		for k := c * size; k < min(len(m.dests), (c+1)*size); k++ {
-			s.trees[k] = m.buildTree(s.adj, k, bufs[w], slabs[w], part)
-		}
-		parts[c] = part
+	// Each tree adds its traffic to its chunk's loads as it is built,
+	// while it is in the cache: the same sums, in the same order, as
+	// sumLoads.
+	s.sumChunks(func(k, w int, part []float64) {
+		s.trees[k] = m.buildTree(s.adj, k, bufs[w], slabs[w], part)
 	})
-	s.addParts(parts)
 	return s
 }
 
@@ -387,37 +380,30 @@ func (m *Model) addLoads(tr *tree, load []float64) {
 // floating-point result does not depend on the number of CPUs.
 const loadChunks = 16
 
-// loadChunking groups nd destinations into chunks of size consecutive
-// ones (the last may be shorter): each chunk's loads are summed on its
-// own, then the chunks in order.
-func loadChunking(nd int) (chunks, size int) {
-	chunks = min(loadChunks, nd)
-	if chunks == 0 {
-		return 0, 0
-	}
-	return chunks, (nd + chunks - 1) / chunks
-}
-
 // sumLoads sets s's loads and dropped demand from its trees.
 func (s *State) sumLoads() {
-	m := s.Model
-	nd := len(s.trees)
-	chunks, size := loadChunking(nd)
-	parts := make([][]float64, chunks)
-	parallel(chunks, func(c int, _ int) {
-		part := make([]float64, len(m.arcTail))
-		for k := c * size; k < min(nd, (c+1)*size); k++ {
-			m.addLoads(s.trees[k], part)
-		}
-		parts[c] = part
-	})
-	s.addParts(parts)
+	s.sumChunks(func(k, _ int, part []float64) { s.Model.addLoads(s.trees[k], part) })
 }
 
-// addParts sets s's loads to the sum of the chunks' parts, in order, and
-// its dropped demand to its trees'.
-func (s *State) addParts(parts [][]float64) {
-	s.Load = make([]float64, len(s.Model.arcTail))
+// sumChunks calls add for every destination k, on worker w, with the
+// loads of k's chunk (loadChunks chunks of consecutive destinations),
+// then sets s's loads to the chunks' sums, in chunk order, and its
+// dropped demand to its trees'.
+func (s *State) sumChunks(add func(k, w int, part []float64)) {
+	nd, nArcs := len(s.trees), len(s.Model.arcTail)
+	chunks := min(loadChunks, nd)
+	parts := make([][]float64, chunks)
+	if chunks > 0 {
+		size := (nd + chunks - 1) / chunks
+		parallel(chunks, func(c int, w int) {
+			part := make([]float64, nArcs)
+			for k := c * size; k < min(nd, (c+1)*size); k++ {
+				add(k, w, part)
+			}
+			parts[c] = part
+		})
+	}
+	s.Load = make([]float64, nArcs)
 	for _, part := range parts {
 		for a, x := range part {
 			s.Load[a] += x

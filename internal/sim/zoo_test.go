@@ -16,10 +16,7 @@ import (
 // under which it alone takes minutes: make test runs this test again
 // without -race for it.
 func TestZooEquivalence(t *testing.T) {
-	dir := filepath.Join("..", "..", "..", "shared", "data", "topology-zoo", "graphml")
-	if _, err := os.Stat(dir); err != nil {
-		t.Skipf("Topology Zoo data not found (%v): skipping", err)
-	}
+	needZoo(t)
 	names := []string{"Abilene", "Geant2009", "Sanet", "Interoute"}
 	if !testing.Short() && !raceEnabled {
 		names = append(names, "Cogentco")
@@ -53,10 +50,7 @@ func TestZooEquivalence(t *testing.T) {
 // every state of the 20-step plan on Topology Zoo networks, arc by arc,
 // and a full recomputation at some of them; and the chain did reuse.
 func TestZooChainEquivalence(t *testing.T) {
-	dir := filepath.Join("..", "..", "..", "shared", "data", "topology-zoo", "graphml")
-	if _, err := os.Stat(dir); err != nil {
-		t.Skipf("Topology Zoo data not found (%v): skipping", err)
-	}
+	needZoo(t)
 	// Under the race detector only the two smallest (make test runs the
 	// rest without it).
 	names := []string{"Abilene", "Sanet"}
@@ -86,5 +80,14 @@ func TestZooChainEquivalence(t *testing.T) {
 				t.Fatalf("%s: the chain carried nothing over (failures %d, pairs %d)", name, carried, reused)
 			}
 		})
+	}
+}
+
+// needZoo skips t when ../shared's Topology Zoo is not beside the
+// repository.
+func needZoo(t *testing.T) {
+	dir := filepath.Join("..", "..", "..", "shared", "data", "topology-zoo", "graphml")
+	if _, err := os.Stat(dir); err != nil {
+		t.Skipf("Topology Zoo data not found (%v): skipping", err)
 	}
 }
