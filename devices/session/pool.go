@@ -109,6 +109,27 @@ func (p *Pool) Exec(ctx context.Context, device, command string) (string, error)
 	return text, err
 }
 
+// Reset closes device's session, keeping its transcript, so that its
+// next command runs on a new connection: for a caller that finds an
+// answer it cannot trust (nothing at all where the command always prints
+// something), after which the session may be out of step with the
+// device.
+func (p *Pool) Reset(device string) {
+	p.mu.Lock()
+	e, ok := p.entries[device]
+	p.mu.Unlock()
+	if !ok {
+		return
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.session != nil {
+		e.old = append(e.old, e.session.Transcript())
+		e.session.Close()
+		e.session = nil
+	}
+}
+
 // Dials returns how many connections the pool opened to device.
 func (p *Pool) Dials(device string) int {
 	p.mu.Lock()

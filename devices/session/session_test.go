@@ -407,6 +407,15 @@ func TestPoolReuse(t *testing.T) {
 	if got := pool.Dials("r0"); got != 2 {
 		t.Errorf("%d dials, want 2 (the broken session replaced)", got)
 	}
+	// Reset drops a working session: the next command dials again.
+	pool.Reset("r1")
+	pool.Reset("r9") // never connected: nothing to do
+	if _, err := pool.Run(ctx, "r1", cmd); err != nil || pool.Dials("r1") != 2 {
+		t.Errorf("after Reset: %v, %d dials, want 2", err, pool.Dials("r1"))
+	}
+	if tr := string(pool.Transcript("r1")); strings.Count(tr, "show clock") != 4 {
+		t.Errorf("transcript of both of r1's sessions:\n%s", tr)
+	}
 	if tr := string(pool.Transcript("r0")); strings.Count(tr, "show clock") != 4 || !strings.Contains(tr, "show hang") {
 		t.Errorf("transcript of both sessions:\n%s", tr)
 	}

@@ -54,6 +54,9 @@ func (t PoolTarget) Run(ctx context.Context, device, command string) (string, er
 	return t.Pool.Run(ctx, device, command)
 }
 
+// Reset closes device's session; see session.Pool.Reset.
+func (t PoolTarget) Reset(device string) { t.Pool.Reset(device) }
+
 // Exec implements Shell.
 func (t PoolTarget) Exec(ctx context.Context, device, command string) (string, error) {
 	return t.Pool.Exec(ctx, device, command)

@@ -336,17 +336,32 @@ func runAll(ctx context.Context, r Runner, names []string, cmds map[string][]str
 // is run again before the empty answer is kept (and reported by its
 // parser). Every command discovery runs prints something on a router
 // whose IGP runs (a JSON object, a table header); an empty answer is a
-// read that went wrong (seen once, in CI on a loaded machine: one of the
-// 26 lab routers of a discovery answered nothing to `show ip ospf
-// database router json`; not reproduced in 936 reads since).
+// read that went wrong. Seen twice in CI on a loaded machine, on one of
+// the 26 lab routers: once an empty answer to `show ip ospf database
+// router json`, once, after such an empty answer was read again on the
+// same session, two answers in one (the first read had returned before
+// the router's output, which the second then collected with its own).
+// So the command is run again on a new session where the runner can
+// give one (resetter), not on the one that went out of step.
 const emptyReads = 2
 
-// runNonEmpty runs command on device, again when its answer is empty.
+// resetter is a Runner that can drop a device's session, so that the
+// next command to it runs on a new connection (session.Pool, through
+// apply.PoolTarget).
+type resetter interface {
+	Reset(device string)
+}
+
+// runNonEmpty runs command on device, again on a new session when its
+// answer is empty.
 func runNonEmpty(ctx context.Context, r Runner, device, command string) (string, error) {
 	for try := 0; ; try++ {
 		text, err := r.Run(ctx, device, command)
 		if err != nil || strings.TrimSpace(text) != "" || try == emptyReads || ctx.Err() != nil {
 			return text, err
+		}
+		if rs, ok := r.(resetter); ok {
+			rs.Reset(device)
 		}
 	}
 }

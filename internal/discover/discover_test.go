@@ -132,7 +132,15 @@ type fakeRunner struct {
 	reads         int // reads of c's database
 	beforeReads   int
 	empty         int // reads of c's database that answer nothing
+	resets        []string
 	fail          error
+}
+
+// Reset records that device's session was dropped (resetter).
+func (f *fakeRunner) Reset(device string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.resets = append(f.resets, device)
 }
 
 func (f *fakeRunner) Run(_ context.Context, device, command string) (string, error) {
@@ -169,15 +177,19 @@ func TestDiscoverReadsAgainWhileConverging(t *testing.T) {
 	if r.reads != 3 || len(net.Links) != 5 {
 		t.Errorf("read c %d times (want 3), %d links", r.reads, len(net.Links))
 	}
-	// An empty answer is read again; after three, it is reported.
+	// An empty answer is read again, each time on a new session; after
+	// three, it is reported.
 	for _, tc := range []struct {
 		empty     int
 		wantError bool
 	}{{2, false}, {3, true}} {
-		r.reads, r.beforeReads, r.empty = 0, 0, tc.empty
+		r.reads, r.beforeReads, r.empty, r.resets = 0, 0, tc.empty, nil
 		_, _, err := Discover(context.Background(), r, devs, Options{Concurrency: 2, Settle: time.Millisecond, Interval: time.Millisecond})
 		if got := err != nil; got != tc.wantError || (got && !strings.Contains(err.Error(), "the output is empty")) {
 			t.Errorf("%d empty answers: got %v, want error %v", tc.empty, err, tc.wantError)
+		}
+		if want := min(tc.empty, emptyReads); len(r.resets) != want || (want > 0 && r.resets[0] != "c") {
+			t.Errorf("%d empty answers: sessions reset %v, want c's %d times", tc.empty, r.resets, want)
 		}
 	}
 	// A device that cannot be read fails the discovery, naming it.
